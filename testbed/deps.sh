@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what building and testing needs, from Debian's archive.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+pkgs=(
+	linux-source-6.12			# the 6.12 base tree
+	build-essential bc flex bison libelf-dev libssl-dev cpio xz-utils
+	rsync file python3 ccache git
+	qemu-system-x86 qemu-system-data	# the test VM (and edu's spec)
+	busybox-static				# the guest's userspace
+	libfdt-dev				# KHO tools
+	clang llvm lld libclang-rt-14-dev	# libFuzzer and sanitizers for lib/physr
+	valgrind				# instruction counts for benchmarks
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "[testbed] installing: ${missing[*]}"
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
