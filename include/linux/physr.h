@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * physr: lists of physical address ranges that need no struct page.
+ *
+ * See Documentation/core-api/physr.rst for the user guide and
+ * include/linux/physr_abi.h for the chunk layout, which is an ABI.
+ */
+#ifndef _LINUX_PHYSR_H
+#define _LINUX_PHYSR_H
+
+#include <linux/bits.h>
+#include <linux/gfp_types.h>
+#include <linux/physr_abi.h>
+#include <linux/types.h>
+#include <asm/page.h>
+
+struct file;
+struct folio;
+struct pci_dev;
+struct sg_table;
+
+/**
+ * enum physr_kind - what kind of memory the ranges of a list describe
+ * @PHYSR_RAM: ordinary system RAM, every page has a struct page.
+ * @PHYSR_MMIO: device memory (a PCI BAR, for peer-to-peer DMA), described
+ *	by a &struct physr_provider; no struct page is needed.
+ */
+enum physr_kind {
+	PHYSR_RAM = PHYSR_ABI_KIND_RAM,
+	PHYSR_MMIO = PHYSR_ABI_KIND_MMIO,
+};
+
+/**
+ * struct physr_provider - owner of the MMIO ranges of a list
+ * @pdev: PCI device whose BAR holds the ranges.
+ * @bar: index of that BAR.
+ * @bus_addr_is_phys: true when a device on the bus reaches the BAR at its
+ *	CPU physical address; @bus_offset is then 0.
+ * @bus_offset: value added (modulo 2^64) to a CPU physical address in the
+ *	BAR to get the bus address other devices must use.
+ *
+ * The provider is owned by the exporter and must outlive every list that
+ * points at it.
+ */
+struct physr_provider {
+	struct pci_dev *pdev;
+	unsigned int bar;
+	bool bus_addr_is_phys;
+	u64 bus_offset;
+};
+
+/**
+ * struct physr_range - one physical address range
+ * @phys: CPU physical address of the first byte.
+ * @len: length in bytes.
+ */
+struct physr_range {
+	u64 phys;
+	u64 len;
+};
+
+/* How the memory of a list was pinned, so physr_unpin() can undo it. */
+enum physr_pin_mode {
+	PHYSR_NOT_PINNED,
+	PHYSR_PINNED_PAGES,
+	PHYSR_PINNED_FOLIOS,
+};
+
+/**
+ * struct physr - a list of physical address ranges
+ * @head: first chunk page, NULL when the list is empty.
+ * @tail: last chunk page, NULL when the list is empty.
+ * @provider: owner of the ranges of a %PHYSR_MMIO list, NULL for RAM.
+ * @nr_ranges: number of range entries.
+ * @total_bytes: sum of the range lengths.
+ * @nr_chunks: number of chunk pages.
+ * @kind: memory kind of every range.
+ * @pin_mode: how physr_unpin() must release the memory.
+ * @pin_dirty: physr_unpin() marks the memory dirty.
+ *
+ * The ranges live in the chunk pages, in the layout of
+ * include/linux/physr_abi.h; the structure itself only caches pointers and
+ * totals.  Treat the members as private and use the accessors below.
+ */
+struct physr {
+	struct physr_chunk *head;
+	struct physr_chunk *tail;
+	const struct physr_provider *provider;
+	u64 nr_ranges;
+	u64 total_bytes;
+	unsigned long nr_chunks;
+	enum physr_kind kind;
+	enum physr_pin_mode pin_mode;
+	bool pin_dirty;
+};
+
+/**
+ * struct physr_iter - cursor over the ranges of a list or of a slice of it
+ * @chunk: chunk holding the next entry, NULL when done.
+ * @idx: index of the next entry in @chunk.
+ * @skip: bytes at the start of that entry that lie before the window.
+ * @remaining: bytes of the window not yet returned.
+ */
+struct physr_iter {
+	const struct physr_chunk *chunk;
+	u32 idx;
+	u64 skip;
+	u64 remaining;
+};
+
+/**
+ * struct physr_block_iter - cursor over a list split into aligned blocks
+ * @it: range cursor feeding the blocks.
+ * @cur: part of the current range not yet returned.
+ * @boundary_mask: block boundary size minus one, or ~0 for no boundary.
+ * @max_len: largest block length.
+ */
+struct physr_block_iter {
+	struct physr_iter it;
+	struct physr_range cur;
+	u64 boundary_mask;
+	u64 max_len;
+};
+
+/**
+ * struct physr_walk_info - what physr_validate_chain() found
+ * @nr_ranges: number of range entries in the chain.
+ * @total_bytes: sum of the range lengths.
+ * @nr_chunks: number of chunks.
+ * @kind: memory kind recorded in the chunks (%PHYSR_RAM for an empty chain).
+ * @last: physical address of the last chunk, 0 for an empty chain.
+ */
+struct physr_walk_info {
+	u64 nr_ranges;
+	u64 total_bytes;
+	unsigned long nr_chunks;
+	enum physr_kind kind;
+	phys_addr_t last;
+};
+
+/* Flags for physr_pin_user() and physr_pin_memfd(). */
+#define PHYSR_PIN_WRITE		BIT(0)	/* the device will write the memory */
+#define PHYSR_PIN_LONGTERM	BIT(1)	/* held for an indefinite time */
+
+void physr_init(struct physr *pr);
+int physr_init_mmio(struct physr *pr, const struct physr_provider *provider);
+void physr_destroy(struct physr *pr);
+int physr_append(struct physr *pr, u64 phys, u64 len, gfp_t gfp);
+
+void physr_iter_init(struct physr_iter *it, const struct physr *pr);
+int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
+			  u64 offset, u64 len);
+bool physr_iter_next(struct physr_iter *it, struct physr_range *range);
+int physr_block_iter_init(struct physr_block_iter *bi,
+			  const struct physr_iter *it, u64 boundary,
+			  u64 max_len);
+bool physr_block_iter_next(struct physr_block_iter *bi,
+			   struct physr_range *block);
+
+phys_addr_t physr_first_chunk(const struct physr *pr);
+int physr_for_each_chunk(const struct physr *pr,
+			 int (*fn)(phys_addr_t phys, size_t size, void *arg),
+			 void *arg);
+int physr_validate_chain(phys_addr_t first, unsigned long max_chunks,
+			 bool (*chunk_ok)(phys_addr_t phys, size_t size,
+					  void *arg),
+			 void *arg, struct physr_walk_info *info);
+int physr_adopt(struct physr *pr, phys_addr_t first,
+		const struct physr_provider *provider,
+		unsigned long max_chunks,
+		bool (*chunk_ok)(phys_addr_t phys, size_t size, void *arg),
+		void *arg);
+
+int physr_append_folio(struct physr *pr, struct folio *folio, size_t offset,
+		       size_t len, gfp_t gfp);
+int physr_pin_user(struct physr *pr, unsigned long uaddr, size_t len,
+		   unsigned int flags, gfp_t gfp);
+int physr_pin_memfd(struct physr *pr, struct file *memfd, loff_t offset,
+		    loff_t len, unsigned int flags, gfp_t gfp);
+void physr_unpin(struct physr *pr);
+int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
+		     unsigned int max_seg, gfp_t gfp);
+
+/**
+ * physr_for_each_range - iterate over every range of a list
+ * @pr: the list.
+ * @it: a &struct physr_iter used as cursor.
+ * @range: a &struct physr_range that receives each range in turn.
+ *
+ * The list must not change during the walk.
+ */
+#define physr_for_each_range(pr, it, range) \
+	for (physr_iter_init(it, pr); physr_iter_next(it, range);)
+
+/**
+ * physr_for_each_block - iterate over the blocks of a range cursor
+ * @bi: a &struct physr_block_iter used as cursor.
+ * @it: an initialised &struct physr_iter giving the ranges (list or slice).
+ * @boundary: power-of-two size that no block crosses, 0 for none.
+ * @max_len: largest block length, 0 for no limit.
+ * @block: a &struct physr_range that receives each block in turn.
+ *
+ * Does nothing when @boundary is not a power of two.
+ */
+#define physr_for_each_block(bi, it, boundary, max_len, block) \
+	for (int __physr_e = physr_block_iter_init(bi, it, boundary, max_len); \
+	     !__physr_e && physr_block_iter_next(bi, block);)
+
+/**
+ * physr_nr_ranges - number of range entries in a list
+ * @pr: the list.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: the number of entries, after merging of adjacent ranges.
+ */
+static inline u64 physr_nr_ranges(const struct physr *pr)
+{
+	return pr->nr_ranges;
+}
+
+/**
+ * physr_total_bytes - sum of the range lengths of a list
+ * @pr: the list.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: the number of bytes described by the list.
+ */
+static inline u64 physr_total_bytes(const struct physr *pr)
+{
+	return pr->total_bytes;
+}
+
+/**
+ * physr_nr_chunks - number of chunk pages of a list
+ * @pr: the list.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: the number of chunk pages, 0 for an empty list.
+ */
+static inline unsigned long physr_nr_chunks(const struct physr *pr)
+{
+	return pr->nr_chunks;
+}
+
+/**
+ * physr_metadata_bytes - memory used to describe a list
+ * @pr: the list.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: bytes of chunk pages plus the &struct physr itself.
+ */
+static inline size_t physr_metadata_bytes(const struct physr *pr)
+{
+	return pr->nr_chunks * PAGE_SIZE + sizeof(*pr);
+}
+
+/**
+ * physr_kind - memory kind of a list
+ * @pr: the list.
+ *
+ * Return: %PHYSR_RAM or %PHYSR_MMIO.
+ */
+static inline enum physr_kind physr_kind(const struct physr *pr)
+{
+	return pr->kind;
+}
+
+/**
+ * physr_provider - provider of a %PHYSR_MMIO list
+ * @pr: the list.
+ *
+ * Return: the provider given to physr_init_mmio() or physr_adopt(), NULL
+ * for a %PHYSR_RAM list.
+ */
+static inline const struct physr_provider *physr_provider(const struct physr *pr)
+{
+	return pr->provider;
+}
+
+/**
+ * physr_provider_bus_addr - bus address of a CPU physical address in a BAR
+ * @prov: the provider owning @phys.
+ * @phys: CPU physical address inside the provider's BAR.
+ *
+ * Return: the address a peer device uses to reach @phys.
+ */
+static inline u64 physr_provider_bus_addr(const struct physr_provider *prov,
+					  u64 phys)
+{
+	return prov->bus_addr_is_phys ? phys : phys + prov->bus_offset;
+}
+
+#endif /* _LINUX_PHYSR_H */

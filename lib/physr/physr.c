@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * physr core: building, walking and validating lists of physical ranges.
+ *
+ * A list is a singly linked chain of chunk pages.  Each chunk starts with a
+ * struct physr_chunk_hdr and holds up to PHYSR_CAPACITY entries of 16 bytes
+ * (le64 phys, le64 len); see include/linux/physr_abi.h.  Chunks are linked
+ * by the *physical* address of the next chunk, so the pages are complete as
+ * they stand: Kexec HandOver preserves them and passes one address.
+ *
+ *   struct physr            chunk page               chunk page
+ *   +-------------+        +------------------+     +------------------+
+ *   | head ------------->  | hdr: next (phys) ----> | hdr: next = 0    |
+ *   | tail --------+       | ranges[0..count) |  +> | ranges[0..count) |
+ *   | totals      |  |     +------------------+  |  +------------------+
+ *   +-------------+  +-----------------------------+
+ *
+ * struct physr only caches virtual pointers to the first and last chunk and
+ * the totals, so appending is O(1) and reading the totals is free.
+ *
+ * Ranges are appended in order.  A range that starts where the last one
+ * ends extends it, so the cost of a list follows the number of physically
+ * contiguous runs rather than the number of pages.
+ *
+ * Lists that come from elsewhere (another kernel, through KHO) are not
+ * trusted: physr_validate_chain() checks every chunk before reading it and
+ * bounds the walk, and physr_adopt() only takes a chain that passed.
+ *
+ * This file does not use struct page or struct folio, so the same source is
+ * built in userspace by tools/testing/physr for sanitizers, fuzzing and
+ * benchmarks.  The helpers that need the memory management core live in
+ * physr_mm.c.
+ */
+#include <linux/bug.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/limits.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/physr.h>
+#include <linux/string.h>
+#include <asm/byteorder.h>
+
+#define PHYSR_CAPACITY	PHYSR_CHUNK_CAPACITY(PAGE_SIZE)
+
+static u32 physr_chunk_count(const struct physr_chunk *chunk)
+{
+	return le32_to_cpu(chunk->hdr.count);
+}
+
+static struct physr_chunk *physr_chunk_next(const struct physr_chunk *chunk)
+{
+	u64 next = le64_to_cpu(chunk->hdr.next);
+
+	return next ? phys_to_virt(next) : NULL;
+}
+
+static struct physr_chunk *physr_chunk_alloc(const struct physr *pr, gfp_t gfp)
+{
+	struct physr_chunk *chunk;
+
+	/* Zeroed: the unused tail of a chunk is handed over too. */
+	chunk = (struct physr_chunk *)__get_free_page(gfp | __GFP_ZERO);
+	if (!chunk)
+		return NULL;
+
+	chunk->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC);
+	chunk->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION);
+	chunk->hdr.hdr_size = cpu_to_le16(sizeof(struct physr_chunk_hdr));
+	chunk->hdr.chunk_size = cpu_to_le32(PAGE_SIZE);
+	chunk->hdr.kind = cpu_to_le32(pr->kind);
+	return chunk;
+}
+
+/**
+ * physr_init() - initialise an empty list of RAM ranges
+ * @pr: the list.
+ *
+ * An empty list owns no memory; the first physr_append() allocates a chunk.
+ *
+ * Context: any.
+ */
+void physr_init(struct physr *pr)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->kind = PHYSR_RAM;
+}
+EXPORT_SYMBOL_GPL(physr_init);
+
+/**
+ * physr_init_mmio() - initialise an empty list of MMIO ranges
+ * @pr: the list.
+ * @provider: the device memory the ranges belong to; must outlive the list.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL when @provider is NULL.
+ */
+int physr_init_mmio(struct physr *pr, const struct physr_provider *provider)
+{
+	physr_init(pr);
+	if (!provider)
+		return -EINVAL;
+	pr->kind = PHYSR_MMIO;
+	pr->provider = provider;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_init_mmio);
+
+/**
+ * physr_destroy() - free the chunk pages of a list
+ * @pr: the list.
+ *
+ * The list is left empty, with its kind and provider, and may be reused.
+ * Memory pinned by physr_pin_user() or physr_pin_memfd() must be released
+ * with physr_unpin() instead.
+ *
+ * Context: any; the caller excludes every other user of the list.
+ */
+void physr_destroy(struct physr *pr)
+{
+	struct physr_chunk *chunk = pr->head;
+
+	WARN_ON_ONCE(pr->pin_mode != PHYSR_NOT_PINNED);
+	while (chunk) {
+		struct physr_chunk *next = physr_chunk_next(chunk);
+
+		free_page((unsigned long)chunk);
+		chunk = next;
+	}
+	pr->head = NULL;
+	pr->tail = NULL;
+	pr->nr_ranges = 0;
+	pr->total_bytes = 0;
+	pr->nr_chunks = 0;
+}
+EXPORT_SYMBOL_GPL(physr_destroy);
+
+/**
+ * physr_append() - add a range at the end of a list
+ * @pr: the list.
+ * @phys: physical address of the first byte; any alignment.
+ * @len: length in bytes; ranges above 4 GiB are fine.
+ * @gfp: allocation flags for a new chunk page.
+ *
+ * A range that starts where the last range ends extends it instead of
+ * taking a new entry.  Ranges are not checked against each other otherwise:
+ * they may overlap or come in any order.
+ *
+ * Context: may sleep if @gfp allows it; the caller serialises all access to
+ * the list while it changes.
+ * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
+ * rejected, not ignored), -EOVERFLOW when @phys + @len does not fit in 64
+ * bits or the list total would overflow, -ENOMEM when a chunk cannot be
+ * allocated.  On error the list is unchanged.
+ */
+int physr_append(struct physr *pr, u64 phys, u64 len, gfp_t gfp)
+{
+	struct physr_chunk *tail = pr->tail;
+	struct physr_chunk *chunk;
+	u64 end, total;
+	u32 count;
+
+	if (!len)
+		return -EINVAL;
+	if (check_add_overflow(phys, len, &end) ||
+	    check_add_overflow(pr->total_bytes, len, &total))
+		return -EOVERFLOW;
+
+	if (tail) {
+		struct physr_abi_range *last;
+		u64 last_phys, last_len;
+
+		count = physr_chunk_count(tail);
+		last = &tail->ranges[count - 1];
+		last_phys = le64_to_cpu(last->phys);
+		last_len = le64_to_cpu(last->len);
+		if (last_phys + last_len == phys) {
+			/* Cannot overflow: the merged end is @end. */
+			last->len = cpu_to_le64(end - last_phys);
+			pr->total_bytes = total;
+			return 0;
+		}
+		if (count < PHYSR_CAPACITY) {
+			tail->ranges[count].phys = cpu_to_le64(phys);
+			tail->ranges[count].len = cpu_to_le64(len);
+			tail->hdr.count = cpu_to_le32(count + 1);
+			goto added;
+		}
+	}
+
+	chunk = physr_chunk_alloc(pr, gfp);
+	if (!chunk)
+		return -ENOMEM;
+	chunk->ranges[0].phys = cpu_to_le64(phys);
+	chunk->ranges[0].len = cpu_to_le64(len);
+	chunk->hdr.count = cpu_to_le32(1);
+	if (tail)
+		tail->hdr.next = cpu_to_le64(virt_to_phys(chunk));
+	else
+		pr->head = chunk;
+	pr->tail = chunk;
+	pr->nr_chunks++;
+added:
+	pr->nr_ranges++;
+	pr->total_bytes = total;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_append);
+
+/**
+ * physr_iter_init() - start iterating over every range of a list
+ * @it: the cursor.
+ * @pr: the list; it must not change while @it is in use.
+ *
+ * Context: any.
+ */
+void physr_iter_init(struct physr_iter *it, const struct physr *pr)
+{
+	it->chunk = pr->head;
+	it->idx = 0;
+	it->skip = 0;
+	it->remaining = pr->total_bytes;
+}
+EXPORT_SYMBOL_GPL(physr_iter_init);
+
+/**
+ * physr_iter_init_slice() - start iterating over a byte window of a list
+ * @it: the cursor.
+ * @pr: the list; it must not change while @it is in use.
+ * @offset: first byte of the window, counted over the concatenated ranges.
+ * @len: length of the window in bytes; 0 gives an empty walk.
+ *
+ * The ranges returned are the list's ranges clipped to the window, without
+ * copying the list.  Finding the start costs one step per range before
+ * @offset.
+ *
+ * Context: any.
+ * Return: 0 on success, -EOVERFLOW when @offset + @len wraps, -ERANGE when
+ * the window ends past physr_total_bytes().  On error @it is empty.
+ */
+int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
+			  u64 offset, u64 len)
+{
+	const struct physr_chunk *chunk = pr->head;
+	u32 idx = 0;
+	u64 end;
+
+	memset(it, 0, sizeof(*it));
+	if (check_add_overflow(offset, len, &end))
+		return -EOVERFLOW;
+	if (end > pr->total_bytes)
+		return -ERANGE;
+	if (!len)
+		return 0;
+
+	/* offset < total_bytes, so an entry holding it exists. */
+	for (;;) {
+		u64 elen = le64_to_cpu(chunk->ranges[idx].len);
+
+		if (offset < elen)
+			break;
+		offset -= elen;
+		if (++idx >= physr_chunk_count(chunk)) {
+			chunk = physr_chunk_next(chunk);
+			idx = 0;
+		}
+	}
+	it->chunk = chunk;
+	it->idx = idx;
+	it->skip = offset;
+	it->remaining = len;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_iter_init_slice);
+
+/**
+ * physr_iter_next() - get the next range of a walk
+ * @it: the cursor.
+ * @range: receives the range.
+ *
+ * Context: any.
+ * Return: true when @range was filled, false at the end of the walk.
+ */
+bool physr_iter_next(struct physr_iter *it, struct physr_range *range)
+{
+	const struct physr_abi_range *e;
+
+	if (!it->remaining || !it->chunk)
+		return false;
+
+	e = &it->chunk->ranges[it->idx];
+	range->phys = le64_to_cpu(e->phys) + it->skip;
+	range->len = min(le64_to_cpu(e->len) - it->skip, it->remaining);
+	it->remaining -= range->len;
+	it->skip = 0;
+	if (++it->idx >= physr_chunk_count(it->chunk)) {
+		it->chunk = physr_chunk_next(it->chunk);
+		it->idx = 0;
+	}
+	return true;
+}
+EXPORT_SYMBOL_GPL(physr_iter_next);
+
+/**
+ * physr_block_iter_init() - split the ranges of a walk into blocks
+ * @bi: the block cursor.
+ * @it: an initialised range cursor (whole list or slice); it is copied, so
+ *	@it itself does not move.
+ * @boundary: power-of-two size; no block crosses a multiple of it.  0 means
+ *	no boundary.
+ * @max_len: largest block length in bytes, 0 for no limit.
+ *
+ * Each block lies inside one range, does not cross a @boundary aligned
+ * address and is at most @max_len long; blocks come in list order and
+ * together cover exactly the ranges of @it.  This is what an IOMMU mapper
+ * or a segment-limited device needs.
+ *
+ * Context: any.
+ * Return: 0 on success, -EINVAL when @boundary is not 0 or a power of two.
+ */
+int physr_block_iter_init(struct physr_block_iter *bi,
+			  const struct physr_iter *it, u64 boundary,
+			  u64 max_len)
+{
+	memset(bi, 0, sizeof(*bi));
+	if (boundary && !is_power_of_2(boundary))
+		return -EINVAL;
+	bi->it = *it;
+	bi->boundary_mask = boundary ? boundary - 1 : U64_MAX;
+	bi->max_len = max_len ? max_len : U64_MAX;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_block_iter_init);
+
+/**
+ * physr_block_iter_next() - get the next block
+ * @bi: the block cursor.
+ * @block: receives the block.
+ *
+ * Context: any.
+ * Return: true when @block was filled, false at the end of the walk.
+ */
+bool physr_block_iter_next(struct physr_block_iter *bi,
+			   struct physr_range *block)
+{
+	u64 len;
+
+	if (!bi->cur.len && !physr_iter_next(&bi->it, &bi->cur))
+		return false;
+
+	len = min(bi->cur.len, bi->max_len);
+	if (bi->boundary_mask != U64_MAX) {
+		u64 to_boundary = bi->boundary_mask -
+				  (bi->cur.phys & bi->boundary_mask) + 1;
+
+		len = min(len, to_boundary);
+	}
+	block->phys = bi->cur.phys;
+	block->len = len;
+	bi->cur.phys += len;
+	bi->cur.len -= len;
+	return true;
+}
+EXPORT_SYMBOL_GPL(physr_block_iter_next);
+
+/**
+ * physr_first_chunk() - physical address of the first chunk of a list
+ * @pr: the list.
+ *
+ * This single address is what a receiver needs to walk the whole list, for
+ * example with physr_adopt() in the next kernel.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: the address, or 0 for an empty list.
+ */
+phys_addr_t physr_first_chunk(const struct physr *pr)
+{
+	return pr->head ? virt_to_phys(pr->head) : 0;
+}
+EXPORT_SYMBOL_GPL(physr_first_chunk);
+
+/**
+ * physr_for_each_chunk() - call a function for every chunk page of a list
+ * @pr: the list.
+ * @fn: called with the physical address and size of each chunk, in chain
+ *	order; a non-zero return stops the walk.
+ * @arg: passed to @fn.
+ *
+ * Used by Kexec HandOver to preserve the pages that hold a list.
+ *
+ * Context: as allowed by @fn; the caller keeps the list from changing.
+ * Return: 0, or the first non-zero value returned by @fn.
+ */
+int physr_for_each_chunk(const struct physr *pr,
+			 int (*fn)(phys_addr_t phys, size_t size, void *arg),
+			 void *arg)
+{
+	const struct physr_chunk *chunk;
+	int ret;
+
+	for (chunk = pr->head; chunk; chunk = physr_chunk_next(chunk)) {
+		ret = fn(virt_to_phys((void *)chunk), PAGE_SIZE, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_for_each_chunk);
+
+static int physr_check_chunk(const struct physr_chunk *chunk,
+			     const struct physr_chunk_hdr *first,
+			     struct physr_walk_info *info)
+{
+	const struct physr_chunk_hdr *hdr = &chunk->hdr;
+	u32 count, kind, flags, i;
+
+	if (le32_to_cpu(hdr->magic) != PHYSR_CHUNK_MAGIC)
+		return -EINVAL;
+	if (le16_to_cpu(hdr->version) != PHYSR_CHUNK_VERSION)
+		return -EPROTONOSUPPORT;
+	if (le16_to_cpu(hdr->hdr_size) != sizeof(*hdr) ||
+	    le32_to_cpu(hdr->chunk_size) != PAGE_SIZE)
+		return -EINVAL;
+
+	count = le32_to_cpu(hdr->count);
+	if (!count || count > PHYSR_CAPACITY)
+		return -EINVAL;
+
+	kind = le32_to_cpu(hdr->kind);
+	if (kind != PHYSR_ABI_KIND_RAM && kind != PHYSR_ABI_KIND_MMIO)
+		return -EINVAL;
+	if (kind != le32_to_cpu(first->kind))
+		return -EINVAL;
+
+	flags = le32_to_cpu(hdr->flags);
+	if (flags & ~PHYSR_ABI_FLAGS_KNOWN)
+		return -EOPNOTSUPP;
+	if (flags != le32_to_cpu(first->flags))
+		return -EINVAL;
+
+	for (i = 0; i < count; i++) {
+		u64 phys = le64_to_cpu(chunk->ranges[i].phys);
+		u64 len = le64_to_cpu(chunk->ranges[i].len);
+		u64 end;
+
+		if (!len)
+			return -EINVAL;
+		if (check_add_overflow(phys, len, &end) ||
+		    check_add_overflow(info->total_bytes, len,
+				       &info->total_bytes))
+			return -EOVERFLOW;
+	}
+	info->nr_ranges += count;
+	info->kind = kind;
+	return 0;
+}
+
+/**
+ * physr_validate_chain() - check a chain of chunks received from elsewhere
+ * @first: physical address of the first chunk, 0 for an empty list.
+ * @max_chunks: largest number of chunks accepted.
+ * @chunk_ok: called with the address and size of a chunk before the chunk
+ *	is read; it returns true only if that memory is acceptable, for
+ *	example RAM that the previous kernel preserved and that phys_to_virt()
+ *	maps.
+ * @arg: passed to @chunk_ok.
+ * @info: receives the totals of the chain; zeroed on error.
+ *
+ * Walks the chain without trusting any of it: every chunk address is
+ * checked for alignment and against @chunk_ok before it is read, every
+ * header field and every entry is checked, and the walk is bounded by
+ * @max_chunks and guarded against cycles.  Nothing is written.
+ *
+ * Context: any, as allowed by @chunk_ok; the chain must not change during
+ * the walk.
+ * Return: 0 when the chain is well formed, otherwise:
+ * * -EINVAL - a chunk address that is not page aligned; a bad magic,
+ *   header size or chunk size; a count of 0 or more than fits in a chunk;
+ *   an unknown kind or one that differs from the first chunk; flags that
+ *   differ from the first chunk; a range of length 0.
+ * * -EPROTONOSUPPORT - a layout version this kernel does not read.
+ * * -EOPNOTSUPP - list flags this kernel does not know.
+ * * -EOVERFLOW - a range whose end wraps past 2^64, or a total that does.
+ * * -ERANGE - a chunk address refused by @chunk_ok or beyond phys_addr_t.
+ * * -ELOOP - a next pointer leading back into the chain.
+ * * -E2BIG - more than @max_chunks chunks.  A cycle that is not detected
+ *   within @max_chunks chunks is reported this way too.
+ */
+int physr_validate_chain(phys_addr_t first, unsigned long max_chunks,
+			 bool (*chunk_ok)(phys_addr_t phys, size_t size,
+					  void *arg),
+			 void *arg, struct physr_walk_info *info)
+{
+	const struct physr_chunk_hdr *first_hdr = NULL;
+	unsigned long power = 1, steps = 0;
+	phys_addr_t cur = first, saved = first;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	info->kind = PHYSR_RAM;
+
+	while (cur) {
+		const struct physr_chunk *chunk;
+		u64 next;
+
+		if (info->nr_chunks >= max_chunks) {
+			ret = -E2BIG;
+			goto err;
+		}
+		if (cur & ~PAGE_MASK) {
+			ret = -EINVAL;
+			goto err;
+		}
+		if (!chunk_ok(cur, PAGE_SIZE, arg)) {
+			ret = -ERANGE;
+			goto err;
+		}
+		chunk = phys_to_virt(cur);
+		if (!first_hdr)
+			first_hdr = &chunk->hdr;
+		ret = physr_check_chunk(chunk, first_hdr, info);
+		if (ret)
+			goto err;
+		info->nr_chunks++;
+		info->last = cur;
+
+		next = le64_to_cpu(chunk->hdr.next);
+		if (next > PHYS_ADDR_MAX) {
+			ret = -ERANGE;
+			goto err;
+		}
+		/*
+		 * Brent's cycle detection: @saved is a chain member, moved
+		 * ahead at power-of-two distances.  A walk that meets it
+		 * again is in a loop; no extra memory and no second read.
+		 */
+		if (next && next == saved) {
+			ret = -ELOOP;
+			goto err;
+		}
+		if (++steps == power) {
+			saved = next;
+			power <<= 1;
+			steps = 0;
+		}
+		cur = next;
+	}
+	return 0;
+
+err:
+	memset(info, 0, sizeof(*info));
+	info->kind = PHYSR_RAM;
+	return ret;
+}
+EXPORT_SYMBOL_GPL(physr_validate_chain);
+
+/**
+ * physr_adopt() - turn a chain received from elsewhere into a list
+ * @pr: the list to fill; initialised here.
+ * @first: physical address of the first chunk, 0 for an empty list.
+ * @provider: the provider of an %PHYSR_MMIO chain, NULL for a %PHYSR_RAM one.
+ * @max_chunks: largest number of chunks accepted.
+ * @chunk_ok: acceptance test for chunk memory, see physr_validate_chain().
+ * @arg: passed to @chunk_ok.
+ *
+ * The chain is checked with physr_validate_chain() first.  On success the
+ * list owns the chunk pages: they must be pages free_page() can release
+ * (Kexec HandOver restores preserved pages before handing them out), and
+ * physr_destroy() frees them.  The list can be walked and appended to like
+ * any other.
+ *
+ * Context: any, as allowed by @chunk_ok.
+ * Return: 0 on success, an error of physr_validate_chain(), or -EINVAL when
+ * @provider does not match the kind recorded in the chain.  On error @pr is
+ * an empty list and the chunk pages still belong to the caller.
+ */
+int physr_adopt(struct physr *pr, phys_addr_t first,
+		const struct physr_provider *provider,
+		unsigned long max_chunks,
+		bool (*chunk_ok)(phys_addr_t phys, size_t size, void *arg),
+		void *arg)
+{
+	struct physr_walk_info info;
+	int ret;
+
+	physr_init(pr);
+	ret = physr_validate_chain(first, max_chunks, chunk_ok, arg, &info);
+	if (ret)
+		return ret;
+	if ((info.kind == PHYSR_MMIO) != !!provider)
+		return -EINVAL;
+
+	pr->kind = info.kind;
+	pr->provider = provider;
+	if (first) {
+		pr->head = phys_to_virt(first);
+		pr->tail = phys_to_virt(info.last);
+	}
+	pr->nr_ranges = info.nr_ranges;
+	pr->total_bytes = info.total_bytes;
+	pr->nr_chunks = info.nr_chunks;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_adopt);
