@@ -158,9 +158,9 @@ bool physr_block_iter_next(struct physr_block_iter *bi,
 			   struct physr_range *block);
 
 phys_addr_t physr_first_chunk(const struct physr *pr);
-int physr_for_each_chunk(const struct physr *pr,
-			 int (*fn)(phys_addr_t phys, size_t size, void *arg),
-			 void *arg);
+int physr_walk_chunks(const struct physr *pr,
+		      int (*fn)(phys_addr_t phys, size_t size, void *arg),
+		      void *arg);
 int physr_validate_chain(phys_addr_t first, unsigned long max_chunks,
 			 bool (*chunk_ok)(phys_addr_t phys, size_t size,
 					  void *arg),
@@ -181,6 +181,21 @@ void physr_unpin(struct physr *pr);
 int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 		     unsigned int max_seg, gfp_t gfp);
 
+/* Helpers for the iteration macros below. */
+static inline struct physr_iter *__physr_iter_start(struct physr_iter *it,
+						    const struct physr *pr)
+{
+	physr_iter_init(it, pr);
+	return it;
+}
+
+static inline struct physr_block_iter *
+__physr_block_iter_start(struct physr_block_iter *bi,
+			 const struct physr_iter *it, u64 boundary, u64 max_len)
+{
+	return physr_block_iter_init(bi, it, boundary, max_len) ? NULL : bi;
+}
+
 /**
  * physr_for_each_range - iterate over every range of a list
  * @pr: the list.
@@ -190,7 +205,8 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
  * The list must not change during the walk.
  */
 #define physr_for_each_range(pr, it, range) \
-	for (physr_iter_init(it, pr); physr_iter_next(it, range);)
+	for (struct physr_iter *__physr_it = __physr_iter_start(it, pr); \
+	     physr_iter_next(__physr_it, range);)
 
 /**
  * physr_for_each_block - iterate over the blocks of a range cursor
@@ -203,8 +219,9 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
  * Does nothing when @boundary is not a power of two.
  */
 #define physr_for_each_block(bi, it, boundary, max_len, block) \
-	for (int __physr_e = physr_block_iter_init(bi, it, boundary, max_len); \
-	     !__physr_e && physr_block_iter_next(bi, block);)
+	for (struct physr_block_iter *__physr_bi = \
+		__physr_block_iter_start(bi, it, boundary, max_len); \
+	     __physr_bi && physr_block_iter_next(__physr_bi, block);)
 
 /**
  * physr_nr_ranges - number of range entries in a list

@@ -383,7 +383,7 @@ phys_addr_t physr_first_chunk(const struct physr *pr)
 EXPORT_SYMBOL_GPL(physr_first_chunk);
 
 /**
- * physr_for_each_chunk() - call a function for every chunk page of a list
+ * physr_walk_chunks() - call a function for every chunk page of a list
  * @pr: the list.
  * @fn: called with the physical address and size of each chunk, in chain
  *	order; a non-zero return stops the walk.
@@ -394,9 +394,9 @@ EXPORT_SYMBOL_GPL(physr_first_chunk);
  * Context: as allowed by @fn; the caller keeps the list from changing.
  * Return: 0, or the first non-zero value returned by @fn.
  */
-int physr_for_each_chunk(const struct physr *pr,
-			 int (*fn)(phys_addr_t phys, size_t size, void *arg),
-			 void *arg)
+int physr_walk_chunks(const struct physr *pr,
+		      int (*fn)(phys_addr_t phys, size_t size, void *arg),
+		      void *arg)
 {
 	const struct physr_chunk *chunk;
 	int ret;
@@ -408,7 +408,7 @@ int physr_for_each_chunk(const struct physr *pr,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(physr_for_each_chunk);
+EXPORT_SYMBOL_GPL(physr_walk_chunks);
 
 static int physr_check_chunk(const struct physr_chunk *chunk,
 			     const struct physr_chunk_hdr *first,
@@ -590,7 +590,9 @@ int physr_adopt(struct physr *pr, phys_addr_t first,
 	ret = physr_validate_chain(first, max_chunks, chunk_ok, arg, &info);
 	if (ret)
 		return ret;
-	if ((info.kind == PHYSR_MMIO) != !!provider)
+	if (info.kind == PHYSR_MMIO && !provider)
+		return -EINVAL;
+	if (info.kind == PHYSR_RAM && provider)
 		return -EINVAL;
 
 	pr->kind = info.kind;

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the physr helpers that need the memory management core:
+ * folios, sg_table conversion, and pinning of user memory and memfds.
+ */
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/physr.h>
+#include <linux/scatterlist.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
+
+static struct folio *test_folio(struct kunit *test, unsigned int order)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, order);
+
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	return folio;
+}
+
+static u64 folio_phys(struct folio *folio)
+{
+	return PFN_PHYS(folio_pfn(folio));
+}
+
+static void physr_mm_test_folio_whole(struct kunit *test)
+{
+	struct folio *folio = test_folio(test, 0);
+	struct physr_range r;
+	struct physr_iter it;
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 0, PAGE_SIZE,
+						 GFP_KERNEL), 0);
+	physr_iter_init(&it, &pr);
+	KUNIT_ASSERT_TRUE(test, physr_iter_next(&it, &r));
+	KUNIT_EXPECT_EQ(test, r.phys, folio_phys(folio));
+	KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, physr_iter_next(&it, &r));
+	physr_destroy(&pr);
+	folio_put(folio);
+}
+
+static void physr_mm_test_folio_merge(struct kunit *test)
+{
+	struct folio *folio = test_folio(test, 2);
+	struct physr_range r;
+	struct physr_iter it;
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 0x10, 0xff0,
+						 GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, PAGE_SIZE,
+						 3 * PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	physr_iter_init(&it, &pr);
+	KUNIT_ASSERT_TRUE(test, physr_iter_next(&it, &r));
+	KUNIT_EXPECT_EQ(test, r.phys, folio_phys(folio) + 0x10);
+	KUNIT_EXPECT_EQ(test, r.len, 4 * PAGE_SIZE - 0x10ULL);
+	physr_destroy(&pr);
+	folio_put(folio);
+}
+
+static void physr_mm_test_folio_bounds(struct kunit *test)
+{
+	const struct physr_provider prov = { .bar = 0 };
+	struct folio *folio = test_folio(test, 1);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 0,
+						 2 * PAGE_SIZE + 1,
+						 GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 2 * PAGE_SIZE, 1,
+						 GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 1, SIZE_MAX,
+						 GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 0, 0,
+						 GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio,
+						 2 * PAGE_SIZE - 1, 1,
+						 GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	physr_destroy(&pr);
+
+	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
+	KUNIT_EXPECT_EQ(test, physr_append_folio(&pr, folio, 0, PAGE_SIZE,
+						 GFP_KERNEL), -EINVAL);
+	physr_destroy(&pr);
+	folio_put(folio);
+}
+
+static void physr_mm_test_sgtable_basic(struct kunit *test)
+{
+	struct folio *a = test_folio(test, 0), *b = test_folio(test, 1);
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append_folio(&pr, b, PAGE_SIZE + 5, 7,
+						 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_append_folio(&pr, a, 0, PAGE_SIZE,
+						 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_append_folio(&pr, b, 0, 2 * PAGE_SIZE,
+						 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_to_sgtable(&pr, &sgt, 0, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, sgt.orig_nents, 3U);
+	sg = sgt.sgl;
+	KUNIT_EXPECT_TRUE(test, sg_page(sg) == folio_page(b, 1));
+	KUNIT_EXPECT_EQ(test, sg->offset, 5U);
+	KUNIT_EXPECT_EQ(test, sg->length, 7U);
+	sg = sg_next(sg);
+	KUNIT_EXPECT_TRUE(test, sg_page(sg) == folio_page(a, 0));
+	KUNIT_EXPECT_EQ(test, sg->offset, 0U);
+	KUNIT_EXPECT_EQ(test, sg->length, (unsigned int)PAGE_SIZE);
+	sg = sg_next(sg);
+	KUNIT_EXPECT_TRUE(test, sg_page(sg) == folio_page(b, 0));
+	KUNIT_EXPECT_EQ(test, sg->length, 2 * (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, sg_is_last(sg));
+	sg_free_table(&sgt);
+	physr_destroy(&pr);
+	folio_put(a);
+	folio_put(b);
+}
+
+static void physr_mm_test_sgtable_split(struct kunit *test)
+{
+	struct folio *folio = test_folio(test, 2);
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	struct physr pr;
+	unsigned int i;
+	u64 sum = 0;
+
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append_folio(&pr, folio, 0, 4 * PAGE_SIZE,
+						 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_to_sgtable(&pr, &sgt, PAGE_SIZE,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, sgt.orig_nents, 4U);
+	for_each_sgtable_sg(&sgt, sg, i) {
+		KUNIT_EXPECT_TRUE(test, sg_page(sg) == folio_page(folio, i));
+		KUNIT_EXPECT_EQ(test, sg->offset, 0U);
+		KUNIT_EXPECT_EQ(test, sg->length, (unsigned int)PAGE_SIZE);
+	}
+	sg_free_table(&sgt);
+
+	/* An odd limit: entries start mid-page but still add up. */
+	KUNIT_ASSERT_EQ(test, physr_to_sgtable(&pr, &sgt, 3000, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sgt.orig_nents,
+			(unsigned int)DIV_ROUND_UP(4 * PAGE_SIZE, 3000));
+	for_each_sgtable_sg(&sgt, sg, i) {
+		KUNIT_EXPECT_LE(test, sg->length, 3000U);
+		KUNIT_EXPECT_LT(test, sg->offset, (unsigned int)PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, page_to_phys(sg_page(sg)) + sg->offset,
+				(phys_addr_t)(folio_phys(folio) + sum));
+		sum += sg->length;
+	}
+	KUNIT_EXPECT_EQ(test, sum, 4ULL * PAGE_SIZE);
+	sg_free_table(&sgt);
+	physr_destroy(&pr);
+	folio_put(folio);
+}
+
+static void physr_mm_test_sgtable_reject(struct kunit *test)
+{
+	const struct physr_provider prov = { .bar = 1 };
+	struct sg_table sgt;
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_to_sgtable(&pr, &sgt, 0, GFP_KERNEL),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, 0xe0000000, PAGE_SIZE,
+					   GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_to_sgtable(&pr, &sgt, 0, GFP_KERNEL),
+			-EINVAL);
+	physr_destroy(&pr);
+
+	/* RAM list naming memory that has no struct page. */
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, 1ULL << 60, PAGE_SIZE,
+					   GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_to_sgtable(&pr, &sgt, 0, GFP_KERNEL),
+			-EINVAL);
+	physr_destroy(&pr);
+}
+
+static unsigned long test_user_buf(struct kunit *test, unsigned long len)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (!addr || IS_ERR_VALUE(addr))
+		kunit_skip(test, "cannot mmap user memory");
+	return addr;
+}
+
+/* Every page of every range is pinned, and the ranges cover @len bytes. */
+static void expect_pinned(struct kunit *test, const struct physr *pr,
+			  u64 len)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(pr), len);
+	physr_for_each_range(pr, &it, &r) {
+		u64 pfn, last = PHYS_PFN(r.phys + r.len - 1);
+
+		for (pfn = PHYS_PFN(r.phys); pfn <= last; pfn++) {
+			struct folio *folio = page_folio(pfn_to_page(pfn));
+
+			KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+		}
+	}
+}
+
+static void physr_mm_test_pin_user(struct kunit *test)
+{
+	unsigned long addr = test_user_buf(test, 16 * PAGE_SIZE);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 100, 5 * PAGE_SIZE,
+					     PHYSR_PIN_WRITE, GFP_KERNEL), 0);
+	expect_pinned(test, &pr, 5 * PAGE_SIZE);
+	KUNIT_EXPECT_LE(test, physr_nr_ranges(&pr), 6ULL);
+	physr_unpin(&pr);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
+}
+
+static void physr_mm_test_pin_user_longterm(struct kunit *test)
+{
+	unsigned long addr = test_user_buf(test, 1100 * PAGE_SIZE);
+	struct physr pr;
+
+	/* More pages than one batch of the page array. */
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr, 1100 * PAGE_SIZE,
+					     PHYSR_PIN_WRITE |
+					     PHYSR_PIN_LONGTERM,
+					     GFP_KERNEL), 0);
+	expect_pinned(test, &pr, 1100 * PAGE_SIZE);
+	physr_unpin(&pr);
+}
+
+static void physr_mm_test_pin_user_small(struct kunit *test)
+{
+	unsigned long addr = test_user_buf(test, PAGE_SIZE);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, 0, GFP_KERNEL),
+			0);
+	expect_pinned(test, &pr, 9);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	physr_unpin(&pr);
+}
+
+static void physr_mm_test_pin_user_errors(struct kunit *test)
+{
+	unsigned long addr = test_user_buf(test, 4 * PAGE_SIZE);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, 0, 0, GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, PAGE_SIZE, BIT(7),
+					     GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, ULONG_MAX - 10, 20, 0,
+					     GFP_KERNEL), -EOVERFLOW);
+	/* Runs past the mapping: whatever was pinned is released again. */
+	KUNIT_EXPECT_LT(test, physr_pin_user(&pr, addr, 8 * PAGE_SIZE, 0,
+					     GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, pr.pin_mode, PHYSR_NOT_PINNED);
+
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, 0x1000, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, PAGE_SIZE, 0,
+					     GFP_KERNEL), -EINVAL);
+	physr_destroy(&pr);
+}
+
+static struct file *test_memfd(struct kunit *test, loff_t size)
+{
+	struct file *file = shmem_file_setup("physr-kunit", size, 0);
+
+	if (IS_ERR(file))
+		kunit_skip(test, "no shmem file");
+	return file;
+}
+
+static void physr_mm_test_pin_memfd(struct kunit *test)
+{
+	struct file *file = test_memfd(test, 8 * PAGE_SIZE);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0x800, 6 * PAGE_SIZE,
+					      PHYSR_PIN_WRITE, GFP_KERNEL), 0);
+	expect_pinned(test, &pr, 6 * PAGE_SIZE);
+	physr_unpin(&pr);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 8 * PAGE_SIZE, 0,
+					      GFP_KERNEL), 0);
+	expect_pinned(test, &pr, 8 * PAGE_SIZE);
+	physr_unpin(&pr);
+	fput(file);
+}
+
+static void physr_mm_test_pin_memfd_errors(struct kunit *test)
+{
+	struct file *file = test_memfd(test, 4 * PAGE_SIZE);
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 5 * PAGE_SIZE, 0,
+					      GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, -1, PAGE_SIZE, 0,
+					      GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 0, 0, GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, LLONG_MAX, 2, 0,
+					      GFP_KERNEL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, pr.pin_mode, PHYSR_NOT_PINNED);
+	fput(file);
+}
+
+static struct kunit_case physr_mm_test_cases[] = {
+	KUNIT_CASE(physr_mm_test_folio_whole),
+	KUNIT_CASE(physr_mm_test_folio_merge),
+	KUNIT_CASE(physr_mm_test_folio_bounds),
+	KUNIT_CASE(physr_mm_test_sgtable_basic),
+	KUNIT_CASE(physr_mm_test_sgtable_split),
+	KUNIT_CASE(physr_mm_test_sgtable_reject),
+	KUNIT_CASE(physr_mm_test_pin_user),
+	KUNIT_CASE(physr_mm_test_pin_user_longterm),
+	KUNIT_CASE(physr_mm_test_pin_user_small),
+	KUNIT_CASE(physr_mm_test_pin_user_errors),
+	KUNIT_CASE(physr_mm_test_pin_memfd),
+	KUNIT_CASE(physr_mm_test_pin_memfd_errors),
+	{}
+};
+
+static struct kunit_suite physr_mm_test_suite = {
+	.name = "physr_mm",
+	.test_cases = physr_mm_test_cases,
+};
+
+kunit_test_suite(physr_mm_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the physr folio, pinning and sg helpers");
+MODULE_LICENSE("GPL");
