@@ -8,6 +8,7 @@
  * userspace against a small KUnit shim.
  */
 #include <kunit/test.h>
+#include <linux/errno.h>
 #include <linux/io.h>
 #include <linux/limits.h>
 #include <linux/module.h>

@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the unit tests, then each fuzzer for $1 seconds, and sums the results
+# into one last line "N passed, N failed".  With "fuzz-only" as $2 only the
+# fuzzers run.
+set -u
+secs=${1:-20}
+mode=${2:-all}
+passed=0
+failed=0
+mkdir -p logs corpus/ops corpus/validate
+
+if [ "$mode" != fuzz-only ]; then
+	./physr_test > logs/physr_test.log 2>&1
+	rc=$?
+	grep -E '^(not ok|    #)' logs/physr_test.log
+	line=$(tail -n 1 logs/physr_test.log)
+	echo "unit tests: $line"
+	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		tail -n 20 logs/physr_test.log
+		p=0
+		f=1
+	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+fi
+
+for target in ops validate; do
+	./fuzz_$target -max_total_time="$secs" -max_len=65536 \
+		-print_final_stats=1 -artifact_prefix=logs/ \
+		corpus/$target > logs/fuzz_$target.log 2>&1
+	if [ $? -eq 0 ]; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' \
+			logs/fuzz_$target.log)
+		echo "fuzz_$target: ok, $runs runs in ${secs}s"
+		passed=$((passed + 1))
+	else
+		echo "fuzz_$target: FAILED, see logs/fuzz_$target.log"
+		tail -n 30 logs/fuzz_$target.log
+		failed=$((failed + 1))
+	fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

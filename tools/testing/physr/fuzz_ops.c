@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Random sequences of list operations, cross-checked against a reference
+ * model that is a plain array of merged ranges.  Every operation's return
+ * value, every iteration, slice and block walk, the totals, the chunk
+ * count, validation of the list's own chain and adoption are compared.
+ * Allocation failures are injected and must leave the list unchanged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/physr.h>
+#include <asm/byteorder.h>
+#include "fakemem.h"
+#include "fuzz.h"
+
+#define CAP		((u64)PHYSR_CHUNK_CAPACITY(PAGE_SIZE))
+#define MAX_RANGES	(4 * CAP + 10)
+#define MAX_BLOCKS	4096
+
+struct reader {
+	const uint8_t *p;
+	size_t left;
+};
+
+struct model {
+	struct physr_range r[MAX_RANGES];
+	u64 n;
+	u64 total;
+	bool fail_armed;
+};
+
+static struct model m;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "fuzz_ops: %s:%d: %s: ", __FILE__,	\
+			__LINE__, #cond);				\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		return false;						\
+	}								\
+} while (0)
+
+static u64 take(struct reader *rd, unsigned int bytes)
+{
+	u64 v = 0;
+	unsigned int i;
+
+	for (i = 0; i < bytes && rd->left; i++, rd->left--)
+		v |= (u64)*rd->p++ << (8 * i);
+	return v;
+}
+
+/* @r reduced to [0, @max]. */
+static u64 bounded(u64 r, u64 max)
+{
+	return max == U64_MAX ? r : r % (max + 1);
+}
+
+static u64 last_end(void)
+{
+	return m.n ? m.r[m.n - 1].phys + m.r[m.n - 1].len : 0;
+}
+
+static u64 pick_phys(struct reader *rd)
+{
+	switch (take(rd, 1) % 8) {
+	case 0:
+		return last_end();
+	case 1:
+		return take(rd, 2) * PAGE_SIZE;
+	case 2:
+		return U64_MAX - take(rd, 2);
+	case 3:
+		return take(rd, 8);
+	case 4:
+		return last_end() + take(rd, 1);
+	case 5:
+		return 0;
+	case 6:
+		return 1ULL << (take(rd, 1) % 64);
+	default:
+		return take(rd, 4);
+	}
+}
+
+static u64 pick_len(struct reader *rd)
+{
+	switch (take(rd, 1) % 6) {
+	case 0:
+		return take(rd, 2);
+	case 1:
+		return PAGE_SIZE * take(rd, 1);
+	case 2:
+		return take(rd, 8);
+	case 3:
+		return 1ULL << (take(rd, 1) % 64);
+	case 4:
+		return U64_MAX - take(rd, 1);
+	default:
+		return take(rd, 3);
+	}
+}
+
+static bool op_append(struct physr *pr, struct reader *rd)
+{
+	u64 phys = pick_phys(rd), len = pick_len(rd), end, total;
+	bool merge = m.n && last_end() == phys;
+	int exp, ret;
+
+	if (m.n >= MAX_RANGES)
+		return true;
+	if (!len)
+		exp = -EINVAL;
+	else if (__builtin_add_overflow(phys, len, &end) ||
+		 __builtin_add_overflow(m.total, len, &total))
+		exp = -EOVERFLOW;
+	else if (!merge && m.n % CAP == 0 && m.fail_armed)
+		exp = -ENOMEM;
+	else
+		exp = 0;
+
+	ret = physr_append(pr, phys, len, GFP_KERNEL);
+	CHECK(ret == exp, "append(%#llx, %#llx) = %d, expected %d",
+	      (unsigned long long)phys, (unsigned long long)len, ret, exp);
+	if (exp == -ENOMEM)
+		m.fail_armed = false;
+	if (exp)
+		return true;
+	if (merge) {
+		m.r[m.n - 1].len += len;
+	} else {
+		m.r[m.n].phys = phys;
+		m.r[m.n].len = len;
+		m.n++;
+	}
+	m.total = total;
+	return true;
+}
+
+static bool check_totals(const struct physr *pr)
+{
+	CHECK(physr_nr_ranges(pr) == m.n, "nr_ranges %llu model %llu",
+	      (unsigned long long)physr_nr_ranges(pr),
+	      (unsigned long long)m.n);
+	CHECK(physr_total_bytes(pr) == m.total, "total differs");
+	CHECK(physr_nr_chunks(pr) == DIV_ROUND_UP(m.n, CAP),
+	      "nr_chunks %lu for %llu ranges", physr_nr_chunks(pr),
+	      (unsigned long long)m.n);
+	CHECK(!!physr_first_chunk(pr) == !!m.n, "first chunk");
+	return true;
+}
+
+static bool check_iter(struct physr_iter *it, const struct physr_range *exp,
+		       u64 n)
+{
+	struct physr_range r;
+	u64 i = 0;
+
+	while (physr_iter_next(it, &r)) {
+		CHECK(i < n, "extra range");
+		CHECK(r.phys == exp[i].phys && r.len == exp[i].len,
+		      "range %llu: %#llx+%#llx, expected %#llx+%#llx",
+		      (unsigned long long)i, (unsigned long long)r.phys,
+		      (unsigned long long)r.len,
+		      (unsigned long long)exp[i].phys,
+		      (unsigned long long)exp[i].len);
+		i++;
+	}
+	CHECK(i == n, "%llu ranges, expected %llu", (unsigned long long)i,
+	      (unsigned long long)n);
+	return true;
+}
+
+/* The model's view of a window, into @out; returns the count. */
+static u64 model_slice(u64 off, u64 len, struct physr_range *out)
+{
+	u64 i, k = 0;
+
+	for (i = 0; i < m.n && len; i++) {
+		u64 s = m.r[i].phys, l = m.r[i].len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		s += off;
+		l -= off;
+		off = 0;
+		if (l > len)
+			l = len;
+		out[k].phys = s;
+		out[k].len = l;
+		k++;
+		len -= l;
+	}
+	return k;
+}
+
+static struct physr_range scratch[MAX_RANGES];
+
+static bool pick_window(struct reader *rd, u64 *off, u64 *len)
+{
+	if (take(rd, 1) % 4 == 0) {
+		*off = take(rd, 8);
+		*len = take(rd, 8);
+		return false;
+	}
+	*off = bounded(take(rd, 8), m.total);
+	*len = bounded(take(rd, 8), m.total - *off);
+	return true;
+}
+
+static bool op_slice(const struct physr *pr, struct reader *rd)
+{
+	struct physr_iter it;
+	u64 off, len, end, k;
+	int ret, exp;
+
+	pick_window(rd, &off, &len);
+	if (__builtin_add_overflow(off, len, &end))
+		exp = -EOVERFLOW;
+	else if (end > m.total)
+		exp = -ERANGE;
+	else
+		exp = 0;
+	ret = physr_iter_init_slice(&it, pr, off, len);
+	CHECK(ret == exp, "slice(%#llx, %#llx) = %d, expected %d",
+	      (unsigned long long)off, (unsigned long long)len, ret, exp);
+	k = exp ? 0 : model_slice(off, len, scratch);
+	return check_iter(&it, scratch, k);
+}
+
+static bool op_blocks(const struct physr *pr, struct reader *rd)
+{
+	u8 sel = take(rd, 1);
+	u64 boundary = sel % 5 == 0 ? 0 : 1ULL << (take(rd, 1) % 64);
+	u64 max_len = sel % 3 == 0 ? 0 : pick_len(rd);
+	struct physr_block_iter bi;
+	struct physr_range blk;
+	struct physr_iter it;
+	u64 off = 0, len = m.total, k, i, nr = 0;
+	int ret;
+
+	if (sel % 7 == 1)
+		boundary = 3 + 2 * (u64)take(rd, 1);
+	if (sel & 0x80) {
+		pick_window(rd, &off, &len);
+		if (off > m.total || len > m.total - off)
+			return true;
+	}
+	k = model_slice(off, len, scratch);
+	CHECK(!physr_iter_init_slice(&it, pr, off, len), "slice");
+
+	ret = physr_block_iter_init(&bi, &it, boundary, max_len);
+	if (boundary & (boundary - 1)) {
+		CHECK(ret == -EINVAL, "boundary %#llx accepted",
+		      (unsigned long long)boundary);
+		CHECK(!physr_block_iter_next(&bi, &blk), "block after error");
+		return true;
+	}
+	CHECK(ret == 0, "block init %d", ret);
+
+	for (i = 0; i < k; i++) {
+		u64 pos = scratch[i].phys, end = pos + scratch[i].len;
+
+		while (pos < end) {
+			u64 lim = end - pos;
+
+			if (max_len && max_len < lim)
+				lim = max_len;
+			if (boundary && boundary - (pos & (boundary - 1)) < lim)
+				lim = boundary - (pos & (boundary - 1));
+			if (++nr > MAX_BLOCKS)
+				return true;
+			CHECK(physr_block_iter_next(&bi, &blk), "missing block");
+			CHECK(blk.phys == pos && blk.len == lim,
+			      "block %#llx+%#llx, expected %#llx+%#llx",
+			      (unsigned long long)blk.phys,
+			      (unsigned long long)blk.len,
+			      (unsigned long long)pos, (unsigned long long)lim);
+			pos += lim;
+		}
+	}
+	CHECK(!physr_block_iter_next(&bi, &blk), "extra block");
+	return true;
+}
+
+static bool page_ok(phys_addr_t phys, size_t size, void *arg)
+{
+	return size == PAGE_SIZE && fakemem_page_allocated(phys);
+}
+
+static bool op_validate(const struct physr *pr)
+{
+	unsigned long chunks = physr_nr_chunks(pr);
+	struct physr_walk_info info;
+	int ret;
+
+	ret = physr_validate_chain(physr_first_chunk(pr), chunks, page_ok,
+				   NULL, &info);
+	CHECK(ret == 0, "own chain rejected: %d", ret);
+	/* An empty chain records no kind; it reads as RAM. */
+	CHECK(info.nr_ranges == m.n && info.total_bytes == m.total &&
+	      info.nr_chunks == chunks &&
+	      info.kind == (m.n ? physr_kind(pr) : PHYSR_RAM),
+	      "walk info differs");
+	if (chunks) {
+		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
+					   page_ok, NULL, &info);
+		CHECK(ret == -E2BIG, "chunk limit ignored: %d", ret);
+	}
+	return true;
+}
+
+static bool op_adopt(struct physr *pr)
+{
+	const struct physr_provider *prov = physr_provider(pr);
+	struct physr copy;
+	int ret;
+
+	ret = physr_adopt(&copy, physr_first_chunk(pr), prov,
+			  physr_nr_chunks(pr), page_ok, NULL);
+	if (!m.n && prov) {
+		/* An empty chain records no kind: RAM, which has no provider. */
+		CHECK(ret == -EINVAL, "adopt of empty MMIO list: %d", ret);
+		return true;
+	}
+	CHECK(ret == 0, "adopt: %d", ret);
+	*pr = copy;
+	return check_totals(pr);
+}
+
+static const struct physr_provider fuzz_provider = { .bar = 1 };
+
+bool physr_fuzz_ops(const uint8_t *data, size_t size)
+{
+	struct reader rd = { data, size };
+	unsigned long pages = fakemem_pages_in_use();
+	struct physr_iter it;
+	struct physr pr;
+	bool ok = true;
+
+	memset(&m, 0, sizeof(m));
+	if (take(&rd, 1) & 1)
+		physr_init_mmio(&pr, &fuzz_provider);
+	else
+		physr_init(&pr);
+
+	while (ok && rd.left) {
+		switch (take(&rd, 1) % 10) {
+		case 0:
+		case 1:
+		case 2:
+			ok = op_append(&pr, &rd);
+			break;
+		case 3:
+			physr_iter_init(&it, &pr);
+			ok = check_iter(&it, m.r, m.n);
+			break;
+		case 4:
+			ok = op_slice(&pr, &rd);
+			break;
+		case 5:
+			ok = op_blocks(&pr, &rd);
+			break;
+		case 6:
+			ok = op_validate(&pr);
+			break;
+		case 7:
+			ok = op_adopt(&pr);
+			break;
+		case 8:
+			fakemem_fail_nth(1);
+			m.fail_armed = true;
+			break;
+		default:
+			if (take(&rd, 1) == 0xff) {
+				physr_destroy(&pr);
+				m.n = 0;
+				m.total = 0;
+			} else {
+				/* Bulk growth, to cross many chunk edges. */
+				u64 i, n = take(&rd, 1) * 4;
+				u64 base = last_end() + PAGE_SIZE;
+
+				if (m.fail_armed || m.n + n > MAX_RANGES ||
+				    base < PAGE_SIZE || base > (1ULL << 62) ||
+				    m.total > U64_MAX - n * PAGE_SIZE)
+					break;
+				for (i = 0; i < n && ok; i++) {
+					ok = physr_append(&pr, base + 2 * i *
+							  PAGE_SIZE, PAGE_SIZE,
+							  GFP_KERNEL) == 0;
+					m.r[m.n].phys = base + 2 * i * PAGE_SIZE;
+					m.r[m.n].len = PAGE_SIZE;
+					m.n++;
+					m.total += PAGE_SIZE;
+				}
+			}
+			break;
+		}
+		if (ok)
+			ok = check_totals(&pr);
+	}
+	fakemem_fail_nth(0);
+	physr_destroy(&pr);
+	if (ok && fakemem_pages_in_use() != pages) {
+		fprintf(stderr, "fuzz_ops: chunk pages leaked\n");
+		ok = false;
+	}
+	return ok;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Arbitrary bytes as a set of chunk pages: the input fills the pages of the
+ * fake physical memory window (FAKE_WINDOW_PAGES pages at FAKE_PHYS_BASE,
+ * the rest zero) and the chain starting at the first page is validated with
+ * a predicate that accepts exactly the window.  The validator must never
+ * read outside the window (fakemem aborts if it does), must return one of
+ * its documented errors, and when it accepts a chain, an independent walk,
+ * adoption and iteration must agree with what it reported.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <linux/errno.h>
+#include <linux/limits.h>
+#include <linux/physr.h>
+#include <asm/byteorder.h>
+#include "fakemem.h"
+#include "fuzz.h"
+
+#define WINDOW_BYTES	(FAKE_WINDOW_PAGES * PAGE_SIZE)
+#define MAX_CHUNKS	12
+#define MAX_BLOCKS	4096
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "fuzz_validate: %s:%d: %s: ", __FILE__,	\
+			__LINE__, #cond);				\
+		fprintf(stderr, __VA_ARGS__);				\
+		fprintf(stderr, "\n");					\
+		return false;						\
+	}								\
+} while (0)
+
+static bool documented_error(int ret)
+{
+	switch (ret) {
+	case -EINVAL:
+	case -EPROTONOSUPPORT:
+	case -EOPNOTSUPP:
+	case -EOVERFLOW:
+	case -ERANGE:
+	case -ELOOP:
+	case -E2BIG:
+		return true;
+	}
+	return false;
+}
+
+static bool check_adopted(const struct physr_walk_info *info)
+{
+	static const struct physr_provider prov = { .bar = 0 };
+	struct physr_block_iter bi;
+	struct physr_range r, blk;
+	struct physr_iter it;
+	struct physr pr;
+	u64 n = 0, bytes = 0, nr_blocks = 0;
+	int ret;
+
+	ret = physr_adopt(&pr, FAKE_PHYS_BASE,
+			  info->kind == PHYSR_MMIO ? &prov : NULL, MAX_CHUNKS,
+			  fakemem_in_window, NULL);
+	CHECK(ret == 0, "adopt of a validated chain: %d", ret);
+	physr_for_each_range(&pr, &it, &r) {
+		CHECK(r.len && r.phys + r.len >= r.phys, "bad range");
+		n++;
+		bytes += r.len;
+	}
+	CHECK(n == info->nr_ranges && bytes == info->total_bytes,
+	      "iteration disagrees");
+
+	CHECK(!physr_iter_init_slice(&it, &pr, bytes / 3, bytes / 3), "slice");
+	physr_for_each_block(&bi, &it, 1ULL << 21, 1ULL << 30, &blk) {
+		CHECK(blk.len && blk.len <= 1ULL << 30, "block length");
+		CHECK((blk.phys >> 21) == ((blk.phys + blk.len - 1) >> 21),
+		      "block crosses a boundary");
+		if (++nr_blocks == MAX_BLOCKS)
+			break;
+	}
+	/* The window is not allocator memory: forget, do not free. */
+	physr_init(&pr);
+	return true;
+}
+
+bool physr_fuzz_validate(const uint8_t *data, size_t size)
+{
+	uint8_t *win = fakemem_window();
+	struct physr_walk_info info;
+	u64 ranges = 0, bytes = 0;
+	unsigned long chunks = 0;
+	phys_addr_t phys;
+	int ret;
+
+	memset(win, 0, WINDOW_BYTES);
+	memcpy(win, data, size < WINDOW_BYTES ? size : WINDOW_BYTES);
+
+	ret = physr_validate_chain(FAKE_PHYS_BASE, MAX_CHUNKS,
+				   fakemem_in_window, NULL, &info);
+	if (ret) {
+		CHECK(documented_error(ret), "undocumented error %d", ret);
+		CHECK(!info.nr_chunks && !info.nr_ranges && !info.total_bytes &&
+		      !info.last, "info not cleared on error");
+		return true;
+	}
+
+	/* Accepted: an independent walk that trusts the chain must agree. */
+	for (phys = FAKE_PHYS_BASE; phys; ) {
+		const struct physr_chunk *c;
+		u32 i;
+
+		CHECK(fakemem_in_window(phys, PAGE_SIZE, NULL) &&
+		      !(phys % PAGE_SIZE), "accepted chunk outside the window");
+		CHECK(++chunks <= MAX_CHUNKS, "accepted too many chunks");
+		c = (const void *)(win + (phys - FAKE_PHYS_BASE));
+		CHECK(le32_to_cpu(c->hdr.count) <=
+		      PHYSR_CHUNK_CAPACITY(PAGE_SIZE), "count");
+		for (i = 0; i < le32_to_cpu(c->hdr.count); i++)
+			bytes += le64_to_cpu(c->ranges[i].len);
+		ranges += le32_to_cpu(c->hdr.count);
+		if (!c->hdr.next)
+			CHECK(info.last == phys, "last chunk");
+		phys = le64_to_cpu(c->hdr.next);
+	}
+	CHECK(chunks == info.nr_chunks && ranges == info.nr_ranges &&
+	      bytes == info.total_bytes, "walk info disagrees");
+	return check_adopted(&info);
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _PHYSR_SHIM_LOG2_H
+#define _PHYSR_SHIM_LOG2_H
+#include <linux/types.h>
+static inline bool is_power_of_2(unsigned long long n)
+{
+	return n && !(n & (n - 1));
+}
+#endif
