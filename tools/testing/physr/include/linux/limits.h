@@ -3,6 +3,7 @@
 #ifndef _PHYSR_SHIM_LIMITS_H
 #define _PHYSR_SHIM_LIMITS_H
 #include_next <linux/limits.h>
+#include <limits.h>
 #include <stdint.h>
 #include <linux/types.h>
 #define U32_MAX		UINT32_MAX
