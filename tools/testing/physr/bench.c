@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
@@ -48,6 +49,8 @@ struct model_sg_table {
 #define SG_PER_TABLE	(PAGE_SIZE / sizeof(struct model_sg))
 
 static struct model_page *vmemmap;
+/* Results land here so the measured work is not optimised away. */
+u64 bench_sink;
 
 static unsigned long model_pfn(const struct model_page *page)
 {
@@ -89,7 +92,8 @@ static int model_sg_alloc(struct model_sg_table *t, unsigned int nents)
 		prev = sg;
 		left -= n;
 	}
-	t->nents = t->orig_nents = nents;
+	t->nents = nents;
+	t->orig_nents = nents;
 	return 0;
 }
 
@@ -114,9 +118,8 @@ static void model_sg_free(struct model_sg_table *t)
 }
 
 /* As sg_alloc_table_from_pages(): count runs, allocate, fill. */
-__attribute__((noinline))
-static int bench_sg_build(struct model_sg_table *t, struct model_page **pages,
-			  unsigned long n)
+static noinline int bench_sg_build(struct model_sg_table *t,
+				   struct model_page **pages, unsigned long n)
 {
 	const unsigned long max_seg = UINT_MAX & PAGE_MASK;
 	unsigned long i, j, chunks = 0, seg_len;
@@ -154,8 +157,7 @@ static int bench_sg_build(struct model_sg_table *t, struct model_page **pages,
 	return 0;
 }
 
-__attribute__((noinline))
-static u64 bench_sg_walk(struct model_sg_table *t)
+static noinline u64 bench_sg_walk(struct model_sg_table *t)
 {
 	struct model_sg *sg;
 	u64 sum = 0;
@@ -167,8 +169,8 @@ static u64 bench_sg_walk(struct model_sg_table *t)
 	return sum;
 }
 
-__attribute__((noinline))
-static int bench_physr_build(struct physr *pr, const u64 *phys, unsigned long n)
+static noinline int bench_physr_build(struct physr *pr, const u64 *phys,
+				      unsigned long n)
 {
 	unsigned long i;
 	int ret;
@@ -182,8 +184,7 @@ static int bench_physr_build(struct physr *pr, const u64 *phys, unsigned long n)
 	return 0;
 }
 
-__attribute__((noinline))
-static u64 bench_physr_walk(const struct physr *pr)
+static noinline u64 bench_physr_walk(const struct physr *pr)
 {
 	struct physr_range r;
 	struct physr_iter it;
@@ -198,12 +199,11 @@ int main(int argc, char **argv)
 {
 	unsigned long i, n, stride;
 	const char *kind, *layout, *op;
-	volatile u64 sink;
 	int ret = 0;
 
 	if (argc != 5) {
 		fprintf(stderr,
-			"usage: %s {physr|sg} {contig|scatter} {build|walk} NPAGES\n",
+			"usage: %s {physr|sg} {contig|scatter} {build|walk} N\n",
 			argv[0]);
 		return 2;
 	}
@@ -225,10 +225,12 @@ int main(int argc, char **argv)
 			phys[i] = (1ULL << 32) + i * stride * PAGE_SIZE;
 		ret = bench_physr_build(&pr, phys, n);
 		if (!ret && !strcmp(op, "walk"))
-			sink = bench_physr_walk(&pr);
-		printf("physr %s: %lu pages, %llu ranges, %lu chunks, %zu metadata bytes, %.3f bytes/page\n",
+			bench_sink = bench_physr_walk(&pr);
+		printf("physr %s: %lu pages, %llu ranges, %lu chunks, ",
 		       layout, n, (unsigned long long)physr_nr_ranges(&pr),
-		       physr_nr_chunks(&pr), physr_metadata_bytes(&pr),
+		       physr_nr_chunks(&pr));
+		printf("%zu metadata bytes, %.3f bytes/page\n",
+		       physr_metadata_bytes(&pr),
 		       (double)physr_metadata_bytes(&pr) / n);
 		physr_destroy(&pr);
 		free(phys);
@@ -245,20 +247,21 @@ int main(int argc, char **argv)
 			pages[i] = &vmemmap[i * stride];
 		ret = bench_sg_build(&t, pages, n);
 		if (!ret && !strcmp(op, "walk"))
-			sink = bench_sg_walk(&t);
+			bench_sink = bench_sg_walk(&t);
 		/* Chain entries take a slot in every table but the last. */
 		entries = t.orig_nents +
 			  (t.orig_nents > SG_PER_TABLE ?
 			   DIV_ROUND_UP(t.orig_nents - 1, SG_PER_TABLE - 1) - 1 :
 			   0);
 		bytes = entries * sizeof(struct model_sg) + sizeof(t);
-		printf("sg %s: %lu pages, %u entries, %zu metadata bytes, %.3f bytes/page\n",
-		       layout, n, t.orig_nents, bytes, (double)bytes / n);
+		printf("sg %s: %lu pages, %u entries, ", layout, n,
+		       t.orig_nents);
+		printf("%zu metadata bytes, %.3f bytes/page\n", bytes,
+		       (double)bytes / n);
 		model_sg_free(&t);
 		free(pages);
 		free(vmemmap);
 	}
-	(void)sink;
 	if (fakemem_pages_in_use()) {
 		fprintf(stderr, "leaked %lu pages\n", fakemem_pages_in_use());
 		return 1;

@@ -126,7 +126,8 @@ void free_page(unsigned long addr)
 	idx = ((unsigned char *)addr - arena) / PAGE_SIZE;
 	if ((unsigned char *)addr < arena || idx >= FAKE_ARENA_PAGES ||
 	    (addr & ~PAGE_MASK) || idx < FAKE_WINDOW_PAGES || !allocated[idx]) {
-		fprintf(stderr, "fakemem: bad free_page(%#lx)\n", addr);
+		fprintf(stderr, "fakemem: %s(%#lx): not an allocated page\n", __func__,
+			addr);
 		abort();
 	}
 	allocated[idx] = 0;
@@ -142,19 +143,19 @@ void *phys_to_virt(phys_addr_t phys)
 	fakemem_setup();
 	if (phys < FAKE_PHYS_BASE ||
 	    phys - FAKE_PHYS_BASE >= FAKE_ARENA_PAGES * PAGE_SIZE) {
-		fprintf(stderr, "fakemem: phys_to_virt(%#llx) outside RAM\n",
+		fprintf(stderr, "fakemem: %s(%#llx): outside RAM\n", __func__,
 			(unsigned long long)phys);
 		abort();
 	}
 	return arena + (phys - FAKE_PHYS_BASE);
 }
 
-phys_addr_t virt_to_phys(const volatile void *addr)
+phys_addr_t virt_to_phys(const void *addr)
 {
 	const unsigned char *p = (const unsigned char *)addr;
 
 	if (!arena || p < arena || p >= arena + FAKE_ARENA_PAGES * PAGE_SIZE) {
-		fprintf(stderr, "fakemem: virt_to_phys(%p) outside RAM\n", p);
+		fprintf(stderr, "fakemem: %s(%p): outside RAM\n", __func__, p);
 		abort();
 	}
 	return FAKE_PHYS_BASE + (phys_addr_t)(p - arena);

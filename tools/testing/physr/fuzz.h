@@ -3,13 +3,11 @@
 #ifndef _PHYSR_FUZZ_H
 #define _PHYSR_FUZZ_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include <stdbool.h>
+#include <linux/types.h>
 
 /* Random list operations checked against a reference model. */
-bool physr_fuzz_ops(const uint8_t *data, size_t size);
+bool physr_fuzz_ops(const u8 *data, size_t size);
 /* Arbitrary bytes as chunk pages in fake physical memory, validated. */
-bool physr_fuzz_validate(const uint8_t *data, size_t size);
+bool physr_fuzz_validate(const u8 *data, size_t size);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	if (!FUZZ_TARGET(data, size))
 		abort();

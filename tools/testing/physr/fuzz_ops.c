@@ -6,9 +6,11 @@
  * count, validation of the list's own chain and adoption are compared.
  * Allocation failures are injected and must leave the list unchanged.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/physr.h>
@@ -21,7 +23,7 @@
 #define MAX_BLOCKS	4096
 
 struct reader {
-	const uint8_t *p;
+	const u8 *p;
 	size_t left;
 };
 
@@ -34,15 +36,17 @@ struct model {
 
 static struct model m;
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_ops: %s:%d: %s: ", __FILE__,	\
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		return false;						\
-	}								\
-} while (0)
+static __printf(2, 3) bool fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: ", __FILE__, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return false;
+}
 
 static u64 take(struct reader *rd, unsigned int bytes)
 {
@@ -124,8 +128,10 @@ static bool op_append(struct physr *pr, struct reader *rd)
 		exp = 0;
 
 	ret = physr_append(pr, phys, len, GFP_KERNEL);
-	CHECK(ret == exp, "append(%#llx, %#llx) = %d, expected %d",
-	      (unsigned long long)phys, (unsigned long long)len, ret, exp);
+	if (!(ret == exp))
+		return fail(__LINE__, "append(%#llx, %#llx) = %d, expected %d",
+			    (unsigned long long)phys, (unsigned long long)len,
+			    ret, exp);
 	if (exp == -ENOMEM)
 		m.fail_armed = false;
 	if (exp)
@@ -143,14 +149,17 @@ static bool op_append(struct physr *pr, struct reader *rd)
 
 static bool check_totals(const struct physr *pr)
 {
-	CHECK(physr_nr_ranges(pr) == m.n, "nr_ranges %llu model %llu",
-	      (unsigned long long)physr_nr_ranges(pr),
-	      (unsigned long long)m.n);
-	CHECK(physr_total_bytes(pr) == m.total, "total differs");
-	CHECK(physr_nr_chunks(pr) == DIV_ROUND_UP(m.n, CAP),
-	      "nr_chunks %lu for %llu ranges", physr_nr_chunks(pr),
-	      (unsigned long long)m.n);
-	CHECK(!!physr_first_chunk(pr) == !!m.n, "first chunk");
+	if (!(physr_nr_ranges(pr) == m.n))
+		return fail(__LINE__, "nr_ranges %llu model %llu",
+			    (unsigned long long)physr_nr_ranges(pr),
+			    (unsigned long long)m.n);
+	if (!(physr_total_bytes(pr) == m.total))
+		return fail(__LINE__, "total differs");
+	if (!(physr_nr_chunks(pr) == DIV_ROUND_UP(m.n, CAP)))
+		return fail(__LINE__, "nr_chunks %lu for %llu ranges",
+			    physr_nr_chunks(pr), (unsigned long long)m.n);
+	if (!(!!physr_first_chunk(pr) == !!m.n))
+		return fail(__LINE__, "first chunk");
 	return true;
 }
 
@@ -161,17 +170,21 @@ static bool check_iter(struct physr_iter *it, const struct physr_range *exp,
 	u64 i = 0;
 
 	while (physr_iter_next(it, &r)) {
-		CHECK(i < n, "extra range");
-		CHECK(r.phys == exp[i].phys && r.len == exp[i].len,
-		      "range %llu: %#llx+%#llx, expected %#llx+%#llx",
-		      (unsigned long long)i, (unsigned long long)r.phys,
-		      (unsigned long long)r.len,
-		      (unsigned long long)exp[i].phys,
-		      (unsigned long long)exp[i].len);
+		if (!(i < n))
+			return fail(__LINE__, "extra range");
+		if (!(r.phys == exp[i].phys && r.len == exp[i].len))
+			return fail(__LINE__,
+				    "range %llu: %#llx+%#llx, expected %#llx+%#llx",
+				    (unsigned long long)i,
+				    (unsigned long long)r.phys,
+				    (unsigned long long)r.len,
+				    (unsigned long long)exp[i].phys,
+				    (unsigned long long)exp[i].len);
 		i++;
 	}
-	CHECK(i == n, "%llu ranges, expected %llu", (unsigned long long)i,
-	      (unsigned long long)n);
+	if (!(i == n))
+		return fail(__LINE__, "%llu ranges, expected %llu",
+			    (unsigned long long)i, (unsigned long long)n);
 	return true;
 }
 
@@ -228,8 +241,10 @@ static bool op_slice(const struct physr *pr, struct reader *rd)
 	else
 		exp = 0;
 	ret = physr_iter_init_slice(&it, pr, off, len);
-	CHECK(ret == exp, "slice(%#llx, %#llx) = %d, expected %d",
-	      (unsigned long long)off, (unsigned long long)len, ret, exp);
+	if (!(ret == exp))
+		return fail(__LINE__, "slice(%#llx, %#llx) = %d, expected %d",
+			    (unsigned long long)off, (unsigned long long)len,
+			    ret, exp);
 	k = exp ? 0 : model_slice(off, len, scratch);
 	return check_iter(&it, scratch, k);
 }
@@ -253,16 +268,20 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 			return true;
 	}
 	k = model_slice(off, len, scratch);
-	CHECK(!physr_iter_init_slice(&it, pr, off, len), "slice");
+	if (!(!physr_iter_init_slice(&it, pr, off, len)))
+		return fail(__LINE__, "slice");
 
 	ret = physr_block_iter_init(&bi, &it, boundary, max_len);
 	if (boundary & (boundary - 1)) {
-		CHECK(ret == -EINVAL, "boundary %#llx accepted",
-		      (unsigned long long)boundary);
-		CHECK(!physr_block_iter_next(&bi, &blk), "block after error");
+		if (!(ret == -EINVAL))
+			return fail(__LINE__, "boundary %#llx accepted",
+				    (unsigned long long)boundary);
+		if (!(!physr_block_iter_next(&bi, &blk)))
+			return fail(__LINE__, "block after error");
 		return true;
 	}
-	CHECK(ret == 0, "block init %d", ret);
+	if (!(ret == 0))
+		return fail(__LINE__, "block init %d", ret);
 
 	for (i = 0; i < k; i++) {
 		u64 pos = scratch[i].phys, end = pos + scratch[i].len;
@@ -276,16 +295,20 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 				lim = boundary - (pos & (boundary - 1));
 			if (++nr > MAX_BLOCKS)
 				return true;
-			CHECK(physr_block_iter_next(&bi, &blk), "missing block");
-			CHECK(blk.phys == pos && blk.len == lim,
-			      "block %#llx+%#llx, expected %#llx+%#llx",
-			      (unsigned long long)blk.phys,
-			      (unsigned long long)blk.len,
-			      (unsigned long long)pos, (unsigned long long)lim);
+			if (!(physr_block_iter_next(&bi, &blk)))
+				return fail(__LINE__, "missing block");
+			if (!(blk.phys == pos && blk.len == lim))
+				return fail(__LINE__,
+					    "block %#llx+%#llx, expected %#llx+%#llx",
+					    (unsigned long long)blk.phys,
+					    (unsigned long long)blk.len,
+					    (unsigned long long)pos,
+					    (unsigned long long)lim);
 			pos += lim;
 		}
 	}
-	CHECK(!physr_block_iter_next(&bi, &blk), "extra block");
+	if (!(!physr_block_iter_next(&bi, &blk)))
+		return fail(__LINE__, "extra block");
 	return true;
 }
 
@@ -302,16 +325,18 @@ static bool op_validate(const struct physr *pr)
 
 	ret = physr_validate_chain(physr_first_chunk(pr), chunks, page_ok,
 				   NULL, &info);
-	CHECK(ret == 0, "own chain rejected: %d", ret);
+	if (!(ret == 0))
+		return fail(__LINE__, "own chain rejected: %d", ret);
 	/* An empty chain records no kind; it reads as RAM. */
-	CHECK(info.nr_ranges == m.n && info.total_bytes == m.total &&
+	if (!(info.nr_ranges == m.n && info.total_bytes == m.total &&
 	      info.nr_chunks == chunks &&
-	      info.kind == (m.n ? physr_kind(pr) : PHYSR_RAM),
-	      "walk info differs");
+	      info.kind == (m.n ? physr_kind(pr) : PHYSR_RAM)))
+		return fail(__LINE__, "walk info differs");
 	if (chunks) {
 		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
 					   page_ok, NULL, &info);
-		CHECK(ret == -E2BIG, "chunk limit ignored: %d", ret);
+		if (!(ret == -E2BIG))
+			return fail(__LINE__, "chunk limit ignored: %d", ret);
 	}
 	return true;
 }
@@ -326,17 +351,20 @@ static bool op_adopt(struct physr *pr)
 			  physr_nr_chunks(pr), page_ok, NULL);
 	if (!m.n && prov) {
 		/* An empty chain records no kind: RAM, which has no provider. */
-		CHECK(ret == -EINVAL, "adopt of empty MMIO list: %d", ret);
+		if (!(ret == -EINVAL))
+			return fail(__LINE__, "adopt of empty MMIO list: %d",
+				    ret);
 		return true;
 	}
-	CHECK(ret == 0, "adopt: %d", ret);
+	if (!(ret == 0))
+		return fail(__LINE__, "adopt: %d", ret);
 	*pr = copy;
 	return check_totals(pr);
 }
 
 static const struct physr_provider fuzz_provider = { .bar = 1 };
 
-bool physr_fuzz_ops(const uint8_t *data, size_t size)
+bool physr_fuzz_ops(const u8 *data, size_t size)
 {
 	struct reader rd = { data, size };
 	unsigned long pages = fakemem_pages_in_use();

@@ -8,8 +8,10 @@
  * its documented errors, and when it accepts a chain, an independent walk,
  * adoption and iteration must agree with what it reported.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/physr.h>
@@ -21,15 +23,17 @@
 #define MAX_CHUNKS	12
 #define MAX_BLOCKS	4096
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "fuzz_validate: %s:%d: %s: ", __FILE__,	\
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fprintf(stderr, "\n");					\
-		return false;						\
-	}								\
-} while (0)
+static __printf(2, 3) bool fail(int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d: ", __FILE__, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return false;
+}
 
 static bool documented_error(int ret)
 {
@@ -59,20 +63,24 @@ static bool check_adopted(const struct physr_walk_info *info)
 	ret = physr_adopt(&pr, FAKE_PHYS_BASE,
 			  info->kind == PHYSR_MMIO ? &prov : NULL, MAX_CHUNKS,
 			  fakemem_in_window, NULL);
-	CHECK(ret == 0, "adopt of a validated chain: %d", ret);
+	if (!(ret == 0))
+		return fail(__LINE__, "adopt of a validated chain: %d", ret);
 	physr_for_each_range(&pr, &it, &r) {
-		CHECK(r.len && r.phys + r.len >= r.phys, "bad range");
+		if (!(r.len && r.phys + r.len >= r.phys))
+			return fail(__LINE__, "bad range");
 		n++;
 		bytes += r.len;
 	}
-	CHECK(n == info->nr_ranges && bytes == info->total_bytes,
-	      "iteration disagrees");
+	if (!(n == info->nr_ranges && bytes == info->total_bytes))
+		return fail(__LINE__, "iteration disagrees");
 
-	CHECK(!physr_iter_init_slice(&it, &pr, bytes / 3, bytes / 3), "slice");
+	if (!(!physr_iter_init_slice(&it, &pr, bytes / 3, bytes / 3)))
+		return fail(__LINE__, "slice");
 	physr_for_each_block(&bi, &it, 1ULL << 21, 1ULL << 30, &blk) {
-		CHECK(blk.len && blk.len <= 1ULL << 30, "block length");
-		CHECK((blk.phys >> 21) == ((blk.phys + blk.len - 1) >> 21),
-		      "block crosses a boundary");
+		if (!(blk.len && blk.len <= 1ULL << 30))
+			return fail(__LINE__, "block length");
+		if (!((blk.phys >> 21) == ((blk.phys + blk.len - 1) >> 21)))
+			return fail(__LINE__, "block crosses a boundary");
 		if (++nr_blocks == MAX_BLOCKS)
 			break;
 	}
@@ -81,9 +89,9 @@ static bool check_adopted(const struct physr_walk_info *info)
 	return true;
 }
 
-bool physr_fuzz_validate(const uint8_t *data, size_t size)
+bool physr_fuzz_validate(const u8 *data, size_t size)
 {
-	uint8_t *win = fakemem_window();
+	u8 *win = fakemem_window();
 	struct physr_walk_info info;
 	u64 ranges = 0, bytes = 0;
 	unsigned long chunks = 0;
@@ -96,9 +104,11 @@ bool physr_fuzz_validate(const uint8_t *data, size_t size)
 	ret = physr_validate_chain(FAKE_PHYS_BASE, MAX_CHUNKS,
 				   fakemem_in_window, NULL, &info);
 	if (ret) {
-		CHECK(documented_error(ret), "undocumented error %d", ret);
-		CHECK(!info.nr_chunks && !info.nr_ranges && !info.total_bytes &&
-		      !info.last, "info not cleared on error");
+		if (!(documented_error(ret)))
+			return fail(__LINE__, "undocumented error %d", ret);
+		if (!(!info.nr_chunks && !info.nr_ranges && !info.total_bytes &&
+		      !info.last))
+			return fail(__LINE__, "info not cleared on error");
 		return true;
 	}
 
@@ -107,20 +117,25 @@ bool physr_fuzz_validate(const uint8_t *data, size_t size)
 		const struct physr_chunk *c;
 		u32 i;
 
-		CHECK(fakemem_in_window(phys, PAGE_SIZE, NULL) &&
-		      !(phys % PAGE_SIZE), "accepted chunk outside the window");
-		CHECK(++chunks <= MAX_CHUNKS, "accepted too many chunks");
+		if (!(fakemem_in_window(phys, PAGE_SIZE, NULL) &&
+		      !(phys % PAGE_SIZE)))
+			return fail(__LINE__,
+				    "accepted chunk outside the window");
+		if (!(++chunks <= MAX_CHUNKS))
+			return fail(__LINE__, "accepted too many chunks");
 		c = (const void *)(win + (phys - FAKE_PHYS_BASE));
-		CHECK(le32_to_cpu(c->hdr.count) <=
-		      PHYSR_CHUNK_CAPACITY(PAGE_SIZE), "count");
+		if (!(le32_to_cpu(c->hdr.count) <= PHYSR_CHUNK_CAPACITY(PAGE_SIZE)))
+			return fail(__LINE__, "count");
 		for (i = 0; i < le32_to_cpu(c->hdr.count); i++)
 			bytes += le64_to_cpu(c->ranges[i].len);
 		ranges += le32_to_cpu(c->hdr.count);
 		if (!c->hdr.next)
-			CHECK(info.last == phys, "last chunk");
+			if (!(info.last == phys))
+				return fail(__LINE__, "last chunk");
 		phys = le64_to_cpu(c->hdr.next);
 	}
-	CHECK(chunks == info.nr_chunks && ranges == info.nr_ranges &&
-	      bytes == info.total_bytes, "walk info disagrees");
+	if (!(chunks == info.nr_chunks && ranges == info.nr_ranges &&
+	      bytes == info.total_bytes))
+		return fail(__LINE__, "walk info disagrees");
 	return check_adopted(&info);
 }

@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-	static uint8_t buf[FAKE_WINDOW_PAGES * PAGE_SIZE];
+	static u8 buf[FAKE_WINDOW_PAGES * PAGE_SIZE];
 	unsigned int i;
 
 	if (argc != 2) {

@@ -25,6 +25,7 @@ const struct physr_seed physr_seeds[] = {
 	{ "mmio",         2,   9, PHYSR_ABI_KIND_MMIO, -1, 1, 0 },
 	{ "version-2",    2,   9, PHYSR_ABI_KIND_RAM,  -1, 2, -EPROTONOSUPPORT },
 };
+
 const unsigned int physr_nr_seeds = ARRAY_SIZE(physr_seeds);
 
 static size_t page_of(unsigned int i)
@@ -32,7 +33,7 @@ static size_t page_of(unsigned int i)
 	return (7 * i) % FAKE_WINDOW_PAGES;
 }
 
-size_t physr_seed_write(const struct physr_seed *seed, uint8_t *buf)
+size_t physr_seed_write(const struct physr_seed *seed, u8 *buf)
 {
 	const u32 cap = PHYSR_CHUNK_CAPACITY(PAGE_SIZE);
 	u32 per = seed->per_chunk ? seed->per_chunk : cap;

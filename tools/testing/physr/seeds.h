@@ -19,6 +19,6 @@ extern const struct physr_seed physr_seeds[];
 extern const unsigned int physr_nr_seeds;
 
 /* Write @seed into @buf (the window layout); returns the bytes used. */
-size_t physr_seed_write(const struct physr_seed *seed, uint8_t *buf);
+size_t physr_seed_write(const struct physr_seed *seed, u8 *buf);
 
 #endif

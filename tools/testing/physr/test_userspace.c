@@ -110,12 +110,12 @@ static void us_fail_nth(struct kunit *test)
 
 static void us_seeds(struct kunit *test)
 {
-	uint8_t *win = fakemem_window();
+	u8 *win = fakemem_window();
 	struct physr_walk_info info;
 	unsigned int i;
 
 	for (i = 0; i < physr_nr_seeds; i++) {
-		uint8_t *buf = malloc(FAKE_WINDOW_PAGES * PAGE_SIZE);
+		u8 *buf = malloc(FAKE_WINDOW_PAGES * PAGE_SIZE);
 		size_t n;
 
 		KUNIT_ASSERT_NOT_NULL(test, buf);
@@ -132,7 +132,7 @@ static void us_seeds(struct kunit *test)
 
 static void us_random_ops(struct kunit *test)
 {
-	static uint8_t buf[4096];
+	static u8 buf[4096];
 	unsigned int round, i;
 
 	for (round = 0; round < 3000; round++) {
@@ -147,7 +147,7 @@ static void us_random_ops(struct kunit *test)
 /* Valid seed chains with a few random bytes changed. */
 static void us_random_corruption(struct kunit *test)
 {
-	uint8_t *buf = malloc(FAKE_WINDOW_PAGES * PAGE_SIZE);
+	u8 *buf = malloc(FAKE_WINDOW_PAGES * PAGE_SIZE);
 	unsigned int round, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);

@@ -5,5 +5,5 @@
 #include <linux/types.h>
 
 void *phys_to_virt(phys_addr_t phys);
-phys_addr_t virt_to_phys(const volatile void *addr);
+phys_addr_t virt_to_phys(const void *addr);
 #endif
