@@ -10,6 +10,7 @@ root=$OUT/guest/rootfs
 mkdir -p "$root"/{bin,usr/bin,boot,proc,sys,dev,tmp,testbed/state,tests/testbed,tests/kselftest}
 cp -f /bin/busybox "$root/bin/busybox"
 file "$root/bin/busybox" | grep -q 'statically linked' || die "/bin/busybox is not static (install busybox-static)"
+ln -sf busybox "$root/bin/sh"
 cp -f "$TOP/testbed/guest/init" "$root/init"
 cp -f "$KBUILD/arch/x86/boot/bzImage" "$root/boot/bzImage"
 
@@ -24,6 +25,7 @@ done
 # kselftest folders named by the plan ("kselftest DIR/BINARY").
 for dir in $(awk '$1 == "kselftest" { sub("/[^/]*$", "", $2); print $2 }' "$TOP/testbed/plan" | sort -u); do
 	say "building kselftests: $dir"
+	mkdir -p "$root/tests/kselftest/$dir"
 	make -s -C "$SRC/tools/testing/selftests/$dir" \
 		OUTPUT="$root/tests/kselftest/$dir" \
 		KHDR_INCLUDES="-isystem $KBUILD/usr/include" \

@@ -10,7 +10,7 @@ set -euo pipefail
 
 frag=$TOP/testbed/kernel.config
 mkdir -p "$KBUILD"
-kmake() { make -s -C "$SRC" O="$KBUILD" CC="ccache gcc" "$@"; }
+kmake() { make -s -C "$SRC" O="$KBUILD" CC="ccache gcc" LOCALVERSION= "$@"; }
 
 # Reconfigure only when the fragment or the Kconfig inputs changed, so an
 # unchanged tree keeps its .config (and its timestamps).
