@@ -55,7 +55,11 @@ fi
 # Overlay: copy files whose content differs; forget files removed from the repo.
 manifest=$SRC/.git/testbed-overlay
 new_manifest=$(mktemp)
-(cd "$TOP" && for d in $OVERLAY_DIRS; do if [ -d "$d" ]; then find "$d" -type f; fi; done) | sort >"$new_manifest"
+# Files of the repository (tracked, or new and not ignored): build products
+# of the userspace harnesses stay out of the kernel tree.
+# shellcheck disable=SC2086
+git -C "$TOP" ls-files --cached --others --exclude-standard -- $OVERLAY_DIRS |
+	while read -r f; do if [ -f "$TOP/$f" ]; then echo "$f"; fi; done | sort >"$new_manifest"
 if [ -f "$manifest" ]; then
 	comm -23 "$manifest" "$new_manifest" | while read -r f; do
 		if git_k cat-file -e "HEAD:$f" 2>/dev/null; then
