@@ -5,6 +5,7 @@
 #   make check           everything: build, userspace tests, all VM tests
 #   make test T=GLOB     only the VM tests whose id matches GLOB (see make list)
 #   make list            the test ids of testbed/plan
+#   make bench           the benchmarks (tests named *bench*), printing their figures
 #   make vm              a shell in the VM on the patched kernel
 #   make export-patches  turn commits made in out/linux back into patches/
 #   make clean           remove out/ (ccache is kept)
@@ -12,7 +13,7 @@
 SHELL := /bin/bash
 TB := testbed
 
-.PHONY: all deps tree kernel guest build check test list vm export-patches clean
+.PHONY: all deps tree kernel guest build check test bench list vm export-patches clean
 
 all: build
 
@@ -35,6 +36,9 @@ check: build
 
 test: build
 	@python3 $(TB)/vmtest.py run $(T)
+
+bench: build
+	@python3 $(TB)/vmtest.py run --figures '*bench*'
 
 list:
 	@python3 $(TB)/vmtest.py list

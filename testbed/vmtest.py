@@ -5,6 +5,9 @@
                                one of the glob PATTERNs, e.g. 'kunit:*',
                                'kselftest:iommu/*', '*kexec*'), print one
                                line per test and end with "N passed, N failed"
+  vmtest.py run --figures PATTERN...
+                               the same, and print the tests' TAP comments
+                               (how benchmarks report their figures)
   vmtest.py vm                 boot the guest with a shell on this terminal
   vmtest.py list               print the test ids of the plan
 
@@ -292,8 +295,12 @@ def report(outcomes, summary, totals):
 
 def cmd_run(args):
     ulogs = None
-    if args[:1] == ["--userspace-logs"]:
-        ulogs, args = args[1], args[2:]
+    figures = False
+    while args[:1] in (["--userspace-logs"], ["--figures"]):
+        if args[0] == "--figures":
+            figures, args = True, args[1:]
+        else:
+            ulogs, args = args[1], args[2:]
     patterns = args
     boots = select(read_plan(), patterns)
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -318,6 +325,13 @@ def cmd_run(args):
         elapsed, timed_out = run_boot(boot, initrd, logdir)
         outcomes, boot_note = parse_boot(boot, logdir, elapsed, timed_out)
         report(outcomes, summary, totals)
+        if figures:
+            # Benchmarks print their figures as TAP comments.
+            for o in outcomes:
+                with open(os.path.join(logdir, o[5]), errors="replace") as fh:
+                    for line in fh:
+                        if line.startswith("# ") and not line.startswith("# Totals"):
+                            print("    " + line[2:].rstrip())
         if boot_note:
             totals[1] += 1
             line = "FAIL boot %s: %s" % (boot.name, boot_note)
