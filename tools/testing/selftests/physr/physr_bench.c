@@ -75,10 +75,10 @@ static void report(const char *name, const struct figures *f)
 {
 	double pages = f->pages;
 
-	ksft_print_msg("%-9s %lu pages, scatterlist: %lu entries, %lu B (%.2f B/page), %.1f ns/page\n",
+	ksft_print_msg("%-9s %lu pages, sg:    %lu entries, %lu B, %.2f B/page, %.1f ns/page\n",
 		       name, f->pages, f->sg_entries, f->sg_bytes,
 		       f->sg_bytes / pages, f->sg_ns / pages);
-	ksft_print_msg("%-9s %lu pages, physr:       %lu ranges,  %lu B (%.2f B/page), %.1f ns/page\n",
+	ksft_print_msg("%-9s %lu pages, physr: %lu ranges,  %lu B, %.2f B/page, %.1f ns/page\n",
 		       name, f->pages, f->physr_ranges, f->physr_bytes,
 		       f->physr_bytes / pages, f->physr_ns / pages);
 	ksft_print_msg("%-9s ratio physr/scatterlist: bytes %.3f, time %.3f\n", name,
