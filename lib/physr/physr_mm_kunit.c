@@ -259,11 +259,21 @@ static void physr_mm_test_pin_user_small(struct kunit *test)
 	unsigned long addr = test_user_buf(test, PAGE_SIZE);
 	struct physr pr;
 
+	/*
+	 * Writable: a read-only pin of untouched anonymous memory gets the
+	 * shared zero page, which GUP does not pin.
+	 */
 	physr_init(&pr);
-	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, 0, GFP_KERNEL),
-			0);
+	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, PHYSR_PIN_WRITE,
+					     GFP_KERNEL), 0);
 	expect_pinned(test, &pr, 9);
 	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	physr_unpin(&pr);
+
+	/* Read-only: the bytes are described, whatever backs them. */
+	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, 0, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 9ULL);
 	physr_unpin(&pr);
 }
 
@@ -302,8 +312,13 @@ static struct file *test_memfd(struct kunit *test, loff_t size)
 
 static void physr_mm_test_pin_memfd(struct kunit *test)
 {
-	struct file *file = test_memfd(test, 8 * PAGE_SIZE);
+	struct file *file;
 	struct physr pr;
+
+	/* memfd_pin_folios() allocates missing folios only with memfds. */
+	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
+		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
+	file = test_memfd(test, 8 * PAGE_SIZE);
 
 	physr_init(&pr);
 	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0x800, 6 * PAGE_SIZE,
