@@ -27,7 +27,9 @@ if [ ! -f "$SRC/.git/testbed-tarball" ] || [ "$(cat "$SRC/.git/testbed-tarball")
 	echo "$tarball_id" >"$SRC/.git/testbed-tarball"
 fi
 version=$(make -s -C "$SRC" kernelversion)
-say "base: Linux $version from $TARBALL ($(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12 2>/dev/null || echo 'package version unknown'))"
+base="Linux $version from $TARBALL ($(dpkg-query -W -f='${Package} ${Version}' linux-source-6.12 2>/dev/null || echo 'package version unknown'))"
+say "base: $base"
+echo "$base" >"$OUT/base-version"
 
 # The patch set is identified by the content of the series and its patches.
 patch_id=$(patch_set_id)

@@ -314,7 +314,13 @@ def cmd_run(args):
     pack_initramfs(boots, initrd)
 
     totals = [0, 0, 0]
-    summary = []
+    try:
+        with open(os.path.join(OUT, "base-version")) as fh:
+            base = fh.read().strip()
+    except FileNotFoundError:
+        base = "unknown (run make build)"
+    print("[vmtest] base: %s; patches: %s" % (base, os.path.join(TOP, "patches", "series")))
+    summary = ["base: " + base]
     if ulogs:
         print("[vmtest] userspace suites (logs in %s)" % ulogs, flush=True)
         report(userspace_outcomes(ulogs), summary, totals)
