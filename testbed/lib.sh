@@ -12,6 +12,9 @@ JOBS=${JOBS:-$(($(nproc) + 1))}
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/physr-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Paths under out/ are hashed relative to it, so clones in other folders
+# (CI, worktrees) share the cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$OUT}
 
 say() { printf '[testbed] %s\n' "$*"; }
 die() { printf '[testbed] error: %s\n' "$*" >&2; exit 1; }
