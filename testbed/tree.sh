@@ -21,6 +21,8 @@ if [ ! -f "$SRC/.git/testbed-tarball" ] || [ "$(cat "$SRC/.git/testbed-tarball")
 	mkdir -p "$SRC"
 	tar -xf "$TARBALL" -C "$SRC" --strip-components=1
 	git_k init -q
+	# A throwaway repository of ~80k files: never spend a build on gc.
+	git_k config gc.auto 0
 	git_k add -A -f
 	git_k commit -q -m "base: $(basename "$TARBALL")"
 	git_k tag base
