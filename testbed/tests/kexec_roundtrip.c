@@ -28,7 +28,7 @@ static int read_line(const char *path, char *buf, size_t len)
 
 	if (!f)
 		return 0;
-	ok = fgets(buf, len, f) != NULL;
+	ok = !!fgets(buf, len, f);
 	fclose(f);
 	if (ok)
 		buf[strcspn(buf, "\n")] = 0;
