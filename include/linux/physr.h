@@ -10,8 +10,10 @@
 
 #include <linux/bits.h>
 #include <linux/gfp_types.h>
+#include <linux/overflow.h>
 #include <linux/physr_abi.h>
 #include <linux/types.h>
+#include <asm/byteorder.h>
 #include <asm/page.h>
 
 struct file;
@@ -145,12 +147,13 @@ struct physr_walk_info {
 void physr_init(struct physr *pr);
 int physr_init_mmio(struct physr *pr, const struct physr_provider *provider);
 void physr_destroy(struct physr *pr);
-int physr_append(struct physr *pr, u64 phys, u64 len, gfp_t gfp);
+int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
+			 gfp_t gfp);
 
 void physr_iter_init(struct physr_iter *it, const struct physr *pr);
 int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
 			  u64 offset, u64 len);
-bool physr_iter_next(struct physr_iter *it, struct physr_range *range);
+void __physr_iter_next_chunk(struct physr_iter *it);
 int physr_block_iter_init(struct physr_block_iter *bi,
 			  const struct physr_iter *it, u64 boundary,
 			  u64 max_len);
@@ -182,6 +185,92 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 		     unsigned int max_seg, gfp_t gfp);
 
 /* Helpers for the iteration macros below. */
+/**
+ * physr_append() - add a range at the end of a list
+ * @pr: the list.
+ * @phys: physical address of the first byte; any alignment.
+ * @len: length in bytes; ranges above 4 GiB are fine.
+ * @gfp: allocation flags for a new chunk page.
+ *
+ * A range that starts where the last range ends extends it instead of
+ * taking a new entry.  Ranges are not checked against each other otherwise:
+ * they may overlap or come in any order.
+ *
+ * Context: may sleep if @gfp allows it; the caller serialises all access to
+ * the list while it changes.
+ * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
+ * rejected, not ignored), -EOVERFLOW when @phys + @len does not fit in 64
+ * bits or the list total would overflow, -ENOMEM when a chunk cannot be
+ * allocated.  On error the list is unchanged.
+ *
+ * Inline: adding to a chunk with room costs a few instructions; only a new
+ * chunk takes the out-of-line path.
+ */
+static inline int physr_append(struct physr *pr, u64 phys, u64 len,
+			       gfp_t gfp)
+{
+	struct physr_chunk *tail = pr->tail;
+	u64 end, total;
+
+	if (!len)
+		return -EINVAL;
+	if (check_add_overflow(phys, len, &end) ||
+	    check_add_overflow(pr->total_bytes, len, &total))
+		return -EOVERFLOW;
+
+	if (tail) {
+		u32 count = le32_to_cpu(tail->hdr.count);
+		struct physr_abi_range *last = &tail->ranges[count - 1];
+		u64 last_phys = le64_to_cpu(last->phys);
+
+		if (last_phys + le64_to_cpu(last->len) == phys) {
+			/* Cannot overflow: the merged end is @end. */
+			last->len = cpu_to_le64(end - last_phys);
+			pr->total_bytes = total;
+			return 0;
+		}
+		if (count < PHYSR_CHUNK_CAPACITY(PAGE_SIZE)) {
+			tail->ranges[count].phys = cpu_to_le64(phys);
+			tail->ranges[count].len = cpu_to_le64(len);
+			tail->hdr.count = cpu_to_le32(count + 1);
+			pr->nr_ranges++;
+			pr->total_bytes = total;
+			return 0;
+		}
+	}
+	return __physr_append_chunk(pr, phys, len, total, gfp);
+}
+
+/**
+ * physr_iter_next() - get the next range of a walk
+ * @it: the cursor.
+ * @range: receives the range.
+ *
+ * Inline: walking a list costs a few instructions per range.
+ *
+ * Context: any.
+ * Return: true when @range was filled, false at the end of the walk.
+ */
+static inline bool physr_iter_next(struct physr_iter *it,
+				   struct physr_range *range)
+{
+	const struct physr_abi_range *e;
+	u64 len;
+
+	if (!it->remaining || !it->chunk)
+		return false;
+
+	e = &it->chunk->ranges[it->idx];
+	range->phys = le64_to_cpu(e->phys) + it->skip;
+	len = le64_to_cpu(e->len) - it->skip;
+	range->len = len < it->remaining ? len : it->remaining;
+	it->remaining -= range->len;
+	it->skip = 0;
+	if (++it->idx >= le32_to_cpu(it->chunk->hdr.count))
+		__physr_iter_next_chunk(it);
+	return true;
+}
+
 static inline struct physr_iter *__physr_iter_start(struct physr_iter *it,
 						    const struct physr *pr)
 {

@@ -139,57 +139,25 @@ void physr_destroy(struct physr *pr)
 EXPORT_SYMBOL_GPL(physr_destroy);
 
 /**
- * physr_append() - add a range at the end of a list
- * @pr: the list.
- * @phys: physical address of the first byte; any alignment.
- * @len: length in bytes; ranges above 4 GiB are fine.
- * @gfp: allocation flags for a new chunk page.
+ * __physr_append_chunk() - add a range in a new chunk at the end of a list
+ * @pr: the list; its last chunk is full, or it has none.
+ * @phys: physical address of the first byte.
+ * @len: length in bytes, not 0.
+ * @total: the list total once the range is added, already checked.
+ * @gfp: allocation flags for the chunk page.
  *
- * A range that starts where the last range ends extends it instead of
- * taking a new entry.  Ranges are not checked against each other otherwise:
- * they may overlap or come in any order.
+ * The slow path of physr_append(), out of line.
  *
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
- * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
- * rejected, not ignored), -EOVERFLOW when @phys + @len does not fit in 64
- * bits or the list total would overflow, -ENOMEM when a chunk cannot be
- * allocated.  On error the list is unchanged.
+ * Return: 0 on success, -ENOMEM when the chunk cannot be allocated, and
+ * the list is then unchanged.
  */
-int physr_append(struct physr *pr, u64 phys, u64 len, gfp_t gfp)
+int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
+			 gfp_t gfp)
 {
 	struct physr_chunk *tail = pr->tail;
 	struct physr_chunk *chunk;
-	u64 end, total;
-	u32 count;
-
-	if (!len)
-		return -EINVAL;
-	if (check_add_overflow(phys, len, &end) ||
-	    check_add_overflow(pr->total_bytes, len, &total))
-		return -EOVERFLOW;
-
-	if (tail) {
-		struct physr_abi_range *last;
-		u64 last_phys, last_len;
-
-		count = physr_chunk_count(tail);
-		last = &tail->ranges[count - 1];
-		last_phys = le64_to_cpu(last->phys);
-		last_len = le64_to_cpu(last->len);
-		if (last_phys + last_len == phys) {
-			/* Cannot overflow: the merged end is @end. */
-			last->len = cpu_to_le64(end - last_phys);
-			pr->total_bytes = total;
-			return 0;
-		}
-		if (count < PHYSR_CAPACITY) {
-			tail->ranges[count].phys = cpu_to_le64(phys);
-			tail->ranges[count].len = cpu_to_le64(len);
-			tail->hdr.count = cpu_to_le32(count + 1);
-			goto added;
-		}
-	}
 
 	chunk = physr_chunk_alloc(pr, gfp);
 	if (!chunk)
@@ -203,12 +171,11 @@ int physr_append(struct physr *pr, u64 phys, u64 len, gfp_t gfp)
 		pr->head = chunk;
 	pr->tail = chunk;
 	pr->nr_chunks++;
-added:
 	pr->nr_ranges++;
 	pr->total_bytes = total;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(physr_append);
+EXPORT_SYMBOL_GPL(__physr_append_chunk);
 
 /**
  * physr_iter_init() - start iterating over every range of a list
@@ -277,32 +244,20 @@ int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
 EXPORT_SYMBOL_GPL(physr_iter_init_slice);
 
 /**
- * physr_iter_next() - get the next range of a walk
- * @it: the cursor.
- * @range: receives the range.
+ * __physr_iter_next_chunk() - move a cursor to the next chunk
+ * @it: a cursor that has used every entry of its chunk.
+ *
+ * The slow path of physr_iter_next(), out of line so the per-range path
+ * stays small.
  *
  * Context: any.
- * Return: true when @range was filled, false at the end of the walk.
  */
-bool physr_iter_next(struct physr_iter *it, struct physr_range *range)
+void __physr_iter_next_chunk(struct physr_iter *it)
 {
-	const struct physr_abi_range *e;
-
-	if (!it->remaining || !it->chunk)
-		return false;
-
-	e = &it->chunk->ranges[it->idx];
-	range->phys = le64_to_cpu(e->phys) + it->skip;
-	range->len = min(le64_to_cpu(e->len) - it->skip, it->remaining);
-	it->remaining -= range->len;
-	it->skip = 0;
-	if (++it->idx >= physr_chunk_count(it->chunk)) {
-		it->chunk = physr_chunk_next(it->chunk);
-		it->idx = 0;
-	}
-	return true;
+	it->chunk = physr_chunk_next(it->chunk);
+	it->idx = 0;
 }
-EXPORT_SYMBOL_GPL(physr_iter_next);
+EXPORT_SYMBOL_GPL(__physr_iter_next_chunk);
 
 /**
  * physr_block_iter_init() - split the ranges of a walk into blocks
