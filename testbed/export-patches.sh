@@ -3,9 +3,9 @@
 #
 # Workflow: edit 6.12 files in out/linux, commit there (a new commit for a
 # new patch, or `git commit --fixup` + `git rebase -i --autosquash base` to
-# change an existing one), then run this. Each commit becomes
-# patches/<subject-slug>.patch and patches/series is rewritten in commit
-# order. The tree is marked as up to date so the next build does not
+# change an existing one), then run this. Each commit becomes a patch in
+# patches/ (keeping the file name of the patch with the same subject, or
+# named after its subject) and patches/series is rewritten in commit order. The tree is marked as up to date so the next build does not
 # re-apply what it already has.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,9 +24,16 @@ git -C "$SRC" format-patch -q --zero-commit --no-signature --no-numbered --filen
 	echo "# Patches against Linux 6.12, applied in this order by testbed/tree.sh."
 	for f in "$tmp"/*.patch; do
 		[ -e "$f" ] || continue
-		# 0001-lib-add-physr.patch -> lib-add-physr.patch
-		name=${f##*/}
-		name=${name#[0-9][0-9][0-9][0-9]-}
+		# Keep the file name of the patch with the same subject, so an
+		# amended patch stays where it was; a new one is named after its
+		# subject (0001-lib-add-physr.patch -> lib-add-physr.patch).
+		subject=$(grep -m1 '^Subject: ' "$f")
+		name=$(grep -lxF -- "$subject" "$TOP"/patches/*.patch 2>/dev/null | head -n 1)
+		name=${name##*/}
+		if [ -z "$name" ]; then
+			name=${f##*/}
+			name=${name#[0-9][0-9][0-9][0-9]-}
+		fi
 		cp "$f" "$TOP/patches/$name"
 		echo "$name"
 	done
