@@ -720,7 +720,6 @@ static int __init kho_out_init(void)
 			pr_err("cannot allocate the root, KHO disabled\n");
 		}
 	}
-	kho_debugfs_init();
 	return 0;
 }
 core_initcall(kho_out_init);

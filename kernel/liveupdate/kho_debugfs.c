@@ -190,7 +190,7 @@ static const struct file_operations kho_corrupt_fops = {
 };
 #endif
 
-void __init kho_debugfs_init(void)
+static int __init kho_debugfs_init(void)
 {
 	struct dentry *out, *in;
 
@@ -209,4 +209,7 @@ void __init kho_debugfs_init(void)
 	debugfs_create_file("test_corrupt", 0600, kho_dir, NULL,
 			    &kho_corrupt_fops);
 #endif
+	return 0;
 }
+/* debugfs itself is registered at core_initcall time. */
+late_initcall(kho_debugfs_init);

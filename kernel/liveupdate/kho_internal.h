@@ -60,15 +60,10 @@ struct debugfs_blob_wrapper;
 struct dentry;
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS
-void kho_debugfs_init(void);
 struct dentry *kho_debugfs_blob_add(const char *name,
 				    struct debugfs_blob_wrapper *wrapper);
 void kho_debugfs_blob_remove(struct dentry *dentry);
 #else
-static inline void kho_debugfs_init(void)
-{
-}
-
 static inline struct dentry *
 kho_debugfs_blob_add(const char *name, struct debugfs_blob_wrapper *wrapper)
 {

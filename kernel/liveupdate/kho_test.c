@@ -12,6 +12,15 @@
  *	reserved, frees everything and checks it went back to the allocator.
  *	The write fails with -ENOENT when there is no handover to verify and
  *	-EIO when a check failed.
+ *   echo bench_huge > /sys/kernel/debug/kho_test/control
+ *   echo bench_small > /sys/kernel/debug/kho_test/control
+ *	Preserves 512 MiB as 2 MiB folios, or as 4 KiB folios of which no two
+ *	are adjacent, for the reservation benchmark.  The folios are listed
+ *	in a physr list preserved with kho_preserve_physr() and named by the
+ *	"kho-bench" sub-blob.
+ *   echo bench_release > /sys/kernel/debug/kho_test/control
+ *	In the next kernel: restores that list and every folio on it, and
+ *	frees them.
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -28,7 +37,9 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
+#include <linux/physr.h>
 #include <linux/seq_buf.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -36,6 +47,16 @@
 #define KHO_TEST_BLOB		"kho-test"
 #define KHO_TEST_COMPATIBLE	"kho-test-v1"
 #define KHO_TEST_MAGIC		0x6b686f2d74657374ULL
+#define KHO_BENCH_BLOB		"kho-bench"
+#define KHO_BENCH_COMPATIBLE	"kho-bench-v1"
+#define KHO_BENCH_BYTES		SZ_512M
+
+struct kho_bench_hdr {
+	__le64 magic;
+	__le64 first_chunk;
+	__le32 order;
+	__le32 reserved;
+};
 
 enum {
 	KHO_TEST_FOLIO = 1,
@@ -326,6 +347,123 @@ out:
 	return kho_test_failed ? -EIO : 0;
 }
 
+/* One folio of @order, or with @scatter an order-0 folio with no neighbour. */
+static struct folio *kho_bench_alloc(unsigned int order, bool scatter)
+{
+	struct page *page;
+
+	if (!scatter)
+		return folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	/*
+	 * Keep the first page of an order-1 block and free the second: the
+	 * kept pages are never adjacent, and a freed page cannot merge
+	 * back into an order-1 block while its buddy is kept.
+	 */
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+	if (!page)
+		return NULL;
+	split_page(page, 1);
+	__free_page(page + 1);
+	return page_folio(page);
+}
+
+static int kho_test_bench(unsigned int order, bool scatter)
+{
+	unsigned long nr = KHO_BENCH_BYTES >> (PAGE_SHIFT + order), i;
+	struct kho_bench_hdr *hdr;
+	struct folio *blob, *folio;
+	struct physr *pr;
+	int ret = 0;
+
+	pr = kzalloc(sizeof(*pr), GFP_KERNEL);
+	blob = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!pr || !blob) {
+		kfree(pr);
+		if (blob)
+			folio_put(blob);
+		return -ENOMEM;
+	}
+	physr_init(pr);
+	for (i = 0; i < nr && !ret; i++) {
+		folio = kho_bench_alloc(order, scatter);
+		if (!folio) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = kho_preserve_folio(folio);
+		if (!ret)
+			ret = physr_append(pr, PFN_PHYS(folio_pfn(folio)),
+					   folio_size(folio), GFP_KERNEL);
+	}
+	kho_test_check(!ret, "preserve %lu folios of order %u%s: %d", i, order,
+		       scatter ? ", none adjacent" : "", ret);
+	if (ret)
+		return ret;
+	ret = kho_preserve_physr(pr);
+	kho_test_check(!ret, "preserve the list of %llu ranges: %d",
+		       physr_nr_ranges(pr), ret);
+	if (ret)
+		return ret;
+	hdr = folio_address(blob);
+	hdr->magic = cpu_to_le64(KHO_TEST_MAGIC);
+	hdr->first_chunk = cpu_to_le64(physr_first_chunk(pr));
+	hdr->order = cpu_to_le32(order);
+	ret = kho_preserve_folio(blob);
+	ret = ret ?: kho_add_subtree(KHO_BENCH_BLOB, KHO_BENCH_COMPATIBLE,
+				     PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
+	kho_test_check(!ret, "add sub-blob " KHO_BENCH_BLOB ": %d", ret);
+	/* The folios and the list stay allocated: they are handed over. */
+	return ret;
+}
+
+static int kho_test_bench_release(void)
+{
+	const struct kho_bench_hdr *hdr;
+	unsigned long freed = 0, bad = 0;
+	struct physr_range r;
+	struct physr_iter it;
+	struct folio *blob, *folio;
+	unsigned int order;
+	struct physr pr;
+	phys_addr_t phys;
+	size_t size;
+	u64 off;
+	int ret;
+
+	ret = kho_retrieve_subtree(KHO_BENCH_BLOB, KHO_BENCH_COMPATIBLE, &phys,
+				   &size);
+	kho_test_check(!ret, "find sub-blob " KHO_BENCH_BLOB ": %d", ret);
+	if (ret)
+		return ret;
+	blob = kho_restore_folio(phys);
+	kho_test_check(blob, "restore the sub-blob page");
+	if (!blob)
+		return -EIO;
+	hdr = folio_address(blob);
+	order = le32_to_cpu(hdr->order);
+	ret = kho_restore_physr(&pr, le64_to_cpu(hdr->first_chunk));
+	kho_test_check(!ret && order < MAX_PAGE_ORDER,
+		       "restore the list of folios: %d", ret);
+	if (!ret) {
+		physr_for_each_range(&pr, &it, &r) {
+			for (off = 0; off < r.len; off += PAGE_SIZE << order) {
+				folio = kho_restore_folio(r.phys + off);
+				if (folio && folio_order(folio) == order) {
+					folio_put(folio);
+					freed++;
+				} else {
+					bad++;
+				}
+			}
+		}
+		physr_destroy(&pr);
+	}
+	kho_test_check(!bad, "restored and freed %lu folios of order %u, %lu failed",
+		       freed, order, bad);
+	folio_put(blob);
+	return ret;
+}
+
 static ssize_t kho_test_control_write(struct file *file,
 				      const char __user *ubuf, size_t count,
 				      loff_t *ppos)
@@ -346,6 +484,12 @@ static ssize_t kho_test_control_write(struct file *file,
 		ret = kho_test_preserve();
 	else if (sysfs_streq(buf, "verify"))
 		ret = kho_test_verify();
+	else if (sysfs_streq(buf, "bench_huge"))
+		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false);
+	else if (sysfs_streq(buf, "bench_small"))
+		ret = kho_test_bench(0, true);
+	else if (sysfs_streq(buf, "bench_release"))
+		ret = kho_test_bench_release();
 	else
 		ret = -EINVAL;
 	if (!ret && kho_test_failed)

@@ -12,7 +12,7 @@
 int main(void)
 {
 	int stage = stage_number(), ret;
-	char buf[4096];
+	char buf[8192];
 
 	printf("TAP version 13\n");
 	if (stage == 1) {
