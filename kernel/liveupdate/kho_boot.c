@@ -28,7 +28,7 @@
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
-#include <linux/sched/clock.h>
+#include <linux/timex.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 
@@ -268,8 +268,6 @@ static int __init kho_visit_all(struct kho_visit *v)
 static int __init kho_reserve_one(phys_addr_t addr, phys_addr_t size,
 				  struct kho_visit *v)
 {
-	if (memblock_is_region_reserved(addr, size))
-		return -EEXIST;
 	if (memblock_reserve(addr, size))
 		return -ENOMEM;
 	v->count++;
@@ -339,6 +337,113 @@ static int __init kho_adopt_maps(const void *fdt)
 	return 0;
 }
 
+static int __init kho_index_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	const struct physr_chunk ***slot = arg;
+
+	*(*slot)++ = phys_to_virt(phys);
+	return 0;
+}
+
+/* Chunk tables so that restore lookups are binary searches. */
+static void __init kho_build_index(void)
+{
+	const struct physr_chunk **table, **slot;
+	unsigned int order;
+	unsigned long nr;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		nr = physr_nr_chunks(&kho_in.maps[order]);
+		if (!nr)
+			continue;
+		table = memblock_alloc(nr * sizeof(*table), SMP_CACHE_BYTES);
+		if (!table)
+			continue;
+		slot = table;
+		physr_walk_chunks(&kho_in.maps[order], kho_index_chunk, &slot);
+		kho_in.index[order] = table;
+	}
+}
+
+static void __init kho_free_index(void)
+{
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		if (kho_in.index[order])
+			memblock_free(kho_in.index[order],
+				      physr_nr_chunks(&kho_in.maps[order]) *
+				      sizeof(*kho_in.index[order]));
+		kho_in.index[order] = NULL;
+	}
+}
+
+/*
+ * Check that no two ranges of any lists overlap and that no range overlaps
+ * memory reserved before the handover was read, in one sweep: the lists
+ * are merged in address order and walked beside memblock.reserved, which
+ * is sorted too.  O(ranges * orders + reserved regions).
+ */
+/* Number of metadata pages: the root and every chunk. */
+static u64 __init kho_nr_meta(void)
+{
+	unsigned int order;
+	u64 nr = 1;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++)
+		nr += physr_nr_chunks(&kho_in.maps[order]);
+	return nr;
+}
+
+static int __init kho_check_overlaps(void)
+{
+	struct memblock_type *rsv = &memblock.reserved;
+	struct physr_iter its[KHO_NR_ORDERS];
+	struct physr_range cur[KHO_NR_ORDERS];
+	bool have[KHO_NR_ORDERS];
+	unsigned long r = 0;
+	unsigned int o, min;
+	u64 prev_end = 0;
+
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		physr_iter_init(&its[o], &kho_in.maps[o]);
+		have[o] = physr_iter_next(&its[o], &cur[o]);
+	}
+	for (;;) {
+		min = KHO_NR_ORDERS;
+		for (o = 0; o < KHO_NR_ORDERS; o++)
+			if (have[o] && (min == KHO_NR_ORDERS ||
+					cur[o].phys < cur[min].phys))
+				min = o;
+		if (min == KHO_NR_ORDERS)
+			return 0;
+		if (cur[min].phys < prev_end)
+			return -EEXIST;
+		prev_end = cur[min].phys + cur[min].len;
+		while (r < rsv->cnt &&
+		       rsv->regions[r].base + rsv->regions[r].size <=
+		       cur[min].phys)
+			r++;
+		if (r < rsv->cnt && rsv->regions[r].base < prev_end)
+			return -EEXIST;
+		have[min] = physr_iter_next(&its[min], &cur[min]);
+	}
+}
+
+/* The root and the chunk pages must not be inside preserved ranges. */
+static int __init kho_check_meta(phys_addr_t addr, phys_addr_t size,
+				 struct kho_visit *v)
+{
+	unsigned int order;
+
+	if (v->count++ >= v->limit)
+		return 1;
+	if (kho_lookup(addr, size, &order) ||
+	    memblock_is_region_reserved(addr, size))
+		return -EEXIST;
+	return 0;
+}
+
 static int __init kho_accept(void)
 {
 	struct kho_visit v = { .fn = kho_reserve_one };
@@ -367,13 +472,29 @@ static int __init kho_accept(void)
 	if (ret)
 		goto drop;
 
+	kho_build_index();
+	ret = kho_check_overlaps();
+	if (!ret) {
+		struct kho_visit meta = { .fn = kho_check_meta,
+					  .limit = kho_nr_meta() };
+
+		ret = kho_visit_all(&meta);
+		ret = ret == 1 ? 0 : ret;
+	}
+	if (ret) {
+		kho_reject("preserved memory overlaps other memory", ret);
+		kho_free_index();
+		goto drop;
+	}
+
 	ret = kho_visit_all(&v);
 	if (ret) {
 		struct kho_visit undo = { .fn = kho_unreserve_one,
 					  .limit = v.count };
 
 		kho_visit_all(&undo);
-		kho_reject("preserved memory overlaps reserved memory", ret);
+		kho_reject("cannot reserve preserved memory", ret);
+		kho_free_index();
 		goto drop;
 	}
 	kho_in.root_phys = root;
@@ -422,18 +543,17 @@ static void __init kho_alloc_scratch(void)
 void __init kho_reserve_preserved(void)
 {
 	unsigned int i;
-	u64 t0;
+	cycles_t t0;
 
 	if (kho_setup.active) {
-		t0 = local_clock();
+		t0 = get_cycles();
 		if (!kho_accept()) {
-			kho_in.reserve_ns = local_clock() - t0;
+			kho_in.reserve_cycles = get_cycles() - t0;
 			snprintf(kho_in.status, sizeof(kho_in.status),
 				 "accepted: %llu areas, %llu bytes",
 				 kho_in.nr_reserved, kho_in.reserved_bytes);
-			pr_info("handover accepted: %llu areas, %llu bytes reserved in %llu ns\n",
-				kho_in.nr_reserved, kho_in.reserved_bytes,
-				kho_in.reserve_ns);
+			pr_info("handover accepted: %llu areas, %llu bytes reserved\n",
+				kho_in.nr_reserved, kho_in.reserved_bytes);
 		}
 		memblock_clear_kho_scratch_only();
 		for (i = 0; i < kho_setup.nr_scratch; i++)

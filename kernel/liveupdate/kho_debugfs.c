@@ -16,14 +16,18 @@
 #define pr_fmt(fmt) "KHO: " fmt
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/init.h>
 #include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/timex.h>
 #include <linux/uaccess.h>
 
 #include "kho_internal.h"
@@ -81,11 +85,29 @@ static int kho_in_status_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_status);
 
+/* get_cycles() to nanoseconds, measured once the clocks run. */
+static u64 kho_ns_per_cycle_num, kho_ns_per_cycle_den;
+
+static void __init kho_calibrate_cycles(void)
+{
+	cycles_t c0 = get_cycles();
+	u64 t0 = ktime_get_ns();
+
+	mdelay(10);
+	kho_ns_per_cycle_den = get_cycles() - c0;
+	kho_ns_per_cycle_num = ktime_get_ns() - t0;
+}
+
 static int kho_in_stats_show(struct seq_file *m, void *v)
 {
 	unsigned int order;
 
-	seq_printf(m, "reserve_ns %llu\n", kho_in.reserve_ns);
+	seq_printf(m, "reserve_cycles %llu\n", kho_in.reserve_cycles);
+	seq_printf(m, "reserve_ns %llu\n",
+		   kho_ns_per_cycle_den ?
+		   mul_u64_u64_div_u64(kho_in.reserve_cycles,
+				       kho_ns_per_cycle_num,
+				       kho_ns_per_cycle_den) : 0);
 	seq_printf(m, "areas %llu\n", kho_in.nr_reserved);
 	seq_printf(m, "reserved_bytes %llu\n", kho_in.reserved_bytes);
 	seq_printf(m, "metadata_bytes %llu\n", kho_in.metadata_bytes);
@@ -202,6 +224,8 @@ static int __init kho_debugfs_init(void)
 				    &kho_out_root_fops);
 		kho_out_blobs = debugfs_create_dir("blobs", out);
 	}
+	if (kho_in.root)
+		kho_calibrate_cycles();
 	debugfs_create_file("status", 0400, in, NULL, &kho_in_status_fops);
 	debugfs_create_file("stats", 0400, in, NULL, &kho_in_stats_fops);
 	kho_debugfs_in_init(in);
@@ -211,5 +235,6 @@ static int __init kho_debugfs_init(void)
 #endif
 	return 0;
 }
+
 /* debugfs itself is registered at core_initcall time. */
 late_initcall(kho_debugfs_init);

@@ -25,21 +25,25 @@ struct kho_area {
  * @root_phys: physical address of the root FDT, 0 when there is none.
  * @root: the root FDT, mapped; NULL when nothing was accepted.
  * @maps: the preserved-memory lists, one per folio order, adopted in place.
+ * @index: per order, the chunks of @maps in order, for binary search; NULL
+ *	when it could not be allocated (lookups then walk the list).
  * @status: a line for debugfs saying what happened to the handover.
  * @nr_reserved: number of ranges reserved at boot.
  * @reserved_bytes: bytes reserved at boot, metadata included.
  * @metadata_bytes: bytes of root and chunk pages.
- * @reserve_ns: time spent validating and reserving, in nanoseconds.
+ * @reserve_cycles: get_cycles() spent validating and reserving; early in
+ *	boot no clock with a finer grain than the tick may be running yet.
  */
 struct kho_incoming {
 	phys_addr_t root_phys;
 	const void *root;
 	struct physr maps[KHO_NR_ORDERS];
+	const struct physr_chunk **index[KHO_NR_ORDERS];
 	char status[128];
 	u64 nr_reserved;
 	u64 reserved_bytes;
 	u64 metadata_bytes;
-	u64 reserve_ns;
+	u64 reserve_cycles;
 };
 
 extern struct kho_incoming kho_in;

@@ -37,24 +37,79 @@ bool kho_is_incoming(void)
 }
 EXPORT_SYMBOL_GPL(kho_is_incoming);
 
-/*
- * Find the preserved range holding [@phys, @phys + @len) and its order.
- * The lists are sorted, so a walk stops at the first range beyond @phys.
- */
-bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
+static bool kho_range_holds(const struct physr_abi_range *r,
+			    phys_addr_t phys, u64 len)
+{
+	u64 start = le64_to_cpu(r->phys), size = le64_to_cpu(r->len);
+
+	return phys >= start && phys - start < size &&
+	       len <= size - (phys - start);
+}
+
+/* Binary search of one sorted list through its chunk table. */
+static bool kho_lookup_index(unsigned int order, phys_addr_t phys, u64 len)
+{
+	const struct physr_chunk **table = kho_in.index[order];
+	unsigned long lo = 0, hi = physr_nr_chunks(&kho_in.maps[order]), mid;
+	const struct physr_chunk *chunk;
+	u32 l, h, m;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (le64_to_cpu(table[mid]->ranges[0].phys) <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	chunk = table[lo - 1];
+	l = 0;
+	h = le32_to_cpu(chunk->hdr.count);
+	while (l < h) {
+		m = l + (h - l) / 2;
+		if (le64_to_cpu(chunk->ranges[m].phys) <= phys)
+			l = m + 1;
+		else
+			h = m;
+	}
+	/* l >= 1: the first range of the chunk starts at or below @phys. */
+	return kho_range_holds(&chunk->ranges[l - 1], phys, len);
+}
+
+static bool kho_lookup_walk(unsigned int order, phys_addr_t phys, u64 len)
 {
 	struct physr_range r;
 	struct physr_iter it;
+
+	physr_for_each_range(&kho_in.maps[order], &it, &r) {
+		if (r.phys > phys)
+			break;
+		if (phys - r.phys < r.len && len <= r.len - (phys - r.phys))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Find the preserved range holding [@phys, @phys + @len) and its order.
+ * The lists were validated sorted and not overlapping at boot.
+ */
+bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
+{
 	unsigned int o;
+	bool found;
 
 	for (o = 0; o < KHO_NR_ORDERS; o++) {
-		physr_for_each_range(&kho_in.maps[o], &it, &r) {
-			if (r.phys > phys)
-				break;
-			if (phys - r.phys < r.len && len <= r.len - (phys - r.phys)) {
-				*order = o;
-				return true;
-			}
+		if (!physr_nr_chunks(&kho_in.maps[o]))
+			continue;
+		if (kho_in.index[o])
+			found = kho_lookup_index(o, phys, len);
+		else
+			found = kho_lookup_walk(o, phys, len);
+		if (found) {
+			*order = o;
+			return true;
 		}
 	}
 	return false;
