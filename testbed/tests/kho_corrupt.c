@@ -7,11 +7,11 @@
  */
 #include "kho_tb.h"
 
-static const char *const modes[] = {
+#define NR_MODES 5
+
+static const char *const modes[NR_MODES] = {
 	"compatible", "magic", "cycle", "outside_ram", "count",
 };
-
-#define NR_MODES ((int)(sizeof(modes) / sizeof(modes[0])))
 
 int main(void)
 {
