@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kexec HandOver: the outgoing side.
+ *
+ * Callers preserve folios and runs of pages at any time.  Each preserved
+ * block of 2^order pages is one entry of an xarray per order, indexed by
+ * pfn >> order, so preserving and unpreserving are O(log n) and a late
+ * caller needs no "finalize" step: the handover is written from the
+ * xarrays only when the kernel actually kexecs (kho_kexec_prepare(), called
+ * by kernel_kexec()).  There, every xarray becomes one physr list, walked
+ * in index order so that ranges are sorted and a run of equal-order blocks
+ * merges into one entry; the lists' first chunks go into the root FDT,
+ * next to the sub-blobs.
+ *
+ * The root FDT page is allocated once at boot, so its address is known
+ * when kexec_file_load() builds the boot parameters; its content is
+ * rewritten whenever a sub-blob changes (so that an add that would not
+ * fit fails at once) and a last time at kexec.
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/physr.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "kho_internal.h"
+
+#define KHO_NAME_MAX	64
+
+struct kho_blob {
+	struct list_head list;
+	char name[KHO_NAME_MAX];
+	char compatible[KHO_NAME_MAX];
+	phys_addr_t phys;
+	size_t size;
+	struct debugfs_blob_wrapper view;
+	struct dentry *dentry;
+};
+
+static struct kho_out {
+	/* Serialises every member below. */
+	struct mutex lock;
+	struct xarray preserved[KHO_NR_ORDERS];
+	struct list_head blobs;
+	struct physr maps[KHO_NR_ORDERS];
+	void *root;
+	bool frozen;
+} kho_out = {
+	.lock = __MUTEX_INITIALIZER(kho_out.lock),
+	.blobs = LIST_HEAD_INIT(kho_out.blobs),
+};
+
+/**
+ * kho_is_enabled() - whether this kernel can hand memory over
+ *
+ * True when KHO was switched on with the "kho=on" boot parameter and the
+ * scratch areas for the next kernel could be set aside.
+ *
+ * Context: any.
+ * Return: true when the preserve functions can succeed.
+ */
+bool kho_is_enabled(void)
+{
+	return kho_enabled_at_boot() && kho_nr_scratch && kho_out.root;
+}
+EXPORT_SYMBOL_GPL(kho_is_enabled);
+
+/* Largest naturally aligned block at @pfn that fits in @nr pages. */
+static unsigned int kho_block_order(unsigned long pfn, unsigned long nr)
+{
+	unsigned int order = ilog2(nr);
+
+	if (pfn)
+		order = min_t(unsigned int, order, __ffs(pfn));
+	return min_t(unsigned int, order, KHO_NR_ORDERS - 1);
+}
+
+static int kho_check_out(unsigned long pfn, unsigned long nr)
+{
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	if (!nr || pfn + nr < pfn)
+		return -EINVAL;
+	if (kho_overlaps_scratch(PFN_PHYS(pfn), PFN_PHYS(nr)))
+		return -EINVAL;
+	if (kho_out.frozen)
+		return -EBUSY;
+	return 0;
+}
+
+static void kho_erase_blocks(unsigned long pfn, unsigned long end)
+{
+	while (pfn < end) {
+		unsigned int order = kho_block_order(pfn, end - pfn);
+
+		xa_erase(&kho_out.preserved[order], pfn >> order);
+		pfn += 1UL << order;
+	}
+}
+
+/**
+ * kho_preserve_folio() - keep a folio across kexec
+ * @folio: the folio; it stays allocated to the caller.
+ *
+ * The next kernel reserves the folio's memory early in boot, and
+ * kho_restore_folio() gives it back there with the same order.  The caller
+ * passes the folio's physical address to the next kernel itself, usually in
+ * a sub-blob.  The contents are handed over as they are at kexec time.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL when
+ * the folio lies in a scratch area or its order is too large, -EEXIST when
+ * it is already preserved, -EBUSY when the kernel is already kexecing,
+ * -ENOMEM when tracking memory cannot be allocated.
+ */
+int kho_preserve_folio(struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio);
+	unsigned int order = folio_order(folio);
+	int ret;
+
+	if (order >= KHO_NR_ORDERS)
+		return -EINVAL;
+	mutex_lock(&kho_out.lock);
+	ret = kho_check_out(pfn, 1UL << order);
+	if (!ret) {
+		ret = xa_insert(&kho_out.preserved[order], pfn >> order,
+				xa_mk_value(order), GFP_KERNEL);
+		if (ret == -EBUSY)
+			ret = -EEXIST;
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_folio);
+
+/**
+ * kho_unpreserve_folio() - undo kho_preserve_folio()
+ * @folio: a folio preserved with kho_preserve_folio().
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -ENOENT when
+ * the folio is not preserved, -EBUSY when the kernel is already kexecing.
+ */
+int kho_unpreserve_folio(struct folio *folio)
+{
+	unsigned long pfn = folio_pfn(folio);
+	unsigned int order = folio_order(folio);
+	int ret;
+
+	if (order >= KHO_NR_ORDERS)
+		return -ENOENT;
+	mutex_lock(&kho_out.lock);
+	ret = kho_check_out(pfn, 1UL << order);
+	if (!ret && !xa_erase(&kho_out.preserved[order], pfn >> order))
+		ret = -ENOENT;
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
+
+/**
+ * kho_preserve_pages() - keep a run of pages across kexec
+ * @page: first page of the run.
+ * @nr_pages: number of pages, at least 1.
+ *
+ * The pages need not form a folio: the run is recorded as naturally
+ * aligned blocks, and the next kernel gives it back as order-0 pages with
+ * kho_restore_pages().  The run must be unpreserved with the same @page
+ * and @nr_pages.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for
+ * an empty run or one touching a scratch area, -EEXIST when part of the
+ * run is already preserved, -EBUSY when the kernel is already kexecing,
+ * -ENOMEM when tracking memory cannot be allocated.  On error nothing is
+ * preserved.
+ */
+int kho_preserve_pages(struct page *page, unsigned long nr_pages)
+{
+	unsigned long start = page_to_pfn(page), pfn = start;
+	unsigned long end = start + nr_pages;
+	int ret;
+
+	mutex_lock(&kho_out.lock);
+	ret = kho_check_out(start, nr_pages);
+	while (!ret && pfn < end) {
+		unsigned int order = kho_block_order(pfn, end - pfn);
+
+		ret = xa_insert(&kho_out.preserved[order], pfn >> order,
+				xa_mk_value(order), GFP_KERNEL);
+		if (ret) {
+			if (ret == -EBUSY)
+				ret = -EEXIST;
+			kho_erase_blocks(start, pfn);
+			break;
+		}
+		pfn += 1UL << order;
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_pages);
+
+/**
+ * kho_unpreserve_pages() - undo kho_preserve_pages()
+ * @page: first page of the run, as given to kho_preserve_pages().
+ * @nr_pages: number of pages, as given to kho_preserve_pages().
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for
+ * an empty run, -ENOENT when the run was not preserved as a whole (nothing
+ * is changed then), -EBUSY when the kernel is already kexecing.
+ */
+int kho_unpreserve_pages(struct page *page, unsigned long nr_pages)
+{
+	unsigned long start = page_to_pfn(page), pfn = start;
+	unsigned long end = start + nr_pages;
+	int ret;
+
+	mutex_lock(&kho_out.lock);
+	ret = kho_check_out(start, nr_pages);
+	while (!ret && pfn < end) {
+		unsigned int order = kho_block_order(pfn, end - pfn);
+
+		if (!xa_load(&kho_out.preserved[order], pfn >> order))
+			ret = -ENOENT;
+		pfn += 1UL << order;
+	}
+	if (!ret)
+		kho_erase_blocks(start, end);
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
+
+static int kho_preserve_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *done = arg;
+	int ret;
+
+	ret = kho_preserve_pages(pfn_to_page(PHYS_PFN(phys)),
+				 size >> PAGE_SHIFT);
+	if (!ret)
+		(*done)++;
+	return ret;
+}
+
+static int kho_unpreserve_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *left = arg;
+
+	if (!*left)
+		return 1;
+	(*left)--;
+	return kho_unpreserve_pages(pfn_to_page(PHYS_PFN(phys)),
+				    size >> PAGE_SHIFT);
+}
+
+/**
+ * kho_preserve_physr() - keep the chunk pages of a physr list across kexec
+ * @pr: the list; it must not change until it is unpreserved or the kernel
+ *	kexecs, since a chunk added later would not be preserved.
+ *
+ * Only the pages holding the list are preserved, not the memory its ranges
+ * describe.  Hand physr_first_chunk() to the next kernel (for example in a
+ * sub-blob); kho_restore_physr() turns it back into a list there.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success (also for an empty list, which has no chunk), or an
+ * error of kho_preserve_pages(); on error nothing is preserved.
+ */
+int kho_preserve_physr(const struct physr *pr)
+{
+	unsigned long done = 0;
+	int ret;
+
+	ret = physr_walk_chunks(pr, kho_preserve_chunk, &done);
+	if (ret)
+		physr_walk_chunks(pr, kho_unpreserve_chunk, &done);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_physr);
+
+/**
+ * kho_unpreserve_physr() - undo kho_preserve_physr()
+ * @pr: the list, unchanged since it was preserved.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, or the first error of kho_unpreserve_pages().
+ */
+int kho_unpreserve_physr(const struct physr *pr)
+{
+	unsigned long all = ULONG_MAX;
+	int ret;
+
+	ret = physr_walk_chunks(pr, kho_unpreserve_chunk, &all);
+	return ret == 1 ? 0 : ret;
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_physr);
+
+#ifdef CONFIG_KEXEC_HANDOVER_TEST
+const char * const kho_corrupt_names[KHO_CORRUPT_MAX] = {
+	[KHO_CORRUPT_NONE] = "none",
+	[KHO_CORRUPT_COMPATIBLE] = "compatible",
+	[KHO_CORRUPT_MAGIC] = "magic",
+	[KHO_CORRUPT_CYCLE] = "cycle",
+	[KHO_CORRUPT_OUTSIDE_RAM] = "outside_ram",
+	[KHO_CORRUPT_COUNT] = "count",
+};
+
+enum kho_corrupt kho_corrupt_mode;
+
+static bool kho_corrupting(enum kho_corrupt mode)
+{
+	return kho_corrupt_mode == mode;
+}
+#else
+static bool kho_corrupting(int mode)
+{
+	return false;
+}
+
+#define KHO_CORRUPT_COMPATIBLE	0
+#define KHO_CORRUPT_MAGIC	0
+#define KHO_CORRUPT_CYCLE	0
+#define KHO_CORRUPT_OUTSIDE_RAM	0
+#define KHO_CORRUPT_COUNT	0
+#endif
+
+/*
+ * Write the root FDT into @buf.  With @final the preserved-memory property
+ * lists the built maps; otherwise it has a placeholder of the largest size
+ * it can take, so that a sub-blob that fits now still fits at kexec.
+ */
+static int kho_build_root(void *buf, bool final)
+{
+	__be64 cells[2 * KHO_NR_ORDERS];
+	unsigned int n = 0, order;
+	struct kho_blob *blob;
+	const char *compat = KHO_FDT_COMPATIBLE;
+	int err;
+
+	if (final && kho_corrupting(KHO_CORRUPT_COMPATIBLE))
+		compat = "linux,kho-physr-v0";
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		phys_addr_t first = physr_first_chunk(&kho_out.maps[order]);
+
+		if (final && !first)
+			continue;
+		cells[n++] = cpu_to_be64(order);
+		cells[n++] = cpu_to_be64(first);
+	}
+
+	err = fdt_create(buf, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(buf);
+	err = err ?: fdt_begin_node(buf, "");
+	err = err ?: fdt_property_string(buf, "compatible", compat);
+	err = err ?: fdt_property(buf, KHO_FDT_PROP_MEM, cells,
+				  n * sizeof(cells[0]));
+	list_for_each_entry(blob, &kho_out.blobs, list) {
+		err = err ?: fdt_begin_node(buf, blob->name);
+		err = err ?: fdt_property_string(buf, "compatible",
+						 blob->compatible);
+		err = err ?: fdt_property_u64(buf, KHO_FDT_PROP_BLOB_PHYS,
+					      blob->phys);
+		err = err ?: fdt_property_u64(buf, KHO_FDT_PROP_BLOB_SIZE,
+					      blob->size);
+		err = err ?: fdt_end_node(buf);
+	}
+	err = err ?: fdt_end_node(buf);
+	err = err ?: fdt_finish(buf);
+	if (err == -FDT_ERR_NOSPACE)
+		return -ENOSPC;
+	return err ? -EINVAL : 0;
+}
+
+/* A node name libfdt and a later decoding tool accept without quoting. */
+static bool kho_name_ok(const char *name)
+{
+	size_t len = strnlen(name, KHO_NAME_MAX);
+
+	if (!len || len >= KHO_NAME_MAX)
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && !strchr(",._+-", *name))
+			return false;
+	return true;
+}
+
+static struct kho_blob *kho_find_blob(const char *name)
+{
+	struct kho_blob *blob;
+
+	list_for_each_entry(blob, &kho_out.blobs, list)
+		if (!strcmp(blob->name, name))
+			return blob;
+	return NULL;
+}
+
+/**
+ * kho_add_subtree() - hang a named sub-blob off the handover root
+ * @name: node name, unique, of letters, digits and ",._+-", under 64 bytes.
+ * @compatible: the sub-blob's own format and version, under 64 bytes.
+ * @phys: physical address of the sub-blob.
+ * @size: size of the sub-blob in bytes.
+ *
+ * KHO only records where the sub-blob is: the caller keeps its memory
+ * preserved (kho_preserve_folio() or kho_preserve_pages()) and its content
+ * valid until kexec.  The next kernel finds it with kho_retrieve_subtree().
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for a
+ * bad name, compatible or size, -EEXIST when @name is taken, -ENOSPC when
+ * the root page is full, -EBUSY when the kernel is already kexecing,
+ * -ENOMEM on allocation failure.
+ */
+int kho_add_subtree(const char *name, const char *compatible,
+		    phys_addr_t phys, size_t size)
+{
+	struct kho_blob *blob;
+	int ret;
+
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	if (!kho_name_ok(name) || !size ||
+	    strnlen(compatible, KHO_NAME_MAX) >= KHO_NAME_MAX)
+		return -EINVAL;
+	blob = kzalloc(sizeof(*blob), GFP_KERNEL);
+	if (!blob)
+		return -ENOMEM;
+	strscpy(blob->name, name);
+	strscpy(blob->compatible, compatible);
+	blob->phys = phys;
+	blob->size = size;
+
+	mutex_lock(&kho_out.lock);
+	if (kho_out.frozen) {
+		ret = -EBUSY;
+	} else if (kho_find_blob(name)) {
+		ret = -EEXIST;
+	} else {
+		list_add_tail(&blob->list, &kho_out.blobs);
+		ret = kho_build_root(kho_out.root, false);
+		if (ret)
+			list_del(&blob->list);
+	}
+	if (!ret) {
+		blob->view.data = phys_to_virt(phys);
+		blob->view.size = size;
+		blob->dentry = kho_debugfs_blob_add(name, &blob->view);
+	}
+	if (ret) {
+		kfree(blob);
+		/* Put back the root of the blobs that are still there. */
+		kho_build_root(kho_out.root, false);
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_add_subtree);
+
+/**
+ * kho_remove_subtree() - remove a sub-blob added with kho_add_subtree()
+ * @name: its name.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -ENOENT when
+ * there is no such sub-blob, -EBUSY when the kernel is already kexecing.
+ */
+int kho_remove_subtree(const char *name)
+{
+	struct kho_blob *blob;
+	int ret = 0;
+
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	mutex_lock(&kho_out.lock);
+	blob = kho_out.frozen ? NULL : kho_find_blob(name);
+	if (kho_out.frozen) {
+		ret = -EBUSY;
+	} else if (!blob) {
+		ret = -ENOENT;
+	} else {
+		list_del(&blob->list);
+		kho_debugfs_blob_remove(blob->dentry);
+		kfree(blob);
+		kho_build_root(kho_out.root, false);
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_remove_subtree);
+
+/* Copy the current outgoing root into @buf (one page), for debugfs. */
+int kho_out_root_copy(void *buf, size_t size)
+{
+	if (!kho_is_enabled() || size < PAGE_SIZE)
+		return -ENOENT;
+	mutex_lock(&kho_out.lock);
+	memcpy(buf, kho_out.root, PAGE_SIZE);
+	mutex_unlock(&kho_out.lock);
+	return 0;
+}
+
+/**
+ * kho_walk_scratch() - offer the scratch areas to a kexec buffer search
+ * @kbuf: the buffer being placed.
+ * @fn: kexec's hole finder, called with each area as a System RAM resource.
+ *
+ * kexec_file uses this instead of walking all of RAM when KHO is enabled,
+ * so that kernel, initrd, boot parameters and purgatory land in scratch,
+ * where the next kernel expects its early allocations and nothing is
+ * preserved.
+ *
+ * Context: process context.
+ * Return: the first non-zero value of @fn, or 0.
+ */
+int kho_walk_scratch(struct kexec_buf *kbuf,
+		     int (*fn)(struct resource *res, void *arg))
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < kho_nr_scratch; i++) {
+		struct resource res = {
+			.start = kho_scratch[i].addr,
+			.end = kho_scratch[i].addr + kho_scratch[i].size - 1,
+			.flags = IORESOURCE_SYSTEM_RAM,
+		};
+
+		ret = fn(&res, kbuf);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * kho_setup_data_size() - bytes of the SETUP_KEXEC_KHO payload
+ *
+ * Context: any.
+ * Return: the payload size for kho_fill_setup_data(), 0 when KHO is off.
+ */
+size_t kho_setup_data_size(void)
+{
+	if (!kho_is_enabled())
+		return 0;
+	return struct_size_t(struct kho_setup_data, scratch, kho_nr_scratch);
+}
+
+/**
+ * kho_fill_setup_data() - write the SETUP_KEXEC_KHO payload
+ * @buf: where to write it.
+ * @size: kho_setup_data_size().
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL when @size does not match.
+ */
+int kho_fill_setup_data(void *buf, size_t size)
+{
+	struct kho_setup_data *sd = buf;
+	unsigned int i;
+
+	if (!size || size != kho_setup_data_size())
+		return -EINVAL;
+	sd->magic = cpu_to_le32(KHO_SETUP_MAGIC);
+	sd->nr_scratch = cpu_to_le32(kho_nr_scratch);
+	sd->root_phys = cpu_to_le64(virt_to_phys(kho_out.root));
+	sd->root_size = cpu_to_le64(PAGE_SIZE);
+	for (i = 0; i < kho_nr_scratch; i++) {
+		sd->scratch[i].addr = cpu_to_le64(kho_scratch[i].addr);
+		sd->scratch[i].size = cpu_to_le64(kho_scratch[i].size);
+	}
+	return 0;
+}
+
+static void kho_destroy_maps(void)
+{
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++)
+		physr_destroy(&kho_out.maps[order]);
+}
+
+static int kho_build_maps(void)
+{
+	unsigned int order;
+	unsigned long idx;
+	void *entry;
+	int ret;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		xa_for_each(&kho_out.preserved[order], idx, entry) {
+			ret = physr_append(&kho_out.maps[order],
+					   PFN_PHYS(idx << order),
+					   PAGE_SIZE << order, GFP_KERNEL);
+			if (ret)
+				return ret;
+		}
+	}
+	if (kho_corrupting(KHO_CORRUPT_OUTSIDE_RAM))
+		return physr_append(&kho_out.maps[0], 1ULL << 46, PAGE_SIZE,
+				    GFP_KERNEL);
+	return 0;
+}
+
+/* Test only: damage the first chunk of the first non-empty map. */
+static void kho_corrupt_maps(void)
+{
+	struct physr_chunk *head = NULL, *tail;
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS && !head; order++) {
+		phys_addr_t first = physr_first_chunk(&kho_out.maps[order]);
+
+		if (first)
+			head = phys_to_virt(first);
+	}
+	if (!head)
+		return;
+	if (kho_corrupting(KHO_CORRUPT_MAGIC))
+		head->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC ^ 1);
+	if (kho_corrupting(KHO_CORRUPT_COUNT))
+		head->hdr.count =
+			cpu_to_le32(PHYSR_CHUNK_CAPACITY(PAGE_SIZE) + 1);
+	if (kho_corrupting(KHO_CORRUPT_CYCLE)) {
+		for (tail = head; tail->hdr.next;
+		     tail = phys_to_virt(le64_to_cpu(tail->hdr.next)))
+			;
+		tail->hdr.next = cpu_to_le64(virt_to_phys(head));
+	}
+}
+
+static bool kho_image_in_scratch(const struct kimage *image)
+{
+	unsigned long i;
+
+	for (i = 0; i < image->nr_segments; i++) {
+		const struct kexec_segment *seg = &image->segment[i];
+		unsigned int j;
+		bool inside = false;
+
+		for (j = 0; j < kho_nr_scratch && !inside; j++)
+			inside = seg->mem >= kho_scratch[j].addr &&
+				 seg->mem + seg->memsz <=
+				 kho_scratch[j].addr + kho_scratch[j].size;
+		if (!inside)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * kho_kexec_prepare() - write the handover for the kexec that follows
+ *
+ * Called by kernel_kexec() before devices are shut down.  Builds the
+ * preserved-memory lists from what is preserved now and writes the root;
+ * from here on the preserve functions fail with -EBUSY.  An image not
+ * loaded with kexec_file_load() into the scratch areas gets no handover
+ * (it does not carry the root's address either).
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -ENOMEM / -ENOSPC when the handover cannot be written, in
+ * which case the kexec must not go on.
+ */
+int kho_kexec_prepare(void)
+{
+	int ret;
+
+	if (!kho_is_enabled() || !kexec_image || !kexec_image->file_mode)
+		return 0;
+	if (!kho_image_in_scratch(kexec_image)) {
+		pr_warn("kexec image outside the scratch areas, no handover\n");
+		return 0;
+	}
+
+	mutex_lock(&kho_out.lock);
+	kho_destroy_maps();
+	ret = kho_build_maps();
+	if (!ret)
+		ret = kho_build_root(kho_out.root, true);
+	if (ret) {
+		kho_destroy_maps();
+		kho_build_root(kho_out.root, false);
+		pr_err("cannot write the handover: %d\n", ret);
+	} else {
+		kho_corrupt_maps();
+		kho_out.frozen = true;
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+
+static int __init kho_out_init(void)
+{
+	unsigned int order;
+	void *root;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		xa_init(&kho_out.preserved[order]);
+		physr_init(&kho_out.maps[order]);
+	}
+	if (kho_enabled_at_boot() && kho_nr_scratch) {
+		root = (void *)get_zeroed_page(GFP_KERNEL);
+		if (root && !kho_build_root(root, false)) {
+			kho_out.root = root;
+		} else {
+			free_page((unsigned long)root);
+			pr_err("cannot allocate the root, KHO disabled\n");
+		}
+	}
+	return 0;
+}
+core_initcall(kho_out_init);

@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kexec HandOver: early boot.
+ *
+ * A cold boot with "kho=on" sets aside scratch areas; kexec_file places the
+ * next kernel, its initrd and boot parameters only there.  The kernel that
+ * receives a handover finds it in the SETUP_KEXEC_KHO setup_data entry and
+ * goes through three steps, called by the architecture:
+ *
+ * kho_populate(), while setup_data is parsed: copy the root address and
+ *   the scratch areas; nothing is trusted or used yet.
+ * kho_memblock_setup(), once memblock knows the RAM: mark the scratch areas
+ *   and restrict memblock to them, so that no early allocation can land on
+ *   preserved memory, whose location is not known yet.
+ * kho_reserve_preserved(), once the direct map covers RAM: validate the
+ *   root and every chunk of every preserved-memory list, reserve the ranges
+ *   in memblock, lift the restriction and set aside this kernel's own
+ *   scratch areas for the kernel after it.
+ *
+ * A handover that fails any check is reported once and dropped as a whole:
+ * nothing of it is reserved, and the boot goes on as a cold boot.
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/timex.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "kho_internal.h"
+
+struct kho_area kho_scratch[KHO_MAX_SCRATCH];
+unsigned int kho_nr_scratch;
+struct kho_incoming kho_in;
+
+static bool kho_enable;
+static phys_addr_t kho_scratch_size __initdata;
+
+/* Incoming handover, as copied by kho_populate(). */
+static struct {
+	bool found;
+	bool active;
+	phys_addr_t root_phys;
+	u64 root_size;
+	phys_addr_t low_limit;
+	unsigned int nr_scratch;
+	struct kho_area scratch[KHO_MAX_SCRATCH];
+} kho_setup __initdata;
+
+static int __init kho_parse_enable(char *p)
+{
+	return kstrtobool(p, &kho_enable);
+}
+early_param("kho", kho_parse_enable);
+
+static int __init kho_parse_scratch(char *p)
+{
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	kho_scratch_size = memparse(p, &end);
+	return *end ? -EINVAL : 0;
+}
+early_param("kho_scratch", kho_parse_scratch);
+
+bool kho_enabled_at_boot(void)
+{
+	return kho_enable;
+}
+
+static bool kho_areas_overlap(const struct kho_area *areas, unsigned int nr,
+			      phys_addr_t addr, phys_addr_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (addr < areas[i].addr + areas[i].size &&
+		    areas[i].addr < addr + size)
+			return true;
+	return false;
+}
+
+/* Whether [@addr, @addr + @size) touches an outgoing scratch area. */
+bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size)
+{
+	return kho_areas_overlap(kho_scratch, kho_nr_scratch, addr, size);
+}
+
+static void __init kho_reject(const char *why, long err)
+{
+	snprintf(kho_in.status, sizeof(kho_in.status),
+		 "rejected: %s (%ld)", why, err);
+	pr_err("handover rejected, booting without it: %s (%ld)\n", why, err);
+}
+
+/**
+ * kho_populate() - note the handover passed by the previous kernel
+ * @pa_data: physical address of the SETUP_KEXEC_KHO payload.
+ * @data_len: its length in bytes.
+ *
+ * Called by the architecture while it parses its boot data, before
+ * memblock knows the RAM.  Only copies; kho_memblock_setup() decides.
+ *
+ * Context: early boot, single threaded.
+ */
+void __init kho_populate(u64 pa_data, u32 data_len)
+{
+	struct kho_setup_data *sd;
+	unsigned int i, nr;
+
+	if (kho_setup.found) {
+		kho_reject("more than one handover", -EINVAL);
+		kho_setup.nr_scratch = 0;
+		return;
+	}
+	kho_setup.found = true;
+	if (data_len < sizeof(*sd)) {
+		kho_reject("setup_data too short", -EINVAL);
+		return;
+	}
+	sd = early_memremap(pa_data, data_len);
+	if (!sd) {
+		kho_reject("cannot map setup_data", -ENOMEM);
+		return;
+	}
+	nr = le32_to_cpu(sd->nr_scratch);
+	if (le32_to_cpu(sd->magic) != KHO_SETUP_MAGIC) {
+		kho_reject("bad setup_data magic", -EINVAL);
+	} else if (!nr || nr > KHO_MAX_SCRATCH ||
+		   data_len < struct_size(sd, scratch, nr)) {
+		kho_reject("bad number of scratch areas", -EINVAL);
+	} else {
+		kho_setup.root_phys = le64_to_cpu(sd->root_phys);
+		kho_setup.root_size = le64_to_cpu(sd->root_size);
+		for (i = 0; i < nr; i++) {
+			kho_setup.scratch[i].addr =
+				le64_to_cpu(sd->scratch[i].addr);
+			kho_setup.scratch[i].size =
+				le64_to_cpu(sd->scratch[i].size);
+		}
+		kho_setup.nr_scratch = nr;
+	}
+	early_memunmap(sd, data_len);
+}
+
+/**
+ * kho_memblock_setup() - restrict early allocations to the scratch areas
+ * @low_limit: memory below this address is never preserved on this
+ *	architecture (x86 reserves its first MiB) and may be allocated from
+ *	too; 0 for none.
+ *
+ * Called by the architecture right after memblock learnt the RAM and
+ * before the first memblock allocation.
+ *
+ * Context: early boot, single threaded.
+ */
+void __init kho_memblock_setup(phys_addr_t low_limit)
+{
+	unsigned int i;
+
+	if (!kho_setup.found || !kho_setup.nr_scratch)
+		return;
+	if (!kho_enable) {
+		strscpy(kho_in.status, "ignored: kho is off");
+		pr_info("handover ignored: boot with kho=on to use it\n");
+		return;
+	}
+	for (i = 0; i < kho_setup.nr_scratch; i++) {
+		const struct kho_area *a = &kho_setup.scratch[i];
+
+		if (!a->size || !PAGE_ALIGNED(a->addr) ||
+		    !PAGE_ALIGNED(a->size) || a->addr + a->size < a->addr ||
+		    !memblock_is_region_memory(a->addr, a->size)) {
+			kho_reject("scratch area not in RAM", -ERANGE);
+			return;
+		}
+	}
+	for (i = 0; i < kho_setup.nr_scratch; i++)
+		memblock_mark_kho_scratch(kho_setup.scratch[i].addr,
+					  kho_setup.scratch[i].size);
+	if (low_limit)
+		memblock_mark_kho_scratch(0, low_limit);
+	kho_setup.low_limit = low_limit;
+	memblock_set_kho_scratch_only();
+	kho_setup.active = true;
+}
+
+/* Memory a chunk, root or range of the handover may occupy. */
+static bool __init kho_area_ok(phys_addr_t addr, u64 size)
+{
+	return size && addr + size > addr && addr >= kho_setup.low_limit &&
+	       addr + size - 1 <= PHYS_ADDR_MAX &&
+	       memblock_is_region_memory(addr, size) &&
+	       !kho_areas_overlap(kho_setup.scratch, kho_setup.nr_scratch,
+				  addr, size);
+}
+
+static bool __init kho_chunk_ok(phys_addr_t phys, size_t size, void *arg)
+{
+	return kho_area_ok(phys, size) &&
+	       (phys >= kho_setup.root_phys + PAGE_SIZE ||
+		phys + size <= kho_setup.root_phys);
+}
+
+/* Check the ranges of one adopted list: aligned, in RAM, sorted. */
+static int __init kho_check_ranges(const struct physr *pr, unsigned int order)
+{
+	u64 block = PAGE_SIZE << order, prev_end = 0;
+	struct physr_range r;
+	struct physr_iter it;
+
+	physr_for_each_range(pr, &it, &r) {
+		if (!IS_ALIGNED(r.phys, block) || !IS_ALIGNED(r.len, block))
+			return -EINVAL;
+		if (r.phys < prev_end)
+			return -EINVAL;
+		if (!kho_area_ok(r.phys, r.len))
+			return -ERANGE;
+		prev_end = r.phys + r.len;
+	}
+	return 0;
+}
+
+/*
+ * Visit everything the handover occupies, in a fixed order: the root page,
+ * the chunk pages of every list, the ranges of every list.
+ */
+struct kho_visit {
+	int (*fn)(phys_addr_t addr, phys_addr_t size, struct kho_visit *v);
+	u64 count;
+	u64 limit;
+	u64 bytes;
+};
+
+static int __init kho_visit_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	struct kho_visit *v = arg;
+
+	return v->fn(phys, size, v);
+}
+
+static int __init kho_visit_all(struct kho_visit *v)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned int order;
+	int ret;
+
+	ret = v->fn(kho_setup.root_phys, PAGE_SIZE, v);
+	for (order = 0; order < KHO_NR_ORDERS && !ret; order++)
+		ret = physr_walk_chunks(&kho_in.maps[order], kho_visit_chunk, v);
+	for (order = 0; order < KHO_NR_ORDERS && !ret; order++) {
+		physr_for_each_range(&kho_in.maps[order], &it, &r) {
+			ret = v->fn(r.phys, r.len, v);
+			if (ret)
+				break;
+		}
+	}
+	return ret;
+}
+
+static int __init kho_reserve_one(phys_addr_t addr, phys_addr_t size,
+				  struct kho_visit *v)
+{
+	if (memblock_reserve(addr, size))
+		return -ENOMEM;
+	v->count++;
+	v->bytes += size;
+	return 0;
+}
+
+static int __init kho_unreserve_one(phys_addr_t addr, phys_addr_t size,
+				    struct kho_visit *v)
+{
+	if (v->count == v->limit)
+		return 1;
+	v->count++;
+	memblock_phys_free(addr, size);
+	return 0;
+}
+
+static void __init kho_drop_maps(void)
+{
+	unsigned int order;
+
+	/* The chunk pages are not ours to free: only forget them. */
+	for (order = 0; order < KHO_NR_ORDERS; order++)
+		physr_init(&kho_in.maps[order]);
+}
+
+static int __init kho_adopt_maps(const void *fdt)
+{
+	unsigned long max_chunks = memblock_phys_mem_size() >> PAGE_SHIFT;
+	const __be64 *cells;
+	unsigned int i, n;
+	int len, ret;
+	u64 prev = 0;
+
+	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_MEM, &len);
+	if (!cells || len < 0 || len % (2 * sizeof(*cells))) {
+		kho_reject("bad " KHO_FDT_PROP_MEM " property", -EINVAL);
+		return -EINVAL;
+	}
+	n = len / (2 * sizeof(*cells));
+	for (i = 0; i < n; i++) {
+		u64 order = be64_to_cpu(cells[2 * i]);
+		u64 first = be64_to_cpu(cells[2 * i + 1]);
+		struct physr *pr;
+
+		if (order >= KHO_NR_ORDERS || (i && order <= prev) || !first ||
+		    first > PHYS_ADDR_MAX) {
+			kho_reject("bad order or list address", -EINVAL);
+			return -EINVAL;
+		}
+		prev = order;
+		pr = &kho_in.maps[order];
+		ret = physr_adopt(pr, first, NULL, max_chunks, kho_chunk_ok,
+				  NULL);
+		if (ret) {
+			kho_reject("bad preserved-memory chunk chain", ret);
+			return ret;
+		}
+		ret = kho_check_ranges(pr, order);
+		if (ret) {
+			kho_reject("bad preserved-memory range", ret);
+			return ret;
+		}
+		max_chunks -= physr_nr_chunks(pr);
+		kho_in.metadata_bytes += physr_nr_chunks(pr) * PAGE_SIZE;
+	}
+	return 0;
+}
+
+static int __init kho_index_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	const struct physr_chunk ***slot = arg;
+
+	*(*slot)++ = phys_to_virt(phys);
+	return 0;
+}
+
+/* Chunk tables so that restore lookups are binary searches. */
+static void __init kho_build_index(void)
+{
+	const struct physr_chunk **table, **slot;
+	unsigned int order;
+	unsigned long nr;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		nr = physr_nr_chunks(&kho_in.maps[order]);
+		if (!nr)
+			continue;
+		table = memblock_alloc(nr * sizeof(*table), SMP_CACHE_BYTES);
+		if (!table)
+			continue;
+		slot = table;
+		physr_walk_chunks(&kho_in.maps[order], kho_index_chunk, &slot);
+		kho_in.index[order] = table;
+	}
+}
+
+static void __init kho_free_index(void)
+{
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		if (kho_in.index[order])
+			memblock_free(kho_in.index[order],
+				      physr_nr_chunks(&kho_in.maps[order]) *
+				      sizeof(*kho_in.index[order]));
+		kho_in.index[order] = NULL;
+	}
+}
+
+/*
+ * Check that no two ranges of any lists overlap and that no range overlaps
+ * memory reserved before the handover was read, in one sweep: the lists
+ * are merged in address order and walked beside memblock.reserved, which
+ * is sorted too.  O(ranges * orders + reserved regions).
+ */
+/* Number of metadata pages: the root and every chunk. */
+static u64 __init kho_nr_meta(void)
+{
+	unsigned int order;
+	u64 nr = 1;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++)
+		nr += physr_nr_chunks(&kho_in.maps[order]);
+	return nr;
+}
+
+static int __init kho_check_overlaps(void)
+{
+	struct memblock_type *rsv = &memblock.reserved;
+	struct physr_iter its[KHO_NR_ORDERS];
+	struct physr_range cur[KHO_NR_ORDERS];
+	bool have[KHO_NR_ORDERS];
+	unsigned long r = 0;
+	unsigned int o, min;
+	u64 prev_end = 0;
+
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		physr_iter_init(&its[o], &kho_in.maps[o]);
+		have[o] = physr_iter_next(&its[o], &cur[o]);
+	}
+	for (;;) {
+		min = KHO_NR_ORDERS;
+		for (o = 0; o < KHO_NR_ORDERS; o++)
+			if (have[o] && (min == KHO_NR_ORDERS ||
+					cur[o].phys < cur[min].phys))
+				min = o;
+		if (min == KHO_NR_ORDERS)
+			return 0;
+		if (cur[min].phys < prev_end)
+			return -EEXIST;
+		prev_end = cur[min].phys + cur[min].len;
+		while (r < rsv->cnt &&
+		       rsv->regions[r].base + rsv->regions[r].size <=
+		       cur[min].phys)
+			r++;
+		if (r < rsv->cnt && rsv->regions[r].base < prev_end)
+			return -EEXIST;
+		have[min] = physr_iter_next(&its[min], &cur[min]);
+	}
+}
+
+/* The root and the chunk pages must not be inside preserved ranges. */
+static int __init kho_check_meta(phys_addr_t addr, phys_addr_t size,
+				 struct kho_visit *v)
+{
+	unsigned int order;
+
+	if (v->count++ >= v->limit)
+		return 1;
+	if (kho_lookup(addr, size, &order) ||
+	    memblock_is_region_reserved(addr, size))
+		return -EEXIST;
+	return 0;
+}
+
+static int __init kho_accept(void)
+{
+	struct kho_visit v = { .fn = kho_reserve_one };
+	phys_addr_t root = kho_setup.root_phys;
+	const void *fdt;
+	int ret;
+
+	if (!PAGE_ALIGNED(root) || kho_setup.root_size != PAGE_SIZE ||
+	    !kho_area_ok(root, PAGE_SIZE)) {
+		kho_reject("root not a page of RAM outside scratch", -ERANGE);
+		return -ERANGE;
+	}
+	fdt = phys_to_virt(root);
+	ret = fdt_check_header(fdt);
+	if (ret || fdt_totalsize(fdt) > PAGE_SIZE) {
+		kho_reject("root is not a valid FDT", ret ?: -FDT_ERR_TRUNCATED);
+		return -EINVAL;
+	}
+	if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE)) {
+		kho_reject("root compatible is not " KHO_FDT_COMPATIBLE,
+			   -EPROTONOSUPPORT);
+		return -EPROTONOSUPPORT;
+	}
+	kho_in.metadata_bytes = PAGE_SIZE;
+	ret = kho_adopt_maps(fdt);
+	if (ret)
+		goto drop;
+
+	kho_build_index();
+	ret = kho_check_overlaps();
+	if (!ret) {
+		struct kho_visit meta = { .fn = kho_check_meta,
+					  .limit = kho_nr_meta() };
+
+		ret = kho_visit_all(&meta);
+		ret = ret == 1 ? 0 : ret;
+	}
+	if (ret) {
+		kho_reject("preserved memory overlaps other memory", ret);
+		kho_free_index();
+		goto drop;
+	}
+
+	ret = kho_visit_all(&v);
+	if (ret) {
+		struct kho_visit undo = { .fn = kho_unreserve_one,
+					  .limit = v.count };
+
+		kho_visit_all(&undo);
+		kho_reject("cannot reserve preserved memory", ret);
+		kho_free_index();
+		goto drop;
+	}
+	kho_in.root_phys = root;
+	kho_in.root = fdt;
+	kho_in.nr_reserved = v.count;
+	kho_in.reserved_bytes = v.bytes;
+	return 0;
+
+drop:
+	kho_drop_maps();
+	kho_in.metadata_bytes = 0;
+	return ret;
+}
+
+static void __init kho_alloc_scratch(void)
+{
+	phys_addr_t size = kho_scratch_size, addr;
+
+	if (!size)
+		size = clamp_t(phys_addr_t, memblock_phys_mem_size() / 16,
+			       SZ_64M, SZ_1G);
+	size = ALIGN(size, SZ_2M);
+	addr = memblock_phys_alloc_range(size, SZ_2M, SZ_16M,
+					 MEMBLOCK_ALLOC_ACCESSIBLE);
+	if (!addr) {
+		pr_err("cannot set aside %pa of scratch, KHO disabled\n", &size);
+		return;
+	}
+	kho_scratch[0].addr = addr;
+	kho_scratch[0].size = size;
+	kho_nr_scratch = 1;
+	pr_info("scratch for the next kernel at %pa, %llu MiB\n", &addr,
+		(u64)size >> 20);
+}
+
+/**
+ * kho_reserve_preserved() - accept or reject the incoming handover
+ *
+ * Called by the architecture once the direct map covers RAM and before the
+ * page allocator is set up.  Reserves everything a valid handover
+ * preserved, lifts the scratch-only restriction of memblock, and, with
+ * "kho=on", sets aside the scratch areas for the next kernel.
+ *
+ * Context: early boot, single threaded.
+ */
+void __init kho_reserve_preserved(void)
+{
+	unsigned int i;
+	cycles_t t0;
+
+	if (kho_setup.active) {
+		t0 = get_cycles();
+		if (!kho_accept()) {
+			kho_in.reserve_cycles = get_cycles() - t0;
+			snprintf(kho_in.status, sizeof(kho_in.status),
+				 "accepted: %llu areas, %llu bytes",
+				 kho_in.nr_reserved, kho_in.reserved_bytes);
+			pr_info("handover accepted: %llu areas, %llu bytes reserved\n",
+				kho_in.nr_reserved, kho_in.reserved_bytes);
+		}
+		memblock_clear_kho_scratch_only();
+		for (i = 0; i < kho_setup.nr_scratch; i++)
+			memblock_clear_kho_scratch(kho_setup.scratch[i].addr,
+						   kho_setup.scratch[i].size);
+		if (kho_setup.low_limit)
+			memblock_clear_kho_scratch(0, kho_setup.low_limit);
+	} else if (!kho_in.status[0]) {
+		strscpy(kho_in.status, "none");
+	}
+	if (kho_enable)
+		kho_alloc_scratch();
+}

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kexec HandOver: debugfs view of the handover.
+ *
+ *   /sys/kernel/debug/kho/out/root        the outgoing root FDT (one page)
+ *   /sys/kernel/debug/kho/out/blobs/NAME  the outgoing sub-blobs
+ *   /sys/kernel/debug/kho/in/root         the incoming root FDT
+ *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs
+ *   /sys/kernel/debug/kho/in/status       what happened to the handover
+ *   /sys/kernel/debug/kho/in/stats        reservation figures
+ *   /sys/kernel/debug/kho/test_corrupt    test only, see kexec_handover.c
+ *
+ * Before kexec the outgoing root lists the sub-blobs and a placeholder for
+ * the preserved-memory lists, which are built only at kexec.
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/init.h>
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/timex.h>
+#include <linux/uaccess.h>
+
+#include "kho_internal.h"
+
+static struct dentry *kho_dir, *kho_out_blobs;
+
+static ssize_t kho_out_root_read(struct file *file, char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	void *buf;
+	ssize_t ret;
+
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = kho_out_root_copy(buf, PAGE_SIZE);
+	if (!ret)
+		ret = simple_read_from_buffer(ubuf, count, ppos, buf,
+					      fdt_totalsize(buf));
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations kho_out_root_fops = {
+	.owner = THIS_MODULE,
+	.read = kho_out_root_read,
+	.llseek = default_llseek,
+};
+
+/**
+ * kho_debugfs_blob_add() - show an outgoing sub-blob in debugfs
+ * @name: the sub-blob's name.
+ * @wrapper: data and size of the sub-blob; must outlive the file.
+ *
+ * Return: the file's dentry for kho_debugfs_blob_remove(), or an error
+ * pointer (which kho_debugfs_blob_remove() accepts too).
+ */
+struct dentry *kho_debugfs_blob_add(const char *name,
+				    struct debugfs_blob_wrapper *wrapper)
+{
+	if (!kho_out_blobs)
+		return ERR_PTR(-ENOENT);
+	return debugfs_create_blob(name, 0400, kho_out_blobs, wrapper);
+}
+
+void kho_debugfs_blob_remove(struct dentry *dentry)
+{
+	debugfs_remove(dentry);
+}
+
+static int kho_in_status_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", kho_in.status[0] ? kho_in.status : "none");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_in_status);
+
+/* get_cycles() to nanoseconds, measured once the clocks run. */
+static u64 kho_ns_per_cycle_num, kho_ns_per_cycle_den;
+
+static void __init kho_calibrate_cycles(void)
+{
+	cycles_t c0 = get_cycles();
+	u64 t0 = ktime_get_ns();
+
+	mdelay(10);
+	kho_ns_per_cycle_den = get_cycles() - c0;
+	kho_ns_per_cycle_num = ktime_get_ns() - t0;
+}
+
+static int kho_in_stats_show(struct seq_file *m, void *v)
+{
+	unsigned int order;
+
+	seq_printf(m, "reserve_cycles %llu\n", kho_in.reserve_cycles);
+	seq_printf(m, "reserve_ns %llu\n",
+		   kho_ns_per_cycle_den ?
+		   mul_u64_u64_div_u64(kho_in.reserve_cycles,
+				       kho_ns_per_cycle_num,
+				       kho_ns_per_cycle_den) : 0);
+	seq_printf(m, "areas %llu\n", kho_in.nr_reserved);
+	seq_printf(m, "reserved_bytes %llu\n", kho_in.reserved_bytes);
+	seq_printf(m, "metadata_bytes %llu\n", kho_in.metadata_bytes);
+	for (order = 0; order < KHO_NR_ORDERS; order++)
+		if (physr_nr_ranges(&kho_in.maps[order]))
+			seq_printf(m, "order %u ranges %llu bytes %llu\n", order,
+				   physr_nr_ranges(&kho_in.maps[order]),
+				   physr_total_bytes(&kho_in.maps[order]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
+
+static void __init kho_debugfs_in_init(struct dentry *in)
+{
+	static struct debugfs_blob_wrapper root;
+	const void *fdt = kho_in.root;
+	struct dentry *blobs;
+	int node;
+
+	if (!fdt)
+		return;
+	root.data = (void *)fdt;
+	root.size = fdt_totalsize(fdt);
+	debugfs_create_blob("root", 0400, in, &root);
+	blobs = debugfs_create_dir("blobs", in);
+	fdt_for_each_subnode(node, fdt, 0) {
+		struct debugfs_blob_wrapper *w;
+		const char *name = fdt_get_name(fdt, node, NULL);
+		const char *compat;
+		phys_addr_t phys;
+		size_t size;
+
+		/* Shows only sub-blobs that lie in preserved memory. */
+		compat = fdt_getprop(fdt, node, "compatible", NULL);
+		if (!name || !compat ||
+		    kho_retrieve_subtree(name, compat, &phys, &size)) {
+			pr_warn("sub-blob %s is malformed, not shown\n",
+				name ?: "(no name)");
+			continue;
+		}
+		w = kzalloc(sizeof(*w), GFP_KERNEL);
+		if (!w)
+			return;
+		w->data = phys_to_virt(phys);
+		w->size = size;
+		debugfs_create_blob(name, 0400, blobs, w);
+	}
+}
+
+#ifdef CONFIG_KEXEC_HANDOVER_TEST
+static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char buf[32];
+	int mode;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	mode = sysfs_match_string(kho_corrupt_names, strim(buf));
+	if (mode < 0)
+		return mode;
+	kho_corrupt_mode = mode;
+	return count;
+}
+
+static int kho_corrupt_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", kho_corrupt_names[kho_corrupt_mode]);
+	return 0;
+}
+
+static int kho_corrupt_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, kho_corrupt_show, NULL);
+}
+
+static const struct file_operations kho_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.open = kho_corrupt_open,
+	.read = seq_read,
+	.write = kho_corrupt_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+#endif
+
+static int __init kho_debugfs_init(void)
+{
+	struct dentry *out, *in;
+
+	kho_dir = debugfs_create_dir("kho", NULL);
+	out = debugfs_create_dir("out", kho_dir);
+	in = debugfs_create_dir("in", kho_dir);
+	if (kho_is_enabled()) {
+		debugfs_create_file("root", 0400, out, NULL,
+				    &kho_out_root_fops);
+		kho_out_blobs = debugfs_create_dir("blobs", out);
+	}
+	if (kho_in.root)
+		kho_calibrate_cycles();
+	debugfs_create_file("status", 0400, in, NULL, &kho_in_status_fops);
+	debugfs_create_file("stats", 0400, in, NULL, &kho_in_stats_fops);
+	kho_debugfs_in_init(in);
+#ifdef CONFIG_KEXEC_HANDOVER_TEST
+	debugfs_create_file("test_corrupt", 0600, kho_dir, NULL,
+			    &kho_corrupt_fops);
+#endif
+	return 0;
+}
+
+/* debugfs itself is registered at core_initcall time. */
+late_initcall(kho_debugfs_init);

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kexec HandOver: state shared by the files of kernel/liveupdate/.
+ */
+#ifndef _KERNEL_LIVEUPDATE_KHO_INTERNAL_H
+#define _KERNEL_LIVEUPDATE_KHO_INTERNAL_H
+
+#include <linux/kexec_handover_abi.h>
+#include <linux/mmzone.h>
+#include <linux/physr.h>
+#include <linux/types.h>
+
+/**
+ * struct kho_area - a physical memory area
+ * @addr: physical address of the first byte.
+ * @size: size in bytes.
+ */
+struct kho_area {
+	phys_addr_t addr;
+	phys_addr_t size;
+};
+
+/**
+ * struct kho_incoming - what this kernel received from the previous one
+ * @root_phys: physical address of the root FDT, 0 when there is none.
+ * @root: the root FDT, mapped; NULL when nothing was accepted.
+ * @maps: the preserved-memory lists, one per folio order, adopted in place.
+ * @index: per order, the chunks of @maps in order, for binary search; NULL
+ *	when it could not be allocated (lookups then walk the list).
+ * @status: a line for debugfs saying what happened to the handover.
+ * @nr_reserved: number of ranges reserved at boot.
+ * @reserved_bytes: bytes reserved at boot, metadata included.
+ * @metadata_bytes: bytes of root and chunk pages.
+ * @reserve_cycles: get_cycles() spent validating and reserving; early in
+ *	boot no clock with a finer grain than the tick may be running yet.
+ */
+struct kho_incoming {
+	phys_addr_t root_phys;
+	const void *root;
+	struct physr maps[KHO_NR_ORDERS];
+	const struct physr_chunk **index[KHO_NR_ORDERS];
+	char status[128];
+	u64 nr_reserved;
+	u64 reserved_bytes;
+	u64 metadata_bytes;
+	u64 reserve_cycles;
+};
+
+extern struct kho_incoming kho_in;
+
+bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order);
+bool kho_in_preserved(phys_addr_t phys, u64 size);
+
+/* Outgoing scratch areas, reserved at boot and never given to the buddy. */
+extern struct kho_area kho_scratch[KHO_MAX_SCRATCH];
+extern unsigned int kho_nr_scratch;
+
+bool kho_enabled_at_boot(void);
+bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size);
+
+/* Outgoing state, for debugfs: copies under the KHO lock. */
+int kho_out_root_copy(void *buf, size_t size);
+
+struct debugfs_blob_wrapper;
+struct dentry;
+
+#ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS
+struct dentry *kho_debugfs_blob_add(const char *name,
+				    struct debugfs_blob_wrapper *wrapper);
+void kho_debugfs_blob_remove(struct dentry *dentry);
+#else
+static inline struct dentry *
+kho_debugfs_blob_add(const char *name, struct debugfs_blob_wrapper *wrapper)
+{
+	return NULL;
+}
+
+static inline void kho_debugfs_blob_remove(struct dentry *dentry)
+{
+}
+#endif
+
+#ifdef CONFIG_KEXEC_HANDOVER_TEST
+/* Test-only corruption of the outgoing handover, see kexec_handover.c. */
+enum kho_corrupt {
+	KHO_CORRUPT_NONE,
+	KHO_CORRUPT_COMPATIBLE,
+	KHO_CORRUPT_MAGIC,
+	KHO_CORRUPT_CYCLE,
+	KHO_CORRUPT_OUTSIDE_RAM,
+	KHO_CORRUPT_COUNT,
+	KHO_CORRUPT_MAX,
+};
+
+extern const char * const kho_corrupt_names[KHO_CORRUPT_MAX];
+extern enum kho_corrupt kho_corrupt_mode;
+#endif
+
+#endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kexec HandOver: giving preserved memory back in the next kernel.
+ *
+ * Preserved memory was reserved in memblock at boot, so its pages reach
+ * the page allocator's era as reserved pages with one reference each.  A
+ * restore turns them into what the previous kernel had: a folio of the
+ * recorded order, or plain order-0 pages.  A page that is no longer
+ * reserved has been restored already, which makes a second restore of the
+ * same memory fail instead of handing it out twice.
+ */
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/page_ref.h>
+#include <linux/physr.h>
+
+#include "../../mm/internal.h"
+#include "kho_internal.h"
+
+static DEFINE_MUTEX(kho_restore_lock);
+
+/**
+ * kho_is_incoming() - whether this kernel accepted a handover
+ *
+ * Context: any, after early boot.
+ * Return: true when preserved memory from the previous kernel is reserved
+ * and can be restored.
+ */
+bool kho_is_incoming(void)
+{
+	return kho_in.root;
+}
+EXPORT_SYMBOL_GPL(kho_is_incoming);
+
+static bool kho_range_holds(const struct physr_abi_range *r,
+			    phys_addr_t phys, u64 len)
+{
+	u64 start = le64_to_cpu(r->phys), size = le64_to_cpu(r->len);
+
+	return phys >= start && phys - start < size &&
+	       len <= size - (phys - start);
+}
+
+/* Binary search of one sorted list through its chunk table. */
+static bool kho_lookup_index(unsigned int order, phys_addr_t phys, u64 len)
+{
+	const struct physr_chunk **table = kho_in.index[order];
+	unsigned long lo = 0, hi = physr_nr_chunks(&kho_in.maps[order]), mid;
+	const struct physr_chunk *chunk;
+	u32 l, h, m;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (le64_to_cpu(table[mid]->ranges[0].phys) <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	chunk = table[lo - 1];
+	l = 0;
+	h = le32_to_cpu(chunk->hdr.count);
+	while (l < h) {
+		m = l + (h - l) / 2;
+		if (le64_to_cpu(chunk->ranges[m].phys) <= phys)
+			l = m + 1;
+		else
+			h = m;
+	}
+	/* l >= 1: the first range of the chunk starts at or below @phys. */
+	return kho_range_holds(&chunk->ranges[l - 1], phys, len);
+}
+
+static bool kho_lookup_walk(unsigned int order, phys_addr_t phys, u64 len)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	physr_for_each_range(&kho_in.maps[order], &it, &r) {
+		if (r.phys > phys)
+			break;
+		if (phys - r.phys < r.len && len <= r.len - (phys - r.phys))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Find the preserved range holding [@phys, @phys + @len) and its order.
+ * The lists were validated sorted and not overlapping at boot.
+ */
+bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
+{
+	unsigned int o;
+	bool found;
+
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		if (!physr_nr_chunks(&kho_in.maps[o]))
+			continue;
+		if (kho_in.index[o])
+			found = kho_lookup_index(o, phys, len);
+		else
+			found = kho_lookup_walk(o, phys, len);
+		if (found) {
+			*order = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool kho_pages_reserved(struct page *page, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		if (!PageReserved(page + i))
+			return false;
+	return true;
+}
+
+/**
+ * kho_restore_folio() - get back a folio preserved by the previous kernel
+ * @phys: physical address the folio had, as the previous kernel passed it.
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: the folio, with one reference and the order it was preserved
+ * with, or NULL when @phys is not the start of a preserved folio (no
+ * accepted handover, not preserved, misaligned for its order, or restored
+ * already).
+ */
+struct folio *kho_restore_folio(phys_addr_t phys)
+{
+	struct folio *folio = NULL;
+	unsigned long i, nr;
+	unsigned int order;
+	struct page *page;
+
+	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) ||
+	    !kho_lookup(phys, PAGE_SIZE, &order) ||
+	    !IS_ALIGNED(phys, PAGE_SIZE << order))
+		return NULL;
+	nr = 1UL << order;
+	page = pfn_to_page(PHYS_PFN(phys));
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_pages_reserved(page, nr)) {
+		for (i = 0; i < nr; i++) {
+			ClearPageReserved(page + i);
+			set_page_count(page + i, i ? 0 : 1);
+		}
+		if (order)
+			prep_compound_page(page, order);
+		adjust_managed_page_count(page, nr);
+		folio = page_folio(page);
+	}
+	mutex_unlock(&kho_restore_lock);
+	return folio;
+}
+EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/**
+ * kho_restore_pages() - get back a run of pages preserved by the previous
+ *	kernel
+ * @phys: physical address of the first page.
+ * @nr_pages: number of pages, at least 1.
+ *
+ * The pages come back as order-0 pages, each with one reference, whatever
+ * order they were preserved with; free them with __free_page().
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: the first page, or NULL when some page of the run is not
+ * preserved or was restored already (nothing is restored then).
+ */
+struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
+{
+	struct page *page, *ret = NULL;
+	unsigned int order;
+	unsigned long i;
+
+	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) || !nr_pages)
+		return NULL;
+	for (i = 0; i < nr_pages; i++)
+		if (!kho_lookup(phys + PFN_PHYS(i), PAGE_SIZE, &order))
+			return NULL;
+	page = pfn_to_page(PHYS_PFN(phys));
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_pages_reserved(page, nr_pages)) {
+		for (i = 0; i < nr_pages; i++) {
+			ClearPageReserved(page + i);
+			init_page_count(page + i);
+		}
+		adjust_managed_page_count(page, nr_pages);
+		ret = page;
+	}
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_restore_pages);
+
+static bool kho_physr_chunk_ok(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned int order;
+
+	return PAGE_ALIGNED(phys) && size == PAGE_SIZE &&
+	       kho_lookup(phys, PAGE_SIZE, &order) &&
+	       PageReserved(pfn_to_page(PHYS_PFN(phys)));
+}
+
+static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	return kho_restore_pages(phys, 1) ? 0 : -EBUSY;
+}
+
+/**
+ * kho_restore_physr() - get back a physr list preserved with
+ *	kho_preserve_physr()
+ * @pr: the list to fill.
+ * @first: physr_first_chunk() of the list in the previous kernel.
+ *
+ * The chain is validated (physr_adopt()) and every chunk must be preserved
+ * memory not restored yet; the list then owns its chunk pages as in the
+ * previous kernel and physr_destroy() frees them.  The memory the ranges
+ * describe is not restored by this.
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: 0 on success, -ENOENT when there is no accepted handover, an
+ * error of physr_adopt() (-ERANGE for a chunk that is not preserved), or
+ * -EBUSY when a chunk was restored concurrently.  On error @pr is empty.
+ */
+int kho_restore_physr(struct physr *pr, phys_addr_t first)
+{
+	int ret;
+
+	if (!kho_is_incoming()) {
+		physr_init(pr);
+		return -ENOENT;
+	}
+	ret = physr_adopt(pr, first, NULL, ULONG_MAX, kho_physr_chunk_ok,
+			  NULL);
+	if (ret)
+		return ret;
+	ret = physr_walk_chunks(pr, kho_restore_chunk, NULL);
+	if (ret) {
+		/* Chunks restored so far stay with the allocator's count. */
+		physr_init(pr);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_restore_physr);
+
+/* Whether every page of [@phys, @phys + @size) was preserved. */
+bool kho_in_preserved(phys_addr_t phys, u64 size)
+{
+	phys_addr_t p, end = phys + size;
+	unsigned int order;
+
+	if (!size || end < phys)
+		return false;
+	for (p = phys & PAGE_MASK; p < end; p += PAGE_SIZE)
+		if (!kho_lookup(p, PAGE_SIZE, &order))
+			return false;
+	return true;
+}
+
+/**
+ * kho_retrieve_subtree() - find a sub-blob the previous kernel added
+ * @name: its name.
+ * @compatible: the format the caller reads.
+ * @phys: receives its physical address.
+ * @size: receives its size.
+ *
+ * The caller restores the sub-blob's memory itself, as it was preserved.
+ *
+ * Context: any, after early boot.
+ * Return: 0 on success, -ENOENT when there is no accepted handover or no
+ * such sub-blob, -EPROTONOSUPPORT when its compatible differs, -EINVAL when
+ * its node is malformed or it does not lie in preserved memory.
+ */
+int kho_retrieve_subtree(const char *name, const char *compatible,
+			 phys_addr_t *phys, size_t *size)
+{
+	const void *fdt = kho_in.root;
+	const fdt64_t *p, *s;
+	int node, lp, ls;
+
+	if (!fdt)
+		return -ENOENT;
+	node = fdt_subnode_offset(fdt, 0, name);
+	if (node < 0)
+		return -ENOENT;
+	if (fdt_node_check_compatible(fdt, node, compatible))
+		return -EPROTONOSUPPORT;
+	p = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_PHYS, &lp);
+	s = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_SIZE, &ls);
+	if (!p || !s || lp != sizeof(*p) || ls != sizeof(*s))
+		return -EINVAL;
+	if (!kho_in_preserved(fdt64_to_cpu(*p), fdt64_to_cpu(*s)))
+		return -EINVAL;
+	*phys = fdt64_to_cpu(*p);
+	*size = fdt64_to_cpu(*s);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_retrieve_subtree);

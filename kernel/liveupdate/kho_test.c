@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kexec HandOver test module, driven across real kexecs.
+ *
+ *   echo preserve > /sys/kernel/debug/kho_test/control
+ *	Allocates folios of orders 0, 2 and 9 and two page runs, fills them
+ *	with a pattern, preserves them, preserves and then unpreserves one
+ *	more folio, and records all of it in the "kho-test" sub-blob.
+ *   echo verify > /sys/kernel/debug/kho_test/control
+ *	In the next kernel: restores the sub-blob and every record, checks
+ *	order and every byte, checks that the unpreserved folio is not
+ *	reserved, frees everything and checks it went back to the allocator.
+ *	The write fails with -ENOENT when there is no handover to verify and
+ *	-EIO when a check failed.
+ *   echo bench_huge > /sys/kernel/debug/kho_test/control
+ *   echo bench_small > /sys/kernel/debug/kho_test/control
+ *	Preserves 512 MiB as 2 MiB folios, or as 4 KiB folios of which no two
+ *	are adjacent, for the reservation benchmark.  The folios are listed
+ *	in a physr list preserved with kho_preserve_physr() and named by the
+ *	"kho-bench" sub-blob.
+ *   echo bench_release > /sys/kernel/debug/kho_test/control
+ *	In the next kernel: restores that list and every folio on it, and
+ *	frees them.
+ *   cat /sys/kernel/debug/kho_test/status
+ *	One line per check of the last command, "ok ..." or "not ok ...".
+ *
+ * Each kernel verifies generation N and may then preserve generation N+1,
+ * so a chain of kexecs checks every link.
+ */
+#define pr_fmt(fmt) "kho_test: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/init.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/physr.h>
+#include <linux/seq_buf.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#define KHO_TEST_BLOB		"kho-test"
+#define KHO_TEST_COMPATIBLE	"kho-test-v1"
+#define KHO_TEST_MAGIC		0x6b686f2d74657374ULL
+#define KHO_BENCH_BLOB		"kho-bench"
+#define KHO_BENCH_COMPATIBLE	"kho-bench-v1"
+#define KHO_BENCH_BYTES		SZ_512M
+
+struct kho_bench_hdr {
+	__le64 magic;
+	__le64 first_chunk;
+	__le32 order;
+	__le32 reserved;
+};
+
+enum {
+	KHO_TEST_FOLIO = 1,
+	KHO_TEST_PAGES,
+	KHO_TEST_UNPRESERVED,
+};
+
+struct kho_test_rec {
+	__le64 phys;
+	__le64 nr_pages;
+	__le64 seed;
+	__le32 order;
+	__le32 kind;
+};
+
+struct kho_test_hdr {
+	__le64 magic;
+	__le32 generation;
+	__le32 nr;
+	struct kho_test_rec recs[];
+};
+
+static DEFINE_MUTEX(kho_test_lock);
+static char kho_test_status[4096];
+static struct seq_buf kho_test_sb;
+static unsigned int kho_test_failed;
+static u32 kho_test_generation;
+static bool kho_test_preserved;
+
+static void kho_test_check(bool ok, const char *fmt, ...)
+{
+	va_list args;
+
+	seq_buf_printf(&kho_test_sb, "%sok ", ok ? "" : "not ");
+	va_start(args, fmt);
+	seq_buf_vprintf(&kho_test_sb, fmt, args);
+	va_end(args);
+	seq_buf_putc(&kho_test_sb, '\n');
+	if (!ok)
+		kho_test_failed++;
+}
+
+static u64 kho_test_word(u64 seed, u64 i)
+{
+	return seed * 0x9e3779b97f4a7c15ULL + i;
+}
+
+static void kho_test_fill(void *addr, u64 bytes, u64 seed)
+{
+	u64 *w = addr, i;
+
+	for (i = 0; i < bytes / sizeof(*w); i++)
+		w[i] = kho_test_word(seed, i);
+}
+
+/* Index of the first wrong byte, or @bytes when all are right. */
+static u64 kho_test_compare(const void *addr, u64 bytes, u64 seed)
+{
+	const u8 *b = addr;
+	u64 i;
+
+	for (i = 0; i < bytes; i++) {
+		u64 w = kho_test_word(seed, i / 8);
+
+		if (b[i] != (u8)(w >> (8 * (i % 8))))
+			return i;
+	}
+	return bytes;
+}
+
+static void kho_test_add(struct kho_test_hdr *hdr, phys_addr_t phys,
+			 u64 nr_pages, unsigned int order, u32 kind, u64 seed)
+{
+	struct kho_test_rec *rec = &hdr->recs[le32_to_cpu(hdr->nr)];
+
+	rec->phys = cpu_to_le64(phys);
+	rec->nr_pages = cpu_to_le64(nr_pages);
+	rec->seed = cpu_to_le64(seed);
+	rec->order = cpu_to_le32(order);
+	rec->kind = cpu_to_le32(kind);
+	hdr->nr = cpu_to_le32(le32_to_cpu(hdr->nr) + 1);
+}
+
+static int kho_test_preserve_folio(struct kho_test_hdr *hdr,
+				   unsigned int order, bool keep)
+{
+	struct folio *folio;
+	u64 seed = get_random_u64();
+	int ret;
+
+	folio = folio_alloc(GFP_KERNEL, order);
+	if (!folio)
+		return -ENOMEM;
+	kho_test_fill(folio_address(folio), folio_size(folio), seed);
+	ret = kho_preserve_folio(folio);
+	kho_test_check(!ret, "preserve folio of order %u: %d", order, ret);
+	if (!ret && !keep) {
+		ret = kho_unpreserve_folio(folio);
+		kho_test_check(!ret, "unpreserve folio of order %u: %d",
+			       order, ret);
+	}
+	if (ret) {
+		folio_put(folio);
+		return ret;
+	}
+	/* Kept allocated either way: the memory must not be reused. */
+	kho_test_add(hdr, PFN_PHYS(folio_pfn(folio)), folio_nr_pages(folio),
+		     order, keep ? KHO_TEST_FOLIO : KHO_TEST_UNPRESERVED, seed);
+	return 0;
+}
+
+static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
+				 unsigned long nr)
+{
+	u64 seed = get_random_u64();
+	struct page *page;
+	unsigned long i;
+	int ret;
+
+	page = alloc_pages(GFP_KERNEL, order);
+	if (!page)
+		return -ENOMEM;
+	split_page(page, order);
+	for (i = nr; i < (1UL << order); i++)
+		__free_page(page + i);
+	kho_test_fill(page_address(page), nr * PAGE_SIZE, seed);
+	ret = kho_preserve_pages(page, nr);
+	kho_test_check(!ret, "preserve run of %lu pages: %d", nr, ret);
+	if (ret) {
+		for (i = 0; i < nr; i++)
+			__free_page(page + i);
+		return ret;
+	}
+	kho_test_add(hdr, page_to_phys(page), nr, 0, KHO_TEST_PAGES, seed);
+	return 0;
+}
+
+static int kho_test_preserve(void)
+{
+	static const unsigned int orders[] = { 0, 0, 0, 0, 2, 2, 2, 9, 9 };
+	struct kho_test_hdr *hdr;
+	struct folio *blob;
+	unsigned int i;
+	int ret;
+
+	if (kho_test_preserved) {
+		kho_test_check(false, "preserve runs once per boot");
+		return -EBUSY;
+	}
+	blob = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!blob)
+		return -ENOMEM;
+	hdr = folio_address(blob);
+	hdr->magic = cpu_to_le64(KHO_TEST_MAGIC);
+	hdr->generation = cpu_to_le32(kho_test_generation + 1);
+
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		ret = kho_test_preserve_folio(hdr, orders[i], true);
+		if (ret)
+			return ret;
+	}
+	ret = kho_test_preserve_run(hdr, 4, 16);
+	ret = ret ?: kho_test_preserve_run(hdr, 3, 5);
+	ret = ret ?: kho_test_preserve_folio(hdr, 2, false);
+	if (ret)
+		return ret;
+
+	ret = kho_preserve_folio(blob);
+	kho_test_check(!ret, "preserve the sub-blob page: %d", ret);
+	if (ret)
+		return ret;
+	ret = kho_add_subtree(KHO_TEST_BLOB, KHO_TEST_COMPATIBLE,
+			      PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
+	kho_test_check(!ret, "add sub-blob " KHO_TEST_BLOB ": %d", ret);
+	if (ret)
+		return ret;
+	ret = kho_add_subtree(KHO_TEST_BLOB, KHO_TEST_COMPATIBLE,
+			      PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
+	kho_test_check(ret == -EEXIST, "a second sub-blob of that name: %d",
+		       ret);
+	kho_test_preserved = true;
+	seq_buf_printf(&kho_test_sb, "# preserved generation %u, %u records\n",
+		       le32_to_cpu(hdr->generation), le32_to_cpu(hdr->nr));
+	return 0;
+}
+
+static void kho_test_verify_rec(const struct kho_test_rec *rec,
+				unsigned int idx, unsigned long *restored)
+{
+	phys_addr_t phys = le64_to_cpu(rec->phys);
+	u64 nr = le64_to_cpu(rec->nr_pages), seed = le64_to_cpu(rec->seed);
+	unsigned int order = le32_to_cpu(rec->order);
+	struct folio *folio;
+	struct page *page;
+	unsigned long i;
+	u64 bad;
+
+	switch (le32_to_cpu(rec->kind)) {
+	case KHO_TEST_FOLIO:
+		folio = kho_restore_folio(phys);
+		kho_test_check(folio, "record %u: restore folio at %pa", idx,
+			       &phys);
+		if (!folio)
+			return;
+		*restored += folio_nr_pages(folio);
+		kho_test_check(folio_order(folio) == order,
+			       "record %u: order %u (preserved %u)", idx,
+			       folio_order(folio), order);
+		bad = kho_test_compare(folio_address(folio),
+				       folio_size(folio), seed);
+		kho_test_check(bad == folio_size(folio),
+			       "record %u: %zu bytes intact (first bad %llu)",
+			       idx, folio_size(folio), bad);
+		kho_test_check(!kho_restore_folio(phys),
+			       "record %u: a second restore fails", idx);
+		page = folio_page(folio, 0);
+		folio_put(folio);
+		kho_test_check(!page_ref_count(page) && !PageReserved(page),
+			       "record %u: freed to the allocator", idx);
+		break;
+	case KHO_TEST_PAGES:
+		page = kho_restore_pages(phys, nr);
+		kho_test_check(page, "record %u: restore %llu pages at %pa",
+			       idx, nr, &phys);
+		if (!page)
+			return;
+		*restored += nr;
+		bad = kho_test_compare(page_address(page), nr * PAGE_SIZE, seed);
+		kho_test_check(bad == nr * PAGE_SIZE,
+			       "record %u: %llu bytes intact (first bad %llu)",
+			       idx, nr * PAGE_SIZE, bad);
+		for (i = 0; i < nr; i++)
+			__free_page(page + i);
+		break;
+	case KHO_TEST_UNPRESERVED:
+		kho_test_check(!kho_restore_folio(phys) &&
+			       !kho_restore_pages(phys, 1),
+			       "record %u: unpreserved folio is not restorable",
+			       idx);
+		kho_test_check(!PageReserved(pfn_to_page(PHYS_PFN(phys))),
+			       "record %u: unpreserved folio is not reserved",
+			       idx);
+		break;
+	default:
+		kho_test_check(false, "record %u: unknown kind", idx);
+	}
+}
+
+static int kho_test_verify(void)
+{
+	unsigned long before, restored = 1;
+	const struct kho_test_hdr *hdr;
+	struct folio *blob;
+	phys_addr_t phys;
+	unsigned int i, nr;
+	size_t size;
+	int ret;
+
+	ret = kho_retrieve_subtree(KHO_TEST_BLOB, KHO_TEST_COMPATIBLE, &phys,
+				   &size);
+	seq_buf_printf(&kho_test_sb, "# incoming handover: %s, sub-blob %d\n",
+		       kho_is_incoming() ? "yes" : "no", ret);
+	if (ret)
+		return -ENOENT;
+	before = totalram_pages();
+	blob = kho_restore_folio(phys);
+	kho_test_check(blob && size == PAGE_SIZE && !folio_order(blob),
+		       "restore the sub-blob page");
+	if (!blob)
+		return -EIO;
+	hdr = folio_address(blob);
+	nr = le32_to_cpu(hdr->nr);
+	kho_test_check(le64_to_cpu(hdr->magic) == KHO_TEST_MAGIC &&
+		       nr <= (PAGE_SIZE - sizeof(*hdr)) / sizeof(hdr->recs[0]),
+		       "sub-blob header");
+	if (kho_test_failed)
+		goto out;
+	kho_test_generation = le32_to_cpu(hdr->generation);
+	seq_buf_printf(&kho_test_sb, "# generation %u, %u records\n",
+		       kho_test_generation, nr);
+	for (i = 0; i < nr; i++)
+		kho_test_verify_rec(&hdr->recs[i], i, &restored);
+	kho_test_check(totalram_pages() - before == restored,
+		       "restored pages (%lu) counted as managed memory (%lu)",
+		       restored, totalram_pages() - before);
+out:
+	folio_put(blob);
+	return kho_test_failed ? -EIO : 0;
+}
+
+/* One folio of @order, or with @scatter an order-0 folio with no neighbour. */
+static struct folio *kho_bench_alloc(unsigned int order, bool scatter)
+{
+	struct page *page;
+
+	if (!scatter)
+		return folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	/*
+	 * Keep the first page of an order-1 block and free the second: the
+	 * kept pages are never adjacent, and a freed page cannot merge
+	 * back into an order-1 block while its buddy is kept.
+	 */
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+	if (!page)
+		return NULL;
+	split_page(page, 1);
+	__free_page(page + 1);
+	return page_folio(page);
+}
+
+static int kho_test_bench(unsigned int order, bool scatter)
+{
+	unsigned long nr = KHO_BENCH_BYTES >> (PAGE_SHIFT + order), i;
+	struct kho_bench_hdr *hdr;
+	struct folio *blob, *folio;
+	struct physr *pr;
+	int ret = 0;
+
+	pr = kzalloc(sizeof(*pr), GFP_KERNEL);
+	blob = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!pr || !blob) {
+		kfree(pr);
+		if (blob)
+			folio_put(blob);
+		return -ENOMEM;
+	}
+	physr_init(pr);
+	for (i = 0; i < nr && !ret; i++) {
+		folio = kho_bench_alloc(order, scatter);
+		if (!folio) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = kho_preserve_folio(folio);
+		if (!ret)
+			ret = physr_append(pr, PFN_PHYS(folio_pfn(folio)),
+					   folio_size(folio), GFP_KERNEL);
+	}
+	kho_test_check(!ret, "preserve %lu folios of order %u%s: %d", i, order,
+		       scatter ? ", none adjacent" : "", ret);
+	if (ret)
+		return ret;
+	ret = kho_preserve_physr(pr);
+	kho_test_check(!ret, "preserve the list of %llu ranges: %d",
+		       physr_nr_ranges(pr), ret);
+	if (ret)
+		return ret;
+	hdr = folio_address(blob);
+	hdr->magic = cpu_to_le64(KHO_TEST_MAGIC);
+	hdr->first_chunk = cpu_to_le64(physr_first_chunk(pr));
+	hdr->order = cpu_to_le32(order);
+	ret = kho_preserve_folio(blob);
+	ret = ret ?: kho_add_subtree(KHO_BENCH_BLOB, KHO_BENCH_COMPATIBLE,
+				     PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
+	kho_test_check(!ret, "add sub-blob " KHO_BENCH_BLOB ": %d", ret);
+	/* The folios and the list stay allocated: they are handed over. */
+	return ret;
+}
+
+static int kho_test_bench_release(void)
+{
+	const struct kho_bench_hdr *hdr;
+	unsigned long freed = 0, bad = 0;
+	struct physr_range r;
+	struct physr_iter it;
+	struct folio *blob, *folio;
+	unsigned int order;
+	struct physr pr;
+	phys_addr_t phys;
+	size_t size;
+	u64 off;
+	int ret;
+
+	ret = kho_retrieve_subtree(KHO_BENCH_BLOB, KHO_BENCH_COMPATIBLE, &phys,
+				   &size);
+	kho_test_check(!ret, "find sub-blob " KHO_BENCH_BLOB ": %d", ret);
+	if (ret)
+		return ret;
+	blob = kho_restore_folio(phys);
+	kho_test_check(blob, "restore the sub-blob page");
+	if (!blob)
+		return -EIO;
+	hdr = folio_address(blob);
+	order = le32_to_cpu(hdr->order);
+	ret = kho_restore_physr(&pr, le64_to_cpu(hdr->first_chunk));
+	kho_test_check(!ret && order < MAX_PAGE_ORDER,
+		       "restore the list of folios: %d", ret);
+	if (!ret) {
+		physr_for_each_range(&pr, &it, &r) {
+			for (off = 0; off < r.len; off += PAGE_SIZE << order) {
+				folio = kho_restore_folio(r.phys + off);
+				if (folio && folio_order(folio) == order) {
+					folio_put(folio);
+					freed++;
+				} else {
+					bad++;
+				}
+			}
+		}
+		physr_destroy(&pr);
+	}
+	kho_test_check(!bad, "restored and freed %lu folios of order %u, %lu failed",
+		       freed, order, bad);
+	folio_put(blob);
+	return ret;
+}
+
+static ssize_t kho_test_control_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	char buf[16];
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+
+	mutex_lock(&kho_test_lock);
+	seq_buf_init(&kho_test_sb, kho_test_status, sizeof(kho_test_status));
+	kho_test_failed = 0;
+	if (sysfs_streq(buf, "preserve"))
+		ret = kho_test_preserve();
+	else if (sysfs_streq(buf, "verify"))
+		ret = kho_test_verify();
+	else if (sysfs_streq(buf, "bench_huge"))
+		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false);
+	else if (sysfs_streq(buf, "bench_small"))
+		ret = kho_test_bench(0, true);
+	else if (sysfs_streq(buf, "bench_release"))
+		ret = kho_test_bench_release();
+	else
+		ret = -EINVAL;
+	if (!ret && kho_test_failed)
+		ret = -EIO;
+	mutex_unlock(&kho_test_lock);
+	return ret ?: count;
+}
+
+static ssize_t kho_test_status_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	ssize_t ret;
+
+	mutex_lock(&kho_test_lock);
+	ret = simple_read_from_buffer(ubuf, count, ppos, kho_test_status,
+				      seq_buf_used(&kho_test_sb));
+	mutex_unlock(&kho_test_lock);
+	return ret;
+}
+
+static const struct file_operations kho_test_control_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_test_control_write,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations kho_test_status_fops = {
+	.owner = THIS_MODULE,
+	.read = kho_test_status_read,
+	.llseek = default_llseek,
+};
+
+static int __init kho_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("kho_test", NULL);
+
+	seq_buf_init(&kho_test_sb, kho_test_status, sizeof(kho_test_status));
+	debugfs_create_file("control", 0200, dir, NULL,
+			    &kho_test_control_fops);
+	debugfs_create_file("status", 0400, dir, NULL, &kho_test_status_fops);
+	return 0;
+}
+late_initcall(kho_test_init);

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KHO round trip: stage 1 preserves folios of orders 0, 2 and 9, two page
+ * runs and a sub-blob, and preserves then unpreserves one more folio;
+ * stage 2, after a real kexec, restores everything, checks order and every
+ * byte, checks that the unpreserved folio was not reserved, and that the
+ * memory goes back to the allocator (the test module does the work and
+ * reports each check).
+ */
+#include "kho_tb.h"
+
+int main(void)
+{
+	int stage = stage_number(), ret;
+	char buf[8192];
+
+	printf("TAP version 13\n");
+	if (stage == 1) {
+		printf("1..4\n");
+		tap(access(KHO_TEST_DIR "/control", W_OK) == 0,
+		    "stage 1: the KHO test module is present");
+		tap(incoming_starts_with("none"), "stage 1: a cold boot has no incoming handover");
+		ret = kho_test_cmd("preserve");
+		tap(!ret, "stage 1: preserve (%d)", ret);
+		ret = read_file(KHO_DIR "/out/blobs/kho-test", buf, sizeof(buf));
+		tap(ret == 4096, "stage 1: the sub-blob shows in debugfs (%d bytes)", ret);
+		return failed;
+	}
+	printf("1..4\n");
+	show_incoming();
+	tap(stage == 2, "stage 2: runs as stage 2");
+	tap(incoming_starts_with("accepted"), "stage 2: the handover was accepted");
+	ret = read_file(KHO_DIR "/in/blobs/kho-test", buf, sizeof(buf));
+	tap(ret == 4096, "stage 2: the incoming sub-blob shows in debugfs (%d bytes)", ret);
+	ret = kho_test_cmd("verify");
+	tap(!ret, "stage 2: every preserved byte came across, orders kept (%d)", ret);
+	return failed;
+}
