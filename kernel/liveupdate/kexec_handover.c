@@ -75,14 +75,18 @@ bool kho_is_enabled(void)
 }
 EXPORT_SYMBOL_GPL(kho_is_enabled);
 
-/* Largest naturally aligned block at @pfn that fits in @nr pages. */
+/*
+ * Largest naturally aligned block at @pfn that fits in @nr pages.  Runs
+ * use at most the buddy allocator's largest order, so that orders above it
+ * only ever describe real (gigantic) folios.
+ */
 static unsigned int kho_block_order(unsigned long pfn, unsigned long nr)
 {
 	unsigned int order = ilog2(nr);
 
 	if (pfn)
 		order = min_t(unsigned int, order, __ffs(pfn));
-	return min_t(unsigned int, order, KHO_NR_ORDERS - 1);
+	return min_t(unsigned int, order, MAX_PAGE_ORDER);
 }
 
 static int kho_check_out(unsigned long pfn, unsigned long nr)
