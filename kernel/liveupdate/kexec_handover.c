@@ -75,14 +75,38 @@ bool kho_is_enabled(void)
 }
 EXPORT_SYMBOL_GPL(kho_is_enabled);
 
-/* Largest naturally aligned block at @pfn that fits in @nr pages. */
+/*
+ * Largest naturally aligned block at @pfn that fits in @nr pages.  Runs
+ * use at most the buddy allocator's largest order, so that orders above it
+ * only ever describe real (gigantic) folios.
+ */
 static unsigned int kho_block_order(unsigned long pfn, unsigned long nr)
 {
 	unsigned int order = ilog2(nr);
 
 	if (pfn)
 		order = min_t(unsigned int, order, __ffs(pfn));
-	return min_t(unsigned int, order, KHO_NR_ORDERS - 1);
+	return min_t(unsigned int, order, MAX_PAGE_ORDER);
+}
+
+/*
+ * Whether the naturally aligned block of 2^@order pages at @pfn overlaps a
+ * block already preserved, of any order.  Blocks of different orders live
+ * in different xarrays, so each is asked for an entry in the index range
+ * the block covers there; the next kernel would reject the whole handover
+ * for one overlap.
+ */
+static bool kho_block_busy(unsigned long pfn, unsigned int order)
+{
+	unsigned long last = pfn + (1UL << order) - 1, idx;
+	unsigned int o;
+
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		idx = pfn >> o;
+		if (xa_find(&kho_out.preserved[o], &idx, last >> o, XA_PRESENT))
+			return true;
+	}
+	return false;
 }
 
 static int kho_check_out(unsigned long pfn, unsigned long nr)
@@ -120,7 +144,7 @@ static void kho_erase_blocks(unsigned long pfn, unsigned long end)
  * Context: process context, may sleep; takes the KHO lock.
  * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL when
  * the folio lies in a scratch area or its order is too large, -EEXIST when
- * it is already preserved, -EBUSY when the kernel is already kexecing,
+ * it or part of it is already preserved, -EBUSY when the kernel is already kexecing,
  * -ENOMEM when tracking memory cannot be allocated.
  */
 int kho_preserve_folio(struct folio *folio)
@@ -133,12 +157,11 @@ int kho_preserve_folio(struct folio *folio)
 		return -EINVAL;
 	mutex_lock(&kho_out.lock);
 	ret = kho_check_out(pfn, 1UL << order);
-	if (!ret) {
+	if (!ret && kho_block_busy(pfn, order))
+		ret = -EEXIST;
+	if (!ret)
 		ret = xa_insert(&kho_out.preserved[order], pfn >> order,
 				xa_mk_value(order), GFP_KERNEL);
-		if (ret == -EBUSY)
-			ret = -EEXIST;
-	}
 	mutex_unlock(&kho_out.lock);
 	return ret;
 }
@@ -176,8 +199,9 @@ EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
  *
  * The pages need not form a folio: the run is recorded as naturally
  * aligned blocks, and the next kernel gives it back as order-0 pages with
- * kho_restore_pages().  The run must be unpreserved with the same @page
- * and @nr_pages.
+ * kho_restore_pages().  Unpreserve it with the same @page and @nr_pages
+ * (kho_unpreserve_pages() accepts any run that splits into exactly the
+ * blocks recorded, such as the first blocks of a run).
  *
  * Context: process context, may sleep; takes the KHO lock.
  * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for
@@ -197,11 +221,12 @@ int kho_preserve_pages(struct page *page, unsigned long nr_pages)
 	while (!ret && pfn < end) {
 		unsigned int order = kho_block_order(pfn, end - pfn);
 
-		ret = xa_insert(&kho_out.preserved[order], pfn >> order,
-				xa_mk_value(order), GFP_KERNEL);
+		if (kho_block_busy(pfn, order))
+			ret = -EEXIST;
+		else
+			ret = xa_insert(&kho_out.preserved[order], pfn >> order,
+					xa_mk_value(order), GFP_KERNEL);
 		if (ret) {
-			if (ret == -EBUSY)
-				ret = -EEXIST;
 			kho_erase_blocks(start, pfn);
 			break;
 		}

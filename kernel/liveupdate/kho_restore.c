@@ -129,6 +129,9 @@ static bool kho_pages_reserved(struct page *page, unsigned long nr)
  * kho_restore_folio() - get back a folio preserved by the previous kernel
  * @phys: physical address the folio had, as the previous kernel passed it.
  *
+ * Only for memory preserved with kho_preserve_folio(); a run preserved
+ * with kho_preserve_pages() comes back with kho_restore_pages().
+ *
  * Context: process context; takes the KHO restore lock.
  * Return: the folio, with one reference and the order it was preserved
  * with, or NULL when @phys is not the start of a preserved folio (no

@@ -154,6 +154,10 @@ static int kho_test_preserve_folio(struct kho_test_hdr *hdr,
 	ret = kho_preserve_folio(folio);
 	kho_test_check(!ret, "preserve folio of order %u: %d", order, ret);
 	if (!ret && !keep) {
+		ret = kho_preserve_folio(folio);
+		kho_test_check(ret == -EEXIST,
+			       "preserve folio of order %u twice: %d", order,
+			       ret);
 		ret = kho_unpreserve_folio(folio);
 		kho_test_check(!ret, "unpreserve folio of order %u: %d",
 			       order, ret);
@@ -169,7 +173,7 @@ static int kho_test_preserve_folio(struct kho_test_hdr *hdr,
 }
 
 static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
-				 unsigned long nr)
+				 unsigned long nr, bool keep)
 {
 	u64 seed = get_random_u64();
 	struct page *page;
@@ -190,7 +194,22 @@ static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
 			__free_page(page + i);
 		return ret;
 	}
-	kho_test_add(hdr, page_to_phys(page), nr, 0, KHO_TEST_PAGES, seed);
+	ret = kho_preserve_pages(page + 1, 1);
+	kho_test_check(ret == -EEXIST,
+		       "preserve a page inside the run again: %d", ret);
+	if (!keep) {
+		ret = kho_unpreserve_pages(page + 1, nr - 1);
+		kho_test_check(ret == -ENOENT,
+			       "unpreserve a different run: %d", ret);
+		ret = kho_unpreserve_pages(page, nr);
+		kho_test_check(!ret, "unpreserve run of %lu pages: %d", nr,
+			       ret);
+		if (ret)
+			return ret;
+	}
+	/* Kept allocated either way: the memory must not be reused. */
+	kho_test_add(hdr, page_to_phys(page), nr, 0,
+		     keep ? KHO_TEST_PAGES : KHO_TEST_UNPRESERVED, seed);
 	return 0;
 }
 
@@ -218,8 +237,9 @@ static int kho_test_preserve(void)
 		if (ret)
 			return ret;
 	}
-	ret = kho_test_preserve_run(hdr, 4, 16);
-	ret = ret ?: kho_test_preserve_run(hdr, 3, 5);
+	ret = kho_test_preserve_run(hdr, 4, 16, true);
+	ret = ret ?: kho_test_preserve_run(hdr, 3, 5, true);
+	ret = ret ?: kho_test_preserve_run(hdr, 3, 7, false);
 	ret = ret ?: kho_test_preserve_folio(hdr, 2, false);
 	if (ret)
 		return ret;
@@ -237,6 +257,12 @@ static int kho_test_preserve(void)
 			      PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
 	kho_test_check(ret == -EEXIST, "a second sub-blob of that name: %d",
 		       ret);
+	ret = kho_add_subtree("kho-test-gone", KHO_TEST_COMPATIBLE,
+			      PFN_PHYS(folio_pfn(blob)), PAGE_SIZE);
+	ret = ret ?: kho_remove_subtree("kho-test-gone");
+	kho_test_check(!ret, "add and remove another sub-blob: %d", ret);
+	ret = kho_remove_subtree("kho-test-gone");
+	kho_test_check(ret == -ENOENT, "remove it twice: %d", ret);
 	kho_test_preserved = true;
 	seq_buf_printf(&kho_test_sb, "# preserved generation %u, %u records\n",
 		       le32_to_cpu(hdr->generation), le32_to_cpu(hdr->nr));
@@ -294,10 +320,13 @@ static void kho_test_verify_rec(const struct kho_test_rec *rec,
 	case KHO_TEST_UNPRESERVED:
 		kho_test_check(!kho_restore_folio(phys) &&
 			       !kho_restore_pages(phys, 1),
-			       "record %u: unpreserved folio is not restorable",
+			       "record %u: unpreserved memory is not restorable",
 			       idx);
-		kho_test_check(!PageReserved(pfn_to_page(PHYS_PFN(phys))),
-			       "record %u: unpreserved folio is not reserved",
+		for (i = 0; i < nr; i++)
+			if (PageReserved(pfn_to_page(PHYS_PFN(phys) + i)))
+				break;
+		kho_test_check(i == nr,
+			       "record %u: unpreserved memory is not reserved",
 			       idx);
 		break;
 	default:
@@ -321,6 +350,15 @@ static int kho_test_verify(void)
 		       kho_is_incoming() ? "yes" : "no", ret);
 	if (ret)
 		return -ENOENT;
+	ret = kho_retrieve_subtree("kho-test-gone", KHO_TEST_COMPATIBLE,
+				   &phys, &size);
+	kho_test_check(ret == -ENOENT, "a removed sub-blob is not handed over: %d",
+		       ret);
+	ret = kho_retrieve_subtree(KHO_TEST_BLOB, "kho-test-v0", &phys, &size);
+	kho_test_check(ret == -EPROTONOSUPPORT,
+		       "a sub-blob of another version is refused: %d", ret);
+	ret = kho_retrieve_subtree(KHO_TEST_BLOB, KHO_TEST_COMPATIBLE, &phys,
+				   &size);
 	before = totalram_pages();
 	blob = kho_restore_folio(phys);
 	kho_test_check(blob && size == PAGE_SIZE && !folio_order(blob),
