@@ -15,9 +15,21 @@ A test id is KIND:NAME as written in testbed/plan. Every boot gets a fresh
 log folder out/logs/<run>/<boot>/ with console.log (ttyS0, the kernel's
 console), results.log (ttyS1, what the tests printed) and one file per
 test. out/logs/latest points at the last run.
+
+Host-side checks: a test that made a device write into ivshmem's BAR (or
+into memory it reaches) can have the host check the bytes in the BAR's
+backing file. It prints, on its results stream,
+
+  # host-check ivshmem OFFSET LENGTH SHA256 NAME
+
+and once the boot has ended the runner hashes LENGTH bytes at OFFSET of
+that boot's ivshmem.bin and counts one result "host-check NAME" for the
+test. The file is read after the whole boot (all stages), so a test must
+not overwrite a region it asked to have checked.
 """
 
 import fnmatch
+import hashlib
 import os
 import re
 import shlex
@@ -183,7 +195,35 @@ def count_tap(lines, indent):
     return p, f, s, plan, failures
 
 
-def parse_boot(boot, logdir, elapsed, timed_out):
+HOST_CHECK_RE = re.compile(
+    r"^# host-check ivshmem (\d+) (\d+) ([0-9a-f]{64}) (\S+)$")
+
+
+def host_checks(lines, logdir):
+    """Check the ivshmem bytes a test asked about: (passed, failed, names)."""
+    p = f = 0
+    failures = []
+    path = os.path.join(logdir, "ivshmem.bin")
+    for line in lines:
+        m = HOST_CHECK_RE.match(line.rstrip())
+        if not m:
+            continue
+        off, length = int(m.group(1)), int(m.group(2))
+        name = "host-check " + m.group(4)
+        ok = False
+        if length and off + length <= IVSHMEM_SIZE and os.path.exists(path):
+            with open(path, "rb") as fh:
+                fh.seek(off)
+                ok = hashlib.sha256(fh.read(length)).hexdigest() == m.group(3)
+        if ok:
+            p += 1
+        else:
+            f += 1
+            failures.append(name)
+    return p, f, failures
+
+
+def parse_boot(boot, logdir, timed_out):
     """Per-test outcomes of one boot: list of (id, stage, p, f, s, note)."""
     def read(name):
         try:
@@ -233,6 +273,8 @@ def parse_boot(boot, logdir, elapsed, timed_out):
                 fh.write("\n".join(lines) + "\n")
             p, f, s, plan, failures = count_tap(lines, 4 if kind == "kunit" else 0)
             notes = []
+            hp, hf, hfail = host_checks(lines, logdir)
+            p, f, failures = p + hp, f + hf, failures + hfail
             if failures:
                 notes.append("failed: " + ", ".join(failures[:5]) +
                              (" ..." if len(failures) > 5 else ""))
@@ -332,7 +374,7 @@ def cmd_run(args):
         print("[vmtest] boot %s: %d test(s), timeout %d s" % (boot.name, len(boot.tests), boot.timeout),
               flush=True)
         elapsed, timed_out = run_boot(boot, initrd, logdir)
-        outcomes, boot_note = parse_boot(boot, logdir, elapsed, timed_out)
+        outcomes, boot_note = parse_boot(boot, logdir, timed_out)
         report(outcomes, summary, totals)
         if figures:
             # Benchmarks print their figures as TAP comments.
