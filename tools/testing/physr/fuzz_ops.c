@@ -6,7 +6,6 @@
  * count, validation of the list's own chain and adoption are compared.
  * Allocation failures are injected and must leave the list unchanged.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,18 +34,6 @@ struct model {
 };
 
 static struct model m;
-
-static __printf(2, 3) bool fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: ", __FILE__, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return false;
-}
 
 static u64 take(struct reader *rd, unsigned int bytes)
 {
@@ -129,7 +116,7 @@ static bool op_append(struct physr *pr, struct reader *rd)
 
 	ret = physr_append(pr, phys, len, GFP_KERNEL);
 	if (!(ret == exp))
-		return fail(__LINE__, "append(%#llx, %#llx) = %d, expected %d",
+		return fail("append(%#llx, %#llx) = %d, expected %d",
 			    (unsigned long long)phys, (unsigned long long)len,
 			    ret, exp);
 	if (exp == -ENOMEM)
@@ -150,16 +137,16 @@ static bool op_append(struct physr *pr, struct reader *rd)
 static bool check_totals(const struct physr *pr)
 {
 	if (!(physr_nr_ranges(pr) == m.n))
-		return fail(__LINE__, "nr_ranges %llu model %llu",
+		return fail("nr_ranges %llu model %llu",
 			    (unsigned long long)physr_nr_ranges(pr),
 			    (unsigned long long)m.n);
 	if (!(physr_total_bytes(pr) == m.total))
-		return fail(__LINE__, "total differs");
+		return fail("total differs");
 	if (!(physr_nr_chunks(pr) == DIV_ROUND_UP(m.n, CAP)))
-		return fail(__LINE__, "nr_chunks %lu for %llu ranges",
+		return fail("nr_chunks %lu for %llu ranges",
 			    physr_nr_chunks(pr), (unsigned long long)m.n);
 	if (!(!!physr_first_chunk(pr) == !!m.n))
-		return fail(__LINE__, "first chunk");
+		return fail("first chunk");
 	return true;
 }
 
@@ -171,7 +158,7 @@ static bool check_iter(struct physr_iter *it, const struct physr_range *exp,
 
 	while (physr_iter_next(it, &r)) {
 		if (!(i < n))
-			return fail(__LINE__, "extra range");
+			return fail("extra range");
 		if (!(r.phys == exp[i].phys && r.len == exp[i].len))
 			return fail(__LINE__,
 				    "range %llu: %#llx+%#llx, expected %#llx+%#llx",
@@ -183,7 +170,7 @@ static bool check_iter(struct physr_iter *it, const struct physr_range *exp,
 		i++;
 	}
 	if (!(i == n))
-		return fail(__LINE__, "%llu ranges, expected %llu",
+		return fail("%llu ranges, expected %llu",
 			    (unsigned long long)i, (unsigned long long)n);
 	return true;
 }
@@ -242,7 +229,7 @@ static bool op_slice(const struct physr *pr, struct reader *rd)
 		exp = 0;
 	ret = physr_iter_init_slice(&it, pr, off, len);
 	if (!(ret == exp))
-		return fail(__LINE__, "slice(%#llx, %#llx) = %d, expected %d",
+		return fail("slice(%#llx, %#llx) = %d, expected %d",
 			    (unsigned long long)off, (unsigned long long)len,
 			    ret, exp);
 	k = exp ? 0 : model_slice(off, len, scratch);
@@ -269,19 +256,19 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 	}
 	k = model_slice(off, len, scratch);
 	if (!(!physr_iter_init_slice(&it, pr, off, len)))
-		return fail(__LINE__, "slice");
+		return fail("slice");
 
 	ret = physr_block_iter_init(&bi, &it, boundary, max_len);
 	if (boundary & (boundary - 1)) {
 		if (!(ret == -EINVAL))
-			return fail(__LINE__, "boundary %#llx accepted",
+			return fail("boundary %#llx accepted",
 				    (unsigned long long)boundary);
 		if (!(!physr_block_iter_next(&bi, &blk)))
-			return fail(__LINE__, "block after error");
+			return fail("block after error");
 		return true;
 	}
 	if (!(ret == 0))
-		return fail(__LINE__, "block init %d", ret);
+		return fail("block init %d", ret);
 
 	for (i = 0; i < k; i++) {
 		u64 pos = scratch[i].phys, end = pos + scratch[i].len;
@@ -296,7 +283,7 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 			if (++nr > MAX_BLOCKS)
 				return true;
 			if (!(physr_block_iter_next(&bi, &blk)))
-				return fail(__LINE__, "missing block");
+				return fail("missing block");
 			if (!(blk.phys == pos && blk.len == lim))
 				return fail(__LINE__,
 					    "block %#llx+%#llx, expected %#llx+%#llx",
@@ -308,7 +295,7 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 		}
 	}
 	if (!(!physr_block_iter_next(&bi, &blk)))
-		return fail(__LINE__, "extra block");
+		return fail("extra block");
 	return true;
 }
 
@@ -326,17 +313,17 @@ static bool op_validate(const struct physr *pr)
 	ret = physr_validate_chain(physr_first_chunk(pr), chunks, page_ok,
 				   NULL, &info);
 	if (!(ret == 0))
-		return fail(__LINE__, "own chain rejected: %d", ret);
+		return fail("own chain rejected: %d", ret);
 	/* An empty chain records no kind; it reads as RAM. */
 	if (!(info.nr_ranges == m.n && info.total_bytes == m.total &&
 	      info.nr_chunks == chunks &&
 	      info.kind == (m.n ? physr_kind(pr) : PHYSR_RAM)))
-		return fail(__LINE__, "walk info differs");
+		return fail("walk info differs");
 	if (chunks) {
 		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
 					   page_ok, NULL, &info);
 		if (!(ret == -E2BIG))
-			return fail(__LINE__, "chunk limit ignored: %d", ret);
+			return fail("chunk limit ignored: %d", ret);
 	}
 	return true;
 }
@@ -352,12 +339,12 @@ static bool op_adopt(struct physr *pr)
 	if (!m.n && prov) {
 		/* An empty chain records no kind: RAM, which has no provider. */
 		if (!(ret == -EINVAL))
-			return fail(__LINE__, "adopt of empty MMIO list: %d",
+			return fail("adopt of empty MMIO list: %d",
 				    ret);
 		return true;
 	}
 	if (!(ret == 0))
-		return fail(__LINE__, "adopt: %d", ret);
+		return fail("adopt: %d", ret);
 	*pr = copy;
 	return check_totals(pr);
 }

@@ -8,7 +8,6 @@
  * its documented errors, and when it accepts a chain, an independent walk,
  * adoption and iteration must agree with what it reported.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/compiler.h>
@@ -22,18 +21,6 @@
 #define WINDOW_BYTES	(FAKE_WINDOW_PAGES * PAGE_SIZE)
 #define MAX_CHUNKS	12
 #define MAX_BLOCKS	4096
-
-static __printf(2, 3) bool fail(int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s:%d: ", __FILE__, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return false;
-}
 
 static bool documented_error(int ret)
 {
@@ -64,23 +51,23 @@ static bool check_adopted(const struct physr_walk_info *info)
 			  info->kind == PHYSR_MMIO ? &prov : NULL, MAX_CHUNKS,
 			  fakemem_in_window, NULL);
 	if (!(ret == 0))
-		return fail(__LINE__, "adopt of a validated chain: %d", ret);
+		return fail("adopt of a validated chain: %d", ret);
 	physr_for_each_range(&pr, &it, &r) {
 		if (!(r.len && r.phys + r.len >= r.phys))
-			return fail(__LINE__, "bad range");
+			return fail("bad range");
 		n++;
 		bytes += r.len;
 	}
 	if (!(n == info->nr_ranges && bytes == info->total_bytes))
-		return fail(__LINE__, "iteration disagrees");
+		return fail("iteration disagrees");
 
 	if (!(!physr_iter_init_slice(&it, &pr, bytes / 3, bytes / 3)))
-		return fail(__LINE__, "slice");
+		return fail("slice");
 	physr_for_each_block(&bi, &it, 1ULL << 21, 1ULL << 30, &blk) {
 		if (!(blk.len && blk.len <= 1ULL << 30))
-			return fail(__LINE__, "block length");
+			return fail("block length");
 		if (!((blk.phys >> 21) == ((blk.phys + blk.len - 1) >> 21)))
-			return fail(__LINE__, "block crosses a boundary");
+			return fail("block crosses a boundary");
 		if (++nr_blocks == MAX_BLOCKS)
 			break;
 	}
@@ -105,10 +92,10 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 				   fakemem_in_window, NULL, &info);
 	if (ret) {
 		if (!(documented_error(ret)))
-			return fail(__LINE__, "undocumented error %d", ret);
+			return fail("undocumented error %d", ret);
 		if (!(!info.nr_chunks && !info.nr_ranges && !info.total_bytes &&
 		      !info.last))
-			return fail(__LINE__, "info not cleared on error");
+			return fail("info not cleared on error");
 		return true;
 	}
 
@@ -122,20 +109,20 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 			return fail(__LINE__,
 				    "accepted chunk outside the window");
 		if (!(++chunks <= MAX_CHUNKS))
-			return fail(__LINE__, "accepted too many chunks");
+			return fail("accepted too many chunks");
 		c = (const void *)(win + (phys - FAKE_PHYS_BASE));
 		if (!(le32_to_cpu(c->hdr.count) <= PHYSR_CHUNK_CAPACITY(PAGE_SIZE)))
-			return fail(__LINE__, "count");
+			return fail("count");
 		for (i = 0; i < le32_to_cpu(c->hdr.count); i++)
 			bytes += le64_to_cpu(c->ranges[i].len);
 		ranges += le32_to_cpu(c->hdr.count);
 		if (!c->hdr.next)
 			if (!(info.last == phys))
-				return fail(__LINE__, "last chunk");
+				return fail("last chunk");
 		phys = le64_to_cpu(c->hdr.next);
 	}
 	if (!(chunks == info.nr_chunks && ranges == info.nr_ranges &&
 	      bytes == info.total_bytes))
-		return fail(__LINE__, "walk info disagrees");
+		return fail("walk info disagrees");
 	return check_adopted(&info);
 }
