@@ -43,7 +43,7 @@
 #include "dma-iommu.h"
 
 #ifdef CONFIG_FAULT_INJECTION
-DECLARE_FAULT_ATTR(fail_iommu_dma_physr);
+struct fault_attr fail_iommu_dma_physr = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_GPL(fail_iommu_dma_physr);
 
 static bool iommu_dma_physr_should_fail(void)

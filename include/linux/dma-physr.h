@@ -119,13 +119,24 @@ static inline u32 dma_physr_nr_segs(const struct dma_physr_map *map)
 	return map->nr_segs;
 }
 
+/* Helper for dma_physr_for_each_seg(). */
+static inline bool __dma_physr_next_seg(const struct dma_physr_map *map,
+					u32 idx, const struct dma_physr_seg **seg)
+{
+	if (idx >= map->nr_segs)
+		return false;
+	*seg = &map->segs[idx];
+	return true;
+}
+
 /**
  * dma_physr_for_each_seg - iterate over the DMA segments of a mapping
  * @map: a mapping made by dma_map_physr().
  * @seg: a ``const struct dma_physr_seg *`` cursor.
  */
 #define dma_physr_for_each_seg(map, seg) \
-	for ((seg) = (map)->segs; (seg) < (map)->segs + (map)->nr_segs; (seg)++)
+	for (u32 __dma_physr_i = 0; \
+	     __dma_physr_next_seg(map, __dma_physr_i++, &(seg));)
 
 /* Backends, called only by kernel/dma/physr.c. */
 int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,

@@ -833,6 +833,7 @@ static struct kunit_suite physr_dma_suite = {
 	.suite_exit = physr_dma_suite_exit,
 	.test_cases = physr_dma_cases,
 };
+
 kunit_test_suite(physr_dma_suite);
 
 MODULE_DESCRIPTION("KUnit tests of dma_map_physr() with QEMU's edu device");

@@ -32,7 +32,8 @@ static const char *const keys[] = {
 	"physr_flushes_map", "physr_flushes_unmap", "physr_flushes_later",
 	"physr_check",
 };
-#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+#define NKEYS	ARRAY_SIZE(keys)
 
 static long val[NKEYS];
 
@@ -81,22 +82,38 @@ static int bench(void *buf, size_t len)
 	return seen == NKEYS && get("pages") == (long)(len / getpagesize()) ? 0 : -EIO;
 }
 
-static void report(const char *name)
+static void report_side(const char *name, const char *side, const char *label)
 {
 	double pages = get("pages");
+	char k[10][32];
+	int i;
 
+	for (i = 0; i < 10; i++)
+		k[i][0] = 0;
+	snprintf(k[0], 32, "%s_ns", side);
+	snprintf(k[1], 32, "%s_map_ns", side);
+	snprintf(k[2], 32, "%s_segs", side);
+	snprintf(k[3], 32, "%s_map_calls", side);
+	snprintf(k[4], 32, "%s_sync_maps", side);
+	snprintf(k[5], 32, "%s_flushes_map", side);
+	snprintf(k[6], 32, "%s_flushes_unmap", side);
+	snprintf(k[7], 32, "%s_flushes_later", side);
+	ksft_print_msg("%-9s %-14s %.1f ns/page map+unmap (map %.1f), %ld DMA segs\n",
+		       name, label, get(k[0]) / pages, get(k[1]) / pages, get(k[2]));
+	ksft_print_msg("%-9s %-14s %ld iommu_map calls, %ld sync_map, IOTLB flushes:\n",
+		       name, label, get(k[3]), get(k[4]));
+	ksft_print_msg("%-9s %-14s   %ld in map, %ld in unmap, %ld later (flush queue)\n",
+		       name, label, get(k[5]), get(k[6]), get(k[7]));
+}
+
+static void report(const char *name)
+{
 	ksft_print_msg("%-9s %ld pages (%ld sg entries, %ld physr ranges), IOMMU domain %s\n",
 		       name, get("pages"), get("sg_entries"), get("physr_ranges"),
 		       get("lazy") ? "lazy (flush queue)" : "strict");
-	ksft_print_msg("%-9s dma_map_sg:    %.1f ns/page map+unmap (map %.1f), %ld DMA segs, %ld iommu_map calls, %ld sync_map, IOTLB flushes: %ld in map, %ld in unmap, %ld deferred\n",
-		       name, get("sg_ns") / pages, get("sg_map_ns") / pages, get("sg_segs"), get("sg_map_calls"),
-		       get("sg_sync_maps"), get("sg_flushes_map"), get("sg_flushes_unmap"),
-		       get("sg_flushes_later"));
-	ksft_print_msg("%-9s dma_map_physr: %.1f ns/page map+unmap (map %.1f), %ld DMA segs, %ld iommu_map calls, %ld sync_map, IOTLB flushes: %ld in map, %ld in unmap, %ld deferred\n",
-		       name, get("physr_ns") / pages, get("physr_map_ns") / pages, get("physr_segs"), get("physr_map_calls"),
-		       get("physr_sync_maps"), get("physr_flushes_map"),
-		       get("physr_flushes_unmap"), get("physr_flushes_later"));
-	ksft_print_msg("%-9s ratio physr/sg: time per page %.3f (map only %.3f), iommu_map calls %.3f\n",
+	report_side(name, "sg", "dma_map_sg:");
+	report_side(name, "physr", "dma_map_physr:");
+	ksft_print_msg("%-9s ratio physr/sg: time/page %.3f (map %.3f), iommu_map calls %.3f\n",
 		       name, (double)get("physr_ns") / get("sg_ns"),
 		       (double)get("physr_map_ns") / get("sg_map_ns"),
 		       (double)get("physr_map_calls") / get("sg_map_calls"));
