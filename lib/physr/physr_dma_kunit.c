@@ -682,6 +682,73 @@ static void physr_dma_rollback(struct kunit *test)
 #endif
 }
 
+/*
+ * Refusals that depend on the path: without an IOMMU, RAM the device
+ * cannot reach and whose bounce slot it cannot reach either (-EIO); with
+ * one, RAM ranges of an untrusted device that do not fill whole IOMMU
+ * pages (-EOPNOTSUPP).  Neither may leave anything mapped or warn.
+ */
+static void physr_dma_refusals(struct kunit *test)
+{
+	struct dma_physr_map map;
+	struct page *page;
+	struct physr pr;
+	int ret;
+
+	require_edu(test);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	physr_init(&pr);
+
+	if (iommu_in_use()) {
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page) + 64,
+						   PAGE_SIZE - 64, GFP_KERNEL), 0);
+		edu.pdev->untrusted = 1;
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		edu.pdev->untrusted = 0;
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+		/* Whole pages are fine for an untrusted device. */
+		physr_destroy(&pr);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE,
+						   GFP_KERNEL), 0);
+		edu.pdev->untrusted = 1;
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		edu.pdev->untrusted = 0;
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		if (!ret)
+			dma_unmap_physr(&map);
+	} else {
+		phys_addr_t phys = page_to_phys(page);
+		u64 pool_end = 0;
+
+		/* A 28-bit device: the swiotlb pool near 2 GiB is out of reach. */
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, phys, PAGE_SIZE, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(28)), 0);
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		if (!ret) {
+			const struct dma_physr_seg *seg;
+
+			dma_physr_for_each_seg(&map, seg)
+				pool_end = max(pool_end, seg->addr + seg->len);
+			dma_unmap_physr(&map);
+		}
+		KUNIT_EXPECT_EQ(test, edu_set_mask(dma_bits), 0);
+		kunit_info(test, "page at %pap, 28-bit mask: map -> %d\n", &phys, ret);
+		if (phys >= SZ_256M || is_swiotlb_force_bounce(&edu.pdev->dev))
+			KUNIT_EXPECT_EQ(test, ret, -EIO);
+		else
+			KUNIT_EXPECT_EQ(test, ret, 0);
+		KUNIT_EXPECT_LE(test, pool_end, (u64)SZ_256M);
+		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+	}
+	physr_destroy(&pr);
+	__free_page(page);
+}
+
 #define P2P_LEN		8000
 #define P2P_HEAD	100
 
@@ -823,6 +890,7 @@ static struct kunit_case physr_dma_cases[] = {
 	KUNIT_CASE_SLOW(physr_dma_bidirectional),
 	KUNIT_CASE_SLOW(physr_dma_unmap_revokes),
 	KUNIT_CASE_SLOW(physr_dma_rollback),
+	KUNIT_CASE(physr_dma_refusals),
 	KUNIT_CASE_SLOW(physr_dma_p2p),
 	{}
 };
