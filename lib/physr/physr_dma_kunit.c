@@ -117,8 +117,12 @@ static void edu_remove(struct pci_dev *pdev)
 {
 	if (edu.pdev != pdev)
 		return;
-	dma_unmap_single(&pdev->dev, edu.scratch_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (edu.scratch_dma != DMA_MAPPING_ERROR)
+		dma_unmap_single(&pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				 DMA_BIDIRECTIONAL);
 	kfree(edu.scratch);
+	/* Leave the device with PCI's default mask for whoever comes next. */
+	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, edu.bar0);
 	pci_release_region(pdev, 0);
@@ -749,6 +753,16 @@ static void physr_dma_refusals(struct kunit *test)
 	__free_page(page);
 }
 
+static void physr_dma_put_pdev(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void physr_dma_disable_pdev(void *pdev)
+{
+	pci_disable_device(pdev);
+}
+
 #define P2P_LEN		8000
 #define P2P_HEAD	100
 
@@ -771,7 +785,9 @@ static void physr_dma_p2p(struct kunit *test)
 	require_edu(test);
 	iv = pci_get_device(0x1af4, 0x1110, NULL);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, iv, "no ivshmem device (PCI 1af4:1110)");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_put_pdev, iv), 0);
 	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(iv), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_disable_pdev, iv), 0);
 	bar = pci_resource_start(iv, 2);
 	bar_len = pci_resource_len(iv, 2);
 	KUNIT_ASSERT_GE(test, bar_len, (resource_size_t)SZ_16M);
@@ -860,7 +876,6 @@ static void physr_dma_p2p(struct kunit *test)
 		   P2P_LEN, (u64)region + P2P_HEAD);
 out:
 	physr_destroy(&pr);
-	pci_dev_put(iv);
 }
 
 static int physr_dma_suite_init(struct kunit_suite *suite)
