@@ -584,6 +584,50 @@ static void physr_dma_unmap_revokes(struct kunit *test)
 	__free_page(page);
 }
 
+/* Under VT-d the direction is enforced: a DMA_TO_DEVICE mapping is read-only. */
+static void physr_dma_direction(struct kunit *test)
+{
+	struct dma_physr_map map;
+	struct page *page;
+	struct physr pr;
+	dma_addr_t addr;
+	u8 *cpu;
+	int i;
+
+	require_edu(test);
+	if (!iommu_in_use())
+		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	cpu = page_address(page);
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE, GFP_KERNEL), 0);
+	for (i = 0; i < PAGE_SIZE; i++)
+		cpu[i] = pattern(i, 3);
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+					    GFP_KERNEL, &map), 0);
+	addr = dma_physr_addr(&map, 0, NULL);
+
+	/* Reading works... */
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 128, false), 0);
+	KUNIT_EXPECT_EQ(test, edu_check(0, 128, 3), 128);
+	/*
+	 * ...writing is blocked and leaves the page alone.  The fault is not
+	 * looked for in the log: QEMU 7.2 records only the first fault of a
+	 * device ("compression of faults"), which physr_dma_unmap_revokes
+	 * already took.
+	 */
+	KUNIT_ASSERT_EQ(test, edu_load(0, 128, 4), 0);
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 128, true), 0);
+	for (i = 0; i < 128; i++)
+		if (cpu[i] != pattern(i, 3))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, 128, "device wrote through a DMA_TO_DEVICE mapping");
+	dma_unmap_physr(&map);
+	physr_destroy(&pr);
+	__free_page(page);
+}
+
 /* Every IOVA the device can use (mask of @bits) is unmapped. */
 static unsigned long mapped_iovas(unsigned int bits)
 {
@@ -904,6 +948,7 @@ static struct kunit_case physr_dma_cases[] = {
 	KUNIT_CASE_SLOW(physr_dma_huge_range),
 	KUNIT_CASE_SLOW(physr_dma_bidirectional),
 	KUNIT_CASE_SLOW(physr_dma_unmap_revokes),
+	KUNIT_CASE_SLOW(physr_dma_direction),
 	KUNIT_CASE_SLOW(physr_dma_rollback),
 	KUNIT_CASE(physr_dma_refusals),
 	KUNIT_CASE_SLOW(physr_dma_p2p),
