@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "physr_dma": dma_map_physr() checked by real device DMA.
+ *
+ * The suite binds a small driver to QEMU's "edu" device (PCI 1234:11e8),
+ * whose DMA engine copies at most 4 KiB between a DMA address and its
+ * internal buffer (BAR0 + 0x40000).  Each case builds a physr list, maps
+ * it, makes edu read and write sampled pieces of it through the DMA
+ * addresses dma_map_physr() returned, and checks every transferred byte
+ * from the CPU side.  A transfer takes ~100 ms under QEMU, so the cases
+ * sample boundaries, heads, tails and a few random pages.
+ *
+ * What it proves depends on the boot: under VT-d the addresses are IOVAs
+ * (and must fit edu's 28-bit mask), with intel_iommu=off they are bus
+ * addresses or swiotlb slots, and with swiotlb=force every RAM byte goes
+ * through a bounce slot.  physr_dma_kunit.dma_bits= tells the suite the
+ * DMA mask the edu device was given on the QEMU command line (default 28).
+ *
+ * The P2P case maps ivshmem's BAR2 (PCI 1af4:1110, RAM-backed, no struct
+ * page) as an MMIO physr list for edu, lets edu write into it, checks it
+ * through an ioremap of the BAR and asks the host to check the backing
+ * file ("# host-check" line in the suite log).
+ */
+
+#include <crypto/sha2.h>
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-physr.h>
+#include <linux/fault-inject.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
+#include <linux/kmsg_dump.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+#define EDU_REG_ID		0x00
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_COUNT	0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_DMA_START		0x01
+#define EDU_DMA_TO_RAM		0x02
+#define EDU_BUF			0x40000
+/*
+ * The buffer is 4 KiB, but QEMU 7.2's range check refuses (and aborts the
+ * VM on) a transfer that ends on its last byte, so stay one byte short.
+ * The buffer is not readable through BAR0: everything is checked by
+ * moving the bytes again, to or from a scratch page mapped by 6.12's own
+ * dma_map_single().
+ */
+#define EDU_BUF_SIZE		4095
+
+static unsigned int dma_bits = 28;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits, "DMA mask width of the edu device (QEMU dma_mask)");
+
+static struct {
+	struct pci_dev *pdev;
+	void __iomem *bar0;
+	u8 *scratch;
+	dma_addr_t scratch_dma;
+} edu;
+
+/* The suite being run, whose log carries the host-check lines. */
+static struct kunit_suite *physr_dma_running;
+
+static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	int ret;
+
+	if (edu.pdev)
+		return -EBUSY;
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pci_request_region(pdev, 0, "physr_dma_edu");
+	if (ret)
+		goto disable;
+	edu.bar0 = pci_iomap(pdev, 0, 0);
+	if (!edu.bar0) {
+		ret = -ENOMEM;
+		goto release;
+	}
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(dma_bits));
+	if (ret)
+		goto unmap;
+	pci_set_master(pdev);
+	edu.scratch = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!edu.scratch) {
+		ret = -ENOMEM;
+		goto unmap;
+	}
+	edu.scratch_dma = dma_map_single(&pdev->dev, edu.scratch, PAGE_SIZE,
+					 DMA_BIDIRECTIONAL);
+	ret = dma_mapping_error(&pdev->dev, edu.scratch_dma);
+	if (ret) {
+		kfree(edu.scratch);
+		goto unmap;
+	}
+	edu.pdev = pdev;
+	return 0;
+unmap:
+	pci_iounmap(pdev, edu.bar0);
+release:
+	pci_release_region(pdev, 0);
+disable:
+	pci_disable_device(pdev);
+	return ret;
+}
+
+static void edu_remove(struct pci_dev *pdev)
+{
+	if (edu.pdev != pdev)
+		return;
+	if (edu.scratch_dma != DMA_MAPPING_ERROR)
+		dma_unmap_single(&pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				 DMA_BIDIRECTIONAL);
+	kfree(edu.scratch);
+	/* Leave the device with PCI's default mask for whoever comes next. */
+	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	pci_clear_master(pdev);
+	pci_iounmap(pdev, edu.bar0);
+	pci_release_region(pdev, 0);
+	pci_disable_device(pdev);
+	edu.pdev = NULL;
+}
+
+static const struct pci_device_id edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+
+static struct pci_driver edu_driver = {
+	.name = "physr_dma_edu",
+	.id_table = edu_ids,
+	.probe = edu_probe,
+	.remove = edu_remove,
+};
+
+/* One edu transfer between @addr and the edu buffer at @buf_off. */
+static int edu_dma(dma_addr_t addr, u32 buf_off, u32 len, bool to_ram)
+{
+	unsigned long deadline = jiffies + 20 * HZ;
+
+	if (!len || buf_off + len > EDU_BUF_SIZE)
+		return -EINVAL;
+	writeq(to_ram ? EDU_BUF + buf_off : addr, edu.bar0 + EDU_REG_DMA_SRC);
+	writeq(to_ram ? addr : EDU_BUF + buf_off, edu.bar0 + EDU_REG_DMA_DST);
+	writeq(len, edu.bar0 + EDU_REG_DMA_COUNT);
+	writeq(EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0),
+	       edu.bar0 + EDU_REG_DMA_CMD);
+	while (readq(edu.bar0 + EDU_REG_DMA_CMD) & EDU_DMA_START) {
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+		usleep_range(2000, 4000);
+	}
+	return 0;
+}
+
+static u8 pattern(u64 off, u32 seed)
+{
+	return (u8)(off * 131 + (off >> 9) + seed);
+}
+
+/*
+ * Change the DMA mask.  dma_set_mask() recomputes whether the device needs
+ * syncs at all and may decide it does not while the scratch page sits in
+ * a bounce slot, so the scratch page is mapped again under the new mask.
+ */
+static int edu_set_mask(unsigned int bits)
+{
+	struct device *dev = &edu.pdev->dev;
+	int ret;
+
+	dma_unmap_single(dev, edu.scratch_dma, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	ret = dma_set_mask(dev, DMA_BIT_MASK(bits));
+	edu.scratch_dma = dma_map_single(dev, edu.scratch, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, edu.scratch_dma)) {
+		/* The scratch page cannot be reached: later cases fail. */
+		edu.scratch_dma = DMA_MAPPING_ERROR;
+		return ret ? ret : -EIO;
+	}
+	return ret;
+}
+
+/* Load the edu buffer with @len bytes of pattern @seed from the scratch page. */
+static int edu_load(u64 off, u32 len, u32 seed)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		edu.scratch[i] = pattern(off + i, seed);
+	dma_sync_single_for_device(&edu.pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				   DMA_BIDIRECTIONAL);
+	return edu_dma(edu.scratch_dma, 0, len, false);
+}
+
+/* Copy the edu buffer to the scratch page; return the first byte that is
+ * not pattern @seed, or @len.
+ */
+static u32 edu_check(u64 off, u32 len, u32 seed)
+{
+	u32 i;
+
+	memset(edu.scratch, 0, len);
+	dma_sync_single_for_device(&edu.pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				   DMA_BIDIRECTIONAL);
+	if (edu_dma(edu.scratch_dma, 0, len, true))
+		return 0;
+	dma_sync_single_for_cpu(&edu.pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				DMA_BIDIRECTIONAL);
+	for (i = 0; i < len; i++)
+		if (edu.scratch[i] != pattern(off + i, seed))
+			break;
+	return i;
+}
+
+/* CPU pointer to byte @off of the window at @start of @pr, and its run. */
+static u8 *window_byte(const struct physr *pr, u64 start, u64 off, u64 *contig)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	if (physr_iter_init_slice(&it, pr, start + off,
+				  physr_total_bytes(pr) - start - off))
+		return NULL;
+	if (!physr_iter_next(&it, &r))
+		return NULL;
+	*contig = r.len;
+	return phys_to_virt(r.phys);
+}
+
+/* Checks that hold for every mapping: sizes add up, the device reaches it. */
+static void check_map(struct kunit *test, const struct dma_physr_map *map)
+{
+	const struct dma_physr_seg *seg;
+	u64 mask = dma_get_mask(map->dev), total = 0;
+
+	KUNIT_EXPECT_GT(test, map->nr_segs, 0);
+	dma_physr_for_each_seg(map, seg) {
+		KUNIT_EXPECT_GT(test, seg->len, 0);
+		KUNIT_EXPECT_LE(test, seg->addr + seg->len - 1, mask);
+		if (map->backend == DMA_PHYSR_IOMMU) {
+			KUNIT_EXPECT_GE(test, seg->addr, map->iova);
+			KUNIT_EXPECT_LE(test, seg->addr + seg->len,
+					map->iova + map->iova_size);
+		}
+		total += seg->len;
+	}
+	KUNIT_EXPECT_EQ(test, total, map->len);
+}
+
+/*
+ * Move @len bytes at window offset @off through edu in both directions
+ * (as @dir allows) and check them.  The piece must be contiguous in DMA
+ * space and in one physr range.
+ */
+static void check_piece(struct kunit *test, struct dma_physr_map *map,
+			u64 off, u32 len, u32 seed)
+{
+	const struct physr *pr = map->pr;
+	u64 dlen, plen;
+	dma_addr_t addr;
+	u8 *cpu;
+	u32 i;
+
+	addr = dma_physr_addr(map, off, &dlen);
+	KUNIT_ASSERT_NE(test, addr, DMA_MAPPING_ERROR);
+	cpu = window_byte(pr, map->offset, off, &plen);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	len = min3((u64)len, dlen, plen);
+
+	if (map->dir == DMA_TO_DEVICE || map->dir == DMA_BIDIRECTIONAL) {
+		for (i = 0; i < len; i++)
+			cpu[i] = pattern(off + i, seed);
+		dma_sync_physr_for_device(map);
+		KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, len, false), 0);
+		i = edu_check(off, len, seed);
+		KUNIT_EXPECT_EQ_MSG(test, i, len, "device read wrong byte at window offset %llu",
+				    off + i);
+	}
+	if (map->dir == DMA_FROM_DEVICE || map->dir == DMA_BIDIRECTIONAL) {
+		KUNIT_ASSERT_EQ(test, edu_load(off, len, ~seed), 0);
+		memset(cpu, 0, len);
+		dma_sync_physr_for_device(map);
+		KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, len, true), 0);
+		dma_sync_physr_for_cpu(map);
+		for (i = 0; i < len; i++)
+			if (cpu[i] != pattern(off + i, ~seed))
+				break;
+		KUNIT_EXPECT_EQ_MSG(test, i, len, "device wrote wrong byte at window offset %llu",
+				    off + i);
+	}
+}
+
+static void require_edu(struct kunit *test)
+{
+	KUNIT_ASSERT_NOT_NULL_MSG(test, edu.pdev,
+				  "no edu device (PCI 1234:11e8) bound: the suite needs one");
+}
+
+static const char *backend_name(const struct dma_physr_map *map)
+{
+	if (map->backend == DMA_PHYSR_IOMMU)
+		return "dma-iommu";
+	return map->bounced ? "dma-direct+swiotlb" : "dma-direct";
+}
+
+static void free_pages_list(struct physr *pr, struct page **pages,
+			    unsigned int nr, unsigned int order)
+{
+	unsigned int i;
+
+	physr_destroy(pr);
+	for (i = 0; i < nr; i++)
+		if (pages[i])
+			__free_pages(pages[i], order);
+}
+
+/* Ranges with unaligned heads and tails, and a slice starting mid-range. */
+static void physr_dma_unaligned(struct kunit *test)
+{
+	static const struct { u32 off, len; } shape[] = {
+		{ 100, 3000 }, { 0, PAGE_SIZE }, { 0, 1000 }, { 4000, 96 },
+		{ 1, PAGE_SIZE - 2 },
+	};
+	struct page *pages[ARRAY_SIZE(shape)] = {};
+	struct dma_physr_map map;
+	struct physr pr;
+	u64 pos = 0;
+	unsigned int i;
+
+	require_edu(test);
+	physr_init(&pr);
+	for (i = 0; i < ARRAY_SIZE(shape); i++) {
+		/* Mix pages below 4 GiB with whatever GFP_KERNEL gives. */
+		pages[i] = alloc_page(GFP_KERNEL | (i & 1 ? GFP_DMA32 : 0));
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]) + shape[i].off,
+						   shape[i].len, GFP_KERNEL), 0);
+	}
+
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	kunit_info(test, "%s: %llu ranges -> %u segments\n", backend_name(&map),
+		   physr_nr_ranges(&pr), dma_physr_nr_segs(&map));
+	for (i = 0; i < ARRAY_SIZE(shape); i++) {
+		/* head and tail of every range */
+		check_piece(test, &map, pos, min_t(u32, 64, shape[i].len), i);
+		if (shape[i].len > 64)
+			check_piece(test, &map, pos + shape[i].len - 64, 64, i + 7);
+		pos += shape[i].len;
+	}
+	dma_unmap_physr(&map);
+	KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+
+	/* A slice that starts and ends inside ranges. */
+	KUNIT_ASSERT_EQ(test, dma_map_physr_slice(&edu.pdev->dev, &pr, 1234, 5000,
+						  DMA_FROM_DEVICE, 0, GFP_KERNEL,
+						  &map), 0);
+	check_map(test, &map);
+	check_piece(test, &map, 0, EDU_BUF_SIZE, 3);
+	check_piece(test, &map, 4900, 100, 4);
+	dma_unmap_physr(&map);
+
+	/* Bad arguments are refused and leave nothing mapped. */
+	KUNIT_EXPECT_EQ(test, dma_map_physr_slice(&edu.pdev->dev, &pr, 0, 0,
+						  DMA_TO_DEVICE, 0, GFP_KERNEL, &map),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_map_physr_slice(&edu.pdev->dev, &pr, 1,
+						  physr_total_bytes(&pr),
+						  DMA_TO_DEVICE, 0, GFP_KERNEL, &map),
+			-ERANGE);
+	KUNIT_EXPECT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_NONE, 0,
+					    GFP_KERNEL, &map), -EINVAL);
+	KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+	free_pages_list(&pr, pages, ARRAY_SIZE(pages), 0);
+}
+
+#define MANY	700
+
+/* Hundreds of ranges over several chunks, each ending before its page end. */
+static void physr_dma_many_ranges(struct kunit *test)
+{
+	struct page **pages;
+	struct dma_physr_map map;
+	struct physr pr;
+	const u32 len = PAGE_SIZE - 128;
+	u32 samples[] = { 0, 1, 253, 254, 255, 507, 508, MANY - 1, 0, 0, 0 };
+	unsigned int i;
+
+	require_edu(test);
+	pages = kunit_kcalloc(test, MANY, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	physr_init(&pr);
+	for (i = 0; i < MANY; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]), len,
+						   GFP_KERNEL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), MANY);
+	KUNIT_ASSERT_GE(test, physr_nr_chunks(&pr), 3);
+
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	kunit_info(test, "%s: %d ranges in %lu chunks -> %u segments\n",
+		   backend_name(&map), MANY, physr_nr_chunks(&pr),
+		   dma_physr_nr_segs(&map));
+	for (i = ARRAY_SIZE(samples) - 3; i < ARRAY_SIZE(samples); i++)
+		samples[i] = get_random_u32_below(MANY);
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		u64 base = (u64)samples[i] * len;
+
+		check_piece(test, &map, base, 48, i);
+		check_piece(test, &map, base + len - 48, 48, i + 100);
+	}
+	dma_unmap_physr(&map);
+	free_pages_list(&pr, pages, MANY, 0);
+}
+
+/* One 4 MiB range: one IOMMU run, or many bounce slots. */
+static void physr_dma_huge_range(struct kunit *test)
+{
+	const unsigned int order = get_order(SZ_4M);
+	const u64 size = PAGE_SIZE << order;
+	u64 offs[] = { 0, SZ_2M - 2048, SZ_256K - 100, size - EDU_BUF_SIZE, 0, 0 };
+	struct dma_physr_map map;
+	struct page *page;
+	struct physr pr;
+	unsigned int i;
+
+	require_edu(test);
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), size, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), 1);
+
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	if (map.backend == DMA_PHYSR_IOMMU)
+		KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), 1);
+	kunit_info(test, "%s: 1 range of %llu KiB at %pap -> %u segments\n",
+		   backend_name(&map), size >> 10, &(phys_addr_t){ page_to_phys(page) },
+		   dma_physr_nr_segs(&map));
+	offs[4] = get_random_u32_below(size - EDU_BUF_SIZE);
+	offs[5] = get_random_u32_below(size - EDU_BUF_SIZE);
+	for (i = 0; i < ARRAY_SIZE(offs); i++)
+		check_piece(test, &map, offs[i], EDU_BUF_SIZE, i);
+	dma_unmap_physr(&map);
+	physr_destroy(&pr);
+	__free_pages(page, order);
+}
+
+/* Device reads one part of a bidirectional mapping and writes another. */
+static void physr_dma_bidirectional(struct kunit *test)
+{
+	struct page *pages[2] = {};
+	struct dma_physr_map map;
+	dma_addr_t src, dst;
+	struct physr pr;
+	u8 *a, *b;
+	int i;
+
+	require_edu(test);
+	physr_init(&pr);
+	for (i = 0; i < 2; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]) + 8,
+						   PAGE_SIZE - 8, GFP_KERNEL), 0);
+	}
+	a = page_address(pages[0]) + 8;
+	b = page_address(pages[1]) + 8;
+	for (i = 0; i < PAGE_SIZE - 8; i++) {
+		a[i] = pattern(i, 0x5a);
+		b[i] = 0;
+	}
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	src = dma_physr_addr(&map, 0, NULL);
+	dst = dma_physr_addr(&map, PAGE_SIZE - 8, NULL);
+	/* PAGE_SIZE - 8 < EDU_BUF_SIZE: one transfer each way. */
+	KUNIT_ASSERT_EQ(test, edu_dma(src, 0, PAGE_SIZE - 8, false), 0);
+	KUNIT_ASSERT_EQ(test, edu_dma(dst, 0, PAGE_SIZE - 8, true), 0);
+	dma_unmap_physr(&map);
+	KUNIT_EXPECT_EQ(test, memcmp(a, b, PAGE_SIZE - 8), 0);
+	physr_destroy(&pr);
+	__free_page(pages[0]);
+	__free_page(pages[1]);
+}
+
+static bool iommu_in_use(void)
+{
+	return edu.pdev && device_iommu_mapped(&edu.pdev->dev) &&
+	       iommu_get_dma_domain(&edu.pdev->dev) &&
+	       iommu_get_dma_domain(&edu.pdev->dev)->type & __IOMMU_DOMAIN_DMA_API;
+}
+
+/* Number of kernel log lines containing @needle. */
+static unsigned int kmsg_count(const char *needle)
+{
+	struct kmsg_dump_iter iter;
+	unsigned int n = 0;
+	size_t len;
+	char *line;
+
+	line = kmalloc(1024, GFP_KERNEL);
+	if (!line)
+		return 0;
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, line, 1023, &len)) {
+		line[len] = 0;
+		if (strstr(line, needle))
+			n++;
+	}
+	kfree(line);
+	return n;
+}
+
+/* After unmap the IOVA is gone: the device's write faults and is reported. */
+static void physr_dma_unmap_revokes(struct kunit *test)
+{
+	struct dma_physr_map map;
+	unsigned int before, after = 0;
+	struct page *page;
+	struct physr pr;
+	char needle[48];
+	dma_addr_t addr;
+	u8 *cpu;
+	int i;
+
+	require_edu(test);
+	if (!iommu_in_use())
+		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	cpu = page_address(page);
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_FROM_DEVICE, 0,
+					    GFP_KERNEL, &map), 0);
+	addr = dma_physr_addr(&map, 0, NULL);
+
+	/* While mapped, the write lands (and fills the IOTLB). */
+	KUNIT_ASSERT_EQ(test, edu_load(0, 256, 1), 0);
+	memset(cpu, 0, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 256, true), 0);
+	dma_sync_physr_for_cpu(&map);
+	KUNIT_EXPECT_EQ(test, cpu[0], pattern(0, 1));
+	KUNIT_EXPECT_EQ(test, cpu[255], pattern(255, 1));
+	dma_unmap_physr(&map);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(iommu_get_dma_domain(&edu.pdev->dev),
+						 addr), 0);
+
+	/* After unmap it must not. */
+	memset(cpu, 0x11, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, edu_load(0, 256, 2), 0);
+	snprintf(needle, sizeof(needle), "fault addr 0x%llx", (u64)addr & PAGE_MASK);
+	before = kmsg_count(needle);
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 256, true), 0);
+	for (i = 0; i < 100 && after <= before; i++) {
+		msleep(20);
+		after = kmsg_count(needle);
+	}
+	for (i = 0; i < PAGE_SIZE; i++)
+		if (cpu[i] != 0x11)
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, PAGE_SIZE, "DMA after unmap reached the page");
+	KUNIT_EXPECT_GT_MSG(test, after, before, "no DMAR fault logged for '%s'", needle);
+	kunit_info(test, "write to %pad after unmap: page intact, %u fault record(s) logged\n",
+		   &addr, after - before);
+	physr_destroy(&pr);
+	__free_page(page);
+}
+
+/* Under VT-d the direction is enforced: a DMA_TO_DEVICE mapping is read-only. */
+static void physr_dma_direction(struct kunit *test)
+{
+	struct dma_physr_map map;
+	struct page *page;
+	struct physr pr;
+	dma_addr_t addr;
+	u8 *cpu;
+	int i;
+
+	require_edu(test);
+	if (!iommu_in_use())
+		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	cpu = page_address(page);
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE, GFP_KERNEL), 0);
+	for (i = 0; i < PAGE_SIZE; i++)
+		cpu[i] = pattern(i, 3);
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+					    GFP_KERNEL, &map), 0);
+	addr = dma_physr_addr(&map, 0, NULL);
+
+	/* Reading works... */
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 128, false), 0);
+	KUNIT_EXPECT_EQ(test, edu_check(0, 128, 3), 128);
+	/*
+	 * ...writing is blocked and leaves the page alone.  The fault is not
+	 * looked for in the log: QEMU 7.2 records only the first fault of a
+	 * device ("compression of faults"), which physr_dma_unmap_revokes
+	 * already took.
+	 */
+	KUNIT_ASSERT_EQ(test, edu_load(0, 128, 4), 0);
+	KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, 128, true), 0);
+	for (i = 0; i < 128; i++)
+		if (cpu[i] != pattern(i, 3))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, 128, "device wrote through a DMA_TO_DEVICE mapping");
+	dma_unmap_physr(&map);
+	physr_destroy(&pr);
+	__free_page(page);
+}
+
+/* Every IOVA the device can use (mask of @bits) is unmapped. */
+static unsigned long mapped_iovas(unsigned int bits)
+{
+	struct iommu_domain *domain = iommu_get_dma_domain(&edu.pdev->dev);
+	unsigned long n = 0;
+	u64 a;
+
+	for (a = 0; a < BIT_ULL(bits); a += PAGE_SIZE)
+		if (iommu_iova_to_phys(domain, a))
+			n++;
+	return n;
+}
+
+#define ROLL_PAGES	8
+#define ROLL_BITS	22
+
+/* A map failing part way, or out of IOVA space, leaves nothing behind. */
+static void physr_dma_rollback(struct kunit *test)
+{
+	struct page *pages[ROLL_PAGES * 2] = {};
+	struct dma_physr_map map;
+	struct page *big;
+	struct physr pr, pr_big;
+	const unsigned int big_order = get_order(SZ_4M);
+	int i, ret, runs, fails = 0;
+
+	require_edu(test);
+	if (!iommu_in_use())
+		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
+#if !defined(CONFIG_FAULT_INJECTION) || !defined(CONFIG_IOMMU_DMA)
+	KUNIT_FAIL(test, "needs CONFIG_FAULT_INJECTION and CONFIG_IOMMU_DMA");
+	return;
+#else
+	physr_init(&pr);
+	/* Every other page: physically separate runs, one iommu_map each. */
+	for (i = 0; i < ROLL_PAGES * 2; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	for (i = 0; i < ROLL_PAGES * 2; i += 2)
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]), PAGE_SIZE - 64,
+						   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), ROLL_PAGES);
+	/* Pages that happen to be adjacent share an IOMMU run. */
+	for (i = 2, runs = 1; i < ROLL_PAGES * 2; i += 2)
+		runs += page_to_phys(pages[i]) != page_to_phys(pages[i - 2]) + PAGE_SIZE;
+
+	/* A 22-bit mask leaves 4 MiB of IOVA space, small enough to scan. */
+	/* Raw mask change: the scratch page keeps its IOVA (above 4 MiB). */
+	KUNIT_ASSERT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(ROLL_BITS)), 0);
+	KUNIT_EXPECT_EQ(test, mapped_iovas(ROLL_BITS), 0);
+
+	/* Fail the iommu_map of run k, for every k, 64 times over. */
+	fail_iommu_dma_physr.verbose = 0;
+	fail_iommu_dma_physr.interval = 1;
+	for (i = 0; i < 64 * ROLL_PAGES; i++) {
+		fail_iommu_dma_physr.probability = 100;
+		atomic_set(&fail_iommu_dma_physr.times, 1);
+		atomic_set(&fail_iommu_dma_physr.space, i % runs);
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL, 0,
+				    GFP_KERNEL, &map);
+		fails += ret == -ENOMEM;
+		if (!ret)
+			dma_unmap_physr(&map);
+		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+	}
+	fail_iommu_dma_physr.probability = 0;
+	atomic_set(&fail_iommu_dma_physr.space, 0);
+	KUNIT_EXPECT_EQ(test, fails, 64 * ROLL_PAGES);
+	KUNIT_EXPECT_EQ(test, mapped_iovas(ROLL_BITS), 0);
+
+	/* More than the IOVA space: refused up front. */
+	big = alloc_pages(GFP_KERNEL | __GFP_NOWARN, big_order);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	physr_init(&pr_big);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr_big, page_to_phys(big), SZ_4M, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr_big, DMA_TO_DEVICE, 0,
+					    GFP_KERNEL, &map), -ENOMEM);
+
+	/*
+	 * The allocator works top down and aligns a 2 MiB block to 2 MiB, so
+	 * the upper half of the space is the only place for it: had any of
+	 * the failures above leaked its IOVA, this would fail.
+	 */
+	KUNIT_ASSERT_EQ(test, dma_map_physr_slice(&edu.pdev->dev, &pr_big, 0, SZ_2M,
+						  DMA_BIDIRECTIONAL, 0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	check_piece(test, &map, SZ_2M - 64, 64, 9);
+	dma_unmap_physr(&map);
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL, 0,
+					    GFP_KERNEL, &map), 0);
+	check_piece(test, &map, 3 * (PAGE_SIZE - 64), 64, 10);
+	dma_unmap_physr(&map);
+	KUNIT_EXPECT_EQ(test, mapped_iovas(ROLL_BITS), 0);
+
+	KUNIT_EXPECT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(dma_bits)), 0);
+	physr_destroy(&pr_big);
+	__free_pages(big, big_order);
+	free_pages_list(&pr, pages, ARRAY_SIZE(pages), 0);
+#endif
+}
+
+/*
+ * Refusals that depend on the path: without an IOMMU, RAM the device
+ * cannot reach and whose bounce slot it cannot reach either (-EIO); with
+ * one, RAM ranges of an untrusted device that do not fill whole IOMMU
+ * pages (-EOPNOTSUPP).  Neither may leave anything mapped or warn.
+ */
+static void physr_dma_refusals(struct kunit *test)
+{
+	struct dma_physr_map map;
+	struct page *page;
+	struct physr pr;
+	int ret;
+
+	require_edu(test);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	physr_init(&pr);
+
+	if (iommu_in_use()) {
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page) + 64,
+						   PAGE_SIZE - 64, GFP_KERNEL), 0);
+		edu.pdev->untrusted = 1;
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		edu.pdev->untrusted = 0;
+		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+		/* Whole pages are fine for an untrusted device. */
+		physr_destroy(&pr);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE,
+						   GFP_KERNEL), 0);
+		edu.pdev->untrusted = 1;
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		edu.pdev->untrusted = 0;
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		if (!ret)
+			dma_unmap_physr(&map);
+	} else {
+		phys_addr_t phys = page_to_phys(page);
+		u64 pool_end = 0;
+
+		/* A 28-bit device: the swiotlb pool near 2 GiB is out of reach. */
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, phys, PAGE_SIZE, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(28)), 0);
+		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+				    GFP_KERNEL, &map);
+		if (!ret) {
+			const struct dma_physr_seg *seg;
+
+			dma_physr_for_each_seg(&map, seg)
+				pool_end = max(pool_end, seg->addr + seg->len);
+			dma_unmap_physr(&map);
+		}
+		KUNIT_EXPECT_EQ(test, edu_set_mask(dma_bits), 0);
+		kunit_info(test, "page at %pap, 28-bit mask: map -> %d\n", &phys, ret);
+		if (phys >= SZ_256M || is_swiotlb_force_bounce(&edu.pdev->dev))
+			KUNIT_EXPECT_EQ(test, ret, -EIO);
+		else
+			KUNIT_EXPECT_EQ(test, ret, 0);
+		KUNIT_EXPECT_LE(test, pool_end, (u64)SZ_256M);
+		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+	}
+	physr_destroy(&pr);
+	__free_page(page);
+}
+
+static void physr_dma_put_pdev(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void physr_dma_disable_pdev(void *pdev)
+{
+	pci_disable_device(pdev);
+}
+
+#define P2P_LEN		8000
+#define P2P_HEAD	100
+
+/* edu writes into ivshmem's BAR2 through an MMIO physr list. */
+static void physr_dma_p2p(struct kunit *test)
+{
+	const struct physr_provider *provp;
+	struct physr_provider prov = {};
+	struct dma_physr_map map;
+	struct pci_dev *iv;
+	struct physr pr;
+	resource_size_t bar, bar_len, region;
+	u8 digest[SHA256_DIGEST_SIZE];
+	void __iomem *va;
+	const char *mode;
+	u8 *expect;
+	int ret, i, bad = 0;
+	u64 off;
+
+	require_edu(test);
+	iv = pci_get_device(0x1af4, 0x1110, NULL);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, iv, "no ivshmem device (PCI 1af4:1110)");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_put_pdev, iv), 0);
+	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(iv), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_disable_pdev, iv), 0);
+	bar = pci_resource_start(iv, 2);
+	bar_len = pci_resource_len(iv, 2);
+	KUNIT_ASSERT_GE(test, bar_len, (resource_size_t)SZ_16M);
+
+	prov.pdev = iv;
+	prov.bar = 2;
+	prov.bus_addr_is_phys = pci_bus_address(iv, 2) == bar;
+	prov.bus_offset = pci_bus_address(iv, 2) - bar;
+	provp = &prov;
+
+	if (iommu_in_use()) {
+		mode = "iommu";
+		region = SZ_1M;
+	} else if (is_swiotlb_force_bounce(&edu.pdev->dev)) {
+		mode = "swiotlb_force";
+		region = 3 * SZ_1M;
+	} else {
+		mode = "direct";
+		region = 2 * SZ_1M;
+	}
+	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, provp), 0);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, bar + region + P2P_HEAD, P2P_LEN,
+					   GFP_KERNEL), 0);
+
+	ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_FROM_DEVICE, 0, GFP_KERNEL, &map);
+	if (!iommu_in_use()) {
+		u64 bus = physr_provider_bus_addr(provp, bar + region);
+		bool reach = !is_swiotlb_force_bounce(&edu.pdev->dev) &&
+			     bus + P2P_HEAD + P2P_LEN - 1 <= dma_get_mask(&edu.pdev->dev);
+
+		kunit_info(test, "%s: BAR2 at %pa, bus %#llx, mask %#llx: map -> %d\n",
+			   mode, &bar, bus, dma_get_mask(&edu.pdev->dev), ret);
+		if (!reach) {
+			KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+			goto out;
+		}
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	check_map(test, &map);
+	if (!iommu_in_use()) {
+		/* A device with 28 address bits cannot reach the BAR: refused. */
+		struct dma_physr_map map2;
+
+		if (bar + region >= BIT_ULL(28)) {
+			/* Raw: the scratch page may be out of 28-bit reach. */
+			KUNIT_EXPECT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(28)), 0);
+			KUNIT_EXPECT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_FROM_DEVICE,
+							    0, GFP_KERNEL, &map2), -EREMOTEIO);
+			KUNIT_EXPECT_EQ(test, edu_set_mask(dma_bits), 0);
+		}
+	}
+
+	expect = kunit_kmalloc(test, P2P_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, expect);
+	for (off = 0; off < P2P_LEN; off += EDU_BUF_SIZE) {
+		u32 n = min_t(u64, EDU_BUF_SIZE, P2P_LEN - off);
+		u64 dlen;
+		dma_addr_t addr = dma_physr_addr(&map, off, &dlen);
+
+		KUNIT_ASSERT_GE(test, dlen, (u64)n);
+		for (i = 0; i < n; i++)
+			expect[off + i] = pattern(off + i, region >> 20);
+		KUNIT_ASSERT_EQ(test, edu_load(off, n, region >> 20), 0);
+		KUNIT_ASSERT_EQ(test, edu_check(off, n, region >> 20), n);
+		KUNIT_ASSERT_EQ(test, edu_dma(addr, 0, n, true), 0);
+	}
+	dma_unmap_physr(&map);
+
+	va = ioremap(bar + region, P2P_HEAD + P2P_LEN);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	for (i = 0; i < P2P_LEN; i++)
+		if (readb(va + P2P_HEAD + i) != expect[i] && !bad++)
+			KUNIT_FAIL(test, "BAR byte %d: %#x, want %#x", i,
+				   readb(va + P2P_HEAD + i), expect[i]);
+	for (i = 0; i < P2P_HEAD; i++)
+		if (readb(va + i))
+			bad++;
+	iounmap(va);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	sha256(expect, P2P_LEN, digest);
+	kunit_log(KERN_INFO, physr_dma_running,
+		  "# host-check ivshmem %llu %u %*phN physr_dma_p2p_%s\n",
+		  (u64)region + P2P_HEAD, P2P_LEN, SHA256_DIGEST_SIZE, digest, mode);
+	kunit_info(test, "%s: edu wrote %u bytes into ivshmem BAR2 + %#llx\n", mode,
+		   P2P_LEN, (u64)region + P2P_HEAD);
+out:
+	physr_destroy(&pr);
+}
+
+static int physr_dma_suite_init(struct kunit_suite *suite)
+{
+	int ret = pci_register_driver(&edu_driver);
+
+	/* With kunit.filter_glob the running suite is a copy of ours. */
+	physr_dma_running = suite;
+
+	if (ret)
+		return ret;
+	if (edu.pdev)
+		pr_info("physr_dma: edu %s, %u-bit DMA mask, id %#x\n",
+			pci_name(edu.pdev), dma_bits, readl(edu.bar0 + EDU_REG_ID));
+	return 0;
+}
+
+static void physr_dma_suite_exit(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&edu_driver);
+}
+
+static struct kunit_case physr_dma_cases[] = {
+	KUNIT_CASE_SLOW(physr_dma_unaligned),
+	KUNIT_CASE_SLOW(physr_dma_many_ranges),
+	KUNIT_CASE_SLOW(physr_dma_huge_range),
+	KUNIT_CASE_SLOW(physr_dma_bidirectional),
+	KUNIT_CASE_SLOW(physr_dma_unmap_revokes),
+	KUNIT_CASE_SLOW(physr_dma_direction),
+	KUNIT_CASE_SLOW(physr_dma_rollback),
+	KUNIT_CASE(physr_dma_refusals),
+	KUNIT_CASE_SLOW(physr_dma_p2p),
+	{}
+};
+
+static struct kunit_suite physr_dma_suite = {
+	.name = "physr_dma",
+	.suite_init = physr_dma_suite_init,
+	.suite_exit = physr_dma_suite_exit,
+	.test_cases = physr_dma_cases,
+};
+
+kunit_test_suite(physr_dma_suite);
+
+MODULE_DESCRIPTION("KUnit tests of dma_map_physr() with QEMU's edu device");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA mapping benchmark of dma_map_physr() against 6.12's dma_map_sg():
+ * the kernel side (CONFIG_PHYSR_DMA_BENCH) maps and unmaps the same pinned
+ * memory for QEMU's edu device through the IOMMU both ways, checks that
+ * every page of both mappings translates to the right physical page, and
+ * counts __iommu_map() calls and IOTLB syncs.  This program provides 64 MiB
+ * of (a) scattered 4 KiB pages and (b) 2 MiB THP and prints time per page,
+ * the counts and the ratios.  The TAP results are the translation checks
+ * and the shape of the physr mapping, not the timings.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../kselftest.h"
+
+#define BENCH_FILE	"/sys/kernel/debug/physr_dma/bench"
+#define BENCH_LEN	(64UL << 20)
+#define HPAGE		(2UL << 20)
+
+static const char *const keys[] = {
+	"pages", "sg_entries", "physr_ranges", "lazy",
+	"sg_ns", "sg_map_ns", "sg_segs", "sg_map_calls", "sg_sync_maps", "sg_flushes_map",
+	"sg_flushes_unmap", "sg_flushes_later", "sg_check",
+	"physr_ns", "physr_map_ns", "physr_segs", "physr_map_calls", "physr_sync_maps",
+	"physr_flushes_map", "physr_flushes_unmap", "physr_flushes_later",
+	"physr_check",
+};
+
+#define NKEYS	ARRAY_SIZE(keys)
+
+static long val[NKEYS];
+
+static long get(const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i], key))
+			return val[i];
+	return -1;
+}
+
+static int bench(void *buf, size_t len)
+{
+	char cmd[64], out[1024], *line;
+	unsigned int i, seen = 0;
+	int fd, n;
+
+	fd = open(BENCH_FILE, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(cmd, sizeof(cmd), "%lx %zx", (unsigned long)buf, len);
+	if (write(fd, cmd, n) != n) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	n = pread(fd, out, sizeof(out) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	out[n] = 0;
+	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char key[32];
+		long v;
+
+		if (sscanf(line, "%31s %ld", key, &v) != 2)
+			return -EIO;
+		for (i = 0; i < NKEYS; i++)
+			if (!strcmp(keys[i], key)) {
+				val[i] = v;
+				seen++;
+			}
+	}
+	return seen == NKEYS && get("pages") == (long)(len / getpagesize()) ? 0 : -EIO;
+}
+
+static void report_side(const char *name, const char *side, const char *label)
+{
+	double pages = get("pages");
+	char k[10][32];
+	int i;
+
+	for (i = 0; i < 10; i++)
+		k[i][0] = 0;
+	snprintf(k[0], 32, "%s_ns", side);
+	snprintf(k[1], 32, "%s_map_ns", side);
+	snprintf(k[2], 32, "%s_segs", side);
+	snprintf(k[3], 32, "%s_map_calls", side);
+	snprintf(k[4], 32, "%s_sync_maps", side);
+	snprintf(k[5], 32, "%s_flushes_map", side);
+	snprintf(k[6], 32, "%s_flushes_unmap", side);
+	snprintf(k[7], 32, "%s_flushes_later", side);
+	ksft_print_msg("%-9s %-14s %.1f ns/page map+unmap (map %.1f), %ld DMA segs\n",
+		       name, label, get(k[0]) / pages, get(k[1]) / pages, get(k[2]));
+	ksft_print_msg("%-9s %-14s %ld iommu_map calls, %ld sync_map, IOTLB flushes:\n",
+		       name, label, get(k[3]), get(k[4]));
+	ksft_print_msg("%-9s %-14s   %ld in map, %ld in unmap, %ld later (flush queue)\n",
+		       name, label, get(k[5]), get(k[6]), get(k[7]));
+}
+
+static void report(const char *name)
+{
+	ksft_print_msg("%-9s %ld pages (%ld sg entries, %ld physr ranges), IOMMU domain %s\n",
+		       name, get("pages"), get("sg_entries"), get("physr_ranges"),
+		       get("lazy") ? "lazy (flush queue)" : "strict");
+	report_side(name, "sg", "dma_map_sg:");
+	report_side(name, "physr", "dma_map_physr:");
+	ksft_print_msg("%-9s ratio physr/sg: time/page %.3f (map %.3f), iommu_map calls %.3f\n",
+		       name, (double)get("physr_ns") / get("sg_ns"),
+		       (double)get("physr_map_ns") / get("sg_map_ns"),
+		       (double)get("physr_map_calls") / get("sg_map_calls"));
+}
+
+/* The same scattering as physr_bench: every other page of a filler freed. */
+static void *scattered(size_t len)
+{
+	size_t psz = getpagesize(), i;
+	char *filler, *buf;
+
+	filler = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (filler == MAP_FAILED || buf == MAP_FAILED)
+		return NULL;
+	madvise(filler, 2 * len, MADV_NOHUGEPAGE);
+	madvise(buf, len, MADV_NOHUGEPAGE);
+	memset(filler, 1, 2 * len);
+	for (i = 0; i < 2 * len; i += 2 * psz)
+		madvise(filler + i, psz, MADV_DONTNEED);
+	for (i = 0; i < len; i += psz)
+		buf[i] = 2;
+	return buf;
+}
+
+static void *thp(size_t len)
+{
+	char *raw, *buf;
+
+	raw = mmap(NULL, len + HPAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	buf = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
+	madvise(buf, len, MADV_HUGEPAGE);
+	memset(buf, 3, len);
+	return buf;
+}
+
+static void one(const char *name, void *buf)
+{
+	int ret = buf ? bench(buf, BENCH_LEN) : -ENOMEM;
+
+	if (!ret)
+		report(name);
+	ksft_test_result(!ret && !get("sg_check") && !get("physr_check"),
+			 "%s: both mappings translate every page to its pinned page (%d)\n",
+			 name, ret);
+	ksft_test_result(!ret && get("physr_segs") == 1 &&
+			 get("physr_map_calls") == get("physr_ranges") &&
+			 get("physr_sync_maps") == 1 && get("physr_flushes_unmap") == 1,
+			 "%s: physr: 1 DMA segment, 1 iommu_map per range, 1 sync_map, 1 IOTLB flush on unmap\n",
+			 name);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	ksft_set_plan(4);
+	if (access(BENCH_FILE, W_OK))
+		ksft_exit_fail_msg("%s: %s (needs CONFIG_PHYSR_DMA_BENCH)\n",
+				   BENCH_FILE, strerror(errno));
+	one("4KiB", scattered(BENCH_LEN));
+	one("2MiB-THP", thp(BENCH_LEN));
+	ksft_finished();
+}
