@@ -23,6 +23,9 @@ if [ ! -f "$SRC/.git/testbed-tarball" ] || [ "$(cat "$SRC/.git/testbed-tarball")
 	git_k init -q
 	# A throwaway repository of ~80k files: never spend a build on gc.
 	git_k config gc.auto 0
+	# Fixed-width blob ids in the exported patches, however many objects
+	# the repository has, so that re-exporting does not churn them.
+	git_k config core.abbrev 9
 	git_k add -A -f
 	git_k commit -q -m "base: $(basename "$TARBALL")"
 	git_k tag base
