@@ -50,6 +50,7 @@ extern struct kho_incoming kho_in;
 
 bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order);
 bool kho_in_preserved(phys_addr_t phys, u64 size);
+bool kho_pages_waiting(phys_addr_t phys, unsigned long nr);
 
 /* Outgoing scratch areas, reserved at boot and never given to the buddy. */
 extern struct kho_area kho_scratch[KHO_MAX_SCRATCH];

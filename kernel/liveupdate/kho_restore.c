@@ -312,3 +312,21 @@ int kho_retrieve_subtree(const char *name, const char *compatible,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
+
+/*
+ * Whether [@phys, @phys + @nr pages) is preserved memory of the incoming
+ * handover that nobody restored yet.  For callers that validate a
+ * handover of their own before taking any of it.
+ */
+bool kho_pages_waiting(phys_addr_t phys, unsigned long nr)
+{
+	unsigned long i;
+
+	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) || !nr ||
+	    !kho_in_preserved(phys, (u64)nr << PAGE_SHIFT))
+		return false;
+	for (i = 0; i < nr; i++)
+		if (!PageReserved(pfn_to_page(PHYS_PFN(phys) + i)))
+			return false;
+	return true;
+}
