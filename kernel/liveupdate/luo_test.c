@@ -92,8 +92,13 @@ static void luo_test_obj_free(struct luo_test_obj *obj)
 
 static struct file *luo_test_obj_file(struct luo_test_obj *obj)
 {
-	return anon_inode_getfile("[liveupdate_test]", &luo_test_obj_fops,
+	struct file *file;
+
+	file = anon_inode_getfile("[liveupdate_test]", &luo_test_obj_fops,
 				  obj, O_RDWR);
+	if (!IS_ERR(file))
+		file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	return file;
 }
 
 static ssize_t luo_test_obj_read(struct file *file, char __user *buf,
