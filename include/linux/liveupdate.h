@@ -157,6 +157,10 @@ void luo_array_free(struct luo_array *arr);
 int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size);
 void luo_array_release(struct luo_array *arr);
 
+/* Hooks for kernel_kexec(). */
+int liveupdate_kexec_prepare(void);
+void liveupdate_kexec_abort(void);
+
 #else /* CONFIG_LIVEUPDATE */
 
 static inline int
@@ -197,6 +201,15 @@ static inline int luo_array_restore(struct luo_array *arr, u64 handle,
 }
 
 static inline void luo_array_release(struct luo_array *arr)
+{
+}
+
+static inline int liveupdate_kexec_prepare(void)
+{
+	return 0;
+}
+
+static inline void liveupdate_kexec_abort(void)
 {
 }
 

@@ -98,6 +98,84 @@ struct luo_file_abi {
 
 struct file;
 
+/* Limits, see Documentation/userspace-api/liveupdate.rst. */
+#define LUO_MAX_SESSIONS	1024
+#define LUO_MAX_FILES		1024	/* per session */
+
+/**
+ * struct luo_file - one preserved file of a session
+ * @list: in the session's @files.
+ * @token: userspace's name for it.
+ * @handler: its handler (with a module reference); in the next kernel,
+ *	NULL until a handler reading one of its versions was found.
+ * @args: the arguments handed to the handler, kept between calls.
+ * @file: outgoing: the preserved file (LUO holds a reference).  Incoming:
+ *	the retrieved file until finish (LUO holds a reference), or NULL.
+ * @frozen: outgoing: freeze succeeded for the kexec under way.
+ * @retrieved: incoming: handed to userspace.
+ * @reported: incoming: the missing reader was reported.
+ * @compatible: incoming: its handler's compatible.
+ * @nr_versions: incoming: entries of @versions and @data.
+ * @versions: incoming: the versions written by the previous kernel.
+ * @data: incoming: the handler's value for each.
+ */
+struct luo_file {
+	struct list_head list;
+	u64 token;
+	struct liveupdate_file_handler *handler;
+	struct liveupdate_file_op_args args;
+	struct file *file;
+	bool frozen;
+	bool retrieved;
+	bool reported;
+	char compatible[LIVEUPDATE_COMPAT_MAX];
+	unsigned int nr_versions;
+	u32 versions[LIVEUPDATE_MAX_VERSIONS];
+	u64 data[LIVEUPDATE_MAX_VERSIONS];
+};
+
+/**
+ * struct luo_session - a named group of preserved files
+ * @list: in the outgoing or incoming session list.
+ * @name: NUL-terminated.
+ * @incoming: received from the previous kernel.
+ * @retrieved: incoming: handed to userspace.
+ * @finished: incoming: finished.
+ * @files: its &struct luo_file.
+ * @nr_files: number of @files.
+ */
+struct luo_session {
+	struct list_head list;
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	bool incoming;
+	bool retrieved;
+	bool finished;
+	struct list_head files;
+	unsigned long nr_files;
+};
+
+/*
+ * The global state, under luo_lock: both session lists, and whether a
+ * kexec froze the outgoing sessions.
+ */
+extern struct mutex luo_lock;
+extern struct list_head luo_outgoing;
+extern struct list_head luo_incoming;
+extern unsigned long luo_nr_outgoing;
+extern bool luo_frozen;
+
+struct luo_session *luo_session_alloc(const char *name, bool incoming);
+struct luo_session *luo_session_find(struct list_head *head,
+				     const char *name);
+int luo_session_install(struct luo_session *session);
+void luo_session_free(struct luo_session *session);
+int luo_session_freeze_all(void);
+void luo_session_unfreeze_all(void);
+void luo_incoming_session_done(void);
+struct luo_file *luo_file_find_token(struct luo_session *session, u64 token);
+int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);
+int luo_copy_out(void __user *uarg, const void *src, size_t ksize);
+
 struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
 struct liveupdate_file_handler *luo_handler_for_object(const char *compat,
 							const u32 *versions,
