@@ -851,7 +851,7 @@ static struct file *memfd_luo_new_file(struct memfd_luo_hdr *h)
 #ifdef CONFIG_HUGETLBFS
 		file = hugetlb_file_setup(h->name, size, VM_NORESERVE,
 					  HUGETLB_ANONHUGE_INODE,
-					  le32_to_cpu(h->huge_order));
+					  le32_to_cpu(h->huge_order) + PAGE_SHIFT);
 #else
 		file = ERR_PTR(-EOPNOTSUPP);
 #endif
