@@ -55,6 +55,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
+#include <linux/timex.h>
 #include <linux/vmalloc.h>
 
 #include "internal.h"
@@ -82,6 +83,9 @@
  * @entries: luo_array handle of the entries, 0 when @nr_entries is 0.
  * @huge_order: order of the hugetlb page size, 0 for shmem.
  * @name_len: length of @name, without the NUL.
+ * @freeze_start: get_cycles() when the last freeze began (diagnostic only,
+ *	for live update timelines; 0 when never frozen).
+ * @freeze_end: get_cycles() when it ended.
  * @name: dentry name ("memfd:..."), NUL terminated.
  */
 struct memfd_luo_hdr {
@@ -98,6 +102,8 @@ struct memfd_luo_hdr {
 	__le64 entries;
 	__le32 huge_order;
 	__le32 name_len;
+	__le64 freeze_start;
+	__le64 freeze_end;
 	char name[NAME_MAX + 1];
 };
 
@@ -713,6 +719,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	struct file *file = st->file;
 	struct inode *inode = file_inode(file);
 	struct memfd_luo_list list = {};
+	u64 start = get_cycles();
 	unsigned int v;
 	int err = 0;
 
@@ -732,8 +739,13 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 			goto out;
 		}
 	}
-	for (v = 0; v < st->nr_meta; v++)
+	for (v = 0; v < st->nr_meta; v++) {
+		struct memfd_luo_hdr *h = folio_address(st->meta[v].hdr);
+
 		memfd_luo_fill_hdr(st, &st->meta[v]);
+		h->freeze_start = cpu_to_le64(start);
+		h->freeze_end = cpu_to_le64(get_cycles());
+	}
 out:
 	inode_unlock(inode);
 	return err;
@@ -974,9 +986,11 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 
 	*memfd_luo_seals(file) = le32_to_cpu(h->seals);
 	file->f_pos = le64_to_cpu(h->pos);
-	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries\n",
+	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
 		h->name, version, le64_to_cpu(h->size),
-		le64_to_cpu(h->nr_pages), nr_folios, nr_entries);
+		le64_to_cpu(h->nr_pages), nr_folios, nr_entries,
+		le64_to_cpu(h->freeze_start),
+		le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
 	args->file = file;
 	file = NULL;
 	err = 0;

@@ -284,4 +284,141 @@ static inline int stage_or_die(void)
 	return stage;
 }
 
+/*
+ * "Guest RAM" for the demo and the benchmark: page 0 is the clock page
+ * (word 0: TSC of the writer's latest page write, word 1: pages written);
+ * every other page holds its generation in its first and last words and
+ * the pattern of (page, generation) in between.  A writer rewrites pages
+ * with the next generation, in a loop, until the kexec stops it; a page
+ * it was writing at that moment has first word = last word + 1.
+ */
+#define RAM_WORDS	(PAGE / 8)
+
+static inline uint64_t ram_seed(uint64_t page, uint64_t gen)
+{
+	return page * 1000003ULL + gen * 7919ULL + 1;
+}
+
+static inline void ram_write_page(char *base, uint64_t i, uint64_t gen)
+{
+	volatile uint64_t *w = (volatile uint64_t *)(base + i * PAGE);
+	uint64_t k, seed = ram_seed(i, gen);
+
+	w[0] = gen;
+	__asm__ volatile("" ::: "memory");
+	for (k = 1; k < RAM_WORDS - 1; k++)
+		w[k] = pat_word(seed, k * 8);
+	__asm__ volatile("" ::: "memory");
+	w[RAM_WORDS - 1] = gen;
+}
+
+/*
+ * Check page @i: 0 when whole, 1 when torn (being written at the kexec:
+ * every word is of the old or the new generation), -1 when wrong.
+ */
+static inline int ram_check_page(const char *base, uint64_t i, uint64_t *gen)
+{
+	const uint64_t *w = (const uint64_t *)(base + i * PAGE);
+	uint64_t k, g = w[RAM_WORDS - 1], s0 = ram_seed(i, g), s1 = ram_seed(i, g + 1);
+
+	*gen = g;
+	if (w[0] == g) {
+		for (k = 1; k < RAM_WORDS - 1; k++)
+			if (w[k] != pat_word(s0, k * 8))
+				return -1;
+		return 0;
+	}
+	if (w[0] != g + 1)
+		return -1;
+	for (k = 1; k < RAM_WORDS - 1; k++)
+		if (w[k] != pat_word(s0, k * 8) && w[k] != pat_word(s1, k * 8))
+			return -1;
+	return 1;
+}
+
+/* Fill pages 1..n-1 with generation 0. */
+static inline void ram_fill(char *base, uint64_t size)
+{
+	uint64_t i;
+
+	for (i = 1; i < size / PAGE; i++)
+		ram_write_page(base, i, 0);
+}
+
+/*
+ * Start a writer process that rewrites the pages of @base (a shared
+ * mapping of @size bytes) forever and stamps the clock page; it detaches
+ * from the test's output.  Returns its pid or -errno.
+ */
+static inline pid_t ram_writer(char *base, uint64_t size)
+{
+	pid_t pid = fork();
+	uint64_t n = size / PAGE, i = 1;
+	volatile uint64_t *clock = (volatile uint64_t *)base;
+
+	if (pid)
+		return pid < 0 ? -errno : pid;
+	{
+		int fd = open("/dev/null", O_RDWR);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (;;) {
+		uint64_t gen = ((uint64_t *)(base + i * PAGE))[RAM_WORDS - 1] + 1;
+
+		ram_write_page(base, i, gen);
+		clock[1]++;
+		clock[0] = rdtsc();
+		if (++i == n)
+			i = 1;
+	}
+}
+
+/* A writer that only stamps the TSC into @word (the plain kexec baseline). */
+static inline pid_t tsc_writer(volatile uint64_t *word)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid < 0 ? -errno : pid;
+	{
+		int fd = open("/dev/null", O_RDWR);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+	}
+	for (;;)
+		*word = rdtsc();
+}
+
+/*
+ * Map BAR 2 of the ivshmem-plain device (host-backed RAM that survives
+ * a kexec untouched); NULL when there is none.
+ */
+static inline void *ivshmem_map(uint64_t *size)
+{
+	char path[128], buf[32];
+	int i, fd;
+	void *p;
+
+	for (i = 0; i < 32; i++) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/0000:00:%02x.0/vendor", i);
+		if (read_text(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "0x1af4", 6))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/0000:00:%02x.0/device", i);
+		if (read_text(path, buf, sizeof(buf)) <= 0 || strncmp(buf, "0x1110", 6))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/0000:00:%02x.0/resource2", i);
+		fd = open(path, O_RDWR | O_SYNC);
+		if (fd < 0)
+			return NULL;
+		*size = lseek(fd, 0, SEEK_END);
+		p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		return p == MAP_FAILED ? NULL : p;
+	}
+	return NULL;
+}
+
 #endif
