@@ -93,6 +93,9 @@ static void stage1(void)
 static void stage2(void)
 {
 	uint64_t t_start = rdtsc(), t0, t1, i, gen, sum = 0, last, count;
+	char up[64];
+	double uptime = read_text("/proc/uptime", up, sizeof(up)) > 0 ?
+			strtod(up, NULL) * 1e3 : 0;
 	uint64_t freeze_at = 0, freeze_cycles = 0, whole = 0, torn = 0, wrong = 0, same = 0;
 	struct demo_state ds = {};
 	char line[512], *f;
@@ -161,6 +164,8 @@ static void stage2(void)
 	ksft_print_msg("demo: %+9.1f  freeze of the memfd starts (reboot), takes %.2f ms\n",
 		       ((double)freeze_at - last) / tpm, freeze_cycles / tpm);
 	ksft_print_msg("demo: %+9.1f  guest's last write (the CPUs stop, kexec)\n", 0.0);
+	ksft_print_msg("demo: %+9.1f  new kernel starts (its clock at 0; before: shutdown, purgatory, decompression)\n",
+		       ((double)t_start - last) / tpm - uptime);
 	ksft_print_msg("demo: %+9.1f  new kernel booted, userspace asks for the memfd\n",
 		       ((double)t0 - last) / tpm);
 	ksft_print_msg("demo: %+9.1f  memfd retrieved (retrieve took %.1f ms)\n",
