@@ -33,13 +33,16 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #define LUO_TEST_NEW		_IO(0xBA, 0xF0)
 #define LUO_TEST_VERSION	_IO(0xBA, 0xF1)
-#define LUO_TEST_MAX_SIZE	(1U << 20)
+#define LUO_TEST_MAX_SIZE	SZ_1M
+#define LUO_TEST_COMPAT		"liveupdate-test"
+#define LUO_TEST_COMPAT_FUTURE	"liveupdate-test-future"
 #define LUO_TEST_MAGIC_V1	0x31765f4cU	/* "LTv1" */
 #define LUO_TEST_MAGIC_V2	0x32765f4cU	/* "LTv2" */
 
@@ -53,7 +56,7 @@ struct luo_test_hdr {
 #define LUO_TEST_HDR_V2		12
 
 struct luo_test_obj {
-	struct mutex lock;
+	struct mutex lock;	/* serialises the blob and the folios */
 	unsigned int kind;
 	void *data;
 	u32 size;
@@ -370,7 +373,7 @@ static const u32 luo_test_future_versions[] = { 9 };
 static struct liveupdate_file_handler luo_test_handlers[2] = {
 	{
 		.ops = &luo_test_ops,
-		.compatible = "liveupdate-test",
+		.compatible = LUO_TEST_COMPAT,
 		.write_versions = luo_test_write_versions_list,
 		.nr_write_versions = ARRAY_SIZE(luo_test_write_versions_list),
 		.read_versions = luo_test_read_versions_list,
@@ -379,7 +382,7 @@ static struct liveupdate_file_handler luo_test_handlers[2] = {
 	},
 	{
 		.ops = &luo_test_ops,
-		.compatible = "liveupdate-test-future",
+		.compatible = LUO_TEST_COMPAT_FUTURE,
 		.write_versions = luo_test_future_versions,
 		.nr_write_versions = ARRAY_SIZE(luo_test_future_versions),
 		.owner = THIS_MODULE,
