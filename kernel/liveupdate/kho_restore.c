@@ -170,21 +170,9 @@ out:
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
 
-/**
- * kho_restore_pages() - get back a run of pages preserved by the previous
- *	kernel
- * @phys: physical address of the first page.
- * @nr_pages: number of pages, at least 1.
- *
- * The pages come back as order-0 pages, each with one reference, whatever
- * order they were preserved with; free them with __free_page().
- *
- * Context: process context; takes the KHO restore lock.
- * Return: the first page, or NULL when some page of the run is not
- * preserved or was restored already (nothing is restored then).
- */
+/* kho_restore_pages() with the restore lock held. */
 static struct page *__kho_restore_pages(phys_addr_t phys,
-				       unsigned long nr_pages)
+					unsigned long nr_pages)
 {
 	struct page *page;
 	unsigned int order;
@@ -207,6 +195,19 @@ static struct page *__kho_restore_pages(phys_addr_t phys,
 	return page;
 }
 
+/**
+ * kho_restore_pages() - get back a run of pages preserved by the previous
+ *	kernel
+ * @phys: physical address of the first page.
+ * @nr_pages: number of pages, at least 1.
+ *
+ * The pages come back as order-0 pages, each with one reference, whatever
+ * order they were preserved with; free them with __free_page().
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: the first page, or NULL when some page of the run is not
+ * preserved or was restored already (nothing is restored then).
+ */
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {
 	struct page *page;

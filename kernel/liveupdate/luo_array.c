@@ -203,10 +203,11 @@ static bool luo_array_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 
 static int luo_array_check_list(struct luo_array *arr, u64 first)
 {
+	const struct physr_chunk *chunk;
 	struct physr_walk_info info;
-	struct physr_range r;
-	struct physr_iter it;
 	struct physr list;
+	phys_addr_t phys;
+	u32 i;
 	int ret;
 
 	/* Check the chain in place before anything is restored. */
@@ -217,16 +218,21 @@ static int luo_array_check_list(struct luo_array *arr, u64 first)
 	if (info.kind != PHYSR_RAM ||
 	    info.total_bytes != (u64)arr->nr_pages * PAGE_SIZE)
 		return -EINVAL;
+	/* The validated chain, read in place: every range must be ours. */
+	for (phys = first; phys; phys = le64_to_cpu(chunk->hdr.next)) {
+		chunk = phys_to_virt(phys);
+		for (i = 0; i < le32_to_cpu(chunk->hdr.count); i++) {
+			u64 p = le64_to_cpu(chunk->ranges[i].phys);
+			u64 len = le64_to_cpu(chunk->ranges[i].len);
+
+			if (!PAGE_ALIGNED(p) || !PAGE_ALIGNED(len) ||
+			    !kho_pages_waiting(p, len >> PAGE_SHIFT))
+				return -EINVAL;
+		}
+	}
 	ret = kho_restore_physr(&list, first);
 	if (ret)
 		return ret;
-	physr_for_each_range(&list, &it, &r) {
-		if (!PAGE_ALIGNED(r.phys) || !PAGE_ALIGNED(r.len) ||
-		    !kho_pages_waiting(r.phys, r.len >> PAGE_SHIFT)) {
-			physr_destroy(&list);
-			return -EINVAL;
-		}
-	}
 	arr->list = list;
 	return 0;
 }
@@ -245,9 +251,11 @@ static int luo_array_check_list(struct luo_array *arr, u64 first)
  * Return: 0 on success; -ENOENT when there is no incoming handover;
  * -EINVAL when @handle does not lead to a preserved, well-formed array
  * of @elem_size elements (or it was restored already); -EPROTONOSUPPORT
- * for an unknown array format version; -ENOMEM.  On error nothing is
- * taken from the handover unless the array itself is inconsistent, in
- * which case its pages may stay reserved until KHO's finish step.
+ * for an unknown array format version; -ELOOP, -ERANGE and the other
+ * errors of physr_validate_chain() for a malformed page list; -ENOMEM.
+ * On error nothing is taken from the handover: a later restore with the
+ * right arguments can still succeed, and otherwise KHO's finish step
+ * releases the pages.
  */
 int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 {

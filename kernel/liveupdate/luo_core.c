@@ -34,6 +34,7 @@
 
 #include "luo_internal.h"
 
+/* Serialises sessions, files, the frozen state and handler calls. */
 DEFINE_MUTEX(luo_lock);
 LIST_HEAD(luo_outgoing);
 LIST_HEAD(luo_incoming);

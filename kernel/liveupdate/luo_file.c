@@ -124,10 +124,9 @@ struct liveupdate_file_handler *luo_handler_for_file(struct file *file)
  * entry of @versions, or NULL with *@index untouched when no handler
  * reads any of them.
  */
-struct liveupdate_file_handler *luo_handler_for_object(const char *compat,
-							const u32 *versions,
-							unsigned int nr,
-							unsigned int *index)
+struct liveupdate_file_handler *
+luo_handler_for_object(const char *compat, const u32 *versions,
+		       unsigned int nr, unsigned int *index)
 {
 	struct liveupdate_file_handler *h;
 	unsigned int i, j, best = nr;

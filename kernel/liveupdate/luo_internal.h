@@ -7,6 +7,7 @@
 #ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
+#include <linux/bits.h>
 #include <linux/liveupdate.h>
 #include <linux/types.h>
 #include <uapi/linux/liveupdate.h>
@@ -15,7 +16,7 @@
 #define LUO_ARRAY_MAGIC		0x414f554cU
 #define LUO_ARRAY_VERSION	1
 /* Largest array accepted from a previous kernel: 4 GiB of elements. */
-#define LUO_ARRAY_MAX_PAGES	(1UL << 20)
+#define LUO_ARRAY_MAX_PAGES	BIT(20)
 
 /**
  * struct luo_array_hdr - header page of a preserved array
@@ -177,9 +178,8 @@ int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);
 int luo_copy_out(void __user *uarg, const void *src, size_t ksize);
 
 struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
-struct liveupdate_file_handler *luo_handler_for_object(const char *compat,
-							const u32 *versions,
-							unsigned int nr,
-							unsigned int *index);
+struct liveupdate_file_handler *
+luo_handler_for_object(const char *compat, const u32 *versions,
+		       unsigned int nr, unsigned int *index);
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -16,6 +16,14 @@
  * only, which no handler reads: the next kernel must report and release
  * them.
  *
+ * Objects of kind 2 ("liveupdate-test-array") are preserved as a
+ * luo_array of 40-byte elements (le32 index, le32 length, 32 bytes of
+ * blob), version 1; LUO_TEST_CORRUPT on such an object picks a way to
+ * damage its array at freeze, so that the next kernel's
+ * luo_array_restore() meets a malformed handle.  Before the real restore,
+ * retrieve also asks for the array with a wrong element size, which must
+ * fail and take nothing.
+ *
  * Knobs: fail_freeze = N makes the N-th freeze from now fail with -EIO
  * (one shot); stats shows how often each op ran.
  */
@@ -33,13 +41,48 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "luo_internal.h"
+
 #define LUO_TEST_NEW		_IO(0xBA, 0xF0)
 #define LUO_TEST_VERSION	_IO(0xBA, 0xF1)
-#define LUO_TEST_MAX_SIZE	(1U << 20)
+#define LUO_TEST_CORRUPT	_IO(0xBA, 0xF2)
+#define LUO_TEST_MAX_SIZE	SZ_1M
+#define LUO_TEST_COMPAT		"liveupdate-test"
+#define LUO_TEST_COMPAT_FUTURE	"liveupdate-test-future"
+#define LUO_TEST_COMPAT_ARRAY	"liveupdate-test-array"
+
+enum luo_test_kind {
+	LUO_TEST_KIND_NORMAL,
+	LUO_TEST_KIND_FUTURE,
+	LUO_TEST_KIND_ARRAY,
+	LUO_TEST_NR_KINDS,
+};
+
+/* How LUO_TEST_CORRUPT damages an array object at freeze. */
+enum luo_test_corrupt {
+	LUO_TEST_CORRUPT_NONE,
+	LUO_TEST_CORRUPT_MAGIC,		/* header magic */
+	LUO_TEST_CORRUPT_VERSION,	/* header version */
+	LUO_TEST_CORRUPT_ELEM_SIZE,	/* header element size */
+	LUO_TEST_CORRUPT_NR_PAGES,	/* page count disagrees with nr */
+	LUO_TEST_CORRUPT_CYCLE,		/* physr chain points to itself */
+	LUO_TEST_CORRUPT_UNALIGNED,	/* handle not page aligned */
+	LUO_TEST_CORRUPT_FOREIGN,	/* an element page not preserved */
+	LUO_TEST_CORRUPT_ZERO,		/* handle 0 */
+	LUO_TEST_NR_CORRUPT,
+};
+
+/* One element of an array object. */
+struct luo_test_elem {
+	__le32 index;
+	__le32 len;
+	u8 bytes[32];
+};
 #define LUO_TEST_MAGIC_V1	0x31765f4cU	/* "LTv1" */
 #define LUO_TEST_MAGIC_V2	0x32765f4cU	/* "LTv2" */
 
@@ -53,25 +96,29 @@ struct luo_test_hdr {
 #define LUO_TEST_HDR_V2		12
 
 struct luo_test_obj {
-	struct mutex lock;
+	struct mutex lock;	/* serialises the blob and the folios */
 	unsigned int kind;
 	void *data;
 	u32 size;
 	u32 cap;
 	u32 version;	/* retrieved from; 0 when new */
+	u32 corrupt;	/* enum luo_test_corrupt, array objects */
 	bool preserved;
+	struct luo_array arr;	/* array objects */
+	struct page *foreign;	/* LUO_TEST_CORRUPT_FOREIGN */
 	struct folio *folios[LIVEUPDATE_MAX_VERSIONS];
 };
 
 static struct {
 	atomic_t preserve, unpreserve, freeze, unfreeze, retrieve;
 	atomic_t finish_retrieved, finish_released;
+	atomic_t array_wrong_size_rejected, array_rejected;
 } luo_test_stats;
 
 static u32 luo_test_fail_freeze;
 
 static const struct file_operations luo_test_obj_fops;
-static struct liveupdate_file_handler luo_test_handlers[2];
+static struct liveupdate_file_handler luo_test_handlers[LUO_TEST_NR_KINDS];
 
 static struct luo_test_obj *luo_test_obj_alloc(unsigned int kind)
 {
@@ -86,6 +133,8 @@ static struct luo_test_obj *luo_test_obj_alloc(unsigned int kind)
 
 static void luo_test_obj_free(struct luo_test_obj *obj)
 {
+	if (obj->foreign)
+		__free_page(obj->foreign);
 	kvfree(obj->data);
 	kfree(obj);
 }
@@ -159,9 +208,18 @@ static long luo_test_obj_ioctl(struct file *file, unsigned int cmd,
 {
 	struct luo_test_obj *obj = file->private_data;
 
-	if (cmd != LUO_TEST_VERSION)
+	switch (cmd) {
+	case LUO_TEST_VERSION:
+		return obj->version;
+	case LUO_TEST_CORRUPT:
+		if (obj->kind != LUO_TEST_KIND_ARRAY ||
+		    arg >= LUO_TEST_NR_CORRUPT)
+			return -EINVAL;
+		obj->corrupt = arg;
+		return 0;
+	default:
 		return -ENOTTY;
-	return obj->version;
+	}
 }
 
 static int luo_test_obj_release(struct inode *inode, struct file *file)
@@ -311,7 +369,7 @@ static int luo_test_retrieve(struct liveupdate_file_op_args *args)
 		goto out;
 	}
 	ret = -ENOMEM;
-	obj = luo_test_obj_alloc(0);
+	obj = luo_test_obj_alloc(LUO_TEST_KIND_NORMAL);
 	if (!obj)
 		goto out;
 	obj->data = kvmalloc(max(len, 1U), GFP_KERNEL);
@@ -352,6 +410,174 @@ static void luo_test_finish(struct liveupdate_file_op_args *args)
 	atomic_inc(&luo_test_stats.finish_released);
 }
 
+/* Array objects: the blob in 32-byte pieces of a luo_array. */
+static void luo_test_array_fill(struct luo_test_obj *obj)
+{
+	u64 i;
+
+	for (i = 0; i < obj->arr.nr; i++) {
+		struct luo_test_elem *e = luo_array_elem(&obj->arr, i);
+		u32 off = i * sizeof(e->bytes);
+		u32 len = min_t(u32, sizeof(e->bytes), obj->size - off);
+
+		e->index = cpu_to_le32(i);
+		e->len = cpu_to_le32(len);
+		memcpy(e->bytes, obj->data + off, len);
+	}
+}
+
+static int luo_test_array_preserve(struct liveupdate_file_op_args *args)
+{
+	struct luo_test_obj *obj = args->file->private_data;
+	int ret;
+
+	mutex_lock(&obj->lock);
+	ret = luo_array_alloc(&obj->arr, sizeof(struct luo_test_elem),
+			      DIV_ROUND_UP(obj->size, 32));
+	if (!ret) {
+		luo_test_array_fill(obj);
+		args->data[0] = luo_array_handle(&obj->arr);
+		obj->preserved = true;
+		atomic_inc(&luo_test_stats.preserve);
+	}
+	mutex_unlock(&obj->lock);
+	return ret;
+}
+
+static void luo_test_array_unpreserve(struct liveupdate_file_op_args *args)
+{
+	struct luo_test_obj *obj = args->file->private_data;
+
+	mutex_lock(&obj->lock);
+	luo_array_free(&obj->arr);
+	obj->preserved = false;
+	mutex_unlock(&obj->lock);
+	atomic_inc(&luo_test_stats.unpreserve);
+}
+
+/* Damage the handed-over array as asked (test of the reader only). */
+static void luo_test_array_corrupt(struct luo_test_obj *obj,
+				   struct liveupdate_file_op_args *args)
+{
+	struct luo_array_hdr *hdr = phys_to_virt(args->data[0]);
+	struct physr_chunk *chunk;
+
+	switch (obj->corrupt) {
+	case LUO_TEST_CORRUPT_MAGIC:
+		hdr->magic ^= cpu_to_le32(1);
+		break;
+	case LUO_TEST_CORRUPT_VERSION:
+		hdr->version = cpu_to_le32(2);
+		break;
+	case LUO_TEST_CORRUPT_ELEM_SIZE:
+		hdr->elem_size = cpu_to_le32(41);
+		break;
+	case LUO_TEST_CORRUPT_NR_PAGES:
+		le64_add_cpu(&hdr->nr_pages, 1);
+		break;
+	case LUO_TEST_CORRUPT_CYCLE:
+		chunk = phys_to_virt(le64_to_cpu(hdr->pages));
+		chunk->hdr.next = hdr->pages;
+		break;
+	case LUO_TEST_CORRUPT_UNALIGNED:
+		args->data[0] += 8;
+		break;
+	case LUO_TEST_CORRUPT_FOREIGN:
+		obj->foreign = alloc_page(GFP_KERNEL);
+		chunk = phys_to_virt(le64_to_cpu(hdr->pages));
+		if (obj->foreign)
+			chunk->ranges[0].phys =
+				cpu_to_le64(page_to_phys(obj->foreign));
+		break;
+	case LUO_TEST_CORRUPT_ZERO:
+		args->data[0] = 0;
+		break;
+	}
+}
+
+static int luo_test_array_freeze(struct liveupdate_file_op_args *args)
+{
+	struct luo_test_obj *obj = args->file->private_data;
+
+	if (luo_test_fail_freeze && !--luo_test_fail_freeze)
+		return -EIO;
+	mutex_lock(&obj->lock);
+	luo_test_array_fill(obj);
+	luo_test_array_corrupt(obj, args);
+	mutex_unlock(&obj->lock);
+	atomic_inc(&luo_test_stats.freeze);
+	return 0;
+}
+
+static int luo_test_array_retrieve(struct liveupdate_file_op_args *args)
+{
+	struct luo_test_obj *obj;
+	struct luo_array arr;
+	struct file *file;
+	u32 size = 0;
+	u64 i;
+	int ret;
+
+	/* A wrong element size must be refused, and take nothing. */
+	ret = luo_array_restore(&arr, args->data[0], 24);
+	if (!ret) {
+		luo_array_release(&arr);
+		return -EBADMSG;
+	}
+	atomic_inc(&luo_test_stats.array_wrong_size_rejected);
+
+	ret = luo_array_restore(&arr, args->data[0],
+				sizeof(struct luo_test_elem));
+	if (ret) {
+		atomic_inc(&luo_test_stats.array_rejected);
+		pr_info("array rejected: %d\n", ret);
+		return ret;
+	}
+	ret = -ENOMEM;
+	obj = luo_test_obj_alloc(LUO_TEST_KIND_ARRAY);
+	if (!obj)
+		goto out;
+	obj->data = kvzalloc(max_t(u64, arr.nr * 32, 1), GFP_KERNEL);
+	if (!obj->data)
+		goto out_obj;
+	obj->cap = max_t(u64, arr.nr * 32, 1);
+	ret = -EINVAL;
+	for (i = 0; i < arr.nr; i++) {
+		struct luo_test_elem *e = luo_array_elem(&arr, i);
+		u32 len = le32_to_cpu(e->len);
+
+		if (le32_to_cpu(e->index) != i || len > sizeof(e->bytes))
+			goto out_obj;
+		memcpy(obj->data + size, e->bytes, len);
+		size += len;
+	}
+	obj->size = size;
+	obj->version = args->version[0];
+	file = luo_test_obj_file(obj);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_obj;
+	}
+	args->file = file;
+	atomic_inc(&luo_test_stats.retrieve);
+	ret = 0;
+	goto out;
+out_obj:
+	luo_test_obj_free(obj);
+out:
+	luo_array_release(&arr);
+	return ret;
+}
+
+static const struct liveupdate_file_ops luo_test_array_ops = {
+	.can_preserve = luo_test_can_preserve,
+	.preserve = luo_test_array_preserve,
+	.unpreserve = luo_test_array_unpreserve,
+	.freeze = luo_test_array_freeze,
+	.unfreeze = luo_test_unfreeze,
+	.retrieve = luo_test_array_retrieve,
+};
+
 static const struct liveupdate_file_ops luo_test_ops = {
 	.can_preserve = luo_test_can_preserve,
 	.preserve = luo_test_preserve,
@@ -365,12 +591,13 @@ static const struct liveupdate_file_ops luo_test_ops = {
 static const u32 luo_test_write_versions_list[] = { 2, 1 };
 static const u32 luo_test_read_versions_list[] = { 1, 2 };
 static const u32 luo_test_future_versions[] = { 9 };
+static const u32 luo_test_array_versions[] = { 1 };
 
 /* One handler per object kind. */
-static struct liveupdate_file_handler luo_test_handlers[2] = {
+static struct liveupdate_file_handler luo_test_handlers[LUO_TEST_NR_KINDS] = {
 	{
 		.ops = &luo_test_ops,
-		.compatible = "liveupdate-test",
+		.compatible = LUO_TEST_COMPAT,
 		.write_versions = luo_test_write_versions_list,
 		.nr_write_versions = ARRAY_SIZE(luo_test_write_versions_list),
 		.read_versions = luo_test_read_versions_list,
@@ -379,9 +606,18 @@ static struct liveupdate_file_handler luo_test_handlers[2] = {
 	},
 	{
 		.ops = &luo_test_ops,
-		.compatible = "liveupdate-test-future",
+		.compatible = LUO_TEST_COMPAT_FUTURE,
 		.write_versions = luo_test_future_versions,
 		.nr_write_versions = ARRAY_SIZE(luo_test_future_versions),
+		.owner = THIS_MODULE,
+	},
+	{
+		.ops = &luo_test_array_ops,
+		.compatible = LUO_TEST_COMPAT_ARRAY,
+		.write_versions = luo_test_array_versions,
+		.nr_write_versions = ARRAY_SIZE(luo_test_array_versions),
+		.read_versions = luo_test_array_versions,
+		.nr_read_versions = ARRAY_SIZE(luo_test_array_versions),
 		.owner = THIS_MODULE,
 	},
 };
@@ -395,7 +631,7 @@ static long luo_test_control_ioctl(struct file *file, unsigned int cmd,
 
 	if (cmd != LUO_TEST_NEW)
 		return -ENOTTY;
-	if (arg > 1)
+	if (arg >= LUO_TEST_NR_KINDS)
 		return -EINVAL;
 	obj = luo_test_obj_alloc(arg);
 	if (!obj)
@@ -432,6 +668,10 @@ static int luo_test_stats_show(struct seq_file *m, void *v)
 		   atomic_read(&luo_test_stats.finish_retrieved));
 	seq_printf(m, "finish_released %d\n",
 		   atomic_read(&luo_test_stats.finish_released));
+	seq_printf(m, "array_wrong_size_rejected %d\n",
+		   atomic_read(&luo_test_stats.array_wrong_size_rejected));
+	seq_printf(m, "array_rejected %d\n",
+		   atomic_read(&luo_test_stats.array_rejected));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(luo_test_stats);
