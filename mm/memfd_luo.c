@@ -43,6 +43,7 @@
 
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/kexec_handover.h>
@@ -53,6 +54,7 @@
 #include <linux/pagevec.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swap.h>
 #include <linux/timex.h>
@@ -124,10 +126,6 @@ struct memfd_luo_folio {
 #define MEMFD_LUO_ORDER_MASK	0x3fULL
 
 static_assert(sizeof(struct memfd_luo_hdr) <= PAGE_SIZE);
-#ifdef CONFIG_HUGETLBFS
-static_assert(HUGETLBFS_FROZEN_SIZE == SHMEM_FROZEN_SIZE &&
-	      HUGETLBFS_FROZEN_FOLIOS == SHMEM_FROZEN_FOLIOS);
-#endif
 static_assert(sizeof(struct memfd_luo_run) == 24);
 static_assert(sizeof(struct memfd_luo_folio) == 16);
 
@@ -713,6 +711,68 @@ out:
 	return err;
 }
 
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test only: with /sys/kernel/debug/memfd_luo/test_corrupt set, a freeze
+ * damages the version 2 record of memfds named "corrupt-<how>", so that
+ * the next kernel's checks can be tested (selftest memfd_corrupt).
+ */
+static bool memfd_luo_test_corrupt;
+
+static void memfd_luo_corrupt(struct memfd_luo *st)
+{
+	const char *name = st->file->f_path.dentry->d_name.name;
+	struct memfd_luo_meta *m = NULL;
+	struct memfd_luo_run *run = NULL;
+	struct memfd_luo_hdr *h;
+	unsigned int v;
+
+	if (!memfd_luo_test_corrupt ||
+	    strncmp(name, MFD_PREFIX "corrupt-", strlen(MFD_PREFIX "corrupt-")))
+		return;
+	name += strlen(MFD_PREFIX "corrupt-");
+	for (v = 0; v < st->nr_meta; v++)
+		if (st->meta[v].version == MEMFD_LUO_V2)
+			m = &st->meta[v];
+	if (!m)
+		return;
+	h = folio_address(m->hdr);
+	if (m->has_arr && m->arr.nr)
+		run = luo_array_elem(&m->arr, 0);
+	if (!strcmp(name, "magic"))
+		h->magic = cpu_to_le64(MEMFD_LUO_MAGIC ^ 1);
+	else if (!strcmp(name, "count"))
+		le64_add_cpu(&h->nr_pages, 1);
+	else if (!strcmp(name, "array"))
+		le64_add_cpu(&h->entries, PAGE_SIZE);
+	else if (!strcmp(name, "range") && run)
+		run->index = cpu_to_le64(DIV_ROUND_UP(le64_to_cpu(h->size),
+						      PAGE_SIZE));
+	else if (!strcmp(name, "order") && run)
+		run->order = cpu_to_le32(MAX_PAGE_ORDER + 1);
+	else if (!strcmp(name, "phys") && run)
+		/* The first MiB of x86 is never preserved memory. */
+		run->phys = cpu_to_le64(SZ_512K);
+	else
+		return;
+	pr_info("test: damaged the v2 record of %s\n",
+		st->file->f_path.dentry->d_name.name);
+}
+
+static int __init memfd_luo_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("memfd_luo", NULL);
+
+	debugfs_create_bool("test_corrupt", 0600, dir, &memfd_luo_test_corrupt);
+	return 0;
+}
+late_initcall(memfd_luo_test_init);
+#else
+static void memfd_luo_corrupt(struct memfd_luo *st)
+{
+}
+#endif
+
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct memfd_luo *st = args->private;
@@ -746,6 +806,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 		h->freeze_start = cpu_to_le64(start);
 		h->freeze_end = cpu_to_le64(get_cycles());
 	}
+	memfd_luo_corrupt(st);
 out:
 	inode_unlock(inode);
 	return err;
@@ -1029,7 +1090,14 @@ static struct liveupdate_file_handler memfd_luo_handler = {
 
 static int __init memfd_luo_init(void)
 {
-	int err = liveupdate_register_file_handler(&memfd_luo_handler);
+	int err;
+
+#ifdef CONFIG_HUGETLBFS
+	/* memfd_luo_set_frozen() takes the same bits for both. */
+	BUILD_BUG_ON(SHMEM_FROZEN_SIZE != HUGETLBFS_FROZEN_SIZE);
+	BUILD_BUG_ON(SHMEM_FROZEN_FOLIOS != HUGETLBFS_FROZEN_FOLIOS);
+#endif
+	err = liveupdate_register_file_handler(&memfd_luo_handler);
 
 	if (err)
 		pr_warn("cannot register the memfd handler (%d)\n", err);

@@ -11,7 +11,8 @@
  * and two memfds in each of the sessions "memfd-b" and "memfd-c".  It
  * checks what preserve refuses and that a refused preserve leaves nothing
  * behind: size changes and fallocate (EBUSY), a pipe and a tmpfs file
- * (ENOENT), a token reused (EEXIST), the same memfd twice (EEXIST), a
+ * (ENOENT), a token reused (EEXIST), the same memfd twice (EEXIST, or
+ * EBUSY through another open file description), a
  * read-only descriptor (EACCES).
  *
  * Stage 2 retrieves everything and checks every byte, size, position,
@@ -60,7 +61,7 @@ static void stage1(void)
 	struct stat st;
 	void *p;
 
-	ksft_set_plan(19);
+	ksft_set_plan(20);
 	set_shmem_thp("never");
 
 	a = session_new("memfd-a");
@@ -164,6 +165,12 @@ static void stage1(void)
 	close(fd);
 	ret = luo_preserve(a, fd_one, 102);
 	ksft_test_result(ret == -EEXIST, "the same memfd under a second token: EEXIST (%d)\n", ret);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd_one);
+	fd = open(path, O_RDWR);
+	ret = fd < 0 ? -1 : luo_preserve(a, fd, 104);
+	ksft_test_result(ret == -EBUSY,
+			 "the same memfd reopened through /proc (another file): EBUSY (%d)\n", ret);
+	close(fd);
 	fd = make_filled("readonly", PAGE, 7, 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	ro = open(path, O_RDONLY);

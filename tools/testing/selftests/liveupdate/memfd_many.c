@@ -3,7 +3,8 @@
  * Scale (two stages): 500 memfds in one session, and one 512 MiB memfd
  * of 4 KiB pages (131072 folios) in another.  Stage 2 retrieves them all
  * and checks every byte, and for the big one that every page is on the
- * frame it had before the kexec.  Preserve and retrieve times are printed.
+ * frame it had before the kexec and that the pages count as shmem and are
+ * on the LRU like faulted ones (/proc/meminfo).  Preserve and retrieve times are printed.
  */
 #include "memfd_common.h"
 
@@ -71,12 +72,13 @@ static void stage1(void)
 static void stage2(void)
 {
 	uint64_t n = BIG_SIZE / PAGE, *pfn = calloc(n, 8), *old = calloc(n, 8), j, same = 0;
+	long long shmem0, shmem1, lru0, lru1;
 	int s, b, i, fd, ret, bad = 0;
 	char line[512];
 	double t;
 	void *p;
 
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	raise_nofile(4096);
 	s = session_get("memfd-many");
 	b = session_get("memfd-big");
@@ -98,9 +100,18 @@ static void stage2(void)
 	ret = luo_finish(s);
 	ksft_test_result(!ret, "session memfd-many finished (%d)\n", ret);
 
+	shmem0 = meminfo_kb("Shmem");
+	lru0 = meminfo_kb("Active(anon)") + meminfo_kb("Inactive(anon)");
 	t = now_ms();
 	fd = luo_retrieve(b, 1);
 	t = now_ms() - t;
+	shmem1 = meminfo_kb("Shmem");
+	lru1 = meminfo_kb("Active(anon)") + meminfo_kb("Inactive(anon)");
+	/* Per-CPU counter deltas and LRU batches may lag by a few MiB. */
+	ksft_test_result(shmem1 - shmem0 >= (long long)(BIG_SIZE / KiB) - 8192 &&
+			 lru1 - lru0 >= (long long)(BIG_SIZE / KiB) - 8192,
+			 "big: the retrieved pages count as shmem (+%lld kB) and are on the LRU (+%lld kB)\n",
+			 shmem1 - shmem0, lru1 - lru0);
 	p = fd < 0 ? NULL : map_fd(fd, BIG_SIZE);
 	ksft_test_result(p && pat_check(p, 0, BIG_SIZE, 77) == -1,
 			 "big: retrieved in %.0f ms, every byte of 512 MiB checked\n", t);
