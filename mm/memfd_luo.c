@@ -885,8 +885,12 @@ static int memfd_luo_validate(struct memfd_luo_hdr *h, struct luo_array *arr,
 		    !IS_ALIGNED(it.index, 1ULL << it.order) || it.index < next)
 			return -EINVAL;
 		n_pages = it.nr_folios << it.order;
+		/*
+		 * Every folio starts inside the file; a large shmem folio may
+		 * reach beyond its end (i_size not a multiple of its size).
+		 */
 		if (check_add_overflow(it.index, n_pages, &end) ||
-		    end > end_index)
+		    end - (1ULL << it.order) >= end_index)
 			return -EINVAL;
 		if (it.phys + (n_pages << PAGE_SHIFT) < it.phys ||
 		    !pfn_valid(PHYS_PFN(it.phys + (n_pages << PAGE_SHIFT) - 1)))

@@ -3,12 +3,13 @@
  * THP-backed and MFD_HUGETLB memfds across a real kexec (two stages).
  *
  * Stage 1: a 64 MiB memfd with shmem THP on (shmem_enabled=always) whose
- * mapping is all PMD-mapped 2 MiB folios, and a 32 MiB MFD_HUGETLB memfd
- * (the boot reserves huge pages), both filled with a checksummed pattern,
- * their frames recorded, preserved in session "memfd-huge"; the hugetlb
- * file's size is then frozen too.
+ * mapping is all PMD-mapped 2 MiB folios, a THP memfd of 3 MiB + 12344
+ * bytes whose second 2 MiB folio reaches past the end of the file, and a
+ * 32 MiB MFD_HUGETLB memfd (the boot reserves huge pages), all filled with
+ * a checksummed pattern, frames recorded, preserved in session
+ * "memfd-huge"; the hugetlb file's size is then frozen too.
  *
- * Stage 2: both come back with every byte, the same frames, as 2 MiB
+ * Stage 2: all come back with every byte, the same frames, as 2 MiB
  * folios (the THP file maps with PMDs again; the handler's log line
  * counts the folios); the hugetlb pages are counted in the pool while the
  * file holds them and join the free pool when it is closed.
@@ -16,6 +17,7 @@
 #include "memfd_common.h"
 
 #define THP_SIZE	(64 * MiB)
+#define ODD_SIZE	(3 * MiB + 12344)	/* its last 2 MiB folio ends past EOF */
 #define HTLB_SIZE	(32 * MiB)
 #define HPAGE		(2 * MiB)
 
@@ -64,12 +66,12 @@ static int check_same(void *p, uint64_t size, uint64_t seed, const char *state)
 
 static void stage1(void)
 {
-	int s, thp, htlb, ret;
+	int s, thp, htlb, odd, ret;
 	long long pmd;
 	char line[512];
 	void *p;
 
-	ksft_set_plan(9);
+	ksft_set_plan(10);
 	ret = write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
 	ksft_test_result(!ret, "shmem THP switched on (%d)\n", ret);
 	s = session_new("memfd-huge");
@@ -97,6 +99,26 @@ static void stage1(void)
 	if (!ret)
 		ksft_print_msg("%s\n", line);
 
+	/* write(), not a mapping: a fault would not cover the 2 MiB past EOF. */
+	odd = memfd_new("thp-odd", 0);
+	p = malloc(ODD_SIZE);
+	if (p) {
+		pat_fill(p, 0, ODD_SIZE, 23);
+		if (odd < 0 || pwrite(odd, p, ODD_SIZE, 0) != ODD_SIZE) {
+			free(p);
+			p = NULL;
+		}
+	}
+	ret = p ? luo_preserve(s, odd, 3) : -1;
+	free(p);
+	if (!ret)
+		ret = kmsg_line("preserved memfd:thp-odd:", line, sizeof(line));
+	ksft_test_result(!ret && line_value(line, "pages in ") == 2,
+			 "thp-odd: 3 MiB + 12344 bytes in two 2 MiB folios, preserved (%d)\n", ret);
+	if (!ret)
+		ksft_print_msg("%s\n", line);
+	close(odd);
+
 	htlb = memfd_new("htlb", MFD_HUGETLB);
 	ksft_test_result(htlb >= 0 && meminfo_kb("HugePages_Free") >= HTLB_SIZE / HPAGE,
 			 "hugetlb: memfd created, %lld huge pages free\n",
@@ -123,7 +145,7 @@ static void stage2(void)
 	char line[512];
 	void *p;
 
-	ksft_set_plan(9);
+	ksft_set_plan(10);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
 	s = session_get("memfd-huge");
 	if (s < 0)
@@ -144,6 +166,19 @@ static void stage2(void)
 		ksft_print_msg("%s\n", line);
 	if (p)
 		munmap(p, THP_SIZE);
+	close(fd);
+
+	fd = luo_retrieve(s, 3);
+	{
+		struct stat st;
+		char *buf = malloc(ODD_SIZE + 1);
+
+		ksft_test_result(fd >= 0 && !fstat(fd, &st) && st.st_size == ODD_SIZE &&
+				 buf && pread(fd, buf, ODD_SIZE + 1, 0) == ODD_SIZE &&
+				 pat_check(buf, 0, ODD_SIZE, 23) == -1,
+				 "thp-odd: retrieved (%d), size and every byte\n", fd);
+		free(buf);
+	}
 	close(fd);
 
 	total0 = meminfo_kb("HugePages_Total");
