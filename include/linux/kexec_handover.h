@@ -51,6 +51,7 @@ int kho_walk_scratch(struct kexec_buf *kbuf,
 size_t kho_setup_data_size(void);
 int kho_fill_setup_data(void *buf, size_t size);
 int kho_kexec_prepare(void);
+bool kho_will_hand_over(void);
 
 #else /* CONFIG_KEXEC_HANDOVER */
 
@@ -166,6 +167,11 @@ static inline int kho_fill_setup_data(void *buf, size_t size)
 static inline int kho_kexec_prepare(void)
 {
 	return 0;
+}
+
+static inline bool kho_will_hand_over(void)
+{
+	return false;
 }
 
 #endif /* CONFIG_KEXEC_HANDOVER */

@@ -139,6 +139,7 @@ static struct kunit_suite luo_array_test_suite = {
 	.name = "luo_array",
 	.test_cases = luo_array_test_cases,
 };
+
 kunit_test_suite(luo_array_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the live update preserved arrays");

@@ -279,9 +279,10 @@ err:
  * until liveupdate_kexec_abort(), sessions cannot change (-EBUSY).
  *
  * Context: process context, may sleep; takes luo_lock.
- * Return: 0, or the error of the freeze that failed or of writing the
- * state; nothing stays frozen or written then, and the kexec must not go
- * on.
+ * Return: 0; -EOPNOTSUPP when sessions exist but the loaded image gets
+ * no handover (see kho_will_hand_over()); or the error of the freeze
+ * that failed or of writing the state.  Nothing stays frozen or written
+ * then, and the kexec must not go on.
  */
 int liveupdate_kexec_prepare(void)
 {
@@ -290,6 +291,13 @@ int liveupdate_kexec_prepare(void)
 	mutex_lock(&luo_lock);
 	if (list_empty(&luo_outgoing) || WARN_ON(luo_frozen))
 		goto out;
+	if (!kho_will_hand_over()) {
+		/* Going on would drop every session without a word. */
+		pr_err("the kexec image gets no handover (not loaded with kexec_file_load() into the KHO scratch areas): %lu sessions would be lost, kexec refused\n",
+		       luo_nr_outgoing);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	ret = luo_session_freeze_all();
 	if (ret)
 		goto out;

@@ -83,6 +83,7 @@ struct luo_test_elem {
 	__le32 len;
 	u8 bytes[32];
 };
+
 #define LUO_TEST_MAGIC_V1	0x31765f4cU	/* "LTv1" */
 #define LUO_TEST_MAGIC_V2	0x32765f4cU	/* "LTv2" */
 

@@ -21,7 +21,8 @@
  * tokens, finished sessions, that "gone" is gone, that "future" is
  * reported and refused, and that finishing the last session releases the
  * unretrieved objects and the handover: MemTotal grows by at least their
- * size and KHO says it finished.
+ * size and KHO says it finished.  Stage 2 then preserves one retrieved
+ * object and a new one, and stage 3 gets both back.
  */
 #include <sys/reboot.h>
 #include <sys/wait.h>
@@ -258,10 +259,10 @@ static void stage2(void)
 {
 	static const char *names[] = { "alpha", "beta", "gamma" };
 	long long mem0, mem1, rel0, released;
-	int dev, sfd[3], s, i, bad, ret;
-	char name[64], status[256];
+	int dev, sfd[3], s, i, bad, ret, keep;
+	char name[64], status[256], tag[96];
 
-	ksft_set_plan(21);
+	ksft_set_plan(22);
 	read_text(KHO_DIR "/in/status", status, sizeof(status));
 	ksft_test_result(!strncmp(status, "accepted", 8), "stage 2: handover accepted: %s",
 			 status);
@@ -310,7 +311,7 @@ static void stage2(void)
 	for (i = 0; i < 3; i++)
 		close(sfd[i]);
 
-	for (i = 0, bad = 0; i < NR_MANY; i++) {
+	for (i = 0, bad = 0; i < NR_MANY - 1; i++) {
 		snprintf(name, sizeof(name), "many-%04d", i);
 		s = luo_retrieve_session(dev, name);
 		if (s < 0 || !check_retrieved(s, name, i, 64 + i, NULL))
@@ -318,6 +319,15 @@ static void stage2(void)
 		if (s >= 0)
 			close(s);
 	}
+	/* The last one is kept open, to go on to stage 3. */
+	snprintf(name, sizeof(name), "many-%04d", i);
+	s = luo_retrieve_session(dev, name);
+	keep = s < 0 ? s : luo_retrieve(s, i);
+	tag_of(tag, sizeof(tag), name, i);
+	if (keep < 0 || !obj_check(keep, tag, 64 + i, NULL))
+		bad++;
+	if (s >= 0)
+		close(s);
 	ksft_test_result(!bad, "stage 2: %d sessions back (%d bad)\n", NR_MANY, bad);
 
 	s = luo_retrieve_session(dev, "future");
@@ -354,13 +364,52 @@ static void stage2(void)
 			 mem1 - mem0, 2 * NR_UNRETRIEVED * 1024);
 	ksft_test_result(luo_retrieve_session(dev, "unretrieved") == -ENOENT,
 			 "stage 2: nothing left to retrieve\n");
+
+	/* A retrieved object goes on, with a new one, to stage 3. */
+	s = luo_create_session(dev, "gen2");
+	ret = s < 0 ? s : luo_preserve(s, keep, 77);
+	i = ret ? ret : make_obj(s, "gen2", 78, 7000, LUO_TEST_KIND_NORMAL);
+	close(keep);
+	close(dev);
+	ksft_test_result(!ret && i >= 0 && !hold_until_kexec(),
+			 "stage 2: a retrieved and a new object preserved for stage 3 (%d, %d)\n",
+			 ret, i);
+}
+
+static void stage3(void)
+{
+	char name[64], status[256];
+	int dev, s, o, ok;
+
+	ksft_set_plan(4);
+	read_text(KHO_DIR "/in/status", status, sizeof(status));
+	ksft_test_result(!strncmp(status, "accepted", 8),
+			 "stage 3: second handover accepted: %s", status);
+	dev = open(LUO_DEV, O_RDWR);
+	s = dev < 0 ? -errno : luo_retrieve_session(dev, "gen2");
+	/* Token 77 holds the blob of many-0999/999. */
+	snprintf(name, sizeof(name), "many-%04d/%d", NR_MANY - 1, NR_MANY - 1);
+	o = s < 0 ? s : luo_retrieve(s, 77);
+	ok = o >= 0 && obj_check(o, name, 64 + NR_MANY - 1, NULL) &&
+	     ioctl(o, LUO_TEST_VERSION) == 2 &&
+	     check_retrieved(s, "gen2", 78, 7000, NULL);
+	if (o >= 0)
+		close(o);
+	ksft_test_result(ok, "stage 3: the object kexec'd twice and the new one are back\n");
+	ksft_test_result(luo_retrieve_session(dev, "alpha") == -ENOENT,
+			 "stage 3: stage 1's sessions are not handed over again\n");
+	close(s);
+	read_text(KHO_DIR "/in/status", status, sizeof(status));
+	ksft_test_result(!strncmp(status, "finished", 8), "stage 3: KHO %s", status);
 	close(dev);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	if (stage_number() == 2)
+	if (stage_number() == 3)
+		stage3();
+	else if (stage_number() == 2)
 		stage2();
 	else
 		stage1();
