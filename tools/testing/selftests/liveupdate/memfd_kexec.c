@@ -15,11 +15,17 @@
  * EBUSY through another open file description), a
  * read-only descriptor (EACCES).
  *
+ * A kexec refused by a failing freeze (the test handler) unfreezes the
+ * memfds: a hole written then is found by the real freeze.
+ *
  * Stage 2 retrieves everything and checks every byte, size, position,
  * seals, the allocated block count of the sparse file (holes stay holes),
  * that the pages are the same physical frames as before (pagemap), the
  * record version read, and that the new memfds are ordinary files again.
  */
+#include <sys/reboot.h>
+#include <linux/reboot.h>
+
 #include "memfd_common.h"
 
 #define ONE_SIZE	(8 * MiB)
@@ -61,7 +67,7 @@ static void stage1(void)
 	struct stat st;
 	void *p;
 
-	ksft_set_plan(20);
+	ksft_set_plan(22);
 	set_shmem_thp("never");
 
 	a = session_new("memfd-a");
@@ -182,6 +188,33 @@ static void stage1(void)
 	close(ro);
 	close(fd);
 
+	/*
+	 * A kexec refused by a failing freeze (the test handler's object,
+	 * frozen after every memfd): the memfds are unfrozen again, so a
+	 * hole can be written (and the real freeze will find that page),
+	 * while the size stays frozen.
+	 */
+	{
+		int r = session_new("memfd-refuse"), obj = obj_new(LUO_TEST_KIND_NORMAL);
+		uint64_t buf[PAGE / 8];
+
+		ret = r < 0 || obj < 0 ? -1 : luo_preserve(r, obj, 1);
+		ret = ret ? ret : write_text(LUO_TEST_DIR "/fail_freeze", "1");
+		ret = ret ? ret : system("tb-kexec /boot/bzImage /testbed/plan 'panic=1' --load-only");
+		sync();
+		ret = ret ? ret : reboot(LINUX_REBOOT_CMD_KEXEC);
+		ksft_test_result(ret == -1 && errno == EIO,
+				 "a kexec refused by a failing freeze returns EIO\n");
+		for (i = 0; i < (int)(PAGE / 8); i++)
+			buf[i] = pat_word(8, 2 * PAGE + i * 8);
+		ret = pwrite(fd_sparse, buf, PAGE, 2 * PAGE);
+		ksft_test_result(ret == (int)PAGE && ftruncate(fd_sparse, PAGE) && errno == EBUSY,
+				 "after it, a hole can be written again, the size is still frozen\n");
+		close(obj);
+		close(r);
+		write_text(LUO_TEST_DIR "/fail_freeze", "0");
+	}
+
 	/* The preserved files need no descriptor of ours any more. */
 	close(fd_one);
 	close(fd_sparse);
@@ -268,7 +301,7 @@ static void stage2(void)
 	fd = luo_retrieve(a, 2);
 	ret = fd < 0 || fstat(fd, &st);
 	ksft_test_result(!ret && st.st_size == (off_t)SPARSE_SIZE &&
-			 st.st_blocks == (blkcnt_t)((SPARSE_SIZE / PAGE / SPARSE_STEP + 1) * 8),
+			 st.st_blocks == (blkcnt_t)((SPARSE_SIZE / PAGE / SPARSE_STEP + 2) * 8),
 			 "sparse: size 64 MiB, %lld blocks: holes stayed holes\n",
 			 ret ? -1LL : (long long)st.st_blocks);
 	/* read(), unlike a fault, does not allocate a page for a hole. */
@@ -279,6 +312,8 @@ static void stage2(void)
 			bad = pat_check(p, i * PAGE, PAGE, 3);
 		else if (i == 1)
 			bad = pat_check(p, i * PAGE, PAGE, 4);
+		else if (i == 2)
+			bad = pat_check(p, i * PAGE, PAGE, 8);
 		else
 			bad = zero_check(p, i * PAGE, PAGE);
 	}
@@ -287,7 +322,7 @@ static void stage2(void)
 			 (long long)bad);
 	free(p);
 	ret = fstat(fd, &st);
-	ksft_test_result(!ret && st.st_blocks == (blkcnt_t)((SPARSE_SIZE / PAGE / SPARSE_STEP + 1) * 8),
+	ksft_test_result(!ret && st.st_blocks == (blkcnt_t)((SPARSE_SIZE / PAGE / SPARSE_STEP + 2) * 8),
 			 "sparse: reading the holes allocated nothing\n");
 	close(fd);
 
