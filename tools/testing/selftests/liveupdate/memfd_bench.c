@@ -152,6 +152,43 @@ static void stage1(void)
 	ksft_finished();
 }
 
+/* The three largest gaps between kernel log lines of this boot. */
+static void print_boot_gaps(const char *what)
+{
+	int size = klogctl(10, NULL, 0), n, k;
+	double prev = 0, gap[3] = {}, at[3] = {};
+	char *buf, *line, *save, *txt[3] = {};
+
+	if (size <= 0 || !(buf = malloc(size + 1)))
+		return;
+	n = klogctl(3, buf, size);
+	buf[n > 0 ? n : 0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *b = strchr(line, '[');
+		double t;
+
+		if (!b || sscanf(b + 1, "%lf", &t) != 1)
+			continue;
+		for (k = 0; k < 3; k++) {
+			if (t - prev > gap[k]) {
+				memmove(gap + k + 1, gap + k, (2 - k) * sizeof(*gap));
+				memmove(at + k + 1, at + k, (2 - k) * sizeof(*at));
+				memmove(txt + k + 1, txt + k, (2 - k) * sizeof(*txt));
+				gap[k] = t - prev;
+				at[k] = t;
+				txt[k] = line;
+				break;
+			}
+		}
+		prev = t;
+	}
+	for (k = 0; k < 3; k++)
+		if (txt[k])
+			ksft_print_msg("%s boot: %.0f ms gap before %.3f s: %.100s\n", what,
+				       gap[k] * 1e3, at[k], strchr(txt[k], ']') ? strchr(txt[k], ']') + 2 : txt[k]);
+	free(buf);
+}
+
 /* After a plain kexec: its blackout; then preserve the memfd for the next. */
 static void measure_plain_then_preserve(uint64_t t, int last_stage)
 {
@@ -167,6 +204,7 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 	ksft_test_result(bar && last && last < t && k < NR_SAMPLES,
 			 "plain kexec: blackout %.0f ms (last stamp -> userspace; kernel uptime then %.0f ms)\n",
 			 (t - last) / tpm, up);
+	print_boot_gaps("plain kexec");
 	if (k < NR_SAMPLES) {
 		bs.plain_ms[k] = (t - last) / tpm;
 		bs.plain_up_ms[k] = up;
@@ -243,6 +281,7 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 	ksft_test_result(k < NR_SAMPLES && last && last < t1,
 			 "memfd kexec: blackout %.0f ms (kernel uptime at start %.0f ms, retrieve %.1f ms)\n",
 			 (t1 - last) / tpm, up, (t1 - t0) / tpm);
+	print_boot_gaps("memfd kexec");
 	if (k < NR_SAMPLES) {
 		bs.memfd_ms[k] = (t1 - last) / tpm;
 		bs.memfd_up_ms[k] = up;
