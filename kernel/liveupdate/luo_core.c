@@ -331,6 +331,7 @@ void liveupdate_kexec_abort(void)
 		luo_out_free();
 		luo_session_unfreeze_all();
 		luo_frozen = false;
+		luo_session_reap_closed();
 	}
 	mutex_unlock(&luo_lock);
 }

@@ -142,6 +142,7 @@ struct luo_file {
  * @incoming: received from the previous kernel.
  * @retrieved: incoming: handed to userspace.
  * @finished: incoming: finished.
+ * @closed: outgoing: its fd was closed while a kexec was under way.
  * @files: its &struct luo_file.
  * @nr_files: number of @files.
  */
@@ -151,6 +152,7 @@ struct luo_session {
 	bool incoming;
 	bool retrieved;
 	bool finished;
+	bool closed;
 	struct list_head files;
 	unsigned long nr_files;
 };
@@ -172,6 +174,7 @@ int luo_session_install(struct luo_session *session);
 void luo_session_free(struct luo_session *session);
 int luo_session_freeze_all(void);
 void luo_session_unfreeze_all(void);
+void luo_session_reap_closed(void);
 void luo_incoming_session_done(void);
 struct luo_file *luo_file_find_token(struct luo_session *session, u64 token);
 int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);

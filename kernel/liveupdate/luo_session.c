@@ -154,6 +154,16 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	struct luo_session *session = file->private_data;
 
 	mutex_lock(&luo_lock);
+	if (!session->incoming && luo_frozen) {
+		/*
+		 * The kexec under way hands this session over already: keep
+		 * it as it is; liveupdate_kexec_abort() frees it if the kexec
+		 * fails after all.
+		 */
+		session->closed = true;
+		mutex_unlock(&luo_lock);
+		return 0;
+	}
 	list_del(&session->list);
 	if (session->incoming) {
 		if (!session->finished)
@@ -164,6 +174,20 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	luo_session_free(session);
 	mutex_unlock(&luo_lock);
 	return 0;
+}
+
+/* After a failed kexec: free the sessions closed while it was under way. */
+void luo_session_reap_closed(void)
+{
+	struct luo_session *session, *tmp;
+
+	list_for_each_entry_safe(session, tmp, &luo_outgoing, list) {
+		if (!session->closed)
+			continue;
+		list_del(&session->list);
+		luo_nr_outgoing--;
+		luo_session_free(session);
+	}
 }
 
 /*
