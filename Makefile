@@ -6,6 +6,7 @@
 #   make test T=GLOB     only the VM tests whose id matches GLOB (see make list)
 #   make list            the test ids of testbed/plan
 #   make bench           the benchmarks (tests named *bench*), printing their figures
+#   make demo            the live update demo: a memfd of guest RAM across a kexec
 #   make vm              a shell in the VM on the patched kernel
 #   make export-patches  turn commits made in out/linux back into patches/
 #   make clean           remove out/ (ccache is kept)
@@ -13,7 +14,7 @@
 SHELL := /bin/bash
 TB := testbed
 
-.PHONY: all deps tree kernel guest build check test bench list vm export-patches clean
+.PHONY: all deps tree kernel guest build check test bench demo list vm export-patches clean
 
 all: build
 
@@ -39,6 +40,9 @@ test: build
 
 bench: build
 	@python3 $(TB)/vmtest.py run --figures '*bench*'
+
+demo: build
+	@$(TB)/demo/demo.sh
 
 list:
 	@python3 $(TB)/vmtest.py list

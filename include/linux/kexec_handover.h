@@ -40,6 +40,7 @@ struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
 int kho_restore_physr(struct physr *pr, phys_addr_t first);
 int kho_retrieve_subtree(const char *name, const char *compatible,
 			 phys_addr_t *phys, size_t *size);
+u64 kho_finish(void);
 
 /* Hooks for the architecture and kexec code. */
 void kho_populate(u64 pa_data, u32 data_len);
@@ -50,6 +51,7 @@ int kho_walk_scratch(struct kexec_buf *kbuf,
 size_t kho_setup_data_size(void);
 int kho_fill_setup_data(void *buf, size_t size);
 int kho_kexec_prepare(void);
+bool kho_will_hand_over(void);
 
 #else /* CONFIG_KEXEC_HANDOVER */
 
@@ -129,6 +131,11 @@ static inline int kho_retrieve_subtree(const char *name,
 	return -EOPNOTSUPP;
 }
 
+static inline u64 kho_finish(void)
+{
+	return 0;
+}
+
 static inline void kho_populate(u64 pa_data, u32 data_len)
 {
 }
@@ -160,6 +167,11 @@ static inline int kho_fill_setup_data(void *buf, size_t size)
 static inline int kho_kexec_prepare(void)
 {
 	return 0;
+}
+
+static inline bool kho_will_hand_over(void)
+{
+	return false;
 }
 
 #endif /* CONFIG_KEXEC_HANDOVER */

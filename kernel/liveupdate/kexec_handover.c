@@ -687,6 +687,20 @@ static bool kho_image_in_scratch(const struct kimage *image)
 }
 
 /**
+ * kho_will_hand_over() - whether the loaded kexec image gets a handover
+ *
+ * Context: process context, with the kexec lock held (kernel_kexec()).
+ * Return: true when KHO is enabled and the image was loaded with
+ * kexec_file_load() into the scratch areas, so kho_kexec_prepare() will
+ * write a handover for it.
+ */
+bool kho_will_hand_over(void)
+{
+	return kho_is_enabled() && kexec_image && kexec_image->file_mode &&
+	       kho_image_in_scratch(kexec_image);
+}
+
+/**
  * kho_kexec_prepare() - write the handover for the kexec that follows
  *
  * Called by kernel_kexec() before devices are shut down.  Builds the

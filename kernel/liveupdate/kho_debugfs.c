@@ -111,6 +111,9 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "areas %llu\n", kho_in.nr_reserved);
 	seq_printf(m, "reserved_bytes %llu\n", kho_in.reserved_bytes);
 	seq_printf(m, "metadata_bytes %llu\n", kho_in.metadata_bytes);
+	seq_printf(m, "released_pages %llu\n", kho_in.released_pages);
+	seq_printf(m, "released_metadata_pages %llu\n",
+		   kho_in.released_meta_pages);
 	for (order = 0; order < KHO_NR_ORDERS; order++)
 		if (physr_nr_ranges(&kho_in.maps[order]))
 			seq_printf(m, "order %u ranges %llu bytes %llu\n", order,
@@ -119,6 +122,17 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
+
+static struct dentry *kho_in_root, *kho_in_blobs;
+
+/* kho_finish() frees what the incoming root and blobs show. */
+void kho_debugfs_in_remove(void)
+{
+	debugfs_remove(kho_in_root);
+	debugfs_remove_recursive(kho_in_blobs);
+	kho_in_root = NULL;
+	kho_in_blobs = NULL;
+}
 
 static void __init kho_debugfs_in_init(struct dentry *in)
 {
@@ -131,8 +145,9 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 		return;
 	root.data = (void *)fdt;
 	root.size = fdt_totalsize(fdt);
-	debugfs_create_blob("root", 0400, in, &root);
+	kho_in_root = debugfs_create_blob("root", 0400, in, &root);
 	blobs = debugfs_create_dir("blobs", in);
+	kho_in_blobs = blobs;
 	fdt_for_each_subnode(node, fdt, 0) {
 		struct debugfs_blob_wrapper *w;
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -143,7 +158,7 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 		/* Shows only sub-blobs that lie in preserved memory. */
 		compat = fdt_getprop(fdt, node, "compatible", NULL);
 		if (!name || !compat ||
-		    kho_retrieve_subtree(name, compat, &phys, &size)) {
+		    __kho_retrieve_subtree(name, compat, &phys, &size)) {
 			pr_warn("sub-blob %s is malformed, not shown\n",
 				name ?: "(no name)");
 			continue;

@@ -33,6 +33,8 @@ struct kho_area {
  * @metadata_bytes: bytes of root and chunk pages.
  * @reserve_cycles: get_cycles() spent validating and reserving; early in
  *	boot no clock with a finer grain than the tick may be running yet.
+ * @released_pages: preserved pages nobody restored, freed by kho_finish().
+ * @released_meta_pages: metadata pages freed by kho_finish().
  */
 struct kho_incoming {
 	phys_addr_t root_phys;
@@ -44,12 +46,17 @@ struct kho_incoming {
 	u64 reserved_bytes;
 	u64 metadata_bytes;
 	u64 reserve_cycles;
+	u64 released_pages;
+	u64 released_meta_pages;
 };
 
 extern struct kho_incoming kho_in;
 
 bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order);
 bool kho_in_preserved(phys_addr_t phys, u64 size);
+bool kho_pages_waiting(phys_addr_t phys, unsigned long nr);
+int __kho_retrieve_subtree(const char *name, const char *compatible,
+			   phys_addr_t *phys, size_t *size);
 
 /* Outgoing scratch areas, reserved at boot and never given to the buddy. */
 extern struct kho_area kho_scratch[KHO_MAX_SCRATCH];
@@ -68,6 +75,7 @@ struct dentry;
 struct dentry *kho_debugfs_blob_add(const char *name,
 				    struct debugfs_blob_wrapper *wrapper);
 void kho_debugfs_blob_remove(struct dentry *dentry);
+void kho_debugfs_in_remove(void);
 #else
 static inline struct dentry *
 kho_debugfs_blob_add(const char *name, struct debugfs_blob_wrapper *wrapper)
@@ -76,6 +84,10 @@ kho_debugfs_blob_add(const char *name, struct debugfs_blob_wrapper *wrapper)
 }
 
 static inline void kho_debugfs_blob_remove(struct dentry *dentry)
+{
+}
+
+static inline void kho_debugfs_in_remove(void)
 {
 }
 #endif

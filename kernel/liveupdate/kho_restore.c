@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "KHO: " fmt
 
 #include <linux/kexec_handover.h>
+#include <linux/sched.h>
 #include <linux/libfdt.h>
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -145,14 +146,14 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	unsigned int order;
 	struct page *page;
 
+	mutex_lock(&kho_restore_lock);
 	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) ||
 	    !kho_lookup(phys, PAGE_SIZE, &order) ||
 	    !IS_ALIGNED(phys, PAGE_SIZE << order))
-		return NULL;
+		goto out;
 	nr = 1UL << order;
 	page = pfn_to_page(PHYS_PFN(phys));
 
-	mutex_lock(&kho_restore_lock);
 	if (kho_pages_reserved(page, nr)) {
 		for (i = 0; i < nr; i++) {
 			ClearPageReserved(page + i);
@@ -163,10 +164,36 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 		adjust_managed_page_count(page, nr);
 		folio = page_folio(page);
 	}
+out:
 	mutex_unlock(&kho_restore_lock);
 	return folio;
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/* kho_restore_pages() with the restore lock held. */
+static struct page *__kho_restore_pages(phys_addr_t phys,
+					unsigned long nr_pages)
+{
+	struct page *page;
+	unsigned int order;
+	unsigned long i;
+
+	lockdep_assert_held(&kho_restore_lock);
+	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) || !nr_pages)
+		return NULL;
+	for (i = 0; i < nr_pages; i++)
+		if (!kho_lookup(phys + PFN_PHYS(i), PAGE_SIZE, &order))
+			return NULL;
+	page = pfn_to_page(PHYS_PFN(phys));
+	if (!kho_pages_reserved(page, nr_pages))
+		return NULL;
+	for (i = 0; i < nr_pages; i++) {
+		ClearPageReserved(page + i);
+		init_page_count(page + i);
+	}
+	adjust_managed_page_count(page, nr_pages);
+	return page;
+}
 
 /**
  * kho_restore_pages() - get back a run of pages preserved by the previous
@@ -183,28 +210,12 @@ EXPORT_SYMBOL_GPL(kho_restore_folio);
  */
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {
-	struct page *page, *ret = NULL;
-	unsigned int order;
-	unsigned long i;
-
-	if (!kho_is_incoming() || !PAGE_ALIGNED(phys) || !nr_pages)
-		return NULL;
-	for (i = 0; i < nr_pages; i++)
-		if (!kho_lookup(phys + PFN_PHYS(i), PAGE_SIZE, &order))
-			return NULL;
-	page = pfn_to_page(PHYS_PFN(phys));
+	struct page *page;
 
 	mutex_lock(&kho_restore_lock);
-	if (kho_pages_reserved(page, nr_pages)) {
-		for (i = 0; i < nr_pages; i++) {
-			ClearPageReserved(page + i);
-			init_page_count(page + i);
-		}
-		adjust_managed_page_count(page, nr_pages);
-		ret = page;
-	}
+	page = __kho_restore_pages(phys, nr_pages);
 	mutex_unlock(&kho_restore_lock);
-	return ret;
+	return page;
 }
 EXPORT_SYMBOL_GPL(kho_restore_pages);
 
@@ -219,7 +230,7 @@ static bool kho_physr_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 
 static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
 {
-	return kho_restore_pages(phys, 1) ? 0 : -EBUSY;
+	return __kho_restore_pages(phys, 1) ? 0 : -EBUSY;
 }
 
 /**
@@ -242,19 +253,23 @@ int kho_restore_physr(struct physr *pr, phys_addr_t first)
 {
 	int ret;
 
+	mutex_lock(&kho_restore_lock);
 	if (!kho_is_incoming()) {
 		physr_init(pr);
-		return -ENOENT;
+		ret = -ENOENT;
+		goto out;
 	}
 	ret = physr_adopt(pr, first, NULL, ULONG_MAX, kho_physr_chunk_ok,
 			  NULL);
 	if (ret)
-		return ret;
+		goto out;
 	ret = physr_walk_chunks(pr, kho_restore_chunk, NULL);
 	if (ret) {
 		/* Chunks restored so far stay with the allocator's count. */
 		physr_init(pr);
 	}
+out:
+	mutex_unlock(&kho_restore_lock);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kho_restore_physr);
@@ -290,6 +305,19 @@ bool kho_in_preserved(phys_addr_t phys, u64 size)
 int kho_retrieve_subtree(const char *name, const char *compatible,
 			 phys_addr_t *phys, size_t *size)
 {
+	int ret;
+
+	mutex_lock(&kho_restore_lock);
+	ret = __kho_retrieve_subtree(name, compatible, phys, size);
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
+
+/* kho_retrieve_subtree() for a caller that excludes kho_finish(). */
+int __kho_retrieve_subtree(const char *name, const char *compatible,
+			   phys_addr_t *phys, size_t *size)
+{
 	const void *fdt = kho_in.root;
 	const fdt64_t *p, *s;
 	int node, lp, ls;
@@ -311,4 +339,116 @@ int kho_retrieve_subtree(const char *name, const char *compatible,
 	*size = fdt64_to_cpu(*s);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
+
+/*
+ * Whether [@phys, @phys + @nr pages) is preserved memory of the incoming
+ * handover that nobody restored yet.  For callers that validate a
+ * handover of their own before taking any of it.
+ */
+bool kho_pages_waiting(phys_addr_t phys, unsigned long nr)
+{
+	bool ret = false;
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_is_incoming() && PAGE_ALIGNED(phys) && nr &&
+	    kho_in_preserved(phys, (u64)nr << PAGE_SHIFT))
+		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)), nr);
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+
+/* Give back every reserved page of [@phys, @phys + @len). */
+static u64 kho_release_range(phys_addr_t phys, u64 len)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+	unsigned long i, nr = len >> PAGE_SHIFT;
+	u64 freed = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (PageReserved(page + i)) {
+			free_reserved_page(page + i);
+			freed++;
+		}
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return freed;
+}
+
+/* Free the chunk pages of an incoming list; they were reserved at boot. */
+static u64 kho_release_chunks(struct physr *pr)
+{
+	phys_addr_t phys = physr_first_chunk(pr);
+	u64 freed = 0;
+
+	while (phys) {
+		struct physr_chunk *chunk = phys_to_virt(phys);
+		phys_addr_t next = le64_to_cpu(chunk->hdr.next);
+
+		freed += kho_release_range(phys, PAGE_SIZE);
+		phys = next;
+	}
+	physr_init(pr);
+	return freed;
+}
+
+/**
+ * kho_finish() - release what is left of the incoming handover
+ *
+ * Every preserved page that nobody restored goes back to the page
+ * allocator, and so does the handover's own metadata (root, preserved
+ * memory lists, their index).  From here on this kernel has no incoming
+ * handover: kho_is_incoming() is false and restores fail.  The Live
+ * Update Orchestrator calls it once userspace finished every incoming
+ * session; other users of KHO must have restored their memory by then.
+ *
+ * Context: process context, may sleep; takes the KHO restore lock.
+ * Return: the number of pages released (preserved memory and metadata),
+ * 0 when there is no incoming handover.
+ */
+u64 kho_finish(void)
+{
+	u64 data = 0, meta = 0;
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned int order;
+
+	mutex_lock(&kho_restore_lock);
+	if (!kho_in.root) {
+		mutex_unlock(&kho_restore_lock);
+		return 0;
+	}
+	kho_debugfs_in_remove();
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		physr_for_each_range(&kho_in.maps[order], &it, &r)
+			data += kho_release_range(r.phys, r.len);
+	}
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		if (kho_in.index[order]) {
+			/* memblock memory: free the pages it fully covers. */
+			phys_addr_t start = virt_to_phys(kho_in.index[order]);
+			phys_addr_t end = start +
+				physr_nr_chunks(&kho_in.maps[order]) *
+				sizeof(*kho_in.index[order]);
+
+			start = PAGE_ALIGN(start);
+			end &= PAGE_MASK;
+			if (end > start)
+				meta += kho_release_range(start, end - start);
+		}
+		kho_in.index[order] = NULL;
+		meta += kho_release_chunks(&kho_in.maps[order]);
+	}
+	kho_in.root = NULL;
+	meta += kho_release_range(kho_in.root_phys, PAGE_SIZE);
+	kho_in.root_phys = 0;
+	kho_in.released_pages = data;
+	kho_in.released_meta_pages = meta;
+	snprintf(kho_in.status, sizeof(kho_in.status),
+		 "finished: %llu preserved pages and %llu metadata pages released",
+		 data, meta);
+	mutex_unlock(&kho_restore_lock);
+	pr_info("finish: released %llu unclaimed preserved pages, %llu metadata pages\n",
+		data, meta);
+	return data + meta;
+}

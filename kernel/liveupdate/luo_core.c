@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: /dev/liveupdate and the handover of LUO's own
+ * state.
+ *
+ * At kexec (liveupdate_kexec_prepare(), called by kernel_kexec() before
+ * Kexec HandOver writes its lists) every outgoing file is frozen, then the
+ * sessions and files are written into two preserved arrays (luo_array)
+ * whose handles sit in one preserved page, added to the handover as the
+ * KHO sub-blob LUO_KHO_NAME with compatible LUO_KHO_COMPATIBLE.  If any
+ * step fails, or KHO then fails, everything is undone and the kexec is
+ * refused with the error.
+ *
+ * The next kernel reads that state at boot (luo_read_incoming()), checks
+ * all of it, and keeps the sessions until userspace retrieves and
+ * finishes them.  Once the last incoming session is finished, LUO calls
+ * kho_finish(), which frees every preserved page nobody restored and the
+ * handover's metadata.  Incoming sessions that are never retrieved keep
+ * their memory reserved; retrieving and closing them releases it.
+ */
+#define pr_fmt(fmt) "liveupdate: " fmt
+
+#include <linux/fs.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "luo_internal.h"
+
+/* Serialises sessions, files, the frozen state and handler calls. */
+DEFINE_MUTEX(luo_lock);
+LIST_HEAD(luo_outgoing);
+LIST_HEAD(luo_incoming);
+unsigned long luo_nr_outgoing;
+bool luo_frozen;
+
+/* Incoming sessions not finished yet; KHO finishes when it drops to 0. */
+static unsigned long luo_nr_incoming_pending;
+/* LUO state was received from the previous kernel (finish is ours). */
+static bool luo_had_incoming;
+
+/* The outgoing state written by the kexec under way. */
+static struct {
+	struct luo_state_abi *state;
+	struct luo_array sessions;
+	struct luo_array files;
+} luo_out;
+
+static atomic_t luo_dev_busy = ATOMIC_INIT(0);
+
+static int luo_dev_open(struct inode *inode, struct file *file)
+{
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))
+		return -EBUSY;
+	return 0;
+}
+
+static int luo_dev_release(struct inode *inode, struct file *file)
+{
+	atomic_set(&luo_dev_busy, 0);
+	return 0;
+}
+
+/* Check a name from userspace: NUL-terminated, not empty. */
+static int luo_check_name(const u8 *name)
+{
+	if (!name[0] || !memchr(name, 0, LIVEUPDATE_SESSION_NAME_LENGTH))
+		return -EINVAL;
+	return 0;
+}
+
+static int luo_create_session(void __user *uarg)
+{
+	struct liveupdate_ioctl_create_session arg;
+	struct luo_session *session;
+	int ret;
+
+	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), name),
+			   uarg);
+	if (ret)
+		return ret;
+	ret = luo_check_name(arg.name);
+	if (ret)
+		return ret;
+
+	mutex_lock(&luo_lock);
+	ret = -EBUSY;
+	if (luo_frozen)
+		goto out;
+	ret = -EEXIST;
+	if (luo_session_find(&luo_outgoing, arg.name))
+		goto out;
+	ret = -ENOSPC;
+	if (luo_nr_outgoing >= LUO_MAX_SESSIONS)
+		goto out;
+	ret = -ENOMEM;
+	session = luo_session_alloc(arg.name, false);
+	if (!session)
+		goto out;
+	list_add_tail(&session->list, &luo_outgoing);
+	luo_nr_outgoing++;
+	ret = luo_session_install(session);
+	if (ret < 0)
+		goto out_free;
+	arg.fd = ret;
+	ret = luo_copy_out(uarg, &arg, sizeof(arg));
+	/*
+	 * On a fault the fd stays installed: closing it is the only clean
+	 * way back, and userspace that cannot read the answer leaks one fd.
+	 */
+	goto out;
+
+out_free:
+	list_del(&session->list);
+	luo_nr_outgoing--;
+	luo_session_free(session);
+out:
+	mutex_unlock(&luo_lock);
+	return ret;
+}
+
+static int luo_retrieve_session(void __user *uarg)
+{
+	struct liveupdate_ioctl_retrieve_session arg;
+	struct luo_session *session;
+	int ret;
+
+	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), name),
+			   uarg);
+	if (ret)
+		return ret;
+	ret = luo_check_name(arg.name);
+	if (ret)
+		return ret;
+
+	mutex_lock(&luo_lock);
+	session = luo_session_find(&luo_incoming, arg.name);
+	ret = -ENOENT;
+	if (!session || session->retrieved)
+		goto out;
+	ret = luo_session_install(session);
+	if (ret < 0)
+		goto out;
+	session->retrieved = true;
+	arg.fd = ret;
+	ret = luo_copy_out(uarg, &arg, sizeof(arg));
+out:
+	mutex_unlock(&luo_lock);
+	return ret;
+}
+
+static long luo_dev_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case LIVEUPDATE_IOCTL_CREATE_SESSION:
+		return luo_create_session(uarg);
+	case LIVEUPDATE_IOCTL_RETRIEVE_SESSION:
+		return luo_retrieve_session(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations luo_dev_fops = {
+	.owner = THIS_MODULE,
+	.open = luo_dev_open,
+	.release = luo_dev_release,
+	.unlocked_ioctl = luo_dev_ioctl,
+};
+
+static struct miscdevice luo_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "liveupdate",
+	.fops = &luo_dev_fops,
+};
+
+static void luo_out_free(void)
+{
+	if (luo_out.state) {
+		kho_remove_subtree(LUO_KHO_NAME);
+		kho_unpreserve_folio(virt_to_folio(luo_out.state));
+		free_page((unsigned long)luo_out.state);
+		luo_out.state = NULL;
+	}
+	luo_array_free(&luo_out.files);
+	luo_array_free(&luo_out.sessions);
+}
+
+/* Write the sessions and files into preserved memory.  Under luo_lock. */
+static int luo_serialize(void)
+{
+	struct luo_state_abi *state;
+	struct luo_session *session;
+	u64 nr_files = 0, s = 0, f = 0;
+	struct luo_file *lf;
+	unsigned int i;
+	int ret;
+
+	list_for_each_entry(session, &luo_outgoing, list)
+		nr_files += session->nr_files;
+	ret = luo_array_alloc(&luo_out.sessions,
+			      sizeof(struct luo_session_abi), luo_nr_outgoing);
+	if (ret)
+		return ret;
+	ret = luo_array_alloc(&luo_out.files, sizeof(struct luo_file_abi),
+			      nr_files);
+	if (ret)
+		goto err;
+
+	list_for_each_entry(session, &luo_outgoing, list) {
+		struct luo_session_abi *sa = luo_array_elem(&luo_out.sessions,
+							    s++);
+
+		memcpy(sa->name, session->name, sizeof(sa->name));
+		sa->first_file = cpu_to_le64(f);
+		sa->nr_files = cpu_to_le64(session->nr_files);
+		list_for_each_entry(lf, &session->files, list) {
+			struct luo_file_abi *fa = luo_array_elem(&luo_out.files,
+								 f++);
+
+			strscpy(fa->compatible, lf->handler->compatible,
+				sizeof(fa->compatible));
+			fa->token = cpu_to_le64(lf->token);
+			fa->nr_versions = cpu_to_le32(lf->args.nr_versions);
+			for (i = 0; i < lf->args.nr_versions; i++) {
+				fa->version[i] = cpu_to_le32(lf->args.version[i]);
+				fa->data[i] = cpu_to_le64(lf->args.data[i]);
+			}
+		}
+	}
+
+	ret = -ENOMEM;
+	state = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!state)
+		goto err;
+	state->magic = cpu_to_le32(LUO_STATE_MAGIC);
+	state->version = cpu_to_le32(LUO_STATE_VERSION);
+	state->nr_sessions = cpu_to_le64(luo_nr_outgoing);
+	state->sessions = cpu_to_le64(luo_array_handle(&luo_out.sessions));
+	state->nr_files = cpu_to_le64(nr_files);
+	state->files = cpu_to_le64(luo_array_handle(&luo_out.files));
+	ret = kho_preserve_folio(virt_to_folio(state));
+	if (ret) {
+		free_page((unsigned long)state);
+		goto err;
+	}
+	ret = kho_add_subtree(LUO_KHO_NAME, LUO_KHO_COMPATIBLE,
+			      virt_to_phys(state), PAGE_SIZE);
+	if (ret) {
+		kho_unpreserve_folio(virt_to_folio(state));
+		free_page((unsigned long)state);
+		goto err;
+	}
+	luo_out.state = state;
+	return 0;
+err:
+	luo_out_free();
+	return ret;
+}
+
+/**
+ * liveupdate_kexec_prepare() - freeze and hand over the outgoing sessions
+ *
+ * Called by kernel_kexec() before kho_kexec_prepare().  Freezes every
+ * preserved file and writes LUO's state into the handover.  With no
+ * outgoing session there is nothing to do.  From a successful return
+ * until liveupdate_kexec_abort(), sessions cannot change (-EBUSY).
+ *
+ * Context: process context, may sleep; takes luo_lock.
+ * Return: 0; -EOPNOTSUPP when sessions exist but the loaded image gets
+ * no handover (see kho_will_hand_over()); or the error of the freeze
+ * that failed or of writing the state.  Nothing stays frozen or written
+ * then, and the kexec must not go on.
+ */
+int liveupdate_kexec_prepare(void)
+{
+	int ret = 0;
+
+	mutex_lock(&luo_lock);
+	if (list_empty(&luo_outgoing) || WARN_ON(luo_frozen))
+		goto out;
+	if (!kho_will_hand_over()) {
+		/* Going on would drop every session without a word. */
+		pr_err("the kexec image gets no handover (not loaded with kexec_file_load() into the KHO scratch areas): %lu sessions would be lost, kexec refused\n",
+		       luo_nr_outgoing);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	ret = luo_session_freeze_all();
+	if (ret)
+		goto out;
+	ret = luo_serialize();
+	if (ret) {
+		pr_err("cannot write the live update state (%d), kexec refused\n",
+		       ret);
+		luo_session_unfreeze_all();
+		goto out;
+	}
+	luo_frozen = true;
+	pr_info("handing over %lu sessions\n", luo_nr_outgoing);
+out:
+	mutex_unlock(&luo_lock);
+	return ret;
+}
+
+/**
+ * liveupdate_kexec_abort() - undo liveupdate_kexec_prepare()
+ *
+ * Called by kernel_kexec() when the kexec fails after
+ * liveupdate_kexec_prepare() succeeded: LUO's state is removed from the
+ * handover and every file is unfrozen; the sessions go on as before.
+ *
+ * Context: process context, may sleep; takes luo_lock.
+ */
+void liveupdate_kexec_abort(void)
+{
+	mutex_lock(&luo_lock);
+	if (luo_frozen) {
+		luo_out_free();
+		luo_session_unfreeze_all();
+		luo_frozen = false;
+		luo_session_reap_closed();
+	}
+	mutex_unlock(&luo_lock);
+}
+
+/* Called under luo_lock when an incoming session is finished. */
+void luo_incoming_session_done(void)
+{
+	if (WARN_ON(!luo_nr_incoming_pending))
+		return;
+	if (!--luo_nr_incoming_pending && luo_had_incoming) {
+		pr_info("every incoming session finished, releasing the handover\n");
+		kho_finish();
+	}
+}
+
+/* Build the incoming sessions from the arrays; under luo_lock. */
+static int luo_parse(struct luo_array *sessions, struct luo_array *files)
+{
+	u64 s, f, next = 0;
+	unsigned int i;
+
+	for (s = 0; s < sessions->nr; s++) {
+		struct luo_session_abi *sa = luo_array_elem(sessions, s);
+		u64 first = le64_to_cpu(sa->first_file);
+		u64 nr = le64_to_cpu(sa->nr_files);
+		struct luo_session *session;
+
+		if (luo_check_name(sa->name) ||
+		    luo_session_find(&luo_incoming, sa->name)) {
+			pr_err("session %llu: bad or duplicate name\n", s);
+			return -EINVAL;
+		}
+		if (first != next || nr > files->nr - first ||
+		    nr > LUO_MAX_FILES) {
+			pr_err("session %s: bad file range\n", sa->name);
+			return -EINVAL;
+		}
+		next += nr;
+		session = luo_session_alloc(sa->name, true);
+		if (!session)
+			return -ENOMEM;
+		list_add_tail(&session->list, &luo_incoming);
+		for (f = first; f < first + nr; f++) {
+			struct luo_file_abi *fa = luo_array_elem(files, f);
+			u32 n = le32_to_cpu(fa->nr_versions);
+			struct luo_file *lf;
+
+			if (!memchr(fa->compatible, 0, sizeof(fa->compatible)) ||
+			    !n || n > LIVEUPDATE_MAX_VERSIONS ||
+			    luo_file_find_token(session,
+						le64_to_cpu(fa->token))) {
+				pr_err("session %s file %llu: malformed\n",
+				       session->name, f - first);
+				return -EINVAL;
+			}
+			lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+			if (!lf)
+				return -ENOMEM;
+			strscpy(lf->compatible, fa->compatible,
+				sizeof(lf->compatible));
+			lf->token = le64_to_cpu(fa->token);
+			lf->nr_versions = n;
+			for (i = 0; i < n; i++) {
+				lf->versions[i] = le32_to_cpu(fa->version[i]);
+				lf->data[i] = le64_to_cpu(fa->data[i]);
+			}
+			list_add_tail(&lf->list, &session->files);
+			session->nr_files++;
+		}
+	}
+	if (next != files->nr) {
+		pr_err("%llu files belong to no session\n", files->nr - next);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void luo_drop_incoming(void)
+{
+	struct luo_session *session, *tmp;
+	struct luo_file *lf, *ftmp;
+
+	list_for_each_entry_safe(session, tmp, &luo_incoming, list) {
+		list_for_each_entry_safe(lf, ftmp, &session->files, list) {
+			list_del(&lf->list);
+			kfree(lf);
+		}
+		list_del(&session->list);
+		kfree(session);
+	}
+}
+
+/*
+ * Read LUO's state from the previous kernel.  A malformed state is
+ * rejected as a whole, with a message: no session comes back, and the
+ * handover is released at once.
+ */
+static void __init luo_read_incoming(void)
+{
+	struct luo_array sessions, files;
+	struct luo_state_abi *state;
+	struct folio *folio;
+	phys_addr_t phys;
+	size_t size;
+	int ret;
+
+	ret = kho_retrieve_subtree(LUO_KHO_NAME, LUO_KHO_COMPATIBLE, &phys,
+				   &size);
+	if (ret == -ENOENT)
+		return;
+	luo_had_incoming = true;
+	if (ret) {
+		pr_err("live update state not readable (%d), no session restored\n",
+		       ret);
+		goto release;
+	}
+	folio = size == PAGE_SIZE ? kho_restore_folio(phys) : NULL;
+	if (!folio) {
+		pr_err("live update state not a preserved page, no session restored\n");
+		goto release;
+	}
+	state = folio_address(folio);
+	if (le32_to_cpu(state->magic) != LUO_STATE_MAGIC ||
+	    le32_to_cpu(state->version) != LUO_STATE_VERSION) {
+		pr_err("live update state of unknown format (magic %#x version %u), no session restored\n",
+		       le32_to_cpu(state->magic), le32_to_cpu(state->version));
+		goto put;
+	}
+	ret = luo_array_restore(&sessions, le64_to_cpu(state->sessions),
+				sizeof(struct luo_session_abi));
+	if (ret) {
+		pr_err("session array rejected (%d), no session restored\n",
+		       ret);
+		goto put;
+	}
+	ret = luo_array_restore(&files, le64_to_cpu(state->files),
+				sizeof(struct luo_file_abi));
+	if (ret) {
+		pr_err("file array rejected (%d), no session restored\n", ret);
+		goto put_sessions;
+	}
+	ret = -EINVAL;
+	if (sessions.nr != le64_to_cpu(state->nr_sessions) ||
+	    files.nr != le64_to_cpu(state->nr_files))
+		pr_err("array sizes disagree with the state, no session restored\n");
+	else
+		ret = luo_parse(&sessions, &files);
+	luo_array_release(&files);
+	luo_array_release(&sessions);
+	folio_put(folio);
+	if (ret) {
+		luo_drop_incoming();
+		goto release;
+	}
+	luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
+	pr_info("%lu incoming sessions\n", luo_nr_incoming_pending);
+	if (luo_nr_incoming_pending)
+		return;
+	goto release;
+
+put_sessions:
+	luo_array_release(&sessions);
+put:
+	folio_put(folio);
+release:
+	kho_finish();
+}
+
+static int __init luo_init(void)
+{
+	mutex_lock(&luo_lock);
+	luo_read_incoming();
+	mutex_unlock(&luo_lock);
+	return misc_register(&luo_miscdev);
+}
+late_initcall(luo_init);

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live Update Orchestrator: state shared by the files of LUO, and the
+ * format LUO hands to the next kernel (an ABI between kernels; see
+ * Documentation/core-api/liveupdate.rst).  Every field is little endian.
+ */
+#ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+#define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+
+#include <linux/bits.h>
+#include <linux/liveupdate.h>
+#include <linux/types.h>
+#include <uapi/linux/liveupdate.h>
+
+/* "LUOA" read as a little-endian u32. */
+#define LUO_ARRAY_MAGIC		0x414f554cU
+#define LUO_ARRAY_VERSION	1
+/* Largest array accepted from a previous kernel: 4 GiB of elements. */
+#define LUO_ARRAY_MAX_PAGES	BIT(20)
+
+/**
+ * struct luo_array_hdr - header page of a preserved array
+ * @magic: %LUO_ARRAY_MAGIC.
+ * @version: %LUO_ARRAY_VERSION.
+ * @elem_size: bytes per element, 1 to PAGE_SIZE.
+ * @reserved: zero.
+ * @nr: number of elements.
+ * @nr_pages: number of element pages: @nr divided by the elements per page
+ *	(PAGE_SIZE / @elem_size), rounded up.
+ * @pages: first chunk of a physr list of the element pages, in element
+ *	order, 0 when @nr_pages is 0.
+ */
+struct luo_array_hdr {
+	__le32 magic;
+	__le32 version;
+	__le32 elem_size;
+	__le32 reserved;
+	__le64 nr;
+	__le64 nr_pages;
+	__le64 pages;
+};
+
+/* The KHO sub-blob of LUO: its name and format. */
+#define LUO_KHO_NAME		"liveupdate"
+#define LUO_KHO_COMPATIBLE	"linux,luo-v1"
+/* "LUO1" read as a little-endian u32. */
+#define LUO_STATE_MAGIC		0x314f554cU
+#define LUO_STATE_VERSION	1
+
+/**
+ * struct luo_state_abi - LUO's sub-blob (one page)
+ * @magic: %LUO_STATE_MAGIC.
+ * @version: %LUO_STATE_VERSION.
+ * @nr_sessions: number of sessions.
+ * @sessions: luo_array handle of @nr_sessions &struct luo_session_abi.
+ * @nr_files: number of files, all sessions together.
+ * @files: luo_array handle of @nr_files &struct luo_file_abi, grouped by
+ *	session.
+ */
+struct luo_state_abi {
+	__le32 magic;
+	__le32 version;
+	__le64 nr_sessions;
+	__le64 sessions;
+	__le64 nr_files;
+	__le64 files;
+};
+
+/**
+ * struct luo_session_abi - one session
+ * @name: NUL-terminated name.
+ * @first_file: index of its first file in the files array.
+ * @nr_files: number of its files.
+ */
+struct luo_session_abi {
+	u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	__le64 first_file;
+	__le64 nr_files;
+};
+
+/**
+ * struct luo_file_abi - one preserved file
+ * @compatible: NUL-terminated compatible of its handler.
+ * @token: the token userspace gave it.
+ * @nr_versions: valid entries of @version and @data, 1 to
+ *	%LIVEUPDATE_MAX_VERSIONS.
+ * @reserved: zero.
+ * @version: the versions written, newest first.
+ * @data: the handler's value for each version.
+ */
+struct luo_file_abi {
+	char compatible[LIVEUPDATE_COMPAT_MAX];
+	__le64 token;
+	__le32 nr_versions;
+	__le32 reserved;
+	__le32 version[LIVEUPDATE_MAX_VERSIONS];
+	__le64 data[LIVEUPDATE_MAX_VERSIONS];
+};
+
+struct file;
+
+/* Limits, see Documentation/userspace-api/liveupdate.rst. */
+#define LUO_MAX_SESSIONS	1024
+#define LUO_MAX_FILES		1024	/* per session */
+
+/**
+ * struct luo_file - one preserved file of a session
+ * @list: in the session's @files.
+ * @token: userspace's name for it.
+ * @handler: its handler (with a module reference); in the next kernel,
+ *	NULL until a handler reading one of its versions was found.
+ * @args: the arguments handed to the handler, kept between calls.
+ * @file: outgoing: the preserved file (LUO holds a reference).  Incoming:
+ *	the retrieved file until finish (LUO holds a reference), or NULL.
+ * @frozen: outgoing: freeze succeeded for the kexec under way.
+ * @retrieved: incoming: handed to userspace.
+ * @reported: incoming: the missing reader was reported.
+ * @compatible: incoming: its handler's compatible.
+ * @nr_versions: incoming: entries of @versions and @data.
+ * @versions: incoming: the versions written by the previous kernel.
+ * @data: incoming: the handler's value for each.
+ */
+struct luo_file {
+	struct list_head list;
+	u64 token;
+	struct liveupdate_file_handler *handler;
+	struct liveupdate_file_op_args args;
+	struct file *file;
+	bool frozen;
+	bool retrieved;
+	bool reported;
+	char compatible[LIVEUPDATE_COMPAT_MAX];
+	unsigned int nr_versions;
+	u32 versions[LIVEUPDATE_MAX_VERSIONS];
+	u64 data[LIVEUPDATE_MAX_VERSIONS];
+};
+
+/**
+ * struct luo_session - a named group of preserved files
+ * @list: in the outgoing or incoming session list.
+ * @name: NUL-terminated.
+ * @incoming: received from the previous kernel.
+ * @retrieved: incoming: handed to userspace.
+ * @finished: incoming: finished.
+ * @closed: outgoing: its fd was closed while a kexec was under way.
+ * @files: its &struct luo_file.
+ * @nr_files: number of @files.
+ */
+struct luo_session {
+	struct list_head list;
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	bool incoming;
+	bool retrieved;
+	bool finished;
+	bool closed;
+	struct list_head files;
+	unsigned long nr_files;
+};
+
+/*
+ * The global state, under luo_lock: both session lists, and whether a
+ * kexec froze the outgoing sessions.
+ */
+extern struct mutex luo_lock;
+extern struct list_head luo_outgoing;
+extern struct list_head luo_incoming;
+extern unsigned long luo_nr_outgoing;
+extern bool luo_frozen;
+
+struct luo_session *luo_session_alloc(const char *name, bool incoming);
+struct luo_session *luo_session_find(struct list_head *head,
+				     const char *name);
+int luo_session_install(struct luo_session *session);
+void luo_session_free(struct luo_session *session);
+int luo_session_freeze_all(void);
+void luo_session_unfreeze_all(void);
+void luo_session_reap_closed(void);
+void luo_incoming_session_done(void);
+struct luo_file *luo_file_find_token(struct luo_session *session, u64 token);
+int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);
+int luo_copy_out(void __user *uarg, const void *src, size_t ksize);
+
+struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
+struct liveupdate_file_handler *
+luo_handler_for_object(const char *compat, const u32 *versions,
+		       unsigned int nr, unsigned int *index);
+
+#endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live Update Orchestrator: sessions and their files.
+ *
+ * An outgoing session is created by userspace and lives as long as its
+ * file descriptor: closing it unpreserves every file in it.  Its files
+ * are frozen at kexec and serialized by luo_core.c.  An incoming session
+ * comes from the previous kernel; userspace retrieves it once by name,
+ * retrieves its files by token, and finishes it (explicitly or by closing
+ * it).  When the last incoming session is finished, luo_core.c releases
+ * what is left of the handover.
+ *
+ * Everything here runs under luo_lock, handler calls included, so a
+ * session never changes under an ioctl, a freeze or a finish.
+ */
+#define pr_fmt(fmt) "liveupdate: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "luo_internal.h"
+
+/* Files preserved by any outgoing session, to refuse a second preserve. */
+static DEFINE_XARRAY(luo_preserved_files);
+
+struct luo_session *luo_session_alloc(const char *name, bool incoming)
+{
+	struct luo_session *session = kzalloc(sizeof(*session), GFP_KERNEL);
+
+	if (!session)
+		return NULL;
+	strscpy(session->name, name, sizeof(session->name));
+	session->incoming = incoming;
+	INIT_LIST_HEAD(&session->files);
+	INIT_LIST_HEAD(&session->list);
+	return session;
+}
+
+struct luo_session *luo_session_find(struct list_head *head, const char *name)
+{
+	struct luo_session *session;
+
+	list_for_each_entry(session, head, list)
+		if (!strcmp(session->name, name))
+			return session;
+	return NULL;
+}
+
+struct luo_file *luo_file_find_token(struct luo_session *session, u64 token)
+{
+	struct luo_file *lf;
+
+	list_for_each_entry(lf, &session->files, list)
+		if (lf->token == token)
+			return lf;
+	return NULL;
+}
+
+static void luo_file_drop_outgoing(struct luo_file *lf)
+{
+	lf->handler->ops->unpreserve(&lf->args);
+	xa_erase(&luo_preserved_files, (unsigned long)lf->file);
+	fput(lf->file);
+	module_put(lf->handler->owner);
+	list_del(&lf->list);
+	kfree(lf);
+}
+
+/* Tell once why an incoming object cannot be read. */
+static void luo_report_unreadable(struct luo_session *session,
+				  struct luo_file *lf)
+{
+	if (lf->reported)
+		return;
+	lf->reported = true;
+	pr_warn("session %s token %llu (%s): no handler reads any written version (newest v%u), not restored; its memory is released at finish\n",
+		session->name, lf->token, lf->compatible, lf->versions[0]);
+}
+
+/* Find the handler and version for an incoming file; false if none. */
+static bool luo_file_resolve(struct luo_session *session, struct luo_file *lf)
+{
+	unsigned int idx;
+
+	if (lf->handler)
+		return true;
+	lf->handler = luo_handler_for_object(lf->compatible, lf->versions,
+					     lf->nr_versions, &idx);
+	if (!lf->handler) {
+		luo_report_unreadable(session, lf);
+		return false;
+	}
+	memset(&lf->args, 0, sizeof(lf->args));
+	lf->args.handler = lf->handler;
+	lf->args.nr_versions = 1;
+	lf->args.version[0] = lf->versions[idx];
+	lf->args.data[0] = lf->data[idx];
+	return true;
+}
+
+/* Finish one incoming file and free it. */
+static void luo_file_finish(struct luo_session *session, struct luo_file *lf)
+{
+	if (luo_file_resolve(session, lf)) {
+		lf->args.retrieved = lf->retrieved;
+		lf->args.file = lf->file;
+		if (lf->handler->ops->finish)
+			lf->handler->ops->finish(&lf->args);
+		module_put(lf->handler->owner);
+	}
+	if (lf->file)
+		fput(lf->file);
+	list_del(&lf->list);
+	kfree(lf);
+}
+
+/*
+ * Free a session that is on no list any more: an outgoing one unpreserves
+ * its files, an incoming one finishes them.
+ */
+void luo_session_free(struct luo_session *session)
+{
+	struct luo_file *lf, *tmp;
+
+	list_for_each_entry_safe(lf, tmp, &session->files, list) {
+		if (session->incoming)
+			luo_file_finish(session, lf);
+		else
+			luo_file_drop_outgoing(lf);
+	}
+	kfree(session);
+}
+
+static void luo_session_finish(struct luo_session *session)
+{
+	struct luo_file *lf, *tmp;
+
+	list_for_each_entry_safe(lf, tmp, &session->files, list)
+		luo_file_finish(session, lf);
+	session->nr_files = 0;
+	session->finished = true;
+	luo_incoming_session_done();
+}
+
+static int luo_session_release(struct inode *inode, struct file *file)
+{
+	struct luo_session *session = file->private_data;
+
+	mutex_lock(&luo_lock);
+	if (!session->incoming && luo_frozen) {
+		/*
+		 * The kexec under way hands this session over already: keep
+		 * it as it is; liveupdate_kexec_abort() frees it if the kexec
+		 * fails after all.
+		 */
+		session->closed = true;
+		mutex_unlock(&luo_lock);
+		return 0;
+	}
+	list_del(&session->list);
+	if (session->incoming) {
+		if (!session->finished)
+			luo_session_finish(session);
+	} else {
+		luo_nr_outgoing--;
+	}
+	luo_session_free(session);
+	mutex_unlock(&luo_lock);
+	return 0;
+}
+
+/* After a failed kexec: free the sessions closed while it was under way. */
+void luo_session_reap_closed(void)
+{
+	struct luo_session *session, *tmp;
+
+	list_for_each_entry_safe(session, tmp, &luo_outgoing, list) {
+		if (!session->closed)
+			continue;
+		list_del(&session->list);
+		luo_nr_outgoing--;
+		luo_session_free(session);
+	}
+}
+
+/*
+ * Copy an extensible ioctl struct in: @usize is the caller's size, @min
+ * the first version's.  Returns 0, -EINVAL (too small), -E2BIG (unknown
+ * non-zero bytes) or -EFAULT.
+ */
+int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < min)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, uarg, usize);
+}
+
+/* Copy the struct back, up to the smaller of both sizes. */
+int luo_copy_out(void __user *uarg, const void *src, size_t ksize)
+{
+	u32 usize = *(const u32 *)src;
+
+	return copy_to_user(uarg, src, min_t(size_t, usize, ksize)) ?
+	       -EFAULT : 0;
+}
+
+static int luo_preserve_fd(struct luo_session *session, void __user *uarg)
+{
+	struct liveupdate_session_preserve_fd arg;
+	struct liveupdate_file_handler *h;
+	struct luo_file *lf;
+	struct file *file;
+	unsigned int i;
+	int ret;
+
+	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), token),
+			   uarg);
+	if (ret)
+		return ret;
+	file = fget(arg.fd);
+	if (!file)
+		return -EBADF;
+
+	mutex_lock(&luo_lock);
+	ret = -EINVAL;
+	if (session->incoming)
+		goto out;
+	ret = -EBUSY;
+	if (luo_frozen)
+		goto out;
+	ret = -ENOSPC;
+	if (session->nr_files >= LUO_MAX_FILES)
+		goto out;
+	ret = -EEXIST;
+	if (luo_file_find_token(session, arg.token) ||
+	    xa_load(&luo_preserved_files, (unsigned long)file))
+		goto out;
+	ret = -ENOENT;
+	h = luo_handler_for_file(file);
+	if (!h)
+		goto out;
+	ret = -ENOMEM;
+	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+	if (!lf)
+		goto out_put;
+	ret = xa_insert(&luo_preserved_files, (unsigned long)file, lf,
+			GFP_KERNEL);
+	if (ret)
+		goto out_free;
+	lf->token = arg.token;
+	lf->handler = h;
+	lf->file = file;
+	lf->args.handler = h;
+	lf->args.file = file;
+	lf->args.nr_versions = h->nr_write_versions;
+	for (i = 0; i < h->nr_write_versions; i++)
+		lf->args.version[i] = h->write_versions[i];
+	ret = h->ops->preserve(&lf->args);
+	if (ret)
+		goto out_erase;
+	list_add_tail(&lf->list, &session->files);
+	session->nr_files++;
+	mutex_unlock(&luo_lock);
+	/* The session keeps the reference taken by fget(). */
+	return 0;
+
+out_erase:
+	xa_erase(&luo_preserved_files, (unsigned long)file);
+out_free:
+	kfree(lf);
+out_put:
+	module_put(h->owner);
+out:
+	mutex_unlock(&luo_lock);
+	fput(file);
+	return ret;
+}
+
+static int luo_retrieve_fd(struct luo_session *session, void __user *uarg)
+{
+	struct liveupdate_session_retrieve_fd arg;
+	struct luo_file *lf;
+	int ret, fd;
+
+	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), token),
+			   uarg);
+	if (ret)
+		return ret;
+
+	mutex_lock(&luo_lock);
+	ret = -EINVAL;
+	if (!session->incoming || session->finished)
+		goto out;
+	lf = luo_file_find_token(session, arg.token);
+	ret = -ENOENT;
+	if (!lf || lf->retrieved)
+		goto out;
+	ret = -EOPNOTSUPP;
+	if (!luo_file_resolve(session, lf))
+		goto out;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	lf->args.file = NULL;
+	ret = lf->handler->ops->retrieve(&lf->args);
+	if (!ret && WARN_ON(!lf->args.file))
+		ret = -EIO;
+	if (ret) {
+		put_unused_fd(fd);
+		goto out;
+	}
+	arg.fd = fd;
+	ret = luo_copy_out(uarg, &arg, sizeof(arg));
+	if (ret) {
+		/*
+		 * The object is restored and cannot go back: keep it for
+		 * finish, which then releases it like any retrieved file.
+		 */
+		put_unused_fd(fd);
+		lf->file = lf->args.file;
+		lf->retrieved = true;
+		goto out;
+	}
+	lf->file = get_file(lf->args.file);
+	lf->retrieved = true;
+	fd_install(fd, lf->args.file);
+out:
+	mutex_unlock(&luo_lock);
+	return ret;
+}
+
+static int luo_finish_ioctl(struct luo_session *session, void __user *uarg)
+{
+	struct liveupdate_session_finish arg;
+	int ret;
+
+	ret = luo_copy_arg(&arg, sizeof(arg),
+			   offsetofend(typeof(arg), reserved), uarg);
+	if (ret)
+		return ret;
+	if (arg.reserved)
+		return -EINVAL;
+	mutex_lock(&luo_lock);
+	if (!session->incoming || session->finished)
+		ret = -EINVAL;
+	else
+		luo_session_finish(session);
+	mutex_unlock(&luo_lock);
+	return ret;
+}
+
+static long luo_session_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct luo_session *session = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case LIVEUPDATE_SESSION_PRESERVE_FD:
+		return luo_preserve_fd(session, uarg);
+	case LIVEUPDATE_SESSION_RETRIEVE_FD:
+		return luo_retrieve_fd(session, uarg);
+	case LIVEUPDATE_SESSION_FINISH:
+		return luo_finish_ioctl(session, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations luo_session_fops = {
+	.owner = THIS_MODULE,
+	.release = luo_session_release,
+	.unlocked_ioctl = luo_session_ioctl,
+};
+
+/*
+ * Give userspace a file descriptor for @session, which must already be on
+ * its list.  Returns the fd or a negative error.  Called under luo_lock.
+ */
+int luo_session_install(struct luo_session *session)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = anon_inode_getfile("[liveupdate_session]", &luo_session_fops,
+				  session, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static void luo_unfreeze_upto(struct luo_file *stop)
+{
+	struct luo_session *session;
+	struct luo_file *lf;
+
+	list_for_each_entry(session, &luo_outgoing, list) {
+		list_for_each_entry(lf, &session->files, list) {
+			if (lf == stop)
+				return;
+			if (!lf->frozen)
+				continue;
+			if (lf->handler->ops->unfreeze)
+				lf->handler->ops->unfreeze(&lf->args);
+			lf->frozen = false;
+		}
+	}
+}
+
+/*
+ * Freeze every outgoing file.  If one fails, unfreeze those frozen so far
+ * and return its error.  Called under luo_lock.
+ */
+int luo_session_freeze_all(void)
+{
+	struct luo_session *session;
+	struct luo_file *lf;
+	int ret;
+
+	list_for_each_entry(session, &luo_outgoing, list) {
+		list_for_each_entry(lf, &session->files, list) {
+			if (lf->handler->ops->freeze) {
+				ret = lf->handler->ops->freeze(&lf->args);
+				if (ret) {
+					pr_warn("session %s token %llu (%s): freeze failed (%d), kexec refused\n",
+						session->name, lf->token,
+						lf->handler->compatible, ret);
+					luo_unfreeze_upto(lf);
+					return ret;
+				}
+			}
+			lf->frozen = true;
+		}
+	}
+	return 0;
+}
+
+/* Undo luo_session_freeze_all() after a refused kexec. */
+void luo_session_unfreeze_all(void)
+{
+	luo_unfreeze_upto(NULL);
+}

@@ -1,0 +1,1110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memfd live update: hand a memfd's folios to the next kernel in place.
+ *
+ * A memfd preserved through /dev/liveupdate keeps its physical memory
+ * across kexec: every folio of the file is preserved with Kexec HandOver
+ * as it stands, and a small record says which file index each one holds.
+ * The next kernel builds a new memfd around the same folios.  Nothing is
+ * copied, so a VM whose guest RAM is a memfd finds its memory where it
+ * left it.
+ *
+ * Life of a preserved memfd:
+ *
+ * - preserve: the file's size is frozen (truncate, grow, hole punch and
+ *   fallocate get -EBUSY, see SHMEM_FROZEN_SIZE), swapped-out pages are
+ *   read back, every folio gets one extra reference (which also keeps
+ *   migration, compaction, splitting and khugepaged away from it) and is
+ *   preserved, and the record is written in every version the caller
+ *   (LUO) asks for.  Holes stay holes.  Writes into existing pages go on
+ *   as usual and are what the next kernel sees.
+ * - between preserve and freeze a write or fault into a hole still
+ *   allocates a folio; freeze finds it.
+ * - freeze (from kernel_kexec()): no folio may be added any more
+ *   (SHMEM_FROZEN_FOLIOS; a write into a hole gets -EBUSY, a fault
+ *   SIGBUS).  If folios were added since preserve, the file is scanned
+ *   again and the record rewritten; otherwise only position and seals are
+ *   refreshed, so freeze costs O(1) for a file that did not change shape.
+ * - unfreeze / unpreserve undo the above.
+ * - retrieve (next kernel): the record is validated as a whole, then a new
+ *   memfd of the same name, size, mode, seals and position is made and
+ *   each folio is restored from KHO and inserted at its index, charged to
+ *   the caller's memcg and put on the LRU like a freshly faulted one.
+ *
+ * Formats (little endian, see Documentation/core-api/liveupdate-memfd.rst):
+ * both versions start with the same header page; version 2 lists runs
+ * (folios contiguous in both file index and physical address, of one
+ * order), version 1 lists every folio.  LUO offers the newest version this
+ * kernel reads.
+ *
+ * MFD_HUGETLB memfds are preserved the same way, with the hstate's order;
+ * their folios are given back to hugetlb's accounting on restore.
+ */
+
+#define pr_fmt(fmt) "memfd_luo: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/hugetlb.h>
+#include <linux/kexec_handover.h>
+#include <linux/liveupdate.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
+#include <linux/sched/signal.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/timex.h>
+#include <linux/vmalloc.h>
+
+#include "internal.h"
+
+#define MEMFD_LUO_MAGIC		0x6466656d4f554c00ULL	/* "\0LUOmemfd" */
+#define MEMFD_LUO_V1		1
+#define MEMFD_LUO_V2		2
+
+#define MEMFD_LUO_HUGETLB	BIT(0)
+
+#define MFD_PREFIX		"memfd:"
+
+/**
+ * struct memfd_luo_hdr - the first page of a preserved memfd, any version
+ * @magic: %MEMFD_LUO_MAGIC.
+ * @version: %MEMFD_LUO_V1 or %MEMFD_LUO_V2, the format of @entries.
+ * @flags: %MEMFD_LUO_HUGETLB for an MFD_HUGETLB memfd.
+ * @size: file size in bytes.
+ * @pos: file position.
+ * @seals: F_SEAL_* of the file.
+ * @mode: permission bits of the inode.
+ * @nr_pages: base pages in all preserved folios.
+ * @nr_folios: preserved folios.
+ * @nr_entries: entries in the array @entries.
+ * @entries: luo_array handle of the entries, 0 when @nr_entries is 0.
+ * @huge_order: order of the hugetlb page size, 0 for shmem.
+ * @name_len: length of @name, without the NUL.
+ * @freeze_start: get_cycles() when the last freeze began (diagnostic only,
+ *	for live update timelines; 0 when never frozen).
+ * @freeze_end: get_cycles() when it ended.
+ * @name: dentry name ("memfd:..."), NUL terminated.
+ */
+struct memfd_luo_hdr {
+	__le64 magic;
+	__le32 version;
+	__le32 flags;
+	__le64 size;
+	__le64 pos;
+	__le32 seals;
+	__le32 mode;
+	__le64 nr_pages;
+	__le64 nr_folios;
+	__le64 nr_entries;
+	__le64 entries;
+	__le32 huge_order;
+	__le32 name_len;
+	__le64 freeze_start;
+	__le64 freeze_end;
+	char name[NAME_MAX + 1];
+};
+
+/* Version 2: a run of folios of one order, consecutive in index and phys. */
+struct memfd_luo_run {
+	__le64 phys;
+	__le64 index;
+	__le32 nr_folios;
+	__le32 order;
+};
+
+/* Version 1: one folio; the order is in the low bits of the address. */
+struct memfd_luo_folio {
+	__le64 phys_order;
+	__le64 index;
+};
+
+#define MEMFD_LUO_ORDER_MASK	0x3fULL
+
+static_assert(sizeof(struct memfd_luo_hdr) <= PAGE_SIZE);
+static_assert(sizeof(struct memfd_luo_run) == 24);
+static_assert(sizeof(struct memfd_luo_folio) == 16);
+
+/* The record of one version. */
+struct memfd_luo_meta {
+	u32 version;
+	struct folio *hdr;
+	struct luo_array arr;
+	bool has_arr;
+};
+
+/* Runtime state of one preserved memfd (outgoing kernel). */
+struct memfd_luo {
+	struct file *file;
+	struct folio **folios;		/* sorted by index, one ref each */
+	unsigned long nr_folios;
+	unsigned long nr_pages;
+	unsigned long nr_runs;
+	bool made_unevictable;
+	unsigned int nr_meta;
+	struct memfd_luo_meta meta[LIVEUPDATE_MAX_VERSIONS];
+};
+
+/* A growing array of folio pointers. */
+struct memfd_luo_list {
+	struct folio **folios;
+	unsigned long nr;
+	unsigned long cap;
+	unsigned long nr_pages;
+};
+
+static bool memfd_luo_is_hugetlb(struct file *file)
+{
+	return IS_ENABLED(CONFIG_HUGETLBFS) && is_file_hugepages(file);
+}
+
+static unsigned int *memfd_luo_seals(struct file *file)
+{
+	if (shmem_file(file))
+		return &SHMEM_I(file_inode(file))->seals;
+#ifdef CONFIG_HUGETLBFS
+	if (is_file_hugepages(file))
+		return &HUGETLBFS_I(file_inode(file))->seals;
+#endif
+	return NULL;
+}
+
+static unsigned int *memfd_luo_frozen(struct file *file)
+{
+	if (shmem_file(file))
+		return &SHMEM_I(file_inode(file))->frozen;
+#ifdef CONFIG_HUGETLBFS
+	if (is_file_hugepages(file))
+		return &HUGETLBFS_I(file_inode(file))->frozen;
+#endif
+	return NULL;
+}
+
+static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
+				   struct file *file)
+{
+	const char *name = file->f_path.dentry->d_name.name;
+
+	if (!shmem_file(file) && !memfd_luo_is_hugetlb(file))
+		return false;
+	/* memfd_create() names its files "memfd:..."; SysV shm, tmpfs
+	 * files and shared anonymous memory are not memfds.
+	 */
+	return !strncmp(name, MFD_PREFIX, strlen(MFD_PREFIX)) &&
+	       S_ISREG(file_inode(file)->i_mode);
+}
+
+/* Set or clear frozen bits under both the inode lock and the i_pages lock. */
+static void memfd_luo_set_frozen(struct file *file, unsigned int bits,
+				 bool on)
+{
+	struct address_space *mapping = file->f_mapping;
+	unsigned int *frozen = memfd_luo_frozen(file);
+
+	xa_lock_irq(&mapping->i_pages);
+	if (on)
+		*frozen |= bits;
+	else
+		*frozen &= ~bits;
+	xa_unlock_irq(&mapping->i_pages);
+}
+
+static int memfd_luo_list_add(struct memfd_luo_list *list,
+			      struct folio *folio)
+{
+	if (list->nr == list->cap) {
+		unsigned long cap = max(list->cap * 2, 64UL);
+		struct folio **n;
+
+		n = kvmalloc_array(cap, sizeof(*n), GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		if (list->nr)
+			memcpy(n, list->folios, list->nr * sizeof(*n));
+		kvfree(list->folios);
+		list->folios = n;
+		list->cap = cap;
+	}
+	list->folios[list->nr++] = folio;
+	list->nr_pages += folio_nr_pages(folio);
+	return 0;
+}
+
+static void memfd_luo_list_put(struct memfd_luo_list *list)
+{
+	unsigned long i;
+
+	for (i = 0; i < list->nr; i++)
+		folio_put(list->folios[i]);
+	kvfree(list->folios);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Bring back every swapped-out page of a shmem file. */
+static int memfd_luo_swapin(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t index, end = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+	struct folio *folio;
+	int err;
+
+	for (index = 0; index < end && READ_ONCE(SHMEM_I(inode)->swapped);
+	     index++) {
+		if (!xa_is_value(xa_load(&mapping->i_pages, index)))
+			continue;
+		err = shmem_get_folio(inode, index, 0, &folio, SGP_READ);
+		if (err)
+			return err;
+		if (folio) {
+			folio_unlock(folio);
+			folio_put(folio);
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Collect every folio of the file in index order, each with a reference.
+ * Folios fallocated but never written are zeroed and marked uptodate here,
+ * so the next kernel can take every folio as valid data.
+ */
+static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct folio_batch fbatch;
+	pgoff_t start = 0;
+	unsigned int i;
+	int err = 0;
+
+	folio_batch_init(&fbatch);
+	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (err)
+				break;
+			if (folio_test_hwpoison(folio) ||
+			    (folio_test_large(folio) &&
+			     folio_test_has_hwpoisoned(folio))) {
+				err = -EIO;
+				break;
+			}
+			folio_lock(folio);
+			if (folio->mapping != mapping) {
+				/* Cannot happen while frozen; be safe. */
+				folio_unlock(folio);
+				err = -EAGAIN;
+				break;
+			}
+			if (!folio_test_uptodate(folio)) {
+				folio_zero_range(folio, 0, folio_size(folio));
+				flush_dcache_folio(folio);
+				folio_mark_uptodate(folio);
+			}
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+			folio_get(folio);
+			err = memfd_luo_list_add(list, folio);
+			if (err)
+				folio_put(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	return err;
+}
+
+static unsigned long memfd_luo_count_runs(struct folio **folios,
+					  unsigned long nr)
+{
+	unsigned long i, runs = 0;
+
+	for (i = 0; i < nr; i++) {
+		struct folio *prev = i ? folios[i - 1] : NULL;
+		struct folio *f = folios[i];
+
+		if (!prev || folio_order(prev) != folio_order(f) ||
+		    folio_pfn(prev) + folio_nr_pages(prev) != folio_pfn(f) ||
+		    prev->index + folio_nr_pages(prev) != f->index)
+			runs++;
+	}
+	return runs;
+}
+
+static void memfd_luo_meta_free(struct memfd_luo_meta *m)
+{
+	if (m->has_arr)
+		luo_array_free(&m->arr);
+	m->has_arr = false;
+	if (m->hdr) {
+		kho_unpreserve_folio(m->hdr);
+		folio_put(m->hdr);
+		m->hdr = NULL;
+	}
+}
+
+static void memfd_luo_fill_hdr(struct memfd_luo *st, struct memfd_luo_meta *m)
+{
+	struct memfd_luo_hdr *h = folio_address(m->hdr);
+	struct file *file = st->file;
+	struct inode *inode = file_inode(file);
+
+	h->pos = cpu_to_le64(READ_ONCE(file->f_pos));
+	h->seals = cpu_to_le32(READ_ONCE(*memfd_luo_seals(file)));
+	h->mode = cpu_to_le32(inode->i_mode & 07777);
+}
+
+/* Write the record of one version for the folios in @list. */
+static int memfd_luo_meta_write(struct memfd_luo *st,
+				struct memfd_luo_meta *m,
+				struct memfd_luo_list *list,
+				unsigned long nr_runs)
+{
+	const char *name = st->file->f_path.dentry->d_name.name;
+	struct memfd_luo_hdr *h;
+	unsigned long i, n;
+	u64 nr_entries;
+	int err;
+
+	m->hdr = folio_alloc(GFP_KERNEL | __GFP_ZERO, 0);
+	if (!m->hdr)
+		return -ENOMEM;
+	err = kho_preserve_folio(m->hdr);
+	if (err) {
+		folio_put(m->hdr);
+		m->hdr = NULL;
+		return err;
+	}
+
+	nr_entries = m->version == MEMFD_LUO_V2 ? nr_runs : list->nr;
+	if (nr_entries) {
+		u32 size = m->version == MEMFD_LUO_V2 ?
+			sizeof(struct memfd_luo_run) :
+			sizeof(struct memfd_luo_folio);
+
+		err = luo_array_alloc(&m->arr, size, nr_entries);
+		if (err)
+			goto fail;
+		m->has_arr = true;
+	}
+
+	if (m->version == MEMFD_LUO_V2) {
+		struct memfd_luo_run *run = NULL;
+
+		for (i = 0, n = 0; i < list->nr; i++) {
+			struct folio *f = list->folios[i];
+
+			if (run && le32_to_cpu(run->order) == folio_order(f) &&
+			    le64_to_cpu(run->phys) + ((u64)le32_to_cpu(run->nr_folios)
+				<< (folio_order(f) + PAGE_SHIFT)) ==
+			    PFN_PHYS(folio_pfn(f)) &&
+			    le64_to_cpu(run->index) +
+			    ((u64)le32_to_cpu(run->nr_folios) << folio_order(f)) ==
+			    f->index) {
+				le32_add_cpu(&run->nr_folios, 1);
+				continue;
+			}
+			if (WARN_ON(n >= nr_entries)) {
+				err = -EINVAL;
+				goto fail;
+			}
+			run = luo_array_elem(&m->arr, n++);
+			run->phys = cpu_to_le64(PFN_PHYS(folio_pfn(f)));
+			run->index = cpu_to_le64(f->index);
+			run->nr_folios = cpu_to_le32(1);
+			run->order = cpu_to_le32(folio_order(f));
+		}
+	} else {
+		for (i = 0; i < list->nr; i++) {
+			struct memfd_luo_folio *e = luo_array_elem(&m->arr, i);
+			struct folio *f = list->folios[i];
+
+			e->phys_order = cpu_to_le64(PFN_PHYS(folio_pfn(f)) |
+						    folio_order(f));
+			e->index = cpu_to_le64(f->index);
+		}
+	}
+
+	h = folio_address(m->hdr);
+	h->magic = cpu_to_le64(MEMFD_LUO_MAGIC);
+	h->version = cpu_to_le32(m->version);
+	h->flags = cpu_to_le32(memfd_luo_is_hugetlb(st->file) ?
+			       MEMFD_LUO_HUGETLB : 0);
+	h->size = cpu_to_le64(i_size_read(file_inode(st->file)));
+	h->nr_pages = cpu_to_le64(list->nr_pages);
+	h->nr_folios = cpu_to_le64(list->nr);
+	h->nr_entries = cpu_to_le64(nr_entries);
+	h->entries = cpu_to_le64(m->has_arr ? luo_array_handle(&m->arr) : 0);
+#ifdef CONFIG_HUGETLBFS
+	if (memfd_luo_is_hugetlb(st->file))
+		h->huge_order = cpu_to_le32(huge_page_order(hstate_file(st->file)));
+#endif
+	h->name_len = cpu_to_le32(strscpy(h->name, name, sizeof(h->name)));
+	memfd_luo_fill_hdr(st, m);
+	return 0;
+fail:
+	memfd_luo_meta_free(m);
+	return err;
+}
+
+/* Bytes of the serialized record of one version (what the format needs). */
+static u64 memfd_luo_meta_bytes(struct memfd_luo_meta *m)
+{
+	struct memfd_luo_hdr *h = folio_address(m->hdr);
+	u64 n = le64_to_cpu(h->nr_entries);
+
+	return offsetof(struct memfd_luo_hdr, name) +
+	       le32_to_cpu(h->name_len) + 1 +
+	       n * (m->version == MEMFD_LUO_V2 ? sizeof(struct memfd_luo_run) :
+		    sizeof(struct memfd_luo_folio));
+}
+
+/* Write all requested versions into @meta (all or nothing). */
+static int memfd_luo_write_all(struct memfd_luo *st,
+			       struct liveupdate_file_op_args *args,
+			       struct memfd_luo_meta *meta,
+			       struct memfd_luo_list *list)
+{
+	unsigned long nr_runs = memfd_luo_count_runs(list->folios, list->nr);
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < args->nr_versions; i++) {
+		meta[i].version = args->version[i];
+		if (meta[i].version != MEMFD_LUO_V1 &&
+		    meta[i].version != MEMFD_LUO_V2) {
+			err = -EINVAL;
+			goto fail;
+		}
+		err = memfd_luo_meta_write(st, &meta[i], list, nr_runs);
+		if (err)
+			goto fail;
+	}
+	return 0;
+fail:
+	while (i--)
+		memfd_luo_meta_free(&meta[i]);
+	return err;
+}
+
+static int memfd_luo_preserve_list(struct memfd_luo_list *list,
+				   unsigned long from)
+{
+	unsigned long i;
+	int err;
+
+	for (i = from; i < list->nr; i++) {
+		err = kho_preserve_folio(list->folios[i]);
+		if (err) {
+			while (i-- > from)
+				kho_unpreserve_folio(list->folios[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void memfd_luo_unpreserve_list(struct memfd_luo_list *list)
+{
+	unsigned long i;
+
+	for (i = 0; i < list->nr; i++)
+		kho_unpreserve_folio(list->folios[i]);
+}
+
+static void memfd_luo_report(const char *what, struct memfd_luo *st)
+{
+	unsigned int i;
+	u64 bytes[2] = {};
+
+	for (i = 0; i < st->nr_meta; i++) {
+		u32 v = st->meta[i].version;
+
+		if (v == MEMFD_LUO_V1 || v == MEMFD_LUO_V2)
+			bytes[v - 1] = memfd_luo_meta_bytes(&st->meta[i]);
+	}
+	pr_info("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
+		what, st->file->f_path.dentry->d_name.name,
+		i_size_read(file_inode(st->file)), st->nr_pages, st->nr_folios,
+		st->nr_runs, bytes[1], bytes[0]);
+}
+
+static void memfd_luo_adopt_list(struct memfd_luo *st,
+				 struct memfd_luo_list *list)
+{
+	st->folios = list->folios;
+	st->nr_folios = list->nr;
+	st->nr_pages = list->nr_pages;
+	st->nr_runs = memfd_luo_count_runs(list->folios, list->nr);
+	memset(list, 0, sizeof(*list));
+}
+
+static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
+{
+	struct file *file = args->file;
+	struct inode *inode = file_inode(file);
+	struct address_space *mapping = file->f_mapping;
+	struct memfd_luo_list list = {};
+	unsigned int *frozen = memfd_luo_frozen(file);
+	struct memfd_luo *st;
+	int err;
+
+	/* The next kernel hands back a read-write file. */
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EACCES;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->file = file;
+
+	inode_lock(inode);
+	if (*frozen) {
+		/* Already preserved (under another token or session). */
+		err = -EBUSY;
+		goto out_unlock;
+	}
+	memfd_luo_set_frozen(file, SHMEM_FROZEN_SIZE, true);
+	if (!memfd_luo_is_hugetlb(file) && !mapping_unevictable(mapping)) {
+		/* Keep the folios out of swap until kexec. */
+		mapping_set_unevictable(mapping);
+		st->made_unevictable = true;
+	}
+
+	if (!memfd_luo_is_hugetlb(file)) {
+		err = memfd_luo_swapin(file);
+		if (err)
+			goto out_thaw;
+	}
+	err = memfd_luo_collect(file, &list);
+	if (err)
+		goto out_list;
+	if (!memfd_luo_is_hugetlb(file) && READ_ONCE(SHMEM_I(inode)->swapped)) {
+		pr_warn("%s: pages still in swap, not preserved\n",
+			file->f_path.dentry->d_name.name);
+		err = -EIO;
+		goto out_list;
+	}
+	err = memfd_luo_preserve_list(&list, 0);
+	if (err)
+		goto out_list;
+	err = memfd_luo_write_all(st, args, st->meta, &list);
+	if (err)
+		goto out_unpreserve;
+	st->nr_meta = args->nr_versions;
+	memfd_luo_adopt_list(st, &list);
+	for (unsigned int i = 0; i < st->nr_meta; i++)
+		args->data[i] = PFN_PHYS(folio_pfn(st->meta[i].hdr));
+	args->private = st;
+	inode_unlock(inode);
+	memfd_luo_report("preserved", st);
+	return 0;
+
+out_unpreserve:
+	memfd_luo_unpreserve_list(&list);
+out_list:
+	memfd_luo_list_put(&list);
+out_thaw:
+	if (st->made_unevictable) {
+		mapping_clear_unevictable(mapping);
+		shmem_unlock_mapping(mapping);
+	}
+	memfd_luo_set_frozen(file, SHMEM_FROZEN_SIZE, false);
+out_unlock:
+	inode_unlock(inode);
+	kfree(st);
+	return err;
+}
+
+static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo *st = args->private;
+	struct file *file = st->file;
+	struct inode *inode = file_inode(file);
+	struct memfd_luo_list list = {
+		.folios = st->folios, .nr = st->nr_folios,
+	};
+	unsigned int i;
+
+	inode_lock(inode);
+	for (i = 0; i < st->nr_meta; i++)
+		memfd_luo_meta_free(&st->meta[i]);
+	memfd_luo_unpreserve_list(&list);
+	memfd_luo_list_put(&list);
+	if (st->made_unevictable) {
+		mapping_clear_unevictable(file->f_mapping);
+		shmem_unlock_mapping(file->f_mapping);
+	}
+	memfd_luo_set_frozen(file, SHMEM_FROZEN_SIZE | SHMEM_FROZEN_FOLIOS,
+			     false);
+	inode_unlock(inode);
+	args->private = NULL;
+	kfree(st);
+}
+
+/*
+ * Folios were added to holes since preserve: preserve the new ones and
+ * write the record again.  @list is the complete new scan.
+ */
+static int memfd_luo_refreeze(struct memfd_luo *st,
+			      struct liveupdate_file_op_args *args,
+			      struct memfd_luo_list *list)
+{
+	struct memfd_luo_meta meta[LIVEUPDATE_MAX_VERSIONS] = {};
+	struct memfd_luo_list added = {};
+	unsigned long i, j;
+	unsigned int v;
+	int err;
+
+	/* Both lists are sorted by index; nothing can have left the file. */
+	for (i = 0, j = 0; i < list->nr; i++) {
+		if (j < st->nr_folios && st->folios[j] == list->folios[i]) {
+			j++;
+			continue;
+		}
+		err = memfd_luo_list_add(&added, list->folios[i]);
+		if (err)
+			goto out;
+	}
+	if (j != st->nr_folios) {
+		/* A preserved folio left the file: a bug in the freezing. */
+		WARN_ON_ONCE(1);
+		err = -EINVAL;
+		goto out;
+	}
+	err = memfd_luo_preserve_list(&added, 0);
+	if (err)
+		goto out;
+	err = memfd_luo_write_all(st, args, meta, list);
+	if (err) {
+		memfd_luo_unpreserve_list(&added);
+		goto out;
+	}
+	for (v = 0; v < st->nr_meta; v++) {
+		memfd_luo_meta_free(&st->meta[v]);
+		st->meta[v] = meta[v];
+		args->data[v] = PFN_PHYS(folio_pfn(meta[v].hdr));
+	}
+	/* Swap in the new list; the old references are dropped. */
+	swap(st->folios, list->folios);
+	swap(st->nr_folios, list->nr);
+	for (i = 0; i < list->nr; i++)
+		folio_put(list->folios[i]);
+	kvfree(list->folios);
+	memset(list, 0, sizeof(*list));
+	st->nr_pages = 0;
+	for (i = 0; i < st->nr_folios; i++)
+		st->nr_pages += folio_nr_pages(st->folios[i]);
+	st->nr_runs = memfd_luo_count_runs(st->folios, st->nr_folios);
+	memfd_luo_report("re-preserved at freeze", st);
+out:
+	kvfree(added.folios);
+	return err;
+}
+
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test only: with /sys/kernel/debug/memfd_luo/test_corrupt set, a freeze
+ * damages the version 2 record of memfds named "corrupt-<how>", so that
+ * the next kernel's checks can be tested (selftest memfd_corrupt).
+ */
+static bool memfd_luo_test_corrupt;
+
+static void memfd_luo_corrupt(struct memfd_luo *st)
+{
+	const char *name = st->file->f_path.dentry->d_name.name;
+	struct memfd_luo_meta *m = NULL;
+	struct memfd_luo_run *run = NULL;
+	struct memfd_luo_hdr *h;
+	unsigned int v;
+
+	if (!memfd_luo_test_corrupt ||
+	    strncmp(name, MFD_PREFIX "corrupt-", strlen(MFD_PREFIX "corrupt-")))
+		return;
+	name += strlen(MFD_PREFIX "corrupt-");
+	for (v = 0; v < st->nr_meta; v++)
+		if (st->meta[v].version == MEMFD_LUO_V2)
+			m = &st->meta[v];
+	if (!m)
+		return;
+	h = folio_address(m->hdr);
+	if (m->has_arr && m->arr.nr)
+		run = luo_array_elem(&m->arr, 0);
+	if (!strcmp(name, "magic"))
+		h->magic = cpu_to_le64(MEMFD_LUO_MAGIC ^ 1);
+	else if (!strcmp(name, "count"))
+		le64_add_cpu(&h->nr_pages, 1);
+	else if (!strcmp(name, "array"))
+		le64_add_cpu(&h->entries, PAGE_SIZE);
+	else if (!strcmp(name, "range") && run)
+		run->index = cpu_to_le64(DIV_ROUND_UP(le64_to_cpu(h->size),
+						      PAGE_SIZE));
+	else if (!strcmp(name, "order") && run)
+		run->order = cpu_to_le32(MAX_PAGE_ORDER + 1);
+	else if (!strcmp(name, "phys") && run)
+		/* The first MiB of x86 is never preserved memory. */
+		run->phys = cpu_to_le64(SZ_512K);
+	else
+		return;
+	pr_info("test: damaged the v2 record of %s\n",
+		st->file->f_path.dentry->d_name.name);
+}
+
+static int __init memfd_luo_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("memfd_luo", NULL);
+
+	debugfs_create_bool("test_corrupt", 0600, dir, &memfd_luo_test_corrupt);
+	return 0;
+}
+late_initcall(memfd_luo_test_init);
+#else
+static void memfd_luo_corrupt(struct memfd_luo *st)
+{
+}
+#endif
+
+static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo *st = args->private;
+	struct file *file = st->file;
+	struct inode *inode = file_inode(file);
+	struct memfd_luo_list list = {};
+	u64 start = get_cycles();
+	unsigned int v;
+	int err = 0;
+
+	inode_lock(inode);
+	memfd_luo_set_frozen(file, SHMEM_FROZEN_FOLIOS, true);
+	/*
+	 * Nothing leaves a frozen file, so the page count only moves when a
+	 * hole was filled since preserve.
+	 */
+	if (READ_ONCE(file->f_mapping->nrpages) != st->nr_pages) {
+		err = memfd_luo_collect(file, &list);
+		if (!err)
+			err = memfd_luo_refreeze(st, args, &list);
+		memfd_luo_list_put(&list);
+		if (err) {
+			memfd_luo_set_frozen(file, SHMEM_FROZEN_FOLIOS, false);
+			goto out;
+		}
+	}
+	for (v = 0; v < st->nr_meta; v++) {
+		struct memfd_luo_hdr *h = folio_address(st->meta[v].hdr);
+
+		memfd_luo_fill_hdr(st, &st->meta[v]);
+		h->freeze_start = cpu_to_le64(start);
+		h->freeze_end = cpu_to_le64(get_cycles());
+	}
+	memfd_luo_corrupt(st);
+out:
+	inode_unlock(inode);
+	return err;
+}
+
+static void memfd_luo_unfreeze(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo *st = args->private;
+	struct inode *inode = file_inode(st->file);
+
+	inode_lock(inode);
+	memfd_luo_set_frozen(st->file, SHMEM_FROZEN_FOLIOS, false);
+	inode_unlock(inode);
+}
+
+/* ---- next kernel ---- */
+
+/* One folio to restore, from either version of the record. */
+struct memfd_luo_item {
+	u64 phys;
+	u64 index;
+	u64 nr_folios;
+	unsigned int order;
+};
+
+static int memfd_luo_get_item(struct luo_array *arr, u32 version, u64 i,
+			      struct memfd_luo_item *it)
+{
+	if (version == MEMFD_LUO_V2) {
+		struct memfd_luo_run *r = luo_array_elem(arr, i);
+
+		it->phys = le64_to_cpu(r->phys);
+		it->index = le64_to_cpu(r->index);
+		it->nr_folios = le32_to_cpu(r->nr_folios);
+		it->order = le32_to_cpu(r->order);
+	} else {
+		struct memfd_luo_folio *f = luo_array_elem(arr, i);
+		u64 po = le64_to_cpu(f->phys_order);
+
+		it->phys = po & ~MEMFD_LUO_ORDER_MASK;
+		it->order = po & MEMFD_LUO_ORDER_MASK;
+		it->index = le64_to_cpu(f->index);
+		it->nr_folios = 1;
+	}
+	return 0;
+}
+
+/*
+ * Check the whole record before anything is restored: entries sorted by
+ * index without overlap, inside the file, aligned to their order, and
+ * adding up to the counts in the header.
+ */
+static int memfd_luo_validate(struct memfd_luo_hdr *h, struct luo_array *arr,
+			      u32 version)
+{
+	u64 size = le64_to_cpu(h->size), nr_entries = le64_to_cpu(h->nr_entries);
+	u64 end_index = DIV_ROUND_UP(size, PAGE_SIZE), next = 0;
+	u64 pages = 0, folios = 0, i;
+	unsigned int max_order = MAX_PAGE_ORDER;
+	bool hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
+	struct memfd_luo_item it;
+
+	if (hugetlb) {
+		max_order = le32_to_cpu(h->huge_order);
+		if (!max_order || max_order > PUD_SHIFT - PAGE_SHIFT)
+			return -EINVAL;
+		end_index = round_up(end_index, 1ULL << max_order);
+	}
+	for (i = 0; i < nr_entries; i++) {
+		u64 n_pages, end;
+
+		memfd_luo_get_item(arr, version, i, &it);
+		if (it.order > max_order || (hugetlb && it.order != max_order) ||
+		    !it.nr_folios || it.nr_folios > (1ULL << 40) ||
+		    !IS_ALIGNED(it.phys, PAGE_SIZE << it.order) ||
+		    !IS_ALIGNED(it.index, 1ULL << it.order) || it.index < next)
+			return -EINVAL;
+		n_pages = it.nr_folios << it.order;
+		/*
+		 * Every folio starts inside the file; a large shmem folio may
+		 * reach beyond its end (i_size not a multiple of its size).
+		 */
+		if (check_add_overflow(it.index, n_pages, &end) ||
+		    end - (1ULL << it.order) >= end_index)
+			return -EINVAL;
+		if (it.phys + (n_pages << PAGE_SHIFT) < it.phys ||
+		    !pfn_valid(PHYS_PFN(it.phys + (n_pages << PAGE_SHIFT) - 1)))
+			return -EINVAL;
+		next = end;
+		pages += n_pages;
+		folios += it.nr_folios;
+	}
+	if (pages != le64_to_cpu(h->nr_pages) ||
+	    folios != le64_to_cpu(h->nr_folios))
+		return -EINVAL;
+	return 0;
+}
+
+static int memfd_luo_insert(struct file *file, struct folio *folio,
+			    pgoff_t index, bool hugetlb)
+{
+#ifdef CONFIG_HUGETLBFS
+	if (hugetlb)
+		return hugetlb_restore_folio(file, folio, index);
+#endif
+	if (folio_test_large(folio))
+		folio_set_large_rmappable(folio);
+	return shmem_insert_folio(file_inode(file), folio, index,
+				  mapping_gfp_mask(file->f_mapping));
+}
+
+static struct file *memfd_luo_new_file(struct memfd_luo_hdr *h)
+{
+	bool hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
+	loff_t size = le64_to_cpu(h->size);
+	struct file *file;
+
+	if (hugetlb) {
+#ifdef CONFIG_HUGETLBFS
+		file = hugetlb_file_setup(h->name, size, VM_NORESERVE,
+					  HUGETLB_ANONHUGE_INODE,
+					  le32_to_cpu(h->huge_order) + PAGE_SHIFT);
+#else
+		file = ERR_PTR(-EOPNOTSUPP);
+#endif
+	} else {
+		file = shmem_file_setup(h->name, size, VM_NORESERVE);
+	}
+	if (IS_ERR(file))
+		return file;
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_flags |= O_LARGEFILE;
+	return file;
+}
+
+static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
+{
+	u32 version = args->version[0];
+	struct folio *hdr_folio;
+	struct memfd_luo_hdr *h;
+	struct luo_array arr = {};
+	struct memfd_luo_item it;
+	bool has_arr = false, hugetlb;
+	struct file *file = NULL;
+	u64 i, j, nr_entries, nr_folios = 0;
+	struct inode *inode;
+	int err;
+
+	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
+		pr_err("record version %u is not one this kernel reads\n",
+		       version);
+		return -EINVAL;
+	}
+	hdr_folio = kho_restore_folio(args->data[0]);
+	if (!hdr_folio) {
+		pr_err("record at %#llx is not preserved memory\n",
+		       args->data[0]);
+		return -EINVAL;
+	}
+	h = folio_address(hdr_folio);
+	nr_entries = le64_to_cpu(h->nr_entries);
+	hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
+	err = -EINVAL;
+	if (folio_order(hdr_folio) || le64_to_cpu(h->magic) != MEMFD_LUO_MAGIC ||
+	    le32_to_cpu(h->version) != version ||
+	    (le32_to_cpu(h->flags) & ~MEMFD_LUO_HUGETLB) ||
+	    le64_to_cpu(h->size) > MAX_LFS_FILESIZE ||
+	    le64_to_cpu(h->pos) > MAX_LFS_FILESIZE ||
+	    (le32_to_cpu(h->seals) & ~(F_SEAL_SEAL | F_SEAL_EXEC |
+				       F_SEAL_SHRINK | F_SEAL_GROW |
+				       F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    (le32_to_cpu(h->mode) & ~07777) ||
+	    le32_to_cpu(h->name_len) > NAME_MAX || h->name[le32_to_cpu(h->name_len)] ||
+	    strlen(h->name) != le32_to_cpu(h->name_len) ||
+	    strncmp(h->name, MFD_PREFIX, strlen(MFD_PREFIX)) ||
+	    (!nr_entries != !h->entries) ||
+	    (hugetlb && !IS_ENABLED(CONFIG_HUGETLBFS))) {
+		pr_err("malformed record header (v%u) at %#llx\n", version,
+		       args->data[0]);
+		goto out_hdr;
+	}
+	if (nr_entries) {
+		err = luo_array_restore(&arr, le64_to_cpu(h->entries),
+					version == MEMFD_LUO_V2 ?
+					sizeof(struct memfd_luo_run) :
+					sizeof(struct memfd_luo_folio));
+		if (err) {
+			pr_err("%s: entry array rejected (%d)\n", h->name, err);
+			goto out_hdr;
+		}
+		has_arr = true;
+		err = -EINVAL;
+		if (arr.nr != nr_entries) {
+			pr_err("%s: %llu entries, header says %llu\n", h->name,
+			       arr.nr, nr_entries);
+			goto out_arr;
+		}
+	}
+	err = memfd_luo_validate(h, &arr, version);
+	if (err) {
+		pr_err("%s: malformed v%u entries\n", h->name, version);
+		goto out_arr;
+	}
+
+	file = memfd_luo_new_file(h);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		file = NULL;
+		goto out_arr;
+	}
+	inode = file_inode(file);
+	inode->i_mode = (inode->i_mode & ~07777) | le32_to_cpu(h->mode);
+
+	for (i = 0; i < nr_entries; i++) {
+		memfd_luo_get_item(&arr, version, i, &it);
+		for (j = 0; j < it.nr_folios; j++) {
+			u64 off = j << it.order;
+			struct folio *folio;
+
+			folio = kho_restore_folio(it.phys + (off << PAGE_SHIFT));
+			if (!folio || folio_order(folio) != it.order) {
+				pr_err("%s: folio at %#llx (order %u) not handed over\n",
+				       h->name, it.phys + (off << PAGE_SHIFT),
+				       it.order);
+				if (folio)
+					folio_put(folio);
+				err = -EINVAL;
+				goto out_file;
+			}
+			err = memfd_luo_insert(file, folio, it.index + off,
+					       hugetlb);
+			folio_put(folio);
+			if (err) {
+				pr_err("%s: cannot insert folio at index %llu (%d)\n",
+				       h->name, it.index + off, err);
+				goto out_file;
+			}
+			nr_folios++;
+			cond_resched();
+		}
+	}
+
+	*memfd_luo_seals(file) = le32_to_cpu(h->seals);
+	file->f_pos = le64_to_cpu(h->pos);
+	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
+		h->name, version, le64_to_cpu(h->size),
+		le64_to_cpu(h->nr_pages), nr_folios, nr_entries,
+		le64_to_cpu(h->freeze_start),
+		le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
+	args->file = file;
+	file = NULL;
+	err = 0;
+out_file:
+	if (file)
+		fput(file);
+out_arr:
+	if (has_arr)
+		luo_array_release(&arr);
+out_hdr:
+	folio_put(hdr_folio);
+	return err;
+}
+
+static const struct liveupdate_file_ops memfd_luo_ops = {
+	.can_preserve = memfd_luo_can_preserve,
+	.preserve = memfd_luo_preserve,
+	.unpreserve = memfd_luo_unpreserve,
+	.freeze = memfd_luo_freeze,
+	.unfreeze = memfd_luo_unfreeze,
+	.retrieve = memfd_luo_retrieve,
+};
+
+static const u32 memfd_luo_write_versions[] = { MEMFD_LUO_V2, MEMFD_LUO_V1 };
+static const u32 memfd_luo_read_versions[] = { MEMFD_LUO_V1, MEMFD_LUO_V2 };
+
+static struct liveupdate_file_handler memfd_luo_handler = {
+	.ops = &memfd_luo_ops,
+	.compatible = "memfd",
+	.write_versions = memfd_luo_write_versions,
+	.nr_write_versions = ARRAY_SIZE(memfd_luo_write_versions),
+	.read_versions = memfd_luo_read_versions,
+	.nr_read_versions = ARRAY_SIZE(memfd_luo_read_versions),
+	.owner = THIS_MODULE,
+};
+
+static int __init memfd_luo_init(void)
+{
+	int err;
+
+#ifdef CONFIG_HUGETLBFS
+	/* memfd_luo_set_frozen() takes the same bits for both. */
+	BUILD_BUG_ON(SHMEM_FROZEN_SIZE != HUGETLBFS_FROZEN_SIZE);
+	BUILD_BUG_ON(SHMEM_FROZEN_FOLIOS != HUGETLBFS_FROZEN_FOLIOS);
+#endif
+	err = liveupdate_register_file_handler(&memfd_luo_handler);
+
+	if (err)
+		pr_warn("cannot register the memfd handler (%d)\n", err);
+	return 0;
+}
+late_initcall(memfd_luo_init);

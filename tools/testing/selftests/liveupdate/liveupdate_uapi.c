@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/liveupdate without kexec: every errno of the UAPI, the
+ * extensible-struct rule, exclusive open, duplicate names and tokens,
+ * unsupported files, the limits, and unpreserve on close.  Uses the test
+ * handler of CONFIG_LIVEUPDATE_TEST for files that can be preserved.
+ */
+#include <sys/mman.h>
+
+#include "../kselftest_harness.h"
+#include "luo_test.h"
+
+#define MAX_SESSIONS	1024
+#define MAX_FILES	1024
+
+FIXTURE(luo) {
+	int dev;
+};
+
+FIXTURE_SETUP(luo)
+{
+	self->dev = open(LUO_DEV, O_RDWR);
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", LUO_DEV, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(luo)
+{
+	close(self->dev);
+}
+
+TEST_F(luo, exclusive_open)
+{
+	int fd = open(LUO_DEV, O_RDWR);
+
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EBUSY, errno);
+	close(self->dev);
+	fd = open(LUO_DEV, O_RDWR);
+	EXPECT_LE(0, fd) TH_LOG("reopen after close: %s", strerror(errno));
+	self->dev = fd;
+}
+
+TEST_F(luo, unknown_ioctls)
+{
+	int s = luo_create_session(self->dev, "unknown-ioctls");
+	char buf[128] = { 0 };
+
+	ASSERT_LE(0, s);
+	*(uint32_t *)buf = 16;
+	EXPECT_EQ(-1, ioctl(self->dev, _IO(0xBA, 0x02), buf));
+	EXPECT_EQ(ENOTTY, errno);
+	/* Session ioctls are not device ioctls, and the reverse. */
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_SESSION_FINISH, buf));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_IOCTL_CREATE_SESSION, buf));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(s, _IO(0xBA, 0x43), buf));
+	EXPECT_EQ(ENOTTY, errno);
+	close(s);
+}
+
+TEST_F(luo, create_size_rule)
+{
+	struct {
+		struct liveupdate_ioctl_create_session arg;
+		unsigned char tail[64];
+	} big;
+	struct liveupdate_ioctl_create_session arg;
+
+	memset(&arg, 0, sizeof(arg));
+	strcpy((char *)arg.name, "size-rule");
+	arg.size = 0;
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	arg.size = sizeof(arg) - 1;
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Larger than known: zero trailing bytes are fine, others E2BIG. */
+	memset(&big, 0, sizeof(big));
+	strcpy((char *)big.arg.name, "size-rule");
+	big.arg.size = sizeof(big);
+	big.tail[63] = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &big));
+	EXPECT_EQ(E2BIG, errno);
+	big.tail[63] = 0;
+	ASSERT_EQ(0, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &big));
+	EXPECT_LE(0, big.arg.fd);
+	close(big.arg.fd);
+
+	/* An unreadable struct. */
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(luo, create_names)
+{
+	struct liveupdate_ioctl_create_session arg;
+	int a, b;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	/* Empty name. */
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	/* No NUL within the 64 bytes. */
+	memset(arg.name, 'x', sizeof(arg.name));
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	/* 63 characters is the longest name. */
+	arg.name[63] = 0;
+	ASSERT_EQ(0, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	close(arg.fd);
+
+	a = luo_create_session(self->dev, "dup");
+	ASSERT_LE(0, a);
+	EXPECT_EQ(-EEXIST, luo_create_session(self->dev, "dup"));
+	/* Closing the session frees its name. */
+	close(a);
+	b = luo_create_session(self->dev, "dup");
+	EXPECT_LE(0, b);
+	close(b);
+}
+
+TEST_F(luo, retrieve_session_cold)
+{
+	struct liveupdate_ioctl_retrieve_session arg;
+
+	/* This kernel did not come from a live update with such a session. */
+	EXPECT_EQ(-ENOENT, luo_retrieve_session(self->dev, "no-such-session"));
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	arg.size = 4;
+	strcpy((char *)arg.name, "x");
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(luo, preserve_errors)
+{
+	struct {
+		struct liveupdate_session_preserve_fd arg;
+		uint64_t tail;
+	} big;
+	int s = luo_create_session(self->dev, "preserve-errors");
+	int s2 = luo_create_session(self->dev, "preserve-errors-2");
+	int pipefd[2], o1 = obj_new(LUO_TEST_KIND_NORMAL);
+	int o2 = obj_new(LUO_TEST_KIND_NORMAL);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, s2);
+	ASSERT_LE(0, o1) TH_LOG("test handler missing: %s", strerror(-o1));
+	ASSERT_LE(0, o2);
+	ASSERT_EQ(0, pipe(pipefd));
+
+	EXPECT_EQ(-EBADF, luo_preserve(s, 1000, 1));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, pipefd[0], 1));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, self->dev, 1));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, s2, 1));
+
+	EXPECT_EQ(0, luo_preserve(s, o1, 1));
+	/* Duplicate token, same file again, same file in another session. */
+	EXPECT_EQ(-EEXIST, luo_preserve(s, o2, 1));
+	EXPECT_EQ(-EEXIST, luo_preserve(s, o1, 2));
+	EXPECT_EQ(-EEXIST, luo_preserve(s2, o1, 1));
+	/* The same token in another session is another file. */
+	EXPECT_EQ(0, luo_preserve(s2, o2, 1));
+
+	memset(&big, 0, sizeof(big));
+	big.arg.size = offsetof(struct liveupdate_session_preserve_fd, token);
+	big.arg.fd = o2;
+	big.arg.token = 5;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &big));
+	EXPECT_EQ(EINVAL, errno);
+	big.arg.size = sizeof(big);
+	big.tail = 1;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &big));
+	EXPECT_EQ(E2BIG, errno);
+
+	/* Outgoing sessions cannot retrieve or finish. */
+	EXPECT_EQ(-EINVAL, luo_retrieve(s, 1));
+	EXPECT_EQ(-EINVAL, luo_finish(s));
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(o1);
+	close(o2);
+	close(s);
+	close(s2);
+}
+
+TEST_F(luo, finish_reserved)
+{
+	struct {
+		struct liveupdate_session_finish arg;
+		uint32_t tail;
+	} big;
+	int s = luo_create_session(self->dev, "finish-reserved");
+
+	ASSERT_LE(0, s);
+	memset(&big, 0, sizeof(big));
+	big.arg.size = sizeof(big.arg);
+	big.arg.reserved = 1;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_FINISH, &big));
+	EXPECT_EQ(EINVAL, errno);
+	big.arg.reserved = 0;
+	big.arg.size = 4;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_FINISH, &big));
+	EXPECT_EQ(EINVAL, errno);
+	big.arg.size = sizeof(big);
+	big.tail = 7;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_FINISH, &big));
+	EXPECT_EQ(E2BIG, errno);
+	close(s);
+}
+
+/* Closing an outgoing session unpreserves its files. */
+TEST_F(luo, close_unpreserves)
+{
+	long long unp = test_stat("unpreserve");
+	int s = luo_create_session(self->dev, "close-unpreserves");
+	int o = obj_new(LUO_TEST_KIND_NORMAL), o2 = obj_new(LUO_TEST_KIND_NORMAL);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, o);
+	ASSERT_LE(0, o2);
+	ASSERT_LE(0, unp);
+	ASSERT_EQ(0, obj_fill(o, "close", 10000));
+	ASSERT_EQ(0, luo_preserve(s, o, 1));
+	ASSERT_EQ(0, luo_preserve(s, o2, 2));
+	close(s);
+	EXPECT_EQ(unp + 2, test_stat("unpreserve"));
+	/* Not preserved any more: it can go into a new session. */
+	s = luo_create_session(self->dev, "close-unpreserves");
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, luo_preserve(s, o, 1));
+	EXPECT_TRUE(obj_check(o, "close", 10000, NULL));
+	close(s);
+	close(o);
+	close(o2);
+}
+
+/* The session holds the file: closing the caller's fd changes nothing. */
+TEST_F(luo, session_holds_file)
+{
+	long long unp = test_stat("unpreserve");
+	int s = luo_create_session(self->dev, "holds-file");
+	int o = obj_new(LUO_TEST_KIND_NORMAL);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, o);
+	ASSERT_EQ(0, luo_preserve(s, o, 9));
+	close(o);
+	EXPECT_EQ(unp, test_stat("unpreserve"));
+	close(s);
+	EXPECT_EQ(unp + 1, test_stat("unpreserve"));
+}
+
+TEST_F(luo, limit_sessions)
+{
+	int *fds = calloc(MAX_SESSIONS + 1, sizeof(int));
+	char name[64];
+	int i, n = 0;
+
+	ASSERT_NE(NULL, fds);
+	ASSERT_EQ(0, raise_nofile(8192));
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		snprintf(name, sizeof(name), "limit-%d", i);
+		fds[i] = luo_create_session(self->dev, name);
+		if (fds[i] < 0)
+			break;
+		n++;
+	}
+	EXPECT_EQ(MAX_SESSIONS, n);
+	EXPECT_EQ(-ENOSPC, luo_create_session(self->dev, "one-too-many"));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	i = luo_create_session(self->dev, "one-too-many");
+	EXPECT_LE(0, i);
+	close(i);
+	free(fds);
+}
+
+TEST_F(luo, limit_files)
+{
+	int *fds = calloc(MAX_FILES + 1, sizeof(int));
+	int s = luo_create_session(self->dev, "limit-files");
+	int i, n = 0, ret = 0;
+
+	ASSERT_NE(NULL, fds);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, raise_nofile(8192));
+	for (i = 0; i <= MAX_FILES; i++) {
+		fds[i] = obj_new(LUO_TEST_KIND_NORMAL);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (i = 0; i < MAX_FILES; i++) {
+		ret = luo_preserve(s, fds[i], i);
+		if (ret)
+			break;
+		n++;
+	}
+	EXPECT_EQ(MAX_FILES, n) TH_LOG("preserve %d: %d", n, ret);
+	EXPECT_EQ(-ENOSPC, luo_preserve(s, fds[MAX_FILES], MAX_FILES));
+	close(s);
+	for (i = 0; i <= MAX_FILES; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memfd live update figures (five stages; printed, never judged by time).
+ *
+ * Stage 1: handover metadata per GiB of memfd, for 4 KiB pages allocated
+ * in a fresh VM (physically contiguous runs), 4 KiB pages interleaved
+ * with another file (every folio its own run: the worst case) and 2 MiB
+ * THP folios, against upstream Linux's memfd format of 16 bytes per folio
+ * computed from the folio count of the same file.  Then a plain kexec:
+ * a writer stamps the TSC into ivshmem (host memory that a kexec leaves
+ * alone) until the CPUs stop.
+ * Stages 2 and 4: the plain kexec's blackout (last stamp -> this program
+ * runs).  Then the largest THP-backed memfd up to 1 GiB that fits next to
+ * the KHO scratch area is filled, a writer keeps rewriting it, and it is
+ * preserved.
+ * Stages 3 and 5: retrieve; the blackout is the writer's last stamp ->
+ * memfd back; every byte is checked.  Stage 3 starts another plain kexec;
+ * stage 5 prints the means and the ratio against the plain kexec.
+ */
+#include "memfd_common.h"
+
+#define META_SIZE	(256 * MiB)
+#define INTER_SIZE	(64 * MiB)
+#define BAR_WORD	(15 * MiB)
+
+#define NR_SAMPLES	2
+
+struct bench_state {
+	double plain_ms[NR_SAMPLES], plain_up_ms[NR_SAMPLES];
+	double memfd_ms[NR_SAMPLES], memfd_up_ms[NR_SAMPLES], retrieve_ms[NR_SAMPLES];
+	int nr_plain, nr_memfd;
+	uint64_t size;
+	double preserve_ms;
+	uint64_t folios, runs, v2, v1;
+};
+
+/* Preserve @fd in a throwaway session; fill the figures from the log. */
+static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
+		   uint64_t *v2, uint64_t *v1)
+{
+	char needle[64], line[512];
+	int s = session_new("bench-meta"), ret;
+
+	ret = s < 0 ? s : luo_preserve(s, fd, 1);
+	snprintf(needle, sizeof(needle), "preserved memfd:%s:", name);
+	if (!ret)
+		ret = kmsg_line(needle, line, sizeof(line));
+	if (!ret) {
+		*folios = line_value(line, "pages in ");
+		*runs = line_value(line, "folios, ");
+		*v2 = line_value(line, "record v2 ");
+		*v1 = line_value(line, "v1 ");
+	}
+	close(s);	/* unpreserves */
+	return ret;
+}
+
+static void print_meta(const char *what, uint64_t size, uint64_t folios,
+		       uint64_t runs, uint64_t v2, uint64_t v1)
+{
+	double per = (double)GiB / size;
+
+	ksft_print_msg("metadata per GiB, %s: v2 %.0f B (%llu runs), v1 %.0f B; upstream 16 B/folio: %.0f B (%llu folios); v2/upstream %.4f\n",
+		       what, v2 * per, (unsigned long long)runs, v1 * per,
+		       16.0 * folios * per, (unsigned long long)folios,
+		       (double)v2 / (16.0 * folios));
+}
+
+static struct bench_state bs;
+
+static double uptime_ms(void)
+{
+	char buf[64];
+
+	return read_text("/proc/uptime", buf, sizeof(buf)) > 0 ? strtod(buf, NULL) * 1e3 : -1;
+}
+
+/* The plain kexec's writer: the TSC into ivshmem, until the CPUs stop. */
+static int start_plain(void)
+{
+	uint64_t bar_size;
+	void *bar = ivshmem_map(&bar_size);
+
+	if (!bar || bar_size <= BAR_WORD)
+		return -1;
+	*(volatile uint64_t *)((char *)bar + BAR_WORD) = 0;
+	return tsc_writer((uint64_t *)((char *)bar + BAR_WORD));
+}
+
+static void stage1(void)
+{
+	uint64_t folios = 0, runs = 0, v2 = 0, v1 = 0, i;
+	int fd, fd2, ret;
+	char *p, *q;
+
+	ksft_set_plan(4);
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
+	fd = memfd_new("meta-4k", 0);
+	p = fd < 0 || ftruncate(fd, META_SIZE) ? NULL : map_fd(fd, META_SIZE);
+	if (p)
+		pat_fill(p, 0, META_SIZE, 1);
+	ret = p ? meta_of(fd, "meta-4k", &folios, &runs, &v2, &v1) : -1;
+	if (!ret)
+		print_meta("4 KiB pages, fresh VM", META_SIZE, folios, runs, v2, v1);
+	ksft_test_result(!ret && folios == META_SIZE / PAGE,
+			 "4 KiB memfd: %llu folios preserved and measured\n",
+			 (unsigned long long)folios);
+	if (p)
+		munmap(p, META_SIZE);
+	close(fd);
+
+	/* Two files written page by page in turn: their frames interleave. */
+	fd = memfd_new("meta-inter", 0);
+	fd2 = memfd_new("meta-other", 0);
+	p = fd < 0 || ftruncate(fd, INTER_SIZE) ? NULL : map_fd(fd, INTER_SIZE);
+	q = fd2 < 0 || ftruncate(fd2, INTER_SIZE) ? NULL : map_fd(fd2, INTER_SIZE);
+	for (i = 0; p && q && i < INTER_SIZE / PAGE; i++) {
+		p[i * PAGE] = 1;
+		q[i * PAGE] = 1;
+	}
+	ret = p && q ? meta_of(fd, "meta-inter", &folios, &runs, &v2, &v1) : -1;
+	if (!ret)
+		print_meta("4 KiB pages, interleaved", INTER_SIZE, folios, runs, v2, v1);
+	ksft_test_result(!ret && folios == INTER_SIZE / PAGE,
+			 "interleaved 4 KiB memfd: %llu folios in %llu runs\n",
+			 (unsigned long long)folios, (unsigned long long)runs);
+	if (p)
+		munmap(p, INTER_SIZE);
+	if (q)
+		munmap(q, INTER_SIZE);
+	close(fd);
+	close(fd2);
+
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
+	fd = memfd_new("meta-thp", 0);
+	p = fd < 0 || ftruncate(fd, META_SIZE) ? NULL : map_fd(fd, META_SIZE);
+	if (p)
+		pat_fill(p, 0, META_SIZE, 2);
+	ret = p ? meta_of(fd, "meta-thp", &folios, &runs, &v2, &v1) : -1;
+	if (!ret)
+		print_meta("2 MiB THP", META_SIZE, folios, runs, v2, v1);
+	ksft_test_result(!ret && folios == META_SIZE / (2 * MiB),
+			 "THP memfd: %llu folios preserved and measured\n",
+			 (unsigned long long)folios);
+	if (p)
+		munmap(p, META_SIZE);
+	close(fd);
+
+	ret = start_plain();
+	ksft_test_result(ret > 0, "plain kexec next: TSC writer on ivshmem started\n");
+	state_save("memfd_bench.state", &bs, sizeof(bs));
+	ksft_finished();
+}
+
+/* The three largest gaps between kernel log lines of this boot. */
+static void print_boot_gaps(const char *what)
+{
+	int size = klogctl(10, NULL, 0), n, k;
+	double prev = 0, gap[3] = {}, at[3] = {};
+	char *buf, *line, *save, *txt[3] = {};
+
+	if (size <= 0 || !(buf = malloc(size + 1)))
+		return;
+	n = klogctl(3, buf, size);
+	buf[n > 0 ? n : 0] = 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *b = strchr(line, '[');
+		double t;
+
+		if (!b || sscanf(b + 1, "%lf", &t) != 1)
+			continue;
+		for (k = 0; k < 3; k++) {
+			if (t - prev > gap[k]) {
+				memmove(gap + k + 1, gap + k, (2 - k) * sizeof(*gap));
+				memmove(at + k + 1, at + k, (2 - k) * sizeof(*at));
+				memmove(txt + k + 1, txt + k, (2 - k) * sizeof(*txt));
+				gap[k] = t - prev;
+				at[k] = t;
+				txt[k] = line;
+				break;
+			}
+		}
+		prev = t;
+	}
+	for (k = 0; k < 3; k++)
+		if (txt[k])
+			ksft_print_msg("%s boot: %.0f ms gap before %.3f s: %.100s\n", what,
+				       gap[k] * 1e3, at[k], strchr(txt[k], ']') ? strchr(txt[k], ']') + 2 : txt[k]);
+	free(buf);
+}
+
+/* After a plain kexec: its blackout; then preserve the memfd for the next. */
+static void measure_plain_then_preserve(uint64_t t, int last_stage)
+{
+	double up = uptime_ms(), tpm = tsc_per_ms();
+	uint64_t last, bar_size, avail;
+	char line[512];
+	void *bar;
+	char *p;
+	int fd, s, ret, k = bs.nr_plain;
+
+	bar = ivshmem_map(&bar_size);
+	last = bar ? *(volatile uint64_t *)((char *)bar + BAR_WORD) : 0;
+	ksft_test_result(bar && last && last < t && k < NR_SAMPLES,
+			 "plain kexec: blackout %.0f ms (last stamp -> userspace; kernel uptime then %.0f ms)\n",
+			 (t - last) / tpm, up);
+	print_boot_gaps("plain kexec");
+	if (k < NR_SAMPLES) {
+		bs.plain_ms[k] = (t - last) / tpm;
+		bs.plain_up_ms[k] = up;
+		bs.nr_plain++;
+	}
+	if (last_stage) {
+		state_save("memfd_bench.state", &bs, sizeof(bs));
+		return;
+	}
+
+	/* The largest memfd up to 1 GiB that leaves 384 MiB free. */
+	avail = meminfo_kb("MemAvailable") * KiB;
+	bs.size = GiB;
+	while (bs.size > 128 * MiB && bs.size + 384 * MiB > avail)
+		bs.size -= 128 * MiB;
+	ksft_print_msg("memfd size %llu MiB (MemAvailable %llu MiB)%s\n",
+		       (unsigned long long)(bs.size / MiB), (unsigned long long)(avail / MiB),
+		       bs.size < GiB ? ": 1 GiB does not fit next to scratch and the root fs" : "");
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
+	fd = memfd_new("bench", 0);
+	p = fd < 0 || ftruncate(fd, bs.size) ? NULL : map_fd(fd, bs.size);
+	if (p)
+		ram_fill(p, bs.size);
+	ksft_test_result(p && ram_writer(p, bs.size) > 0,
+			 "%llu MiB THP memfd filled, writer running\n",
+			 (unsigned long long)(bs.size / MiB));
+	usleep(200000);
+	s = session_new("bench");
+	t = rdtsc();
+	ret = s < 0 ? s : luo_preserve(s, fd, 1);
+	bs.preserve_ms = (rdtsc() - t) / tpm;
+	if (!ret && !kmsg_line("preserved memfd:bench:", line, sizeof(line))) {
+		bs.folios = line_value(line, "pages in ");
+		bs.runs = line_value(line, "folios, ");
+		bs.v2 = line_value(line, "record v2 ");
+		bs.v1 = line_value(line, "v1 ");
+	}
+	ksft_test_result(!ret && !state_save("memfd_bench.state", &bs, sizeof(bs)),
+			 "preserved in %.1f ms\n", bs.preserve_ms);
+	close(fd);
+	ret = hold_until_kexec();
+	ksft_test_result(!ret, "session held for the kexec\n");
+}
+
+/* After a kexec carrying the memfd: retrieve, check, blackout. */
+static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
+{
+	double up = uptime_ms(), tpm;
+	uint64_t t0, t1, last, count, i, gen, sum = 0, wrong = 0;
+	int fd, s, ret, k = bs.nr_memfd;
+	char line[512];
+	char *p;
+
+	s = session_get("bench");
+	t0 = rdtsc();
+	fd = s < 0 ? s : luo_retrieve(s, 1);
+	t1 = rdtsc();
+	p = fd < 0 ? NULL : map_fd(fd, bs.size);
+	if (!p)
+		ksft_exit_fail_msg("retrieve: %d\n", fd);
+	last = ((uint64_t *)p)[0];
+	count = ((uint64_t *)p)[1];
+	for (i = 1; i < bs.size / PAGE; i++) {
+		if (ram_check_page(p, i, &gen) < 0)
+			wrong++;
+		sum += gen;
+	}
+	ksft_test_result(!wrong && (sum == count || sum == count + 1),
+			 "every byte of %llu MiB checked, %llu writes of the writer there\n",
+			 (unsigned long long)(bs.size / MiB), (unsigned long long)count);
+	tpm = tsc_per_ms();
+	if (!kmsg_line("retrieved memfd:bench ", line, sizeof(line)))
+		ksft_print_msg("%s\n", line);
+	ksft_test_result(k < NR_SAMPLES && last && last < t1,
+			 "memfd kexec: blackout %.0f ms (kernel uptime at start %.0f ms, retrieve %.1f ms)\n",
+			 (t1 - last) / tpm, up, (t1 - t0) / tpm);
+	print_boot_gaps("memfd kexec");
+	if (k < NR_SAMPLES) {
+		bs.memfd_ms[k] = (t1 - last) / tpm;
+		bs.memfd_up_ms[k] = up;
+		bs.retrieve_ms[k] = (t1 - t0) / tpm;
+		bs.nr_memfd++;
+	}
+	munmap(p, bs.size);
+	close(fd);
+	ksft_test_result(!luo_finish(s), "session finished\n");
+	close(s);
+	if (!last_stage) {
+		ret = start_plain();
+		ksft_test_result(ret > 0, "plain kexec next: TSC writer on ivshmem started\n");
+	}
+	state_save("memfd_bench.state", &bs, sizeof(bs));
+	(void)t_start;
+}
+
+static void summary(void)
+{
+	double plain = 0, memfd = 0, pu = 0, mu = 0, r = 0;
+	int k;
+
+	for (k = 0; k < bs.nr_plain; k++) {
+		plain += bs.plain_ms[k] / bs.nr_plain;
+		pu += bs.plain_up_ms[k] / bs.nr_plain;
+	}
+	for (k = 0; k < bs.nr_memfd; k++) {
+		memfd += bs.memfd_ms[k] / bs.nr_memfd;
+		mu += bs.memfd_up_ms[k] / bs.nr_memfd;
+		r += bs.retrieve_ms[k] / bs.nr_memfd;
+	}
+	ksft_print_msg("blackout, plain kexec (KHO on, nothing preserved): %.0f ms, mean of %d (%.0f and %.0f); kernel uptime at test start %.0f ms\n",
+		       plain, bs.nr_plain, bs.plain_ms[0], bs.plain_ms[1], pu);
+	ksft_print_msg("blackout, %llu MiB THP memfd: %.0f ms, mean of %d (%.0f and %.0f); kernel uptime at test start %.0f ms; retrieve %.1f ms\n",
+		       (unsigned long long)(bs.size / MiB), memfd, bs.nr_memfd,
+		       bs.memfd_ms[0], bs.memfd_ms[1], mu, r);
+	ksft_print_msg("blackout ratio memfd/plain: %.3f (goal <= 1.10; under TCG the time before the new kernel's clock starts varies by seconds)\n",
+		       plain > 0 ? memfd / plain : 0);
+	ksft_print_msg("new kernel's side only (boot to userspace by its own clock, + retrieve): plain %.0f ms, memfd %.0f ms, ratio %.3f\n",
+		       pu, mu + r, pu > 0 ? (mu + r) / pu : 0);
+	ksft_print_msg("preserve of %llu MiB: %.1f ms; record v2 %llu B (%llu runs of %llu folios) = %.0f B per GiB, v1 %llu B; upstream 16 B/folio: %llu B\n",
+		       (unsigned long long)(bs.size / MiB), bs.preserve_ms,
+		       (unsigned long long)bs.v2, (unsigned long long)bs.runs,
+		       (unsigned long long)bs.folios, (double)bs.v2 * GiB / bs.size,
+		       (unsigned long long)bs.v1, (unsigned long long)bs.folios * 16);
+}
+
+/*
+ * Stages: 1 metadata + plain writer; 2, 4 plain measured, memfd preserved;
+ * 3, 5 memfd measured, plain writer (3 only); 5 prints the summary.
+ */
+int main(void)
+{
+	int stage = stage_number(), last = stage == 5;
+	uint64_t t = rdtsc();
+
+	ksft_print_header();
+	if (stage < 1 || stage > 5)
+		ksft_exit_fail_msg("TESTBED_STAGE must be 1 to 5\n");
+	if (stage == 1) {
+		stage1();
+		return 0;
+	}
+	if (state_load("memfd_bench.state", &bs, sizeof(bs)))
+		ksft_exit_fail_msg("no state from the previous stage\n");
+	if (stage % 2 == 0) {
+		ksft_set_plan(4);
+		measure_plain_then_preserve(t, 0);
+	} else {
+		ksft_set_plan(last ? 3 : 4);
+		measure_memfd_then_plain(t, last);
+		if (last)
+			summary();
+	}
+	ksft_finished();
+	return 0;
+}

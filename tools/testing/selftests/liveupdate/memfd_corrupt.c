@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A damaged memfd record from the previous kernel is rejected with a
+ * message, and the boot and the other files go on (two stages).
+ *
+ * Stage 1 switches on the handler's test-only damage
+ * (/sys/kernel/debug/memfd_luo/test_corrupt, CONFIG_LIVEUPDATE_TEST) and
+ * preserves memfds named corrupt-<how>, whose version 2 record the freeze
+ * then damages: header magic, page count, array handle, an entry beyond
+ * the file, an impossible order, an address that is not preserved memory;
+ * and one good memfd.  Stage 2: each damaged one is refused with EINVAL
+ * and its reason in the kernel log; the good one comes back whole.
+ */
+#include "memfd_common.h"
+
+#define SIZE	(1 * MiB)
+
+static const struct {
+	const char *how, *msg;
+} cases[] = {
+	{ "magic", "malformed record header" },
+	{ "count", "malformed v2 entries" },
+	{ "array", "entry array rejected" },
+	{ "range", "malformed v2 entries" },
+	{ "order", "malformed v2 entries" },
+	{ "phys", "not handed over" },
+};
+
+#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+
+static int fill(const char *name, uint64_t seed)
+{
+	int fd = memfd_new(name, 0);
+	void *p = fd < 0 || ftruncate(fd, SIZE) ? NULL : map_fd(fd, SIZE);
+
+	if (!p)
+		return -1;
+	pat_fill(p, 0, SIZE, seed);
+	munmap(p, SIZE);
+	return fd;
+}
+
+static void stage1(void)
+{
+	char name[64];
+	unsigned int i;
+	int s, fd, ret;
+
+	ksft_set_plan(NR_CASES + 3);
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
+	ret = write_text("/sys/kernel/debug/memfd_luo/test_corrupt", "1");
+	ksft_test_result(!ret, "test-only record damage switched on (%d)\n", ret);
+	s = session_new("memfd-corrupt");
+	if (s < 0)
+		ksft_exit_fail_msg("create session: %d\n", s);
+	for (i = 0; i < NR_CASES; i++) {
+		snprintf(name, sizeof(name), "corrupt-%s", cases[i].how);
+		fd = fill(name, 50 + i);
+		ret = fd < 0 ? -1 : luo_preserve(s, fd, i + 1);
+		ksft_test_result(!ret, "%s: preserved, to be damaged at freeze (%d)\n", name, ret);
+		close(fd);
+	}
+	fd = fill("good", 99);
+	ret = fd < 0 ? -1 : luo_preserve(s, fd, 100);
+	ksft_test_result(!ret, "good: preserved (%d)\n", ret);
+	close(fd);
+	ret = hold_until_kexec();
+	ksft_test_result(!ret, "session held for the kexec\n");
+	ksft_finished();
+}
+
+static void stage2(void)
+{
+	char needle[128], line[512];
+	unsigned int i;
+	int s, fd, ret;
+	void *p;
+
+	ksft_set_plan(NR_CASES * 2 + 2);
+	s = session_get("memfd-corrupt");
+	if (s < 0)
+		ksft_exit_fail_msg("retrieve session: %d\n", s);
+	for (i = 0; i < NR_CASES; i++) {
+		fd = luo_retrieve(s, i + 1);
+		ksft_test_result(fd == -EINVAL, "corrupt-%s: refused with EINVAL (%d)\n",
+				 cases[i].how, fd);
+		snprintf(needle, sizeof(needle), "memfd:corrupt-%s", cases[i].how);
+		ret = -1;
+		if (!strcmp(cases[i].how, "magic")) {
+			/* The header is unreadable, its message has no name. */
+			ret = kmsg_line(cases[i].msg, line, sizeof(line));
+		} else if (!kmsg_line(needle, line, sizeof(line))) {
+			ret = strstr(line, cases[i].msg) ? 0 : -1;
+		}
+		ksft_test_result(!ret, "corrupt-%s: the kernel says why (\"%s\")\n",
+				 cases[i].how, cases[i].msg);
+		if (!ret)
+			ksft_print_msg("%s\n", line);
+	}
+	fd = luo_retrieve(s, 100);
+	p = fd < 0 ? NULL : mmap(NULL, SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	ksft_test_result(p && p != MAP_FAILED && pat_check(p, 0, SIZE, 99) == -1,
+			 "good: retrieved whole next to the damaged ones (%d)\n", fd);
+	close(fd);
+	ret = luo_finish(s);
+	ksft_test_result(!ret, "session finished (%d)\n", ret);
+	ksft_finished();
+}
+
+int main(void)
+{
+	ksft_print_header();
+	if (stage_or_die() == 1)
+		stage1();
+	else
+		stage2();
+	return 0;
+}

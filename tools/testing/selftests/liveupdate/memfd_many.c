@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scale (two stages): 500 memfds in one session, and one 512 MiB memfd
+ * of 4 KiB pages (131072 folios) in another.  Stage 2 retrieves them all
+ * and checks every byte, and for the big one that every page is on the
+ * frame it had before the kexec and that the pages count as shmem and are
+ * on the LRU like faulted ones (/proc/meminfo).  Preserve and retrieve times are printed.
+ */
+#include "memfd_common.h"
+
+#define NR_MANY		500
+#define MANY_SIZE	(64 * KiB)
+#define BIG_SIZE	(512 * MiB)
+
+static void stage1(void)
+{
+	uint64_t n = BIG_SIZE / PAGE, *pfn = calloc(n, 8);
+	int s, b, i, fd, ret, bad = 0;
+	char name[32], line[512];
+	double t;
+	void *p;
+
+	ksft_set_plan(5);
+	raise_nofile(4096);
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
+	s = session_new("memfd-many");
+	b = session_new("memfd-big");
+	if (s < 0 || b < 0 || !pfn)
+		ksft_exit_fail_msg("create sessions: %d %d\n", s, b);
+	t = now_ms();
+	for (i = 0; i < NR_MANY; i++) {
+		snprintf(name, sizeof(name), "many-%03d", i);
+		fd = memfd_new(name, 0);
+		p = fd < 0 || ftruncate(fd, MANY_SIZE) ? NULL : map_fd(fd, MANY_SIZE);
+		if (!p) {
+			bad++;
+			continue;
+		}
+		pat_fill(p, 0, MANY_SIZE, 1000 + i);
+		munmap(p, MANY_SIZE);
+		if (luo_preserve(s, fd, 5000 + i))
+			bad++;
+		close(fd);
+	}
+	ksft_test_result(!bad, "500 memfds of 64 KiB preserved in one session (%d failed, %.0f ms)\n",
+			 bad, now_ms() - t);
+
+	fd = memfd_new("big", 0);
+	p = fd < 0 || ftruncate(fd, BIG_SIZE) ? NULL : map_fd(fd, BIG_SIZE);
+	if (p)
+		pat_fill(p, 0, BIG_SIZE, 77);
+	ret = p ? pfns_of(p, n, pfn) : -1;
+	ret = ret ? ret : state_save("memfd_big.pfn", pfn, n * 8);
+	ksft_test_result(!ret, "big: 512 MiB of 4 KiB pages filled, frames recorded\n");
+	if (p)
+		munmap(p, BIG_SIZE);
+	t = now_ms();
+	ret = luo_preserve(b, fd, 1);
+	t = now_ms() - t;
+	ksft_test_result(!ret, "big: preserved (%d) in %.0f ms\n", ret, t);
+	ret = kmsg_line("preserved memfd:big:", line, sizeof(line));
+	ksft_test_result(!ret, "big: handler record logged\n");
+	if (!ret)
+		ksft_print_msg("%s\n", line);
+	close(fd);
+	ret = hold_until_kexec();
+	ksft_test_result(!ret, "sessions held open for the kexec\n");
+	free(pfn);
+	ksft_finished();
+}
+
+static void stage2(void)
+{
+	uint64_t n = BIG_SIZE / PAGE, *pfn = calloc(n, 8), *old = calloc(n, 8), j, same = 0;
+	long long shmem0, shmem1, lru0, lru1;
+	int s, b, i, fd, ret, bad = 0;
+	char line[512];
+	double t;
+	void *p;
+
+	ksft_set_plan(6);
+	raise_nofile(4096);
+	s = session_get("memfd-many");
+	b = session_get("memfd-big");
+	if (s < 0 || b < 0 || !pfn || !old)
+		ksft_exit_fail_msg("retrieve sessions: %d %d\n", s, b);
+	t = now_ms();
+	/* In reverse order, for good measure. */
+	for (i = NR_MANY - 1; i >= 0; i--) {
+		fd = luo_retrieve(s, 5000 + i);
+		p = fd < 0 ? NULL : mmap(NULL, MANY_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+		if (!p || p == MAP_FAILED || pat_check(p, 0, MANY_SIZE, 1000 + i) != -1)
+			bad++;
+		else
+			munmap(p, MANY_SIZE);
+		close(fd);
+	}
+	ksft_test_result(!bad, "500 memfds retrieved, every byte checked (%d bad, %.0f ms)\n",
+			 bad, now_ms() - t);
+	ret = luo_finish(s);
+	ksft_test_result(!ret, "session memfd-many finished (%d)\n", ret);
+
+	shmem0 = meminfo_kb("Shmem");
+	lru0 = meminfo_kb("Active(anon)") + meminfo_kb("Inactive(anon)");
+	t = now_ms();
+	fd = luo_retrieve(b, 1);
+	t = now_ms() - t;
+	shmem1 = meminfo_kb("Shmem");
+	lru1 = meminfo_kb("Active(anon)") + meminfo_kb("Inactive(anon)");
+	/* Per-CPU counter deltas and LRU batches may lag by a few MiB. */
+	ksft_test_result(shmem1 - shmem0 >= (long long)(BIG_SIZE / KiB) - 8192 &&
+			 lru1 - lru0 >= (long long)(BIG_SIZE / KiB) - 8192,
+			 "big: the retrieved pages count as shmem (+%lld kB) and are on the LRU (+%lld kB)\n",
+			 shmem1 - shmem0, lru1 - lru0);
+	p = fd < 0 ? NULL : map_fd(fd, BIG_SIZE);
+	ksft_test_result(p && pat_check(p, 0, BIG_SIZE, 77) == -1,
+			 "big: retrieved in %.0f ms, every byte of 512 MiB checked\n", t);
+	if (p && !pfns_of(p, n, pfn) && !state_load("memfd_big.pfn", old, n * 8))
+		for (j = 0; j < n; j++)
+			same += old[j] && old[j] == pfn[j];
+	ksft_test_result(same == n, "big: %llu of %llu pages on the same frames\n",
+			 (unsigned long long)same, (unsigned long long)n);
+	if (!kmsg_line("retrieved memfd:big ", line, sizeof(line)))
+		ksft_print_msg("%s\n", line);
+	ret = luo_finish(b);
+	ksft_test_result(!ret, "session memfd-big finished (%d)\n", ret);
+	ksft_finished();
+}
+
+int main(void)
+{
+	ksft_print_header();
+	if (stage_or_die() == 1)
+		stage1();
+	else
+		stage2();
+	return 0;
+}
