@@ -198,6 +198,53 @@ static void luo_out_free(void)
 	luo_array_free(&luo_out.sessions);
 }
 
+#ifdef CONFIG_LIVEUPDATE_TEST
+/* Test only: damage the outgoing state, see luo_test.c. */
+u32 luo_test_corrupt_state;
+
+static void luo_test_corrupt(struct luo_state_abi *state)
+{
+	struct luo_session_abi *s0 = luo_array_elem(&luo_out.sessions, 0);
+	struct luo_session_abi *s1 = luo_array_elem(&luo_out.sessions, 1);
+	struct luo_file_abi *f0 = luo_array_elem(&luo_out.files, 0);
+	struct luo_file_abi *f1 = luo_array_elem(&luo_out.files, 1);
+
+	switch (luo_test_corrupt_state) {
+	case LUO_TEST_CORRUPT_STATE_MAGIC:
+		state->magic ^= cpu_to_le32(1);
+		break;
+	case LUO_TEST_CORRUPT_STATE_VERSION:
+		le32_add_cpu(&state->version, 1);
+		break;
+	case LUO_TEST_CORRUPT_STATE_FILE_RANGE:
+		if (s0)
+			le64_add_cpu(&s0->nr_files, 1000);
+		break;
+	case LUO_TEST_CORRUPT_STATE_DUP_NAME:
+		if (s0 && s1)
+			memcpy(s1->name, s0->name, sizeof(s1->name));
+		break;
+	case LUO_TEST_CORRUPT_STATE_NR_VERSIONS:
+		if (f0)
+			f0->nr_versions = 0;
+		break;
+	case LUO_TEST_CORRUPT_STATE_DUP_TOKEN:
+		if (f0 && f1)
+			f1->token = f0->token;
+		break;
+	case LUO_TEST_CORRUPT_STATE_NAME_NUL:
+		if (s0)
+			memset(s0->name, 'x', sizeof(s0->name));
+		break;
+	}
+	luo_test_corrupt_state = 0;
+}
+#else
+static void luo_test_corrupt(struct luo_state_abi *state)
+{
+}
+#endif
+
 /* Write the sessions and files into preserved memory.  Under luo_lock. */
 static int luo_serialize(void)
 {
@@ -264,6 +311,7 @@ static int luo_serialize(void)
 		goto err;
 	}
 	luo_out.state = state;
+	luo_test_corrupt(state);
 	return 0;
 err:
 	luo_out_free();
@@ -483,6 +531,8 @@ static void __init luo_read_incoming(void)
 	luo_array_release(&sessions);
 	folio_put(folio);
 	if (ret) {
+		pr_err("live update state rejected (%d), no session restored\n",
+		       ret);
 		luo_drop_incoming();
 		goto release;
 	}

@@ -185,4 +185,20 @@ struct liveupdate_file_handler *
 luo_handler_for_object(const char *compat, const u32 *versions,
 		       unsigned int nr, unsigned int *index);
 
+#ifdef CONFIG_LIVEUPDATE_TEST
+/* Test only: how the next handed-over state is damaged (one shot). */
+enum {
+	LUO_TEST_CORRUPT_STATE_NONE,
+	LUO_TEST_CORRUPT_STATE_MAGIC,
+	LUO_TEST_CORRUPT_STATE_VERSION,
+	LUO_TEST_CORRUPT_STATE_FILE_RANGE,
+	LUO_TEST_CORRUPT_STATE_DUP_NAME,
+	LUO_TEST_CORRUPT_STATE_NR_VERSIONS,
+	LUO_TEST_CORRUPT_STATE_DUP_TOKEN,
+	LUO_TEST_CORRUPT_STATE_NAME_NUL,
+};
+
+extern u32 luo_test_corrupt_state;
+#endif
+
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -25,7 +25,9 @@
  * fail and take nothing.
  *
  * Knobs: fail_freeze = N makes the N-th freeze from now fail with -EIO
- * (one shot); stats shows how often each op ran.
+ * (one shot); corrupt_state = N damages LUO's own state at the next
+ * kexec in way N (one shot, see LUO_TEST_CORRUPT_STATE_* in
+ * luo_internal.h); stats shows how often each op ran.
  */
 #define pr_fmt(fmt) "liveupdate_test: " fmt
 
@@ -696,6 +698,7 @@ static int __init luo_test_init(void)
 			    &luo_test_control_fops);
 	debugfs_create_file("stats", 0400, dir, NULL, &luo_test_stats_fops);
 	debugfs_create_u32("fail_freeze", 0600, dir, &luo_test_fail_freeze);
+	debugfs_create_u32("corrupt_state", 0600, dir, &luo_test_corrupt_state);
 	return 0;
 }
 late_initcall(luo_test_init);

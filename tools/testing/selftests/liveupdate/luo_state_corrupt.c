@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A malformed live update state from the previous kernel is rejected as a
+ * whole, with a message, and the boot goes on: no session comes back, the
+ * handover is released at once, and /dev/liveupdate works as after a cold
+ * boot.  Stage N (1 to 7) preserves two sessions (three objects) and asks
+ * the test handler to damage LUO's state in way N at kexec; stage N + 1
+ * checks the rejection.
+ */
+#include "../kselftest.h"
+#include "luo_test.h"
+
+#define NR_MODES	7
+
+static const char * const modes[NR_MODES + 1] = {
+	NULL, "magic", "version", "file_range", "dup_name", "nr_versions",
+	"dup_token", "name_nul",
+};
+
+static void check(int mode)
+{
+	char status[256];
+	int dev, s, o;
+
+	read_text(KHO_DIR "/in/status", status, sizeof(status));
+	ksft_test_result(!strncmp(status, "finished", 8),
+			 "stage %d: %s: handover released at once: %s",
+			 mode + 1, modes[mode], status);
+	ksft_test_result(kmsg_has("no session restored"),
+			 "stage %d: %s: the rejection is in the kernel log\n",
+			 mode + 1, modes[mode]);
+	dev = open(LUO_DEV, O_RDWR);
+	s = dev < 0 ? -errno : luo_retrieve_session(dev, "s1");
+	o = dev < 0 ? -errno : luo_retrieve_session(dev, "s2");
+	ksft_test_result(s == -ENOENT && o == -ENOENT,
+			 "stage %d: %s: no session came back (%d, %d)\n",
+			 mode + 1, modes[mode], s, o);
+	s = dev < 0 ? -errno : luo_create_session(dev, "s1");
+	o = s < 0 ? s : obj_new(LUO_TEST_KIND_NORMAL);
+	ksft_test_result(o >= 0 && !luo_preserve(s, o, 1),
+			 "stage %d: %s: new sessions work\n", mode + 1, modes[mode]);
+	if (o >= 0)
+		close(o);
+	if (s >= 0)
+		close(s);
+	if (dev >= 0)
+		close(dev);
+}
+
+static int prepare(int mode)
+{
+	int dev, s1, s2, ret = 0, i;
+	char buf[16];
+
+	dev = open(LUO_DEV, O_RDWR);
+	if (dev < 0)
+		return -errno;
+	s1 = luo_create_session(dev, "s1");
+	s2 = luo_create_session(dev, "s2");
+	if (s1 < 0 || s2 < 0)
+		ret = s1 < 0 ? s1 : s2;
+	for (i = 0; i < 3 && !ret; i++) {
+		int o = obj_new(LUO_TEST_KIND_NORMAL);
+
+		ret = o < 0 ? o : obj_fill(o, "corrupt", 100 + i);
+		if (!ret)
+			ret = luo_preserve(i < 2 ? s1 : s2, o, 10 + i);
+		close(o);
+	}
+	snprintf(buf, sizeof(buf), "%d", mode);
+	if (!ret)
+		ret = write_text(LUO_TEST_DIR "/corrupt_state", buf);
+	close(dev);
+	if (!ret)
+		ret = hold_until_kexec();
+	return ret;
+}
+
+int main(void)
+{
+	int stage = stage_number(), ret;
+
+	ksft_print_header();
+	ksft_set_plan((stage > 1 ? 4 : 0) + (stage <= NR_MODES ? 1 : 0));
+	if (stage > 1)
+		check(stage - 1);
+	if (stage <= NR_MODES) {
+		ret = prepare(stage);
+		ksft_test_result(!ret, "stage %d: two sessions to be damaged (%s) at kexec (%d)\n",
+				 stage, modes[stage], ret);
+	}
+	ksft_finished();
+}
