@@ -28,7 +28,7 @@ git -C "$SRC" format-patch -q --zero-commit --no-signature --no-numbered --filen
 		# amended patch stays where it was; a new one is named after its
 		# subject (0001-lib-add-physr.patch -> lib-add-physr.patch).
 		subject=$(grep -m1 '^Subject: ' "$f")
-		name=$(grep -lxF -- "$subject" "$TOP"/patches/*.patch 2>/dev/null | head -n 1)
+		name=$(grep -lxF -- "$subject" "$TOP"/patches/*.patch 2>/dev/null | head -n 1 || true)
 		name=${name##*/}
 		if [ -z "$name" ]; then
 			name=${f##*/}
