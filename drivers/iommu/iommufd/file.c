@@ -23,14 +23,17 @@
  * file never takes the reservation lock while holding an iommufd lock; the
  * detach, which takes it, runs from a work item after the pages are gone.
  */
+#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-physr.h>
 #include <linux/dma-resv.h>
 #include <linux/file.h>
+#include <linux/hugetlb.h>
 #include <linux/interval_tree.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/physr.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/iommufd.h>
@@ -95,6 +98,8 @@ static struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 	struct iopt_file *file;
 	int rc;
 
+	if (!shmem_file(filp) && !is_file_hugepages(filp))
+		return ERR_PTR(-EINVAL);
 	if (writable && !(filp->f_mode & FMODE_WRITE))
 		return ERR_PTR(-EPERM);
 
@@ -386,3 +391,41 @@ out_put:
 	iommufd_put_object(ucmd->ictx, &ioas->obj);
 	return rc;
 }
+
+#ifdef CONFIG_IOMMUFD_TEST
+/*
+ * Test only: iommufd/iommu_map_calls in debugfs counts the iommu_map() calls
+ * made to map areas into domains, so a test or benchmark can check that a
+ * range of contiguous memory costs one call. Writing resets it.
+ */
+atomic64_t iopt_iommu_map_calls;
+static struct dentry *iommufd_file_debugfs;
+
+static int iopt_map_calls_get(void *data, u64 *val)
+{
+	*val = atomic64_read(&iopt_iommu_map_calls);
+	return 0;
+}
+
+static int iopt_map_calls_set(void *data, u64 val)
+{
+	atomic64_set(&iopt_iommu_map_calls, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(iopt_map_calls_fops, iopt_map_calls_get,
+			 iopt_map_calls_set, "%llu\n");
+
+void iommufd_file_debugfs_init(void)
+{
+	iommufd_file_debugfs = debugfs_create_dir("iommufd", NULL);
+	debugfs_create_file_unsafe("iommu_map_calls", 0600,
+				   iommufd_file_debugfs, NULL,
+				   &iopt_map_calls_fops);
+}
+
+void iommufd_file_debugfs_exit(void)
+{
+	debugfs_remove_recursive(iommufd_file_debugfs);
+}
+#endif

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IOMMU_IOAS_MAP_FILE against the mock IOMMU domain of IOMMUFD_TEST: memfd
+ * ranges mapped, checked page by page against the memfd's own mapping, read
+ * and written through an emulated access, copied to another IOAS, and every
+ * bad input answered with its documented errno and nothing left mapped.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/udmabuf.h>
+
+#include "iommufd_utils.h"
+
+#define NPAGES 64
+#define HUGE_SIZE (2UL << 20)
+#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
+
+static int map_file(int fd, __u32 ioas_id, int mfd, __u64 start, __u64 length,
+		    __u64 *iova, __u32 flags)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas_id,
+		.fd = mfd,
+		.start = start,
+		.length = length,
+		.iova = *iova,
+	};
+	int ret;
+
+	ret = ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
+	*iova = cmd.iova;
+	return ret;
+}
+
+#define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+#define RW_FIXED (RW | IOMMU_IOAS_MAP_FIXED_IOVA)
+
+static long read_map_calls(void)
+{
+	char buf[32] = {};
+	int fd = open(MAP_CALLS, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+FIXTURE(map_file)
+{
+	int fd;
+	__u32 ioas_id;
+	__u32 stdev_id;
+	__u32 hwpt_id;
+	__u32 hwpt_ids[2];
+	int mfd;
+	void *mem;
+	size_t size;
+};
+
+FIXTURE_SETUP(map_file)
+{
+	unsigned int i;
+
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	self->size = NPAGES * PAGE_SIZE;
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	test_cmd_mock_domain(self->ioas_id, &self->stdev_id, &self->hwpt_id,
+			     NULL);
+	self->hwpt_ids[1] = 0;
+
+	self->mfd = memfd_create("map_file", 0);
+	ASSERT_LE(0, self->mfd);
+	ASSERT_EQ(0, ftruncate(self->mfd, self->size));
+	self->mem = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->mfd, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	for (i = 0; i != self->size / sizeof(int); i++)
+		((int *)self->mem)[i] = rand();
+}
+
+FIXTURE_TEARDOWN(map_file)
+{
+	munmap(self->mem, self->size);
+	close(self->mfd);
+	teardown_iommufd(self->fd, _metadata);
+}
+
+/* Every page of the IOVA range maps the page the memfd mapping shows */
+#define check_mock_iova(_ptr, _iova, _length)                                \
+	({                                                                   \
+		struct iommu_test_cmd check_map_cmd = {                      \
+			.size = sizeof(check_map_cmd),                       \
+			.op = IOMMU_TEST_OP_MD_CHECK_MAP,                    \
+			.id = self->hwpt_id,                                 \
+			.check_map = { .iova = _iova,                        \
+				       .length = _length,                    \
+				       .uptr = (uintptr_t)(_ptr) },          \
+		};                                                           \
+		ASSERT_EQ(0, ioctl(self->fd,                                 \
+				   _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_MAP), \
+				   &check_map_cmd));                         \
+	})
+
+/* Nothing is mapped at [iova, iova + length): a fixed map there works */
+#define check_nothing_at(_iova, _length)                                     \
+	({                                                                   \
+		__u64 __iova = (_iova);                                      \
+		ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0, \
+				      (_length), &__iova, RW_FIXED));        \
+		test_ioctl_ioas_unmap(__iova, (_length));                    \
+	})
+
+TEST_F(map_file, whole_and_slices)
+{
+	__u64 iova = MOCK_APERTURE_START;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(MOCK_APERTURE_START, iova);
+	check_mock_iova(self->mem, iova, self->size);
+	test_ioctl_ioas_unmap(iova, self->size);
+
+	/* A slice in the middle, at an IOVA the kernel picks */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd,
+			      3 * PAGE_SIZE, 5 * PAGE_SIZE, &iova, RW));
+	check_mock_iova(self->mem + 3 * PAGE_SIZE, iova, 5 * PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, 5 * PAGE_SIZE);
+
+	/* Read-only mapping of the last page */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd,
+			      self->size - PAGE_SIZE, PAGE_SIZE, &iova,
+			      IOMMU_IOAS_MAP_READABLE));
+	check_mock_iova(self->mem + self->size - PAGE_SIZE, iova, PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
+}
+
+/* A domain attached after the map is filled from the pinned list */
+TEST_F(map_file, domain_after_map)
+{
+	__u32 ioas_id, stdev_id, hwpt_id;
+	__u64 iova = MOCK_APERTURE_START;
+
+	test_ioctl_ioas_alloc(&ioas_id);
+	ASSERT_EQ(0, map_file(self->fd, ioas_id, self->mfd, 0, self->size,
+			      &iova, RW_FIXED));
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	self->hwpt_id = hwpt_id;
+	check_mock_iova(self->mem, iova, self->size);
+	/* Detach while mapped, then unmap the domain-less IOAS */
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_ioas_unmap_id(ioas_id, iova, self->size);
+	test_ioctl_destroy(ioas_id);
+}
+
+/* IOMMU_IOAS_COPY shares the pinned pages with another IOAS */
+TEST_F(map_file, copy)
+{
+	struct iommu_ioas_copy copy_cmd = {
+		.size = sizeof(copy_cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.src_ioas_id = self->ioas_id,
+		.length = self->size,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 ioas_id, stdev_id, hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	copy_cmd.dst_ioas_id = ioas_id;
+	copy_cmd.src_iova = iova;
+	copy_cmd.dst_iova = MOCK_APERTURE_START + self->size;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+	/* The source can go: the copy keeps the pages */
+	test_ioctl_ioas_unmap(iova, self->size);
+	self->hwpt_id = hwpt_id;
+	check_mock_iova(self->mem, copy_cmd.dst_iova, self->size);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+}
+
+/* An emulated device reads and writes the memfd by IOVA */
+TEST_F(map_file, access_rw)
+{
+	unsigned char buf[3 * 4096 / 2];
+	struct iommu_test_cmd rw = {
+		.size = sizeof(rw),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.access_rw = { .uptr = (uintptr_t)buf },
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+	unsigned int i;
+
+	ASSERT_EQ(4096, PAGE_SIZE);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	rw.id = access_id;
+
+	/* Across a page boundary, both directions */
+	rw.access_rw.iova = iova + 5 * PAGE_SIZE - 100;
+	rw.access_rw.length = sizeof(buf);
+	ASSERT_EQ(0, ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	ASSERT_EQ(0, memcmp(buf, self->mem + 5 * PAGE_SIZE - 100,
+			    sizeof(buf)));
+	for (i = 0; i != sizeof(buf); i++)
+		buf[i] = i * 7 + 1;
+	rw.access_rw.flags = MOCK_ACCESS_RW_WRITE;
+	ASSERT_EQ(0, ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	ASSERT_EQ(0, memcmp(buf, self->mem + 5 * PAGE_SIZE - 100,
+			    sizeof(buf)));
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Pinning for an access gives exactly the memfd's pages */
+TEST_F(map_file, access_pages)
+{
+	struct iommu_test_cmd pin = {
+		.size = sizeof(pin),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	pin.id = access_id;
+	pin.access_pages.iova = iova + 2 * PAGE_SIZE;
+	pin.access_pages.length = 7 * PAGE_SIZE;
+	pin.access_pages.uptr = (uintptr_t)self->mem + 2 * PAGE_SIZE;
+	pin.access_pages.flags = MOCK_FLAGS_ACCESS_WRITE;
+	ASSERT_EQ(0, ioctl(self->fd,
+			   _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_PAGES), &pin));
+	test_cmd_destroy_access_pages(access_id,
+				      pin.access_pages.out_access_pages_id);
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* A hugetlb folio is one run: one iommu_map() call for the whole of it */
+TEST_F(map_file, hugetlb_one_call)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	long before, after;
+	void *mem;
+	int hfd;
+
+	hfd = memfd_create("map_file_huge", MFD_HUGETLB);
+	ASSERT_LE(0, hfd);
+	ASSERT_EQ(0, ftruncate(hfd, HUGE_SIZE));
+	mem = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0x5a, HUGE_SIZE);
+
+	before = read_map_calls();
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
+			      &iova, RW_FIXED));
+	after = read_map_calls();
+	ASSERT_EQ(1, after - before);
+	check_mock_iova(mem, iova, HUGE_SIZE);
+	test_ioctl_ioas_unmap(iova, HUGE_SIZE);
+	munmap(mem, HUGE_SIZE);
+	close(hfd);
+}
+
+TEST_F(map_file, bad_input)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	int rofd, efd, dfd;
+	char path[64];
+
+	/* Flags: unknown ones, none of read/write */
+	EXPECT_ERRNO(EOPNOTSUPP, map_file(self->fd, self->ioas_id, self->mfd,
+					  0, PAGE_SIZE, &iova, RW | 1 << 10));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      PAGE_SIZE, &iova,
+				      IOMMU_IOAS_MAP_FIXED_IOVA));
+	/* Lengths and offsets */
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      0, &iova, RW_FIXED));
+	EXPECT_ERRNO(EOVERFLOW, map_file(self->fd, self->ioas_id, self->mfd,
+					 -4096ULL, 2 * PAGE_SIZE, &iova,
+					 RW_FIXED));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd,
+				      self->size - PAGE_SIZE, 2 * PAGE_SIZE,
+				      &iova, RW_FIXED));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd,
+				      self->size, PAGE_SIZE, &iova, RW_FIXED));
+	/* Unknown IOAS */
+	EXPECT_ERRNO(ENOENT, map_file(self->fd, self->ioas_id + 1000,
+				      self->mfd, 0, PAGE_SIZE, &iova,
+				      RW_FIXED));
+	/* Fds: closed, not a memfd or dma-buf */
+	EXPECT_ERRNO(EBADF, map_file(self->fd, self->ioas_id, -1, 0,
+				     PAGE_SIZE, &iova, RW_FIXED));
+	efd = open("/proc/self/stat", O_RDONLY);
+	ASSERT_LE(0, efd);
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, efd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	close(efd);
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->fd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	/* Writable mapping of a memfd opened read-only */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->mfd);
+	rofd = open(path, O_RDONLY);
+	ASSERT_LE(0, rofd);
+	EXPECT_ERRNO(EPERM, map_file(self->fd, self->ioas_id, rofd, 0,
+				     PAGE_SIZE, &iova, RW_FIXED));
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, rofd, 0, PAGE_SIZE,
+			      &iova, IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_FIXED_IOVA));
+	close(rofd);
+	/* Already mapped IOVA */
+	EXPECT_ERRNO(EEXIST, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
+
+	/* A dma-buf whose exporter gives no physical ranges: udmabuf */
+	dfd = open("/dev/udmabuf", O_RDWR);
+	ASSERT_LE(0, dfd);
+	{
+		struct udmabuf_create create = {
+			.memfd = memfd_create("udmabuf", MFD_ALLOW_SEALING),
+			.size = 4 * PAGE_SIZE,
+		};
+		int bfd;
+
+		ASSERT_LE(0, create.memfd);
+		ASSERT_EQ(0, ftruncate(create.memfd, create.size));
+		ASSERT_EQ(0, fcntl(create.memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+		bfd = ioctl(dfd, UDMABUF_CREATE, &create);
+		ASSERT_LE(0, bfd);
+		EXPECT_ERRNO(EOPNOTSUPP,
+			     map_file(self->fd, self->ioas_id, bfd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+		close(bfd);
+		close(create.memfd);
+	}
+	close(dfd);
+
+	/* None of the failures left anything behind */
+	check_nothing_at(MOCK_APERTURE_START, self->size);
+}
+
+TEST_HARNESS_MAIN
