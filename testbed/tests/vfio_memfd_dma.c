@@ -14,6 +14,7 @@
 #define IOVA_A 0x100000ULL	/* whole memfd */
 #define IOVA_B 0x200000ULL	/* pages 4..5 */
 #define IOVA_RO 0x300000ULL	/* page 6, read-only */
+#define X EDU_XFER		/* bytes per edu transfer */
 
 int main(void)
 {
@@ -51,8 +52,8 @@ int main(void)
 
 	/* Page 0 -> edu buffer -> page 2 */
 	fill_pattern(expect, PG, 1);
-	tap(!edu_load(bar, IOVA_A, PG) && !edu_store(bar, IOVA_A + 2 * PG, PG) &&
-	    !memcmp(mem + 2 * PG, expect, PG),
+	tap(!edu_load(bar, IOVA_A, X) && !edu_store(bar, IOVA_A + 2 * PG, X) &&
+	    !memcmp(mem + 2 * PG, expect, X),
 	    "edu read page 0 and wrote it to page 2 by IOVA");
 
 	/* A slice from file offset 4 pages: IOVA_B is page 4 */
@@ -60,8 +61,8 @@ int main(void)
 	fill_pattern(mem + 4 * PG, PG, 2);
 	fill_pattern(expect, PG, 2);
 	tap(!map_file(iommufd, ioas, mfd, 4 * PG, 2 * PG, &iova, MAP_RW_FIXED) &&
-	    !edu_load(bar, IOVA_B, PG) && !edu_store(bar, IOVA_B + PG, PG) &&
-	    !memcmp(mem + 5 * PG, expect, PG),
+	    !edu_load(bar, IOVA_B, X) && !edu_store(bar, IOVA_B + PG, X) &&
+	    !memcmp(mem + 5 * PG, expect, X),
 	    "a slice mapped from a file offset: page 4 copied to page 5");
 
 	/* Read-only: the device can read but not write */
@@ -70,16 +71,16 @@ int main(void)
 	fill_pattern(expect, PG, 3);
 	tap(!map_file(iommufd, ioas, mfd, 6 * PG, PG, &iova,
 		      IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA) &&
-	    !edu_load(bar, IOVA_RO, PG) && !edu_store(bar, IOVA_A + 7 * PG, PG) &&
-	    !memcmp(mem + 7 * PG, expect, PG),
+	    !edu_load(bar, IOVA_RO, X) && !edu_store(bar, IOVA_A + 7 * PG, X) &&
+	    !memcmp(mem + 7 * PG, expect, X),
 	    "read-only mapping: the device reads page 6");
-	tap(!edu_load(bar, IOVA_A, PG) && !edu_store(bar, IOVA_RO, PG) &&
+	tap(!edu_load(bar, IOVA_A, X) && !edu_store(bar, IOVA_RO, X) &&
 	    !memcmp(mem + 6 * PG, expect, PG),
 	    "read-only mapping: the device's write is refused");
 
 	/* Unmapped: nothing lands */
 	tap(!unmap_iova(iommufd, ioas, IOVA_A, NPG * PG), "IOMMU_IOAS_UNMAP");
-	tap(!edu_load(bar, IOVA_B, PG) && !edu_store(bar, IOVA_A + 3 * PG, PG) &&
+	tap(!edu_load(bar, IOVA_B, X) && !edu_store(bar, IOVA_A + 3 * PG, X) &&
 	    !memcmp(mem + 3 * PG, zero, PG),
 	    "after unmap a DMA to the old IOVA does not land");
 
