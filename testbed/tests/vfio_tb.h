@@ -109,20 +109,22 @@ static unsigned long read_hex(const char *path)
 
 /*
  * Bind the PCI device vendor:device to vfio-pci (driver_override) and open
- * its VFIO cdev. Returns the device fd.
+ * its VFIO cdev. With several such devices, @nth picks one in BDF order.
+ * Returns the device fd and its BDF in @bdf.
  */
-static int vfio_open_pci(unsigned int vendor, unsigned int device, char *bdf)
+static int vfio_open_nth(unsigned int vendor, unsigned int device,
+			 unsigned int nth, char *bdf)
 {
-	char path[600], drv[256];
+	char path[600], drv[256], found[8][64];
+	unsigned int n = 0, i, j;
 	struct dirent *de;
 	DIR *d;
 	int fd = -1;
 
 	d = opendir("/sys/bus/pci/devices");
 	need(!!d, "open /sys/bus/pci/devices");
-	bdf[0] = 0;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+	while ((de = readdir(d)) && n < 8) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 64)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
 			 de->d_name);
@@ -132,11 +134,19 @@ static int vfio_open_pci(unsigned int vendor, unsigned int device, char *bdf)
 			 de->d_name);
 		if (read_hex(path) != device)
 			continue;
-		strcpy(bdf, de->d_name);
-		break;
+		strcpy(found[n++], de->d_name);
 	}
 	closedir(d);
-	need(bdf[0], "find PCI device %04x:%04x", vendor, device);
+	need(nth < n, "find PCI device %04x:%04x number %u", vendor, device,
+	     nth);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(found[j], found[i]) < 0) {
+				strcpy(drv, found[i]);
+				strcpy(found[i], found[j]);
+				strcpy(found[j], drv);
+			}
+	strcpy(bdf, found[nth]);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	memset(drv, 0, sizeof(drv));
@@ -169,6 +179,11 @@ static int vfio_open_pci(unsigned int vendor, unsigned int device, char *bdf)
 	closedir(d);
 	need(fd >= 0, "open the VFIO cdev of %s", bdf);
 	return fd;
+}
+
+static int vfio_open_pci(unsigned int vendor, unsigned int device, char *bdf)
+{
+	return vfio_open_nth(vendor, device, 0, bdf);
 }
 
 static void vfio_bind(int devfd, int iommufd)
