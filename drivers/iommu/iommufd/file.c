@@ -53,7 +53,7 @@ struct iopt_file {
 	struct dma_buf_attachment *attach;
 	/* The pages while they exist, for move_notify; under @lock */
 	struct iopt_pages *pages;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects @pages */
 	struct work_struct detach_work;
 };
 

@@ -115,10 +115,10 @@ FIXTURE_TEARDOWN(map_file)
 /* Nothing is mapped at [iova, iova + length): a fixed map there works */
 #define check_nothing_at(_iova, _length)                                     \
 	({                                                                   \
-		__u64 __iova = (_iova);                                      \
+		__u64 __iova = (_iova), __len = (_length);                   \
 		ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0, \
-				      (_length), &__iova, RW_FIXED));        \
-		test_ioctl_ioas_unmap(__iova, (_length));                    \
+				      __len, &__iova, RW_FIXED));            \
+		test_ioctl_ioas_unmap(__iova, __len);                        \
 	})
 
 TEST_F(map_file, whole_and_slices)
