@@ -20,6 +20,8 @@
  *   0x302000 DMA while memory is disabled: stays zero, host-checked
  *   0x303000 new mapping after re-enable: pattern 14, host-checked
  *   0x304000 old mapping after re-enable: stays zero, host-checked
+ *   0x306000 old mapping in a new domain: stays zero, host-checked
+ *   0x307000 new mapping in a new domain: pattern 20, host-checked
  *
  * The reset is done on a second ivshmem (1 MiB of RAM, checked through its
  * BAR mapping only) that the boot puts behind a PCIe root port: alone on
@@ -106,7 +108,7 @@ int main(void)
 	char bdf[64];
 	int mfd, dbuf;
 
-	printf("TAP version 13\n1..31\n");
+	printf("TAP version 13\n1..34\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
@@ -193,6 +195,31 @@ int main(void)
 	    !memcmp(ivs_bar + R1_OFF + 0x4000, zero, X),
 	    "edu DMA through the revoked mapping did not land");
 	host_check(zero, R1_OFF + 0x4000, X, "p2p_old_mapping_stays_revoked");
+
+	/*
+	 * A new domain for the IOAS (edu detached, its domain freed, edu
+	 * attached again): the revoked area stays out of it, the others are
+	 * mapped into it.
+	 */
+	{
+		struct vfio_device_detach_iommufd_pt detach = {
+			.argsz = sizeof(detach),
+		};
+
+		tap(!ioctl(edu, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach),
+		    "edu detached from the IOAS, its domain freed");
+		vfio_attach(edu, ioas);
+	}
+	tap(!dma_pattern(19, IOVA_DB + 0x6000) &&
+	    !memcmp(ivs_bar + R1_OFF + 0x6000, zero, X),
+	    "in a new domain the revoked mapping stays unmapped");
+	host_check(zero, R1_OFF + 0x6000, X, "p2p_revoked_new_domain");
+	fill_pattern(expect, X, 20);
+	tap(!dma_pattern(20, IOVA_DB2 + 0x7000) &&
+	    !memcmp(ivs_bar + R1_OFF + 0x7000, expect, X),
+	    "in a new domain the live mapping works");
+	host_check(expect, R1_OFF + 0x7000, X, "p2p_live_new_domain");
+
 	tap(!unmap_iova(iommufd, ioas, IOVA_DB, DB_LEN),
 	    "IOMMU_IOAS_UNMAP of the revoked mapping");
 
