@@ -285,8 +285,9 @@ TEST_F(map_file, hugetlb_one_call)
 
 TEST_F(map_file, bad_input)
 {
+	struct udmabuf_create create = {};
 	__u64 iova = MOCK_APERTURE_START;
-	int rofd, efd, dfd;
+	int rofd, efd, dfd, bfd;
 	char path[64];
 
 	/* Flags: unknown ones, none of read/write */
@@ -336,30 +337,278 @@ TEST_F(map_file, bad_input)
 	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
 
 	/* A dma-buf whose exporter gives no physical ranges: udmabuf */
+	create.memfd = memfd_create("udmabuf", MFD_ALLOW_SEALING);
+	create.size = 4 * PAGE_SIZE;
+	ASSERT_LE(0, create.memfd);
+	ASSERT_EQ(0, ftruncate(create.memfd, create.size));
+	ASSERT_EQ(0, fcntl(create.memfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	dfd = open("/dev/udmabuf", O_RDWR);
 	ASSERT_LE(0, dfd);
-	{
-		struct udmabuf_create create = {
-			.memfd = memfd_create("udmabuf", MFD_ALLOW_SEALING),
-			.size = 4 * PAGE_SIZE,
-		};
-		int bfd;
-
-		ASSERT_LE(0, create.memfd);
-		ASSERT_EQ(0, ftruncate(create.memfd, create.size));
-		ASSERT_EQ(0, fcntl(create.memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-		bfd = ioctl(dfd, UDMABUF_CREATE, &create);
-		ASSERT_LE(0, bfd);
-		EXPECT_ERRNO(EOPNOTSUPP,
-			     map_file(self->fd, self->ioas_id, bfd, 0,
-				      PAGE_SIZE, &iova, RW_FIXED));
-		close(bfd);
-		close(create.memfd);
-	}
+	bfd = ioctl(dfd, UDMABUF_CREATE, &create);
+	ASSERT_LE(0, bfd);
+	EXPECT_ERRNO(EOPNOTSUPP, map_file(self->fd, self->ioas_id, bfd, 0,
+					  PAGE_SIZE, &iova, RW_FIXED));
+	close(bfd);
+	close(create.memfd);
 	close(dfd);
 
 	/* None of the failures left anything behind */
 	check_nothing_at(MOCK_APERTURE_START, self->size);
+}
+
+/*
+ * dma-bufs, from the test exporter of IOMMUFD_TEST: pages it owns, that it
+ * can revoke like a VFIO device being reset.
+ */
+static int test_dmabuf_get(int fd, size_t length)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .open_flags = O_CLOEXEC | O_RDWR,
+				.length = length },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_DMABUF_GET), &cmd);
+}
+
+static int test_dmabuf_revoke(int fd, int dmabuf, bool revoked)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DMABUF_REVOKE,
+		.dmabuf_revoke = { .dmabuf_fd = dmabuf, .revoked = revoked },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_DMABUF_REVOKE), &cmd);
+}
+
+/* 0 when every page of [iova, iova + length) of @hwpt maps @ptr's page */
+static int md_check(int fd, __u32 hwpt, void *ptr, __u64 iova, __u64 length)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_MAP,
+		.id = hwpt,
+		.check_map = { .iova = iova, .length = length,
+			       .uptr = (uintptr_t)ptr },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_MAP), &cmd);
+}
+
+FIXTURE(map_dmabuf)
+{
+	int fd;
+	__u32 ioas_id;
+	__u32 stdev_id;
+	__u32 idev_id;
+	__u32 hwpt_id[2];
+	int dbuf;
+	void *mem;
+	size_t size;
+};
+
+FIXTURE_SETUP(map_dmabuf)
+{
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	self->size = 16 * PAGE_SIZE;
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	/* Two mock domains on the IOAS: the device's and one more */
+	test_cmd_mock_domain(self->ioas_id, &self->stdev_id, &self->hwpt_id[0],
+			     &self->idev_id);
+	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, 0, &self->hwpt_id[1]);
+	ASSERT_NE(self->hwpt_id[0], self->hwpt_id[1]);
+	self->dbuf = test_dmabuf_get(self->fd, self->size);
+	ASSERT_LE(0, self->dbuf);
+	self->mem = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->dbuf, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+}
+
+FIXTURE_TEARDOWN(map_dmabuf)
+{
+	munmap(self->mem, self->size);
+	close(self->dbuf);
+	teardown_iommufd(self->fd, _metadata);
+}
+
+#define check_both(_ptr, _iova, _length)                                     \
+	({                                                                   \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], (_ptr),    \
+				      (_iova), (_length)));                  \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[1], (_ptr),    \
+				      (_iova), (_length)));                  \
+	})
+
+/* The domain has nothing at the first page of [iova, ...) */
+#define check_gone(_hwpt, _ptr, _iova)                                       \
+	({                                                                   \
+		ASSERT_EQ(-1, md_check(self->fd, (_hwpt), (_ptr), (_iova),   \
+				       PAGE_SIZE));                          \
+		ASSERT_EQ(EINVAL, errno);                                    \
+	})
+
+TEST_F(map_dmabuf, map_and_slices)
+{
+	__u64 iova = MOCK_APERTURE_START;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	check_both(self->mem, iova, self->size);
+	test_ioctl_ioas_unmap(iova, self->size);
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf,
+			      5 * PAGE_SIZE, 3 * PAGE_SIZE, &iova, RW));
+	check_both(self->mem + 5 * PAGE_SIZE, iova, 3 * PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, 3 * PAGE_SIZE);
+
+	/* Past the end of the dma-buf */
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->dbuf,
+				      self->size - PAGE_SIZE, 2 * PAGE_SIZE,
+				      &iova, RW));
+	/* Nothing left mapped: the whole IOVA range is free */
+	iova = MOCK_APERTURE_START;
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Memory handed out as a dma-buf is not given to emulated accesses */
+TEST_F(map_dmabuf, no_access)
+{
+	char buf[64];
+	struct iommu_test_cmd rw = {
+		.size = sizeof(rw),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.access_rw = { .uptr = (uintptr_t)buf, .length = sizeof(buf) },
+	};
+	struct iommu_test_cmd pin = {
+		.size = sizeof(pin),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	rw.id = access_id;
+	rw.access_rw.iova = iova + 100;
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	pin.id = access_id;
+	pin.access_pages.iova = iova;
+	pin.access_pages.length = PAGE_SIZE;
+	pin.access_pages.uptr = (uintptr_t)self->mem;
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->fd,
+			   _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_PAGES), &pin));
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/*
+ * Revocation unmaps from both domains; the area stays revoked through
+ * domain removal and addition and after access is allowed again, while a
+ * new mapping works once it is.
+ */
+TEST_F(map_dmabuf, revoke)
+{
+	__u64 iova = MOCK_APERTURE_START, iova2;
+	__u32 hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	check_both(self->mem, iova, self->size);
+
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	check_gone(self->hwpt_id[1], self->mem, iova + self->size - PAGE_SIZE);
+	iova2 = iova + self->size;
+	EXPECT_ERRNO(ENODEV, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+				      self->size, &iova2, RW_FIXED));
+
+	/* One domain goes (another remains), a new one comes */
+	test_ioctl_destroy(self->hwpt_id[1]);
+	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, 0, &hwpt_id);
+	check_gone(hwpt_id, self->mem, iova);
+
+	/* Allowed again: the old area stays dead, a new one works */
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, false));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova2, RW_FIXED));
+	ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], self->mem, iova2,
+			      self->size));
+	ASSERT_EQ(0, md_check(self->fd, hwpt_id, self->mem, iova2,
+			      self->size));
+	test_ioctl_ioas_unmap(iova, self->size);
+	test_ioctl_ioas_unmap(iova2, self->size);
+
+	/* Every domain gone with a revoked area left in the IOAS */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	test_ioctl_destroy(hwpt_id);
+	test_ioctl_destroy(self->stdev_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* A mapping copied to another IOAS is revoked there too */
+TEST_F(map_dmabuf, revoke_copy)
+{
+	struct iommu_ioas_copy copy_cmd = {
+		.size = sizeof(copy_cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.src_ioas_id = self->ioas_id,
+		.length = self->size,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 ioas_id, stdev_id, hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	copy_cmd.dst_ioas_id = ioas_id;
+	copy_cmd.src_iova = iova;
+	copy_cmd.dst_iova = iova + self->size;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+	ASSERT_EQ(0, md_check(self->fd, hwpt_id, self->mem, copy_cmd.dst_iova,
+			      self->size));
+
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	check_gone(self->hwpt_id[1], self->mem, iova);
+	check_gone(hwpt_id, self->mem, copy_cmd.dst_iova);
+	/* A revoked mapping cannot be copied */
+	copy_cmd.dst_iova += self->size;
+	EXPECT_ERRNO(ENODEV, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+
+	test_ioctl_ioas_unmap_id(ioas_id, iova + self->size, self->size);
+	test_ioctl_ioas_unmap(iova, self->size);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+}
+
+/* The dma-buf outlives its mapping; closing it first is fine too */
+TEST_F(map_dmabuf, close_while_mapped)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	int dbuf = test_dmabuf_get(self->fd, 4 * PAGE_SIZE);
+
+	ASSERT_LE(0, dbuf);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, dbuf, 0, 4 * PAGE_SIZE,
+			      &iova, RW_FIXED));
+	close(dbuf);
+	test_ioctl_ioas_unmap(iova, 4 * PAGE_SIZE);
+	/* The test op only takes the test exporter's dma-bufs */
+	EXPECT_ERRNO(EINVAL, test_dmabuf_revoke(self->fd, self->fd, true));
 }
 
 TEST_HARNESS_MAIN
