@@ -437,10 +437,12 @@ FIXTURE_TEARDOWN(map_dmabuf)
 
 #define check_both(_ptr, _iova, _length)                                     \
 	({                                                                   \
-		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], (_ptr),    \
-				      (_iova), (_length)));                  \
-		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[1], (_ptr),    \
-				      (_iova), (_length)));                  \
+		void *__p = (_ptr);                                          \
+		__u64 __i = (_iova), __l = (_length);                        \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], __p, __i,  \
+				      __l));                                 \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[1], __p, __i,  \
+				      __l));                                 \
 	})
 
 /* The domain has nothing at the first page of [iova, ...) */
