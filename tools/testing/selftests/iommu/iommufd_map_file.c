@@ -54,6 +54,96 @@ static long read_map_calls(void)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+/*
+ * Fault injection (failslab, fail_page_alloc, fail_iommufd) through the
+ * task's fail-nth file: the nth fault point the task reaches fails.
+ */
+static int fail_nth_open(void)
+{
+	static const char *const files[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		/* No stack dump per injected fault */
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+		{ "/sys/kernel/debug/fail_iommufd/verbose", "0" },
+	};
+	char path[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		int fd = open(files[i][0], O_WRONLY);
+
+		if (fd < 0 || write(fd, files[i][1], 1) != 1)
+			return -1;
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	return open(path, O_RDWR);
+}
+
+static void fail_nth_arm(int fd, unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	if (pwrite(fd, buf, len, 0) != len)
+		abort();
+}
+
+/* Disarm; true when the armed fault was injected */
+static bool fail_nth_disarm(int fd)
+{
+	char buf[16] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (pwrite(fd, "0", 1, 0) != 1)
+		abort();
+	return n > 0 && atoi(buf) == 0;
+}
+
+/*
+ * Map with each fault point in turn failing, until a run reaches none:
+ * a failed map must leave nothing mapped (a fixed map of the whole range
+ * then works), a successful one must map the right pages.
+ */
+#define map_fail_nth(_fd, _ioas, _file, _length, _check, _idle)              \
+	({                                                                   \
+		int __nthfd = fail_nth_open();                               \
+		unsigned int __nth, __failed = 0;                            \
+		__u64 __iova;                                                \
+		bool __hit;                                                  \
+		int __ret;                                                   \
+		ASSERT_LE(0, __nthfd);                                       \
+		for (__nth = 1; __nth < 2000; __nth++) {                     \
+			__iova = MOCK_APERTURE_START;                        \
+			fail_nth_arm(__nthfd, __nth);                        \
+			__ret = map_file((_fd), (_ioas), (_file), 0,         \
+					 (_length), &__iova, RW_FIXED);      \
+			__hit = fail_nth_disarm(__nthfd);                    \
+			if (__ret) {                                         \
+				ASSERT_TRUE(__hit);                          \
+				__failed++;                                  \
+			} else {                                             \
+				_check;                                      \
+			}                                                    \
+			if (!__ret)                                          \
+				test_ioctl_ioas_unmap(__iova, (_length));    \
+			__iova = MOCK_APERTURE_START;                        \
+			ASSERT_EQ(0, map_file((_fd), (_ioas), (_file), 0,    \
+					      (_length), &__iova, RW_FIXED)); \
+			test_ioctl_ioas_unmap(__iova, (_length));            \
+			_idle;                                               \
+			if (!__hit)                                          \
+				break;                                       \
+		}                                                            \
+		ASSERT_GT(2000, __nth);                                      \
+		ASSERT_LT(0, __failed);                                      \
+		close(__nthfd);                                              \
+		printf("# %u fault points reached, %u made the map fail\n", \
+		       __nth - 1, __failed);                                 \
+	})
+
 FIXTURE(map_file)
 {
 	int fd;
@@ -129,7 +219,10 @@ TEST_F(map_file, whole_and_slices)
 			      self->size, &iova, RW_FIXED));
 	ASSERT_EQ(MOCK_APERTURE_START, iova);
 	check_mock_iova(self->mem, iova, self->size);
+	/* Each page pinned once while mapped, released by the unmap */
+	check_refs(self->mem, self->size, 1);
 	test_ioctl_ioas_unmap(iova, self->size);
+	check_refs(self->mem, self->size, 0);
 
 	/* A slice in the middle, at an IOVA the kernel picks */
 	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd,
@@ -254,6 +347,14 @@ TEST_F(map_file, access_pages)
 				      pin.access_pages.out_access_pages_id);
 	test_cmd_destroy_access(access_id);
 	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Whatever allocation fails, nothing is left mapped or pinned */
+TEST_F(map_file, fail_nth)
+{
+	map_fail_nth(self->fd, self->ioas_id, self->mfd, self->size,
+		     check_mock_iova(self->mem, __iova, self->size),
+		     check_refs(self->mem, self->size, 0));
 }
 
 /* A hugetlb folio is one run: one iommu_map() call for the whole of it */
@@ -596,6 +697,12 @@ TEST_F(map_dmabuf, revoke_copy)
 	test_ioctl_ioas_unmap(iova, self->size);
 	test_ioctl_destroy(stdev_id);
 	test_ioctl_destroy(ioas_id);
+}
+
+TEST_F(map_dmabuf, fail_nth)
+{
+	map_fail_nth(self->fd, self->ioas_id, self->dbuf, self->size,
+		     check_both(self->mem, __iova, self->size), (void)0);
 }
 
 /* The dma-buf outlives its mapping; closing it first is fine too */
