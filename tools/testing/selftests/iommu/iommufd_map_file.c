@@ -109,30 +109,29 @@ static bool fail_nth_disarm(int fd)
  */
 #define map_fail_nth(_fd, _ioas, _file, _length, _check, _idle)              \
 	({                                                                   \
-		int __nthfd = fail_nth_open();                               \
-		unsigned int __nth, __failed = 0;                            \
-		__u64 __iova;                                                \
+		int __nthfd = fail_nth_open(), __f = (_fd), __mf = (_file);  \
+		unsigned int __nth, __failed = 0, __ioas = (_ioas);          \
+		__u64 __iova, __len = (_length);                             \
 		bool __hit;                                                  \
 		int __ret;                                                   \
 		ASSERT_LE(0, __nthfd);                                       \
 		for (__nth = 1; __nth < 2000; __nth++) {                     \
 			__iova = MOCK_APERTURE_START;                        \
 			fail_nth_arm(__nthfd, __nth);                        \
-			__ret = map_file((_fd), (_ioas), (_file), 0,         \
-					 (_length), &__iova, RW_FIXED);      \
+			__ret = map_file(__f, __ioas, __mf, 0, __len,        \
+					 &__iova, RW_FIXED);                 \
 			__hit = fail_nth_disarm(__nthfd);                    \
 			if (__ret) {                                         \
 				ASSERT_TRUE(__hit);                          \
 				__failed++;                                  \
 			} else {                                             \
 				_check;                                      \
+				test_ioctl_ioas_unmap(__iova, __len);        \
 			}                                                    \
-			if (!__ret)                                          \
-				test_ioctl_ioas_unmap(__iova, (_length));    \
 			__iova = MOCK_APERTURE_START;                        \
-			ASSERT_EQ(0, map_file((_fd), (_ioas), (_file), 0,    \
-					      (_length), &__iova, RW_FIXED)); \
-			test_ioctl_ioas_unmap(__iova, (_length));            \
+			ASSERT_EQ(0, map_file(__f, __ioas, __mf, 0, __len,   \
+					      &__iova, RW_FIXED));           \
+			test_ioctl_ioas_unmap(__iova, __len);                \
 			_idle;                                               \
 			if (!__hit)                                          \
 				break;                                       \
