@@ -168,9 +168,8 @@ restart:
 	up_read(&iopt->domains_rwsem);
 }
 
-static void iopt_file_revoke(struct iopt_pages *pages)
+static void iopt_file_revoke(struct iopt_pages *pages, struct iommufd_ctx *ictx)
 {
-	struct iommufd_ctx *ictx = pages->file->ictx;
 	struct interval_tree_node *node;
 
 	mutex_lock(&pages->mutex);
@@ -211,7 +210,8 @@ static void iopt_file_move_notify(struct dma_buf_attachment *attach)
 	spin_unlock(&file->lock);
 	if (!pages)
 		return;
-	iopt_file_revoke(pages);
+	/* pages->file may not be set yet: the attach is still returning */
+	iopt_file_revoke(pages, file->ictx);
 	iopt_put_pages(pages);
 }
 
