@@ -230,6 +230,18 @@ static void iopt_file_detach_work(struct work_struct *work)
 	kfree(file);
 }
 
+/* iopt_pages work in whole pages: so must every range of the list */
+static bool iopt_physr_page_aligned(const struct physr *pr)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	physr_for_each_range(pr, &it, &r)
+		if (!PAGE_ALIGNED(r.phys) || !PAGE_ALIGNED(r.len))
+			return false;
+	return true;
+}
+
 /* Takes over the caller's reference on @dmabuf */
 static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 					    struct dma_buf *dmabuf, u64 start,
@@ -284,8 +296,9 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	rc = dma_buf_get_physr(attach, &pr);
-	if (!rc && physr_total_bytes(pr) < PFN_PHYS(pages->npages) +
-						   (uintptr_t)pages->uptr)
+	if (!rc && (physr_total_bytes(pr) < PFN_PHYS(pages->npages) +
+						    (uintptr_t)pages->uptr ||
+		    !iopt_physr_page_aligned(pr)))
 		rc = -EINVAL;
 	if (!rc) {
 		pages->physr = pr;
