@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The importer side of dma-bufs backed by physr lists.
+ *
+ * 6.12's dma-buf API hands an importer an sg_table of DMA addresses mapped
+ * for one device.  An importer that maps the memory itself, as IOMMUFD
+ * does into its own IOMMU domains, needs the physical ranges instead, with
+ * no struct page for device memory.  Exporters that can give them register
+ * here; an importer asks with dma_buf_get_physr() and is told by the
+ * exporter's dma_buf_move_notify() when it must stop using them.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-physr.h>
+#include <linux/dma-resv.h>
+#include <linux/export.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+
+static LIST_HEAD(dma_buf_physr_exporters);
+static DEFINE_MUTEX(dma_buf_physr_lock);
+
+/**
+ * dma_buf_physr_register() - make an exporter's physr known to importers
+ * @exp: the exporter, with @exp->ops and @exp->get_physr set; it must stay
+ *	registered for as long as any of its dma-bufs exists.
+ *
+ * Context: process context.
+ */
+void dma_buf_physr_register(struct dma_buf_physr_exporter *exp)
+{
+	mutex_lock(&dma_buf_physr_lock);
+	list_add_tail_rcu(&exp->node, &dma_buf_physr_exporters);
+	mutex_unlock(&dma_buf_physr_lock);
+}
+EXPORT_SYMBOL_GPL(dma_buf_physr_register);
+
+/**
+ * dma_buf_physr_unregister() - undo dma_buf_physr_register()
+ * @exp: the exporter.
+ *
+ * Context: process context, may sleep.
+ */
+void dma_buf_physr_unregister(struct dma_buf_physr_exporter *exp)
+{
+	mutex_lock(&dma_buf_physr_lock);
+	list_del_rcu(&exp->node);
+	mutex_unlock(&dma_buf_physr_lock);
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(dma_buf_physr_unregister);
+
+static struct dma_buf_physr_exporter *
+dma_buf_physr_find(const struct dma_buf *dmabuf)
+{
+	struct dma_buf_physr_exporter *exp;
+
+	list_for_each_entry_rcu(exp, &dma_buf_physr_exporters, node)
+		if (exp->ops == dmabuf->ops)
+			return exp;
+	return NULL;
+}
+
+/**
+ * dma_buf_physr_capable() - whether a dma-buf's exporter gives a physr
+ * @dmabuf: the dma-buf.
+ *
+ * Lets an importer that only works with physr lists refuse a dma-buf before
+ * attaching to it (an attachment may make the exporter map the memory).
+ *
+ * Context: any.
+ * Return: true when dma_buf_get_physr() is supported for @dmabuf.
+ */
+bool dma_buf_physr_capable(const struct dma_buf *dmabuf)
+{
+	bool ret;
+
+	rcu_read_lock();
+	ret = dma_buf_physr_find(dmabuf);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
+
+/**
+ * dma_buf_get_physr() - get the physr list behind an attached dma-buf
+ * @attach: an attachment made with dma_buf_dynamic_attach() by an importer
+ *	whose &dma_buf_attach_ops allow peer-to-peer and have move_notify.
+ * @pr: receives the list; it covers the whole dma-buf in offset order.
+ *
+ * The list stays valid until @attach is detached, but the importer may use
+ * the memory it describes only until the exporter calls its move_notify;
+ * after that a new call returns -ENODEV until the exporter allows access
+ * again.  A %PHYSR_MMIO list describes device memory: map it as such
+ * (IOMMU_MMIO), never through struct page.
+ *
+ * Context: the caller holds the dma-buf's reservation lock.
+ * Return: 0; -EOPNOTSUPP when the exporter gives no physr (the dma-buf can
+ * only be used through an sg_table) or the attachment is not a
+ * peer-to-peer dynamic one; -ENODEV when access is revoked.
+ */
+int dma_buf_get_physr(struct dma_buf_attachment *attach,
+		      const struct physr **pr)
+{
+	struct dma_buf_physr_exporter *exp;
+	int ret = -EOPNOTSUPP;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!attach->peer2peer || !dma_buf_attachment_is_dynamic(attach))
+		return -EOPNOTSUPP;
+
+	rcu_read_lock();
+	exp = dma_buf_physr_find(attach->dmabuf);
+	if (exp)
+		ret = exp->get_physr(attach, pr);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_get_physr, DMA_BUF);

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF: export ranges of a BAR as a dma-buf.
+ *
+ * The dma-buf is backed by a physr list of the BAR ranges (PHYSR_MMIO, with
+ * the BAR as provider): no struct page exists for them. Importers must
+ * allow peer-to-peer access and be dynamic (have move_notify), because the
+ * exporter takes access away whenever the BAR stops decoding:
+ *
+ *  - vfio_pci_zap_bars() (device reset, memory enable cleared in the
+ *    command register, low power, hot reset) revokes every dma-buf of the
+ *    device: under the reservation lock, access is marked revoked and
+ *    dma_buf_move_notify() tells the importers to drop their mappings;
+ *  - a successful VFIO_DEVICE_RESET, or a command register write that
+ *    leaves memory enabled, allows new mappings again;
+ *  - closing the device revokes the dma-bufs for good.
+ *
+ * An importer gets the list with dma_buf_get_physr() (IOMMUFD does, see
+ * drivers/iommu/iommufd/file.c); others get an sg_table of DMA addresses
+ * mapped with dma_map_resource() for their device.
+ *
+ * Locking: vdev->memory_lock (write) protects vdev->dmabufs and is taken
+ * before the reservation lock of each dma-buf; the revoked flag is written
+ * under both and read under the reservation lock.
+ */
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-physr.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/pci.h>
+#include <linux/physr.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vfio_pci_core.h>
+
+#include "vfio_pci_priv.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+/* Bounds the memory a single request can make the kernel allocate */
+#define VFIO_PCI_DMA_BUF_MAX_RANGES	65536
+
+struct vfio_pci_dma_buf {
+	struct dma_buf *dmabuf;
+	/* Holds a reference on the vfio_device, NULL before export */
+	struct vfio_pci_core_device *vdev;
+	/* In vdev->dmabufs while the device is open, under memory_lock */
+	struct list_head node;
+	struct physr_provider provider;
+	struct physr pr;
+	bool revoked;
+};
+
+static int vfio_pci_dma_buf_attach(struct dma_buf *dmabuf,
+				   struct dma_buf_attachment *attach)
+{
+	/* Device memory that can be taken away: P2P and move_notify only */
+	if (!attach->peer2peer || !attach->importer_ops ||
+	    !attach->importer_ops->move_notify)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Access can be revoked at any time: the memory cannot be pinned */
+static int vfio_pci_dma_buf_pin(struct dma_buf_attachment *attach)
+{
+	return -EOPNOTSUPP;
+}
+
+static void vfio_pci_dma_buf_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void vfio_pci_dma_buf_unmap_sg(struct dma_buf_attachment *attach,
+				      struct sg_table *sgt, unsigned int nents,
+				      enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (i == nents)
+			break;
+		dma_unmap_resource(attach->dev, sg_dma_address(sg),
+				   sg_dma_len(sg), dir, DMA_ATTR_SKIP_CPU_SYNC);
+	}
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static struct sg_table *
+vfio_pci_dma_buf_map(struct dma_buf_attachment *attach,
+		     enum dma_data_direction dir)
+{
+	struct vfio_pci_dma_buf *priv = attach->dmabuf->priv;
+	const u64 max_seg = UINT_MAX & PAGE_MASK;
+	struct physr_block_iter bi;
+	struct physr_range blk;
+	struct physr_iter it;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	unsigned int n = 0;
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (priv->revoked)
+		return ERR_PTR(-ENODEV);
+
+	physr_iter_init(&it, &priv->pr);
+	physr_for_each_block(&bi, &it, 0, max_seg, &blk)
+		n++;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
+	if (ret) {
+		kfree(sgt);
+		return ERR_PTR(ret);
+	}
+
+	n = 0;
+	sg = sgt->sgl;
+	physr_iter_init(&it, &priv->pr);
+	physr_for_each_block(&bi, &it, 0, max_seg, &blk) {
+		dma_addr_t addr = dma_map_resource(attach->dev, blk.phys,
+						   blk.len, dir,
+						   DMA_ATTR_SKIP_CPU_SYNC);
+
+		if (dma_mapping_error(attach->dev, addr)) {
+			vfio_pci_dma_buf_unmap_sg(attach, sgt, n, dir);
+			return ERR_PTR(-EIO);
+		}
+		/* No struct page: only the DMA side of the entry is used */
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = blk.len;
+		sg = sg_next(sg);
+		n++;
+	}
+	return sgt;
+}
+
+static void vfio_pci_dma_buf_unmap(struct dma_buf_attachment *attach,
+				   struct sg_table *sgt,
+				   enum dma_data_direction dir)
+{
+	vfio_pci_dma_buf_unmap_sg(attach, sgt, sgt->orig_nents, dir);
+}
+
+static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
+{
+	struct vfio_pci_dma_buf *priv = dmabuf->priv;
+
+	if (priv->vdev) {
+		down_write(&priv->vdev->memory_lock);
+		list_del_init(&priv->node);
+		up_write(&priv->vdev->memory_lock);
+		vfio_put_device(&priv->vdev->vdev);
+	}
+	physr_destroy(&priv->pr);
+	pci_dev_put(priv->provider.pdev);
+	kfree(priv);
+}
+
+static const struct dma_buf_ops vfio_pci_dma_buf_ops = {
+	.attach = vfio_pci_dma_buf_attach,
+	.pin = vfio_pci_dma_buf_pin,
+	.unpin = vfio_pci_dma_buf_unpin,
+	.map_dma_buf = vfio_pci_dma_buf_map,
+	.unmap_dma_buf = vfio_pci_dma_buf_unmap,
+	.release = vfio_pci_dma_buf_release,
+};
+
+static int vfio_pci_dma_buf_get_physr(struct dma_buf_attachment *attach,
+				      const struct physr **pr)
+{
+	struct vfio_pci_dma_buf *priv = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (priv->revoked)
+		return -ENODEV;
+	*pr = &priv->pr;
+	return 0;
+}
+
+static struct dma_buf_physr_exporter vfio_pci_dma_buf_exporter = {
+	.ops = &vfio_pci_dma_buf_ops,
+	.get_physr = vfio_pci_dma_buf_get_physr,
+};
+
+static int vfio_pci_dma_range_cmp(const void *a, const void *b)
+{
+	const struct vfio_region_dma_range *ra = a, *rb = b;
+
+	if (ra->offset != rb->offset)
+		return ra->offset < rb->offset ? -1 : 1;
+	return 0;
+}
+
+/* Page aligned, non-empty, inside the BAR and not overlapping: -EINVAL */
+static int vfio_pci_dma_buf_check_ranges(const struct vfio_region_dma_range *ranges,
+					 u32 nr, u64 bar_len)
+{
+	struct vfio_region_dma_range *sorted;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		u64 end;
+
+		if (!ranges[i].length || !PAGE_ALIGNED(ranges[i].offset) ||
+		    !PAGE_ALIGNED(ranges[i].length) ||
+		    check_add_overflow(ranges[i].offset, ranges[i].length,
+				       &end) || end > bar_len)
+			return -EINVAL;
+	}
+
+	sorted = kmemdup_array(ranges, nr, sizeof(*ranges), GFP_KERNEL);
+	if (!sorted)
+		return -ENOMEM;
+	sort(sorted, nr, sizeof(*sorted), vfio_pci_dma_range_cmp, NULL);
+	for (i = 1; i < nr; i++) {
+		if (sorted[i - 1].offset + sorted[i - 1].length >
+		    sorted[i].offset) {
+			ret = -EINVAL;
+			break;
+		}
+	}
+	kfree(sorted);
+	return ret;
+}
+
+static void vfio_pci_dma_buf_set_revoked(struct vfio_pci_dma_buf *priv,
+					 bool revoked)
+{
+	dma_resv_lock(priv->dmabuf->resv, NULL);
+	if (priv->revoked != revoked) {
+		priv->revoked = revoked;
+		if (revoked)
+			dma_buf_move_notify(priv->dmabuf);
+	}
+	dma_resv_unlock(priv->dmabuf->resv);
+}
+
+/**
+ * vfio_pci_dma_buf_move() - revoke or allow access to exported BAR ranges
+ * @vdev: the device.
+ * @revoked: true to take access away (importers are told to drop their
+ *	mappings before this returns), false to allow new mappings.
+ *
+ * Context: process context, @vdev->memory_lock held for writing.
+ */
+void vfio_pci_dma_buf_move(struct vfio_pci_core_device *vdev, bool revoked)
+{
+	struct vfio_pci_dma_buf *priv;
+
+	lockdep_assert_held_write(&vdev->memory_lock);
+	list_for_each_entry(priv, &vdev->dmabufs, node)
+		vfio_pci_dma_buf_set_revoked(priv, revoked);
+}
+
+/**
+ * vfio_pci_dma_buf_cleanup() - revoke the dma-bufs of a device for good
+ * @vdev: the device being closed.
+ *
+ * The dma-bufs stay valid objects until their last reference goes, but
+ * never give access to the BAR again.
+ *
+ * Context: process context.
+ */
+void vfio_pci_dma_buf_cleanup(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_dma_buf *priv, *tmp;
+
+	down_write(&vdev->memory_lock);
+	list_for_each_entry_safe(priv, tmp, &vdev->dmabufs, node) {
+		list_del_init(&priv->node);
+		vfio_pci_dma_buf_set_revoked(priv, true);
+	}
+	up_write(&vdev->memory_lock);
+}
+
+/**
+ * vfio_pci_core_feature_dma_buf() - VFIO_DEVICE_FEATURE_DMA_BUF
+ * @vdev: the device.
+ * @flags: the feature flags; only %VFIO_DEVICE_FEATURE_GET (and PROBE).
+ * @arg: the user's &struct vfio_device_feature_dma_buf and its ranges.
+ * @argsz: bytes at @arg.
+ *
+ * Context: process context, the device is open.
+ * Return: the new dma-buf fd; -EINVAL for non-zero flags, bad open_flags,
+ * no ranges, an @argsz too small for them, a BAR that cannot be mmap'ed,
+ * or a range that is empty, not page aligned, outside the BAR or overlaps
+ * another; -E2BIG for more than 65536 ranges; -ENODEV for a region index
+ * that is not a memory BAR of the device; -EFAULT; -ENOMEM; errors of
+ * vfio_check_feature() and dma_buf_fd().
+ */
+int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
+				  struct vfio_device_feature_dma_buf __user *arg,
+				  size_t argsz)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vfio_device_feature_dma_buf get;
+	struct vfio_region_dma_range *ranges;
+	struct pci_dev *pdev = vdev->pdev;
+	struct vfio_pci_dma_buf *priv;
+	struct dma_buf *dmabuf;
+	resource_size_t start;
+	unsigned int bar;
+	u32 i;
+	int ret;
+
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
+				 sizeof(get));
+	if (ret != 1)
+		return ret;
+	if (copy_from_user(&get, arg, sizeof(get)))
+		return -EFAULT;
+
+	if (get.flags || !get.nr_ranges ||
+	    (get.open_flags & ~(O_CLOEXEC | O_ACCMODE)))
+		return -EINVAL;
+	if (get.nr_ranges > VFIO_PCI_DMA_BUF_MAX_RANGES)
+		return -E2BIG;
+	if (argsz < sizeof(get) + (size_t)get.nr_ranges * sizeof(*ranges))
+		return -EINVAL;
+	bar = get.region_index;
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX || !pci_resource_len(pdev, bar) ||
+	    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
+		return -ENODEV;
+	if (!vdev->bar_mmap_supported[bar])
+		return -EINVAL;
+
+	ranges = memdup_array_user(&arg->dma_ranges, get.nr_ranges,
+				   sizeof(*ranges));
+	if (IS_ERR(ranges))
+		return PTR_ERR(ranges);
+	ret = vfio_pci_dma_buf_check_ranges(ranges, get.nr_ranges,
+					    pci_resource_len(pdev, bar));
+	if (ret)
+		goto out_free_ranges;
+
+	/* Claims the BAR for vfio, as an mmap of it would */
+	ret = vfio_pci_core_setup_barmap(vdev, bar);
+	if (ret)
+		goto out_free_ranges;
+
+	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	if (!priv) {
+		ret = -ENOMEM;
+		goto out_free_ranges;
+	}
+	INIT_LIST_HEAD(&priv->node);
+	start = pci_resource_start(pdev, bar);
+	priv->provider.pdev = pci_dev_get(pdev);
+	priv->provider.bar = bar;
+	priv->provider.bus_offset = pci_bus_address(pdev, bar) - start;
+	priv->provider.bus_addr_is_phys = !priv->provider.bus_offset;
+	ret = physr_init_mmio(&priv->pr, &priv->provider);
+	for (i = 0; !ret && i < get.nr_ranges; i++)
+		ret = physr_append(&priv->pr, start + ranges[i].offset,
+				   ranges[i].length, GFP_KERNEL);
+	if (ret)
+		goto out_free_priv;
+
+	exp_info.ops = &vfio_pci_dma_buf_ops;
+	exp_info.size = physr_total_bytes(&priv->pr);
+	exp_info.flags = get.open_flags;
+	exp_info.priv = priv;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out_free_priv;
+	}
+	priv->dmabuf = dmabuf;
+
+	/* From here dma_buf_put() undoes everything */
+	get_device(&vdev->vdev.device);
+	down_write(&vdev->memory_lock);
+	priv->vdev = vdev;
+	priv->revoked = !__vfio_pci_memory_enabled(vdev);
+	list_add_tail(&priv->node, &vdev->dmabufs);
+	up_write(&vdev->memory_lock);
+
+	ret = dma_buf_fd(dmabuf, get.open_flags);
+	if (ret < 0)
+		dma_buf_put(dmabuf);
+	kfree(ranges);
+	return ret;
+
+out_free_priv:
+	physr_destroy(&priv->pr);
+	pci_dev_put(priv->provider.pdev);
+	kfree(priv);
+out_free_ranges:
+	kfree(ranges);
+	return ret;
+}
+
+/* Module init and exit of vfio-pci-core */
+void vfio_pci_dma_buf_init(void)
+{
+	dma_buf_physr_register(&vfio_pci_dma_buf_exporter);
+}
+
+void vfio_pci_dma_buf_exit(void)
+{
+	dma_buf_physr_unregister(&vfio_pci_dma_buf_exporter);
+}

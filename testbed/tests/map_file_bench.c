@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark: mapping a 256 MiB memfd into a VT-d domain (the edu device's
+ * IOAS) with IOMMU_IOAS_MAP_FILE, which pins it through physr, versus
+ * 6.12's IOMMU_IOAS_MAP of the same memory by user address, which pins it
+ * page by page with pin_user_pages(). Backed by 2 MiB shmem THPs, by 4 KiB
+ * pages as the allocator hands them out (mostly adjacent in a fresh VM),
+ * and by 4 KiB pages scattered on purpose. Figures: best of a few runs of each, the number of
+ * iommu_map() calls iommufd made (debugfs counter of IOMMUFD_TEST), and
+ * the number of physically contiguous runs of the memory (from pagemap).
+ *
+ * Pass/fail checks only that both sides mapped the same memory and that
+ * IOMMU_IOAS_MAP_FILE made one iommu_map() call per contiguous run; timing
+ * is reported, never judged.
+ */
+#include "vfio_tb.h"
+
+#define SIZE (256UL << 20)
+#define PG 4096UL
+#define REPS 5
+#define IOVA 0x40000000ULL
+#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
+#define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+
+static long map_calls(void)
+{
+	char buf[32] = "";
+	int fd = open(MAP_CALLS, O_RDONLY);
+
+	need(fd >= 0, "open %s", MAP_CALLS);
+	need(read(fd, buf, sizeof(buf) - 1) > 0, "read %s", MAP_CALLS);
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+/* Physically contiguous runs of the pages mapped at @mem */
+static long count_runs(void *mem, size_t size)
+{
+	uint64_t prev = 0, e;
+	long runs = 0;
+	size_t i;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	need(fd >= 0, "open pagemap");
+	for (i = 0; i < size / PG; i++) {
+		uint64_t pfn;
+
+		need(pread(fd, &e, 8, ((uintptr_t)mem / PG + i) * 8) == 8,
+		     "read pagemap");
+		need(e >> 63, "page %zu present", i);
+		pfn = e & ((1ULL << 55) - 1);
+		need(pfn, "pagemap gives PFNs (root)");
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	close(fd);
+	return runs;
+}
+
+struct result {
+	double map_us, unmap_us;
+	long calls;
+	int n;
+};
+
+static void run(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
+		struct result *best)
+{
+	struct result r;
+	uint64_t iova = IOVA;
+	double t0, t1, t2;
+	long c0;
+	int ret;
+
+	c0 = map_calls();
+	t0 = now_us();
+	if (by_file)
+		ret = map_file(iommufd, ioas, mfd, 0, SIZE, &iova, MAP_RW_FIXED);
+	else
+		ret = map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED);
+	t1 = now_us();
+	need(!ret, "%s of 256 MiB", by_file ? "IOAS_MAP_FILE" : "IOAS_MAP");
+	r.calls = map_calls() - c0;
+	need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
+	t2 = now_us();
+	r.map_us = t1 - t0;
+	r.unmap_us = t2 - t1;
+	if (!best->n || r.calls != best->calls)
+		best->calls = best->n ? -1 : r.calls;	/* -1: not the same work */
+	if (!best->n || r.map_us < best->map_us)
+		best->map_us = r.map_us;
+	if (!best->n || r.unmap_us < best->unmap_us)
+		best->unmap_us = r.unmap_us;
+	best->n++;
+}
+
+/*
+ * @scatter: fault the memfd in page by page alternating with a second
+ * memfd, freed afterwards, so that hardly two pages are adjacent.
+ */
+static uint32_t bare_ioas;	/* an IOAS with no domain: pinning only */
+
+static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
+		  const char *name)
+{
+	struct result user = { 0 }, file = { 0 }, pin = { 0 };
+	char *mem, *other = NULL;
+	int mfd, ofd = -1, i;
+	size_t off;
+	long runs;
+
+	need(!write_str(SHMEM_THP, thp), "shmem THP %s", thp);
+	mfd = memfd_create(name, 0);
+	need(mfd >= 0 && !ftruncate(mfd, SIZE), "memfd of 256 MiB");
+	mem = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	need(mem != MAP_FAILED, "mmap memfd");
+	if (scatter) {
+		ofd = memfd_create("scatter", 0);
+		need(ofd >= 0 && !ftruncate(ofd, SIZE), "second memfd");
+		other = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			     ofd, 0);
+		need(other != MAP_FAILED, "mmap second memfd");
+	}
+	for (off = 0; off < SIZE; off += PG) {
+		mem[off] = 0x3c;
+		if (other)
+			other[off] = 0x3c;
+	}
+	if (other) {
+		munmap(other, SIZE);
+		close(ofd);
+	}
+	runs = count_runs(mem, SIZE);
+
+	for (i = 0; i < REPS; i++) {
+		run(iommufd, ioas, mfd, mem, 0, &user);
+		run(iommufd, ioas, mfd, mem, 1, &file);
+		run(iommufd, bare_ioas, mfd, mem, 1, &pin);
+	}
+	tap(user.calls > 0 && file.calls > 0 && !pin.calls,
+	    "%s: both map the 256 MiB, the same number of calls every run",
+	    name);
+	tap(file.calls == runs,
+	    "%s: IOAS_MAP_FILE makes one iommu_map() per contiguous run (%ld calls, %ld runs)",
+	    name, file.calls, runs);
+	printf("# %s: %ld physically contiguous runs\n", name, runs);
+	printf("# %s: IOAS_MAP by user VA (6.12): map %.1f ms, unmap %.1f ms, %ld iommu_map calls\n",
+	       name, user.map_us / 1000, user.unmap_us / 1000, user.calls);
+	printf("# %s: IOAS_MAP_FILE (physr):      map %.1f ms, unmap %.1f ms, %ld iommu_map calls\n",
+	       name, file.map_us / 1000, file.unmap_us / 1000, file.calls);
+	printf("# %s: of which pinning the memfd into a physr (IOAS_MAP_FILE without a domain): %.1f ms\n",
+	       name, pin.map_us / 1000);
+	printf("# %s: map time IOAS_MAP / IOAS_MAP_FILE = %.2fx, unmap %.2fx, iommu_map calls %.2fx\n",
+	       name, user.map_us / file.map_us, user.unmap_us / file.unmap_us,
+	       (double)user.calls / file.calls);
+	fflush(stdout);
+	munmap(mem, SIZE);
+	close(mfd);
+}
+
+int main(void)
+{
+	uint32_t ioas;
+	int iommufd, edu;
+	char bdf[64];
+
+	printf("TAP version 13\n1..6\n");
+	iommufd = open("/dev/iommu", O_RDWR);
+	need(iommufd >= 0, "open /dev/iommu");
+	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
+	vfio_bind(edu, iommufd);
+	ioas = ioas_alloc(iommufd);
+	/* A real VT-d domain: every map goes through its page tables */
+	vfio_attach(edu, ioas);
+	bare_ioas = ioas_alloc(iommufd);
+
+	bench(iommufd, ioas, "always", 0, "THP 2 MiB");
+	bench(iommufd, ioas, "never", 0, "4 KiB pages");
+	bench(iommufd, ioas, "never", 1, "4 KiB scattered");
+
+	close(edu);
+	close(iommufd);
+	return failed;
+}

@@ -1,0 +1,722 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IOMMU_IOAS_MAP_FILE against the mock IOMMU domain of IOMMUFD_TEST: memfd
+ * ranges mapped, checked page by page against the memfd's own mapping, read
+ * and written through an emulated access, copied to another IOAS, and every
+ * bad input answered with its documented errno and nothing left mapped.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/udmabuf.h>
+
+#include "iommufd_utils.h"
+
+#define NPAGES 64
+#define HUGE_SIZE (2UL << 20)
+#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
+
+static int map_file(int fd, __u32 ioas_id, int mfd, __u64 start, __u64 length,
+		    __u64 *iova, __u32 flags)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas_id,
+		.fd = mfd,
+		.start = start,
+		.length = length,
+		.iova = *iova,
+	};
+	int ret;
+
+	ret = ioctl(fd, IOMMU_IOAS_MAP_FILE, &cmd);
+	*iova = cmd.iova;
+	return ret;
+}
+
+#define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
+#define RW_FIXED (RW | IOMMU_IOAS_MAP_FIXED_IOVA)
+
+static long read_map_calls(void)
+{
+	char buf[32] = {};
+	int fd = open(MAP_CALLS, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * Fault injection (failslab, fail_page_alloc, fail_iommufd) through the
+ * task's fail-nth file: the nth fault point the task reaches fails.
+ */
+static int fail_nth_open(void)
+{
+	static const char *const files[][2] = {
+		{ "/sys/kernel/debug/failslab/ignore-gfp-wait", "N" },
+		{ "/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N" },
+		/* No stack dump per injected fault */
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+		{ "/sys/kernel/debug/fail_iommufd/verbose", "0" },
+	};
+	char path[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		int fd = open(files[i][0], O_WRONLY);
+
+		if (fd < 0 || write(fd, files[i][1], 1) != 1)
+			return -1;
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid());
+	return open(path, O_RDWR);
+}
+
+static void fail_nth_arm(int fd, unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	if (pwrite(fd, buf, len, 0) != len)
+		abort();
+}
+
+/* Disarm; true when the armed fault was injected */
+static bool fail_nth_disarm(int fd)
+{
+	char buf[16] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (pwrite(fd, "0", 1, 0) != 1)
+		abort();
+	return n > 0 && atoi(buf) == 0;
+}
+
+/*
+ * Map with each fault point in turn failing, until a run reaches none:
+ * a failed map must leave nothing mapped (a fixed map of the whole range
+ * then works), a successful one must map the right pages.
+ */
+#define map_fail_nth(_fd, _ioas, _file, _length, _check, _idle)              \
+	({                                                                   \
+		int __nthfd = fail_nth_open(), __f = (_fd), __mf = (_file);  \
+		unsigned int __nth, __failed = 0, __ioas = (_ioas);          \
+		__u64 __iova, __len = (_length);                             \
+		bool __hit;                                                  \
+		int __ret;                                                   \
+		ASSERT_LE(0, __nthfd);                                       \
+		for (__nth = 1; __nth < 2000; __nth++) {                     \
+			__iova = MOCK_APERTURE_START;                        \
+			fail_nth_arm(__nthfd, __nth);                        \
+			__ret = map_file(__f, __ioas, __mf, 0, __len,        \
+					 &__iova, RW_FIXED);                 \
+			__hit = fail_nth_disarm(__nthfd);                    \
+			if (__ret) {                                         \
+				ASSERT_TRUE(__hit);                          \
+				__failed++;                                  \
+			} else {                                             \
+				_check;                                      \
+				test_ioctl_ioas_unmap(__iova, __len);        \
+			}                                                    \
+			__iova = MOCK_APERTURE_START;                        \
+			ASSERT_EQ(0, map_file(__f, __ioas, __mf, 0, __len,   \
+					      &__iova, RW_FIXED));           \
+			test_ioctl_ioas_unmap(__iova, __len);                \
+			_idle;                                               \
+			if (!__hit)                                          \
+				break;                                       \
+		}                                                            \
+		ASSERT_GT(2000, __nth);                                      \
+		ASSERT_LT(0, __failed);                                      \
+		close(__nthfd);                                              \
+		printf("# %u fault points reached, %u made the map fail\n", \
+		       __nth - 1, __failed);                                 \
+	})
+
+FIXTURE(map_file)
+{
+	int fd;
+	__u32 ioas_id;
+	__u32 stdev_id;
+	__u32 hwpt_id;
+	__u32 hwpt_ids[2];
+	int mfd;
+	void *mem;
+	size_t size;
+};
+
+FIXTURE_SETUP(map_file)
+{
+	unsigned int i;
+
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	self->size = NPAGES * PAGE_SIZE;
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	test_cmd_mock_domain(self->ioas_id, &self->stdev_id, &self->hwpt_id,
+			     NULL);
+	self->hwpt_ids[1] = 0;
+
+	self->mfd = memfd_create("map_file", 0);
+	ASSERT_LE(0, self->mfd);
+	ASSERT_EQ(0, ftruncate(self->mfd, self->size));
+	self->mem = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->mfd, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	for (i = 0; i != self->size / sizeof(int); i++)
+		((int *)self->mem)[i] = rand();
+}
+
+FIXTURE_TEARDOWN(map_file)
+{
+	munmap(self->mem, self->size);
+	close(self->mfd);
+	teardown_iommufd(self->fd, _metadata);
+}
+
+/* Every page of the IOVA range maps the page the memfd mapping shows */
+#define check_mock_iova(_ptr, _iova, _length)                                \
+	({                                                                   \
+		struct iommu_test_cmd check_map_cmd = {                      \
+			.size = sizeof(check_map_cmd),                       \
+			.op = IOMMU_TEST_OP_MD_CHECK_MAP,                    \
+			.id = self->hwpt_id,                                 \
+			.check_map = { .iova = _iova,                        \
+				       .length = _length,                    \
+				       .uptr = (uintptr_t)(_ptr) },          \
+		};                                                           \
+		ASSERT_EQ(0, ioctl(self->fd,                                 \
+				   _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_MAP), \
+				   &check_map_cmd));                         \
+	})
+
+/* Nothing is mapped at [iova, iova + length): a fixed map there works */
+#define check_nothing_at(_iova, _length)                                     \
+	({                                                                   \
+		__u64 __iova = (_iova), __len = (_length);                   \
+		ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0, \
+				      __len, &__iova, RW_FIXED));            \
+		test_ioctl_ioas_unmap(__iova, __len);                        \
+	})
+
+TEST_F(map_file, whole_and_slices)
+{
+	__u64 iova = MOCK_APERTURE_START;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(MOCK_APERTURE_START, iova);
+	check_mock_iova(self->mem, iova, self->size);
+	/* Each page pinned once while mapped, released by the unmap */
+	check_refs(self->mem, self->size, 1);
+	test_ioctl_ioas_unmap(iova, self->size);
+	check_refs(self->mem, self->size, 0);
+
+	/* A slice in the middle, at an IOVA the kernel picks */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd,
+			      3 * PAGE_SIZE, 5 * PAGE_SIZE, &iova, RW));
+	check_mock_iova(self->mem + 3 * PAGE_SIZE, iova, 5 * PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, 5 * PAGE_SIZE);
+
+	/* Read-only mapping of the last page */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd,
+			      self->size - PAGE_SIZE, PAGE_SIZE, &iova,
+			      IOMMU_IOAS_MAP_READABLE));
+	check_mock_iova(self->mem + self->size - PAGE_SIZE, iova, PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
+}
+
+/* A domain attached after the map is filled from the pinned list */
+TEST_F(map_file, domain_after_map)
+{
+	__u32 ioas_id, stdev_id, hwpt_id;
+	__u64 iova = MOCK_APERTURE_START;
+
+	test_ioctl_ioas_alloc(&ioas_id);
+	ASSERT_EQ(0, map_file(self->fd, ioas_id, self->mfd, 0, self->size,
+			      &iova, RW_FIXED));
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	self->hwpt_id = hwpt_id;
+	check_mock_iova(self->mem, iova, self->size);
+	/* Detach while mapped, then unmap the domain-less IOAS */
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_ioas_unmap_id(ioas_id, iova, self->size);
+	test_ioctl_destroy(ioas_id);
+}
+
+/* IOMMU_IOAS_COPY shares the pinned pages with another IOAS */
+TEST_F(map_file, copy)
+{
+	struct iommu_ioas_copy copy_cmd = {
+		.size = sizeof(copy_cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.src_ioas_id = self->ioas_id,
+		.length = self->size,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 ioas_id, stdev_id, hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	copy_cmd.dst_ioas_id = ioas_id;
+	copy_cmd.src_iova = iova;
+	copy_cmd.dst_iova = MOCK_APERTURE_START + self->size;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+	/* The source can go: the copy keeps the pages */
+	test_ioctl_ioas_unmap(iova, self->size);
+	self->hwpt_id = hwpt_id;
+	check_mock_iova(self->mem, copy_cmd.dst_iova, self->size);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+}
+
+/* An emulated device reads and writes the memfd by IOVA */
+TEST_F(map_file, access_rw)
+{
+	unsigned char buf[3 * 4096 / 2];
+	struct iommu_test_cmd rw = {
+		.size = sizeof(rw),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.access_rw = { .uptr = (uintptr_t)buf },
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+	unsigned int i;
+
+	ASSERT_EQ(4096, PAGE_SIZE);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	rw.id = access_id;
+
+	/* Across a page boundary, both directions */
+	rw.access_rw.iova = iova + 5 * PAGE_SIZE - 100;
+	rw.access_rw.length = sizeof(buf);
+	ASSERT_EQ(0, ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	ASSERT_EQ(0, memcmp(buf, self->mem + 5 * PAGE_SIZE - 100,
+			    sizeof(buf)));
+	for (i = 0; i != sizeof(buf); i++)
+		buf[i] = i * 7 + 1;
+	rw.access_rw.flags = MOCK_ACCESS_RW_WRITE;
+	ASSERT_EQ(0, ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	ASSERT_EQ(0, memcmp(buf, self->mem + 5 * PAGE_SIZE - 100,
+			    sizeof(buf)));
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Pinning for an access gives exactly the memfd's pages */
+TEST_F(map_file, access_pages)
+{
+	struct iommu_test_cmd pin = {
+		.size = sizeof(pin),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	pin.id = access_id;
+	pin.access_pages.iova = iova + 2 * PAGE_SIZE;
+	pin.access_pages.length = 7 * PAGE_SIZE;
+	pin.access_pages.uptr = (uintptr_t)self->mem + 2 * PAGE_SIZE;
+	pin.access_pages.flags = MOCK_FLAGS_ACCESS_WRITE;
+	ASSERT_EQ(0, ioctl(self->fd,
+			   _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_PAGES), &pin));
+	test_cmd_destroy_access_pages(access_id,
+				      pin.access_pages.out_access_pages_id);
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Whatever allocation fails, nothing is left mapped or pinned */
+TEST_F(map_file, fail_nth)
+{
+	map_fail_nth(self->fd, self->ioas_id, self->mfd, self->size,
+		     check_mock_iova(self->mem, __iova, self->size),
+		     check_refs(self->mem, self->size, 0));
+}
+
+/* A hugetlb folio is one run: one iommu_map() call for the whole of it */
+TEST_F(map_file, hugetlb_one_call)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	long before, after;
+	void *mem;
+	int hfd;
+
+	hfd = memfd_create("map_file_huge", MFD_HUGETLB);
+	ASSERT_LE(0, hfd);
+	ASSERT_EQ(0, ftruncate(hfd, HUGE_SIZE));
+	mem = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0x5a, HUGE_SIZE);
+
+	before = read_map_calls();
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
+			      &iova, RW_FIXED));
+	after = read_map_calls();
+	ASSERT_EQ(1, after - before);
+	check_mock_iova(mem, iova, HUGE_SIZE);
+	test_ioctl_ioas_unmap(iova, HUGE_SIZE);
+	munmap(mem, HUGE_SIZE);
+	close(hfd);
+}
+
+TEST_F(map_file, bad_input)
+{
+	struct udmabuf_create create = {};
+	__u64 iova = MOCK_APERTURE_START;
+	int rofd, efd, dfd, bfd;
+	char path[64];
+
+	/* Flags: unknown ones, none of read/write */
+	EXPECT_ERRNO(EOPNOTSUPP, map_file(self->fd, self->ioas_id, self->mfd,
+					  0, PAGE_SIZE, &iova, RW | 1 << 10));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      PAGE_SIZE, &iova,
+				      IOMMU_IOAS_MAP_FIXED_IOVA));
+	/* Lengths and offsets */
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      0, &iova, RW_FIXED));
+	EXPECT_ERRNO(EOVERFLOW, map_file(self->fd, self->ioas_id, self->mfd,
+					 -4096ULL, 2 * PAGE_SIZE, &iova,
+					 RW_FIXED));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd,
+				      self->size - PAGE_SIZE, 2 * PAGE_SIZE,
+				      &iova, RW_FIXED));
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->mfd,
+				      self->size, PAGE_SIZE, &iova, RW_FIXED));
+	/* Unknown IOAS */
+	EXPECT_ERRNO(ENOENT, map_file(self->fd, self->ioas_id + 1000,
+				      self->mfd, 0, PAGE_SIZE, &iova,
+				      RW_FIXED));
+	/* Fds: closed, not a memfd or dma-buf */
+	EXPECT_ERRNO(EBADF, map_file(self->fd, self->ioas_id, -1, 0,
+				     PAGE_SIZE, &iova, RW_FIXED));
+	efd = open("/proc/self/stat", O_RDONLY);
+	ASSERT_LE(0, efd);
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, efd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	close(efd);
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->fd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	/* Writable mapping of a memfd opened read-only */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->mfd);
+	rofd = open(path, O_RDONLY);
+	ASSERT_LE(0, rofd);
+	EXPECT_ERRNO(EPERM, map_file(self->fd, self->ioas_id, rofd, 0,
+				     PAGE_SIZE, &iova, RW_FIXED));
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, rofd, 0, PAGE_SIZE,
+			      &iova, IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_FIXED_IOVA));
+	close(rofd);
+	/* Already mapped IOVA */
+	EXPECT_ERRNO(EEXIST, map_file(self->fd, self->ioas_id, self->mfd, 0,
+				      PAGE_SIZE, &iova, RW_FIXED));
+	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
+
+	/* A dma-buf whose exporter gives no physical ranges: udmabuf */
+	create.memfd = memfd_create("udmabuf", MFD_ALLOW_SEALING);
+	create.size = 4 * PAGE_SIZE;
+	ASSERT_LE(0, create.memfd);
+	ASSERT_EQ(0, ftruncate(create.memfd, create.size));
+	ASSERT_EQ(0, fcntl(create.memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	dfd = open("/dev/udmabuf", O_RDWR);
+	ASSERT_LE(0, dfd);
+	bfd = ioctl(dfd, UDMABUF_CREATE, &create);
+	ASSERT_LE(0, bfd);
+	EXPECT_ERRNO(EOPNOTSUPP, map_file(self->fd, self->ioas_id, bfd, 0,
+					  PAGE_SIZE, &iova, RW_FIXED));
+	close(bfd);
+	close(create.memfd);
+	close(dfd);
+
+	/* None of the failures left anything behind */
+	check_nothing_at(MOCK_APERTURE_START, self->size);
+}
+
+/*
+ * dma-bufs, from the test exporter of IOMMUFD_TEST: pages it owns, that it
+ * can revoke like a VFIO device being reset.
+ */
+static int test_dmabuf_get(int fd, size_t length)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DMABUF_GET,
+		.dmabuf_get = { .open_flags = O_CLOEXEC | O_RDWR,
+				.length = length },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_DMABUF_GET), &cmd);
+}
+
+static int test_dmabuf_revoke(int fd, int dmabuf, bool revoked)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_DMABUF_REVOKE,
+		.dmabuf_revoke = { .dmabuf_fd = dmabuf, .revoked = revoked },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_DMABUF_REVOKE), &cmd);
+}
+
+/* 0 when every page of [iova, iova + length) of @hwpt maps @ptr's page */
+static int md_check(int fd, __u32 hwpt, void *ptr, __u64 iova, __u64 length)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_MAP,
+		.id = hwpt,
+		.check_map = { .iova = iova, .length = length,
+			       .uptr = (uintptr_t)ptr },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_MAP), &cmd);
+}
+
+FIXTURE(map_dmabuf)
+{
+	int fd;
+	__u32 ioas_id;
+	__u32 stdev_id;
+	__u32 idev_id;
+	__u32 hwpt_id[2];
+	int dbuf;
+	void *mem;
+	size_t size;
+};
+
+FIXTURE_SETUP(map_dmabuf)
+{
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	self->size = 16 * PAGE_SIZE;
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	/* Two mock domains on the IOAS: the device's and one more */
+	test_cmd_mock_domain(self->ioas_id, &self->stdev_id, &self->hwpt_id[0],
+			     &self->idev_id);
+	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, 0, &self->hwpt_id[1]);
+	ASSERT_NE(self->hwpt_id[0], self->hwpt_id[1]);
+	self->dbuf = test_dmabuf_get(self->fd, self->size);
+	ASSERT_LE(0, self->dbuf);
+	self->mem = mmap(NULL, self->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 self->dbuf, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+}
+
+FIXTURE_TEARDOWN(map_dmabuf)
+{
+	munmap(self->mem, self->size);
+	close(self->dbuf);
+	teardown_iommufd(self->fd, _metadata);
+}
+
+#define check_both(_ptr, _iova, _length)                                     \
+	({                                                                   \
+		void *__p = (_ptr);                                          \
+		__u64 __i = (_iova), __l = (_length);                        \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], __p, __i,  \
+				      __l));                                 \
+		ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[1], __p, __i,  \
+				      __l));                                 \
+	})
+
+/* The domain has nothing at the first page of [iova, ...) */
+#define check_gone(_hwpt, _ptr, _iova)                                       \
+	({                                                                   \
+		ASSERT_EQ(-1, md_check(self->fd, (_hwpt), (_ptr), (_iova),   \
+				       PAGE_SIZE));                          \
+		ASSERT_EQ(EINVAL, errno);                                    \
+	})
+
+TEST_F(map_dmabuf, map_and_slices)
+{
+	__u64 iova = MOCK_APERTURE_START;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	check_both(self->mem, iova, self->size);
+	test_ioctl_ioas_unmap(iova, self->size);
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf,
+			      5 * PAGE_SIZE, 3 * PAGE_SIZE, &iova, RW));
+	check_both(self->mem + 5 * PAGE_SIZE, iova, 3 * PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, 3 * PAGE_SIZE);
+
+	/* Past the end of the dma-buf */
+	EXPECT_ERRNO(EINVAL, map_file(self->fd, self->ioas_id, self->dbuf,
+				      self->size - PAGE_SIZE, 2 * PAGE_SIZE,
+				      &iova, RW));
+	/* Nothing left mapped: the whole IOVA range is free */
+	iova = MOCK_APERTURE_START;
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* Memory handed out as a dma-buf is not given to emulated accesses */
+TEST_F(map_dmabuf, no_access)
+{
+	char buf[64];
+	struct iommu_test_cmd rw = {
+		.size = sizeof(rw),
+		.op = IOMMU_TEST_OP_ACCESS_RW,
+		.access_rw = { .uptr = (uintptr_t)buf, .length = sizeof(buf) },
+	};
+	struct iommu_test_cmd pin = {
+		.size = sizeof(pin),
+		.op = IOMMU_TEST_OP_ACCESS_PAGES,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 access_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_cmd_create_access(self->ioas_id, &access_id,
+			       MOCK_FLAGS_ACCESS_CREATE_NEEDS_PIN_PAGES);
+	rw.id = access_id;
+	rw.access_rw.iova = iova + 100;
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_RW),
+			   &rw));
+	pin.id = access_id;
+	pin.access_pages.iova = iova;
+	pin.access_pages.length = PAGE_SIZE;
+	pin.access_pages.uptr = (uintptr_t)self->mem;
+	EXPECT_ERRNO(EOPNOTSUPP,
+		     ioctl(self->fd,
+			   _IOMMU_TEST_CMD(IOMMU_TEST_OP_ACCESS_PAGES), &pin));
+	test_cmd_destroy_access(access_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/*
+ * Revocation unmaps from both domains; the area stays revoked through
+ * domain removal and addition and after access is allowed again, while a
+ * new mapping works once it is.
+ */
+TEST_F(map_dmabuf, revoke)
+{
+	__u64 iova = MOCK_APERTURE_START, iova2;
+	__u32 hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	check_both(self->mem, iova, self->size);
+
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	check_gone(self->hwpt_id[1], self->mem, iova + self->size - PAGE_SIZE);
+	iova2 = iova + self->size;
+	EXPECT_ERRNO(ENODEV, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+				      self->size, &iova2, RW_FIXED));
+
+	/* One domain goes (another remains), a new one comes */
+	test_ioctl_destroy(self->hwpt_id[1]);
+	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, 0, &hwpt_id);
+	check_gone(hwpt_id, self->mem, iova);
+
+	/* Allowed again: the old area stays dead, a new one works */
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, false));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova2, RW_FIXED));
+	ASSERT_EQ(0, md_check(self->fd, self->hwpt_id[0], self->mem, iova2,
+			      self->size));
+	ASSERT_EQ(0, md_check(self->fd, hwpt_id, self->mem, iova2,
+			      self->size));
+	test_ioctl_ioas_unmap(iova, self->size);
+	test_ioctl_ioas_unmap(iova2, self->size);
+
+	/* Every domain gone with a revoked area left in the IOAS */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	test_ioctl_destroy(hwpt_id);
+	test_ioctl_destroy(self->stdev_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/* A mapping copied to another IOAS is revoked there too */
+TEST_F(map_dmabuf, revoke_copy)
+{
+	struct iommu_ioas_copy copy_cmd = {
+		.size = sizeof(copy_cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.src_ioas_id = self->ioas_id,
+		.length = self->size,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	__u32 ioas_id, stdev_id, hwpt_id;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_id, NULL);
+	copy_cmd.dst_ioas_id = ioas_id;
+	copy_cmd.src_iova = iova;
+	copy_cmd.dst_iova = iova + self->size;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+	ASSERT_EQ(0, md_check(self->fd, hwpt_id, self->mem, copy_cmd.dst_iova,
+			      self->size));
+
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	check_gone(self->hwpt_id[1], self->mem, iova);
+	check_gone(hwpt_id, self->mem, copy_cmd.dst_iova);
+	/* A revoked mapping cannot be copied */
+	copy_cmd.dst_iova += self->size;
+	EXPECT_ERRNO(ENODEV, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+
+	test_ioctl_ioas_unmap_id(ioas_id, iova + self->size, self->size);
+	test_ioctl_ioas_unmap(iova, self->size);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+}
+
+TEST_F(map_dmabuf, fail_nth)
+{
+	map_fail_nth(self->fd, self->ioas_id, self->dbuf, self->size,
+		     check_both(self->mem, __iova, self->size), (void)0);
+}
+
+/* The dma-buf outlives its mapping; closing it first is fine too */
+TEST_F(map_dmabuf, close_while_mapped)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	int dbuf = test_dmabuf_get(self->fd, 4 * PAGE_SIZE);
+
+	ASSERT_LE(0, dbuf);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, dbuf, 0, 4 * PAGE_SIZE,
+			      &iova, RW_FIXED));
+	close(dbuf);
+	test_ioctl_ioas_unmap(iova, 4 * PAGE_SIZE);
+	/* The test op only takes the test exporter's dma-bufs */
+	EXPECT_ERRNO(EINVAL, test_dmabuf_revoke(self->fd, self->fd, true));
+}
+
+TEST_HARNESS_MAIN
