@@ -15,18 +15,16 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/physr.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+
+#include "physr_bench.h"
 
 #define PHYSR_BENCH_RUNS	5
 #define PHYSR_BENCH_MAX_PAGES	(SZ_1G >> PAGE_SHIFT)
 
-static DEFINE_MUTEX(physr_bench_lock);
-static char physr_bench_result[512];
 static struct dentry *physr_bench_dir;
 
 /* Bytes sg_alloc_table() allocates for @nents entries, chain entries included. */
@@ -72,7 +70,8 @@ static int physr_bench_compare(const struct physr *pr, struct sg_table *sgt)
 	return r.len || physr_iter_next(&it, &r) ? -EINVAL : 0;
 }
 
-static int physr_bench_run(unsigned long uaddr, size_t len)
+static int physr_bench_run(unsigned long uaddr, size_t len, char *buf,
+			   size_t size)
 {
 	u64 sg_ns = U64_MAX, pr_ns = U64_MAX, t0;
 	unsigned long nr_pages, i;
@@ -123,7 +122,7 @@ static int physr_bench_run(unsigned long uaddr, size_t len)
 		goto out_free;
 
 	sg_bytes = physr_bench_sg_bytes(sgt.orig_nents);
-	snprintf(physr_bench_result, sizeof(physr_bench_result),
+	snprintf(buf, size,
 		 "pages %lu\nsg_entries %u\nsg_bytes %zu\nsg_ns %llu\n"
 		 "physr_ranges %llu\nphysr_bytes %zu\nphysr_ns %llu\n",
 		 nr_pages, sgt.orig_nents, sg_bytes, sg_ns,
@@ -139,53 +138,13 @@ out_unpin:
 	return ret;
 }
 
-static ssize_t physr_bench_write(struct file *file, const char __user *ubuf,
-				 size_t count, loff_t *ppos)
-{
-	unsigned long uaddr;
-	char buf[64];
-	size_t len;
-	int ret;
-
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	if (sscanf(buf, "%lx %zx", &uaddr, &len) != 2)
-		return -EINVAL;
-
-	mutex_lock(&physr_bench_lock);
-	physr_bench_result[0] = '\0';
-	ret = physr_bench_run(uaddr, len);
-	mutex_unlock(&physr_bench_lock);
-	return ret ? ret : count;
-}
-
-static ssize_t physr_bench_read(struct file *file, char __user *ubuf,
-				size_t count, loff_t *ppos)
-{
-	ssize_t ret;
-
-	mutex_lock(&physr_bench_lock);
-	ret = simple_read_from_buffer(ubuf, count, ppos, physr_bench_result,
-				      strlen(physr_bench_result));
-	mutex_unlock(&physr_bench_lock);
-	return ret;
-}
-
-static const struct file_operations physr_bench_fops = {
-	.owner = THIS_MODULE,
-	.read = physr_bench_read,
-	.write = physr_bench_write,
-	.llseek = default_llseek,
+static struct physr_bench_file physr_bench_file = {
+	.run = physr_bench_run,
 };
 
 static int __init physr_bench_init(void)
 {
-	physr_bench_dir = debugfs_create_dir("physr", NULL);
-	debugfs_create_file("bench", 0600, physr_bench_dir, NULL,
-			    &physr_bench_fops);
+	physr_bench_dir = physr_bench_create("physr", "bench", &physr_bench_file);
 	return 0;
 }
 

@@ -25,17 +25,15 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
+
+#include "physr_bench.h"
 
 #define DMA_BENCH_RUNS		9
 #define DMA_BENCH_MAX_PAGES	(SZ_256M >> PAGE_SHIFT)
 
-static DEFINE_MUTEX(dma_bench_lock);
-static char dma_bench_result[1024];
 static struct dentry *dma_bench_dir;
 
 struct dma_bench_counts {
@@ -220,7 +218,8 @@ static int dma_bench_print(char *buf, size_t size, const char *name,
 			 name, s->later.flushes, name, s->check);
 }
 
-static int dma_bench_run(unsigned long uaddr, size_t len)
+static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
+			 size_t size)
 {
 	struct dma_bench_side sg_side = {}, pr_side = {};
 	struct iommu_domain *domain;
@@ -294,14 +293,12 @@ static int dma_bench_run(unsigned long uaddr, size_t len)
 	if (ret)
 		goto out_free;
 
-	n = scnprintf(dma_bench_result, sizeof(dma_bench_result),
+	n = scnprintf(buf, size,
 		      "pages %lu\nsg_entries %u\nphysr_ranges %llu\nlazy %d\n",
 		      nr_pages, sgt.orig_nents, physr_nr_ranges(&pr),
 		      domain->type == IOMMU_DOMAIN_DMA_FQ);
-	n += dma_bench_print(dma_bench_result + n, sizeof(dma_bench_result) - n,
-			     "sg", &sg_side);
-	dma_bench_print(dma_bench_result + n, sizeof(dma_bench_result) - n,
-			"physr", &pr_side);
+	n += dma_bench_print(buf + n, size - n, "sg", &sg_side);
+	dma_bench_print(buf + n, size - n, "physr", &pr_side);
 out_free:
 	sg_free_table(&sgt);
 	physr_destroy(&pr);
@@ -314,53 +311,13 @@ out_put:
 	return ret;
 }
 
-static ssize_t dma_bench_write(struct file *file, const char __user *ubuf,
-			       size_t count, loff_t *ppos)
-{
-	unsigned long uaddr;
-	char buf[64];
-	size_t len;
-	int ret;
-
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	if (sscanf(buf, "%lx %zx", &uaddr, &len) != 2)
-		return -EINVAL;
-
-	mutex_lock(&dma_bench_lock);
-	dma_bench_result[0] = '\0';
-	ret = dma_bench_run(uaddr, len);
-	mutex_unlock(&dma_bench_lock);
-	return ret ? ret : count;
-}
-
-static ssize_t dma_bench_read(struct file *file, char __user *ubuf,
-			      size_t count, loff_t *ppos)
-{
-	ssize_t ret;
-
-	mutex_lock(&dma_bench_lock);
-	ret = simple_read_from_buffer(ubuf, count, ppos, dma_bench_result,
-				      strlen(dma_bench_result));
-	mutex_unlock(&dma_bench_lock);
-	return ret;
-}
-
-static const struct file_operations dma_bench_fops = {
-	.owner = THIS_MODULE,
-	.read = dma_bench_read,
-	.write = dma_bench_write,
-	.llseek = default_llseek,
+static struct physr_bench_file dma_bench_file = {
+	.run = dma_bench_run,
 };
 
 static int __init dma_bench_init(void)
 {
-	dma_bench_dir = debugfs_create_dir("physr_dma", NULL);
-	debugfs_create_file("bench", 0600, dma_bench_dir, NULL,
-			    &dma_bench_fops);
+	dma_bench_dir = physr_bench_create("physr_dma", "bench", &dma_bench_file);
 	return 0;
 }
 
