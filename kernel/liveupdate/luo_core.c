@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -82,6 +83,7 @@ static int luo_create_session(void __user *uarg)
 {
 	struct liveupdate_ioctl_create_session arg;
 	struct luo_session *session;
+	struct file *file;
 	int ret;
 
 	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), name),
@@ -108,16 +110,17 @@ static int luo_create_session(void __user *uarg)
 		goto out;
 	list_add_tail(&session->list, &luo_outgoing);
 	luo_nr_outgoing++;
-	ret = luo_session_install(session);
+	ret = luo_session_install(session, &file);
 	if (ret < 0)
 		goto out_free;
 	arg.fd = ret;
 	ret = luo_copy_out(uarg, &arg, sizeof(arg));
-	/*
-	 * On a fault the fd stays installed: closing it is the only clean
-	 * way back, and userspace that cannot read the answer leaks one fd.
-	 */
-	goto out;
+	if (!ret) {
+		fd_install(arg.fd, file);
+		goto out;
+	}
+	/* Userspace cannot learn the fd: as if the session never was. */
+	luo_session_uninstall(arg.fd, file);
 
 out_free:
 	list_del(&session->list);
@@ -132,6 +135,7 @@ static int luo_retrieve_session(void __user *uarg)
 {
 	struct liveupdate_ioctl_retrieve_session arg;
 	struct luo_session *session;
+	struct file *file;
 	int ret;
 
 	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), name),
@@ -147,12 +151,18 @@ static int luo_retrieve_session(void __user *uarg)
 	ret = -ENOENT;
 	if (!session || session->retrieved)
 		goto out;
-	ret = luo_session_install(session);
+	ret = luo_session_install(session, &file);
 	if (ret < 0)
 		goto out;
-	session->retrieved = true;
 	arg.fd = ret;
 	ret = luo_copy_out(uarg, &arg, sizeof(arg));
+	if (ret) {
+		/* Not retrieved: a later RETRIEVE_SESSION may try again. */
+		luo_session_uninstall(arg.fd, file);
+		goto out;
+	}
+	session->retrieved = true;
+	fd_install(arg.fd, file);
 out:
 	mutex_unlock(&luo_lock);
 	return ret;

@@ -170,7 +170,8 @@ extern bool luo_frozen;
 struct luo_session *luo_session_alloc(const char *name, bool incoming);
 struct luo_session *luo_session_find(struct list_head *head,
 				     const char *name);
-int luo_session_install(struct luo_session *session);
+int luo_session_install(struct luo_session *session, struct file **filep);
+void luo_session_uninstall(int fd, struct file *file);
 void luo_session_free(struct luo_session *session);
 int luo_session_freeze_all(void);
 void luo_session_unfreeze_all(void);

@@ -153,6 +153,8 @@ static int luo_session_release(struct inode *inode, struct file *file)
 {
 	struct luo_session *session = file->private_data;
 
+	if (!session)		/* luo_session_uninstall() */
+		return 0;
 	mutex_lock(&luo_lock);
 	if (!session->incoming && luo_frozen) {
 		/*
@@ -387,10 +389,13 @@ static const struct file_operations luo_session_fops = {
 };
 
 /*
- * Give userspace a file descriptor for @session, which must already be on
- * its list.  Returns the fd or a negative error.  Called under luo_lock.
+ * Open a file for @session, which must already be on its list, and reserve
+ * an fd for it.  The caller tells userspace the fd number, then either
+ * publishes the file with fd_install() or, when that fails, drops both with
+ * luo_session_uninstall().  Returns the fd or a negative error.  Called
+ * under luo_lock.
  */
-int luo_session_install(struct luo_session *session)
+int luo_session_install(struct luo_session *session, struct file **filep)
 {
 	struct file *file;
 	int fd;
@@ -404,8 +409,19 @@ int luo_session_install(struct luo_session *session)
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
-	fd_install(fd, file);
+	*filep = file;
 	return fd;
+}
+
+/*
+ * Undo luo_session_install() before fd_install(): the file is detached from
+ * its session first, so its release leaves the session as it is.
+ */
+void luo_session_uninstall(int fd, struct file *file)
+{
+	file->private_data = NULL;
+	put_unused_fd(fd);
+	fput(file);
 }
 
 static void luo_unfreeze_upto(struct luo_file *stop)

@@ -122,6 +122,38 @@ TEST_F(luo, create_names)
 	close(b);
 }
 
+/*
+ * An answer userspace cannot receive (the struct is read-only) gives
+ * EFAULT and leaves nothing behind: no fd installed, no session.
+ */
+TEST_F(luo, create_unwritable_answer)
+{
+	struct liveupdate_ioctl_create_session *arg;
+	int next_fd, s;
+
+	arg = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arg);
+	arg->size = sizeof(*arg);
+	snprintf((char *)arg->name, sizeof(arg->name), "unwritable");
+	ASSERT_EQ(0, mprotect(arg, getpagesize(), PROT_READ));
+
+	next_fd = dup(self->dev);
+	ASSERT_LE(0, next_fd);
+	close(next_fd);
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, arg));
+	EXPECT_EQ(EFAULT, errno);
+	/* The fd number the kernel had reserved is free again. */
+	s = dup(self->dev);
+	EXPECT_EQ(next_fd, s);
+	close(s);
+	/* And the name was never taken. */
+	s = luo_create_session(self->dev, "unwritable");
+	EXPECT_LE(0, s);
+	close(s);
+	munmap(arg, getpagesize());
+}
+
 TEST_F(luo, retrieve_session_cold)
 {
 	struct liveupdate_ioctl_retrieve_session arg;
