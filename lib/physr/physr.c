@@ -432,6 +432,7 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
  * Context: any, as allowed by @chunk_ok; the chain must not change during
  * the walk.
  * Return: 0 when the chain is well formed, otherwise:
+ *
  * * -EINVAL - a chunk address that is not page aligned; a bad magic,
  *   header size or chunk size; a count of 0 or more than fits in a chunk;
  *   an unknown kind or one that differs from the first chunk; flags that
