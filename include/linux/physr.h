@@ -361,24 +361,25 @@ static inline size_t physr_metadata_bytes(const struct physr *pr)
 }
 
 /**
- * physr_kind - memory kind of a list
+ * physr_get_kind() - memory kind of a list
  * @pr: the list.
  *
  * Return: %PHYSR_RAM or %PHYSR_MMIO.
  */
-static inline enum physr_kind physr_kind(const struct physr *pr)
+static inline enum physr_kind physr_get_kind(const struct physr *pr)
 {
 	return pr->kind;
 }
 
 /**
- * physr_provider - provider of a %PHYSR_MMIO list
+ * physr_get_provider() - provider of a %PHYSR_MMIO list
  * @pr: the list.
  *
  * Return: the provider given to physr_init_mmio() or physr_adopt(), NULL
  * for a %PHYSR_RAM list.
  */
-static inline const struct physr_provider *physr_provider(const struct physr *pr)
+static inline const struct physr_provider *
+physr_get_provider(const struct physr *pr)
 {
 	return pr->provider;
 }

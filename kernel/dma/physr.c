@@ -114,8 +114,8 @@ static void dma_direct_physr_undo(struct dma_physr_map *map, u32 nr_segs)
 int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 			 struct dma_physr_map *map, gfp_t gfp)
 {
-	const struct physr_provider *prov = physr_provider(map->pr);
-	bool mmio = physr_kind(map->pr) == PHYSR_MMIO;
+	const struct physr_provider *prov = physr_get_provider(map->pr);
+	bool mmio = physr_get_kind(map->pr) == PHYSR_MMIO;
 	size_t max_bounce = 0;
 	struct physr_range r;
 	struct physr_iter cur;
@@ -201,7 +201,7 @@ undo:
  */
 void dma_direct_unmap_physr(struct dma_physr_map *map)
 {
-	if (physr_kind(map->pr) == PHYSR_MMIO)
+	if (physr_get_kind(map->pr) == PHYSR_MMIO)
 		return;
 	if (!(map->attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_physr_for_cpu(map);
@@ -336,7 +336,7 @@ void dma_sync_physr_for_cpu(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {
@@ -368,7 +368,7 @@ void dma_sync_physr_for_device(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {

@@ -303,7 +303,7 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 	if (!rc) {
 		pages->physr = pr;
 		pages->physr_start = (uintptr_t)pages->uptr;
-		if (physr_kind(pr) == PHYSR_MMIO)
+		if (physr_get_kind(pr) == PHYSR_MMIO)
 			*iommu_prot |= IOMMU_MMIO;
 	}
 	dma_resv_unlock(dmabuf->resv);

@@ -317,7 +317,7 @@ static bool op_validate(const struct physr *pr)
 	/* An empty chain records no kind; it reads as RAM. */
 	if (!(info.nr_ranges == m.n && info.total_bytes == m.total &&
 	      info.nr_chunks == chunks &&
-	      info.kind == (m.n ? physr_kind(pr) : PHYSR_RAM)))
+	      info.kind == (m.n ? physr_get_kind(pr) : PHYSR_RAM)))
 		return fail("walk info differs");
 	if (chunks) {
 		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
@@ -330,7 +330,7 @@ static bool op_validate(const struct physr *pr)
 
 static bool op_adopt(struct physr *pr)
 {
-	const struct physr_provider *prov = physr_provider(pr);
+	const struct physr_provider *prov = physr_get_provider(pr);
 	struct physr copy;
 	int ret;
 
