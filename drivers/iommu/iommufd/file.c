@@ -408,6 +408,8 @@ out_put:
 }
 
 #ifdef CONFIG_IOMMUFD_TEST
+#include "iommufd_test.h"
+
 /*
  * Test only: iommufd/iommu_map_calls in debugfs counts the iommu_map() calls
  * made to map areas into domains, so a test or benchmark can check that a
@@ -439,6 +441,8 @@ DEFINE_DEBUGFS_ATTRIBUTE(iopt_map_calls_fops, iopt_map_calls_get,
  */
 struct iommufd_test_dmabuf {
 	struct physr pr;
+	/* For MOCK_DMABUF_MMIO: RAM that the list calls device memory */
+	struct physr_provider provider;
 	struct page **pages;
 	unsigned long npages;
 	bool revoked;
@@ -538,7 +542,7 @@ static struct dma_buf_physr_exporter iommufd_test_dmabuf_exporter = {
 
 /* IOMMU_TEST_OP_DMABUF_GET: returns the fd of a new dma-buf */
 int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, unsigned int open_flags,
-			    size_t length)
+			    size_t length, u32 flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct iommufd_test_dmabuf *priv;
@@ -547,13 +551,22 @@ int iommufd_test_dmabuf_get(struct iommufd_ucmd *ucmd, unsigned int open_flags,
 	int rc;
 
 	if (!length || length % PAGE_SIZE || length > SZ_64M ||
-	    (open_flags & ~(O_CLOEXEC | O_ACCMODE)))
+	    (open_flags & ~(O_CLOEXEC | O_ACCMODE)) ||
+	    (flags & ~MOCK_DMABUF_MMIO))
 		return -EINVAL;
 
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
 	if (!priv)
 		return -ENOMEM;
-	physr_init(&priv->pr);
+	/*
+	 * The mock domain never touches the memory, so ordinary pages can
+	 * stand in for a BAR: what matters is how iommufd maps a PHYSR_MMIO
+	 * list, which the mock domain records.
+	 */
+	if (flags & MOCK_DMABUF_MMIO)
+		physr_init_mmio(&priv->pr, &priv->provider);
+	else
+		physr_init(&priv->pr);
 	priv->npages = length / PAGE_SIZE;
 	priv->pages = kcalloc(priv->npages, sizeof(*priv->pages), GFP_KERNEL);
 	rc = priv->pages ? 0 : -ENOMEM;

@@ -10,7 +10,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/udmabuf.h>
 
 #include "iommufd_utils.h"
@@ -52,6 +57,42 @@ static long read_map_calls(void)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/*
+ * 0 when every IOVA page of [iova, iova + length) of mock domain @hwpt is
+ * mapped with exactly the protection bits @prot (MOCK_PROT_*); -1 with
+ * ENOENT (a page not mapped) or EIO (other bits) when not.
+ */
+static int md_check_prot(int fd, __u32 hwpt, __u64 iova, __u64 length,
+			 __u32 prot)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_PROT,
+		.id = hwpt,
+		.check_prot = { .iova = iova, .length = length, .prot = prot },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_PROT), &cmd);
+}
+
+#define PROT_RW (MOCK_PROT_READ | MOCK_PROT_WRITE)
+
+/* Drop CAP_IPC_LOCK from every set, so that locked memory is charged */
+static int drop_ipc_lock(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_IPC_LOCK / 32].effective &= ~(1U << (CAP_IPC_LOCK % 32));
+	data[CAP_IPC_LOCK / 32].permitted &= ~(1U << (CAP_IPC_LOCK % 32));
+	data[CAP_IPC_LOCK / 32].inheritable &= ~(1U << (CAP_IPC_LOCK % 32));
+	return syscall(SYS_capset, &hdr, data);
 }
 
 /*
@@ -457,19 +498,99 @@ TEST_F(map_file, bad_input)
 }
 
 /*
+ * A memfd range over the locked memory limit is refused before anything of
+ * it is pinned: a sparse memfd gets no page allocated by the failed map.
+ */
+TEST_F(map_file, memlock_before_pin)
+{
+	const size_t big = 16UL << 20, limit = 1UL << 20;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
+		__u64 iova = MOCK_APERTURE_START;
+		struct stat st;
+		int mfd;
+
+		mfd = memfd_create("memlock", 0);
+		if (mfd < 0 || ftruncate(mfd, big) || setrlimit(RLIMIT_MEMLOCK, &rl) ||
+		    drop_ipc_lock())
+			_exit(10);
+		/* Over the limit: ENOMEM, and nothing was pinned or allocated */
+		if (map_file(self->fd, self->ioas_id, mfd, 0, big, &iova,
+			     RW_FIXED) != -1 || errno != ENOMEM)
+			_exit(11);
+		if (fstat(mfd, &st))
+			_exit(12);
+		if (st.st_blocks) {
+			printf("# %llu KiB of the memfd were allocated by a refused map\n",
+			       (unsigned long long)st.st_blocks / 2);
+			_exit(13);
+		}
+		/* Under the limit it works, and the charge comes back */
+		if (map_file(self->fd, self->ioas_id, mfd, 0, limit / 2, &iova,
+			     RW_FIXED))
+			_exit(14);
+		if (ioctl(self->fd, IOMMU_IOAS_UNMAP,
+			  &(struct iommu_ioas_unmap){ .size = sizeof(struct iommu_ioas_unmap),
+						      .ioas_id = self->ioas_id,
+						      .iova = iova,
+						      .length = limit / 2 }))
+			_exit(15);
+		if (map_file(self->fd, self->ioas_id, mfd, 0, limit, &iova,
+			     RW_FIXED))
+			_exit(16);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Cacheable RAM: a memfd is mapped with IOMMU_CACHE, never IOMMU_MMIO */
+TEST_F(map_file, prot_bits)
+{
+	__u64 iova = MOCK_APERTURE_START;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id, iova, self->size,
+				   PROT_RW | MOCK_PROT_CACHE));
+	test_ioctl_ioas_unmap(iova, self->size);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->mfd, 0,
+			      self->size, &iova,
+			      IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id, iova, self->size,
+				   MOCK_PROT_READ | MOCK_PROT_CACHE));
+	test_ioctl_ioas_unmap(iova, self->size);
+	EXPECT_ERRNO(ENOENT, md_check_prot(self->fd, self->hwpt_id, iova,
+					   PAGE_SIZE, MOCK_PROT_READ));
+}
+
+/*
  * dma-bufs, from the test exporter of IOMMUFD_TEST: pages it owns, that it
  * can revoke like a VFIO device being reset.
  */
-static int test_dmabuf_get(int fd, size_t length)
+static int test_dmabuf_get_flags(int fd, size_t length, __u32 open_flags,
+				 __u32 flags)
 {
 	struct iommu_test_cmd cmd = {
 		.size = sizeof(cmd),
 		.op = IOMMU_TEST_OP_DMABUF_GET,
-		.dmabuf_get = { .open_flags = O_CLOEXEC | O_RDWR,
-				.length = length },
+		.dmabuf_get = { .open_flags = open_flags,
+				.length = length,
+				.flags = flags },
 	};
 
 	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_DMABUF_GET), &cmd);
+}
+
+static int test_dmabuf_get(int fd, size_t length)
+{
+	return test_dmabuf_get_flags(fd, length, O_CLOEXEC | O_RDWR, 0);
 }
 
 static int test_dmabuf_revoke(int fd, int dmabuf, bool revoked)
@@ -717,6 +838,106 @@ TEST_F(map_dmabuf, close_while_mapped)
 	test_ioctl_ioas_unmap(iova, 4 * PAGE_SIZE);
 	/* The test op only takes the test exporter's dma-bufs */
 	EXPECT_ERRNO(EINVAL, test_dmabuf_revoke(self->fd, self->fd, true));
+}
+
+/* A dma-buf fd opened read-only cannot be mapped writeable */
+TEST_F(map_dmabuf, read_only_fd)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	int rbuf = test_dmabuf_get_flags(self->fd, self->size, O_CLOEXEC, 0);
+
+	ASSERT_LE(0, rbuf);
+	EXPECT_ERRNO(EPERM, map_file(self->fd, self->ioas_id, rbuf, 0,
+				     self->size, &iova, RW_FIXED));
+	EXPECT_ERRNO(EPERM, map_file(self->fd, self->ioas_id, rbuf, 0,
+				     self->size, &iova,
+				     IOMMU_IOAS_MAP_WRITEABLE |
+					     IOMMU_IOAS_MAP_FIXED_IOVA));
+	/* Nothing was mapped by the refused calls; reading is allowed */
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, rbuf, 0, self->size,
+			      &iova, IOMMU_IOAS_MAP_READABLE |
+					     IOMMU_IOAS_MAP_FIXED_IOVA));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id[0], iova,
+				   self->size, MOCK_PROT_READ | MOCK_PROT_CACHE));
+	test_ioctl_ioas_unmap(iova, self->size);
+	close(rbuf);
+}
+
+/*
+ * Device memory is mapped as MMIO and never cacheable, on every path that
+ * maps it: MAP_FILE, a domain added later, IOAS_COPY (whose flags know
+ * nothing of MMIO), and a new map after revoke and restore.
+ */
+TEST_F(map_dmabuf, mmio_prot)
+{
+	struct iommu_ioas_copy copy_cmd = {
+		.size = sizeof(copy_cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE,
+		.src_ioas_id = self->ioas_id,
+		.length = self->size,
+	};
+	__u32 ioas_id, stdev_id, hwpt_dst, hwpt_late;
+	__u64 iova = MOCK_APERTURE_START, iova2;
+	const __u32 mmio_rw = PROT_RW | MOCK_PROT_MMIO;
+	int mbuf;
+
+	mbuf = test_dmabuf_get_flags(self->fd, self->size, O_CLOEXEC | O_RDWR,
+				     MOCK_DMABUF_MMIO);
+	ASSERT_LE(0, mbuf);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, mbuf, 0, self->size,
+			      &iova, RW_FIXED));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id[0], iova,
+				   self->size, mmio_rw));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id[1], iova,
+				   self->size, mmio_rw));
+
+	/* A domain attached after the map */
+	test_cmd_hwpt_alloc(self->idev_id, self->ioas_id, 0, &hwpt_late);
+	ASSERT_EQ(0, md_check_prot(self->fd, hwpt_late, iova, self->size,
+				   mmio_rw));
+
+	/* IOAS_COPY, read-only, into another IOAS with its own domain */
+	test_ioctl_ioas_alloc(&ioas_id);
+	test_cmd_mock_domain(ioas_id, &stdev_id, &hwpt_dst, NULL);
+	copy_cmd.dst_ioas_id = ioas_id;
+	copy_cmd.src_iova = iova;
+	copy_cmd.dst_iova = iova + self->size;
+	ASSERT_EQ(0, ioctl(self->fd, IOMMU_IOAS_COPY, &copy_cmd));
+	ASSERT_EQ(0, md_check_prot(self->fd, hwpt_dst, copy_cmd.dst_iova,
+				   self->size,
+				   MOCK_PROT_READ | MOCK_PROT_MMIO));
+
+	/* Revoked: mapped nowhere; restored: a new map is MMIO again */
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, mbuf, true));
+	EXPECT_ERRNO(ENOENT, md_check_prot(self->fd, self->hwpt_id[0], iova,
+					   self->size, mmio_rw));
+	EXPECT_ERRNO(ENOENT, md_check_prot(self->fd, hwpt_dst,
+					   copy_cmd.dst_iova, self->size,
+					   MOCK_PROT_READ | MOCK_PROT_MMIO));
+	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, mbuf, false));
+	iova2 = iova + 2 * self->size;
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, mbuf, 0, self->size,
+			      &iova2, RW_FIXED));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id[0], iova2,
+				   self->size, mmio_rw));
+	ASSERT_EQ(0, md_check_prot(self->fd, hwpt_late, iova2, self->size,
+				   mmio_rw));
+
+	/* The RAM dma-buf of the fixture, for contrast: cacheable */
+	iova = iova + 3 * self->size;
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	ASSERT_EQ(0, md_check_prot(self->fd, self->hwpt_id[0], iova,
+				   self->size, PROT_RW | MOCK_PROT_CACHE));
+
+	test_ioctl_ioas_unmap(iova, self->size);
+	test_ioctl_ioas_unmap(iova2, self->size);
+	test_ioctl_ioas_unmap(MOCK_APERTURE_START, self->size);
+	test_ioctl_ioas_unmap_id(ioas_id, copy_cmd.dst_iova, self->size);
+	test_ioctl_destroy(stdev_id);
+	test_ioctl_destroy(ioas_id);
+	test_ioctl_destroy(hwpt_late);
+	close(mbuf);
 }
 
 TEST_HARNESS_MAIN
