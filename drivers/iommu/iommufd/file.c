@@ -12,8 +12,10 @@
  *
  *  - A dma-buf is attached as a dynamic, peer-to-peer importer and the
  *    exporter's own physr (dma_buf_get_physr(), device memory for a VFIO
- *    BAR) is used as it is, mapped with IOMMU_MMIO. It has no struct page,
- *    so no in-kernel access (iommufd_access) can use it. When the exporter
+ *    BAR) is used as it is. A PHYSR_MMIO list marks the pages as MMIO:
+ *    pages.c then maps them with IOMMU_MMIO and without IOMMU_CACHE on
+ *    every path, IOAS_COPY included. It has no struct page, so no
+ *    in-kernel access (iommufd_access) can use it. When the exporter
  *    revokes the buffer its move_notify unmaps every area of the pages from
  *    every domain and marks the pages revoked: they stay unmapped, new
  *    domains do not get them, and only IOMMU_IOAS_UNMAP is left to do.
@@ -245,8 +247,7 @@ static bool iopt_physr_page_aligned(const struct physr *pr)
 /* Takes over the caller's reference on @dmabuf */
 static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 					    struct dma_buf *dmabuf, u64 start,
-					    u64 length, bool writable,
-					    int *iommu_prot)
+					    u64 length, bool writable)
 {
 	struct dma_buf_attachment *attach;
 	const struct physr *pr;
@@ -270,7 +271,7 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 		goto err_dmabuf;
 	}
 	/* No struct page behind it: never handed to an iommufd_access */
-	pages->mmio = true;
+	pages->nopage = true;
 
 	file = kzalloc(sizeof(*file), GFP_KERNEL_ACCOUNT);
 	if (!file) {
@@ -303,8 +304,8 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 	if (!rc) {
 		pages->physr = pr;
 		pages->physr_start = (uintptr_t)pages->uptr;
-		if (physr_get_kind(pr) == PHYSR_MMIO)
-			*iommu_prot |= IOMMU_MMIO;
+		/* Before any mapping: pages.c maps these as MMIO */
+		pages->mmio = physr_get_kind(pr) == PHYSR_MMIO;
 	}
 	dma_resv_unlock(dmabuf->resv);
 	if (rc) {
@@ -372,7 +373,7 @@ int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
 	dmabuf = dma_buf_get(cmd->fd);
 	if (!IS_ERR(dmabuf)) {
 		pages = iopt_dmabuf_pages(ucmd->ictx, dmabuf, cmd->start,
-					  cmd->length, writable, &iommu_prot);
+					  cmd->length, writable);
 	} else if (PTR_ERR(dmabuf) == -EINVAL) {
 		/* Not a dma-buf: a memfd, or the wrong kind of file */
 		struct file *filp = fget(cmd->fd);
