@@ -260,6 +260,11 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 		rc = -EOPNOTSUPP;
 		goto err_dmabuf;
 	}
+	/* Device DMA writes through the mapping: the fd must allow writing */
+	if (writable && !(dmabuf->file->f_mode & FMODE_WRITE)) {
+		rc = -EPERM;
+		goto err_dmabuf;
+	}
 	if (check_add_overflow(start, length, &end) || end > dmabuf->size) {
 		rc = -EINVAL;
 		goto err_dmabuf;
