@@ -8,7 +8,7 @@
  *
  *  - A memfd range is pinned once, folio by folio, by physr_pin_memfd()
  *    and stays pinned until the iopt_pages is released. It is charged to
- *    the locked memory limit as a whole.
+ *    the locked memory limit as a whole, before anything is pinned.
  *
  *  - A dma-buf is attached as a dynamic, peer-to-peer importer and the
  *    exporter's own physr (dma_buf_get_physr(), device memory for a VFIO
@@ -119,14 +119,18 @@ static struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 	physr_init(&file->pinned);
 	if (writable)
 		pin |= PHYSR_PIN_WRITE;
+	/*
+	 * Charge the locked memory limit first: a range over the limit is
+	 * refused before any of it is allocated or pinned.
+	 */
+	rc = iopt_pages_account_physr(pages, true);
+	if (rc)
+		goto err_free;
 	/* Whole pages: index i of the pages is byte i * PAGE_SIZE of the list */
 	rc = physr_pin_memfd(&file->pinned, filp, (uintptr_t)pages->uptr,
 			     PFN_PHYS(pages->npages), pin, GFP_KERNEL_ACCOUNT);
-	if (rc)
-		goto err_free;
-	rc = iopt_pages_account_physr(pages, true);
 	if (rc) {
-		physr_unpin(&file->pinned);
+		iopt_pages_account_physr(pages, false);
 		goto err_free;
 	}
 	pages->physr = &file->pinned;
