@@ -108,13 +108,14 @@ static unsigned long read_hex(const char *path)
 }
 
 /*
- * Bind the PCI device vendor:device to vfio-pci (driver_override) and open
+ * Bind the PCI device vendor:device to @driver (driver_override) and open
  * its VFIO cdev. With several such devices, @nth picks one in BDF order.
  * Returns the device fd and its BDF in @bdf.
  */
-static int vfio_open_nth(unsigned int vendor, unsigned int device,
-			 unsigned int nth, char *bdf)
+static int vfio_open_drv(unsigned int vendor, unsigned int device,
+			 unsigned int nth, const char *driver, char *bdf)
 {
+	char want[80];
 	char path[600], drv[256], found[8][64];
 	unsigned int n = 0, i, j;
 	struct dirent *de;
@@ -147,22 +148,23 @@ static int vfio_open_nth(unsigned int vendor, unsigned int device,
 				strcpy(found[j], drv);
 			}
 	strcpy(bdf, found[nth]);
+	snprintf(want, sizeof(want), "/%s", driver);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	memset(drv, 0, sizeof(drv));
 	if (readlink(path, drv, sizeof(drv) - 1) > 0 &&
-	    !strstr(drv, "/vfio-pci")) {
+	    strcmp(strrchr(drv, '/'), want)) {
 		snprintf(path, sizeof(path),
 			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
 		need(!write_str(path, bdf), "unbind %s from its driver", bdf);
 		drv[0] = 0;
 	}
-	if (!strstr(drv, "/vfio-pci")) {
+	if (!drv[0]) {
 		snprintf(path, sizeof(path),
 			 "/sys/bus/pci/devices/%s/driver_override", bdf);
-		need(!write_str(path, "vfio-pci"), "driver_override %s", bdf);
+		need(!write_str(path, driver), "driver_override %s", bdf);
 		need(!write_str("/sys/bus/pci/drivers_probe", bdf),
-		     "bind %s to vfio-pci", bdf);
+		     "bind %s to %s", bdf, driver);
 	}
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
@@ -179,6 +181,13 @@ static int vfio_open_nth(unsigned int vendor, unsigned int device,
 	closedir(d);
 	need(fd >= 0, "open the VFIO cdev of %s", bdf);
 	return fd;
+}
+
+/* The same, with vfio-pci itself */
+static int vfio_open_nth(unsigned int vendor, unsigned int device,
+			 unsigned int nth, char *bdf)
+{
+	return vfio_open_drv(vendor, device, nth, "vfio-pci", bdf);
 }
 
 static int vfio_open_pci(unsigned int vendor, unsigned int device, char *bdf)
@@ -359,6 +368,45 @@ static void fill_pattern(void *buf, size_t len, uint32_t seed)
 		seed = seed * 1103515245 + 12345;
 		p[i] = seed >> 16;
 	}
+}
+
+/*
+ * The kernel log from now on, to see the IOMMU refuse a DMA: VT-d reports a
+ * translation fault as "DMAR: ... fault addr 0x<page>". Its reports are
+ * rate limited (10 per 5 s), so a test that needs one waits that long
+ * after any earlier burst of faults.
+ */
+static int kmsg_from_now(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Whether a DMAR fault at @iova was logged since kmsg_from_now() */
+static int dmar_fault_logged(int kfd, uint64_t iova)
+{
+	char rec[1024], want[64];
+	int tries;
+
+	snprintf(want, sizeof(want), "fault addr 0x%llx ",
+		 (unsigned long long)(iova & ~0xfffULL));
+	for (tries = 0; tries < 200; tries++) {
+		ssize_t n = read(kfd, rec, sizeof(rec) - 1);
+
+		if (n > 0) {
+			rec[n] = 0;
+			if (strstr(rec, "DMAR") && strstr(rec, want))
+				return 1;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EPIPE)
+			return 0;
+		usleep(10000);
+	}
+	return 0;
 }
 
 static double now_us(void)

@@ -11,9 +11,11 @@
  *    command register, low power, hot reset) revokes every dma-buf of the
  *    device: under the reservation lock, access is marked revoked and
  *    dma_buf_move_notify() tells the importers to drop their mappings;
- *  - a successful VFIO_DEVICE_RESET, or a command register write that
- *    leaves memory enabled, allows new mappings again;
- *  - closing the device revokes the dma-bufs for good.
+ *  - a successful VFIO_DEVICE_RESET, a command register write or a return
+ *    to D0 allows new mappings again, if __vfio_pci_memory_enabled() (memory
+ *    enabled and not in D3hot);
+ *  - closing the device revokes the dma-bufs for good; each dma-buf still
+ *    holds a registration of the device until it is released.
  *
  * An importer gets the list with dma_buf_get_physr() (IOMMUFD does, see
  * drivers/iommu/iommufd/file.c); others get an sg_table of DMA addresses
@@ -42,7 +44,11 @@ MODULE_IMPORT_NS(DMA_BUF);
 
 struct vfio_pci_dma_buf {
 	struct dma_buf *dmabuf;
-	/* Holds a reference on the vfio_device, NULL before export */
+	/*
+	 * Holds a registration of the vfio_device, NULL before export: the
+	 * device stays bound to its driver, whose code release() runs, until
+	 * the dma-buf is gone (an unbind waits for it).
+	 */
 	struct vfio_pci_core_device *vdev;
 	/* In vdev->dmabufs while the device is open, under memory_lock */
 	struct list_head node;
@@ -155,7 +161,7 @@ static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 		down_write(&priv->vdev->memory_lock);
 		list_del_init(&priv->node);
 		up_write(&priv->vdev->memory_lock);
-		vfio_put_device(&priv->vdev->vdev);
+		vfio_device_put_registration(&priv->vdev->vdev);
 	}
 	physr_destroy(&priv->pr);
 	pci_dev_put(priv->provider.pdev);
@@ -345,10 +351,16 @@ int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 	if (ret)
 		goto out_free_ranges;
 
+	/* The device is open, so it is registered; keep it so for the dma-buf */
+	if (!vfio_device_try_get_registration(&vdev->vdev)) {
+		ret = -ENODEV;
+		goto out_free_ranges;
+	}
+
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
 	if (!priv) {
 		ret = -ENOMEM;
-		goto out_free_ranges;
+		goto out_put_reg;
 	}
 	INIT_LIST_HEAD(&priv->node);
 	start = pci_resource_start(pdev, bar);
@@ -374,8 +386,7 @@ int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 	}
 	priv->dmabuf = dmabuf;
 
-	/* From here dma_buf_put() undoes everything */
-	get_device(&vdev->vdev.device);
+	/* From here dma_buf_put() undoes everything, registration included */
 	down_write(&vdev->memory_lock);
 	priv->vdev = vdev;
 	priv->revoked = !__vfio_pci_memory_enabled(vdev);
@@ -392,6 +403,8 @@ out_free_priv:
 	physr_destroy(&priv->pr);
 	pci_dev_put(priv->provider.pdev);
 	kfree(priv);
+out_put_reg:
+	vfio_device_put_registration(&vdev->vdev);
 out_free_ranges:
 	kfree(ranges);
 	return ret;
