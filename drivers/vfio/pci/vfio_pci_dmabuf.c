@@ -236,6 +236,41 @@ static int vfio_pci_dma_buf_check_ranges(const struct vfio_region_dma_range *ran
 	return ret;
 }
 
+/**
+ * vfio_pci_core_dma_buf_check() - the dma-buf check of a BAR exposed whole
+ * @vdev: the device.
+ * @region_index: the region, a BAR index.
+ * @ranges: the ranges userspace asks for, offsets in the BAR.
+ * @nr_ranges: how many, at least one.
+ *
+ * vfio-pci's &vfio_pci_device_ops.dma_buf_check: the region must be a
+ * memory BAR that vfio-pci lets userspace mmap, and each range page
+ * aligned, non-empty, inside the BAR and not overlapping another. A variant
+ * driver may use it only if it exposes the BAR unchanged.
+ *
+ * Context: process context, the device is open.
+ * Return: 0; -ENODEV when @region_index is not a memory BAR; -EINVAL when
+ * the BAR cannot be mmap'ed or a range is not allowed; -ENOMEM.
+ */
+int vfio_pci_core_dma_buf_check(struct vfio_pci_core_device *vdev,
+				u32 region_index,
+				const struct vfio_region_dma_range *ranges,
+				u32 nr_ranges)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	if (region_index > VFIO_PCI_BAR5_REGION_INDEX ||
+	    !pci_resource_len(pdev, region_index) ||
+	    !(pci_resource_flags(pdev, region_index) & IORESOURCE_MEM))
+		return -ENODEV;
+	if (!vdev->bar_mmap_supported[region_index])
+		return -EINVAL;
+	return vfio_pci_dma_buf_check_ranges(ranges, nr_ranges,
+					     pci_resource_len(pdev,
+							      region_index));
+}
+EXPORT_SYMBOL_GPL(vfio_pci_core_dma_buf_check);
+
 static void vfio_pci_dma_buf_set_revoked(struct vfio_pci_dma_buf *priv,
 					 bool revoked)
 {
@@ -294,12 +329,17 @@ void vfio_pci_dma_buf_cleanup(struct vfio_pci_core_device *vdev)
  * @argsz: bytes at @arg.
  *
  * Context: process context, the device is open.
- * Return: the new dma-buf fd; -EINVAL for non-zero flags, bad open_flags,
- * no ranges, an @argsz too small for them, a BAR that cannot be mmap'ed,
- * or a range that is empty, not page aligned, outside the BAR or overlaps
- * another; -E2BIG for more than 65536 ranges; -ENODEV for a region index
- * that is not a memory BAR of the device; -EFAULT; -ENOMEM; errors of
- * vfio_check_feature() and dma_buf_fd().
+ * The device's driver must opt in with &vfio_pci_device_ops.dma_buf_check,
+ * which checks the ranges against what the driver exposes: a variant
+ * driver that restricts or emulates a BAR does not export the real one.
+ *
+ * Return: the new dma-buf fd; -ENOTTY when the driver does not export
+ * dma-bufs; -EINVAL for non-zero flags, bad open_flags, no ranges, an
+ * @argsz too small for them, or ranges the driver refuses (vfio-pci: a BAR
+ * that cannot be mmap'ed, a range that is empty, not page aligned, outside
+ * the BAR or overlaps another); -E2BIG for more than 65536 ranges; -ENODEV
+ * for a region index that is not a memory BAR of the device; -EFAULT;
+ * -ENOMEM; errors of vfio_check_feature() and dma_buf_fd().
  */
 int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 				  struct vfio_device_feature_dma_buf __user *arg,
@@ -316,6 +356,9 @@ int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 	u32 i;
 	int ret;
 
+	/* Opt-in: PROBE says the feature does not exist otherwise */
+	if (!vdev->pci_ops || !vdev->pci_ops->dma_buf_check)
+		return -ENOTTY;
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
 				 sizeof(get));
 	if (ret != 1)
@@ -334,15 +377,13 @@ int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 	if (bar > VFIO_PCI_BAR5_REGION_INDEX || !pci_resource_len(pdev, bar) ||
 	    !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
 		return -ENODEV;
-	if (!vdev->bar_mmap_supported[bar])
-		return -EINVAL;
 
 	ranges = memdup_array_user(&arg->dma_ranges, get.nr_ranges,
 				   sizeof(*ranges));
 	if (IS_ERR(ranges))
 		return PTR_ERR(ranges);
-	ret = vfio_pci_dma_buf_check_ranges(ranges, get.nr_ranges,
-					    pci_resource_len(pdev, bar));
+	/* What the driver exposes of the BAR, not only what the BAR is */
+	ret = vdev->pci_ops->dma_buf_check(vdev, bar, ranges, get.nr_ranges);
 	if (ret)
 		goto out_free_ranges;
 
