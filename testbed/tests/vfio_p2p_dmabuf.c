@@ -9,8 +9,10 @@
  *
  * Then access is revoked, by clearing memory enable in ivshmem's command
  * register and by VFIO_DEVICE_RESET: a DMA to the mapped IOVA must not
- * land, mapping the revoked dma-buf fails with ENODEV, and once memory
- * decoding is back a new mapping works while the old one stays dead.
+ * land (VT-d reports a translation fault for it: the mapping is gone, not
+ * only the BAR silent), mapping the revoked dma-buf fails with ENODEV, and
+ * once memory decoding is back a new mapping works while the old one stays
+ * dead.
  * Bad requests to the exporter get their documented errnos, and closing
  * the device revokes the dma-buf for good.
  *
@@ -108,9 +110,9 @@ int main(void)
 	size_t ivs_size;
 	uint64_t iova;
 	char bdf[64];
-	int mfd, dbuf;
+	int mfd, dbuf, kfd;
 
-	printf("TAP version 13\n1..35\n");
+	printf("TAP version 13\n1..36\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
@@ -171,10 +173,21 @@ int main(void)
 	expect_errno(map_file(iommufd, ioas, dbuf, DB_LEN - PG, 2 * PG, &iova,
 			      MAP_RW), EINVAL, "MAP_FILE past the dma-buf end");
 
-	/* Revoke: memory enable off */
+	/*
+	 * Revoke: memory enable off. A BAR that does not decode drops writes
+	 * anyway, so what proves the revocation is the IOMMU: the mapping is
+	 * gone, and VT-d reports edu's write as a translation fault.
+	 */
 	set_command(ivs, 0, PCI_COMMAND_MEMORY);
+	sleep(6);	/* past the rate limit of earlier faults' reports */
+	kfd = kmsg_from_now();
+	need(kfd >= 0, "open /dev/kmsg");
 	tap(!dma_pattern(13, IOVA_DB + 0x2000),
 	    "memory enable cleared, edu DMA to the dma-buf ran");
+	tap(dmar_fault_logged(kfd, IOVA_DB + 0x2000),
+	    "the IOMMU refused it: DMAR fault at IOVA %#llx (mapping revoked)",
+	    (unsigned long long)IOVA_DB + 0x2000);
+	close(kfd);
 	iova = IOVA_DB2;
 	expect_errno(map_file(iommufd, ioas, dbuf, 0, DB_LEN, &iova,
 			      MAP_RW_FIXED), ENODEV,
