@@ -224,6 +224,116 @@ static void expect_pinned(struct kunit *test, const struct physr *pr,
 	}
 }
 
+/*
+ * The folios behind each page of a pinned list, and their reference and
+ * pin counts (a small folio counts a pin as GUP_PIN_COUNTING_BIAS
+ * references, a large one in _pincount).
+ */
+struct pin_counts {
+	unsigned int n;
+	struct folio **folio;
+	int *ref;
+	int *pin;
+};
+
+static void pin_counts_read(struct pin_counts *pc)
+{
+	unsigned int i;
+
+	for (i = 0; i < pc->n; i++) {
+		struct folio *folio = pc->folio[i];
+
+		pc->ref[i] = folio_ref_count(folio);
+		pc->pin[i] = folio_test_large(folio) ?
+			     atomic_read(&folio->_pincount) : 0;
+	}
+}
+
+static void pin_counts_init(struct kunit *test, struct pin_counts *pc,
+			    const struct physr *pr, unsigned int max)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	pc->folio = kunit_kcalloc(test, max, sizeof(*pc->folio), GFP_KERNEL);
+	pc->ref = kunit_kcalloc(test, max, sizeof(*pc->ref), GFP_KERNEL);
+	pc->pin = kunit_kcalloc(test, max, sizeof(*pc->pin), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, pc->folio && pc->ref && pc->pin);
+	pc->n = 0;
+	physr_for_each_range(pr, &it, &r) {
+		u64 pfn, last = PHYS_PFN(r.phys + r.len - 1);
+
+		for (pfn = PHYS_PFN(r.phys); pfn <= last && pc->n < max; pfn++)
+			pc->folio[pc->n++] = page_folio(pfn_to_page(pfn));
+	}
+}
+
+/*
+ * @pin pins the same memory into @pr each time. Pin and unpin once to
+ * learn which folios back it (they stay allocated: mapped, or in the
+ * page cache), then check that a pin raises their counts and that
+ * physr_unpin() brings every count back to where it started.
+ */
+static void expect_unpin_restores(struct kunit *test, struct physr *pr,
+				  int (*pin)(struct physr *pr, void *arg),
+				  void *arg)
+{
+	struct pin_counts pc;
+	int *ref0, *pin0;
+	unsigned int i;
+
+	physr_init(pr);
+	KUNIT_ASSERT_EQ(test, pin(pr, arg), 0);
+	pin_counts_init(test, &pc, pr, 2048);
+	physr_unpin(pr);
+	pin_counts_read(&pc);
+	ref0 = kunit_kcalloc(test, pc.n, sizeof(int), GFP_KERNEL);
+	pin0 = kunit_kcalloc(test, pc.n, sizeof(int), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, ref0 && pin0);
+	memcpy(ref0, pc.ref, pc.n * sizeof(int));
+	memcpy(pin0, pc.pin, pc.n * sizeof(int));
+
+	KUNIT_ASSERT_EQ(test, pin(pr, arg), 0);
+	pin_counts_read(&pc);
+	for (i = 0; i < pc.n; i++)
+		KUNIT_EXPECT_TRUE(test, pc.ref[i] > ref0[i] ||
+					pc.pin[i] > pin0[i]);
+	physr_unpin(pr);
+	pin_counts_read(&pc);
+	for (i = 0; i < pc.n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, pc.ref[i], ref0[i], "page %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, pc.pin[i], pin0[i], "page %u", i);
+		KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(pc.folio[i]));
+	}
+}
+
+struct pin_user_arg {
+	unsigned long addr;
+	u64 len;
+	unsigned int flags;
+};
+
+static int pin_user_cb(struct physr *pr, void *arg)
+{
+	struct pin_user_arg *a = arg;
+
+	return physr_pin_user(pr, a->addr, a->len, a->flags, GFP_KERNEL);
+}
+
+struct pin_memfd_arg {
+	struct file *file;
+	loff_t off, len;
+	unsigned int flags;
+};
+
+static int pin_memfd_cb(struct physr *pr, void *arg)
+{
+	struct pin_memfd_arg *a = arg;
+
+	return physr_pin_memfd(pr, a->file, a->off, a->len, a->flags,
+			       GFP_KERNEL);
+}
+
 static void physr_mm_test_pin_user(struct kunit *test)
 {
 	unsigned long addr = test_user_buf(test, 16 * PAGE_SIZE);
@@ -237,6 +347,11 @@ static void physr_mm_test_pin_user(struct kunit *test)
 	physr_unpin(&pr);
 	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
 	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
+
+	/* Every pin taken is dropped again */
+	expect_unpin_restores(test, &pr, pin_user_cb,
+			      &(struct pin_user_arg){ addr + 100, 5 * PAGE_SIZE,
+						      PHYSR_PIN_WRITE });
 }
 
 static void physr_mm_test_pin_user_longterm(struct kunit *test)
@@ -252,6 +367,10 @@ static void physr_mm_test_pin_user_longterm(struct kunit *test)
 					     GFP_KERNEL), 0);
 	expect_pinned(test, &pr, 1100 * PAGE_SIZE);
 	physr_unpin(&pr);
+	expect_unpin_restores(test, &pr, pin_user_cb,
+			      &(struct pin_user_arg){ addr, 1100 * PAGE_SIZE,
+						      PHYSR_PIN_WRITE |
+						      PHYSR_PIN_LONGTERM });
 }
 
 static void physr_mm_test_pin_user_small(struct kunit *test)
@@ -331,6 +450,15 @@ static void physr_mm_test_pin_memfd(struct kunit *test)
 					      GFP_KERNEL), 0);
 	expect_pinned(test, &pr, 8 * PAGE_SIZE);
 	physr_unpin(&pr);
+
+	/* Every pin taken is dropped again, partial first page included */
+	expect_unpin_restores(test, &pr, pin_memfd_cb,
+			      &(struct pin_memfd_arg){ file, 0x800,
+						       6 * PAGE_SIZE,
+						       PHYSR_PIN_WRITE });
+	expect_unpin_restores(test, &pr, pin_memfd_cb,
+			      &(struct pin_memfd_arg){ file, 0, 8 * PAGE_SIZE,
+						       0 });
 	fput(file);
 }
 
