@@ -11,14 +11,20 @@
  *  - access revoked by D3hot does not come back when memory decoding is
  *    enabled in the command register while the device is still in D3hot,
  *    only once it is back in D0;
+ *  - revocation waits for the fences of the dma-buf's reservation object
+ *    (DMA another importer may still have in flight): an unsignalled
+ *    sw_sync fence imported as a write fence holds the command register
+ *    write that revokes until it signals;
  *  - a dma-buf keeps the device registered: unbinding vfio-pci waits until
  *    the last dma-buf is closed, even after the device fd is closed.
  *
  * Whether access is allowed is read from IOMMU_IOAS_MAP_FILE: ENODEV while
  * the exporter has revoked it, success when it allows it.
  */
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <linux/dma-buf.h>
 
 #include "vfio_tb.h"
 
@@ -29,6 +35,16 @@
 #define VIRTIO_VENDOR	0x1af4
 #define VIRTIO_NET_MODERN	0x1041
 #define VIRTIO_BAR	VFIO_PCI_BAR4_REGION_INDEX
+
+/* drivers/dma-buf/sw_sync.c (debugfs, CONFIG_SW_SYNC) */
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
 static int iommufd;
 static uint32_t ioas;
@@ -109,7 +125,7 @@ int main(void)
 	unsigned int pm;
 	pid_t pid;
 
-	printf("TAP version 13\n1..14\n");
+	printf("TAP version 13\n1..18\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	ioas = ioas_alloc(iommufd);
@@ -184,6 +200,57 @@ int main(void)
 	rc = try_map(dbuf, MAP_RW);
 	tap(rc == 0, "back in D0 with memory enabled: the dma-buf maps (got %s)",
 	    rc ? strerror(rc) : "success");
+
+	/*
+	 * Fences: an importer's DMA that has not finished (an unsignalled
+	 * write fence) holds the revocation until it signals.
+	 */
+	{
+		struct sw_sync_create_fence_data fence = {
+			.value = 1, .name = "vfio_dmabuf_hard",
+		};
+		struct dma_buf_import_sync_file imp = {
+			.flags = DMA_BUF_SYNC_WRITE,
+		};
+		struct pollfd pfd = { .fd = dbuf, .events = POLLOUT };
+		__u32 inc = 1;
+		int tl, i;
+
+		tl = open("/sys/kernel/debug/sync/sw_sync", O_RDWR);
+		need(tl >= 0, "open sw_sync");
+		need(!ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &fence),
+		     "SW_SYNC_IOC_CREATE_FENCE");
+		imp.fd = fence.fence;
+		need(!ioctl(dbuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp),
+		     "DMA_BUF_IOCTL_IMPORT_SYNC_FILE");
+		need(poll(&pfd, 1, 0) == 0, "the dma-buf is busy");
+		pid = fork();
+		need(pid >= 0, "fork");
+		if (!pid) {
+			set_command(dev, 0, PCI_COMMAND_MEMORY);
+			_exit(0);
+		}
+		sleep(2);
+		rc = waitpid(pid, &status, WNOHANG);
+		tap(rc == 0,
+		    "revocation (memory enable cleared) waits for an unsignalled fence");
+		need(!ioctl(tl, SW_SYNC_IOC_INC, &inc), "SW_SYNC_IOC_INC");
+		for (i = 0; i < 100 && rc == 0; i++) {
+			usleep(100000);
+			rc = waitpid(pid, &status, WNOHANG);
+		}
+		tap(rc == pid && WIFEXITED(status) && !WEXITSTATUS(status),
+		    "and finishes once the fence signals");
+		rc = try_map(dbuf, MAP_RW);
+		tap(rc == ENODEV, "revoked: ENODEV (got %s)",
+		    rc ? strerror(rc) : "success");
+		set_command(dev, PCI_COMMAND_MEMORY, 0);
+		rc = try_map(dbuf, MAP_RW);
+		tap(rc == 0, "memory enabled again: the dma-buf maps (got %s)",
+		    rc ? strerror(rc) : "success");
+		close(fence.fence);
+		close(tl);
+	}
 
 	/*
 	 * Lifetime: with the device closed, the dma-buf still holds its

@@ -9,8 +9,10 @@
  *
  *  - vfio_pci_zap_bars() (device reset, memory enable cleared in the
  *    command register, low power, hot reset) revokes every dma-buf of the
- *    device: under the reservation lock, access is marked revoked and
- *    dma_buf_move_notify() tells the importers to drop their mappings;
+ *    device: under the reservation lock, access is marked revoked,
+ *    dma_buf_move_notify() tells the importers to drop their mappings, and
+ *    every fence of the reservation object (DMA still in flight) is
+ *    waited for before the zap returns;
  *  - a successful VFIO_DEVICE_RESET, a command register write or a return
  *    to D0 allows new mappings again, if __vfio_pci_memory_enabled() (memory
  *    enabled and not in D3hot);
@@ -277,8 +279,19 @@ static void vfio_pci_dma_buf_set_revoked(struct vfio_pci_dma_buf *priv,
 	dma_resv_lock(priv->dmabuf->resv, NULL);
 	if (priv->revoked != revoked) {
 		priv->revoked = revoked;
-		if (revoked)
+		if (revoked) {
 			dma_buf_move_notify(priv->dmabuf);
+			/*
+			 * Under the move_notify contract an importer may still
+			 * have DMA in flight, tracked by its fences: wait for
+			 * all of them before the BAR goes away (a reset, memory
+			 * decoding off). IOMMUFD unmaps synchronously and adds
+			 * none.
+			 */
+			dma_resv_wait_timeout(priv->dmabuf->resv,
+					      DMA_RESV_USAGE_BOOKKEEP, false,
+					      MAX_SCHEDULE_TIMEOUT);
+		}
 	}
 	dma_resv_unlock(priv->dmabuf->resv);
 }
