@@ -5,60 +5,15 @@
  * 6.12's dma-buf API hands an importer an sg_table of DMA addresses mapped
  * for one device.  An importer that maps the memory itself, as IOMMUFD
  * does into its own IOMMU domains, needs the physical ranges instead, with
- * no struct page for device memory.  Exporters that can give them register
- * here; an importer asks with dma_buf_get_physr() and is told by the
- * exporter's dma_buf_move_notify() when it must stop using them.
+ * no struct page for device memory.  Exporters that can give them set
+ * &dma_buf_ops.get_physr; an importer asks with dma_buf_get_physr() and is
+ * told by the exporter's dma_buf_move_notify() when it must stop using
+ * them.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-physr.h>
 #include <linux/dma-resv.h>
 #include <linux/export.h>
-#include <linux/mutex.h>
-#include <linux/rculist.h>
-
-static LIST_HEAD(dma_buf_physr_exporters);
-static DEFINE_MUTEX(dma_buf_physr_lock);
-
-/**
- * dma_buf_physr_register() - make an exporter's physr known to importers
- * @exp: the exporter, with @exp->ops and @exp->get_physr set; it must stay
- *	registered for as long as any of its dma-bufs exists.
- *
- * Context: process context.
- */
-void dma_buf_physr_register(struct dma_buf_physr_exporter *exp)
-{
-	mutex_lock(&dma_buf_physr_lock);
-	list_add_tail_rcu(&exp->node, &dma_buf_physr_exporters);
-	mutex_unlock(&dma_buf_physr_lock);
-}
-EXPORT_SYMBOL_GPL(dma_buf_physr_register);
-
-/**
- * dma_buf_physr_unregister() - undo dma_buf_physr_register()
- * @exp: the exporter.
- *
- * Context: process context, may sleep.
- */
-void dma_buf_physr_unregister(struct dma_buf_physr_exporter *exp)
-{
-	mutex_lock(&dma_buf_physr_lock);
-	list_del_rcu(&exp->node);
-	mutex_unlock(&dma_buf_physr_lock);
-	synchronize_rcu();
-}
-EXPORT_SYMBOL_GPL(dma_buf_physr_unregister);
-
-static struct dma_buf_physr_exporter *
-dma_buf_physr_find(const struct dma_buf *dmabuf)
-{
-	struct dma_buf_physr_exporter *exp;
-
-	list_for_each_entry_rcu(exp, &dma_buf_physr_exporters, node)
-		if (exp->ops == dmabuf->ops)
-			return exp;
-	return NULL;
-}
 
 /**
  * dma_buf_physr_capable() - whether a dma-buf's exporter gives a physr
@@ -72,12 +27,7 @@ dma_buf_physr_find(const struct dma_buf *dmabuf)
  */
 bool dma_buf_physr_capable(const struct dma_buf *dmabuf)
 {
-	bool ret;
-
-	rcu_read_lock();
-	ret = dma_buf_physr_find(dmabuf);
-	rcu_read_unlock();
-	return ret;
+	return dmabuf->ops->get_physr;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
 
@@ -91,7 +41,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
  * the memory it describes only until the exporter calls its move_notify;
  * after that a new call returns -ENODEV until the exporter allows access
  * again.  A %PHYSR_MMIO list describes device memory: map it as such
- * (IOMMU_MMIO), never through struct page.
+ * (IOMMU_MMIO, never cacheable), never through struct page.
  *
  * Context: the caller holds the dma-buf's reservation lock.
  * Return: 0; -EOPNOTSUPP when the exporter gives no physr (the dma-buf can
@@ -101,18 +51,12 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
 int dma_buf_get_physr(struct dma_buf_attachment *attach,
 		      const struct physr **pr)
 {
-	struct dma_buf_physr_exporter *exp;
-	int ret = -EOPNOTSUPP;
+	const struct dma_buf_ops *ops = attach->dmabuf->ops;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (!attach->peer2peer || !dma_buf_attachment_is_dynamic(attach))
+	if (!ops->get_physr || !attach->peer2peer ||
+	    !dma_buf_attachment_is_dynamic(attach))
 		return -EOPNOTSUPP;
-
-	rcu_read_lock();
-	exp = dma_buf_physr_find(attach->dmabuf);
-	if (exp)
-		ret = exp->get_physr(attach, pr);
-	rcu_read_unlock();
-	return ret;
+	return ops->get_physr(attach, pr);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_get_physr, DMA_BUF);

@@ -524,15 +524,6 @@ static void iommufd_test_dmabuf_release(struct dma_buf *dmabuf)
 	iommufd_test_dmabuf_free(dmabuf->priv);
 }
 
-static const struct dma_buf_ops iommufd_test_dmabuf_ops = {
-	.attach = iommufd_test_dmabuf_attach,
-	.pin = iommufd_test_dmabuf_pin,
-	.unpin = iommufd_test_dmabuf_unpin,
-	.map_dma_buf = iommufd_test_dmabuf_map,
-	.unmap_dma_buf = iommufd_test_dmabuf_unmap,
-	.mmap = iommufd_test_dmabuf_mmap,
-	.release = iommufd_test_dmabuf_release,
-};
 
 static int iommufd_test_dmabuf_get_physr(struct dma_buf_attachment *attach,
 					 const struct physr **pr)
@@ -545,8 +536,14 @@ static int iommufd_test_dmabuf_get_physr(struct dma_buf_attachment *attach,
 	return 0;
 }
 
-static struct dma_buf_physr_exporter iommufd_test_dmabuf_exporter = {
-	.ops = &iommufd_test_dmabuf_ops,
+static const struct dma_buf_ops iommufd_test_dmabuf_ops = {
+	.attach = iommufd_test_dmabuf_attach,
+	.pin = iommufd_test_dmabuf_pin,
+	.unpin = iommufd_test_dmabuf_unpin,
+	.map_dma_buf = iommufd_test_dmabuf_map,
+	.unmap_dma_buf = iommufd_test_dmabuf_unmap,
+	.mmap = iommufd_test_dmabuf_mmap,
+	.release = iommufd_test_dmabuf_release,
 	.get_physr = iommufd_test_dmabuf_get_physr,
 };
 
@@ -644,12 +641,10 @@ void iommufd_file_test_init(void)
 	debugfs_create_file_unsafe("iommu_map_calls", 0600,
 				   iommufd_file_debugfs, NULL,
 				   &iopt_map_calls_fops);
-	dma_buf_physr_register(&iommufd_test_dmabuf_exporter);
 }
 
 void iommufd_file_test_exit(void)
 {
-	dma_buf_physr_unregister(&iommufd_test_dmabuf_exporter);
 	debugfs_remove_recursive(iommufd_file_debugfs);
 }
 #endif

@@ -170,14 +170,6 @@ static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 	kfree(priv);
 }
 
-static const struct dma_buf_ops vfio_pci_dma_buf_ops = {
-	.attach = vfio_pci_dma_buf_attach,
-	.pin = vfio_pci_dma_buf_pin,
-	.unpin = vfio_pci_dma_buf_unpin,
-	.map_dma_buf = vfio_pci_dma_buf_map,
-	.unmap_dma_buf = vfio_pci_dma_buf_unmap,
-	.release = vfio_pci_dma_buf_release,
-};
 
 static int vfio_pci_dma_buf_get_physr(struct dma_buf_attachment *attach,
 				      const struct physr **pr)
@@ -191,8 +183,13 @@ static int vfio_pci_dma_buf_get_physr(struct dma_buf_attachment *attach,
 	return 0;
 }
 
-static struct dma_buf_physr_exporter vfio_pci_dma_buf_exporter = {
-	.ops = &vfio_pci_dma_buf_ops,
+static const struct dma_buf_ops vfio_pci_dma_buf_ops = {
+	.attach = vfio_pci_dma_buf_attach,
+	.pin = vfio_pci_dma_buf_pin,
+	.unpin = vfio_pci_dma_buf_unpin,
+	.map_dma_buf = vfio_pci_dma_buf_map,
+	.unmap_dma_buf = vfio_pci_dma_buf_unmap,
+	.release = vfio_pci_dma_buf_release,
 	.get_physr = vfio_pci_dma_buf_get_physr,
 };
 
@@ -462,15 +459,4 @@ out_put_reg:
 out_free_ranges:
 	kfree(ranges);
 	return ret;
-}
-
-/* Module init and exit of vfio-pci-core */
-void vfio_pci_dma_buf_init(void)
-{
-	dma_buf_physr_register(&vfio_pci_dma_buf_exporter);
-}
-
-void vfio_pci_dma_buf_exit(void)
-{
-	dma_buf_physr_unregister(&vfio_pci_dma_buf_exporter);
 }
