@@ -296,8 +296,8 @@ static void expect_unpin_restores(struct kunit *test, struct physr *pr,
 	KUNIT_ASSERT_EQ(test, pin(pr, arg), 0);
 	pin_counts_read(&pc);
 	for (i = 0; i < pc.n; i++)
-		KUNIT_EXPECT_TRUE(test, pc.ref[i] > ref0[i] ||
-					pc.pin[i] > pin0[i]);
+		KUNIT_EXPECT_TRUE(test,
+				  pc.ref[i] > ref0[i] || pc.pin[i] > pin0[i]);
 	physr_unpin(pr);
 	pin_counts_read(&pc);
 	for (i = 0; i < pc.n; i++) {

@@ -123,7 +123,6 @@ static void iommufd_test_dmabuf_release(struct dma_buf *dmabuf)
 	iommufd_test_dmabuf_free(dmabuf->priv);
 }
 
-
 static int iommufd_test_dmabuf_get_physr(struct dma_buf_attachment *attach,
 					 const struct physr **pr)
 {

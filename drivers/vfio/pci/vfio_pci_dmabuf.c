@@ -170,7 +170,6 @@ static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 	kfree(priv);
 }
 
-
 static int vfio_pci_dma_buf_get_physr(struct dma_buf_attachment *attach,
 				      const struct physr **pr)
 {
