@@ -397,6 +397,49 @@ TEST_F(map_file, fail_nth)
 		     check_refs(self->mem, self->size, 0));
 }
 
+/*
+ * Many batches: a memfd whose pages were allocated in reverse order (so
+ * each page is a range of its own), read into batches of three entries:
+ * every batch continues the walk of the list where the previous stopped,
+ * and a slice starts it in the middle.
+ */
+TEST_F(map_file, many_batches)
+{
+	const size_t n = 512, size = n * PAGE_SIZE;
+	__u64 iova = MOCK_APERTURE_START;
+	long calls;
+	size_t i;
+	char *mem;
+	int mfd;
+
+	mfd = memfd_create("map_file_batches", 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, size));
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (i = n; i--;)
+		mem[i * PAGE_SIZE] = i;
+
+	test_ioctl_set_temp_memory_limit(36);
+	calls = read_map_calls();
+	ASSERT_LE(0, calls);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, mfd, 0, size, &iova,
+			      RW_FIXED));
+	/* One call per range: many more ranges than one batch holds */
+	calls = read_map_calls() - calls;
+	printf("# %ld ranges of a %zu-page memfd, 3 per batch\n", calls, n);
+	ASSERT_LT(10, calls);
+	check_mock_iova(mem, iova, size);
+	test_ioctl_ioas_unmap(iova, size);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, mfd, 101 * PAGE_SIZE,
+			      300 * PAGE_SIZE, &iova, RW));
+	check_mock_iova(mem + 101 * PAGE_SIZE, iova, 300 * PAGE_SIZE);
+	test_ioctl_ioas_unmap(iova, 300 * PAGE_SIZE);
+	test_ioctl_set_temp_memory_limit(65536);
+	munmap(mem, size);
+	close(mfd);
+}
+
 /* A hugetlb folio is one run: one iommu_map() call for the whole of it */
 TEST_F(map_file, hugetlb_one_call)
 {
