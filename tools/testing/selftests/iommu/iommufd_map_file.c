@@ -4,6 +4,10 @@
  * ranges mapped, checked page by page against the memfd's own mapping, read
  * and written through an emulated access, copied to another IOAS, and every
  * bad input answered with its documented errno and nothing left mapped.
+ * The mock domain records the protection bits of each mapping: RAM is
+ * cacheable, device memory (MOCK_DMABUF_MMIO) is MMIO and never cacheable
+ * on every path. A read-only dma-buf fd refuses a writeable map, and a
+ * memfd over RLIMIT_MEMLOCK is refused before anything is pinned.
  */
 #include <fcntl.h>
 #include <stdlib.h>
