@@ -79,7 +79,7 @@ list:
 	@exec python3 $(TB)/vmtest.py list $(TESTS)
 
 vm: build
-	@exec python3 $(TB)/vmtest.py vm --boot $(call q,$(BOOT)) --cmd $(call q,$(CMD))
+	@exec python3 $(TB)/vmtest.py vm --boot $(call q,$(BOOT)) --cmd $(call q,$(value CMD))
 
 export-patches:
 	@$(TB)/export-patches.sh

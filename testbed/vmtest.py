@@ -447,7 +447,8 @@ def count_tap(lines, indent):
             p += 1
         else:
             f += 1
-            failures.append((m.group(3).split("#", 1)[0].strip(), since[-8:]))
+            failures.append((m.group(3).split("#", 1)[0].strip(),
+                             [repo_paths(x) for x in since[-8:]]))
         since = []
     return p, f, s, plan, failures
 
@@ -464,7 +465,8 @@ def running_case(lines):
             started = None
     if started:
         return "case %s" % started
-    tail = [line for line in lines if line.strip()]
+    tail = [line for line in lines if line.strip() and
+            line.strip() not in ("Terminated", "Killed")]
     return ("last output: %s" % tail[-1].strip()[:120]) if tail else "no output yet"
 
 
@@ -505,6 +507,19 @@ def host_checks(lines, logdir):
             failures.append((name, ["the bytes at %s+%s of ivshmem.bin do not hash to %s"
                                     % (m.group(1), m.group(2), m.group(3)[:16] + "...")]))
     return p, f, failures
+
+
+KSRC_RE = re.compile(r"(?:\.\./linux|\S*/out/linux)/([\w./+-]+\.[chS])\b")
+
+
+def repo_paths(text):
+    """../linux/lib/x.c (how the kernel names its sources, built with O=)
+    as the repository's lib/x.c when the repository has that file."""
+    def name(m):
+        rel = m.group(1)
+        return rel if os.path.isfile(os.path.join(TOP, rel)) and \
+            rel.split("/", 1)[0] != "testbed" else m.group(0)
+    return KSRC_RE.sub(name, text)
 
 
 def figure_lines(lines):
