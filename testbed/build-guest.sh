@@ -56,11 +56,11 @@ done
 
 # kselftest folders named by the plan ("kselftest DIR/BINARY").
 selftests=$SRC/tools/testing/selftests
-dirs=$(awk '$1 == "kselftest" { sub("/[^/]*$", "", $2); print $2 }' "$TOP/testbed/plan" | sort -u)
+dirs=$(awk '$1 == "kselftest" { sub("/[^/]*$", "", $2); print $2 }' "$PLAN" | sort -u)
 for dir in $dirs; do
 	outdir=$root/tests/kselftest/$dir
 	stamp=$outdir/.testbed-built
-	[ -d "$selftests/$dir" ] || die "testbed/plan names kselftest folder $dir, which is not in $selftests"
+	[ -d "$selftests/$dir" ] || die "${PLAN#"$TOP"/} names kselftest folder $dir, which is not in $selftests"
 	mkdir -p "$outdir"
 	if newer_than "$stamp" "$selftests/$dir" "$selftests/lib.mk" "$selftests"/kselftest*.h \
 		"$selftests/../../include" "$hdrs"; then

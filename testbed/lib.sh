@@ -8,9 +8,10 @@ SRC=$OUT/linux			# extracted 6.12 tree, a git repository
 # root built for it: another configuration (a sanitizer kernel, say) gets
 # its own folders by setting these three (see README.md, "Another kernel
 # configuration").
-KBUILD=${TESTBED_KBUILD:-$OUT/build}
-KCONFIG_FRAG=${TESTBED_CONFIG:-$TOP/testbed/kernel.config}
-GUEST=${TESTBED_GUEST:-$OUT/guest}
+KBUILD=$(realpath -m "${TESTBED_KBUILD:-$OUT/build}")
+KCONFIG_FRAG=$(realpath -m "${TESTBED_CONFIG:-$TOP/testbed/kernel.config}")
+GUEST=$(realpath -m "${TESTBED_GUEST:-$OUT/guest}")
+PLAN=${TESTBED_PLAN:-$TOP/testbed/plan}
 export TESTBED_KBUILD=$KBUILD TESTBED_CONFIG=$KCONFIG_FRAG TESTBED_GUEST=$GUEST
 TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # Top-level folders of the repository that are copied into the kernel tree.

@@ -78,9 +78,12 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
-GUEST = os.path.join(OUT, "guest")
+# Another kernel configuration has its own object tree and guest root
+# (testbed/lib.sh, README.md "Another kernel configuration").
+GUEST = os.environ.get("TESTBED_GUEST") or os.path.join(OUT, "guest")
 ROOTFS_CPIO = os.path.join(GUEST, "rootfs.cpio")
-BZIMAGE = os.path.join(OUT, "build", "arch", "x86", "boot", "bzImage")
+KBUILD = os.environ.get("TESTBED_KBUILD") or os.path.join(OUT, "build")
+BZIMAGE = os.path.join(KBUILD, "arch", "x86", "boot", "bzImage")
 PLAN = os.environ.get("TESTBED_PLAN") or os.path.join(TOP, "testbed", "plan")
 LOGS = os.path.join(OUT, "logs")
 LOGS_KEEP = int(os.environ.get("LOGS_KEEP") or 20)
