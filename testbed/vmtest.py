@@ -271,31 +271,38 @@ def read_plan(path=None):
     return boots
 
 
-def split_pattern(p):
-    """(boot glob or None, id glob, case or None) of a selection pattern."""
-    boot = None
-    head, slash, rest = p.partition("/")
-    if slash and ":" not in head and ":" in rest:
-        boot, p = head, rest
+def _split_case(p, whole):
     kind, colon, rest = p.partition(":")
-    case = None
     if colon and ":" in rest:
         rest, _, case = rest.partition(":")
         if not case:
-            raise PlanError("pattern '%s': empty case after the last ':'" % p)
-    return boot, kind + colon + rest, case
+            raise PlanError("pattern '%s': empty case after the last ':'" % whole)
+        return kind + colon + rest, case
+    return p, None
+
+
+def split_pattern(p):
+    """The readings of a selection pattern: [(boot glob or None, id glob,
+    case or None)]. 'kselftest:iommu/*' is an id glob; 'p2p/*' and
+    'physr_dma_swiotlb/kunit:physr_dma' also read as BOOT/ID (the part
+    before the first slash has no colon)."""
+    readings = [(None,) + _split_case(p, p)]
+    head, slash, rest = p.partition("/")
+    if slash and ":" not in head:
+        readings.append((head,) + _split_case(rest, p))
+    return readings
 
 
 def select(boots, patterns):
     if not patterns:
         return boots
-    parsed = [(p, split_pattern(p)) for p in patterns]
+    parsed = [r for p in patterns for r in split_pattern(p)]
     chosen = []
     for b in boots:
         tests = []
         for t in b.tests:
             cases = set()
-            for p, (bglob, iglob, case) in parsed:
+            for bglob, iglob, case in parsed:
                 if (bglob is None or fnmatch.fnmatchcase(b.name, bglob)) and \
                         fnmatch.fnmatchcase(t.id, iglob):
                     cases.add(case)

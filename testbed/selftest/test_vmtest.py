@@ -109,6 +109,9 @@ class Select(unittest.TestCase):
 
     def test_one_boot_and_one_case(self):
         self.assertEqual(self.ids(["two/kunit:x"]), [("two", "kunit:x", None)])
+        self.assertEqual(self.ids(["two/*"]), [("two", "kunit:x", None),
+                                               ("two", "kselftest:iommu/iommufd_fail_nth", None)])
+        self.assertEqual(self.ids(["*/iommufd"]), [("one", "kselftest:iommu/iommufd", None)])
         self.assertEqual(self.ids(["*/kunit:x"]), [("one", "kunit:x", None),
                                                    ("two", "kunit:x", None)])
         self.assertEqual(self.ids(["kselftest:iommu/iommufd:fix.case"]),
