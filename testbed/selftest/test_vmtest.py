@@ -8,6 +8,7 @@ seconds. Ends with "N passed, N failed" like every suite of make check.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,6 +32,7 @@ def write(path, text, mode=0o644):
 class Plan(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
     def errors(self, text):
         path = write(os.path.join(self.dir, "plan"), text)
@@ -89,7 +91,9 @@ class Plan(unittest.TestCase):
 
 class Select(unittest.TestCase):
     def boots(self):
-        path = write(os.path.join(tempfile.mkdtemp(), "plan"),
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d, True)
+        path = write(os.path.join(d, "plan"),
                      "boot one append=\"kunit.filter_glob=x\"\n\tkunit x\n\tkunit y\n"
                      "\tkselftest iommu/iommufd\nboot two\n\tkunit x\n"
                      "\tkselftest iommu/iommufd_fail_nth\n")
@@ -170,6 +174,7 @@ class Runner(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir, True)
         bindir = os.path.join(self.dir, "bin")
         os.makedirs(bindir)
         self.qemu = write(os.path.join(bindir, "qemu-system-x86_64"),
