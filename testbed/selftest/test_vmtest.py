@@ -198,7 +198,8 @@ class Runner(unittest.TestCase):
                         OUT=os.path.join(self.dir, "out"), TESTBED_KBUILD=kbuild,
                         TESTBED_GUEST=guest, TESTBED_PLAN=self.plan,
                         FAKE_QEMU_PIDFILE=os.path.join(self.dir, "qemu.pids"))
-        self.env.pop("MAKELEVEL", None)
+        for v in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
+            self.env.pop(v, None)
 
     def run_vmtest(self, fake, *args):
         env = dict(self.env, FAKE_QEMU=fake)
