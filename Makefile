@@ -23,8 +23,9 @@ help:
 	@echo '  make test T=PATTERN  the VM tests PATTERN selects (see make list), e.g.'
 	@echo "                         T='kselftest:iommu/*'      a suite"
 	@echo "                         T='physr_dma_swiotlb/kunit:physr_dma'   one boot of it"
+	@echo "                         T='p2p/*'                  every test of a boot"
 	@echo "                         T='kunit:physr_mm:CASE'    one KUnit case"
-	@echo "                         T='kselftest:liveupdate/liveupdate_uapi:global.CASE'"
+	@echo "                         T='kselftest:liveupdate/liveupdate_uapi:luo.create_names'"
 	@echo '                                                    one kselftest_harness case'
 	@echo '  make list [T=...]    the test ids of testbed/plan (or the selection), with their boots'
 	@echo '  make bench           the benchmarks (tests named *bench*) and their figures'
