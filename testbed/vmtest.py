@@ -484,17 +484,23 @@ def running_case(lines):
 
 
 def kunit_progress(console):
-    """Where KUnit was, from the console: (suite, last case that ended)."""
-    suite = case = None
+    """Where KUnit was, from the console: (suite, what is known of its case)."""
+    suite = where = None
     for line in console:
         m = re.search(r"# Subtest: (\S+)", line)
         if m:
-            suite, case = m.group(1), None
+            suite, where = m.group(1), "in its first case"
+            continue
+        if not suite:
             continue
         m = re.search(r"\]\s{4,}(?:not )?ok \d+ (\S+)", line)
-        if m and suite:
-            case = m.group(1)
-    return suite, case
+        if m:
+            where = "after case %s" % m.group(1)
+            continue
+        m = re.search(r"\]\s{4,}# (\w+): ", line)
+        if m and m.group(1) not in ("module", "Totals"):
+            where = "in case %s (its last message)" % m.group(1)
+    return suite, where
 
 
 def host_checks(lines, logdir):
@@ -898,8 +904,7 @@ def hang_report(run, console):
     if not any(l.startswith("# testbed: boot") for l in read_lines(
             os.path.join(run.logdir, "results.log"))):
         if suite:
-            return "in the kernel's KUnit run: suite %s, %s" % (
-                suite, "after case %s" % case if case else "in its first case")
+            return "in the kernel's KUnit run: suite %s, %s" % (suite, case)
         return "before the guest's init started"
     return "between tests"
 

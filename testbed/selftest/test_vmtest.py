@@ -147,6 +147,17 @@ class Results(unittest.TestCase):
         self.assertEqual(failures, [("f.b", ["# t.c:12:b:Expected 1 (1) == x (2)"])])
         self.assertEqual(vmtest.running_case(lines[:7]), "case f.b")
 
+    def test_where_kunit_hung(self):
+        console = ["[    1.0]     # Subtest: a", "[    1.1]     ok 1 a_one",
+                   "[    1.2] ok 1 a", "[    1.3]     KTAP version 1",
+                   "[    1.4]     # Subtest: b", "[    1.5]     # module: b_kunit"]
+        self.assertEqual(vmtest.kunit_progress(console), ("b", "in its first case"))
+        console.append("[    1.6]     # b_two: mapping 5 ranges")
+        self.assertEqual(vmtest.kunit_progress(console),
+                         ("b", "in case b_two (its last message)"))
+        console.append("[    1.7]     ok 1 b_two")
+        self.assertEqual(vmtest.kunit_progress(console), ("b", "after case b_two"))
+
     def test_kunit_reason_names_the_repository_file(self):
         lines = ["    # Subtest: s", "    1..1",
                  "    # c: EXPECTATION FAILED at ../linux/lib/physr/physr.c:10",
