@@ -25,7 +25,7 @@ kmake() { make -s -C "$SRC" O="$KBUILD" CC="ccache gcc" LOCALVERSION= "$@"; }
 
 # Reconfigure only when the fragment or the Kconfig inputs changed, so an
 # unchanged tree keeps its .config (and its timestamps).
-cfg_id=$( { echo "$frag"; cat "$frag"; git -C "$SRC" rev-parse HEAD;
+cfg_id=$( { cat "$frag"; git -C "$SRC" rev-parse HEAD;
 	cd "$TOP" && find $OVERLAY_DIRS -name 'Kconfig*' -type f -exec cat {} + 2>/dev/null || true; } |
 	sha256sum | cut -c1-16)
 if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$KBUILD/.testbed-config" 2>/dev/null)" != "$cfg_id" ]; then
