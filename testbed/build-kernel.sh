@@ -69,7 +69,9 @@ else
 	# The stamp is taken before the build: what changes during it is
 	# seen by the next one.
 	touch "$built.new"
-	say "building Linux $(kmake kernelversion)$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"/\1/p' "$KBUILD/.config") (make -j$JOBS)"
+	release=$(cat "$KBUILD/include/config/kernel.release" 2>/dev/null) ||
+		release=$(kmake kernelversion)$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"/\1/p' "$KBUILD/.config")
+	say "building Linux $release (make -j$JOBS)"
 	start=$(date +%s)
 	kmake -j"$JOBS" bzImage 2>&1 | srcpaths "$KBUILD"
 	mv "$built.new" "$built"
