@@ -157,6 +157,9 @@ class Results(unittest.TestCase):
                          ("b", "in case b_two (its last message)"))
         console.append("[    1.7]     ok 1 b_two")
         self.assertEqual(vmtest.kunit_progress(console), ("b", "after case b_two"))
+        console.append("[    2.5] ok 2 b")
+        self.assertAlmostEqual(vmtest.kunit_duration(console, "a"), 0.2)
+        self.assertAlmostEqual(vmtest.kunit_duration(console, "b"), 1.1)
 
     def test_kunit_reason_names_the_repository_file(self):
         lines = ["    # Subtest: s", "    1..1",
