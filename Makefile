@@ -1,22 +1,52 @@
 # physr + live update on Linux 6.12: build and test entry points.
-#
-#   make deps            install build/test dependencies (apt-get; idempotent)
-#   make build           patched kernel + guest programs, in out/
-#   make check           everything: build, userspace tests, all VM tests
-#   make test T=GLOB     only the VM tests whose id matches GLOB (see make list)
-#   make list            the test ids of testbed/plan
-#   make bench           the benchmarks (tests named *bench*), printing their figures
-#   make demo            the live update demo: a memfd of guest RAM across a kexec
-#   make vm              a shell in the VM on the patched kernel
-#   make export-patches  turn commits made in out/linux back into patches/
-#   make clean           remove out/ (ccache is kept)
+# `make help` lists the targets and the variables they take.
 
 SHELL := /bin/bash
 TB := testbed
 
-.PHONY: all deps tree kernel guest build check test bench demo list vm export-patches clean
+# Each word of T, BOOT, CMD and APPEND reaches the scripts as it was
+# written, never expanded by the shell ($(call q,...) single-quotes it).
+q = '$(subst ','\'',$(1))'
+TESTS := $(foreach p,$(T),$(call q,$(p)))
+
+.PHONY: all help deps tree kernel guest build check test bench demo list vm \
+	export-patches clean
 
 all: build
+
+help:
+	@echo 'Targets:'
+	@echo '  make build           the patched kernel and the guest programs, in out/'
+	@echo '                       (only what changed is rebuilt)'
+	@echo '  make check           everything: build, userspace suites, every VM test;'
+	@echo '                       ends with "N passed, N failed", non-zero exit on failure'
+	@echo '  make test T=PATTERN  the VM tests PATTERN selects (see make list), e.g.'
+	@echo "                         T='kselftest:iommu/*'      a suite"
+	@echo "                         T='physr_dma_swiotlb/kunit:physr_dma'   one boot of it"
+	@echo "                         T='p2p/*'                  every test of a boot"
+	@echo "                         T='kunit:physr_mm:CASE'    one KUnit case"
+	@echo "                         T='kselftest:liveupdate/liveupdate_uapi:luo.create_names'"
+	@echo '                                                    one kselftest_harness case'
+	@echo '  make list [T=...]    the test ids of testbed/plan (or the selection), with their boots'
+	@echo '  make bench           the benchmarks (tests named *bench*) and their figures'
+	@echo '  make demo            the live update demo: a memfd of guest RAM across a kexec'
+	@echo '  make vm              a shell in the test guest (BOOT=, CMD=, APPEND=)'
+	@echo '  make deps            install the build and test dependencies (apt-get)'
+	@echo '  make export-patches  turn commits made in out/linux back into patches/'
+	@echo '  make clean           remove out/ (the ccache is kept)'
+	@echo 'Variables:'
+	@echo '  T=PATTERN...         tests for make test (globs, space-separated)'
+	@echo '  BOOT=NAME            make vm: that boot of the plan (its append= and qemu=)'
+	@echo "  CMD='COMMAND'        make vm: run COMMAND in the guest, power off, exit with"
+	@echo '                       its status'
+	@echo '  APPEND=ARGS          make vm: more kernel arguments'
+	@echo '  TEST_TIMEOUT=S       make test/check: every test stage at most S seconds'
+	@echo '  LOGS_KEEP=N          runs kept in out/logs (default 20)'
+	@echo '  TESTBED_PLAN=FILE    another plan file (e.g. to try a change out)'
+	@echo '  TESTBED_CONFIG=F TESTBED_KBUILD=D TESTBED_GUEST=D'
+	@echo '                       another kernel configuration in its own folders'
+	@echo '  JOBS=N               parallel build jobs'
+	@echo 'Logs: out/logs/latest/ (summary.txt, results.json, one folder per boot).'
 
 deps:
 	@$(TB)/deps.sh
@@ -32,23 +62,25 @@ guest: kernel
 
 build: guest
 
+# The runner replaces the recipe's shell (exec), so that make's SIGTERM
+# reaches it; it watches make for SIGINT itself (see vmtest.py).
 check: build
-	@$(TB)/check.sh
+	@exec $(TB)/check.sh
 
 test: build
-	@python3 $(TB)/vmtest.py run $(T)
+	@exec python3 $(TB)/vmtest.py run $(TESTS)
 
 bench: build
-	@python3 $(TB)/vmtest.py run --figures '*bench*'
+	@exec python3 $(TB)/vmtest.py run --figures '*bench*'
 
 demo: build
 	@$(TB)/demo/demo.sh
 
 list:
-	@python3 $(TB)/vmtest.py list
+	@exec python3 $(TB)/vmtest.py list $(TESTS)
 
 vm: build
-	@python3 $(TB)/vmtest.py vm
+	@exec python3 $(TB)/vmtest.py vm --boot $(call q,$(BOOT)) --cmd $(call q,$(value CMD))
 
 export-patches:
 	@$(TB)/export-patches.sh

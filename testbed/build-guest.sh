@@ -2,33 +2,99 @@
 # Build what the test guest runs, into out/guest/rootfs: busybox, init,
 # the kernel image (for kexec from inside the guest), tb-kexec, the
 # harness's own tests and every kselftest folder the plan names, all
-# statically linked. testbed/run.sh adds the plan and packs the initramfs.
+# statically linked; then pack it as out/guest/rootfs.cpio, to which
+# vmtest.py appends the plan of each boot.
+#
+# Only what changed is redone: a file is copied when its content differs,
+# a program is compiled when it is older than its sources or the UAPI
+# headers, a kselftest folder is made when a file in it (or the selftest
+# framework, or the headers) is newer than its last build, and the archive
+# is packed when the root changed. Programs whose source is gone are
+# removed from the root.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-root=$OUT/guest/rootfs
+root=$GUEST/rootfs
+hdrs=$KBUILD/.testbed-headers
 mkdir -p "$root"/{bin,usr/bin,boot,proc,sys,dev,tmp,testbed/state,tests/testbed,tests/kselftest}
-cp -f /bin/busybox "$root/bin/busybox"
-file "$root/bin/busybox" | grep -q 'statically linked' || die "/bin/busybox is not static (install busybox-static)"
-ln -sf busybox "$root/bin/sh"
-cp -f "$TOP/testbed/guest/init" "$root/init"
-cp -f "$KBUILD/arch/x86/boot/bzImage" "$root/boot/bzImage"
 
-cc_static() { gcc -static -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$KBUILD/usr/include" "$@"; }
-cc_static -o "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c"
+# Copy $1 to $2 if their contents differ (keeps $2's time otherwise).
+sync_file() { cmp -s "$1" "$2" || cp -f "$1" "$2"; }
+
+file /bin/busybox | grep -q 'statically linked' || die "/bin/busybox is not static (install busybox-static)"
+sync_file /bin/busybox "$root/bin/busybox"
+[ -L "$root/bin/sh" ] || ln -sf busybox "$root/bin/sh"
+sync_file "$TOP/testbed/guest/init" "$root/init"
+chmod +x "$root/init"
+sync_file "$KBUILD/arch/x86/boot/bzImage" "$root/boot/bzImage"
+rm -f "$root/testbed/plan"	# the runner appends each boot's own
+
+cc_static() {
+	local out=$1
+	shift
+	say "compiling ${out#"$root"/}"
+	gcc -static -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$KBUILD/usr/include" \
+		-o "$out" "$@" 2>&1 | srcpaths "$TOP"
+}
+if newer_than "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c" "$hdrs"; then
+	cc_static "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c"
+fi
 for c in "$TOP"/testbed/tests/*.c; do
 	[ -e "$c" ] || continue
 	b=$(basename "$c" .c)
-	cc_static -o "$root/tests/testbed/$b" "$c"
+	if newer_than "$root/tests/testbed/$b" "$c" "$TOP"/testbed/tests/*.h "$hdrs"; then
+		cc_static "$root/tests/testbed/$b" "$c"
+	fi
+done
+for b in "$root"/tests/testbed/*; do
+	[ -e "$b" ] || continue
+	if [ ! -f "$TOP/testbed/tests/$(basename "$b").c" ]; then
+		say "removing ${b#"$root"/}: its source is gone"
+		rm -f "$b"
+	fi
 done
 
 # kselftest folders named by the plan ("kselftest DIR/BINARY").
-for dir in $(awk '$1 == "kselftest" { sub("/[^/]*$", "", $2); print $2 }' "$TOP/testbed/plan" | sort -u); do
-	say "building kselftests: $dir"
-	mkdir -p "$root/tests/kselftest/$dir"
-	make -s -C "$SRC/tools/testing/selftests/$dir" \
-		OUTPUT="$root/tests/kselftest/$dir" \
-		KHDR_INCLUDES="-isystem $KBUILD/usr/include" \
-		USERLDFLAGS=-static all
+selftests=$SRC/tools/testing/selftests
+dirs=$(awk '$1 == "kselftest" { sub("/[^/]*$", "", $2); print $2 }' "$PLAN" | sort -u)
+for dir in $dirs; do
+	outdir=$root/tests/kselftest/$dir
+	stamp=$outdir/.testbed-built
+	[ -d "$selftests/$dir" ] || die "${PLAN#"$TOP"/} names kselftest folder $dir, which is not in $selftests"
+	mkdir -p "$outdir"
+	if newer_than "$stamp" "$selftests/$dir" "$selftests/lib.mk" "$selftests"/kselftest*.h \
+		"$selftests/../../include" "$hdrs"; then
+		say "building kselftests: $dir"
+		touch "$stamp.new"
+		make -s -C "$selftests/$dir" \
+			OUTPUT="$outdir" \
+			KHDR_INCLUDES="-isystem $KBUILD/usr/include" \
+			USERLDFLAGS=-static all 2>&1 | srcpaths "$selftests/$dir"
+		mv "$stamp.new" "$stamp"
+	fi
+	# A program whose source left the folder (and its Makefile) is stale.
+	for b in "$outdir"/*; do
+		[ -f "$b" ] && [ -x "$b" ] || continue
+		n=$(basename "$b")
+		if [ ! -f "$selftests/$dir/$n.c" ] && ! grep -qw -- "$n" "$selftests/$dir/Makefile" 2>/dev/null; then
+			say "removing ${b#"$root"/}: its source is gone"
+			rm -f "$b"
+		fi
+	done
 done
-say "guest root: $(du -sh "$root" | cut -f1) in $root"
+for d in "$root"/tests/kselftest/*/; do
+	[ -d "$d" ] || continue
+	n=$(basename "$d")
+	if ! grep -qx "$n" <<<"$dirs"; then
+		say "removing tests/kselftest/$n: no longer in the plan"
+		rm -rf "$d"
+	fi
+done
+
+cpio=$GUEST/rootfs.cpio
+if newer_than "$cpio" "$root"; then
+	(cd "$root" && find . ! -name '.testbed-built*' | LC_ALL=C sort |
+		cpio --quiet -o -H newc) >"$cpio.new"
+	mv "$cpio.new" "$cpio"
+	say "guest root: $(du -sh "$root" | cut -f1) in ${root#"$TOP"/}, packed into ${cpio#"$TOP"/}"
+fi

@@ -13,9 +13,12 @@ pkgs=(
 	clang llvm lld libclang-rt-14-dev	# libFuzzer and sanitizers for lib/physr
 	valgrind				# instruction counts for benchmarks
 )
+# One dpkg-query for all of them: this runs before every make test.
+installed=" $(dpkg-query -W -f='${Status} ${Package}\n' "${pkgs[@]}" 2>/dev/null |
+	sed -n 's/^install ok installed //p' | tr '\n' ' ')"
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+	[[ $installed == *" $p "* ]] || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

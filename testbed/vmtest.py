@@ -1,20 +1,48 @@
 #!/usr/bin/env python3
 """Run the test plan in QEMU and sum up the results.
 
-  vmtest.py run [PATTERN...]   run the plan (or the tests whose id matches
-                               one of the glob PATTERNs, e.g. 'kunit:*',
-                               'kselftest:iommu/*', '*kexec*'), print one
-                               line per test and end with "N passed, N failed"
+  vmtest.py run [PATTERN...]   run the plan (or the tests that one of the
+                               PATTERNs selects, see below), print one line
+                               per test as it finishes and end with
+                               "N passed, N failed"
   vmtest.py run --figures PATTERN...
-                               the same, and print the tests' TAP comments
-                               (how benchmarks report their figures)
-  vmtest.py vm                 boot the guest with a shell on this terminal
-  vmtest.py list               print the test ids of the plan
+                               the same, and print the figures the tests
+                               print (TAP comments: how benchmarks report)
+  vmtest.py vm [--boot NAME] [--cmd 'COMMAND']
+                               boot the guest with a shell on this terminal
+                               (with NAME's append= and qemu=), or run
+                               COMMAND in it and power off
+  vmtest.py list [PATTERN...]  print the test ids of the plan (or of the
+                               selection, with the boots that would run)
+  vmtest.py check-plan         read the plan and report every mistake in it
 
-A test id is KIND:NAME as written in testbed/plan. Every boot gets a fresh
-log folder out/logs/<run>/<boot>/ with console.log (ttyS0, the kernel's
-console), results.log (ttyS1, what the tests printed) and one file per
-test. out/logs/latest points at the last run.
+A test id is KIND:NAME as written in testbed/plan. A PATTERN is a glob
+over the ids ('kunit:*', 'kselftest:iommu/*', '*kexec*'), optionally
+  - prefixed by a boot glob and a slash, for a test that runs in several
+    boots: 'physr_dma_swiotlb/kunit:physr_dma';
+  - followed by ':CASE', one case of a KUnit suite (kunit.filter_glob
+    SUITE.CASE) or of a kselftest_harness test (-r CASE when CASE has a
+    dot, e.g. global.open_close, else -t CASE):
+    'kselftest:liveupdate/liveupdate_uapi:global.open_close'.
+For a boot whose selected KUnit tests are a single suite the runner sets
+kunit.filter_glob to it, so the other built-in suites do not run.
+
+Every run gets a fresh folder out/logs/<run>/ (out/logs/latest points at
+the last one; the last $LOGS_KEEP runs, default 20, are kept) with
+summary.txt, results.json and per boot: console.log (ttyS0, the kernel
+console), results.log (ttyS1, what the tests printed), qemu.cmd, qemu.log
+and one file per test and stage.
+
+The plan is read strictly: an unknown key, a bad value or a word that is
+not KEY=VALUE stops the run with the plan's file and line ($TESTBED_PLAN
+names another plan file, for trying one out).
+
+Time limits: a boot's timeout= bounds the whole boot (host side); a test
+line's timeout= (default: the boot's; $TEST_TIMEOUT overrides it for a
+run) bounds each stage of that test inside the guest, which then goes on
+with the next test. Either way the result names the test (and the last
+KUnit or kselftest_harness case) that was running and shows the last
+console lines.
 
 Host-side checks: a test that made a device write into ivshmem's BAR (or
 into memory it reaches) can have the host check the bytes in the BAR's
@@ -25,30 +53,49 @@ backing file. It prints, on its results stream,
 and once the boot has ended the runner hashes LENGTH bytes at OFFSET of
 that boot's ivshmem.bin and counts one result "host-check NAME" for the
 test. The file is read after the whole boot (all stages), so a test must
-not overwrite a region it asked to have checked.
+not overwrite a region it asked to have checked; such a test's result
+line is printed when the boot ends.
+
+Exit status: 0 when nothing failed, 1 when something failed, 2 for a bad
+plan or selection, 128+N when signal N interrupted the run (QEMU is
+killed, the partial summary is printed and written).
 """
 
+import ctypes
+import difflib
 import fnmatch
 import hashlib
+import json
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
-ROOTFS = os.path.join(OUT, "guest", "rootfs")
-BZIMAGE = os.path.join(OUT, "build", "arch", "x86", "boot", "bzImage")
-PLAN = os.path.join(TOP, "testbed", "plan")
+# Another kernel configuration has its own object tree and guest root
+# (testbed/lib.sh, README.md "Another kernel configuration").
+GUEST = os.environ.get("TESTBED_GUEST") or os.path.join(OUT, "guest")
+ROOTFS_CPIO = os.path.join(GUEST, "rootfs.cpio")
+KBUILD = os.environ.get("TESTBED_KBUILD") or os.path.join(OUT, "build")
+BZIMAGE = os.path.join(KBUILD, "arch", "x86", "boot", "bzImage")
+PLAN = os.environ.get("TESTBED_PLAN") or os.path.join(TOP, "testbed", "plan")
+LOGS = os.path.join(OUT, "logs")
+LOGS_KEEP = int(os.environ.get("LOGS_KEEP") or 20)
 
 IVSHMEM_SIZE = 16 << 20
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check can
 # miss its window and panic a boot that would have worked.
 BASE_APPEND = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=5 printk.time=1 "
                "no_timer_check")
+# KUnit reports at KERN_INFO: a boot that runs suites shows them on the
+# console, so that a hang says which suite and case it was in.
+KUNIT_LOGLEVEL = "loglevel=7"
 
 # Console lines that mean the kernel itself went wrong during a boot.
 CRASH_RE = re.compile(
@@ -56,70 +103,293 @@ CRASH_RE = re.compile(
     r"WARNING: CPU: |UBSAN: |KASAN: |RCU detected stall|"
     r"INFO: task .* blocked for more than|watchdog: BUG: soft lockup")
 
+KINDS = ("kunit", "kselftest", "testbed")
+BOOT_KEYS = ("timeout", "append", "qemu")
+TEST_KEYS = ("stages", "timeout")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
+def say(msg):
+    print("[vmtest] " + msg, flush=True)
+
+
+# ------------------------------------------------------------------ plan
+
+class PlanError(Exception):
+    pass
+
+
+class Test:
+    def __init__(self, kind, name, stages, timeout, where):
+        self.kind, self.name, self.stages = kind, name, stages
+        self.timeout = timeout  # None: the boot's
+        self.where = where
+        self.id = "%s:%s" % (kind, name)
+        self.case = None  # one KUnit / kselftest_harness case, if selected
+
+    def run_stages(self):
+        return 1 if self.kind == "kunit" else self.stages
+
 
 class Boot:
-    def __init__(self, name, opts):
-        self.name = name
-        self.timeout = int(opts.get("timeout", "300"))
-        self.append = opts.get("append", "")
-        self.qemu = shlex.split(opts.get("qemu", ""))
-        self.tests = []  # (id, stages)
+    def __init__(self, name, timeout, append, qemu, where):
+        self.name, self.timeout, self.append, self.qemu = name, timeout, append, qemu
+        self.where = where
+        self.tests = []
 
-    def plan_text(self):
+    def test_timeout(self, t):
+        if os.environ.get("TEST_TIMEOUT"):
+            return int(os.environ["TEST_TIMEOUT"])
+        return t.timeout or self.timeout
+
+    def guest_plan(self):
+        """This boot's part of the plan as the guest's init reads it:
+        KIND NAME STAGES TIMEOUT [ARGS...] (see testbed/guest/init)."""
         lines = ["boot %s" % self.name]
-        for tid, stages in self.tests:
-            kind, name = tid.split(":", 1)
-            lines.append("\t%s %s stages=%d" % (kind, name, stages))
+        for t in self.tests:
+            args = ""
+            if t.case and t.kind == "kselftest":
+                args = (" -r %s" if "." in t.case else " -t %s") % t.case
+            lines.append("\t%s %s %d %d%s" % (t.kind, t.name, t.stages,
+                                               self.test_timeout(t), args))
         return "\n".join(lines) + "\n"
 
 
-def read_plan():
-    boots = []
-    with open(PLAN) as f:
-        for lineno, raw in enumerate(f, 1):
-            words = shlex.split(raw, comments=True)
+def _int_value(key, value, where, minimum=1):
+    if not re.match(r"^[0-9]+$", value) or int(value) < minimum:
+        raise PlanError("%s: %s=%s: not a whole number >= %d" % (where, key, value, minimum))
+    return int(value)
+
+
+def _options(words, allowed, what, where):
+    opts = {}
+    for w in words:
+        if "=" not in w:
+            raise PlanError("%s: '%s' is not KEY=VALUE (the keys of a %s line: %s)"
+                            % (where, w, what, ", ".join(allowed)))
+        key, value = w.split("=", 1)
+        if key not in allowed:
+            near = difflib.get_close_matches(key, allowed, 1)
+            hint = "; did you mean '%s'?" % near[0] if near else ""
+            if not near and what == "boot":
+                hint = "; is append= missing before '%s'?" % w
+            raise PlanError("%s: unknown key '%s' on a %s line%s (allowed: %s)"
+                            % (where, key, what, hint, ", ".join(allowed)))
+        if key in opts:
+            raise PlanError("%s: %s= given twice" % (where, key))
+        opts[key] = value
+    return opts
+
+
+def read_plan(path=None):
+    """The boots of the plan; PlanError (all mistakes, one per line) if the
+    plan is not exactly what testbed/plan documents."""
+    path = path or PLAN
+    shown = os.path.relpath(path, TOP) if path.startswith(TOP + os.sep) else path
+    boots, errors, seen = [], [], {}
+    try:
+        with open(path) as f:
+            text = f.read().splitlines()
+    except OSError as e:
+        raise PlanError("%s: %s" % (shown, e.strerror))
+    for lineno, raw in enumerate(text, 1):
+        where = "%s:%d" % (shown, lineno)
+        try:
+            try:
+                words = shlex.split(raw, comments=True)
+            except ValueError as e:
+                if raw.split()[:1] == ["boot"]:
+                    # Its test lines belong to it, not to the boot before.
+                    boots.append(Boot("?", 300, "", [], where))
+                raise PlanError("%s: %s" % (where, e))
             if not words:
                 continue
-            line = raw.strip()
             if words[0] == "boot":
-                opts = dict(w.split("=", 1) for w in words[2:])
-                boots.append(Boot(words[1], opts))
+                # The boot exists even if its line is wrong, so that its
+                # test lines are checked against it, not against nothing.
+                b = Boot(words[1] if len(words) > 1 else "?", 300, "", [], where)
+                b.bad = True
+                boots.append(b)
+                if len(words) < 2 or "=" in words[1]:
+                    raise PlanError("%s: a boot line starts with 'boot NAME'" % where)
+                if not NAME_RE.match(b.name):
+                    raise PlanError("%s: boot name '%s': use letters, digits, _ . + -"
+                                    % (where, b.name))
+                if b.name in seen:
+                    raise PlanError("%s: boot %s is already defined at %s"
+                                    % (where, b.name, seen[b.name]))
+                seen[b.name] = where
+                o = _options(words[2:], BOOT_KEYS, "boot", where)
+                b.timeout = _int_value("timeout", o.get("timeout", "300"), where)
+                try:
+                    b.qemu = shlex.split(o.get("qemu", ""))
+                except ValueError as e:
+                    raise PlanError("%s: qemu=: %s" % (where, e))
+                b.append = o.get("append", "")
+                b.bad = False
                 continue
-            if not boots or words[0] not in ("kunit", "kselftest", "testbed"):
-                sys.exit("testbed/plan:%d: cannot read '%s'" % (lineno, line))
-            stages = 1
-            for w in words[2:]:
-                if w.startswith("stages="):
-                    stages = int(w[len("stages="):])
-            boots[-1].tests.append(("%s:%s" % (words[0], words[1]), stages))
+            if words[0] not in KINDS:
+                near = difflib.get_close_matches(words[0], ("boot",) + KINDS, 1)
+                raise PlanError("%s: '%s' is not boot, %s%s" % (
+                    where, words[0], ", ".join(KINDS),
+                    "; did you mean '%s'?" % near[0] if near else ""))
+            if not boots:
+                raise PlanError("%s: a test line before the first boot line" % where)
+            if len(words) < 2 or "=" in words[1]:
+                raise PlanError("%s: a test line is 'KIND NAME [KEY=VALUE...]'" % where)
+            kind, name = words[0], words[1]
+            o = _options(words[2:], TEST_KEYS, "test", where)
+            stages = _int_value("stages", o.get("stages", "1"), where)
+            timeout = _int_value("timeout", o["timeout"], where) if "timeout" in o else None
+            if kind == "kunit" and stages != 1:
+                raise PlanError("%s: kunit suites run at boot, stage 1 only (stages=%d)"
+                                % (where, stages))
+            if kind == "kselftest" and not re.match(r"^[^/]+/[^/]+$", name):
+                raise PlanError("%s: a kselftest is named DIR/BINARY, not '%s'" % (where, name))
+            if kind == "testbed":
+                if "/" in name:
+                    raise PlanError("%s: a testbed test is named BINARY, not '%s'"
+                                    % (where, name))
+                if not os.path.exists(os.path.join(TOP, "testbed", "tests", name + ".c")):
+                    raise PlanError("%s: testbed/tests/%s.c does not exist" % (where, name))
+            if kind in ("kunit", "testbed") and not NAME_RE.match(name):
+                raise PlanError("%s: test name '%s'" % (where, name))
+            b = boots[-1]
+            tid = "%s:%s" % (kind, name)
+            if any(t.id == tid for t in b.tests):
+                raise PlanError("%s: %s is already in boot %s" % (where, tid, b.name))
+            b.tests.append(Test(kind, name, stages, timeout, where))
+        except PlanError as e:
+            errors.append(str(e))
+            if boots:
+                boots[-1].bad = True
+    for b in boots:
+        if not b.tests and not getattr(b, "bad", False):
+            errors.append("%s: boot %s has no tests" % (b.where, b.name))
+    if errors:
+        raise PlanError("\n".join(errors))
     return boots
+
+
+def _split_case(p, whole):
+    kind, colon, rest = p.partition(":")
+    if colon and ":" in rest:
+        rest, _, case = rest.partition(":")
+        if not case:
+            raise PlanError("pattern '%s': empty case after the last ':'" % whole)
+        return kind + colon + rest, case
+    return p, None
+
+
+def split_pattern(p):
+    """The readings of a selection pattern: [(boot glob or None, id glob,
+    case or None)]. 'kselftest:iommu/*' is an id glob; 'p2p/*' and
+    'physr_dma_swiotlb/kunit:physr_dma' also read as BOOT/ID (the part
+    before the first slash has no colon)."""
+    readings = [(None,) + _split_case(p, p)]
+    head, slash, rest = p.partition("/")
+    if slash and ":" not in head:
+        readings.append((head,) + _split_case(rest, p))
+    return readings
 
 
 def select(boots, patterns):
     if not patterns:
         return boots
+    parsed = [r for p in patterns for r in split_pattern(p)]
     chosen = []
     for b in boots:
-        tests = [t for t in b.tests if any(fnmatch.fnmatchcase(t[0], p) for p in patterns)]
+        tests = []
+        for t in b.tests:
+            cases = set()
+            for bglob, iglob, case in parsed:
+                if (bglob is None or fnmatch.fnmatchcase(b.name, bglob)) and \
+                        fnmatch.fnmatchcase(t.id, iglob):
+                    cases.add(case)
+            if not cases:
+                continue
+            if len(cases) > 1 and None not in cases:
+                raise PlanError("%s/%s: one case at a time, not %s"
+                                % (b.name, t.id, ", ".join(sorted(cases))))
+            t.case = None if None in cases else cases.pop()
+            if t.case and t.kind == "testbed":
+                raise PlanError("%s: a testbed test has no cases to select (%s)"
+                                % (t.id, t.case))
+            tests.append(t)
+        if [t for t in tests if t.kind == "kunit" and t.case] and \
+                len([t for t in tests if t.kind == "kunit"]) > 1:
+            raise PlanError("boot %s: a KUnit case can only be selected with its "
+                            "suite alone in the boot" % b.name)
         if tests:
             b.tests = tests
             chosen.append(b)
     if not chosen:
-        sys.exit("no test in testbed/plan matches %s (see: make list)" % " ".join(patterns))
+        raise PlanError("no test in %s matches %s (see: make list)"
+                        % (os.path.relpath(PLAN, TOP), " ".join(patterns)))
     return chosen
 
 
-def pack_initramfs(boots, dest):
-    """The guest root with the (selected) plan, as an uncompressed cpio."""
-    if not os.path.exists(os.path.join(ROOTFS, "init")):
-        sys.exit("no guest root in %s: run make build first" % ROOTFS)
-    with open(os.path.join(ROOTFS, "testbed", "plan"), "w") as f:
-        f.write("".join(b.plan_text() for b in boots))
-    files = subprocess.run(["find", "."], cwd=ROOTFS, check=True,
-                           capture_output=True).stdout
-    with open(dest, "wb") as out:
-        subprocess.run(["cpio", "--quiet", "-o", "-H", "newc"], cwd=ROOTFS,
-                       input=files, stdout=out, check=True)
+def kunit_filter(boot, selected):
+    """kunit.filter_glob for a boot, or None to keep the boot's own."""
+    if not selected:
+        return None
+    suites = [t for t in boot.tests if t.kind == "kunit"]
+    if len(suites) != 1:
+        return None
+    t = suites[0]
+    return t.name + ("." + t.case if t.case else "")
+
+
+def boot_append(boot, selected, stage_one=True):
+    append = boot.append
+    if not any(t.kind == "kunit" for t in boot.tests):
+        append += " kunit.enable=0"
+        base = BASE_APPEND
+    else:
+        base = BASE_APPEND.replace("loglevel=5", KUNIT_LOGLEVEL)
+        glob = kunit_filter(boot, selected)
+        if glob:
+            append = re.sub(r"(^|\s)kunit\.filter_glob=\S*", " ", append)
+            append += " kunit.filter_glob=" + glob
+    return " ".join(("%s testbed.boot=%s testbed.stage=1 %s" %
+                     (base, boot.name, append)).split())
+
+
+# --------------------------------------------------------------- guest
+
+def cpio_newc(files):
+    """An uncompressed newc archive of {path: bytes} (and their folders)."""
+    out = bytearray()
+    dirs = sorted({os.path.dirname(p) for p in files if os.path.dirname(p)})
+    now = int(time.time())
+
+    def add(ino, name, mode, data):
+        fields = (ino, mode, 0, 0, 1, now, len(data), 0, 0, 0, 0, len(name) + 1, 0)
+        out.extend(b"070701" + "".join("%08X" % v for v in fields).encode())
+        out.extend(name.encode() + b"\0")
+        out.extend(b"\0" * (-len(out) % 4))
+        out.extend(data)
+        out.extend(b"\0" * (-len(out) % 4))
+    ino = 1
+    for d in dirs:
+        add(ino, d, 0o40755, b"")
+        ino += 1
+    for p, data in sorted(files.items()):
+        add(ino, p, 0o100644, data)
+        ino += 1
+    add(0, "TRAILER!!!", 0, b"")
+    out.extend(b"\0" * (-len(out) % 512))
+    return bytes(out)
+
+
+def make_initrd(dest, files):
+    """The guest root (built by build-guest.sh) plus @files, as one
+    initramfs: the kernel unpacks concatenated archives in order."""
+    if not os.path.exists(ROOTFS_CPIO) or not os.path.exists(BZIMAGE):
+        raise PlanError("no guest root in %s: run make build first" % ROOTFS_CPIO)
+    shutil.copyfile(ROOTFS_CPIO, dest)
+    with open(dest, "ab") as f:
+        f.write(cpio_newc(files))
 
 
 def qemu_cmd(initrd, append, ivshmem, serial0, serial1, extra=()):
@@ -136,53 +406,52 @@ def qemu_cmd(initrd, append, ivshmem, serial0, serial1, extra=()):
     ] + serial0 + serial1 + list(extra)
 
 
-def run_boot(boot, initrd, logdir):
-    os.makedirs(logdir)
-    ivshmem = os.path.join(logdir, "ivshmem.bin")
-    with open(ivshmem, "wb") as f:
-        f.truncate(IVSHMEM_SIZE)
-    append = "%s testbed.boot=%s testbed.stage=1 %s" % (BASE_APPEND, boot.name, boot.append)
-    if not any(t[0].startswith("kunit:") for t in boot.tests):
-        append += " kunit.enable=0"
-    console = os.path.join(logdir, "console.log")
-    results = os.path.join(logdir, "results.log")
-    cmd = qemu_cmd(initrd, append.strip(), ivshmem,
-                   ["-chardev", "file,id=con,path=%s" % console, "-serial", "chardev:con"],
-                   ["-chardev", "file,id=res,path=%s" % results, "-serial", "chardev:res"],
-                   boot.qemu)
-    with open(os.path.join(logdir, "qemu.cmd"), "w") as f:
-        f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
-    start = time.time()
-    timed_out = False
+def _die_with_parent():
+    # QEMU goes when the runner goes, even on SIGKILL.
     try:
-        subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=boot.timeout,
-                       stdout=open(os.path.join(logdir, "qemu.log"), "w"),
-                       stderr=subprocess.STDOUT)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    return time.time() - start, timed_out
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 # ---------------------------------------------------------------- results
 
 TAP_RE = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$")
+BEGIN_RE = re.compile(r"^# testbed: begin (\S+) stage (\d+)(?: t=([0-9.]+))?$")
+END_RE = re.compile(r"^# testbed: end (\S+) stage (\d+) rc=(\d+)(?: t=([0-9.]+))?$")
+TIMEOUT_RE = re.compile(r"^# testbed: timeout (\S+) stage (\d+) after (\d+) s$")
+HOST_CHECK_RE = re.compile(r"^# host-check ivshmem (\d+) (\d+) ([0-9a-f]{64}) (\S+)$")
+HARNESS_RUN_RE = re.compile(r"^#\s+RUN\s+(\S+)")
+HARNESS_DONE_RE = re.compile(r"^#\s+(OK|FAIL|SKIP)\s+(\S+)")
+FRAMING_RE = re.compile(r"^(KTAP version|TAP version|1\.\.\d|#\s+(RUN|OK|FAIL|SKIP)\s|"
+                        r"# (Subtest|module|Totals|PASSED|FAILED|Starting \d)|"
+                        r"# \S+: pass:\d+ fail:\d+)")
+KLOG_RE = re.compile(r"^\s*(<\d>)?\[\s*\d+\.\d+\]")
 
 
 def count_tap(lines, indent):
-    """Count result lines at exactly @indent spaces: (passed, failed, skipped, names)."""
+    """Results at exactly @indent spaces: (passed, failed, skipped, plan,
+    [(failed case, [reason lines])])."""
     p = f = s = 0
     failures = []
     plan = None
+    since = []  # diagnostics since the previous result at this level
     for line in lines:
-        if len(line) - len(line.lstrip(" ")) != indent:
+        ind = len(line) - len(line.lstrip(" "))
+        if ind < indent:
+            since = []
             continue
         body = line[indent:]
-        m = re.match(r"^1\.\.(\d+)", body)
-        if m and plan is None:
-            plan = int(m.group(1))
-            continue
-        m = TAP_RE.match(body)
+        m = TAP_RE.match(body) if ind == indent else None
+        if ind == indent and plan is None:
+            pm = re.match(r"^1\.\.(\d+)", body)
+            if pm:
+                plan = int(pm.group(1))
+                continue
         if not m:
+            if line.strip() and not FRAMING_RE.match(line.strip()) and \
+                    not HOST_CHECK_RE.match(line.strip()):
+                since.append(line.strip())
             continue
         directive = m.group(3).split("#", 1)[1].strip().upper() if "#" in m.group(3) else ""
         if directive.startswith("SKIP"):
@@ -191,12 +460,61 @@ def count_tap(lines, indent):
             p += 1
         else:
             f += 1
-            failures.append(m.group(3).split("#", 1)[0].strip())
+            failures.append((m.group(3).split("#", 1)[0].strip(),
+                             [repo_paths(x) for x in since[-8:]]))
+        since = []
     return p, f, s, plan, failures
 
 
-HOST_CHECK_RE = re.compile(
-    r"^# host-check ivshmem (\d+) (\d+) ([0-9a-f]{64}) (\S+)$")
+def running_case(lines):
+    """The kselftest_harness case that started and did not finish, or the
+    last line printed."""
+    started = None
+    for line in lines:
+        m = HARNESS_RUN_RE.match(line)
+        if m:
+            started = m.group(1)
+        elif HARNESS_DONE_RE.match(line):
+            started = None
+    if started:
+        return "case %s" % started
+    tail = [line for line in lines if line.strip() and
+            line.strip() not in ("Terminated", "Killed")]
+    return ("last output: %s" % tail[-1].strip()[:120]) if tail else "no output yet"
+
+
+def kunit_progress(console):
+    """Where KUnit was, from the console: (suite, what is known of its case)."""
+    suite = where = None
+    for line in console:
+        m = re.search(r"# Subtest: (\S+)", line)
+        if m:
+            suite, where = m.group(1), "in its first case"
+            continue
+        if not suite:
+            continue
+        m = re.search(r"\]\s{4,}(?:not )?ok \d+ (\S+)", line)
+        if m:
+            where = "after case %s" % m.group(1)
+            continue
+        m = re.search(r"\]\s{4,}# (\w+): ", line)
+        if m and m.group(1) not in ("module", "Totals"):
+            where = "in case %s (its last message)" % m.group(1)
+    return suite, where
+
+
+def kunit_duration(console, suite):
+    """How long a suite ran at boot, from the console's timestamps."""
+    start = None
+    for line in console:
+        m = re.match(r"^\[\s*(\d+\.\d+)\]\s+(?:# Subtest: (\S+)$|(?:not )?ok \d+ (\S+))", line)
+        if not m:
+            continue
+        if m.group(2) == suite:
+            start = float(m.group(1))
+        elif m.group(3) == suite and start is not None and line.split("]", 1)[1][1:2] != " ":
+            return float(m.group(1)) - start
+    return None
 
 
 def host_checks(lines, logdir):
@@ -219,123 +537,466 @@ def host_checks(lines, logdir):
             p += 1
         else:
             f += 1
-            failures.append(name)
+            failures.append((name, ["the bytes at %s+%s of ivshmem.bin do not hash to %s"
+                                    % (m.group(1), m.group(2), m.group(3)[:16] + "...")]))
     return p, f, failures
 
 
-def parse_boot(boot, logdir, timed_out):
-    """Per-test outcomes of one boot: list of (id, stage, p, f, s, note)."""
-    def read(name):
-        try:
-            with open(os.path.join(logdir, name), errors="replace") as fh:
-                return fh.read().splitlines()
-        except FileNotFoundError:
-            return []
+KSRC_RE = re.compile(r"(?:\.\./linux|\S*/out/linux)/([\w./+-]+\.[chS])\b")
 
-    results = read("results.log")
-    console = read("console.log")
-    runs = {}  # (id, stage) -> (rc, lines)
-    current = None
-    body = []
-    done = False
-    for line in results:
-        line = line.rstrip("\r")
-        m = re.match(r"^# testbed: begin (\S+) stage (\d+)$", line)
+
+def repo_paths(text):
+    """../linux/lib/x.c (how the kernel names its sources, built with O=)
+    as the repository's lib/x.c when the repository has that file."""
+    def name(m):
+        rel = m.group(1)
+        return rel if os.path.isfile(os.path.join(TOP, rel)) and \
+            rel.split("/", 1)[0] != "testbed" else m.group(0)
+    return KSRC_RE.sub(name, text)
+
+
+def figure_lines(lines):
+    """What a benchmark printed as its figures: its own TAP comments, not
+    the harness's framing, host-check requests or kernel log lines."""
+    out = []
+    for line in lines:
+        if not line.startswith("# "):
+            continue
+        text = line[2:].rstrip()
+        if FRAMING_RE.match(line) or HOST_CHECK_RE.match(line) or KLOG_RE.match(text) \
+                or text.startswith("testbed:"):
+            continue
+        out.append(text)
+    return out
+
+
+class Result:
+    """One test stage (or a userspace suite, or a boot-level failure)."""
+
+    def __init__(self, boot, tid, stage, stages, p, f, s, notes, log,
+                 failures=(), duration=None):
+        self.boot, self.tid, self.stage, self.stages = boot, tid, stage, stages
+        self.p, self.f, self.s = p, f, s
+        self.notes, self.log, self.failures = notes, log, list(failures)
+        self.duration = duration
+        self.case = None
+
+    def label(self):
+        name = "%s/%s" % (self.boot, self.tid) if self.boot else self.tid
+        if self.case:
+            name += ":" + self.case
+        if self.stages > 1:
+            name += " [stage %d/%d]" % (self.stage, self.stages)
+        return name
+
+    def line(self):
+        return "%-4s %s: %d passed, %d failed, %d skipped%s" % (
+            "FAIL" if self.f else "ok", self.label(), self.p, self.f, self.s,
+            (" (%s)" % "; ".join(self.notes)) if self.notes else "")
+
+    def details(self):
+        out = []
+        for case, reason in self.failures[:5]:
+            out.append("%s:" % case)
+            out.extend("  " + r for r in reason)
+        return out
+
+    def record(self):
+        return {"boot": self.boot, "id": self.tid, "case": self.case, "stage": self.stage,
+                "stages": self.stages,
+                "status": "fail" if self.f else ("pass" if self.p else "skip"),
+                "passed": self.p, "failed": self.f, "skipped": self.s,
+                "duration_s": None if self.duration is None else round(self.duration, 3),
+                "reason": "; ".join(self.notes),
+                "failures": [{"case": c, "details": r} for c, r in self.failures],
+                "log": self.log}
+
+
+class Reporter:
+    def __init__(self, figures=False):
+        self.results = []
+        self.summary = []
+        self.figures = figures
+        self.boots = []
+
+    def add(self, r, figures=()):
+        self.results.append(r)
+        line = r.line()
+        print("  " + line, flush=True)
+        self.summary.append(line)
+        for d in r.details():
+            print("      | " + d)
+            self.summary.append("    | " + d)
+        if self.figures:
+            for fl in figures:
+                print("    " + fl)
+        sys.stdout.flush()
+
+    def totals(self):
+        return (sum(r.p for r in self.results), sum(r.f for r in self.results),
+                sum(r.s for r in self.results))
+
+
+class BootRun:
+    """Follows one boot's results stream as it is written."""
+
+    def __init__(self, boot, logdir, reporter):
+        self.boot, self.logdir, self.rep = boot, logdir, reporter
+        self.current, self.body, self.started = None, [], None
+        self.runs = {}  # (id, stage) -> (rc, lines, duration, guest_timeout)
+        self.guest_timeouts = {}
+        self.reported = set()
+        self.done = False
+        self.closed = False
+        self.partial = ""
+        self.tests = {t.id: t for t in boot.tests}
+
+    def feed(self, data, final=False):
+        self.partial += data
+        lines = self.partial.split("\n")
+        self.partial = "" if final else lines.pop()
+        for line in lines:
+            self.line(line.rstrip("\r"))
+
+    def line(self, line):
+        now = time.time()
+        m = BEGIN_RE.match(line)
         if m:
-            current, body = (m.group(1), int(m.group(2))), []
-            continue
-        m = re.match(r"^# testbed: end (\S+) stage (\d+) rc=(\d+)$", line)
-        if m and current == (m.group(1), int(m.group(2))):
-            runs[current] = (int(m.group(3)), body)
-            current = None
-            continue
+            self.current, self.body = (m.group(1), int(m.group(2))), []
+            self.started = (float(m.group(3)) if m.group(3) else None, now)
+            return
+        m = TIMEOUT_RE.match(line)
+        if m:
+            self.guest_timeouts[(m.group(1), int(m.group(2)))] = int(m.group(3))
+            return
+        m = END_RE.match(line)
+        if m and self.current == (m.group(1), int(m.group(2))):
+            dur = None
+            if self.started:
+                if m.group(4) and self.started[0] is not None:
+                    dur = float(m.group(4)) - self.started[0]
+                else:
+                    dur = now - self.started[1]
+            self.runs[self.current] = (int(m.group(3)), self.body, dur)
+            key = self.current
+            self.current = None
+            self.finish(key)
+            return
         if line == "# testbed: done":
-            done = True
-        if current:
-            body.append(line)
+            self.done = True
+        if self.current:
+            self.body.append(line)
 
-    outcomes = []
-    for tid, stages in boot.tests:
-        kind = tid.split(":", 1)[0]
-        for stage in range(1, (1 if kind == "kunit" else stages) + 1):
-            label = tid if stages == 1 else "%s [stage %d/%d]" % (tid, stage, stages)
-            fname = "%s.stage%d.log" % (tid.replace("/", "_").replace(":", "_"), stage)
-            if (tid, stage) not in runs:
-                partial = body if current == (tid, stage) else []
-                with open(os.path.join(logdir, fname), "w") as fh:
-                    fh.write("\n".join(partial) + "\n")
-                outcomes.append((label, 0, 1, 0, "did not finish (%s)" %
-                                 ("timeout after %ds" % boot.timeout if timed_out
-                                  else "guest stopped"), fname))
-                continue
-            rc, lines = runs[(tid, stage)]
-            with open(os.path.join(logdir, fname), "w") as fh:
-                fh.write("\n".join(lines) + "\n")
-            p, f, s, plan, failures = count_tap(lines, 4 if kind == "kunit" else 0)
-            notes = []
-            hp, hf, hfail = host_checks(lines, logdir)
+    def fname(self, tid, stage):
+        return "%s.stage%d.log" % (tid.replace("/", "_").replace(":", "_"), stage)
+
+    def finish(self, key, at_end=False):
+        """Report one test stage once its end marker arrived (or at the end
+        of the boot for a test whose host checks need the whole boot)."""
+        tid, stage = key
+        t = self.tests.get(tid)
+        if t is None or key in self.reported:
+            return
+        rc, lines, dur = self.runs[key]
+        fname = self.fname(tid, stage)
+        with open(os.path.join(self.logdir, fname), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+        wants_host = any(HOST_CHECK_RE.match(l.rstrip()) for l in lines)
+        if wants_host and not at_end:
+            return
+        p, f, s, plan, failures = count_tap(lines, 4 if t.kind == "kunit" else 0)
+        notes = []
+        if wants_host:
+            hp, hf, hfail = host_checks(lines, self.logdir)
             p, f, failures = p + hp, f + hf, failures + hfail
-            if failures:
-                notes.append("failed: " + ", ".join(failures[:5]) +
-                             (" ..." if len(failures) > 5 else ""))
-            if kind == "kunit" and rc != 0:
-                f += 1
-                notes.append("suite not in this kernel")
-            elif kind != "kunit" and rc == 4 and p + f == 0:
-                s += max(1, s == 0)
-                notes.append("skipped as a whole (exit 4)")
-            elif rc != 0 and f == 0:
-                f += 1
-                notes.append("exit status %d" % rc)
-            if kind != "kunit" and plan is not None and p + f + s < plan:
-                f += plan - (p + f + s)
-                notes.append("%d of %d planned results missing" % (plan - (p + f + s), plan))
-            if p + f + s == 0:
-                f += 1
-                notes.append("reported no result")
-            outcomes.append((label, p, f, s, "; ".join(notes), fname))
+        if failures:
+            notes.append("failed: " + ", ".join(c for c, _ in failures[:5]) +
+                         (" ..." if len(failures) > 5 else ""))
+        if key in self.guest_timeouts:
+            f += 1
+            notes.append("timed out in the guest after %d s, running %s"
+                         % (self.guest_timeouts[key], running_case(lines)))
+            failures.append(("timeout", [l.strip() for l in lines if l.strip()][-10:]))
+        elif t.kind == "kunit" and rc != 0:
+            f += 1
+            notes.append("suite not in this kernel")
+        elif t.kind != "kunit" and rc == 4 and p + f == 0:
+            s += max(1, s == 0)
+            notes.append("skipped as a whole (exit 4)")
+        elif rc != 0 and f == 0:
+            f += 1
+            notes.append("exit status %d" % rc)
+        if t.kind != "kunit" and plan is not None and p + f + s < plan:
+            missing = plan - (p + f + s)
+            f += missing
+            notes.append("%d of %d planned results missing" % (missing, plan))
+        if p + f + s == 0:
+            f += 1
+            notes.append("reported no result")
+        self.reported.add(key)
+        if t.kind == "kunit":
+            # The suite ran at boot; reading its results took no time.
+            dur = kunit_duration(read_lines(os.path.join(self.logdir, "console.log")),
+                                 t.name) or dur
+        figs = figure_lines(lines) if t.kind != "kunit" else []
+        r = Result(self.boot.name, tid, stage, t.run_stages(), p, f, s, notes,
+                   os.path.join(self.logdir, fname), failures, dur)
+        r.case = t.case
+        self.rep.add(r, figs)
 
-    crash = [l for l in console if CRASH_RE.search(l)]
-    boot_note = None
-    if timed_out:
-        boot_note = "timed out after %d s" % boot.timeout
-    elif crash:
-        boot_note = "kernel trouble on the console: %s" % crash[0].strip()
-    elif not done:
-        boot_note = "guest stopped before the plan finished"
-    return outcomes, boot_note
+    def close(self, why):
+        """The boot is over: report what is left; @why says why a test
+        that never ended did not (timeout, guest stopped, ...)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.feed("", final=True)
+        for key in list(self.runs):
+            self.finish(key, at_end=True)
+        for t in self.boot.tests:
+            for stage in range(1, t.run_stages() + 1):
+                key = (t.id, stage)
+                if key in self.reported:
+                    continue
+                fname = self.fname(t.id, stage)
+                partial = self.body if self.current == key else []
+                with open(os.path.join(self.logdir, fname), "w") as fh:
+                    fh.write("\n".join(partial) + "\n")
+                note = "did not finish (%s)" % why
+                if self.current == key:
+                    note = "did not finish (%s, running %s)" % (why, running_case(partial))
+                self.reported.add(key)
+                r = Result(self.boot.name, t.id, stage, t.run_stages(), 0, 1, 0,
+                           [note], os.path.join(self.logdir, fname))
+                r.case = t.case
+                self.rep.add(r)
 
 
-def userspace_outcomes(logdir):
+def read_lines(path):
+    try:
+        with open(path, errors="replace") as fh:
+            return fh.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def tail_lines(lines, n=12):
+    return [l.rstrip() for l in lines if l.strip()][-n:]
+
+
+class Interrupted(Exception):
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, frame):
+    raise Interrupted(signum)
+
+
+def watch_make():
+    """`kill -INT <make>` makes GNU make wait for its children, which get
+    no signal: the runner watches the make that started it and stops as
+    if it had the signal itself (make blocks it while it waits in its
+    handler). If make is gone, the runner stops too."""
+    if not os.environ.get("MAKELEVEL"):
+        return
+    pid = os.getppid()
+    for _ in range(3):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() in ("make", "gmake"):
+                    break
+            with open("/proc/%d/stat" % pid) as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return
+    else:
+        return
+    mask = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGTERM - 1)) | \
+        (1 << (signal.SIGHUP - 1))
+
+    def loop():
+        hits = 0
+        while True:
+            time.sleep(0.25)
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    st = dict(l.split(":", 1) for l in f if ":" in l)
+                blocked = int(st["SigBlk"].strip(), 16)
+            except (OSError, KeyError, ValueError):
+                os.kill(os.getpid(), signal.SIGHUP)
+                return
+            hits = hits + 1 if blocked & mask else 0
+            if hits >= 2:
+                sig = signal.SIGINT if blocked & (1 << (signal.SIGINT - 1)) else signal.SIGTERM
+                os.kill(os.getpid(), sig)
+                return
+    threading.Thread(target=loop, daemon=True).start()
+
+
+def run_boot(boot, rundir, selected, rep, state):
+    logdir = os.path.join(rundir, boot.name)
+    os.makedirs(logdir)
+    ivshmem = os.path.join(logdir, "ivshmem.bin")
+    with open(ivshmem, "wb") as f:
+        f.truncate(IVSHMEM_SIZE)
+    initrd = os.path.join(rundir, "initramfs.cpio")
+    make_initrd(initrd, {"testbed/plan": boot.guest_plan().encode()})
+    append = boot_append(boot, selected)
+    console = os.path.join(logdir, "console.log")
+    results = os.path.join(logdir, "results.log")
+    for p in (console, results):
+        open(p, "w").close()
+    cmd = qemu_cmd(initrd, append, ivshmem,
+                   ["-chardev", "file,id=con,path=%s" % console, "-serial", "chardev:con"],
+                   ["-chardev", "file,id=res,path=%s" % results, "-serial", "chardev:res"],
+                   boot.qemu)
+    with open(os.path.join(logdir, "qemu.cmd"), "w") as f:
+        f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+    say("boot %s: %d test(s), timeout %d s" % (boot.name, len(boot.tests), boot.timeout))
+    run = BootRun(boot, logdir, rep)
+    state["run"] = run
+    start = time.time()
+    qlog = open(os.path.join(logdir, "qemu.log"), "w")
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qlog,
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent)
+    except OSError as e:
+        qlog.close()
+        run.close("QEMU did not start")
+        boot_failure(rep, boot, "QEMU failed to start: %s" % e)
+        return
+    state["proc"] = proc
+    timed_out = False
+    with open(results, errors="replace") as res:
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            finally:
+                run.feed(res.read())
+            if time.time() - start > boot.timeout:
+                timed_out = True
+                proc.kill()
+                rc = proc.wait()
+                break
+        run.feed(res.read())
+    state["proc"] = None
+    qlog.close()
+    elapsed = time.time() - start
+    con = read_lines(console)
+    if rc != 0 and not timed_out:
+        msg = tail_lines(read_lines(os.path.join(logdir, "qemu.log")), 6)
+        run.close("QEMU failed")
+        boot_failure(rep, boot, "QEMU failed (exit status %d): %s"
+                     % (rc, " / ".join(msg) or "no message, see qemu.cmd"))
+    elif timed_out:
+        where = hang_report(run, con)
+        run.close("boot timeout after %d s" % boot.timeout)
+        boot_failure(rep, boot, "timed out after %d s, %s" % (boot.timeout, where),
+                     tail_lines(con))
+    else:
+        crash = [l for l in con if CRASH_RE.search(l)]
+        run.close("guest stopped")
+        if crash:
+            i = con.index(crash[0])
+            boot_failure(rep, boot, "kernel trouble on the console: %s" % crash[0].strip(),
+                         [l.rstrip() for l in con[i:i + 12]])
+        elif not run.done:
+            boot_failure(rep, boot, "guest stopped before the plan finished", tail_lines(con))
+    rep.boots.append({"boot": boot.name, "duration_s": round(elapsed, 1),
+                      "append": append, "qemu_exit": rc, "timed_out": timed_out,
+                      "logs": logdir})
+    print("  boot %s took %.1f s; logs in %s" % (boot.name, elapsed, logdir), flush=True)
+
+
+def hang_report(run, console):
+    if run.current:
+        return "running %s stage %d (%s)" % (run.current[0], run.current[1],
+                                             running_case(run.body))
+    suite, case = kunit_progress(console)
+    if not any(l.startswith("# testbed: boot") for l in read_lines(
+            os.path.join(run.logdir, "results.log"))):
+        if suite:
+            return "in the kernel's KUnit run: suite %s, %s" % (suite, case)
+        return "before the guest's init started"
+    return "between tests"
+
+
+def boot_failure(rep, boot, note, lines=()):
+    r = Result(None, "boot %s" % boot.name, 1, 1, 0, 1, 0, [], None,
+               [("last console lines", list(lines))] if lines else [])
+    r.line = lambda: "FAIL boot %s: %s" % (boot.name, note)
+    r.notes = [note]
+    rep.add(r)
+
+
+def userspace_outcomes(logdir, rep):
     """Results of userspace suites that check.sh ran: each log ends with
     "N passed, N failed" from the suite and "# testbed: rc=N" from check.sh."""
-    outcomes = []
     for fname in sorted(os.listdir(logdir)):
-        with open(os.path.join(logdir, fname), errors="replace") as fh:
-            lines = fh.read().splitlines()
+        lines = read_lines(os.path.join(logdir, fname))
         counts = [m for m in (re.match(r"^(\d+) passed, (\d+) failed", l) for l in lines) if m]
         rc = [int(l.split("=", 1)[1]) for l in lines if l.startswith("# testbed: rc=")]
         label = "userspace:" + fname[:-len(".log")]
+        log = os.path.join(logdir, fname)
         if not counts:
-            outcomes.append((label, 0, 1, 0, "printed no 'N passed, N failed' line", fname))
+            rep.add(Result(None, label, 1, 1, 0, 1, 0,
+                           ["printed no 'N passed, N failed' line"], log,
+                           [("last lines", tail_lines(lines, 8))]))
             continue
         p, f = int(counts[-1].group(1)), int(counts[-1].group(2))
-        note = ""
+        notes = []
         if rc and rc[-1] != 0 and f == 0:
-            f, note = 1, "exit status %d" % rc[-1]
-        outcomes.append((label, p, f, 0, note, fname))
-    return outcomes
+            f, notes = 1, ["exit status %d" % rc[-1]]
+        rep.add(Result(None, label, 1, 1, p, f, 0, notes, log))
 
 
-def report(outcomes, summary, totals):
-    for label, p, f, s, note, fname in outcomes:
-        totals[0] += p
-        totals[1] += f
-        totals[2] += s
-        line = "%-4s %s: %d passed, %d failed, %d skipped%s" % (
-            "FAIL" if f else "ok", label, p, f, s, (" (%s)" % note) if note else "")
-        print("  " + line, flush=True)
-        summary.append(line)
+def new_rundir():
+    os.makedirs(LOGS, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for i in range(1000):
+        name = stamp if i == 0 else "%s-%d" % (stamp, i)
+        try:
+            os.mkdir(os.path.join(LOGS, name))
+        except FileExistsError:
+            continue
+        tmp = os.path.join(LOGS, ".latest.%d" % os.getpid())
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(name, tmp)
+        os.replace(tmp, os.path.join(LOGS, "latest"))
+        return os.path.join(LOGS, name)
+    raise OSError("cannot make a run folder in %s" % LOGS)
+
+
+def prune_logs(keep):
+    runs = sorted(d for d in os.listdir(LOGS) if re.match(r"^\d{8}-\d{6}(-\d+)?$", d))
+    try:
+        latest = os.readlink(os.path.join(LOGS, "latest"))
+    except OSError:
+        latest = None
+    for d in runs[:max(0, len(runs) - keep)]:
+        if d != latest:
+            shutil.rmtree(os.path.join(LOGS, d), ignore_errors=True)
+
+
+def write_results(rundir, rep, base, status):
+    p, f, s = rep.totals()
+    with open(os.path.join(rundir, "summary.txt"), "w") as fh:
+        fh.write("\n".join(["base: " + base] + rep.summary) +
+                 "\n%s%d passed, %d failed, %d skipped\n"
+                 % ("%s\n" % status if status else "", p, f, s))
+    with open(os.path.join(rundir, "results.json.tmp"), "w") as fh:
+        json.dump({"base": base, "status": status or "complete",
+                   "passed": p, "failed": f, "skipped": s,
+                   "boots": rep.boots,
+                   "results": [r.record() for r in rep.results]}, fh, indent=1)
+    os.replace(os.path.join(rundir, "results.json.tmp"), os.path.join(rundir, "results.json"))
 
 
 def cmd_run(args):
@@ -346,90 +1007,161 @@ def cmd_run(args):
             figures, args = True, args[1:]
         else:
             ulogs, args = args[1], args[2:]
-    patterns = args
+    patterns = [a for a in args if a]
     boots = select(read_plan(), patterns)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    rundir = os.path.join(OUT, "logs", stamp)
-    os.makedirs(rundir)
-    latest = os.path.join(OUT, "logs", "latest")
-    if os.path.islink(latest):
-        os.unlink(latest)
-    os.symlink(stamp, latest)
-    initrd = os.path.join(rundir, "initramfs.cpio")
-    pack_initramfs(boots, initrd)
-
-    totals = [0, 0, 0]
+    rundir = new_rundir()
+    prune_logs(LOGS_KEEP)
+    rep = Reporter(figures)
     try:
         with open(os.path.join(OUT, "base-version")) as fh:
             base = fh.read().strip()
     except FileNotFoundError:
         base = "unknown (run make build)"
-    print("[vmtest] base: %s; patches: %s" % (base, os.path.join(TOP, "patches", "series")))
-    summary = ["base: " + base]
-    if ulogs:
-        print("[vmtest] userspace suites (logs in %s)" % ulogs, flush=True)
-        report(userspace_outcomes(ulogs), summary, totals)
-    for boot in boots:
-        logdir = os.path.join(rundir, boot.name)
-        print("[vmtest] boot %s: %d test(s), timeout %d s" % (boot.name, len(boot.tests), boot.timeout),
-              flush=True)
-        elapsed, timed_out = run_boot(boot, initrd, logdir)
-        outcomes, boot_note = parse_boot(boot, logdir, timed_out)
-        report(outcomes, summary, totals)
-        if figures:
-            # Benchmarks print their figures as TAP comments.
-            for o in outcomes:
-                with open(os.path.join(logdir, o[5]), errors="replace") as fh:
-                    for line in fh:
-                        if line.startswith("# ") and not line.startswith("# Totals"):
-                            print("    " + line[2:].rstrip())
-        if boot_note:
-            totals[1] += 1
-            line = "FAIL boot %s: %s" % (boot.name, boot_note)
-            print("  " + line)
-            summary.append(line)
-        print("  boot %s took %.1f s; logs in %s" % (boot.name, elapsed, logdir), flush=True)
-    total_p, total_f, total_s = totals
-    with open(os.path.join(rundir, "summary.txt"), "w") as fh:
-        fh.write("\n".join(summary) + "\n%d passed, %d failed, %d skipped\n"
-                 % (total_p, total_f, total_s))
-    print("%d skipped" % total_s)
-    print("%d passed, %d failed" % (total_p, total_f))
-    return 1 if total_f else 0
+    say("base: %s; patches: %s" % (base, os.path.join(TOP, "patches", "series")))
+    say("logs in %s" % rundir)
+    state = {"proc": None, "run": None}
+    status = None
+    exit_code = 0
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _on_signal)
+    watch_make()
+    try:
+        if ulogs:
+            say("userspace suites (logs in %s)" % ulogs)
+            userspace_outcomes(ulogs, rep)
+        for i, boot in enumerate(boots):
+            state["left"], state["boot"] = boots[i + 1:], boot
+            run_boot(boot, rundir, bool(patterns), rep, state)
+    except Interrupted as e:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)
+        proc = state.get("proc")
+        if proc:
+            proc.kill()
+            proc.wait()
+        name = signal.Signals(e.signum).name
+        print(flush=True)
+        say("%s: QEMU stopped; partial results" % name)
+        left = list(state.get("left", []))
+        run = state.get("run")
+        if run and run.boot is state.get("boot") and not run.closed:
+            run.close("interrupted by %s" % name)
+        elif state.get("boot"):
+            left.insert(0, state["boot"])
+        status = "interrupted by %s%s; %d test(s) in %d boot(s) not run" % (
+            name, " during boot %s" % state["boot"].name if state.get("boot") else "",
+            sum(len(b.tests) for b in left), len(left))
+        r = Result(None, "run", 1, 1, 0, 1, 0, [status], None)
+        r.line = lambda: "FAIL run: %s" % status
+        rep.add(r)
+        exit_code = 128 + e.signum
+    finally:
+        proc = state.get("proc")
+        if proc and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        try:
+            os.unlink(os.path.join(rundir, "initramfs.cpio"))
+        except FileNotFoundError:
+            pass
+    write_results(rundir, rep, base, status)
+    p, f, s = rep.totals()
+    print("%d skipped" % s)
+    print("%d passed, %d failed" % (p, f))
+    return exit_code or (1 if f else 0)
 
 
-def cmd_vm():
+def cmd_vm(args):
+    boot_name = cmd = None
+    while args:
+        if args[0] == "--boot" and len(args) > 1:
+            boot_name, args = args[1] or None, args[2:]
+        elif args[0] == "--cmd" and len(args) > 1:
+            cmd, args = args[1] or None, args[2:]
+        else:
+            raise PlanError("vm: unexpected argument '%s'" % args[0])
     boots = read_plan()
+    boot = None
+    if boot_name:
+        boot = next((b for b in boots if b.name == boot_name), None)
+        if not boot:
+            raise PlanError("no boot %s in %s (boots: %s)" % (
+                boot_name, os.path.relpath(PLAN, TOP), " ".join(b.name for b in boots)))
     rundir = os.path.join(OUT, "vm")
     shutil.rmtree(rundir, ignore_errors=True)
     os.makedirs(rundir)
+    files = {"testbed/plan": "".join(b.guest_plan() for b in boots).encode()}
+    if cmd:
+        files["testbed/cmd"] = (cmd + "\n").encode()
     initrd = os.path.join(rundir, "initramfs.cpio")
-    pack_initramfs(boots, initrd)
+    make_initrd(initrd, files)
     ivshmem = os.path.join(rundir, "ivshmem.bin")
     with open(ivshmem, "wb") as f:
         f.truncate(IVSHMEM_SIZE)
-    append = BASE_APPEND.replace("panic=-1 oops=panic ", "") + " kunit.enable=0 " + \
-        os.environ.get("APPEND", "")
-    cmd = qemu_cmd(initrd, append.strip(), ivshmem,
-                   ["-serial", "mon:stdio"],
-                   ["-chardev", "file,id=res,path=%s" % os.path.join(rundir, "ttyS1.log"),
-                    "-serial", "chardev:res"])
-    print("[vmtest] shell on the patched kernel; Ctrl-A X quits QEMU; "
-          "the ivshmem backing file is %s" % ivshmem, flush=True)
-    return subprocess.call(cmd)
+    append = BASE_APPEND.replace("panic=-1 oops=panic ", "") + " kunit.enable=0"
+    if boot:
+        append += " testbed.vm=%s %s" % (boot.name, boot.append)
+    append = " ".join((append + " " + os.environ.get("APPEND", "")).split())
+    ttys1 = os.path.join(rundir, "ttyS1.log")
+    qcmd = qemu_cmd(initrd, append, ivshmem,
+                    ["-serial", "mon:stdio"],
+                    ["-chardev", "file,id=res,path=%s" % ttys1, "-serial", "chardev:res"],
+                    boot.qemu if boot else ())
+    with open(os.path.join(rundir, "qemu.cmd"), "w") as f:
+        f.write(" ".join(shlex.quote(c) for c in qcmd) + "\n")
+    if boot:
+        say("boot %s (%s): append=%s qemu=%s" % (boot.name, boot.where, shlex.quote(boot.append),
+                                                 shlex.quote(" ".join(boot.qemu))))
+    if cmd:
+        say("running %s in the guest, then power off" % shlex.quote(cmd))
+    else:
+        say("shell on the patched kernel; Ctrl-A X quits QEMU; "
+            "the ivshmem backing file is %s" % ivshmem)
+    rc = subprocess.call(qcmd, preexec_fn=_die_with_parent)
+    if rc != 0:
+        say("QEMU failed (exit status %d), command in %s" % (rc, os.path.join(rundir, "qemu.cmd")))
+        return rc
+    if cmd:
+        m = [l for l in read_lines(ttys1) if l.startswith("# testbed: cmd rc=")]
+        if not m:
+            say("the command did not finish (no exit status on ttyS1)")
+            return 1
+        return int(m[-1].split("=", 1)[1])
+    return 0
 
 
 def main():
     args = sys.argv[1:]
-    if not args or args[0] not in ("run", "vm", "list"):
+    if not args or args[0] not in ("run", "vm", "list", "check-plan"):
         sys.exit(__doc__)
-    if args[0] == "run":
-        return cmd_run(args[1:])
-    if args[0] == "vm":
-        return cmd_vm()
-    for b in read_plan():
-        for tid, stages in b.tests:
-            print("%s  (boot %s%s)" % (tid, b.name, ", %d stages" % stages if stages > 1 else ""))
+    if args[0] == "list":
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        if args[0] == "run":
+            return cmd_run(args[1:])
+        if args[0] == "vm":
+            return cmd_vm(args[1:])
+        boots = read_plan()
+        if args[0] == "check-plan":
+            print("%s: %d boots, %d tests" % (os.path.relpath(PLAN, TOP), len(boots),
+                                              sum(len(b.tests) for b in boots)))
+            return 0
+        patterns = [a for a in args[1:] if a]
+        boots = select(boots, patterns)
+    except PlanError as e:
+        for line in str(e).splitlines():
+            print("[vmtest] error: %s" % line, file=sys.stderr)
+        return 2
+    for b in boots:
+        glob = kunit_filter(b, bool(patterns)) if any(t.kind == "kunit" for t in b.tests) \
+            else None
+        for t in b.tests:
+            extra = ", %d stages" % t.stages if t.stages > 1 else ""
+            if t.case:
+                extra += ", case %s" % t.case
+            if t.kind == "kunit" and glob:
+                extra += ", kunit.filter_glob=%s" % glob
+            print("%s  (boot %s%s)" % (t.id, b.name, extra))
     return 0
 
 

@@ -98,7 +98,7 @@ static u64 pick_len(struct reader *rd)
 
 static bool op_append(struct physr *pr, struct reader *rd)
 {
-	u64 phys = pick_phys(rd), len = pick_len(rd), end, total;
+	u64 phys = pick_phys(rd), len = pick_len(rd), end, total = 0;
 	bool merge = m.n && last_end() == phys;
 	int exp, ret;
 
@@ -160,8 +160,7 @@ static bool check_iter(struct physr_iter *it, const struct physr_range *exp,
 		if (!(i < n))
 			return fail("extra range");
 		if (!(r.phys == exp[i].phys && r.len == exp[i].len))
-			return fail(__LINE__,
-				    "range %llu: %#llx+%#llx, expected %#llx+%#llx",
+			return fail("range %llu: %#llx+%#llx, expected %#llx+%#llx",
 				    (unsigned long long)i,
 				    (unsigned long long)r.phys,
 				    (unsigned long long)r.len,
@@ -285,8 +284,7 @@ static bool op_blocks(const struct physr *pr, struct reader *rd)
 			if (!(physr_block_iter_next(&bi, &blk)))
 				return fail("missing block");
 			if (!(blk.phys == pos && blk.len == lim))
-				return fail(__LINE__,
-					    "block %#llx+%#llx, expected %#llx+%#llx",
+				return fail("block %#llx+%#llx, expected %#llx+%#llx",
 					    (unsigned long long)blk.phys,
 					    (unsigned long long)blk.len,
 					    (unsigned long long)pos,

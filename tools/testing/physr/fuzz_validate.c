@@ -106,8 +106,7 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 
 		if (!(fakemem_in_window(phys, PAGE_SIZE, NULL) &&
 		      !(phys % PAGE_SIZE)))
-			return fail(__LINE__,
-				    "accepted chunk outside the window");
+			return fail("accepted chunk outside the window");
 		if (!(++chunks <= MAX_CHUNKS))
 			return fail("accepted too many chunks");
 		c = (const void *)(win + (phys - FAKE_PHYS_BASE));
