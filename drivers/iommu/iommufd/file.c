@@ -93,9 +93,10 @@ static struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ctx *ictx,
 	return pages;
 }
 
-static struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
-					   struct file *filp, u64 start,
-					   u64 length, bool writable)
+/* Pin a memfd range for MAP_FILE, or for a live update retrieve */
+struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
+				    struct file *filp, u64 start,
+				    u64 length, bool writable)
 {
 	unsigned int pin = PHYSR_PIN_LONGTERM;
 	struct iopt_pages *pages;
