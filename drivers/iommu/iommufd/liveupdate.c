@@ -24,6 +24,7 @@
  */
 #define pr_fmt(fmt) "iommufd_lu: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
@@ -585,6 +586,83 @@ static void iommufd_lu_unpreserve(struct liveupdate_file_op_args *args)
 	args->private = NULL;
 }
 
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test only: with /sys/kernel/debug/iommufd_lu/test_corrupt set, a freeze
+ * damages the record of an iommufd whose first HWPT's token is
+ * IOMMUFD_LU_TEST_TOKEN + one of the kinds below, so that the next
+ * kernel's checks can be tested (selftest iommu_lu_corrupt).
+ */
+#define IOMMUFD_LU_TEST_TOKEN	0xc0de0000ULL
+enum {
+	IOMMUFD_LU_TEST_MAGIC = 1,	/* header magic */
+	IOMMUFD_LU_TEST_IOAS,		/* an IOAS of id 0 */
+	IOMMUFD_LU_TEST_HWPT,		/* a HWPT of an IOAS not recorded */
+	IOMMUFD_LU_TEST_AREA,		/* an area whose IOVA range wraps */
+	IOMMUFD_LU_TEST_DEVICE,		/* a device of a HWPT not recorded */
+	IOMMUFD_LU_TEST_ARRAY,		/* the area array handle */
+};
+
+static bool iommufd_lu_test_corrupt;
+
+static void iommufd_lu_corrupt(struct iommufd_lu *lu)
+{
+	struct iommufd_lu_hdr *h = folio_address(lu->hdr);
+	struct iommufd_lu_hwpt *hwpt;
+	u64 kind;
+
+	if (!iommufd_lu_test_corrupt || !lu->has_arr[IOMMUFD_LU_HWPT])
+		return;
+	hwpt = luo_array_elem(&lu->arr[IOMMUFD_LU_HWPT], 0);
+	kind = le64_to_cpu(hwpt->token) - IOMMUFD_LU_TEST_TOKEN;
+	if (kind == IOMMUFD_LU_TEST_MAGIC) {
+		h->magic = cpu_to_le64(IOMMUFD_LU_MAGIC ^ 1);
+	} else if (kind == IOMMUFD_LU_TEST_IOAS &&
+		   lu->has_arr[IOMMUFD_LU_IOAS]) {
+		struct iommufd_lu_ioas *r =
+			luo_array_elem(&lu->arr[IOMMUFD_LU_IOAS], 0);
+
+		r->id = 0;
+	} else if (kind == IOMMUFD_LU_TEST_HWPT) {
+		hwpt->ioas_id = cpu_to_le32(INT_MAX);
+	} else if (kind == IOMMUFD_LU_TEST_AREA &&
+		   lu->has_arr[IOMMUFD_LU_AREA]) {
+		struct iommufd_lu_area *r =
+			luo_array_elem(&lu->arr[IOMMUFD_LU_AREA], 0);
+
+		r->iova = cpu_to_le64(-PAGE_SIZE);
+	} else if (kind == IOMMUFD_LU_TEST_DEVICE &&
+		   lu->has_arr[IOMMUFD_LU_DEV]) {
+		struct iommufd_lu_device *r =
+			luo_array_elem(&lu->arr[IOMMUFD_LU_DEV], 0);
+
+		r->hwpt_id = cpu_to_le32(INT_MAX);
+	} else if (kind == IOMMUFD_LU_TEST_ARRAY && h->areas) {
+		le64_add_cpu(&h->areas, PAGE_SIZE);
+	} else {
+		return;
+	}
+	pr_info("test: damaged the record of HWPT token %#llx\n",
+		le64_to_cpu(hwpt->token));
+}
+
+static void iommufd_lu_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("iommufd_lu", NULL);
+
+	debugfs_create_bool("test_corrupt", 0600, dir,
+			    &iommufd_lu_test_corrupt);
+}
+#else
+static void iommufd_lu_corrupt(struct iommufd_lu *lu)
+{
+}
+
+static void iommufd_lu_test_init(void)
+{
+}
+#endif
+
 /*
  * Last step before kexec: the IOASes did not change (they are immutable),
  * but a memfd may have been dropped from its session, or preserved again
@@ -600,8 +678,10 @@ static int iommufd_lu_freeze(struct liveupdate_file_op_args *args)
 	u64 first = 0;
 	long n;
 
-	if (!lu->has_arr[IOMMUFD_LU_AREA])
+	if (!lu->has_arr[IOMMUFD_LU_AREA]) {
+		iommufd_lu_corrupt(lu);
 		return 0;
+	}
 	for (h = 0; h < lu->nr_hwpts; h++) {
 		struct iommufd_ioas *ioas = lu->hwpts[h]->ioas;
 
@@ -612,6 +692,7 @@ static int iommufd_lu_freeze(struct liveupdate_file_op_args *args)
 			return n;
 		first += n;
 	}
+	iommufd_lu_corrupt(lu);
 	return 0;
 }
 
@@ -1048,6 +1129,7 @@ void iommufd_lu_init(void)
 
 	if (!IS_ENABLED(CONFIG_LIVEUPDATE))
 		return;
+	iommufd_lu_test_init();
 	rc = liveupdate_register_file_handler(&iommufd_lu_handler);
 	if (rc)
 		pr_warn("cannot register the iommufd live update handler (%d)\n",
