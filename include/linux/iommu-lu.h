@@ -25,6 +25,7 @@
 
 struct device;
 struct iommu_domain;
+struct pci_dev;
 
 /**
  * DOC: contract between the domain owner (iommufd) and the IOMMU layer
@@ -87,6 +88,11 @@ bool iommu_lu_device_preserved(struct device *dev);
 struct iommu_domain *iommu_lu_restore(struct device *dev, u64 handle);
 void iommu_lu_finish(u64 handle);
 
+/* For the iommu core and the PCI core only. */
+struct iommu_domain *iommu_lu_probe_domain(struct device *dev);
+bool iommu_lu_domain_adopted(struct iommu_domain *domain);
+bool iommu_lu_pci_keep_master(struct pci_dev *pdev);
+
 #else /* CONFIG_IOMMU_LIVEUPDATE */
 
 static inline int iommu_lu_preserve(struct iommu_domain *domain,
@@ -113,6 +119,21 @@ static inline struct iommu_domain *iommu_lu_restore(struct device *dev,
 
 static inline void iommu_lu_finish(u64 handle)
 {
+}
+
+static inline struct iommu_domain *iommu_lu_probe_domain(struct device *dev)
+{
+	return NULL;
+}
+
+static inline bool iommu_lu_domain_adopted(struct iommu_domain *domain)
+{
+	return false;
+}
+
+static inline bool iommu_lu_pci_keep_master(struct pci_dev *pdev)
+{
+	return false;
 }
 
 #endif /* CONFIG_IOMMU_LIVEUPDATE */
