@@ -35,6 +35,7 @@
  */
 #define pr_fmt(fmt) "DMAR-LU: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/iommu.h>
 #include <linux/iommu-lu.h>
 #include <linux/kexec.h>
@@ -42,7 +43,10 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/physr.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/xarray.h>
 
 #include "iommu.h"
@@ -556,6 +560,140 @@ static void intel_lu_prune_unit(struct intel_iommu *iommu,
 	iommu->flush.flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
 }
 
+#ifdef CONFIG_IOMMU_LIVEUPDATE_TEST
+/*
+ * Test only: /sys/kernel/debug/iommu_lu/test_corrupt names one damage done
+ * to the outgoing records at kexec, after which the next kernel must
+ * reject the unit's handover, reset the unit and boot on.
+ */
+enum intel_lu_corrupt {
+	INTEL_LU_CORRUPT_NONE,
+	INTEL_LU_CORRUPT_MAGIC,		/* blob magic */
+	INTEL_LU_CORRUPT_VERSION,	/* blob version */
+	INTEL_LU_CORRUPT_COUNT,		/* more slots than a page holds */
+	INTEL_LU_CORRUPT_RESERVED,	/* a reserved field set */
+	INTEL_LU_CORRUPT_ROOT,		/* root table not the one in RTADDR */
+	INTEL_LU_CORRUPT_CONTEXT,	/* context table not the bus's */
+	INTEL_LU_CORRUPT_DID,		/* domain ID not the context entry's */
+	INTEL_LU_CORRUPT_PGD,		/* page table not the context entry's */
+	INTEL_LU_CORRUPT_PT_LIST,	/* list of table pages: bad chunk */
+	INTEL_LU_CORRUPT_PT_COUNT,	/* list shorter than the count */
+	INTEL_LU_CORRUPT_MAX,
+};
+
+static const char * const intel_lu_corrupt_names[INTEL_LU_CORRUPT_MAX] = {
+	"none", "magic", "version", "count", "reserved", "root", "context",
+	"did", "pgd", "pt_list", "pt_count",
+};
+
+static enum intel_lu_corrupt intel_lu_corrupt_mode;
+
+static void intel_lu_corrupt_out(void)
+{
+	struct intel_lu_rec *r;
+	int i;
+
+	if (!intel_lu_out || !intel_lu_corrupt_mode)
+		return;
+	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++)
+		if (intel_lu_out_devs[i])
+			break;
+	if (i == INTEL_LU_MAX_SLOTS)
+		return;
+	r = &intel_lu_out->recs[i];
+	switch (intel_lu_corrupt_mode) {
+	case INTEL_LU_CORRUPT_MAGIC:
+		intel_lu_out->magic = cpu_to_le64(INTEL_LU_MAGIC ^ 1);
+		break;
+	case INTEL_LU_CORRUPT_VERSION:
+		intel_lu_out->version = cpu_to_le32(INTEL_LU_VERSION + 1);
+		break;
+	case INTEL_LU_CORRUPT_COUNT:
+		intel_lu_out->nr_slots = cpu_to_le32(U32_MAX);
+		break;
+	case INTEL_LU_CORRUPT_RESERVED:
+		r->reserved = cpu_to_le16(1);
+		break;
+	case INTEL_LU_CORRUPT_ROOT:
+		r->root = cpu_to_le64(le64_to_cpu(r->context));
+		break;
+	case INTEL_LU_CORRUPT_CONTEXT:
+		r->context = cpu_to_le64(le64_to_cpu(r->root));
+		break;
+	case INTEL_LU_CORRUPT_DID:
+		r->did = cpu_to_le16(le16_to_cpu(r->did) + 1);
+		break;
+	case INTEL_LU_CORRUPT_PGD:
+		r->pgd = cpu_to_le64(le64_to_cpu(r->context));
+		break;
+	case INTEL_LU_CORRUPT_PT_LIST:
+		/* The root table is preserved but is no physr chunk. */
+		r->pt_first = r->root;
+		break;
+	case INTEL_LU_CORRUPT_PT_COUNT:
+		r->pt_pages = cpu_to_le64(le64_to_cpu(r->pt_pages) + 1);
+		break;
+	default:
+		break;
+	}
+	pr_warn("test: outgoing record damaged (%s)\n",
+		intel_lu_corrupt_names[intel_lu_corrupt_mode]);
+}
+
+static ssize_t intel_lu_corrupt_write(struct file *file,
+				      const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	char buf[32];
+	int i;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	i = sysfs_match_string(intel_lu_corrupt_names, strim(buf));
+	if (i < 0)
+		return i;
+	intel_lu_corrupt_mode = i;
+	return len;
+}
+
+static int intel_lu_corrupt_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", intel_lu_corrupt_names[intel_lu_corrupt_mode]);
+	return 0;
+}
+
+static int intel_lu_corrupt_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, intel_lu_corrupt_show, NULL);
+}
+
+static const struct file_operations intel_lu_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.open = intel_lu_corrupt_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = intel_lu_corrupt_write,
+};
+
+static int __init intel_lu_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("iommu_lu", NULL);
+
+	debugfs_create_file("test_corrupt", 0600, dir, NULL,
+			    &intel_lu_corrupt_fops);
+	return 0;
+}
+late_initcall(intel_lu_debugfs_init);
+#else
+static void intel_lu_corrupt_out(void)
+{
+}
+#endif /* CONFIG_IOMMU_LIVEUPDATE_TEST */
+
 /**
  * intel_lu_shutdown_unit() - at kexec, keep a unit translating if needed
  * @iommu: the unit.
@@ -576,6 +714,7 @@ bool intel_lu_shutdown_unit(struct intel_iommu *iommu)
 	if (i == INTEL_LU_MAX_SLOTS)
 		return false;
 	intel_lu_prune_unit(iommu, intel_lu_out_preserved);
+	intel_lu_corrupt_out();
 	pr_info("%s: translation kept enabled for the next kernel\n",
 		iommu->name);
 	return true;
@@ -626,12 +765,12 @@ static bool intel_lu_parse(void)
 	if (ret == -ENOENT)
 		return false;
 	if (ret) {
-		pr_err("handover blob refused (%d)\n", ret);
+		pr_err("handover blob rejected (%d), every unit is reset\n", ret);
 		return false;
 	}
 	if (size != PAGE_SIZE || !PAGE_ALIGNED(phys) ||
 	    !kho_in_preserved(phys, PAGE_SIZE)) {
-		pr_err("handover blob has a bad size or place\n");
+		pr_err("handover blob rejected: bad size or place, every unit is reset\n");
 		return false;
 	}
 	hdr = phys_to_virt(phys);
@@ -639,7 +778,7 @@ static bool intel_lu_parse(void)
 	if (le64_to_cpu(hdr->magic) != INTEL_LU_MAGIC ||
 	    le32_to_cpu(hdr->version) != INTEL_LU_VERSION ||
 	    nr > INTEL_LU_MAX_SLOTS) {
-		pr_err("handover blob: bad magic, version or count\n");
+		pr_err("handover blob rejected: bad magic, version or count, every unit is reset\n");
 		return false;
 	}
 	for (i = 0; i < nr; i++) {
@@ -647,7 +786,8 @@ static bool intel_lu_parse(void)
 
 		if (r->in_use > 1 || r->reserved ||
 		    (!r->in_use && memchr_inv(r, 0, sizeof(*r)))) {
-			pr_err("handover record %u: reserved fields set\n", i);
+			pr_err("handover blob rejected: record %u has reserved fields set, every unit is reset\n",
+			       i);
 			return false;
 		}
 	}
@@ -1088,6 +1228,9 @@ EXPORT_SYMBOL_GPL(iommu_lu_device_preserved);
 bool iommu_lu_pci_keep_master(struct pci_dev *pdev)
 {
 	int i;
+
+	if (!kho_will_hand_over())
+		return false;
 
 	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++) {
 		struct intel_lu_out_dev *od = intel_lu_out_devs[i];

@@ -25,6 +25,11 @@
  *   echo again > /sys/kernel/debug/iommu_lu_test/control
  *	After a successful verify: preserves the adopted domain again for the
  *	next kexec (generation + 1), with a new pattern in flight.
+ *   echo verify_rejected > /sys/kernel/debug/iommu_lu_test/control
+ *	Next kernel, after /sys/kernel/debug/iommu_lu/test_corrupt damaged
+ *	the handover: the domain is not restored, the device is on a fresh
+ *	default domain and DMAs again after the ordinary reset path.
+ *	"preserve" may follow in the same kernel.
  *   echo release > /sys/kernel/debug/iommu_lu_test/control
  *	Frees the domain and the pages, unbinds the driver.
  *   cat /sys/kernel/debug/iommu_lu_test/status
@@ -36,6 +41,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/iommu.h>
 #include <linux/iommu-lu.h>
@@ -480,6 +486,83 @@ static int lu_verify(void)
 	return lu_test_failed ? -EIO : 0;
 }
 
+/*
+ * Next kernel, after a damaged handover: the unit was reset, the device got
+ * an ordinary default domain, and it works again through the ordinary
+ * reset path and the DMA API.
+ */
+static int lu_verify_rejected(void)
+{
+	struct lu_test_blob *b;
+	struct iommu_domain *domain;
+	struct page *page;
+	phys_addr_t phys;
+	dma_addr_t dma;
+	size_t size;
+	u32 bad;
+	int ret;
+
+	ret = kho_retrieve_subtree(LU_TEST_BLOB, LU_TEST_COMPATIBLE, &phys,
+				   &size);
+	check(!ret && size == PAGE_SIZE, "test blob found (%d)", ret);
+	if (ret || size != PAGE_SIZE)
+		return -ENOENT;
+	page = kho_restore_pages(phys, 1);
+	if (!page)
+		return -ENOENT;
+	b = page_address(page);
+	check(b->magic == LU_TEST_MAGIC && b->preserved && b->handle,
+	      "test blob of a preserved domain");
+	ret = lu_bind();
+	check(!ret, "edu bound in the next kernel (%d)", ret);
+	if (ret)
+		goto out;
+	check(!iommu_lu_device_preserved(&lt.pdev->dev),
+	      "rejected: the device is not marked preserved");
+	domain = iommu_lu_restore(&lt.pdev->dev, b->handle);
+	check(domain == ERR_PTR(-EINVAL) || domain == ERR_PTR(-ENOENT),
+	      "rejected: iommu_lu_restore() refuses the handle (%ld)",
+	      PTR_ERR_OR_ZERO(domain));
+	domain = iommu_get_domain_for_dev(&lt.pdev->dev);
+	check(domain && domain->type != IOMMU_DOMAIN_UNMANAGED,
+	      "rejected: the device is on a fresh default domain (type %#x)",
+	      domain ? domain->type : 0);
+
+	ret = pci_reset_function(lt.pdev);
+	check(!ret || ret == -ENOTTY, "ordinary reset path (%d)", ret);
+	pci_set_master(lt.pdev);
+	ret = dma_set_mask_and_coherent(&lt.pdev->dev, DMA_BIT_MASK(28));
+	check(!ret, "28-bit DMA mask (%d)", ret);
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	fill(page, b->seed + 2);
+	dma = dma_map_page(&lt.pdev->dev, page, 0, PAGE_SIZE,
+			   DMA_BIDIRECTIONAL);
+	ret = dma_mapping_error(&lt.pdev->dev, dma);
+	ret = ret ?: edu_dma(dma, false);
+	if (!ret) {
+		memset(page_address(page), 0, PAGE_SIZE);
+		dma_sync_single_for_device(&lt.pdev->dev, dma, PAGE_SIZE,
+					   DMA_BIDIRECTIONAL);
+		ret = edu_dma(dma, true);
+		dma_sync_single_for_cpu(&lt.pdev->dev, dma, PAGE_SIZE,
+					DMA_BIDIRECTIONAL);
+	}
+	bad = mismatches(page, b->seed + 2);
+	check(!ret && !bad,
+	      "the device DMAs again through the DMA API (%d, %u bytes differ)",
+	      ret, bad);
+	if (!dma_mapping_error(&lt.pdev->dev, dma))
+		dma_unmap_page(&lt.pdev->dev, dma, PAGE_SIZE,
+			       DMA_BIDIRECTIONAL);
+	__free_page(page);
+out:
+	return lu_test_failed ? -EIO : ret;
+}
+
 static void lu_release(void)
 {
 	if (lt.domain && lt.pdev) {
@@ -515,6 +598,8 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 		ret = lu_stage1(!strcmp(cmd, "preserve"));
 	} else if (!strcmp(cmd, "verify")) {
 		ret = lu_verify();
+	} else if (!strcmp(cmd, "verify_rejected")) {
+		ret = lu_verify_rejected();
 	} else if (!strcmp(cmd, "again")) {
 		if (!lt.restored || !lt.blob) {
 			ret = -EINVAL;
