@@ -63,7 +63,7 @@
  * Bounds on what the next kernel accepts: a 1 GiB domain mapped with 4 KiB
  * pages has 515 table pages at 4 levels; the list chunks hold ~250 ranges.
  */
-#define INTEL_LU_MAX_PT_PAGES	(1UL << 20)
+#define INTEL_LU_MAX_PT_PAGES	BIT(20)
 #define INTEL_LU_MAX_CHUNKS	(INTEL_LU_MAX_PT_PAGES / 64)
 
 /**
@@ -195,14 +195,14 @@ static int intel_lu_collect(struct dma_pte *table, int level,
 	return 0;
 }
 
-static void intel_lu_unpreserve_pt(struct physr *pt, u64 upto)
+static void intel_lu_unpreserve_pt(struct physr *pt, u64 bytes)
 {
 	struct physr_range r;
 	struct physr_iter it;
 	u64 done = 0;
 
 	physr_for_each_range(pt, &it, &r) {
-		if (done >= upto)
+		if (done >= bytes)
 			break;
 		kho_unpreserve_pages(pfn_to_page(PHYS_PFN(r.phys)), r.len >> PAGE_SHIFT);
 		done += r.len;
