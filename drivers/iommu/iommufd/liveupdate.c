@@ -29,6 +29,7 @@
 #include <linux/fs.h>
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
+#include <linux/iommufd-lu.h>
 #include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
 #include <linux/mm.h>
@@ -172,7 +173,6 @@ out:
 #define IOMMUFD_LU_MAX_OBJS	1024
 #define IOMMUFD_LU_MAX_AREAS	(1U << 20)
 
-#define IOMMUFD_LU_SESSION_LEN	64	/* LIVEUPDATE_SESSION_NAME_LENGTH */
 #define IOMMUFD_LU_DEV_NAME_LEN	32
 
 /**
@@ -410,21 +410,23 @@ static int iommufd_lu_dev_hwpt(struct iommufd_lu *lu,
 static unsigned int iommufd_lu_devices(struct iommufd_lu *lu,
 				       struct luo_array *devs)
 {
-	struct iommufd_object *obj;
+	struct iommufd_object *entry, *obj;
 	unsigned long index;
 	unsigned int n = 0;
 
-	/* igroup->lock is a mutex: walk without the xarray lock */
-	xa_for_each(&lu->ictx->objects, index, obj) {
+	/*
+	 * igroup->lock is a mutex: take each device by its id like an ioctl
+	 * would (the entry itself is not safe to look at without the lock)
+	 */
+	xa_for_each(&lu->ictx->objects, index, entry) {
 		struct iommufd_device *idev;
 		struct iommufd_lu_device *rec;
 		int h;
 
-		if (obj->type != IOMMUFD_OBJ_DEVICE)
+		obj = iommufd_get_object(lu->ictx, index, IOMMUFD_OBJ_DEVICE);
+		if (IS_ERR(obj))
 			continue;
 		idev = container_of(obj, struct iommufd_device, obj);
-		if (!refcount_inc_not_zero(&obj->shortterm_users))
-			continue;
 		h = iommufd_lu_dev_hwpt(lu, idev);
 		if (h >= 0 && devs && n < devs->nr) {
 			rec = luo_array_elem(devs, n);
@@ -1096,6 +1098,48 @@ static void iommufd_lu_finish(struct liveupdate_file_op_args *args)
 		iommufd_lu_in_release(args->private);
 	args->private = NULL;
 }
+
+/**
+ * iommufd_device_lu_info() - a bound device whose HWPT is preserved
+ * @idev: the device, bound to an iommufd.
+ * @info: filled on success.
+ *
+ * For the live update handler of the device's driver (vfio-pci): the
+ * device can be preserved only once its iommufd is, and only when it is
+ * attached to a marked HWPT.
+ *
+ * Context: from a file handler op in the outgoing kernel (LUO's lock
+ * held); the caller keeps @idev bound.
+ * Return: 0, -ESRCH when no session preserves the device's iommufd yet,
+ * -EINVAL when the device is not attached to a marked paging HWPT.
+ */
+int iommufd_device_lu_info(struct iommufd_device *idev,
+			   struct iommufd_lu_dev_info *info)
+{
+	struct iommufd_hwpt_paging *hwpt_paging = NULL;
+	struct iommufd_hw_pagetable *hwpt;
+	int rc = -EINVAL;
+
+	if (liveupdate_file_token(idev->ictx->file, info->session,
+				  &info->token))
+		return -ESRCH;
+	mutex_lock(&iommufd_lu_lock);
+	mutex_lock(&idev->igroup->lock);
+	hwpt = idev->igroup->hwpt;
+	if (hwpt && hwpt_is_paging(hwpt))
+		hwpt_paging = to_hwpt_paging(hwpt);
+	if (hwpt_paging && hwpt_paging->lu_preserved) {
+		info->dev_id = idev->obj.id;
+		info->hwpt_id = hwpt->obj.id;
+		info->hwpt_token = hwpt_paging->lu_token;
+		info->domain = hwpt->domain;
+		rc = 0;
+	}
+	mutex_unlock(&idev->igroup->lock);
+	mutex_unlock(&iommufd_lu_lock);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_device_lu_info, IOMMUFD);
 
 static const struct liveupdate_file_ops iommufd_lu_ops = {
 	.can_preserve = iommufd_lu_can_preserve,
