@@ -679,20 +679,54 @@ static const struct file_operations intel_lu_corrupt_fops = {
 	.write = intel_lu_corrupt_write,
 };
 
-static int __init intel_lu_debugfs_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("iommu_lu", NULL);
-
-	debugfs_create_file("test_corrupt", 0600, dir, NULL,
-			    &intel_lu_corrupt_fops);
-	return 0;
-}
-late_initcall(intel_lu_debugfs_init);
 #else
 static void intel_lu_corrupt_out(void)
 {
 }
 #endif /* CONFIG_IOMMU_LIVEUPDATE_TEST */
+
+/*
+ * /sys/kernel/debug/iommu_lu/out: one line per preserved device, with what
+ * its handover costs: the page-table pages (preserved in place), the runs
+ * they form, and the metadata written for them (the physr list's chunk
+ * pages and the slot).
+ */
+static int intel_lu_out_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	mutex_lock(&intel_lu_lock);
+	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++) {
+		struct intel_lu_out_dev *od = intel_lu_out_devs[i];
+
+		if (!od)
+			continue;
+		seq_printf(m, "slot %d dev %s did %u table_pages %lu table_bytes %lu runs %llu list_chunks %lu list_bytes %zu record_bytes %zu\n",
+			   i, dev_name(od->dev),
+			   le16_to_cpu(intel_lu_out->recs[i].did),
+			   od->d->nr_pages, od->d->nr_pages * VTD_PAGE_SIZE,
+			   physr_nr_ranges(&od->d->pt),
+			   physr_nr_chunks(&od->d->pt),
+			   physr_nr_chunks(&od->d->pt) * PAGE_SIZE,
+			   sizeof(struct intel_lu_rec));
+	}
+	mutex_unlock(&intel_lu_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(intel_lu_out);
+
+static int __init intel_lu_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("iommu_lu", NULL);
+
+	debugfs_create_file("out", 0400, dir, NULL, &intel_lu_out_fops);
+#ifdef CONFIG_IOMMU_LIVEUPDATE_TEST
+	debugfs_create_file("test_corrupt", 0600, dir, NULL,
+			    &intel_lu_corrupt_fops);
+#endif
+	return 0;
+}
+late_initcall(intel_lu_debugfs_init);
 
 /**
  * intel_lu_shutdown_unit() - at kexec, keep a unit translating if needed

@@ -30,6 +30,10 @@
  *	the handover: the domain is not restored, the device is on a fresh
  *	default domain and DMAs again after the ordinary reset path.
  *	"preserve" may follow in the same kernel.
+ *   echo "bench_map FD" > /sys/kernel/debug/iommu_lu_test/control
+ *	Pins all of the memfd FD (of the writing process), maps it into a new
+ *	domain of edu and preserves that domain, for the handover-bytes
+ *	benchmark (/sys/kernel/debug/iommu_lu/out); "bench_unmap" undoes it.
  *   echo release > /sys/kernel/debug/iommu_lu_test/control
  *	Frees the domain and the pages, unbinds the driver.
  *   cat /sys/kernel/debug/iommu_lu_test/status
@@ -49,6 +53,10 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/physr.h>
+#include <linux/sizes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -564,6 +572,72 @@ out:
 	return lu_test_failed ? -EIO : ret;
 }
 
+/*
+ * Benchmark of the handover bytes: map all of a memfd (its folios as they
+ * are, 4 KiB or 2 MiB) into a new domain of edu at IOVA_BENCH and preserve
+ * the domain; /sys/kernel/debug/iommu_lu/out then tells the cost.
+ * "bench_unmap" undoes it all.
+ */
+#define IOVA_BENCH	SZ_1G
+
+static struct physr lu_bench_pr;
+
+static int lu_bench_map(int fd)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	struct file *file;
+	u64 iova = IOVA_BENCH, handle;
+	int ret;
+
+	ret = lu_bind();
+	if (ret)
+		return ret;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	physr_init(&lu_bench_pr);
+	ret = physr_pin_memfd(&lu_bench_pr, file, 0, i_size_read(file_inode(file)),
+			      0, GFP_KERNEL);
+	fput(file);
+	check(!ret, "memfd pinned: %llu bytes in %llu ranges (%d)",
+	      physr_total_bytes(&lu_bench_pr), physr_nr_ranges(&lu_bench_pr), ret);
+	if (ret)
+		return ret;
+	lt.domain = iommu_paging_domain_alloc(&lt.pdev->dev);
+	if (IS_ERR(lt.domain)) {
+		ret = PTR_ERR(lt.domain);
+		lt.domain = NULL;
+		return ret;
+	}
+	ret = iommu_attach_device(lt.domain, &lt.pdev->dev);
+	physr_for_each_range(&lu_bench_pr, &it, &r) {
+		if (ret)
+			break;
+		ret = iommu_map(lt.domain, iova, r.phys, r.len,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+		iova += r.len;
+	}
+	check(!ret, "memfd mapped at IOVA 0x%lx (%d)", (unsigned long)IOVA_BENCH, ret);
+	if (ret)
+		return ret;
+	ret = iommu_lu_preserve(lt.domain, &lt.pdev->dev, &handle);
+	check(!ret, "iommu_lu_preserve() (%d)", ret);
+	return ret;
+}
+
+static void lu_bench_unmap(void)
+{
+	if (!lt.domain)
+		return;
+	iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
+	iommu_detach_device(lt.domain, &lt.pdev->dev);
+	iommu_domain_free(lt.domain);
+	lt.domain = NULL;
+	physr_unpin(&lu_bench_pr);
+	physr_destroy(&lu_bench_pr);
+}
+
 static void lu_release(void)
 {
 	if (lt.domain && lt.pdev) {
@@ -614,6 +688,14 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 			/* The previous kernel's record is done with. */
 			iommu_lu_finish(old);
 		}
+	} else if (!strncmp(cmd, "bench_map ", 10)) {
+		int fd;
+
+		ret = kstrtoint(cmd + 10, 10, &fd);
+		ret = ret ?: lu_bench_map(fd);
+	} else if (!strcmp(cmd, "bench_unmap")) {
+		lu_bench_unmap();
+		ret = 0;
 	} else if (!strcmp(cmd, "release")) {
 		lu_release();
 		ret = 0;
