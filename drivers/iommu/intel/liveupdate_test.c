@@ -33,7 +33,8 @@
  *   echo "bench_map FD" > /sys/kernel/debug/iommu_lu_test/control
  *	Pins all of the memfd FD (of the writing process), maps it into a new
  *	domain of edu and preserves that domain, for the handover-bytes
- *	benchmark (/sys/kernel/debug/iommu_lu/out); "bench_unmap" undoes it.
+ *	benchmark (/sys/kernel/debug/iommu_lu/out); "bench_unmap" undoes it,
+ *	"bench_free" too but frees the domain without unpreserving it.
  *   echo blackout_lu > /sys/kernel/debug/iommu_lu_test/control
  *   echo blackout_plain > /sys/kernel/debug/iommu_lu_test/control
  *	DMA blackout benchmark: like preserve (or control), and edu DMAs in a
@@ -644,11 +645,12 @@ static int lu_bench_map(int fd)
 	return ret;
 }
 
-static void lu_bench_unmap(void)
+static void lu_bench_unmap(bool unpreserve)
 {
 	if (!lt.domain)
 		return;
-	iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
+	if (unpreserve)
+		iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
 	iommu_detach_device(lt.domain, &lt.pdev->dev);
 	iommu_domain_free(lt.domain);
 	lt.domain = NULL;
@@ -822,8 +824,11 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 		ret = lu_blackout_arm(!strcmp(cmd, "blackout_lu"));
 	} else if (!strcmp(cmd, "blackout_report")) {
 		ret = lu_blackout_report();
-	} else if (!strcmp(cmd, "bench_unmap")) {
-		lu_bench_unmap();
+	} else if (!strcmp(cmd, "bench_unmap") || !strcmp(cmd, "bench_free")) {
+		/* bench_free frees the domain without unpreserving it first. */
+		lu_bench_unmap(!strcmp(cmd, "bench_unmap"));
+		check(!iommu_lu_device_preserved(&lt.pdev->dev),
+		      "the device is not preserved any more");
 		ret = 0;
 	} else if (!strcmp(cmd, "release")) {
 		lu_release();
