@@ -25,6 +25,11 @@
  *   echo again > /sys/kernel/debug/iommu_lu_test/control
  *	After a successful verify: preserves the adopted domain again for the
  *	next kexec (generation + 1), with a new pattern in flight.
+ *   echo landed > /sys/kernel/debug/iommu_lu_test/control
+ *	Next kernel, without binding edu: checks the in-flight pattern landed,
+ *	prints the recorded factorial and command registers, zeroes the target
+ *	page; "check_target" then checks that the pattern is back (a DMA made
+ *	by whoever drives edu now, such as userspace through vfio-pci).
  *   echo verify_rejected > /sys/kernel/debug/iommu_lu_test/control
  *	Next kernel, after /sys/kernel/debug/iommu_lu/test_corrupt damaged
  *	the handover: the domain is not restored, the device is on a fresh
@@ -764,6 +769,56 @@ static int lu_blackout_report(void)
 	return 0;
 }
 
+/*
+ * Next kernel, for a test that gives edu to vfio-pci: check the in-flight
+ * DMA landed and zero the target page ("landed"), without binding edu; then
+ * check that a DMA made through vfio refilled it ("check_target").
+ */
+static int lu_landed(void)
+{
+	struct lu_test_blob *b;
+	phys_addr_t phys;
+	size_t size;
+	u32 bad;
+	int ret;
+
+	ret = kho_retrieve_subtree(LU_TEST_BLOB, LU_TEST_COMPATIBLE, &phys,
+				   &size);
+	if (ret || size != PAGE_SIZE)
+		return -ENOENT;
+	lt.blob_page = kho_restore_pages(phys, 1);
+	if (!lt.blob_page)
+		return -ENOENT;
+	b = page_address(lt.blob_page);
+	lt.target = kho_restore_pages(b->target, 1);
+	lt.src = kho_restore_pages(b->src, 1);
+	check(b->magic == LU_TEST_MAGIC && lt.target && lt.src,
+	      "test blob, target and source pages restored");
+	if (lu_test_failed)
+		return -EIO;
+	bad = mismatches(lt.target, b->seed);
+	check(b->preserved && !bad,
+	      "in flight: the pattern landed in the preserved page across the kexec (%u of %u bytes differ)",
+	      bad, EDU_LEN);
+	seq_buf_printf(&lu_test_sb, "fact %u command 0x%04x\n", b->fact,
+		       b->command);
+	memset(page_address(lt.target), 0, PAGE_SIZE);
+	lt.blob = b;
+	return lu_test_failed ? -EIO : 0;
+}
+
+static int lu_check_target(void)
+{
+	u32 bad;
+
+	if (!lt.blob || !lt.target)
+		return -EINVAL;
+	bad = mismatches(lt.target, lt.blob->seed);
+	check(!bad, "the target page holds edu's pattern again (%u of %u bytes differ)",
+	      bad, EDU_LEN);
+	return lu_test_failed ? -EIO : 0;
+}
+
 static void lu_release(void)
 {
 	if (lt.domain && lt.pdev) {
@@ -800,6 +855,10 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 		ret = lu_stage1(!strcmp(cmd, "preserve"));
 	} else if (!strcmp(cmd, "verify")) {
 		ret = lu_verify();
+	} else if (!strcmp(cmd, "landed")) {
+		ret = lu_landed();
+	} else if (!strcmp(cmd, "check_target")) {
+		ret = lu_check_target();
 	} else if (!strcmp(cmd, "verify_rejected")) {
 		ret = lu_verify_rejected();
 	} else if (!strcmp(cmd, "again")) {
