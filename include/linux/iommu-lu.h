@@ -69,14 +69,27 @@ struct pci_dev;
  * the adopted domain to @dev's group succeeds without touching the
  * hardware.  iommu_map() and iommu_unmap() work on the domain as on any
  * other.  ERR_PTR(-ENOENT) for an unknown handle or a @dev that is not the
- * handle's device, -EBUSY if already restored, -EINVAL if the handover of
- * that unit was rejected (the unit was reset as 6.12 would, the device got
- * an ordinary default domain).
+ * handle's device (also when the whole VT-d handover was rejected),
+ * -EBUSY if already restored, -EINVAL if the handover of that unit was
+ * rejected (the unit was reset as 6.12 would, the device got an ordinary
+ * default domain).
  *
  * iommu_lu_finish(handle) - the handover of @handle is over.  A domain
  * nobody restored is detached (the group goes back to its default domain)
  * and freed, and its device loses the "preserved" mark.  Safe to call with
  * a handle that was restored (it only clears the mark) or unknown.
+ *
+ * Freeing a preserved domain before kexec drops its preservation (with a
+ * warning); freeing the restored domain in the next kernel is the normal
+ * end of it.
+ *
+ * For the cores only: iommu_lu_probe_domain() gives the iommu core the
+ * adopted domain to attach a probed device to, iommu_lu_domain_adopted()
+ * tells it which domain to keep attached when DMA ownership is claimed,
+ * and iommu_lu_pci_keep_master() tells pci_device_shutdown() which devices
+ * (and bridges above them) keep bus mastering through the kexec.
+ *
+ * Only VT-d implements this today (CONFIG_IOMMU_LIVEUPDATE, legacy mode).
  */
 
 #ifdef CONFIG_IOMMU_LIVEUPDATE

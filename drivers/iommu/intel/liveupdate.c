@@ -469,6 +469,21 @@ out_unlock:
 }
 EXPORT_SYMBOL_GPL(iommu_lu_preserve);
 
+/* Undo the preservation of slot @slot; intel_lu_lock held. */
+static void intel_lu_drop_slot(int slot)
+{
+	struct intel_lu_out_dev *od = intel_lu_out_devs[slot];
+	struct context_entry *ctx;
+
+	intel_lu_out_devs[slot] = NULL;
+	ctx = phys_to_virt(le64_to_cpu(intel_lu_out->recs[slot].context));
+	memset(&intel_lu_out->recs[slot], 0, sizeof(intel_lu_out->recs[slot]));
+	intel_lu_drop_table(ctx);
+	intel_lu_drop_table(od->iommu->root_entry);
+	intel_lu_put_domain(od->d);
+	kfree(od);
+}
+
 /**
  * iommu_lu_unpreserve() - undo iommu_lu_preserve() before kexec
  * @domain: the domain given to iommu_lu_preserve().
@@ -480,27 +495,13 @@ EXPORT_SYMBOL_GPL(iommu_lu_preserve);
  */
 void iommu_lu_unpreserve(struct iommu_domain *domain, struct device *dev)
 {
-	struct intel_lu_out_dev *od;
-	struct context_entry *ctx;
 	int slot;
 
 	mutex_lock(&intel_lu_lock);
 	slot = intel_lu_out_slot(dev);
-	if (slot < 0 || intel_lu_out_devs[slot]->d->domain !=
+	if (slot >= 0 && intel_lu_out_devs[slot]->d->domain ==
 	    to_dmar_domain(domain))
-		goto out_unlock;
-	od = intel_lu_out_devs[slot];
-	intel_lu_out_devs[slot] = NULL;
-	memset(&intel_lu_out->recs[slot], 0, sizeof(intel_lu_out->recs[slot]));
-	spin_lock(&od->iommu->lock);
-	ctx = iommu_context_addr(od->iommu, od->bus, od->devfn, 0);
-	spin_unlock(&od->iommu->lock);
-	if (ctx)
-		intel_lu_drop_table(PTR_ALIGN_DOWN(ctx, VTD_PAGE_SIZE));
-	intel_lu_drop_table(od->iommu->root_entry);
-	intel_lu_put_domain(od->d);
-	kfree(od);
-out_unlock:
+		intel_lu_drop_slot(slot);
 	mutex_unlock(&intel_lu_lock);
 }
 EXPORT_SYMBOL_GPL(iommu_lu_unpreserve);
@@ -679,20 +680,54 @@ static const struct file_operations intel_lu_corrupt_fops = {
 	.write = intel_lu_corrupt_write,
 };
 
-static int __init intel_lu_debugfs_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("iommu_lu", NULL);
-
-	debugfs_create_file("test_corrupt", 0600, dir, NULL,
-			    &intel_lu_corrupt_fops);
-	return 0;
-}
-late_initcall(intel_lu_debugfs_init);
 #else
 static void intel_lu_corrupt_out(void)
 {
 }
 #endif /* CONFIG_IOMMU_LIVEUPDATE_TEST */
+
+/*
+ * /sys/kernel/debug/iommu_lu/out: one line per preserved device, with what
+ * its handover costs: the page-table pages (preserved in place), the runs
+ * they form, and the metadata written for them (the physr list's chunk
+ * pages and the slot).
+ */
+static int intel_lu_out_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	mutex_lock(&intel_lu_lock);
+	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++) {
+		struct intel_lu_out_dev *od = intel_lu_out_devs[i];
+
+		if (!od)
+			continue;
+		seq_printf(m, "slot %d dev %s did %u table_pages %lu table_bytes %lu runs %llu list_chunks %lu list_bytes %zu record_bytes %zu\n",
+			   i, dev_name(od->dev),
+			   le16_to_cpu(intel_lu_out->recs[i].did),
+			   od->d->nr_pages, od->d->nr_pages * VTD_PAGE_SIZE,
+			   physr_nr_ranges(&od->d->pt),
+			   physr_nr_chunks(&od->d->pt),
+			   physr_nr_chunks(&od->d->pt) * PAGE_SIZE,
+			   sizeof(struct intel_lu_rec));
+	}
+	mutex_unlock(&intel_lu_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(intel_lu_out);
+
+static int __init intel_lu_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("iommu_lu", NULL);
+
+	debugfs_create_file("out", 0400, dir, NULL, &intel_lu_out_fops);
+#ifdef CONFIG_IOMMU_LIVEUPDATE_TEST
+	debugfs_create_file("test_corrupt", 0600, dir, NULL,
+			    &intel_lu_corrupt_fops);
+#endif
+	return 0;
+}
+late_initcall(intel_lu_debugfs_init);
 
 /**
  * intel_lu_shutdown_unit() - at kexec, keep a unit translating if needed
@@ -1341,3 +1376,35 @@ void iommu_lu_finish(u64 handle)
 	}
 }
 EXPORT_SYMBOL_GPL(iommu_lu_finish);
+
+/**
+ * intel_lu_domain_free() - a domain is being freed
+ * @domain: the domain.
+ *
+ * A preserved domain freed before kexec loses its preservation (with a
+ * warning: its owner broke the contract of iommu_lu_preserve()), and an
+ * adopted one is forgotten, so that nothing refers to its memory any more.
+ *
+ * Context: process context, may sleep; not under intel_lu_lock.
+ */
+void intel_lu_domain_free(struct dmar_domain *domain)
+{
+	unsigned int i;
+
+	mutex_lock(&intel_lu_lock);
+	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++) {
+		if (intel_lu_out_devs[i] &&
+		    intel_lu_out_devs[i]->d->domain == domain) {
+			dev_warn(intel_lu_out_devs[i]->dev,
+				 "DMAR-LU: preserved domain freed before kexec, preservation dropped\n");
+			intel_lu_drop_slot(i);
+		}
+	}
+	for (i = 0; i < intel_lu_in_nr; i++) {
+		if (intel_lu_in[i].domain == domain) {
+			intel_lu_in[i].domain = NULL;
+			intel_lu_in[i].state = INTEL_LU_FINISHED;
+		}
+	}
+	mutex_unlock(&intel_lu_lock);
+}

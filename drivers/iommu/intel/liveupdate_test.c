@@ -25,11 +25,27 @@
  *   echo again > /sys/kernel/debug/iommu_lu_test/control
  *	After a successful verify: preserves the adopted domain again for the
  *	next kexec (generation + 1), with a new pattern in flight.
+ *   echo landed > /sys/kernel/debug/iommu_lu_test/control
+ *	Next kernel, without binding edu: checks the in-flight pattern landed,
+ *	prints the recorded factorial and command registers, zeroes the target
+ *	page; "check_target" then checks that the pattern is back (a DMA made
+ *	by whoever drives edu now, such as userspace through vfio-pci).
  *   echo verify_rejected > /sys/kernel/debug/iommu_lu_test/control
  *	Next kernel, after /sys/kernel/debug/iommu_lu/test_corrupt damaged
  *	the handover: the domain is not restored, the device is on a fresh
  *	default domain and DMAs again after the ordinary reset path.
  *	"preserve" may follow in the same kernel.
+ *   echo "bench_map FD" > /sys/kernel/debug/iommu_lu_test/control
+ *	Pins all of the memfd FD (of the writing process), maps it into a new
+ *	domain of edu and preserves that domain, for the handover-bytes
+ *	benchmark (/sys/kernel/debug/iommu_lu/out); "bench_unmap" undoes it,
+ *	"bench_free" too but frees the domain without unpreserving it.
+ *   echo blackout_lu > /sys/kernel/debug/iommu_lu_test/control
+ *   echo blackout_plain > /sys/kernel/debug/iommu_lu_test/control
+ *	DMA blackout benchmark: like preserve (or control), and edu DMAs in a
+ *	loop until the kexec; the next kernel's initcall makes its first DMA
+ *	as early as it can, and "blackout_report" prints the time from the
+ *	last DMA completed before the kexec to that one (TSC).
  *   echo release > /sys/kernel/debug/iommu_lu_test/control
  *	Frees the domain and the pages, unbinds the driver.
  *   cat /sys/kernel/debug/iommu_lu_test/status
@@ -46,9 +62,16 @@
 #include <linux/iommu.h>
 #include <linux/iommu-lu.h>
 #include <linux/kexec_handover.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <asm/tsc.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/physr.h>
+#include <linux/sizes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/seq_buf.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -89,7 +112,9 @@ struct lu_test_blob {
 	u8 fired;		/* the DMA was started at shutdown */
 	u8 in_flight;		/* ... and had not completed when shutdown returned */
 	u8 in_flight_late;	/* ... nor at the last syscore shutdown step */
-	u8 reserved[3];
+	u8 blackout;		/* blackout benchmark: DMA until the kexec */
+	u8 reserved[2];
+	u64 last_done_tsc;	/* TSC at the last DMA completed before kexec */
 };
 
 static DEFINE_MUTEX(lu_test_lock);
@@ -107,6 +132,9 @@ static struct {
 	struct lu_test_blob *blob;
 	bool armed;
 	bool restored;
+	struct task_struct *thread;	/* blackout: DMA loop until the kexec */
+	u64 first_done_tsc;		/* blackout: first DMA of this kernel */
+	int early_ret;
 } lt;
 
 static void check(bool ok, const char *fmt, ...)
@@ -213,6 +241,10 @@ static void lu_edu_shutdown(struct pci_dev *pdev)
 {
 	if (lt.pdev != pdev || !lt.armed || !lt.blob)
 		return;
+	if (lt.thread) {
+		kthread_stop(lt.thread);
+		lt.thread = NULL;
+	}
 	edu_start(IOVA_X, true);
 	lt.blob->fired = 1;
 	lt.blob->in_flight = !!(readq(lt.bar0 + EDU_REG_DMA_CMD) &
@@ -564,6 +596,229 @@ out:
 	return lu_test_failed ? -EIO : ret;
 }
 
+/*
+ * Benchmark of the handover bytes: map all of a memfd (its folios as they
+ * are, 4 KiB or 2 MiB) into a new domain of edu at IOVA_BENCH and preserve
+ * the domain; /sys/kernel/debug/iommu_lu/out then tells the cost.
+ * "bench_unmap" undoes it all.
+ */
+#define IOVA_BENCH	SZ_1G
+
+static struct physr lu_bench_pr;
+
+static int lu_bench_map(int fd)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	struct file *file;
+	u64 iova = IOVA_BENCH, handle;
+	int ret;
+
+	ret = lu_bind();
+	if (ret)
+		return ret;
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	physr_init(&lu_bench_pr);
+	ret = physr_pin_memfd(&lu_bench_pr, file, 0, i_size_read(file_inode(file)),
+			      0, GFP_KERNEL);
+	fput(file);
+	check(!ret, "memfd pinned: %llu bytes in %llu ranges (%d)",
+	      physr_total_bytes(&lu_bench_pr), physr_nr_ranges(&lu_bench_pr), ret);
+	if (ret)
+		return ret;
+	lt.domain = iommu_paging_domain_alloc(&lt.pdev->dev);
+	if (IS_ERR(lt.domain)) {
+		ret = PTR_ERR(lt.domain);
+		lt.domain = NULL;
+		return ret;
+	}
+	ret = iommu_attach_device(lt.domain, &lt.pdev->dev);
+	physr_for_each_range(&lu_bench_pr, &it, &r) {
+		if (ret)
+			break;
+		ret = iommu_map(lt.domain, iova, r.phys, r.len,
+				IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+		iova += r.len;
+	}
+	check(!ret, "memfd mapped at IOVA 0x%lx (%d)", (unsigned long)IOVA_BENCH, ret);
+	if (ret)
+		return ret;
+	ret = iommu_lu_preserve(lt.domain, &lt.pdev->dev, &handle);
+	check(!ret, "iommu_lu_preserve() (%d)", ret);
+	return ret;
+}
+
+static void lu_bench_unmap(bool unpreserve)
+{
+	if (!lt.domain)
+		return;
+	if (unpreserve)
+		iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
+	iommu_detach_device(lt.domain, &lt.pdev->dev);
+	iommu_domain_free(lt.domain);
+	lt.domain = NULL;
+	physr_unpin(&lu_bench_pr);
+	physr_destroy(&lu_bench_pr);
+}
+
+/*
+ * DMA blackout benchmark.  The outgoing kernel keeps edu busy (one 4 KiB
+ * transfer to IOVA_X after the other) until the device is shut down for the
+ * kexec, stamping the TSC of each completion into the handover blob.  The
+ * next kernel, from this driver's initcall, makes the first transfer it
+ * can: through the adopted domain as it stands after a live update, or,
+ * after a plain kexec, once it has set a domain and a mapping up again.
+ * The blackout is the TSC distance between the two completions.
+ */
+static int lu_dma_loop(void *data)
+{
+	while (!kthread_should_stop()) {
+		if (edu_dma(IOVA_X, true))
+			break;
+		WRITE_ONCE(lt.blob->last_done_tsc, rdtsc());
+	}
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+static int lu_blackout_arm(bool preserve)
+{
+	int ret = lu_stage1(preserve);
+
+	if (ret)
+		return ret;
+	lt.blob->blackout = 1;
+	lt.thread = kthread_run(lu_dma_loop, NULL, "iommu_lu_dma");
+	if (IS_ERR(lt.thread)) {
+		ret = PTR_ERR(lt.thread);
+		lt.thread = NULL;
+	}
+	check(!ret, "edu DMAs in a loop until the kexec (%d)", ret);
+	return ret;
+}
+
+/* Next kernel, initcall: the first DMA, as early as this driver can. */
+static void lu_blackout_early(void)
+{
+	struct lu_test_blob *b;
+	struct page *page;
+	phys_addr_t phys;
+	size_t size;
+	int ret;
+
+	if (kho_retrieve_subtree(LU_TEST_BLOB, LU_TEST_COMPATIBLE, &phys, &size) ||
+	    size != PAGE_SIZE)
+		return;
+	b = phys_to_virt(phys);
+	if (b->magic != LU_TEST_MAGIC || !b->blackout)
+		return;
+	ret = lu_bind();
+	if (ret)
+		goto out;
+	/* The transfer started at shutdown may still be running. */
+	while (readq(lt.bar0 + EDU_REG_DMA_CMD) & EDU_DMA_START)
+		usleep_range(1000, 2000);
+	if (!b->preserved) {
+		/* A plain kexec: the device's owner sets everything up again. */
+		page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		lt.domain = iommu_paging_domain_alloc(&lt.pdev->dev);
+		ret = !page ? -ENOMEM : PTR_ERR_OR_ZERO(lt.domain);
+		if (ret) {
+			lt.domain = NULL;
+			goto out;
+		}
+		ret = iommu_attach_device(lt.domain, &lt.pdev->dev);
+		ret = ret ?: iommu_map(lt.domain, IOVA_X, page_to_phys(page),
+				       PAGE_SIZE, IOMMU_READ | IOMMU_WRITE,
+				       GFP_KERNEL);
+		if (ret)
+			goto out;
+	}
+	ret = edu_dma(IOVA_X, true);
+	lt.first_done_tsc = rdtsc();
+out:
+	lt.early_ret = ret;
+}
+
+static int lu_blackout_report(void)
+{
+	struct lu_test_blob *b;
+	phys_addr_t phys;
+	size_t size;
+	u64 us;
+	int ret;
+
+	ret = kho_retrieve_subtree(LU_TEST_BLOB, LU_TEST_COMPATIBLE, &phys,
+				   &size);
+	if (ret || size != PAGE_SIZE)
+		return -ENOENT;
+	b = phys_to_virt(phys);
+	check(b->magic == LU_TEST_MAGIC && b->blackout && b->last_done_tsc,
+	      "blackout handover found");
+	check(!lt.early_ret && lt.first_done_tsc,
+	      "first DMA of this kernel completed (%d)", lt.early_ret);
+	if (lu_test_failed)
+		return -EIO;
+	us = div_u64((lt.first_done_tsc - b->last_done_tsc) * 1000, tsc_khz);
+	seq_buf_printf(&lu_test_sb, "blackout_us %s %llu\n",
+		       b->preserved ? "live_update" : "plain_kexec", us);
+	lt.blob = b;
+	return 0;
+}
+
+/*
+ * Next kernel, for a test that gives edu to vfio-pci: check the in-flight
+ * DMA landed and zero the target page ("landed"), without binding edu; then
+ * check that a DMA made through vfio refilled it ("check_target").
+ */
+static int lu_landed(void)
+{
+	struct lu_test_blob *b;
+	phys_addr_t phys;
+	size_t size;
+	u32 bad;
+	int ret;
+
+	ret = kho_retrieve_subtree(LU_TEST_BLOB, LU_TEST_COMPATIBLE, &phys,
+				   &size);
+	if (ret || size != PAGE_SIZE)
+		return -ENOENT;
+	lt.blob_page = kho_restore_pages(phys, 1);
+	if (!lt.blob_page)
+		return -ENOENT;
+	b = page_address(lt.blob_page);
+	lt.target = kho_restore_pages(b->target, 1);
+	lt.src = kho_restore_pages(b->src, 1);
+	check(b->magic == LU_TEST_MAGIC && lt.target && lt.src,
+	      "test blob, target and source pages restored");
+	if (lu_test_failed)
+		return -EIO;
+	bad = mismatches(lt.target, b->seed);
+	check(b->preserved && !bad,
+	      "in flight: the pattern landed in the preserved page across the kexec (%u of %u bytes differ)",
+	      bad, EDU_LEN);
+	seq_buf_printf(&lu_test_sb, "fact %u command 0x%04x\n", b->fact,
+		       b->command);
+	memset(page_address(lt.target), 0, PAGE_SIZE);
+	lt.blob = b;
+	return lu_test_failed ? -EIO : 0;
+}
+
+static int lu_check_target(void)
+{
+	u32 bad;
+
+	if (!lt.blob || !lt.target)
+		return -EINVAL;
+	bad = mismatches(lt.target, lt.blob->seed);
+	check(!bad, "the target page holds edu's pattern again (%u of %u bytes differ)",
+	      bad, EDU_LEN);
+	return lu_test_failed ? -EIO : 0;
+}
+
 static void lu_release(void)
 {
 	if (lt.domain && lt.pdev) {
@@ -572,6 +827,7 @@ static void lu_release(void)
 	}
 	if (lt.blob && lt.blob->handle)
 		iommu_lu_finish(lt.blob->handle);
+	lt.blob = NULL;
 	lt.domain = NULL;
 	lt.armed = false;
 	if (lt.registered)
@@ -599,6 +855,10 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 		ret = lu_stage1(!strcmp(cmd, "preserve"));
 	} else if (!strcmp(cmd, "verify")) {
 		ret = lu_verify();
+	} else if (!strcmp(cmd, "landed")) {
+		ret = lu_landed();
+	} else if (!strcmp(cmd, "check_target")) {
+		ret = lu_check_target();
 	} else if (!strcmp(cmd, "verify_rejected")) {
 		ret = lu_verify_rejected();
 	} else if (!strcmp(cmd, "again")) {
@@ -614,6 +874,21 @@ static ssize_t lu_control_write(struct file *file, const char __user *ubuf,
 			/* The previous kernel's record is done with. */
 			iommu_lu_finish(old);
 		}
+	} else if (!strncmp(cmd, "bench_map ", 10)) {
+		int fd;
+
+		ret = kstrtoint(cmd + 10, 10, &fd);
+		ret = ret ?: lu_bench_map(fd);
+	} else if (!strcmp(cmd, "blackout_lu") || !strcmp(cmd, "blackout_plain")) {
+		ret = lu_blackout_arm(!strcmp(cmd, "blackout_lu"));
+	} else if (!strcmp(cmd, "blackout_report")) {
+		ret = lu_blackout_report();
+	} else if (!strcmp(cmd, "bench_unmap") || !strcmp(cmd, "bench_free")) {
+		/* bench_free frees the domain without unpreserving it first. */
+		lu_bench_unmap(!strcmp(cmd, "bench_unmap"));
+		check(!iommu_lu_device_preserved(&lt.pdev->dev),
+		      "the device is not preserved any more");
+		ret = 0;
 	} else if (!strcmp(cmd, "release")) {
 		lu_release();
 		ret = 0;
@@ -647,6 +922,8 @@ static int __init lu_test_init(void)
 	debugfs_create_file("control", 0200, dir, NULL, &lu_control_fops);
 	debugfs_create_file("status", 0400, dir, NULL, &lu_status_fops);
 	register_syscore(&lu_syscore);
+	if (kho_is_incoming())
+		lu_blackout_early();
 	return 0;
 }
 late_initcall(lu_test_init);
