@@ -171,7 +171,7 @@ out:
 
 /* Limits of a record this kernel accepts. */
 #define IOMMUFD_LU_MAX_OBJS	1024
-#define IOMMUFD_LU_MAX_AREAS	(1U << 20)
+#define IOMMUFD_LU_MAX_AREAS	BIT(20)
 
 #define IOMMUFD_LU_DEV_NAME_LEN	32
 
@@ -243,8 +243,13 @@ static_assert(sizeof(struct iommufd_lu_device) == 40);
 static_assert(IOMMUFD_LU_SESSION_LEN == LIVEUPDATE_SESSION_NAME_LENGTH);
 
 /* The four arrays of a record, in header order. */
-enum { IOMMUFD_LU_IOAS, IOMMUFD_LU_HWPT, IOMMUFD_LU_AREA, IOMMUFD_LU_DEV,
-       IOMMUFD_LU_NR_ARRAYS };
+enum {
+	IOMMUFD_LU_IOAS,
+	IOMMUFD_LU_HWPT,
+	IOMMUFD_LU_AREA,
+	IOMMUFD_LU_DEV,
+	IOMMUFD_LU_NR_ARRAYS
+};
 
 static const u32 iommufd_lu_elem_size[IOMMUFD_LU_NR_ARRAYS] = {
 	sizeof(struct iommufd_lu_ioas), sizeof(struct iommufd_lu_hwpt),
@@ -360,6 +365,7 @@ static long iommufd_lu_areas(struct io_pagetable *iopt, u32 ioas_id,
 		struct iommufd_lu_area *rec;
 		unsigned long iova;
 		u64 token;
+		u32 prot;
 
 		/* The IOAS is immutable since the mark */
 		if (WARN_ON(!memfd)) {
@@ -380,9 +386,10 @@ static long iommufd_lu_areas(struct io_pagetable *iopt, u32 ioas_id,
 					 iopt_area_start_byte(area, iova));
 		rec->memfd_token = cpu_to_le64(token);
 		rec->ioas_id = cpu_to_le32(ioas_id);
-		rec->prot = cpu_to_le32(
-			(area->iommu_prot & IOMMU_READ ? IOMMUFD_LU_PROT_READ : 0) |
-			(area->iommu_prot & IOMMU_WRITE ? IOMMUFD_LU_PROT_WRITE : 0));
+		prot = area->iommu_prot & IOMMU_READ ? IOMMUFD_LU_PROT_READ : 0;
+		if (area->iommu_prot & IOMMU_WRITE)
+			prot |= IOMMUFD_LU_PROT_WRITE;
+		rec->prot = cpu_to_le32(prot);
 		memcpy(rec->session, session, sizeof(rec->session));
 	}
 	up_read(&iopt->iova_rwsem);
@@ -769,9 +776,9 @@ static int iommufd_lu_in_arrays(struct iommufd_lu_in *in)
 	return 0;
 }
 
-/* Is @id a valid object id not used by entries [0, @upto) of kind @kind? */
+/* Is @id a valid object id not used by entries [0, @before) of kind @kind? */
 static bool iommufd_lu_id_free(struct iommufd_lu_in *in, u32 id,
-			       unsigned int kind, u64 upto)
+			       unsigned int kind, u64 before)
 {
 	unsigned int k;
 	u64 i;
@@ -779,7 +786,7 @@ static bool iommufd_lu_id_free(struct iommufd_lu_in *in, u32 id,
 	if (!id || id > INT_MAX)
 		return false;
 	for (k = 0; k <= kind; k++) {
-		u64 n = k == kind ? upto : in->nr[k];
+		u64 n = k == kind ? before : in->nr[k];
 
 		if (k == IOMMUFD_LU_AREA)
 			continue;
