@@ -402,9 +402,12 @@ static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 		goto out;
 	}
 	rc = vfio_pci_lu_restore(rec, pdev, &args->file);
-	if (!rc)
+	if (!rc) {
 		pci_info(pdev, "handed back: device %u attached to HWPT %u\n",
 			 le32_to_cpu(rec->dev_id), le32_to_cpu(rec->hwpt_id));
+		/* The HWPT owns the domain: the device is an ordinary one now */
+		iommu_lu_finish(le64_to_cpu(rec->iommu_handle));
+	}
 	pci_dev_put(pdev);
 	if (rc == -ESRCH || rc == -ENODEV) {
 		/* Keep the record for the retry */
@@ -417,12 +420,30 @@ out:
 	return rc;
 }
 
-/* The session is done with the cdev: drop a record left loaded */
+/*
+ * The session is done with the cdev. If it was not handed back, end the
+ * IOMMU layer's handover of the device: the adopted domain is detached
+ * (the group goes back to its default domain) and the device can be
+ * opened, and reset, the ordinary way.
+ */
 static void vfio_pci_lu_finish(struct liveupdate_file_op_args *args)
 {
-	if (!IS_ERR_OR_NULL(args->private))
-		folio_put(args->private);
+	struct folio *folio = args->private;
+	struct vfio_pci_lu_rec *rec;
+
 	args->private = NULL;
+	if (args->retrieved || IS_ERR(folio))
+		return;
+	if (!folio && args->version[0] == VFIO_PCI_LU_V1)
+		folio = kho_restore_folio(args->data[0]);
+	if (!folio)
+		return;
+	rec = folio_address(folio);
+	if (!folio_order(folio) &&
+	    le64_to_cpu(rec->magic) == VFIO_PCI_LU_MAGIC &&
+	    le32_to_cpu(rec->version) == VFIO_PCI_LU_V1)
+		iommu_lu_finish(le64_to_cpu(rec->iommu_handle));
+	folio_put(folio);
 }
 
 static const struct liveupdate_file_ops vfio_pci_lu_ops = {
