@@ -23,6 +23,9 @@
  *   refuses the kexec;
  * - EOPNOTSUPP and the other errors of iommu_lu_preserve().
  *
+ * While preserved, the device stays on its HWPT: VFIO_DEVICE_ATTACH_ and
+ * DETACH_IOMMUFD_PT get EBUSY (the IOMMU layer's contract).
+ *
  * The next kernel binds vfio-pci to the device (its first open neither
  * resets it nor clears bus mastering, see vfio_pci_core_enable()); the
  * retrieve, after the iommufd's, gives back the device's cdev bound to the
@@ -50,6 +53,8 @@
 
 #include "../vfio.h"
 #include "vfio_pci_priv.h"
+
+#if IS_ENABLED(CONFIG_IOMMUFD)
 
 #define VFIO_PCI_LU_MAGIC	0x696370664f554c00ULL	/* "\0LUOfpci" */
 #define VFIO_PCI_LU_V1		1
@@ -198,6 +203,8 @@ static int vfio_pci_lu_preserve(struct liveupdate_file_op_args *args)
 	rc = iommu_lu_preserve(info.domain, &pdev->dev, &handle);
 	if (rc)
 		goto out_unpreserve;
+	/* No attach or detach from now on (EBUSY, see device_cdev.c) */
+	device->lu_preserved = true;
 	mutex_unlock(&device->dev_set->lock);
 
 	rec = folio_address(lu->rec);
@@ -237,7 +244,11 @@ out_unlock:
 static void vfio_pci_lu_unpreserve(struct liveupdate_file_op_args *args)
 {
 	struct vfio_pci_lu *lu = args->private;
+	struct vfio_device *device = &lu->vdev->vdev;
 
+	mutex_lock(&device->dev_set->lock);
+	device->lu_preserved = false;
+	mutex_unlock(&device->dev_set->lock);
 	iommu_lu_unpreserve(lu->domain, &lu->vdev->pdev->dev);
 	kho_unpreserve_folio(lu->rec);
 	folio_put(lu->rec);
@@ -493,3 +504,15 @@ void vfio_pci_lu_exit(void)
 	if (IS_ENABLED(CONFIG_LIVEUPDATE))
 		liveupdate_unregister_file_handler(&vfio_pci_lu_handler);
 }
+
+#else /* !CONFIG_IOMMUFD: a cdev needs iommufd */
+
+void vfio_pci_lu_init(void)
+{
+}
+
+void vfio_pci_lu_exit(void)
+{
+}
+
+#endif /* CONFIG_IOMMUFD */
