@@ -24,12 +24,16 @@ int main(void)
 		tap(!ret, "stage 1: domain preserved, edu DMA armed for the kexec (%d)", ret);
 		return failed;
 	}
-	printf("1..4\n");
+	printf("1..5\n");
 	tap(incoming_starts_with("accepted"), "stage 2: the handover was accepted");
 	faults = dmar_faults();
 	tap(faults == 0, "stage 2: no DMA remapping fault through the kexec (%d)", faults);
 	ret = lu_cmd("verify");
 	tap(!ret, "stage 2: in flight DMA landed, no reset, DMA continues on the adopted domain (%d)", ret);
+	/* The DMA after the unmap of IOVA_Y (0x300000) is refused by VT-d. */
+	faults = dmar_faults();
+	tap(faults == 1 && dmar_fault_at("0x300000"),
+	    "stage 2: the DMA after the unmap faulted at IOVA 0x300000 (%d fault(s))", faults);
 	ret = lu_cmd("release");
 	tap(!ret, "stage 2: adopted domain released (%d)", ret);
 	return failed;

@@ -54,4 +54,26 @@ static int dmar_faults(void)
 	return faults;
 }
 
+/* Whether this kernel's log has a DMA remapping fault at @addr. */
+static int dmar_fault_at(const char *addr)
+{
+	static char log[1 << 20];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	char *p, *eol;
+
+	if (n < 0)
+		return 0;
+	log[n] = 0;
+	for (p = log; (p = strstr(p, "DMAR: [DMA ")); p++) {
+		eol = strchr(p, '\n');
+		if (eol)
+			*eol = 0;
+		if (strstr(p, addr))
+			return 1;
+		if (eol)
+			*eol = '\n';
+	}
+	return 0;
+}
+
 #endif
