@@ -37,6 +37,7 @@
  */
 #define pr_fmt(fmt) "vfio_pci_lu: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommufd.h>
@@ -256,6 +257,41 @@ static void vfio_pci_lu_unpreserve(struct liveupdate_file_op_args *args)
 	args->private = NULL;
 }
 
+#ifdef CONFIG_LIVEUPDATE_TEST
+/*
+ * Test only: with /sys/kernel/debug/vfio_pci_lu/test_corrupt set, a freeze
+ * damages the vendor id of the record, so that the next kernel's refusal
+ * of a record naming no such device can be tested (iommu_lu_vfio_corrupt).
+ */
+static bool vfio_pci_lu_test_corrupt;
+
+static void vfio_pci_lu_corrupt(struct vfio_pci_lu *lu)
+{
+	struct vfio_pci_lu_rec *rec = folio_address(lu->rec);
+
+	if (!vfio_pci_lu_test_corrupt)
+		return;
+	rec->vendor = cpu_to_le16(le16_to_cpu(rec->vendor) ^ 1);
+	pci_info(lu->vdev->pdev, "test: damaged the vendor id of the record\n");
+}
+
+static void vfio_pci_lu_test_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("vfio_pci_lu", NULL);
+
+	debugfs_create_bool("test_corrupt", 0600, dir,
+			    &vfio_pci_lu_test_corrupt);
+}
+#else
+static void vfio_pci_lu_corrupt(struct vfio_pci_lu *lu)
+{
+}
+
+static void vfio_pci_lu_test_init(void)
+{
+}
+#endif
+
 /* Interrupts enabled since preserve: refuse the kexec */
 static int vfio_pci_lu_freeze(struct liveupdate_file_op_args *args)
 {
@@ -266,6 +302,7 @@ static int vfio_pci_lu_freeze(struct liveupdate_file_op_args *args)
 			 "interrupts enabled after preserve, kexec refused\n");
 		return -EBUSY;
 	}
+	vfio_pci_lu_corrupt(lu);
 	return 0;
 }
 
@@ -365,8 +402,8 @@ out_fput:
  * Next kernel: validate the record, find the device, hand the cdev back.
  * Errors: EINVAL malformed record or no such device, ESRCH the iommufd is
  * not retrieved yet, ENODEV the device is not bound to vfio-pci (after
- * these two the record stays loaded: retry), or what restoring the domain,
- * binding or attaching returned.
+ * these two a retry can work), or what restoring the domain, binding or
+ * attaching returned. The record stays loaded until finish.
  */
 static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 {
@@ -420,14 +457,17 @@ static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 		iommu_lu_finish(le64_to_cpu(rec->iommu_handle));
 	}
 	pci_dev_put(pdev);
-	if (rc == -ESRCH || rc == -ENODEV) {
-		/* Keep the record for the retry */
-		args->private = folio;
-		return rc;
+	if (!rc) {
+		folio_put(folio);
+		args->private = NULL;
+		return 0;
 	}
 out:
-	folio_put(folio);
-	args->private = rc ? ERR_PTR(rc) : NULL;
+	/*
+	 * Keep the record: a retry reads it again (after ESRCH or ENODEV it
+	 * can work), and finish ends the IOMMU layer's handover with it.
+	 */
+	args->private = folio;
 	return rc;
 }
 
@@ -443,8 +483,13 @@ static void vfio_pci_lu_finish(struct liveupdate_file_op_args *args)
 	struct vfio_pci_lu_rec *rec;
 
 	args->private = NULL;
-	if (args->retrieved || IS_ERR(folio))
+	if (IS_ERR(folio))
 		return;
+	if (args->retrieved) {
+		if (folio)
+			folio_put(folio);
+		return;
+	}
 	if (!folio && args->version[0] == VFIO_PCI_LU_V1)
 		folio = kho_restore_folio(args->data[0]);
 	if (!folio)
@@ -489,6 +534,7 @@ void vfio_pci_lu_init(void)
 
 	if (!IS_ENABLED(CONFIG_LIVEUPDATE))
 		return;
+	vfio_pci_lu_test_init();
 	rc = liveupdate_register_file_handler(&vfio_pci_lu_handler);
 	if (rc)
 		pr_warn("cannot register the handler (%d)\n", rc);
