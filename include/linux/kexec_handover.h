@@ -37,6 +37,7 @@ int kho_remove_subtree(const char *name);
 bool kho_is_incoming(void);
 struct folio *kho_restore_folio(phys_addr_t phys);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
+bool kho_in_preserved(phys_addr_t phys, u64 size);
 int kho_restore_physr(struct physr *pr, phys_addr_t first);
 int kho_retrieve_subtree(const char *name, const char *compatible,
 			 phys_addr_t *phys, size_t *size);
@@ -117,6 +118,11 @@ static inline struct page *kho_restore_pages(phys_addr_t phys,
 					     unsigned long nr_pages)
 {
 	return NULL;
+}
+
+static inline bool kho_in_preserved(phys_addr_t phys, u64 size)
+{
+	return false;
 }
 
 static inline int kho_restore_physr(struct physr *pr, phys_addr_t first)

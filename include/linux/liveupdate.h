@@ -19,6 +19,7 @@
 #ifndef _LINUX_LIVEUPDATE_H
 #define _LINUX_LIVEUPDATE_H
 
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/physr.h>
@@ -150,6 +151,9 @@ struct luo_array {
 int liveupdate_register_file_handler(struct liveupdate_file_handler *handler);
 void liveupdate_unregister_file_handler(struct liveupdate_file_handler *handler);
 
+int liveupdate_file_token(struct file *file, char *session, u64 *token);
+struct file *liveupdate_incoming_file(const char *session, u64 token);
+
 int luo_array_alloc(struct luo_array *arr, u32 elem_size, u64 nr);
 void *luo_array_elem(struct luo_array *arr, u64 index);
 u64 luo_array_handle(const struct luo_array *arr);
@@ -172,6 +176,18 @@ liveupdate_register_file_handler(struct liveupdate_file_handler *handler)
 static inline void
 liveupdate_unregister_file_handler(struct liveupdate_file_handler *handler)
 {
+}
+
+static inline int liveupdate_file_token(struct file *file, char *session,
+					u64 *token)
+{
+	return -ENOENT;
+}
+
+static inline struct file *liveupdate_incoming_file(const char *session,
+						   u64 token)
+{
+	return ERR_PTR(-ENOENT);
 }
 
 static inline int luo_array_alloc(struct luo_array *arr, u32 elem_size,

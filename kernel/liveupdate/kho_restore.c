@@ -274,7 +274,18 @@ out:
 }
 EXPORT_SYMBOL_GPL(kho_restore_physr);
 
-/* Whether every page of [@phys, @phys + @size) was preserved. */
+/**
+ * kho_in_preserved() - whether memory was preserved by the previous kernel
+ * @phys: physical address of the first byte.
+ * @size: size in bytes.
+ *
+ * Lets a subsystem validate what the previous kernel handed it before it
+ * takes anything back: nothing is restored by this.
+ *
+ * Context: any, after early boot.
+ * Return: true when every page of [@phys, @phys + @size) was preserved
+ * (restored or not); false otherwise, also for an empty or wrapping range.
+ */
 bool kho_in_preserved(phys_addr_t phys, u64 size)
 {
 	phys_addr_t p, end = phys + size;

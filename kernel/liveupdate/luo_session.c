@@ -475,3 +475,70 @@ void luo_session_unfreeze_all(void)
 {
 	luo_unfreeze_upto(NULL);
 }
+
+/**
+ * liveupdate_file_token() - which outgoing session preserves a file
+ * @file: any file.
+ * @session: set to the session's name (%LIVEUPDATE_SESSION_NAME_LENGTH
+ *	bytes, NUL terminated) when found.
+ * @token: set to the file's token in that session when found.
+ *
+ * For a handler whose object refers to other preserved files (an iommufd
+ * mapping memfds): it records them by session and token, and the next
+ * kernel finds them with liveupdate_incoming_file().
+ *
+ * Context: from an op of a file handler in the outgoing kernel (preserve,
+ * freeze), which LUO calls with its lock held.
+ * Return: 0 when found, -ENOENT when no outgoing session preserves @file.
+ */
+int liveupdate_file_token(struct file *file, char *session, u64 *token)
+{
+	struct luo_session *s;
+	struct luo_file *lf;
+
+	lockdep_assert_held(&luo_lock);
+	if (!xa_load(&luo_preserved_files, (unsigned long)file))
+		return -ENOENT;
+	list_for_each_entry(s, &luo_outgoing, list) {
+		list_for_each_entry(lf, &s->files, list) {
+			if (lf->file != file)
+				continue;
+			strscpy(session, s->name, LIVEUPDATE_SESSION_NAME_LENGTH);
+			*token = lf->token;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+EXPORT_SYMBOL_GPL(liveupdate_file_token);
+
+/**
+ * liveupdate_incoming_file() - a file userspace already retrieved
+ * @session: name of an incoming session.
+ * @token: token of a file in it.
+ *
+ * The counterpart of liveupdate_file_token() in the next kernel.
+ *
+ * Context: from the retrieve op of a file handler, which LUO calls with
+ * its lock held.
+ * Return: the retrieved file with a new reference, ERR_PTR(-ENOENT) when
+ * the session (unfinished) or the file does not exist, ERR_PTR(-EAGAIN)
+ * when the file exists but was not retrieved yet.
+ */
+struct file *liveupdate_incoming_file(const char *session, u64 token)
+{
+	struct luo_session *s;
+	struct luo_file *lf;
+
+	lockdep_assert_held(&luo_lock);
+	s = luo_session_find(&luo_incoming, session);
+	if (!s || s->finished)
+		return ERR_PTR(-ENOENT);
+	lf = luo_file_find_token(s, token);
+	if (!lf)
+		return ERR_PTR(-ENOENT);
+	if (!lf->retrieved || !lf->file)
+		return ERR_PTR(-EAGAIN);
+	return get_file(lf->file);
+}
+EXPORT_SYMBOL_GPL(liveupdate_incoming_file);

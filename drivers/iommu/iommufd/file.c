@@ -55,6 +55,8 @@ static struct workqueue_struct *iopt_file_wq;
 struct iopt_file {
 	/* memfd: the pinned range, pages->physr points here */
 	struct physr pinned;
+	/* memfd: the file, for live update (see liveupdate.c) */
+	struct file *memfd;
 	/* dma-buf: importer side, the exporter's physr is used */
 	struct iommufd_ctx *ictx;
 	struct dma_buf *dmabuf;
@@ -97,9 +99,10 @@ static struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ctx *ictx,
 	return pages;
 }
 
-static struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
-					   struct file *filp, u64 start,
-					   u64 length, bool writable)
+/* Pin a memfd range for MAP_FILE, or for a live update retrieve */
+struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
+				    struct file *filp, u64 start,
+				    u64 length, bool writable)
 {
 	unsigned int pin = PHYSR_PIN_LONGTERM;
 	struct iopt_pages *pages;
@@ -139,6 +142,7 @@ static struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 	}
 	pages->physr = &file->pinned;
 	pages->physr_start = 0;
+	file->memfd = get_file(filp);
 	pages->file = file;
 	return pages;
 
@@ -342,6 +346,7 @@ void iopt_file_release(struct iopt_pages *pages)
 	if (!file->dmabuf) {
 		iopt_pages_account_physr(pages, false);
 		physr_unpin(&file->pinned);
+		fput(file->memfd);
 		kfree(file);
 		return;
 	}
@@ -364,6 +369,18 @@ void iommufd_file_exit(void)
 {
 	/* Every file is closed: only detaches already queued are left */
 	destroy_workqueue(iopt_file_wq);
+}
+
+/**
+ * iopt_file_memfd() - the memfd @pages maps
+ * @pages: any iopt_pages
+ *
+ * Return: the memfd of pages made by IOMMU_IOAS_MAP_FILE from a memfd,
+ * NULL for every other kind of pages. The reference is the pages' own.
+ */
+struct file *iopt_file_memfd(struct iopt_pages *pages)
+{
+	return pages->file ? pages->file->memfd : NULL;
 }
 
 int iommufd_ioas_map_file(struct iommufd_ucmd *ucmd)
