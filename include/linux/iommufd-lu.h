@@ -20,6 +20,7 @@ struct iommufd_device;
 /**
  * struct iommufd_lu_dev_info - a bound device, as a live update sees it
  * @dev_id: the device's object id in its iommufd.
+ * @ioas_id: the object id of the HWPT's IOAS.
  * @hwpt_id: the object id of the marked HWPT it is attached to.
  * @hwpt_token: that HWPT's token.
  * @domain: that HWPT's domain.
@@ -28,6 +29,7 @@ struct iommufd_device;
  */
 struct iommufd_lu_dev_info {
 	u32 dev_id;
+	u32 ioas_id;
 	u32 hwpt_id;
 	u64 hwpt_token;
 	struct iommu_domain *domain;
@@ -35,12 +37,30 @@ struct iommufd_lu_dev_info {
 	u64 token;
 };
 
+struct iommufd_ctx;
+
 #if IS_ENABLED(CONFIG_IOMMUFD) && IS_ENABLED(CONFIG_LIVEUPDATE)
 int iommufd_device_lu_info(struct iommufd_device *idev,
 			   struct iommufd_lu_dev_info *info);
+int iommufd_lu_hwpt_adopt(struct iommufd_ctx *ictx, u32 hwpt_id, u32 ioas_id,
+			  struct iommu_domain *domain);
+int iommufd_lu_device_set_id(struct iommufd_device *idev, u32 id);
 #else
 static inline int iommufd_device_lu_info(struct iommufd_device *idev,
 					 struct iommufd_lu_dev_info *info)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_lu_hwpt_adopt(struct iommufd_ctx *ictx, u32 hwpt_id,
+					u32 ioas_id,
+					struct iommu_domain *domain)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int iommufd_lu_device_set_id(struct iommufd_device *idev,
+					   u32 id)
 {
 	return -EOPNOTSUPP;
 }

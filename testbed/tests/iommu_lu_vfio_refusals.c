@@ -11,7 +11,8 @@
  * - interrupts enabled (EBUSY);
  * - a device that shares its IOMMU group (EXDEV): an edu behind a
  *   PCIe-to-PCI bridge with another edu (whose group fd is the one above);
- * then the right order works, and closing the session drops it all.
+ * then the right order works, the preserved device cannot be detached
+ * from its HWPT (EBUSY), and closing the session drops it all.
  */
 #include <libgen.h>
 #include <stdbool.h>
@@ -116,7 +117,7 @@ int main(void)
 	char bdf[64], bdf2[64], bdf3[64];
 	uint8_t *va;
 
-	printf("TAP version 13\n1..12\n");
+	printf("TAP version 13\n1..13\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
@@ -187,6 +188,15 @@ int main(void)
 
 	ret = luo_preserve(s, edu, 20);
 	tap(!ret, "%s preserved after its iommufd (%d)", bdf, ret);
+	{
+		struct vfio_device_detach_iommufd_pt det = {
+			.argsz = sizeof(det),
+		};
+
+		ret = ioctl(edu, VFIO_DEVICE_DETACH_IOMMUFD_PT, &det) ? -errno : 0;
+		tap(ret == -EBUSY, "a preserved device stays on its HWPT: detach EBUSY (%d)",
+		    ret);
+	}
 	ret = close(s);
 	tap(!ret, "closing the session drops the preservation (%d)", ret);
 	return failed;

@@ -171,7 +171,7 @@ out:
 
 /* Limits of a record this kernel accepts. */
 #define IOMMUFD_LU_MAX_OBJS	1024
-#define IOMMUFD_LU_MAX_AREAS	(1U << 20)
+#define IOMMUFD_LU_MAX_AREAS	BIT(20)
 
 #define IOMMUFD_LU_DEV_NAME_LEN	32
 
@@ -243,8 +243,13 @@ static_assert(sizeof(struct iommufd_lu_device) == 40);
 static_assert(IOMMUFD_LU_SESSION_LEN == LIVEUPDATE_SESSION_NAME_LENGTH);
 
 /* The four arrays of a record, in header order. */
-enum { IOMMUFD_LU_IOAS, IOMMUFD_LU_HWPT, IOMMUFD_LU_AREA, IOMMUFD_LU_DEV,
-       IOMMUFD_LU_NR_ARRAYS };
+enum {
+	IOMMUFD_LU_IOAS,
+	IOMMUFD_LU_HWPT,
+	IOMMUFD_LU_AREA,
+	IOMMUFD_LU_DEV,
+	IOMMUFD_LU_NR_ARRAYS
+};
 
 static const u32 iommufd_lu_elem_size[IOMMUFD_LU_NR_ARRAYS] = {
 	sizeof(struct iommufd_lu_ioas), sizeof(struct iommufd_lu_hwpt),
@@ -360,6 +365,7 @@ static long iommufd_lu_areas(struct io_pagetable *iopt, u32 ioas_id,
 		struct iommufd_lu_area *rec;
 		unsigned long iova;
 		u64 token;
+		u32 prot;
 
 		/* The IOAS is immutable since the mark */
 		if (WARN_ON(!memfd)) {
@@ -380,9 +386,10 @@ static long iommufd_lu_areas(struct io_pagetable *iopt, u32 ioas_id,
 					 iopt_area_start_byte(area, iova));
 		rec->memfd_token = cpu_to_le64(token);
 		rec->ioas_id = cpu_to_le32(ioas_id);
-		rec->prot = cpu_to_le32(
-			(area->iommu_prot & IOMMU_READ ? IOMMUFD_LU_PROT_READ : 0) |
-			(area->iommu_prot & IOMMU_WRITE ? IOMMUFD_LU_PROT_WRITE : 0));
+		prot = area->iommu_prot & IOMMU_READ ? IOMMUFD_LU_PROT_READ : 0;
+		if (area->iommu_prot & IOMMU_WRITE)
+			prot |= IOMMUFD_LU_PROT_WRITE;
+		rec->prot = cpu_to_le32(prot);
 		memcpy(rec->session, session, sizeof(rec->session));
 	}
 	up_read(&iopt->iova_rwsem);
@@ -769,9 +776,9 @@ static int iommufd_lu_in_arrays(struct iommufd_lu_in *in)
 	return 0;
 }
 
-/* Is @id a valid object id not used by entries [0, @upto) of kind @kind? */
+/* Is @id a valid object id not used by entries [0, @before) of kind @kind? */
 static bool iommufd_lu_id_free(struct iommufd_lu_in *in, u32 id,
-			       unsigned int kind, u64 upto)
+			       unsigned int kind, u64 before)
 {
 	unsigned int k;
 	u64 i;
@@ -779,7 +786,7 @@ static bool iommufd_lu_id_free(struct iommufd_lu_in *in, u32 id,
 	if (!id || id > INT_MAX)
 		return false;
 	for (k = 0; k <= kind; k++) {
-		u64 n = k == kind ? upto : in->nr[k];
+		u64 n = k == kind ? before : in->nr[k];
 
 		if (k == IOMMUFD_LU_AREA)
 			continue;
@@ -1130,6 +1137,7 @@ int iommufd_device_lu_info(struct iommufd_device *idev,
 		hwpt_paging = to_hwpt_paging(hwpt);
 	if (hwpt_paging && hwpt_paging->lu_preserved) {
 		info->dev_id = idev->obj.id;
+		info->ioas_id = hwpt_paging->ioas->obj.id;
 		info->hwpt_id = hwpt->obj.id;
 		info->hwpt_token = hwpt_paging->lu_token;
 		info->domain = hwpt->domain;
@@ -1140,6 +1148,143 @@ int iommufd_device_lu_info(struct iommufd_device *idev,
 	return rc;
 }
 EXPORT_SYMBOL_NS_GPL(iommufd_device_lu_info, IOMMUFD);
+
+/*
+ * Does @domain translate every page of every area of @iopt to the page
+ * the area pinned? Checked before a domain adopted from the previous
+ * kernel is taken as already filled.
+ */
+static bool iopt_lu_check_premapped(struct io_pagetable *iopt,
+				    struct iommu_domain *domain)
+{
+	struct iopt_area *area;
+	bool ok = true;
+
+	down_read(&iopt->iova_rwsem);
+	for (area = iopt_area_iter_first(iopt, 0, ULONG_MAX); area && ok;
+	     area = iopt_area_iter_next(area, 0, ULONG_MAX)) {
+		struct iopt_pages *pages = area->pages;
+		unsigned long iova = iopt_area_iova(area);
+		struct physr_range r;
+		struct physr_iter it;
+
+		if (!pages || !pages->physr ||
+		    physr_iter_init_slice(&it, pages->physr,
+					  pages->physr_start +
+					  iopt_area_start_byte(area, iova),
+					  iopt_area_length(area))) {
+			ok = false;
+			break;
+		}
+		while (ok && physr_iter_next(&it, &r)) {
+			u64 off;
+
+			for (off = 0; off < r.len; off += PAGE_SIZE)
+				if (iommu_iova_to_phys(domain, iova + off) !=
+				    r.phys + off) {
+					pr_err("IOVA %#llx: the adopted domain does not map the memfd page\n",
+					       (u64)iova + off);
+					ok = false;
+					break;
+				}
+			iova += r.len;
+		}
+	}
+	up_read(&iopt->iova_rwsem);
+	return ok;
+}
+
+/**
+ * iommufd_lu_hwpt_adopt() - a HWPT around a domain from the previous kernel
+ * @ictx: a retrieved iommufd.
+ * @hwpt_id: the HWPT's object id in the previous kernel, free in @ictx.
+ * @ioas_id: its IOAS (retrieved with @ictx).
+ * @domain: the domain the IOMMU layer adopted (iommu_lu_restore()); it
+ *	already maps every area of the IOAS, which is checked page by page.
+ *
+ * The HWPT owns @domain from then on (frees it when destroyed); it is not
+ * marked: its IOAS can be mapped and unmapped again.
+ *
+ * Context: process context.
+ * Return: 0, -ENOENT no such IOAS, -EBUSY @hwpt_id is taken, -EINVAL the
+ * domain does not map the areas, -ENOMEM.
+ */
+int iommufd_lu_hwpt_adopt(struct iommufd_ctx *ictx, u32 hwpt_id, u32 ioas_id,
+			  struct iommu_domain *domain)
+{
+	struct iommufd_hwpt_paging *hwpt_paging;
+	struct iommufd_ioas *ioas;
+	int rc;
+
+	ioas = iommufd_get_ioas(ictx, ioas_id);
+	if (IS_ERR(ioas))
+		return PTR_ERR(ioas);
+	hwpt_paging = __iommufd_object_alloc(ictx, hwpt_paging,
+					     IOMMUFD_OBJ_HWPT_PAGING,
+					     common.obj);
+	if (IS_ERR(hwpt_paging)) {
+		rc = PTR_ERR(hwpt_paging);
+		goto out_put;
+	}
+	INIT_LIST_HEAD(&hwpt_paging->hwpt_item);
+	refcount_inc(&ioas->obj.users);
+	hwpt_paging->ioas = ioas;
+	rc = iommufd_lu_move_id(ictx, &hwpt_paging->common.obj, hwpt_id);
+	if (rc)
+		goto out_abort;
+
+	mutex_lock(&ioas->mutex);
+	rc = -EINVAL;
+	if (!iopt_lu_check_premapped(&ioas->iopt, domain))
+		goto out_unlock;
+	ioas->iopt.lu_premapped = domain;
+	rc = iopt_table_add_domain(&ioas->iopt, domain);
+	ioas->iopt.lu_premapped = NULL;
+	if (rc)
+		goto out_unlock;
+	hwpt_paging->common.domain = domain;
+	list_add_tail(&hwpt_paging->hwpt_item, &ioas->hwpt_list);
+	mutex_unlock(&ioas->mutex);
+	iommufd_object_finalize(ictx, &hwpt_paging->common.obj);
+	iommufd_put_object(ictx, &ioas->obj);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&ioas->mutex);
+out_abort:
+	/* No domain in it yet: the destroy leaves @domain to the caller */
+	iommufd_object_abort_and_destroy(ictx, &hwpt_paging->common.obj);
+out_put:
+	iommufd_put_object(ictx, &ioas->obj);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_lu_hwpt_adopt, IOMMUFD);
+
+/**
+ * iommufd_lu_device_set_id() - give a bound device its previous object id
+ * @idev: a device just bound to a retrieved iommufd.
+ * @id: its id in the previous kernel.
+ *
+ * Context: process context, right after iommufd_device_bind().
+ * Return: 0, or -EBUSY when @id is taken in the iommufd.
+ */
+int iommufd_lu_device_set_id(struct iommufd_device *idev, u32 id)
+{
+	struct iommufd_ctx *ictx = idev->ictx;
+	int rc;
+
+	if (idev->obj.id == id)
+		return 0;
+	xa_lock(&ictx->objects);
+	rc = __xa_insert(&ictx->objects, id, &idev->obj, GFP_ATOMIC);
+	if (!rc) {
+		__xa_erase(&ictx->objects, idev->obj.id);
+		idev->obj.id = id;
+	}
+	xa_unlock(&ictx->objects);
+	return rc;
+}
+EXPORT_SYMBOL_NS_GPL(iommufd_lu_device_set_id, IOMMUFD);
 
 static const struct liveupdate_file_ops iommufd_lu_ops = {
 	.can_preserve = iommufd_lu_can_preserve,

@@ -23,11 +23,23 @@
  *   refuses the kexec;
  * - EOPNOTSUPP and the other errors of iommu_lu_preserve().
  *
+ * While preserved, the device stays on its HWPT: VFIO_DEVICE_ATTACH_ and
+ * DETACH_IOMMUFD_PT get EBUSY (the IOMMU layer's contract).
+ *
+ * The next kernel binds vfio-pci to the device (its first open neither
+ * resets it nor clears bus mastering, see vfio_pci_core_enable()); the
+ * retrieve, after the iommufd's, gives back the device's cdev bound to the
+ * retrieved iommufd with its recorded device id and attached to a HWPT of
+ * the recorded id around the domain the IOMMU layer adopted
+ * (iommu_lu_restore()): no remapping, the DMA never stopped translating.
+ *
  * See Documentation/driver-api/vfio-liveupdate.rst.
  */
 #define pr_fmt(fmt) "vfio_pci_lu: " fmt
 
 #include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iommufd.h>
 #include <linux/iommu.h>
 #include <linux/iommu-lu.h>
 #include <linux/iommufd-lu.h>
@@ -41,6 +53,8 @@
 
 #include "../vfio.h"
 #include "vfio_pci_priv.h"
+
+#if IS_ENABLED(CONFIG_IOMMUFD)
 
 #define VFIO_PCI_LU_MAGIC	0x696370664f554c00ULL	/* "\0LUOfpci" */
 #define VFIO_PCI_LU_V1		1
@@ -57,6 +71,7 @@
  * @device: PCI device id, likewise.
  * @dev_id: the device's object id in its iommufd.
  * @hwpt_id: the object id of the marked HWPT it is attached to.
+ * @ioas_id: the object id of that HWPT's IOAS.
  * @hwpt_token: that HWPT's token.
  * @iommu_handle: the IOMMU layer's handle (iommu_lu_restore()).
  * @iommufd_token: the iommufd's token in its session.
@@ -73,7 +88,7 @@ struct vfio_pci_lu_rec {
 	__le16 device;
 	__le32 dev_id;
 	__le32 hwpt_id;
-	__le32 reserved2;
+	__le32 ioas_id;
 	__le64 hwpt_token;
 	__le64 iommu_handle;
 	__le64 iommufd_token;
@@ -188,6 +203,8 @@ static int vfio_pci_lu_preserve(struct liveupdate_file_op_args *args)
 	rc = iommu_lu_preserve(info.domain, &pdev->dev, &handle);
 	if (rc)
 		goto out_unpreserve;
+	/* No attach or detach from now on (EBUSY, see device_cdev.c) */
+	device->lu_preserved = true;
 	mutex_unlock(&device->dev_set->lock);
 
 	rec = folio_address(lu->rec);
@@ -200,6 +217,7 @@ static int vfio_pci_lu_preserve(struct liveupdate_file_op_args *args)
 	rec->device = cpu_to_le16(pdev->device);
 	rec->dev_id = cpu_to_le32(info.dev_id);
 	rec->hwpt_id = cpu_to_le32(info.hwpt_id);
+	rec->ioas_id = cpu_to_le32(info.ioas_id);
 	rec->hwpt_token = cpu_to_le64(info.hwpt_token);
 	rec->iommu_handle = cpu_to_le64(handle);
 	rec->iommufd_token = cpu_to_le64(info.token);
@@ -226,7 +244,11 @@ out_unlock:
 static void vfio_pci_lu_unpreserve(struct liveupdate_file_op_args *args)
 {
 	struct vfio_pci_lu *lu = args->private;
+	struct vfio_device *device = &lu->vdev->vdev;
 
+	mutex_lock(&device->dev_set->lock);
+	device->lu_preserved = false;
+	mutex_unlock(&device->dev_set->lock);
 	iommu_lu_unpreserve(lu->domain, &lu->vdev->pdev->dev);
 	kho_unpreserve_folio(lu->rec);
 	folio_put(lu->rec);
@@ -248,31 +270,132 @@ static int vfio_pci_lu_freeze(struct liveupdate_file_op_args *args)
 }
 
 /*
- * Next kernel: validate the record and find the device. Handing the cdev
- * back bound and attached is not done yet (EOPNOTSUPP); the device's DMA
- * keeps translating through the domain the IOMMU layer adopted.
+ * Next kernel, with the record validated and the device found: hand the
+ * cdev back bound to the retrieved iommufd and attached to a HWPT of the
+ * recorded id around the domain the IOMMU layer adopted.
+ */
+static int vfio_pci_lu_restore(struct vfio_pci_lu_rec *rec,
+			       struct pci_dev *pdev, struct file **filep)
+{
+	struct vfio_pci_core_device *vdev;
+	struct vfio_device_file *df;
+	struct iommu_domain *domain;
+	struct vfio_device *device;
+	struct iommufd_ctx *ictx;
+	struct file *ifile, *file;
+	char path[64];
+	u32 pt_id;
+	int rc;
+
+	if (!pdev->driver || strcmp(pdev->driver->name, "vfio-pci")) {
+		pci_err(pdev, "not bound to vfio-pci: bind it before the retrieve\n");
+		return -ENODEV;
+	}
+	vdev = dev_get_drvdata(&pdev->dev);
+	device = &vdev->vdev;
+
+	ifile = liveupdate_incoming_file(rec->iommufd_session,
+					 le64_to_cpu(rec->iommufd_token));
+	if (IS_ERR(ifile)) {
+		pci_warn(pdev, "its iommufd (session %s, token %llu) is not retrieved: retrieve it first\n",
+			 rec->iommufd_session, le64_to_cpu(rec->iommufd_token));
+		return -ESRCH;
+	}
+	ictx = iommufd_ctx_from_file(ifile);
+	fput(ifile);
+	if (IS_ERR(ictx))
+		return -EINVAL;
+
+	domain = iommu_lu_restore(&pdev->dev, le64_to_cpu(rec->iommu_handle));
+	if (IS_ERR(domain)) {
+		pci_err(pdev, "the IOMMU layer gives no domain back (%ld)\n",
+			PTR_ERR(domain));
+		iommufd_ctx_put(ictx);
+		return PTR_ERR(domain);
+	}
+	rc = iommufd_lu_hwpt_adopt(ictx, le32_to_cpu(rec->hwpt_id),
+				   le32_to_cpu(rec->ioas_id), domain);
+	if (rc) {
+		pci_err(pdev, "cannot make HWPT %u of the adopted domain (%d)\n",
+			le32_to_cpu(rec->hwpt_id), rc);
+		iommu_domain_free(domain);
+		iommufd_ctx_put(ictx);
+		return rc;
+	}
+
+	/* The cdev as userspace would open it (devtmpfs on /dev) */
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s",
+		 dev_name(&device->device));
+	file = filp_open(path, O_RDWR | O_CLOEXEC, 0);
+	if (IS_ERR(file)) {
+		pci_err(pdev, "cannot open %s (%ld)\n", path, PTR_ERR(file));
+		iommufd_ctx_put(ictx);
+		return PTR_ERR(file);
+	}
+	df = file->private_data;
+	rc = vfio_df_bind_iommufd_ctx(df, ictx, NULL);
+	if (rc) {
+		pci_err(pdev, "cannot bind to the retrieved iommufd (%d)\n", rc);
+		goto out_fput;
+	}
+	mutex_lock(&device->dev_set->lock);
+	rc = iommufd_lu_device_set_id(device->iommufd_device,
+				      le32_to_cpu(rec->dev_id));
+	if (!rc) {
+		df->devid = le32_to_cpu(rec->dev_id);
+		pt_id = le32_to_cpu(rec->hwpt_id);
+		rc = device->ops->attach_ioas(device, &pt_id);
+	}
+	mutex_unlock(&device->dev_set->lock);
+	if (rc) {
+		pci_err(pdev, "cannot attach to HWPT %u as device %u (%d)\n",
+			le32_to_cpu(rec->hwpt_id), le32_to_cpu(rec->dev_id),
+			rc);
+		goto out_fput;
+	}
+	*filep = file;
+	return 0;
+
+out_fput:
+	fput(file);
+	return rc;
+}
+
+/*
+ * Next kernel: validate the record, find the device, hand the cdev back.
+ * Errors: EINVAL malformed record or no such device, ESRCH the iommufd is
+ * not retrieved yet, ENODEV the device is not bound to vfio-pci (after
+ * these two the record stays loaded: retry), or what restoring the domain,
+ * binding or attaching returned.
  */
 static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 {
+	struct folio *folio = args->private;
 	struct vfio_pci_lu_rec *rec;
 	struct pci_dev *pdev;
-	struct folio *folio;
 	int rc = -EINVAL;
 
-	if (args->version[0] != VFIO_PCI_LU_V1)
-		return -EINVAL;
-	folio = kho_restore_folio(args->data[0]);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
 	if (!folio) {
-		pr_err("record at %#llx is not preserved memory\n",
-		       args->data[0]);
-		return -EINVAL;
+		if (args->version[0] != VFIO_PCI_LU_V1)
+			return -EINVAL;
+		folio = kho_restore_folio(args->data[0]);
+		if (!folio) {
+			pr_err("record at %#llx is not preserved memory\n",
+			       args->data[0]);
+			args->private = ERR_PTR(-EINVAL);
+			return -EINVAL;
+		}
 	}
 	rec = folio_address(folio);
 	if (folio_order(folio) ||
 	    le64_to_cpu(rec->magic) != VFIO_PCI_LU_MAGIC ||
 	    le32_to_cpu(rec->version) != VFIO_PCI_LU_V1 ||
-	    rec->reserved || rec->reserved2 ||
+	    rec->reserved ||
 	    le16_to_cpu(rec->devfn) > 0xff || le16_to_cpu(rec->bus) > 0xff ||
+	    !le32_to_cpu(rec->dev_id) || !le32_to_cpu(rec->hwpt_id) ||
+	    !le32_to_cpu(rec->ioas_id) ||
 	    !memchr(rec->iommufd_session, 0, sizeof(rec->iommufd_session))) {
 		pr_err("malformed record at %#llx\n", args->data[0]);
 		goto out;
@@ -289,17 +412,49 @@ static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 		pci_dev_put(pdev);
 		goto out;
 	}
-	pci_info(pdev, "handed over (HWPT %u, token %llu); the cdev is not handed back yet\n",
-		 le32_to_cpu(rec->hwpt_id), le64_to_cpu(rec->hwpt_token));
+	rc = vfio_pci_lu_restore(rec, pdev, &args->file);
+	if (!rc) {
+		pci_info(pdev, "handed back: device %u attached to HWPT %u\n",
+			 le32_to_cpu(rec->dev_id), le32_to_cpu(rec->hwpt_id));
+		/* The HWPT owns the domain: the device is an ordinary one now */
+		iommu_lu_finish(le64_to_cpu(rec->iommu_handle));
+	}
 	pci_dev_put(pdev);
-	rc = -EOPNOTSUPP;
+	if (rc == -ESRCH || rc == -ENODEV) {
+		/* Keep the record for the retry */
+		args->private = folio;
+		return rc;
+	}
 out:
 	folio_put(folio);
+	args->private = rc ? ERR_PTR(rc) : NULL;
 	return rc;
 }
 
+/*
+ * The session is done with the cdev. If it was not handed back, end the
+ * IOMMU layer's handover of the device: the adopted domain is detached
+ * (the group goes back to its default domain) and the device can be
+ * opened, and reset, the ordinary way.
+ */
 static void vfio_pci_lu_finish(struct liveupdate_file_op_args *args)
 {
+	struct folio *folio = args->private;
+	struct vfio_pci_lu_rec *rec;
+
+	args->private = NULL;
+	if (args->retrieved || IS_ERR(folio))
+		return;
+	if (!folio && args->version[0] == VFIO_PCI_LU_V1)
+		folio = kho_restore_folio(args->data[0]);
+	if (!folio)
+		return;
+	rec = folio_address(folio);
+	if (!folio_order(folio) &&
+	    le64_to_cpu(rec->magic) == VFIO_PCI_LU_MAGIC &&
+	    le32_to_cpu(rec->version) == VFIO_PCI_LU_V1)
+		iommu_lu_finish(le64_to_cpu(rec->iommu_handle));
+	folio_put(folio);
 }
 
 static const struct liveupdate_file_ops vfio_pci_lu_ops = {
@@ -349,3 +504,15 @@ void vfio_pci_lu_exit(void)
 	if (IS_ENABLED(CONFIG_LIVEUPDATE))
 		liveupdate_unregister_file_handler(&vfio_pci_lu_handler);
 }
+
+#else /* !CONFIG_IOMMUFD: a cdev needs iommufd */
+
+void vfio_pci_lu_init(void)
+{
+}
+
+void vfio_pci_lu_exit(void)
+{
+}
+
+#endif /* CONFIG_IOMMUFD */

@@ -37,7 +37,7 @@ static const struct {
 	{ "array", "area array rejected" },
 };
 
-#define NR_CASES (sizeof(cases) / sizeof(cases[0]))
+#define NR_CASES ARRAY_SIZE(cases)
 
 static int ioctl_ret(int fd, unsigned long req, void *arg)
 {
