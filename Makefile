@@ -3,6 +3,7 @@
 #   make deps            install build/test dependencies (apt-get; idempotent)
 #   make build           patched kernel + guest programs, in out/
 #   make check           everything: build, userspace tests, all VM tests
+#   make check-debug     the live update tests on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make test T=GLOB     only the VM tests whose id matches GLOB (see make list)
 #   make list            the test ids of testbed/plan
 #   make bench           the benchmarks (tests named *bench*), printing their figures
@@ -14,7 +15,7 @@
 SHELL := /bin/bash
 TB := testbed
 
-.PHONY: all deps tree kernel guest build check test bench demo list vm export-patches clean
+.PHONY: all deps tree kernel guest build check check-debug test bench demo list vm export-patches clean
 
 all: build
 
@@ -34,6 +35,9 @@ build: guest
 
 check: build
 	@$(TB)/check.sh
+
+check-debug: build
+	@$(TB)/check-debug.sh
 
 test: build
 	@python3 $(TB)/vmtest.py run $(T)

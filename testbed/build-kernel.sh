@@ -5,11 +5,19 @@
 # the forced fragment. Every option the fragment names is then checked in
 # the resulting .config: an option that Kconfig dropped (a missing
 # dependency, a typo) fails the build instead of silently testing less.
+#
+# KBUILD=<dir> KCONFIG_EXTRA=<fragment> builds a variant in its own object
+# tree, with <fragment> merged after kernel.config (make check-debug: the
+# sanitizer kernel, testbed/kernel-debug.config, in out/build-debug).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-frag=$TOP/testbed/kernel.config
 mkdir -p "$KBUILD"
+frag=$TOP/testbed/kernel.config
+if [ -n "${KCONFIG_EXTRA:-}" ]; then
+	cat "$frag" "$KCONFIG_EXTRA" >"$KBUILD/.testbed-fragment"
+	frag=$KBUILD/.testbed-fragment
+fi
 kmake() { make -s -C "$SRC" O="$KBUILD" CC="ccache gcc" LOCALVERSION= "$@"; }
 
 # Reconfigure only when the fragment or the Kconfig inputs changed, so an

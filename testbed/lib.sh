@@ -4,7 +4,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=${OUT:-$TOP/out}
 SRC=$OUT/linux			# extracted 6.12 tree, a git repository
-KBUILD=$OUT/build		# kernel object tree (make O=)
+KBUILD=${KBUILD:-$OUT/build}	# kernel object tree (make O=)
 TARBALL=${LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 # Top-level folders of the repository that are copied into the kernel tree.
 OVERLAY_DIRS="arch Documentation drivers include kernel lib mm tools"

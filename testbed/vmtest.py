@@ -26,6 +26,10 @@ and once the boot has ended the runner hashes LENGTH bytes at OFFSET of
 that boot's ivshmem.bin and counts one result "host-check NAME" for the
 test. The file is read after the whole boot (all stages), so a test must
 not overwrite a region it asked to have checked.
+
+Environment: OUT (default out/) is where the kernel (OUT/build), the
+guest root and the logs are; TB_TIMEOUT_SCALE multiplies the plan's
+timeouts (testbed/check-debug.sh runs the sanitizer kernel this way).
 """
 
 import fnmatch
@@ -43,6 +47,8 @@ OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
 ROOTFS = os.path.join(OUT, "guest", "rootfs")
 BZIMAGE = os.path.join(OUT, "build", "arch", "x86", "boot", "bzImage")
 PLAN = os.path.join(TOP, "testbed", "plan")
+# Slower kernels (the sanitizer one of make check-debug) get more time.
+TIMEOUT_SCALE = float(os.environ.get("TB_TIMEOUT_SCALE", "1"))
 
 IVSHMEM_SIZE = 16 << 20
 # no_timer_check: under TCG on a loaded host the IO-APIC timer check can
@@ -54,7 +60,11 @@ BASE_APPEND = ("console=ttyS0,115200 panic=-1 oops=panic loglevel=5 printk.time=
 CRASH_RE = re.compile(
     r"Kernel panic|BUG: |Oops: |general protection fault|kernel BUG at|"
     r"WARNING: CPU: |UBSAN: |KASAN: |RCU detected stall|"
-    r"INFO: task .* blocked for more than|watchdog: BUG: soft lockup")
+    r"INFO: task .* blocked for more than|watchdog: BUG: soft lockup|"
+    # lockdep and kmemleak (the sanitizer kernel of make check-debug)
+    r"WARNING: possible |WARNING: inconsistent lock|WARNING: suspicious RCU|"
+    r"WARNING: bad unlock|WARNING: held lock|WARNING: lock held|"
+    r"unreferenced object 0x")
 
 
 class Boot:
@@ -155,7 +165,7 @@ def run_boot(boot, initrd, logdir):
     start = time.time()
     timed_out = False
     try:
-        subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=boot.timeout,
+        subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=boot.timeout * TIMEOUT_SCALE,
                        stdout=open(os.path.join(logdir, "qemu.log"), "w"),
                        stderr=subprocess.STDOUT)
     except subprocess.TimeoutExpired:
