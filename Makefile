@@ -9,8 +9,8 @@ TB := testbed
 q = '$(subst ','\'',$(1))'
 TESTS := $(foreach p,$(T),$(call q,$(p)))
 
-.PHONY: all help deps tree kernel guest build check test bench demo list vm \
-	export-patches clean
+.PHONY: all help deps tree kernel guest build check check-debug test bench demo list \
+	vm export-patches clean
 
 all: build
 
@@ -20,6 +20,8 @@ help:
 	@echo '                       (only what changed is rebuilt)'
 	@echo '  make check           everything: build, userspace suites, every VM test;'
 	@echo '                       ends with "N passed, N failed", non-zero exit on failure'
+	@echo '  make check-debug     the live update tests on a sanitizer kernel (KASAN,'
+	@echo '                       lockdep, kmemleak, UBSAN); a report is a failure'
 	@echo '  make test T=PATTERN  the VM tests PATTERN selects (see make list), e.g.'
 	@echo "                         T='kselftest:iommu/*'      a suite"
 	@echo "                         T='physr_dma_swiotlb/kunit:physr_dma'   one boot of it"
@@ -66,6 +68,10 @@ build: guest
 # reaches it; it watches make for SIGINT itself (see vmtest.py).
 check: build
 	@exec $(TB)/check.sh
+
+# The sanitizer kernel builds from the same out/linux into its own folders.
+check-debug: tree
+	@exec $(TB)/check-debug.sh
 
 test: build
 	@exec python3 $(TB)/vmtest.py run $(TESTS)

@@ -43,12 +43,13 @@
 
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
-#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
+#include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
 #include <linux/memcontrol.h>
+#include <linux/memfd_luo_abi.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
@@ -56,78 +57,14 @@
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/swap.h>
 #include <linux/timex.h>
 #include <linux/vmalloc.h>
 
 #include "internal.h"
 
-#define MEMFD_LUO_MAGIC		0x6466656d4f554c00ULL	/* "\0LUOmemfd" */
-#define MEMFD_LUO_V1		1
-#define MEMFD_LUO_V2		2
-
-#define MEMFD_LUO_HUGETLB	BIT(0)
-
 #define MFD_PREFIX		"memfd:"
-
-/**
- * struct memfd_luo_hdr - the first page of a preserved memfd, any version
- * @magic: %MEMFD_LUO_MAGIC.
- * @version: %MEMFD_LUO_V1 or %MEMFD_LUO_V2, the format of @entries.
- * @flags: %MEMFD_LUO_HUGETLB for an MFD_HUGETLB memfd.
- * @size: file size in bytes.
- * @pos: file position.
- * @seals: F_SEAL_* of the file.
- * @mode: permission bits of the inode.
- * @nr_pages: base pages in all preserved folios.
- * @nr_folios: preserved folios.
- * @nr_entries: entries in the array @entries.
- * @entries: luo_array handle of the entries, 0 when @nr_entries is 0.
- * @huge_order: order of the hugetlb page size, 0 for shmem.
- * @name_len: length of @name, without the NUL.
- * @freeze_start: get_cycles() when the last freeze began (diagnostic only,
- *	for live update timelines; 0 when never frozen).
- * @freeze_end: get_cycles() when it ended.
- * @name: dentry name ("memfd:..."), NUL terminated.
- */
-struct memfd_luo_hdr {
-	__le64 magic;
-	__le32 version;
-	__le32 flags;
-	__le64 size;
-	__le64 pos;
-	__le32 seals;
-	__le32 mode;
-	__le64 nr_pages;
-	__le64 nr_folios;
-	__le64 nr_entries;
-	__le64 entries;
-	__le32 huge_order;
-	__le32 name_len;
-	__le64 freeze_start;
-	__le64 freeze_end;
-	char name[NAME_MAX + 1];
-};
-
-/* Version 2: a run of folios of one order, consecutive in index and phys. */
-struct memfd_luo_run {
-	__le64 phys;
-	__le64 index;
-	__le32 nr_folios;
-	__le32 order;
-};
-
-/* Version 1: one folio; the order is in the low bits of the address. */
-struct memfd_luo_folio {
-	__le64 phys_order;
-	__le64 index;
-};
-
-#define MEMFD_LUO_ORDER_MASK	0x3fULL
-
-static_assert(sizeof(struct memfd_luo_hdr) <= PAGE_SIZE);
-static_assert(sizeof(struct memfd_luo_run) == 24);
-static_assert(sizeof(struct memfd_luo_folio) == 16);
 
 /* The record of one version. */
 struct memfd_luo_meta {
@@ -173,15 +110,14 @@ static unsigned int *memfd_luo_seals(struct file *file)
 	return NULL;
 }
 
-static unsigned int *memfd_luo_frozen(struct file *file)
+/* The frozen bits, through the helpers shmem and hugetlbfs own. */
+static unsigned int memfd_luo_frozen(struct file *file)
 {
-	if (shmem_file(file))
-		return &SHMEM_I(file_inode(file))->frozen;
 #ifdef CONFIG_HUGETLBFS
 	if (is_file_hugepages(file))
-		return &HUGETLBFS_I(file_inode(file))->frozen;
+		return hugetlbfs_frozen(file_inode(file));
 #endif
-	return NULL;
+	return shmem_frozen(file_inode(file));
 }
 
 static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
@@ -198,19 +134,17 @@ static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
 	       S_ISREG(file_inode(file)->i_mode);
 }
 
-/* Set or clear frozen bits under both the inode lock and the i_pages lock. */
+/* Set or clear frozen bits; the inode lock is held. */
 static void memfd_luo_set_frozen(struct file *file, unsigned int bits,
 				 bool on)
 {
-	struct address_space *mapping = file->f_mapping;
-	unsigned int *frozen = memfd_luo_frozen(file);
-
-	xa_lock_irq(&mapping->i_pages);
-	if (on)
-		*frozen |= bits;
-	else
-		*frozen &= ~bits;
-	xa_unlock_irq(&mapping->i_pages);
+#ifdef CONFIG_HUGETLBFS
+	if (is_file_hugepages(file)) {
+		hugetlbfs_set_frozen(file_inode(file), bits, on);
+		return;
+	}
+#endif
+	shmem_set_frozen(file_inode(file), bits, on);
 }
 
 static int memfd_luo_list_add(struct memfd_luo_list *list,
@@ -553,7 +487,6 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	struct inode *inode = file_inode(file);
 	struct address_space *mapping = file->f_mapping;
 	struct memfd_luo_list list = {};
-	unsigned int *frozen = memfd_luo_frozen(file);
 	struct memfd_luo *st;
 	int err;
 
@@ -568,7 +501,7 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	st->file = file;
 
 	inode_lock(inode);
-	if (*frozen) {
+	if (memfd_luo_frozen(file)) {
 		/* Already preserved (under another token or session). */
 		err = -EBUSY;
 		goto out_unlock;
@@ -711,68 +644,6 @@ out:
 	return err;
 }
 
-#ifdef CONFIG_LIVEUPDATE_TEST
-/*
- * Test only: with /sys/kernel/debug/memfd_luo/test_corrupt set, a freeze
- * damages the version 2 record of memfds named "corrupt-<how>", so that
- * the next kernel's checks can be tested (selftest memfd_corrupt).
- */
-static bool memfd_luo_test_corrupt;
-
-static void memfd_luo_corrupt(struct memfd_luo *st)
-{
-	const char *name = st->file->f_path.dentry->d_name.name;
-	struct memfd_luo_meta *m = NULL;
-	struct memfd_luo_run *run = NULL;
-	struct memfd_luo_hdr *h;
-	unsigned int v;
-
-	if (!memfd_luo_test_corrupt ||
-	    strncmp(name, MFD_PREFIX "corrupt-", strlen(MFD_PREFIX "corrupt-")))
-		return;
-	name += strlen(MFD_PREFIX "corrupt-");
-	for (v = 0; v < st->nr_meta; v++)
-		if (st->meta[v].version == MEMFD_LUO_V2)
-			m = &st->meta[v];
-	if (!m)
-		return;
-	h = folio_address(m->hdr);
-	if (m->has_arr && m->arr.nr)
-		run = luo_array_elem(&m->arr, 0);
-	if (!strcmp(name, "magic"))
-		h->magic = cpu_to_le64(MEMFD_LUO_MAGIC ^ 1);
-	else if (!strcmp(name, "count"))
-		le64_add_cpu(&h->nr_pages, 1);
-	else if (!strcmp(name, "array"))
-		le64_add_cpu(&h->entries, PAGE_SIZE);
-	else if (!strcmp(name, "range") && run)
-		run->index = cpu_to_le64(DIV_ROUND_UP(le64_to_cpu(h->size),
-						      PAGE_SIZE));
-	else if (!strcmp(name, "order") && run)
-		run->order = cpu_to_le32(MAX_PAGE_ORDER + 1);
-	else if (!strcmp(name, "phys") && run)
-		/* The first MiB of x86 is never preserved memory. */
-		run->phys = cpu_to_le64(SZ_512K);
-	else
-		return;
-	pr_info("test: damaged the v2 record of %s\n",
-		st->file->f_path.dentry->d_name.name);
-}
-
-static int __init memfd_luo_test_init(void)
-{
-	struct dentry *dir = debugfs_create_dir("memfd_luo", NULL);
-
-	debugfs_create_bool("test_corrupt", 0600, dir, &memfd_luo_test_corrupt);
-	return 0;
-}
-late_initcall(memfd_luo_test_init);
-#else
-static void memfd_luo_corrupt(struct memfd_luo *st)
-{
-}
-#endif
-
 static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 {
 	struct memfd_luo *st = args->private;
@@ -806,7 +677,6 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 		h->freeze_start = cpu_to_le64(start);
 		h->freeze_end = cpu_to_le64(get_cycles());
 	}
-	memfd_luo_corrupt(st);
 out:
 	inode_unlock(inode);
 	return err;
@@ -854,27 +724,83 @@ static int memfd_luo_get_item(struct luo_array *arr, u32 version, u64 i,
 	return 0;
 }
 
+/* Physical extent of one entry, for the overlap check. */
+struct memfd_luo_extent {
+	u64 start;
+	u64 end;
+};
+
+static int memfd_luo_extent_cmp(const void *a, const void *b)
+{
+	const struct memfd_luo_extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Every folio of every entry: preserved with its order, not taken yet. */
+static int memfd_luo_check_folios(struct luo_array *arr, u32 version,
+				  u64 nr_entries)
+{
+	struct memfd_luo_extent *ext;
+	struct memfd_luo_item it;
+	u64 i, j;
+	int err = 0;
+
+	if (!nr_entries)
+		return 0;
+	ext = kvmalloc_array(nr_entries, sizeof(*ext), GFP_KERNEL);
+	if (!ext)
+		return -ENOMEM;
+	for (i = 0; i < nr_entries && !err; i++) {
+		memfd_luo_get_item(arr, version, i, &it);
+		ext[i].start = it.phys;
+		ext[i].end = it.phys + ((it.nr_folios << it.order) << PAGE_SHIFT);
+		for (j = 0; j < it.nr_folios; j++) {
+			if (!kho_folio_waiting(it.phys +
+					       ((j << it.order) << PAGE_SHIFT),
+					       it.order)) {
+				err = -EINVAL;
+				break;
+			}
+			if (!(j % 1024))
+				cond_resched();
+		}
+	}
+	if (!err) {
+		/* Two entries naming the same memory: refuse both. */
+		sort(ext, nr_entries, sizeof(*ext), memfd_luo_extent_cmp, NULL);
+		for (i = 1; i < nr_entries; i++)
+			if (ext[i].start < ext[i - 1].end)
+				err = -EINVAL;
+	}
+	kvfree(ext);
+	return err;
+}
+
 /*
  * Check the whole record before anything is restored: entries sorted by
- * index without overlap, inside the file, aligned to their order, and
- * adding up to the counts in the header.
+ * index without overlap, inside the file, aligned to their order, of an
+ * order the new file can hold (@max_order), and adding up to the counts in
+ * the header.
  */
 static int memfd_luo_validate(struct memfd_luo_hdr *h, struct luo_array *arr,
-			      u32 version)
+			      u32 version, unsigned int max_order)
 {
 	u64 size = le64_to_cpu(h->size), nr_entries = le64_to_cpu(h->nr_entries);
 	u64 end_index = DIV_ROUND_UP(size, PAGE_SIZE), next = 0;
 	u64 pages = 0, folios = 0, i;
-	unsigned int max_order = MAX_PAGE_ORDER;
 	bool hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
 	struct memfd_luo_item it;
 
 	if (hugetlb) {
-		max_order = le32_to_cpu(h->huge_order);
-		if (!max_order || max_order > PUD_SHIFT - PAGE_SHIFT)
+		if (le32_to_cpu(h->huge_order) != max_order || !max_order)
 			return -EINVAL;
 		end_index = round_up(end_index, 1ULL << max_order);
+	} else if (h->huge_order) {
+		return -EINVAL;
 	}
+	if (nr_entries && (!arr || arr->nr != nr_entries))
+		return -EINVAL;
 	for (i = 0; i < nr_entries; i++) {
 		u64 n_pages, end;
 
@@ -942,35 +868,64 @@ static struct file *memfd_luo_new_file(struct memfd_luo_hdr *h)
 	return file;
 }
 
-static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
+/* The largest folio order the new file can hold. */
+static unsigned int memfd_luo_max_order(struct file *file)
 {
-	u32 version = args->version[0];
-	struct folio *hdr_folio;
-	struct memfd_luo_hdr *h;
-	struct luo_array arr = {};
-	struct memfd_luo_item it;
-	bool has_arr = false, hugetlb;
-	struct file *file = NULL;
-	u64 i, j, nr_entries, nr_folios = 0;
-	struct inode *inode;
-	int err;
+#ifdef CONFIG_HUGETLBFS
+	if (is_file_hugepages(file))
+		return huge_page_order(hstate_file(file));
+#endif
+	return min_t(unsigned int, mapping_max_folio_order(file->f_mapping),
+		     MAX_PAGE_ORDER);
+}
 
-	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
-		pr_err("record version %u is not one this kernel reads\n",
-		       version);
-		return -EINVAL;
-	}
-	hdr_folio = kho_restore_folio(args->data[0]);
-	if (!hdr_folio) {
-		pr_err("record at %#llx is not preserved memory\n",
-		       args->data[0]);
-		return -EINVAL;
-	}
-	h = folio_address(hdr_folio);
-	nr_entries = le64_to_cpu(h->nr_entries);
-	hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
-	err = -EINVAL;
-	if (folio_order(hdr_folio) || le64_to_cpu(h->magic) != MEMFD_LUO_MAGIC ||
+/*
+ * An incoming memfd between a failed retrieve and the next try.  A
+ * retrieve checks the header in place and takes the entry array (all or
+ * nothing); from then on the work done lives here, in the LUO file's
+ * private data, and a failed retrieve loses none of it.  The whole record
+ * and every folio it names are checked before any folio is taken: a
+ * malformed record is refused (every try, with the same error) and no
+ * folio is taken.  Past the checks, what can still fail (an allocation,
+ * a memcg charge, hugetlb accounting) leaves the new file with the folios
+ * already in it and the folio that could not be inserted; the next
+ * retrieve goes on from there.  Finish releases it all when nobody
+ * retrieves the file.
+ */
+struct memfd_luo_in {
+	phys_addr_t hdr_phys;
+	struct folio *hdr;	/* taken once every check passed */
+	struct luo_array arr;
+	bool has_arr;
+	bool checked;
+	int err;		/* a malformed record: refused for good */
+	struct file *file;
+	struct folio *pending;	/* restored, not in the file yet */
+	u64 entry;		/* the next entry to restore */
+	u64 folio;		/* the next folio in that entry */
+	u64 nr_folios;		/* folios in the file */
+};
+
+static void memfd_luo_in_free(struct memfd_luo_in *in)
+{
+	if (in->pending)
+		folio_put(in->pending);
+	if (in->file)
+		fput(in->file);
+	if (in->has_arr)
+		luo_array_release(&in->arr);
+	if (in->hdr)
+		folio_put(in->hdr);
+	kfree(in);
+}
+
+/* Check the header in place, before anything is taken. */
+static int memfd_luo_check_hdr(struct memfd_luo_hdr *h, u32 version)
+{
+	u64 nr_entries = le64_to_cpu(h->nr_entries);
+	bool hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
+
+	if (le64_to_cpu(h->magic) != MEMFD_LUO_MAGIC ||
 	    le32_to_cpu(h->version) != version ||
 	    (le32_to_cpu(h->flags) & ~MEMFD_LUO_HUGETLB) ||
 	    le64_to_cpu(h->size) > MAX_LFS_FILESIZE ||
@@ -979,95 +934,197 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 				       F_SEAL_SHRINK | F_SEAL_GROW |
 				       F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
 	    (le32_to_cpu(h->mode) & ~07777) ||
-	    le32_to_cpu(h->name_len) > NAME_MAX || h->name[le32_to_cpu(h->name_len)] ||
+	    le32_to_cpu(h->name_len) > NAME_MAX ||
+	    h->name[le32_to_cpu(h->name_len)] ||
 	    strlen(h->name) != le32_to_cpu(h->name_len) ||
 	    strncmp(h->name, MFD_PREFIX, strlen(MFD_PREFIX)) ||
-	    (!nr_entries != !h->entries) ||
-	    (hugetlb && !IS_ENABLED(CONFIG_HUGETLBFS))) {
-		pr_err("malformed record header (v%u) at %#llx\n", version,
-		       args->data[0]);
-		goto out_hdr;
+	    (!nr_entries != !h->entries))
+		return -EINVAL;
+	if (hugetlb && !IS_ENABLED(CONFIG_HUGETLBFS))
+		return -EOPNOTSUPP;
+#ifdef CONFIG_HUGETLBFS
+	if (hugetlb &&
+	    (le32_to_cpu(h->huge_order) >= BITS_PER_LONG - PAGE_SHIFT ||
+	     !size_to_hstate(PAGE_SIZE << le32_to_cpu(h->huge_order))))
+		return -EOPNOTSUPP;
+#endif
+	return 0;
+}
+
+/* First retrieve: check the header in place and take the entry array. */
+static struct memfd_luo_in *
+memfd_luo_in_start(struct liveupdate_file_op_args *args)
+{
+	u32 version = args->version[0];
+	phys_addr_t phys = args->data[0];
+	struct memfd_luo_in *in;
+	struct memfd_luo_hdr *h;
+	int err;
+
+	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
+		pr_err("record version %u is not one this kernel reads\n",
+		       version);
+		return ERR_PTR(-EINVAL);
 	}
-	if (nr_entries) {
-		err = luo_array_restore(&arr, le64_to_cpu(h->entries),
+	if (!kho_folio_waiting(phys, 0)) {
+		pr_err("record at %#llx is not preserved memory\n", (u64)phys);
+		return ERR_PTR(-EINVAL);
+	}
+	h = phys_to_virt(phys);
+	err = memfd_luo_check_hdr(h, version);
+	if (err) {
+		pr_err("malformed record header (v%u) at %#llx\n", version,
+		       (u64)phys);
+		return ERR_PTR(err);
+	}
+	in = kzalloc(sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return ERR_PTR(-ENOMEM);
+	in->hdr_phys = phys;
+	if (h->nr_entries) {
+		/* All or nothing: on error no page of the array is taken. */
+		err = luo_array_restore(&in->arr, le64_to_cpu(h->entries),
 					version == MEMFD_LUO_V2 ?
 					sizeof(struct memfd_luo_run) :
 					sizeof(struct memfd_luo_folio));
 		if (err) {
 			pr_err("%s: entry array rejected (%d)\n", h->name, err);
-			goto out_hdr;
+			kfree(in);
+			return ERR_PTR(err);
 		}
-		has_arr = true;
-		err = -EINVAL;
-		if (arr.nr != nr_entries) {
-			pr_err("%s: %llu entries, header says %llu\n", h->name,
-			       arr.nr, nr_entries);
-			goto out_arr;
+		in->has_arr = true;
+	}
+	return in;
+}
+
+/* Everything before the first folio is taken; -ENOMEM can be tried again. */
+static int memfd_luo_in_check(struct memfd_luo_in *in, u32 version)
+{
+	struct memfd_luo_hdr *h = phys_to_virt(in->hdr_phys);
+	unsigned int max_order = memfd_luo_max_order(in->file);
+	struct memfd_luo_item it;
+	u64 i;
+	int err;
+
+	/* Folios bigger than this kernel can put in the file: refused. */
+	for (i = 0; in->has_arr && i < in->arr.nr; i++) {
+		memfd_luo_get_item(&in->arr, version, i, &it);
+		if (it.order > max_order) {
+			pr_err("%s: a folio of order %u, the new file holds at most order %u\n",
+			       h->name, it.order, max_order);
+			in->err = -EINVAL;
+			return -EINVAL;
 		}
 	}
-	err = memfd_luo_validate(h, &arr, version);
+	err = memfd_luo_validate(h, in->has_arr ? &in->arr : NULL, version,
+				 max_order);
 	if (err) {
 		pr_err("%s: malformed v%u entries\n", h->name, version);
-		goto out_arr;
+		in->err = err;
+		return err;
+	}
+	err = memfd_luo_check_folios(&in->arr, version,
+				     le64_to_cpu(h->nr_entries));
+	if (err) {
+		if (err != -ENOMEM) {
+			pr_err("%s: v%u entries name memory not handed over as such\n",
+			       h->name, version);
+			in->err = err;
+		}
+		return err;
+	}
+	/* All checked: take the record. */
+	in->hdr = kho_restore_folio(in->hdr_phys);
+	if (!in->hdr)
+		return -EBUSY;
+	in->checked = true;
+	return 0;
+}
+
+static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo_in *in = args->private;
+	u32 version = args->version[0];
+	struct memfd_luo_hdr *h;
+	struct memfd_luo_item it;
+	u64 nr_entries;
+	bool hugetlb;
+	int err;
+
+	if (!in) {
+		in = memfd_luo_in_start(args);
+		if (IS_ERR(in))
+			return PTR_ERR(in);
+		args->private = in;
+	}
+	if (in->err)
+		return in->err;
+	h = phys_to_virt(in->hdr_phys);
+	nr_entries = le64_to_cpu(h->nr_entries);
+	hugetlb = le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB;
+	if (!in->file) {
+		struct file *file = memfd_luo_new_file(h);
+
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		in->file = file;
+		file_inode(file)->i_mode = (file_inode(file)->i_mode & ~07777) |
+					   le32_to_cpu(h->mode);
+	}
+	if (!in->checked) {
+		err = memfd_luo_in_check(in, version);
+		if (err)
+			return err;
 	}
 
-	file = memfd_luo_new_file(h);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		file = NULL;
-		goto out_arr;
-	}
-	inode = file_inode(file);
-	inode->i_mode = (inode->i_mode & ~07777) | le32_to_cpu(h->mode);
+	for (; in->entry < nr_entries; in->entry++, in->folio = 0) {
+		memfd_luo_get_item(&in->arr, version, in->entry, &it);
+		for (; in->folio < it.nr_folios; in->folio++) {
+			u64 off = in->folio << it.order;
 
-	for (i = 0; i < nr_entries; i++) {
-		memfd_luo_get_item(&arr, version, i, &it);
-		for (j = 0; j < it.nr_folios; j++) {
-			u64 off = j << it.order;
-			struct folio *folio;
-
-			folio = kho_restore_folio(it.phys + (off << PAGE_SHIFT));
-			if (!folio || folio_order(folio) != it.order) {
-				pr_err("%s: folio at %#llx (order %u) not handed over\n",
-				       h->name, it.phys + (off << PAGE_SHIFT),
-				       it.order);
-				if (folio)
-					folio_put(folio);
-				err = -EINVAL;
-				goto out_file;
+			if (!in->pending) {
+				in->pending = kho_restore_folio(it.phys +
+								(off << PAGE_SHIFT));
+				/* Checked: only a concurrent restore. */
+				if (!in->pending)
+					return -EBUSY;
 			}
-			err = memfd_luo_insert(file, folio, it.index + off,
-					       hugetlb);
-			folio_put(folio);
+			err = memfd_luo_insert(in->file, in->pending,
+					       it.index + off, hugetlb);
 			if (err) {
-				pr_err("%s: cannot insert folio at index %llu (%d)\n",
+				pr_err("%s: cannot insert folio at index %llu (%d), kept for a later retrieve\n",
 				       h->name, it.index + off, err);
-				goto out_file;
+				return err;
 			}
-			nr_folios++;
+			folio_put(in->pending);
+			in->pending = NULL;
+			in->nr_folios++;
 			cond_resched();
 		}
 	}
 
-	*memfd_luo_seals(file) = le32_to_cpu(h->seals);
-	file->f_pos = le64_to_cpu(h->pos);
+	*memfd_luo_seals(in->file) = le32_to_cpu(h->seals);
+	in->file->f_pos = le64_to_cpu(h->pos);
 	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
 		h->name, version, le64_to_cpu(h->size),
-		le64_to_cpu(h->nr_pages), nr_folios, nr_entries,
+		le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries,
 		le64_to_cpu(h->freeze_start),
 		le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
-	args->file = file;
-	file = NULL;
-	err = 0;
-out_file:
-	if (file)
-		fput(file);
-out_arr:
-	if (has_arr)
-		luo_array_release(&arr);
-out_hdr:
-	folio_put(hdr_folio);
-	return err;
+	args->file = in->file;
+	in->file = NULL;
+	args->private = NULL;
+	memfd_luo_in_free(in);
+	return 0;
+}
+
+/* A file whose retrieve failed half way and was not tried again. */
+static void memfd_luo_finish(struct liveupdate_file_op_args *args)
+{
+	struct memfd_luo_in *in = args->private;
+
+	args->private = NULL;
+	if (in)
+		memfd_luo_in_free(in);
 }
 
 static const struct liveupdate_file_ops memfd_luo_ops = {
@@ -1077,6 +1134,7 @@ static const struct liveupdate_file_ops memfd_luo_ops = {
 	.freeze = memfd_luo_freeze,
 	.unfreeze = memfd_luo_unfreeze,
 	.retrieve = memfd_luo_retrieve,
+	.finish = memfd_luo_finish,
 };
 
 static const u32 memfd_luo_write_versions[] = { MEMFD_LUO_V2, MEMFD_LUO_V1 };

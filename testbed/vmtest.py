@@ -101,7 +101,15 @@ KUNIT_LOGLEVEL = "loglevel=7"
 CRASH_RE = re.compile(
     r"Kernel panic|BUG: |Oops: |general protection fault|kernel BUG at|"
     r"WARNING: CPU: |UBSAN: |KASAN: |RCU detected stall|"
-    r"INFO: task .* blocked for more than|watchdog: BUG: soft lockup")
+    r"INFO: task .* blocked for more than|watchdog: BUG: soft lockup|"
+    # lockdep and kmemleak (the sanitizer kernel of make check-debug)
+    r"WARNING: possible |WARNING: inconsistent lock|WARNING: suspicious RCU|"
+    r"WARNING: bad unlock|WARNING: held lock|WARNING: lock held|"
+    r"unreferenced object 0x")
+
+# Slower kernels (the sanitizer one of make check-debug) get more time:
+# every timeout of the plan is multiplied by $TB_TIMEOUT_SCALE.
+TIMEOUT_SCALE = float(os.environ.get("TB_TIMEOUT_SCALE") or 1)
 
 KINDS = ("kunit", "kselftest", "testbed")
 BOOT_KEYS = ("timeout", "append", "qemu")
@@ -220,7 +228,8 @@ def read_plan(path=None):
                                     % (where, b.name, seen[b.name]))
                 seen[b.name] = where
                 o = _options(words[2:], BOOT_KEYS, "boot", where)
-                b.timeout = _int_value("timeout", o.get("timeout", "300"), where)
+                b.timeout = int(_int_value("timeout", o.get("timeout", "300"), where)
+                                * TIMEOUT_SCALE)
                 try:
                     b.qemu = shlex.split(o.get("qemu", ""))
                 except ValueError as e:
@@ -240,7 +249,8 @@ def read_plan(path=None):
             kind, name = words[0], words[1]
             o = _options(words[2:], TEST_KEYS, "test", where)
             stages = _int_value("stages", o.get("stages", "1"), where)
-            timeout = _int_value("timeout", o["timeout"], where) if "timeout" in o else None
+            timeout = (int(_int_value("timeout", o["timeout"], where) * TIMEOUT_SCALE)
+                       if "timeout" in o else None)
             if kind == "kunit" and stages != 1:
                 raise PlanError("%s: kunit suites run at boot, stage 1 only (stages=%d)"
                                 % (where, stages))

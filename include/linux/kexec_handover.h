@@ -36,6 +36,7 @@ int kho_remove_subtree(const char *name);
 
 bool kho_is_incoming(void);
 struct folio *kho_restore_folio(phys_addr_t phys);
+bool kho_folio_waiting(phys_addr_t phys, unsigned int order);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
 bool kho_in_preserved(phys_addr_t phys, u64 size);
 int kho_restore_physr(struct physr *pr, phys_addr_t first);
@@ -112,6 +113,11 @@ static inline bool kho_is_incoming(void)
 static inline struct folio *kho_restore_folio(phys_addr_t phys)
 {
 	return NULL;
+}
+
+static inline bool kho_folio_waiting(phys_addr_t phys, unsigned int order)
+{
+	return false;
 }
 
 static inline struct page *kho_restore_pages(phys_addr_t phys,

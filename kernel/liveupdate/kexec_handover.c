@@ -334,35 +334,6 @@ int kho_unpreserve_physr(const struct physr *pr)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_physr);
 
-#ifdef CONFIG_KEXEC_HANDOVER_TEST
-const char * const kho_corrupt_names[KHO_CORRUPT_MAX] = {
-	[KHO_CORRUPT_NONE] = "none",
-	[KHO_CORRUPT_COMPATIBLE] = "compatible",
-	[KHO_CORRUPT_MAGIC] = "magic",
-	[KHO_CORRUPT_CYCLE] = "cycle",
-	[KHO_CORRUPT_OUTSIDE_RAM] = "outside_ram",
-	[KHO_CORRUPT_COUNT] = "count",
-};
-
-enum kho_corrupt kho_corrupt_mode;
-
-static bool kho_corrupting(enum kho_corrupt mode)
-{
-	return kho_corrupt_mode == mode;
-}
-#else
-static bool kho_corrupting(int mode)
-{
-	return false;
-}
-
-#define KHO_CORRUPT_COMPATIBLE	0
-#define KHO_CORRUPT_MAGIC	0
-#define KHO_CORRUPT_CYCLE	0
-#define KHO_CORRUPT_OUTSIDE_RAM	0
-#define KHO_CORRUPT_COUNT	0
-#endif
-
 /*
  * Write the root FDT into @buf.  With @final the preserved-memory property
  * lists the built maps; otherwise it has a placeholder of the largest size
@@ -376,8 +347,6 @@ static int kho_build_root(void *buf, bool final)
 	const char *compat = KHO_FDT_COMPATIBLE;
 	int err;
 
-	if (final && kho_corrupting(KHO_CORRUPT_COMPATIBLE))
-		compat = "linux,kho-physr-v0";
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		phys_addr_t first = physr_first_chunk(&kho_out.maps[order]);
 
@@ -477,18 +446,23 @@ int kho_add_subtree(const char *name, const char *compatible,
 	} else {
 		list_add_tail(&blob->list, &kho_out.blobs);
 		ret = kho_build_root(kho_out.root, false);
-		if (ret)
+		if (ret) {
+			/*
+			 * The failed build left the root half written: put
+			 * back the root of the blobs that are still there.
+			 * Only here: once frozen the root is the final one
+			 * and must not be touched (-EBUSY above).
+			 */
 			list_del(&blob->list);
+			kho_build_root(kho_out.root, false);
+		}
 	}
 	if (!ret) {
 		blob->view.data = phys_to_virt(phys);
 		blob->view.size = size;
 		blob->dentry = kho_debugfs_blob_add(name, &blob->view);
-	}
-	if (ret) {
+	} else {
 		kfree(blob);
-		/* Put back the root of the blobs that are still there. */
-		kho_build_root(kho_out.root, false);
 	}
 	mutex_unlock(&kho_out.lock);
 	return ret;
@@ -526,6 +500,20 @@ int kho_remove_subtree(const char *name)
 	return ret;
 }
 EXPORT_SYMBOL_GPL(kho_remove_subtree);
+
+/*
+ * The outgoing root once kho_kexec_prepare() wrote it for good, else
+ * NULL; for the test module, which damages it at kexec on purpose.
+ */
+void *kho_out_root_final(void)
+{
+	void *root;
+
+	mutex_lock(&kho_out.lock);
+	root = kho_out.frozen ? kho_out.root : NULL;
+	mutex_unlock(&kho_out.lock);
+	return root;
+}
 
 /* Copy the current outgoing root into @buf (one page), for debugfs. */
 int kho_out_root_copy(void *buf, size_t size)
@@ -634,37 +622,7 @@ static int kho_build_maps(void)
 				return ret;
 		}
 	}
-	if (kho_corrupting(KHO_CORRUPT_OUTSIDE_RAM))
-		return physr_append(&kho_out.maps[0], 1ULL << 46, PAGE_SIZE,
-				    GFP_KERNEL);
 	return 0;
-}
-
-/* Test only: damage the first chunk of the first non-empty map. */
-static void kho_corrupt_maps(void)
-{
-	struct physr_chunk *head = NULL, *tail;
-	unsigned int order;
-
-	for (order = 0; order < KHO_NR_ORDERS && !head; order++) {
-		phys_addr_t first = physr_first_chunk(&kho_out.maps[order]);
-
-		if (first)
-			head = phys_to_virt(first);
-	}
-	if (!head)
-		return;
-	if (kho_corrupting(KHO_CORRUPT_MAGIC))
-		head->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC ^ 1);
-	if (kho_corrupting(KHO_CORRUPT_COUNT))
-		head->hdr.count =
-			cpu_to_le32(PHYSR_CHUNK_CAPACITY(PAGE_SIZE) + 1);
-	if (kho_corrupting(KHO_CORRUPT_CYCLE)) {
-		for (tail = head; tail->hdr.next;
-		     tail = phys_to_virt(le64_to_cpu(tail->hdr.next)))
-			;
-		tail->hdr.next = cpu_to_le64(virt_to_phys(head));
-	}
 }
 
 static bool kho_image_in_scratch(const struct kimage *image)
@@ -734,7 +692,6 @@ int kho_kexec_prepare(void)
 		kho_build_root(kho_out.root, false);
 		pr_err("cannot write the handover: %d\n", ret);
 	} else {
-		kho_corrupt_maps();
 		kho_out.frozen = true;
 	}
 	mutex_unlock(&kho_out.lock);

@@ -8,7 +8,6 @@
  *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs
  *   /sys/kernel/debug/kho/in/status       what happened to the handover
  *   /sys/kernel/debug/kho/in/stats        reservation figures
- *   /sys/kernel/debug/kho/test_corrupt    test only, see kexec_handover.c
  *
  * Before kexec the outgoing root lists the sub-blobs and a placeholder for
  * the preserved-memory lists, which are built only at kexec.
@@ -172,46 +171,6 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 	}
 }
 
-#ifdef CONFIG_KEXEC_HANDOVER_TEST
-static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
-				 size_t count, loff_t *ppos)
-{
-	char buf[32];
-	int mode;
-
-	if (count >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = 0;
-	mode = sysfs_match_string(kho_corrupt_names, strim(buf));
-	if (mode < 0)
-		return mode;
-	kho_corrupt_mode = mode;
-	return count;
-}
-
-static int kho_corrupt_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "%s\n", kho_corrupt_names[kho_corrupt_mode]);
-	return 0;
-}
-
-static int kho_corrupt_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, kho_corrupt_show, NULL);
-}
-
-static const struct file_operations kho_corrupt_fops = {
-	.owner = THIS_MODULE,
-	.open = kho_corrupt_open,
-	.read = seq_read,
-	.write = kho_corrupt_write,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
-#endif
-
 static int __init kho_debugfs_init(void)
 {
 	struct dentry *out, *in;
@@ -229,10 +188,6 @@ static int __init kho_debugfs_init(void)
 	debugfs_create_file("status", 0400, in, NULL, &kho_in_status_fops);
 	debugfs_create_file("stats", 0400, in, NULL, &kho_in_stats_fops);
 	kho_debugfs_in_init(in);
-#ifdef CONFIG_KEXEC_HANDOVER_TEST
-	debugfs_create_file("test_corrupt", 0600, kho_dir, NULL,
-			    &kho_corrupt_fops);
-#endif
 	return 0;
 }
 

@@ -67,6 +67,7 @@ bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size);
 
 /* Outgoing state, for debugfs: copies under the KHO lock. */
 int kho_out_root_copy(void *buf, size_t size);
+void *kho_out_root_final(void);
 
 struct debugfs_blob_wrapper;
 struct dentry;
@@ -90,22 +91,6 @@ static inline void kho_debugfs_blob_remove(struct dentry *dentry)
 static inline void kho_debugfs_in_remove(void)
 {
 }
-#endif
-
-#ifdef CONFIG_KEXEC_HANDOVER_TEST
-/* Test-only corruption of the outgoing handover, see kexec_handover.c. */
-enum kho_corrupt {
-	KHO_CORRUPT_NONE,
-	KHO_CORRUPT_COMPATIBLE,
-	KHO_CORRUPT_MAGIC,
-	KHO_CORRUPT_CYCLE,
-	KHO_CORRUPT_OUTSIDE_RAM,
-	KHO_CORRUPT_COUNT,
-	KHO_CORRUPT_MAX,
-};
-
-extern const char * const kho_corrupt_names[KHO_CORRUPT_MAX];
-extern enum kho_corrupt kho_corrupt_mode;
 #endif
 
 #endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */

@@ -170,6 +170,35 @@ out:
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
 
+/**
+ * kho_folio_waiting() - whether kho_restore_folio() would give a folio
+ * @phys: physical address of the folio.
+ * @order: the order the caller expects it to have.
+ *
+ * For a caller that checks a whole object of its own before it takes any
+ * of it, so that a malformed object is refused with nothing taken.  The
+ * answer holds until someone restores the folio.
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: true when @phys starts a folio of @order preserved by the
+ * previous kernel and not restored yet.
+ */
+bool kho_folio_waiting(phys_addr_t phys, unsigned int order)
+{
+	unsigned int o;
+	bool ret = false;
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_is_incoming() && PAGE_ALIGNED(phys) &&
+	    kho_lookup(phys, PAGE_SIZE, &o) && o == order &&
+	    IS_ALIGNED(phys, PAGE_SIZE << order))
+		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)),
+					 1UL << order);
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_folio_waiting);
+
 /* kho_restore_pages() with the restore lock held. */
 static struct page *__kho_restore_pages(phys_addr_t phys,
 					unsigned long nr_pages)

@@ -5,11 +5,15 @@
  *   echo preserve > /sys/kernel/debug/kho_test/control
  *	Allocates folios of orders 0, 2 and 9 and two page runs, fills them
  *	with a pattern, preserves them, preserves and then unpreserves one
- *	more folio, and records all of it in the "kho-test" sub-blob.
+ *	more folio, and records all of it in the "kho-test" sub-blob.  At
+ *	the kexec that follows, a reboot notifier tries to add one more
+ *	sub-blob after the handover was written, and records the answer.
  *   echo verify > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores the sub-blob and every record, checks
  *	order and every byte, checks that the unpreserved folio is not
- *	reserved, frees everything and checks it went back to the allocator.
+ *	reserved, that the late sub-blob was refused with -EBUSY and is not
+ *	in the handover, frees everything and checks it went back to the
+ *	allocator.
  *	The write fails with -ENOENT when there is no handover to verify and
  *	-EIO when a check failed.
  *   echo bench_huge > /sys/kernel/debug/kho_test/control
@@ -21,6 +25,11 @@
  *   echo bench_release > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores that list and every folio on it, and
  *	frees them.
+ *   echo <how> > /sys/kernel/debug/kho_test/corrupt
+ *	At the next kexec, once the handover is written, damage it: the root
+ *	compatible, or the first preserved-memory chunk's magic or count, a
+ *	cycle in its chain, a range outside RAM ("compatible", "magic",
+ *	"count", "cycle", "outside_ram"; "none" undoes it).
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -34,15 +43,19 @@
 #include <linux/io.h>
 #include <linux/init.h>
 #include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
+#include <linux/reboot.h>
 #include <linux/physr.h>
 #include <linux/seq_buf.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+#include "kho_internal.h"
 
 #define KHO_TEST_BLOB		"kho-test"
 #define KHO_TEST_COMPATIBLE	"kho-test-v1"
@@ -72,12 +85,21 @@ struct kho_test_rec {
 	__le32 kind;
 };
 
+/*
+ * @late: what kho_add_subtree() returned when called at kexec, after the
+ * handover was written (from a reboot notifier), as a negative errno;
+ * KHO_TEST_LATE_NONE when it was not called.
+ */
 struct kho_test_hdr {
 	__le64 magic;
 	__le32 generation;
 	__le32 nr;
+	__le32 late;
+	__le32 reserved;
 	struct kho_test_rec recs[];
 };
+
+#define KHO_TEST_LATE_NONE	1
 
 static DEFINE_MUTEX(kho_test_lock);
 static char kho_test_status[4096];
@@ -85,6 +107,7 @@ static struct seq_buf kho_test_sb;
 static unsigned int kho_test_failed;
 static u32 kho_test_generation;
 static bool kho_test_preserved;
+static struct kho_test_hdr *kho_test_out;
 
 static void kho_test_check(bool ok, const char *fmt, ...)
 {
@@ -213,6 +236,142 @@ static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
 	return 0;
 }
 
+/*
+ * Damage to the written handover, for the tests of the next kernel's
+ * checks (kho_corrupt): set through /sys/kernel/debug/kho_test/corrupt and
+ * applied at kexec, after kho_kexec_prepare() wrote the handover for good,
+ * so that nothing of it is in KHO's own code.
+ */
+enum kho_test_corrupt {
+	KHO_TEST_CORRUPT_NONE,
+	KHO_TEST_CORRUPT_COMPATIBLE,	/* root compatible of another version */
+	KHO_TEST_CORRUPT_MAGIC,		/* first chunk's magic */
+	KHO_TEST_CORRUPT_CYCLE,		/* last chunk links to the first */
+	KHO_TEST_CORRUPT_OUTSIDE_RAM,	/* a range at 64 TiB, beyond RAM */
+	KHO_TEST_CORRUPT_COUNT,		/* count above the chunk's capacity */
+	KHO_TEST_CORRUPT_MAX,
+};
+
+static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
+	[KHO_TEST_CORRUPT_NONE] = "none",
+	[KHO_TEST_CORRUPT_COMPATIBLE] = "compatible",
+	[KHO_TEST_CORRUPT_MAGIC] = "magic",
+	[KHO_TEST_CORRUPT_CYCLE] = "cycle",
+	[KHO_TEST_CORRUPT_OUTSIDE_RAM] = "outside_ram",
+	[KHO_TEST_CORRUPT_COUNT] = "count",
+};
+
+static int kho_test_corrupt_mode;
+
+/* The first chunk of the first non-empty preserved-memory list. */
+static struct physr_chunk *kho_test_first_chunk(void *root)
+{
+	const fdt64_t *cells;
+	int len, i;
+
+	cells = fdt_getprop(root, 0, KHO_FDT_PROP_MEM, &len);
+	if (!cells || len <= 0)
+		return NULL;
+	for (i = 0; i + 1 < len / (int)sizeof(*cells); i += 2)
+		if (fdt64_to_cpu(cells[i + 1]))
+			return phys_to_virt(fdt64_to_cpu(cells[i + 1]));
+	return NULL;
+}
+
+static void kho_test_corrupt(void)
+{
+	struct physr_chunk *head, *tail;
+	void *root = kho_out_root_final();
+	char *compat;
+	int len;
+
+	if (!root || !kho_test_corrupt_mode)
+		return;
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_COMPATIBLE) {
+		/* "...-v1" becomes "...-v0", the same length in place. */
+		compat = fdt_getprop_w(root, 0, "compatible", &len);
+		if (compat && len >= 2)
+			compat[len - 2] = '0';
+		goto out;
+	}
+	head = kho_test_first_chunk(root);
+	if (!head)
+		goto out;
+	for (tail = head; tail->hdr.next;
+	     tail = phys_to_virt(le64_to_cpu(tail->hdr.next)))
+		;
+	switch (kho_test_corrupt_mode) {
+	case KHO_TEST_CORRUPT_MAGIC:
+		head->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC ^ 1);
+		break;
+	case KHO_TEST_CORRUPT_COUNT:
+		head->hdr.count =
+			cpu_to_le32(PHYSR_CHUNK_CAPACITY(PAGE_SIZE) + 1);
+		break;
+	case KHO_TEST_CORRUPT_CYCLE:
+		tail->hdr.next = cpu_to_le64(virt_to_phys(head));
+		break;
+	case KHO_TEST_CORRUPT_OUTSIDE_RAM:
+		/* The last range of the list: still sorted, now beyond RAM. */
+		if (tail->hdr.count)
+			tail->ranges[le32_to_cpu(tail->hdr.count) - 1].phys =
+				cpu_to_le64(1ULL << 46);
+		break;
+	}
+out:
+	pr_info("test: damaged the handover: %s\n",
+		kho_test_corrupt_names[kho_test_corrupt_mode]);
+}
+
+static ssize_t kho_test_corrupt_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	char buf[32];
+	int mode;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	mode = sysfs_match_string(kho_test_corrupt_names, strim(buf));
+	if (mode < 0)
+		return mode;
+	WRITE_ONCE(kho_test_corrupt_mode, mode);
+	return count;
+}
+
+static const struct file_operations kho_test_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_test_corrupt_write,
+	.llseek = noop_llseek,
+};
+
+/*
+ * At kexec, after kho_kexec_prepare() wrote the handover: a sub-blob added
+ * now must be refused with -EBUSY and leave the final root alone.  The
+ * answer goes over in the sub-blob itself, whose page is preserved in place.
+ */
+static int kho_test_reboot(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct kho_test_hdr *hdr = READ_ONCE(kho_test_out);
+	int ret;
+
+	kho_test_corrupt();
+	if (!hdr)
+		return NOTIFY_DONE;
+	ret = kho_add_subtree("kho-test-late", KHO_TEST_COMPATIBLE,
+			      virt_to_phys(hdr), PAGE_SIZE);
+	hdr->late = cpu_to_le32(ret);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kho_test_reboot_nb = {
+	.notifier_call = kho_test_reboot,
+};
+
 static int kho_test_preserve(void)
 {
 	static const unsigned int orders[] = { 0, 0, 0, 0, 2, 2, 2, 9, 9 };
@@ -231,6 +390,7 @@ static int kho_test_preserve(void)
 	hdr = folio_address(blob);
 	hdr->magic = cpu_to_le64(KHO_TEST_MAGIC);
 	hdr->generation = cpu_to_le32(kho_test_generation + 1);
+	hdr->late = cpu_to_le32(KHO_TEST_LATE_NONE);
 
 	for (i = 0; i < ARRAY_SIZE(orders); i++) {
 		ret = kho_test_preserve_folio(hdr, orders[i], true);
@@ -264,6 +424,7 @@ static int kho_test_preserve(void)
 	ret = kho_remove_subtree("kho-test-gone");
 	kho_test_check(ret == -ENOENT, "remove it twice: %d", ret);
 	kho_test_preserved = true;
+	WRITE_ONCE(kho_test_out, hdr);
 	seq_buf_printf(&kho_test_sb, "# preserved generation %u, %u records\n",
 		       le32_to_cpu(hdr->generation), le32_to_cpu(hdr->nr));
 	return 0;
@@ -375,6 +536,13 @@ static int kho_test_verify(void)
 	kho_test_generation = le32_to_cpu(hdr->generation);
 	seq_buf_printf(&kho_test_sb, "# generation %u, %u records\n",
 		       kho_test_generation, nr);
+	kho_test_check((int)le32_to_cpu(hdr->late) == -EBUSY,
+		       "a sub-blob added at kexec was refused (%d) and the handover kept",
+		       (int)le32_to_cpu(hdr->late));
+	ret = kho_retrieve_subtree("kho-test-late", KHO_TEST_COMPATIBLE,
+				   &phys, &size);
+	kho_test_check(ret == -ENOENT, "the late sub-blob is not handed over: %d",
+		       ret);
 	for (i = 0; i < nr; i++)
 		kho_test_verify_rec(&hdr->recs[i], i, &restored);
 	kho_test_check(totalram_pages() - before == restored,
@@ -568,6 +736,8 @@ static int __init kho_test_init(void)
 	debugfs_create_file("control", 0200, dir, NULL,
 			    &kho_test_control_fops);
 	debugfs_create_file("status", 0400, dir, NULL, &kho_test_status_fops);
+	debugfs_create_file("corrupt", 0200, dir, NULL, &kho_test_corrupt_fops);
+	register_reboot_notifier(&kho_test_reboot_nb);
 	return 0;
 }
 late_initcall(kho_test_init);

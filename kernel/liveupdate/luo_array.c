@@ -194,6 +194,21 @@ void luo_array_free(struct luo_array *arr)
 }
 EXPORT_SYMBOL_GPL(luo_array_free);
 
+/*
+ * Whether @nr elements, @per_page to a page, take exactly @nr_pages pages,
+ * with no arithmetic that can wrap: @nr comes from the previous kernel and
+ * may be anything up to U64_MAX (a rounding up of @nr would wrap to 0).
+ */
+static bool luo_array_counts_ok(u64 nr, u64 nr_pages, u32 per_page)
+{
+	if (nr_pages > LUO_ARRAY_MAX_PAGES)
+		return false;
+	if (!nr_pages)
+		return !nr;
+	/* nr_pages * per_page is below 2^32 * PAGE_SIZE: no overflow. */
+	return nr <= nr_pages * per_page && nr > (nr_pages - 1) * per_page;
+}
+
 /* Every chunk and every page of the list: preserved and not taken yet. */
 static bool luo_array_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 {
@@ -281,10 +296,8 @@ int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 		return -EPROTONOSUPPORT;
 	nr = le64_to_cpu(hdr->nr);
 	nr_pages = le64_to_cpu(hdr->nr_pages);
-	if (le32_to_cpu(hdr->elem_size) != elem_size ||
-	    nr_pages > LUO_ARRAY_MAX_PAGES ||
-	    nr_pages != div_u64(nr + PAGE_SIZE / elem_size - 1,
-				PAGE_SIZE / elem_size))
+	if (le32_to_cpu(hdr->elem_size) != elem_size || hdr->reserved ||
+	    !luo_array_counts_ok(nr, nr_pages, PAGE_SIZE / elem_size))
 		return -EINVAL;
 	arr->nr = nr;
 	arr->elem_size = elem_size;

@@ -30,6 +30,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -208,53 +209,6 @@ static void luo_out_free(void)
 	luo_array_free(&luo_out.sessions);
 }
 
-#ifdef CONFIG_LIVEUPDATE_TEST
-/* Test only: damage the outgoing state, see luo_test.c. */
-u32 luo_test_corrupt_state;
-
-static void luo_test_corrupt(struct luo_state_abi *state)
-{
-	struct luo_session_abi *s0 = luo_array_elem(&luo_out.sessions, 0);
-	struct luo_session_abi *s1 = luo_array_elem(&luo_out.sessions, 1);
-	struct luo_file_abi *f0 = luo_array_elem(&luo_out.files, 0);
-	struct luo_file_abi *f1 = luo_array_elem(&luo_out.files, 1);
-
-	switch (luo_test_corrupt_state) {
-	case LUO_TEST_CORRUPT_STATE_MAGIC:
-		state->magic ^= cpu_to_le32(1);
-		break;
-	case LUO_TEST_CORRUPT_STATE_VERSION:
-		le32_add_cpu(&state->version, 1);
-		break;
-	case LUO_TEST_CORRUPT_STATE_FILE_RANGE:
-		if (s0)
-			le64_add_cpu(&s0->nr_files, 1000);
-		break;
-	case LUO_TEST_CORRUPT_STATE_DUP_NAME:
-		if (s0 && s1)
-			memcpy(s1->name, s0->name, sizeof(s1->name));
-		break;
-	case LUO_TEST_CORRUPT_STATE_NR_VERSIONS:
-		if (f0)
-			f0->nr_versions = 0;
-		break;
-	case LUO_TEST_CORRUPT_STATE_DUP_TOKEN:
-		if (f0 && f1)
-			f1->token = f0->token;
-		break;
-	case LUO_TEST_CORRUPT_STATE_NAME_NUL:
-		if (s0)
-			memset(s0->name, 'x', sizeof(s0->name));
-		break;
-	}
-	luo_test_corrupt_state = 0;
-}
-#else
-static void luo_test_corrupt(struct luo_state_abi *state)
-{
-}
-#endif
-
 /* Write the sessions and files into preserved memory.  Under luo_lock. */
 static int luo_serialize(void)
 {
@@ -321,7 +275,6 @@ static int luo_serialize(void)
 		goto err;
 	}
 	luo_out.state = state;
-	luo_test_corrupt(state);
 	return 0;
 err:
 	luo_out_free();
@@ -406,20 +359,98 @@ void luo_incoming_session_done(void)
 }
 
 /* Build the incoming sessions from the arrays; under luo_lock. */
+static int luo_cmp_name(const void *a, const void *b)
+{
+	return strncmp(*(const char * const *)a, *(const char * const *)b,
+		       LIVEUPDATE_SESSION_NAME_LENGTH);
+}
+
+static int luo_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Duplicate session names and duplicate tokens in a session, found by
+ * sorting: O(n log n) for the largest state the limits allow, where a
+ * lookup per entry would be quadratic.
+ */
+static int luo_check_unique(struct luo_array *sessions,
+			    struct luo_array *files)
+{
+	const char **names;
+	u64 *tokens = NULL, s, f;
+	int ret = 0;
+
+	names = kvmalloc_array(max_t(u64, sessions->nr, 1), sizeof(*names),
+			       GFP_KERNEL);
+	tokens = kvmalloc_array(LUO_MAX_FILES, sizeof(*tokens), GFP_KERNEL);
+	if (!names || !tokens) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (s = 0; s < sessions->nr; s++)
+		names[s] = ((struct luo_session_abi *)
+			    luo_array_elem(sessions, s))->name;
+	sort(names, sessions->nr, sizeof(*names), luo_cmp_name, NULL);
+	for (s = 1; s < sessions->nr && !ret; s++)
+		if (!luo_cmp_name(&names[s - 1], &names[s])) {
+			pr_err("two sessions named %.*s\n",
+			       LIVEUPDATE_SESSION_NAME_LENGTH, names[s]);
+			ret = -EINVAL;
+		}
+	for (s = 0; s < sessions->nr && !ret; s++) {
+		struct luo_session_abi *sa = luo_array_elem(sessions, s);
+		u64 first = le64_to_cpu(sa->first_file);
+		u64 nr = le64_to_cpu(sa->nr_files);
+
+		/* Ranges are checked by the caller; only read what exists. */
+		if (nr > LUO_MAX_FILES || first > files->nr ||
+		    nr > files->nr - first)
+			break;
+		for (f = 0; f < nr; f++)
+			tokens[f] = le64_to_cpu(((struct luo_file_abi *)
+				luo_array_elem(files, first + f))->token);
+		sort(tokens, nr, sizeof(*tokens), luo_cmp_u64, NULL);
+		for (f = 1; f < nr && !ret; f++)
+			if (tokens[f] == tokens[f - 1]) {
+				pr_err("session %llu: token %llu twice\n", s,
+				       tokens[f]);
+				ret = -EINVAL;
+			}
+		cond_resched();
+	}
+out:
+	kvfree(tokens);
+	kvfree(names);
+	return ret;
+}
+
 static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 {
 	u64 s, f, next = 0;
 	unsigned int i;
+	int ret;
 
+	/* Bounded by what any kernel lets userspace create. */
+	if (sessions->nr > LUO_MAX_SESSIONS) {
+		pr_err("%llu sessions, at most %u\n", sessions->nr,
+		       LUO_MAX_SESSIONS);
+		return -E2BIG;
+	}
+	ret = luo_check_unique(sessions, files);
+	if (ret)
+		return ret;
 	for (s = 0; s < sessions->nr; s++) {
 		struct luo_session_abi *sa = luo_array_elem(sessions, s);
 		u64 first = le64_to_cpu(sa->first_file);
 		u64 nr = le64_to_cpu(sa->nr_files);
 		struct luo_session *session;
 
-		if (luo_check_name(sa->name) ||
-		    luo_session_find(&luo_incoming, sa->name)) {
-			pr_err("session %llu: bad or duplicate name\n", s);
+		if (luo_check_name(sa->name)) {
+			pr_err("session %llu: bad name\n", s);
 			return -EINVAL;
 		}
 		if (first != next || nr > files->nr - first ||
@@ -438,9 +469,7 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 			struct luo_file *lf;
 
 			if (!memchr(fa->compatible, 0, sizeof(fa->compatible)) ||
-			    !n || n > LIVEUPDATE_MAX_VERSIONS ||
-			    luo_file_find_token(session,
-						le64_to_cpu(fa->token))) {
+			    !n || n > LIVEUPDATE_MAX_VERSIONS || fa->reserved) {
 				pr_err("session %s file %llu: malformed\n",
 				       session->name, f - first);
 				return -EINVAL;

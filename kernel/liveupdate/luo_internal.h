@@ -97,6 +97,13 @@ struct luo_file_abi {
 	__le64 data[LIVEUPDATE_MAX_VERSIONS];
 };
 
+/* The handover ABI: sizes a later kernel relies on. */
+static_assert(sizeof(struct luo_array_hdr) == 40);
+static_assert(sizeof(struct luo_state_abi) == 40);
+static_assert(sizeof(struct luo_session_abi) == LIVEUPDATE_SESSION_NAME_LENGTH + 16);
+static_assert(sizeof(struct luo_file_abi) ==
+	      LIVEUPDATE_COMPAT_MAX + 16 + 12 * LIVEUPDATE_MAX_VERSIONS);
+
 struct file;
 
 /* Limits, see Documentation/userspace-api/liveupdate.rst. */
@@ -185,21 +192,5 @@ struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
 struct liveupdate_file_handler *
 luo_handler_for_object(const char *compat, const u32 *versions,
 		       unsigned int nr, unsigned int *index);
-
-#ifdef CONFIG_LIVEUPDATE_TEST
-/* Test only: how the next handed-over state is damaged (one shot). */
-enum {
-	LUO_TEST_CORRUPT_STATE_NONE,
-	LUO_TEST_CORRUPT_STATE_MAGIC,
-	LUO_TEST_CORRUPT_STATE_VERSION,
-	LUO_TEST_CORRUPT_STATE_FILE_RANGE,
-	LUO_TEST_CORRUPT_STATE_DUP_NAME,
-	LUO_TEST_CORRUPT_STATE_NR_VERSIONS,
-	LUO_TEST_CORRUPT_STATE_DUP_TOKEN,
-	LUO_TEST_CORRUPT_STATE_NAME_NUL,
-};
-
-extern u32 luo_test_corrupt_state;
-#endif
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

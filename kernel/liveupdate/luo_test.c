@@ -26,8 +26,11 @@
  *
  * Knobs: fail_freeze = N makes the N-th freeze from now fail with -EIO
  * (one shot); corrupt_state = N damages LUO's own state at the next
- * kexec in way N (one shot, see LUO_TEST_CORRUPT_STATE_* in
- * luo_internal.h); stats shows how often each op ran.
+ * kexec in way N (one shot, see LUO_TEST_CORRUPT_STATE_* below);
+ * corrupt_memfd takes "<token> <how>" to damage a memfd record at the
+ * next kexec (see luo_test_memfd_damage[]); stats shows how often each op
+ * ran.  The damage is done by a reboot notifier of this module, to the
+ * handover as written, never by the code that writes it.
  */
 #define pr_fmt(fmt) "liveupdate_test: " fmt
 
@@ -38,16 +41,20 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/libfdt.h>
 #include <linux/liveupdate.h>
+#include <linux/memfd_luo_abi.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/reboot.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "kho_internal.h"
 #include "luo_internal.h"
 
 #define LUO_TEST_NEW		_IO(0xBA, 0xF0)
@@ -76,6 +83,7 @@ enum luo_test_corrupt {
 	LUO_TEST_CORRUPT_UNALIGNED,	/* handle not page aligned */
 	LUO_TEST_CORRUPT_FOREIGN,	/* an element page not preserved */
 	LUO_TEST_CORRUPT_ZERO,		/* handle 0 */
+	LUO_TEST_CORRUPT_WRAP,		/* nr rounds up past 2^64, no pages */
 	LUO_TEST_NR_CORRUPT,
 };
 
@@ -495,6 +503,15 @@ static void luo_test_array_corrupt(struct luo_test_obj *obj,
 	case LUO_TEST_CORRUPT_ZERO:
 		args->data[0] = 0;
 		break;
+	case LUO_TEST_CORRUPT_WRAP:
+		/*
+		 * nr + per_page - 1 wraps to 0 pages: an empty page list that
+		 * a reader with unchecked rounding takes for nr elements.
+		 */
+		hdr->nr = cpu_to_le64(U64_MAX - PAGE_SIZE / le32_to_cpu(hdr->elem_size) + 2);
+		hdr->nr_pages = 0;
+		hdr->pages = 0;
+		break;
 	}
 }
 
@@ -679,6 +696,244 @@ static int luo_test_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(luo_test_stats);
 
+/*
+ * Damage to what this kernel hands over, for the tests of the next
+ * kernel's checks: applied from a reboot notifier, once the state and the
+ * handover are written for good, to the handed-over bytes found the way
+ * the next kernel finds them (KHO root, LUO state, arrays, records).
+ * Nothing of it is in the code that writes them.
+ *
+ * corrupt_state = N damages LUO's state in way N (one shot).
+ * corrupt_memfd: each write "<token> <how>" damages the version 2 record
+ * of the memfd preserved under <token> (any session).
+ */
+enum {
+	LUO_TEST_CORRUPT_STATE_NONE,
+	LUO_TEST_CORRUPT_STATE_MAGIC,
+	LUO_TEST_CORRUPT_STATE_VERSION,
+	LUO_TEST_CORRUPT_STATE_FILE_RANGE,
+	LUO_TEST_CORRUPT_STATE_DUP_NAME,
+	LUO_TEST_CORRUPT_STATE_NR_VERSIONS,
+	LUO_TEST_CORRUPT_STATE_DUP_TOKEN,
+	LUO_TEST_CORRUPT_STATE_NAME_NUL,
+};
+
+static u32 luo_test_corrupt_state;
+
+static const char * const luo_test_memfd_damage[] = {
+	"magic", "count", "array", "range", "order", "phys", "bigorder",
+};
+
+#define LUO_TEST_MAX_MEMFD_DAMAGE	16
+
+static struct {
+	u64 token;
+	int how;
+} luo_test_memfd_todo[LUO_TEST_MAX_MEMFD_DAMAGE];
+static unsigned int luo_test_nr_memfd_todo;
+static DEFINE_MUTEX(luo_test_damage_lock);
+
+/* LUO's state as handed over at the kexec under way, or NULL. */
+static struct luo_state_abi *luo_test_out_state(void)
+{
+	void *root = kho_out_root_final();
+	const fdt64_t *p;
+	int node, len;
+
+	if (!root)
+		return NULL;
+	node = fdt_subnode_offset(root, 0, LUO_KHO_NAME);
+	p = node < 0 ? NULL : fdt_getprop(root, node, KHO_FDT_PROP_BLOB_PHYS,
+					  &len);
+	if (!p || len != sizeof(*p))
+		return NULL;
+	return phys_to_virt(fdt64_to_cpu(*p));
+}
+
+/* Element @i of a handed-over array, through its handle; NULL if none. */
+static void *luo_test_peek(u64 handle, u64 i)
+{
+	struct luo_array_hdr *hdr;
+	struct physr_chunk *chunk;
+	u64 pg, off, phys;
+	u32 size, r;
+
+	if (!handle)
+		return NULL;
+	hdr = phys_to_virt(handle);
+	size = le32_to_cpu(hdr->elem_size);
+	if (!size || size > PAGE_SIZE || i >= le64_to_cpu(hdr->nr))
+		return NULL;
+	pg = div_u64(i, PAGE_SIZE / size);
+	off = (i - pg * (PAGE_SIZE / size)) * size;
+	for (phys = le64_to_cpu(hdr->pages); phys;
+	     phys = le64_to_cpu(chunk->hdr.next)) {
+		chunk = phys_to_virt(phys);
+		for (r = 0; r < le32_to_cpu(chunk->hdr.count); r++) {
+			u64 n = le64_to_cpu(chunk->ranges[r].len) >> PAGE_SHIFT;
+
+			if (pg < n)
+				return phys_to_virt(le64_to_cpu(chunk->ranges[r].phys) +
+						    (pg << PAGE_SHIFT) + off);
+			pg -= n;
+		}
+	}
+	return NULL;
+}
+
+static void luo_test_damage_state(struct luo_state_abi *state, u32 how)
+{
+	struct luo_session_abi *s0 = luo_test_peek(le64_to_cpu(state->sessions), 0);
+	struct luo_session_abi *s1 = luo_test_peek(le64_to_cpu(state->sessions), 1);
+	struct luo_file_abi *f0 = luo_test_peek(le64_to_cpu(state->files), 0);
+	struct luo_file_abi *f1 = luo_test_peek(le64_to_cpu(state->files), 1);
+
+	switch (how) {
+	case LUO_TEST_CORRUPT_STATE_MAGIC:
+		state->magic ^= cpu_to_le32(1);
+		break;
+	case LUO_TEST_CORRUPT_STATE_VERSION:
+		le32_add_cpu(&state->version, 1);
+		break;
+	case LUO_TEST_CORRUPT_STATE_FILE_RANGE:
+		if (s0)
+			le64_add_cpu(&s0->nr_files, 1000);
+		break;
+	case LUO_TEST_CORRUPT_STATE_DUP_NAME:
+		if (s0 && s1)
+			memcpy(s1->name, s0->name, sizeof(s1->name));
+		break;
+	case LUO_TEST_CORRUPT_STATE_NR_VERSIONS:
+		if (f0)
+			f0->nr_versions = 0;
+		break;
+	case LUO_TEST_CORRUPT_STATE_DUP_TOKEN:
+		if (f0 && f1)
+			f1->token = f0->token;
+		break;
+	case LUO_TEST_CORRUPT_STATE_NAME_NUL:
+		if (s0)
+			memset(s0->name, 'x', sizeof(s0->name));
+		break;
+	default:
+		return;
+	}
+	pr_info("test: damaged the handed-over state (way %u)\n", how);
+}
+
+static void luo_test_damage_memfd(struct luo_file_abi *f, int how)
+{
+	struct memfd_luo_hdr *h = NULL;
+	struct memfd_luo_run *run;
+	unsigned int v;
+
+	for (v = 0; v < le32_to_cpu(f->nr_versions) &&
+	     v < LIVEUPDATE_MAX_VERSIONS; v++)
+		if (le32_to_cpu(f->version[v]) == MEMFD_LUO_V2)
+			h = phys_to_virt(le64_to_cpu(f->data[v]));
+	if (!h)
+		return;
+	run = luo_test_peek(le64_to_cpu(h->entries), 0);
+	switch (how) {
+	case 0:		/* magic */
+		h->magic = cpu_to_le64(MEMFD_LUO_MAGIC ^ 1);
+		break;
+	case 1:		/* count */
+		le64_add_cpu(&h->nr_pages, 1);
+		break;
+	case 2:		/* array */
+		le64_add_cpu(&h->entries, PAGE_SIZE);
+		break;
+	case 3:		/* range: an entry beyond the end of the file */
+		if (run)
+			run->index = cpu_to_le64(DIV_ROUND_UP(le64_to_cpu(h->size),
+							      PAGE_SIZE));
+		break;
+	case 4:		/* order */
+		if (run)
+			run->order = cpu_to_le32(MAX_PAGE_ORDER + 1);
+		break;
+	case 5:		/* phys: the first MiB of x86 is never preserved */
+		if (run)
+			run->phys = cpu_to_le64(SZ_512K);
+		break;
+	case 6:		/* bigorder: an order the allocator has, shmem not */
+		if (run)
+			run->order = cpu_to_le32(MAX_PAGE_ORDER);
+		break;
+	}
+	pr_info("test: damaged the v2 record of memfd token %llu: %s\n",
+		le64_to_cpu(f->token), luo_test_memfd_damage[how]);
+}
+
+static int luo_test_reboot(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct luo_state_abi *state = luo_test_out_state();
+	unsigned int i, j;
+	u64 nr_files;
+
+	if (!state)
+		return NOTIFY_DONE;
+	mutex_lock(&luo_test_damage_lock);
+	nr_files = le64_to_cpu(state->nr_files);
+	for (j = 0; j < luo_test_nr_memfd_todo; j++) {
+		for (i = 0; i < nr_files; i++) {
+			struct luo_file_abi *f = luo_test_peek(le64_to_cpu(state->files), i);
+
+			if (f && !strcmp(f->compatible, "memfd") &&
+			    le64_to_cpu(f->token) == luo_test_memfd_todo[j].token)
+				luo_test_damage_memfd(f, luo_test_memfd_todo[j].how);
+		}
+	}
+	luo_test_nr_memfd_todo = 0;
+	/* Last: the state itself, which the lookups above read. */
+	luo_test_damage_state(state, luo_test_corrupt_state);
+	luo_test_corrupt_state = 0;
+	mutex_unlock(&luo_test_damage_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block luo_test_reboot_nb = {
+	.notifier_call = luo_test_reboot,
+};
+
+static ssize_t luo_test_corrupt_memfd_write(struct file *file,
+					    const char __user *ubuf,
+					    size_t count, loff_t *ppos)
+{
+	char buf[64], how[16];
+	u64 token;
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = 0;
+	if (sscanf(buf, "%llu %15s", &token, how) != 2)
+		return -EINVAL;
+	ret = match_string(luo_test_memfd_damage,
+			   ARRAY_SIZE(luo_test_memfd_damage), how);
+	if (ret < 0)
+		return ret;
+	mutex_lock(&luo_test_damage_lock);
+	if (luo_test_nr_memfd_todo == LUO_TEST_MAX_MEMFD_DAMAGE) {
+		mutex_unlock(&luo_test_damage_lock);
+		return -ENOSPC;
+	}
+	luo_test_memfd_todo[luo_test_nr_memfd_todo].token = token;
+	luo_test_memfd_todo[luo_test_nr_memfd_todo++].how = ret;
+	mutex_unlock(&luo_test_damage_lock);
+	return count;
+}
+
+static const struct file_operations luo_test_corrupt_memfd_fops = {
+	.owner = THIS_MODULE,
+	.write = luo_test_corrupt_memfd_write,
+	.llseek = noop_llseek,
+};
+
 static int __init luo_test_init(void)
 {
 	struct dentry *dir;
@@ -699,6 +954,9 @@ static int __init luo_test_init(void)
 	debugfs_create_file("stats", 0400, dir, NULL, &luo_test_stats_fops);
 	debugfs_create_u32("fail_freeze", 0600, dir, &luo_test_fail_freeze);
 	debugfs_create_u32("corrupt_state", 0600, dir, &luo_test_corrupt_state);
+	debugfs_create_file("corrupt_memfd", 0200, dir, NULL,
+			    &luo_test_corrupt_memfd_fops);
+	register_reboot_notifier(&luo_test_reboot_nb);
 	return 0;
 }
 late_initcall(luo_test_init);

@@ -3,9 +3,10 @@
  * Preserved arrays (luo_array) across a real kexec, through the array
  * objects of the test handler: stage 1 preserves arrays of 0, 32 (one
  * element), 1000 and 200000 bytes of blob (0 to 63 pages of elements),
- * and eight more that freeze damages in eight ways (header magic,
+ * and nine more that freeze damages in nine ways (header magic,
  * version, element size, page count, a cycle in the physr chain, an
- * unaligned handle, an element page that was never preserved, handle 0).
+ * unaligned handle, an element page that was never preserved, handle 0,
+ * an element count near 2^64 with no pages, whose rounding up wraps).
  * Stage 2 gets the good ones back byte for byte, and every damaged one
  * is refused with an error (no crash, nothing half restored, a second
  * try refused the same way); finishing the session releases everything.
@@ -21,9 +22,9 @@ static const size_t good_sizes[] = { 0, 32, 1000, 200000 };
 
 static const char * const corrupt_names[] = {
 	NULL, "magic", "version", "elem_size", "nr_pages", "cycle",
-	"unaligned", "foreign", "zero",
+	"unaligned", "foreign", "zero", "wrap",
 };
-#define NR_CORRUPT	8
+#define NR_CORRUPT	9
 
 static void stage1(void)
 {

@@ -3,12 +3,13 @@
  * A damaged memfd record from the previous kernel is rejected with a
  * message, and the boot and the other files go on (two stages).
  *
- * Stage 1 switches on the handler's test-only damage
- * (/sys/kernel/debug/memfd_luo/test_corrupt, CONFIG_LIVEUPDATE_TEST) and
- * preserves memfds named corrupt-<how>, whose version 2 record the freeze
- * then damages: header magic, page count, array handle, an entry beyond
- * the file, an impossible order, an address that is not preserved memory;
- * and one good memfd.  Stage 2: each damaged one is refused with EINVAL
+ * Stage 1 preserves memfds and has the LUO test module damage the version
+ * 2 record of each at kexec, once it is written
+ * (/sys/kernel/debug/liveupdate_test/corrupt_memfd, CONFIG_LIVEUPDATE_TEST):
+ * header magic, page count, array handle, an entry beyond the file, an
+ * impossible order, an address that is not preserved memory, an order the
+ * page allocator has but a shmem file cannot hold (MAX_PAGE_ORDER); and
+ * one good memfd.  Stage 2: each damaged one is refused with EINVAL
  * and its reason in the kernel log; the good one comes back whole.
  */
 #include "memfd_common.h"
@@ -22,8 +23,9 @@ static const struct {
 	{ "count", "malformed v2 entries" },
 	{ "array", "entry array rejected" },
 	{ "range", "malformed v2 entries" },
-	{ "order", "malformed v2 entries" },
+	{ "order", "holds at most order" },
 	{ "phys", "not handed over" },
+	{ "bigorder", "holds at most order" },
 };
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -48,16 +50,21 @@ static void stage1(void)
 
 	ksft_set_plan(NR_CASES + 3);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
-	ret = write_text("/sys/kernel/debug/memfd_luo/test_corrupt", "1");
-	ksft_test_result(!ret, "test-only record damage switched on (%d)\n", ret);
+	ret = access(LUO_TEST_DIR "/corrupt_memfd", W_OK) ? -errno : 0;
+	ksft_test_result(!ret, "the test module's record damage is there (%d)\n", ret);
 	s = session_new("memfd-corrupt");
 	if (s < 0)
 		ksft_exit_fail_msg("create session: %d\n", s);
 	for (i = 0; i < NR_CASES; i++) {
+		char cmd[64];
+
 		snprintf(name, sizeof(name), "corrupt-%s", cases[i].how);
+		snprintf(cmd, sizeof(cmd), "%u %s", i + 1, cases[i].how);
 		fd = fill(name, 50 + i);
 		ret = fd < 0 ? -1 : luo_preserve(s, fd, i + 1);
-		ksft_test_result(!ret, "%s: preserved, to be damaged at freeze (%d)\n", name, ret);
+		if (!ret)
+			ret = write_text(LUO_TEST_DIR "/corrupt_memfd", cmd);
+		ksft_test_result(!ret, "%s: preserved, to be damaged at kexec (%d)\n", name, ret);
 		close(fd);
 	}
 	fd = fill("good", 99);

@@ -10,7 +10,7 @@
  *   token 3  "sealed": 1 MiB, sealed shrink/grow/write;
  * and two memfds in each of the sessions "memfd-b" and "memfd-c".  It
  * checks what preserve refuses and that a refused preserve leaves nothing
- * behind: size changes and fallocate (EBUSY), a pipe and a tmpfs file
+ * behind: size changes, writes past EOF and fallocate (EBUSY), a pipe and a tmpfs file
  * (ENOENT), a token reused (EEXIST), the same memfd twice (EEXIST, or
  * EBUSY through another open file description), a
  * read-only descriptor (EACCES).
@@ -67,7 +67,7 @@ static void stage1(void)
 	struct stat st;
 	void *p;
 
-	ksft_set_plan(22);
+	ksft_set_plan(23);
 	set_shmem_thp("never");
 
 	a = session_new("memfd-a");
@@ -102,12 +102,24 @@ static void stage1(void)
 				   0, PAGE) && errno == EBUSY,
 			 "one: fallocate and hole punch after preserve refused with EBUSY\n");
 	{
-		uint64_t w = pat_word(2, 8), r = 0;
+		uint64_t w = pat_word(2, 8), r = 0, tail[2] = { 0, 0 };
 
 		ksft_test_result(pwrite(fd_one, &w, 8, 8) == 8 &&
 				 pread(fd_one, &r, 8, 8) == 8 && r == w &&
 				 fstat(fd_one, &st) == 0 && st.st_size == (off_t)ONE_SIZE,
 				 "one: write() into an existing page works, size unchanged\n");
+
+		/*
+		 * An append would change the size the record carries; a write
+		 * across EOF stops there (it writes back the last 8 bytes).
+		 */
+		errno = 0;
+		ksft_test_result(pwrite(fd_one, &w, 8, ONE_SIZE) < 0 && errno == EBUSY &&
+				 pread(fd_one, tail, 8, ONE_SIZE - 8) == 8 &&
+				 pwrite(fd_one, tail, 16, ONE_SIZE - 8) == 8 &&
+				 fstat(fd_one, &st) == 0 && st.st_size == (off_t)ONE_SIZE,
+				 "one: write() past EOF after preserve refused with EBUSY, size unchanged (errno %d)\n",
+				 errno);
 	}
 
 	/* sparse */

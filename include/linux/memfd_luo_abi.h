@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * memfd live update: the record one kernel hands to the next for each
+ * preserved memfd (mm/memfd_luo.c).
+ *
+ * An ABI between two kernels that may be of different versions; see
+ * Documentation/core-api/liveupdate-memfd.rst.  Every field is little
+ * endian; reserved and unused bytes are zero.  The LUO file's data[] of
+ * each version is the physical address of a page holding a struct
+ * memfd_luo_hdr; its @entries is the handle of a preserved array
+ * (luo_array) of struct memfd_luo_run (version 2) or struct
+ * memfd_luo_folio (version 1).
+ */
+#ifndef _LINUX_MEMFD_LUO_ABI_H
+#define _LINUX_MEMFD_LUO_ABI_H
+
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/limits.h>
+#include <linux/types.h>
+
+#define MEMFD_LUO_MAGIC		0x6466656d4f554c00ULL	/* "\0LUOmemfd" */
+#define MEMFD_LUO_V1		1
+#define MEMFD_LUO_V2		2
+
+#define MEMFD_LUO_HUGETLB	BIT(0)
+
+/**
+ * struct memfd_luo_hdr - the first page of a preserved memfd, any version
+ * @magic: %MEMFD_LUO_MAGIC.
+ * @version: %MEMFD_LUO_V1 or %MEMFD_LUO_V2, the format of @entries.
+ * @flags: %MEMFD_LUO_HUGETLB for an MFD_HUGETLB memfd.
+ * @size: file size in bytes.
+ * @pos: file position.
+ * @seals: F_SEAL_* of the file.
+ * @mode: permission bits of the inode.
+ * @nr_pages: base pages in all preserved folios.
+ * @nr_folios: preserved folios.
+ * @nr_entries: entries in the array @entries.
+ * @entries: luo_array handle of the entries, 0 when @nr_entries is 0.
+ * @huge_order: order of the hugetlb page size, 0 for shmem.
+ * @name_len: length of @name, without the NUL.
+ * @freeze_start: get_cycles() when the last freeze began (diagnostic only,
+ *	for live update timelines; 0 when never frozen).
+ * @freeze_end: get_cycles() when it ended.
+ * @name: dentry name ("memfd:..."), NUL terminated.
+ */
+struct memfd_luo_hdr {
+	__le64 magic;
+	__le32 version;
+	__le32 flags;
+	__le64 size;
+	__le64 pos;
+	__le32 seals;
+	__le32 mode;
+	__le64 nr_pages;
+	__le64 nr_folios;
+	__le64 nr_entries;
+	__le64 entries;
+	__le32 huge_order;
+	__le32 name_len;
+	__le64 freeze_start;
+	__le64 freeze_end;
+	char name[NAME_MAX + 1];
+};
+
+/* Version 2: a run of folios of one order, consecutive in index and phys. */
+struct memfd_luo_run {
+	__le64 phys;
+	__le64 index;
+	__le32 nr_folios;
+	__le32 order;
+};
+
+/* Version 1: one folio; the order is in the low bits of the address. */
+struct memfd_luo_folio {
+	__le64 phys_order;
+	__le64 index;
+};
+
+#define MEMFD_LUO_ORDER_MASK	0x3fULL
+
+static_assert(sizeof(struct memfd_luo_hdr) == 96 + NAME_MAX + 1);
+static_assert(sizeof(struct memfd_luo_run) == 24);
+static_assert(sizeof(struct memfd_luo_folio) == 16);
+
+#endif /* _LINUX_MEMFD_LUO_ABI_H */
