@@ -163,8 +163,9 @@ def draw(axis, items, rows, notes):
             ty = by - 6 if place == "above" else by + BAR_H + 15
             if kind_ == "mark" and place == "above":
                 ty -= 10
-            out.append('<text x="%.1f" y="%d" fill="#111" stroke="white" '
-                       'stroke-width="4" paint-order="stroke">%s</text>'
+            out.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="white" '
+                       'fill-opacity="0.85"/>' % (lx - 2, ty - FONT + 1, tw + 4, FONT + 3))
+            out.append('<text x="%.1f" y="%d" fill="#111">%s</text>'
                        % (lx, ty, escape(label)))
     out.append('</svg>')
     return "\n".join(out) + "\n"

@@ -497,7 +497,7 @@ static void stage2(void)
 		MS(t0) - MS(t_start) + uptime);
 	svg_bar("kernel", "new", MS(t0), x1, "new kernel");
 	svg_bar("live update", "step", MS(ds.preserve_tsc0), MS(ds.dev_tsc1),
-		"preserve %.1f ms", (ds.dev_tsc1 - ds.preserve_tsc0) / tpm);
+		"preserve %.1f ms", ds.preserve_ms + ds.dev_preserve_ms);
 	svg_bar("live update", "step", MS(freeze_at), MS(freeze_at) + freeze_cycles / tpm,
 		"freeze %.2f ms", freeze_cycles / tpm);
 	svg_bar("live update", "step", MS(t0), MS(t2), "retrieve %.0f ms", (t2 - t0) / tpm);
