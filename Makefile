@@ -31,7 +31,7 @@ help:
 	@echo '                                                    one kselftest_harness case'
 	@echo '  make list [T=...]    the test ids of testbed/plan (or the selection), with their boots'
 	@echo '  make bench           the benchmarks (tests named *bench*) and their figures'
-	@echo '  make demo            the live update demo: a memfd of guest RAM across a kexec'
+	@echo '  make demo            the live update demo: guest RAM and edu DMAing into it across a kexec'
 	@echo '  make vm              a shell in the test guest (BOOT=, CMD=, APPEND=)'
 	@echo '  make deps            install the build and test dependencies (apt-get)'
 	@echo '  make export-patches  turn commits made in out/linux back into patches/'
