@@ -19,76 +19,12 @@
  * and no DMAR fault in the log.
  */
 #include <sys/klog.h>
-#include <linux/liveupdate.h>
-#include "vfio_tb.h"
+#include "lu_vfio_tb.h"
 
 #define PG	4096
 #define IOVA	0xa0000ULL
 #define NPAGES	5		/* status, 3 targets, pattern */
 #define SESSION	"iommu-lu-uapi"
-
-static int luo_dev(void)
-{
-	return open("/dev/liveupdate", O_RDWR);
-}
-
-static int luo_session(int create)
-{
-	struct liveupdate_ioctl_create_session c = { .size = sizeof(c) };
-	struct liveupdate_ioctl_retrieve_session r = { .size = sizeof(r) };
-	int dev = luo_dev(), ret;
-
-	if (dev < 0)
-		return -errno;
-	if (create) {
-		snprintf((char *)c.name, sizeof(c.name), "%s", SESSION);
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &c) ? -errno : c.fd;
-	} else {
-		snprintf((char *)r.name, sizeof(r.name), "%s", SESSION);
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r) ? -errno : r.fd;
-	}
-	close(dev);
-	return ret;
-}
-
-static int luo_preserve(int s, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg) ? -errno : 0;
-}
-
-static int luo_retrieve(int s, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg), .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg) ? -errno : arg.fd;
-}
-
-static int mark(int iommufd, uint32_t hwpt, uint64_t token)
-{
-	struct iommu_hwpt_liveupdate_mark_preserve cmd = {
-		.size = sizeof(cmd), .hwpt_id = hwpt, .hwpt_token = token,
-	};
-
-	return ioctl(iommufd, IOMMU_HWPT_LIVEUPDATE_MARK_PRESERVE, &cmd) ?
-	       -errno : 0;
-}
-
-static uint32_t attach(int devfd, uint32_t ioas)
-{
-	struct vfio_device_attach_iommufd_pt at = {
-		.argsz = sizeof(at), .pt_id = ioas,
-	};
-
-	need(!ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at),
-	     "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
-	return at.pt_id;
-}
 
 static int dmar_faults(void)
 {
@@ -169,7 +105,7 @@ static int stage1(int control)
 	memset(guest + PG, 0, PG);
 	tap(!ret, "stage 1: edu copies the pattern within guest RAM through IOVA 0x%llx (%d)",
 	    IOVA, ret);
-	s = luo_session(1);
+	s = luo_session(SESSION, false);
 	need(s >= 0, "create a live update session (%d)", s);
 	ret = luo_preserve(s, mfd, 1);
 	tap(!ret, "stage 1: the memfd preserved (%d)", ret);
@@ -199,7 +135,7 @@ static int stage2(int control)
 	printf("1..4\n");
 	faults = dmar_faults();
 	tap(faults == 0, "stage 2: no DMA remapping fault through the kexec (%d)", faults);
-	s = luo_session(0);
+	s = luo_session(SESSION, true);
 	mfd = s >= 0 ? luo_retrieve(s, 1) : -1;
 	tap(mfd >= 0, "stage 2: the guest RAM memfd retrieved (%d, %d)", s, mfd);
 	if (mfd < 0)

@@ -11,9 +11,7 @@
  */
 #include <stdbool.h>
 #include <sys/klog.h>
-#include <linux/liveupdate.h>
-
-#include "vfio_tb.h"
+#include "lu_vfio_tb.h"
 
 #define PG	4096
 #define NPG	4
@@ -23,74 +21,6 @@
 #define FACT_IN	7
 #define FACT	5040
 #define X	EDU_XFER
-
-static FILE *state_file(const char *mode)
-{
-	const char *dir = getenv("TESTBED_STATE");
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/iommu_lu_vfio_corrupt",
-		 dir ? dir : "/tmp");
-	return fopen(path, mode);
-}
-
-static int luo_dev(unsigned long cmd, void *arg)
-{
-	int dev = open("/dev/liveupdate", O_RDWR), ret;
-
-	if (dev < 0)
-		return -errno;
-	ret = ioctl(dev, cmd, arg) ? -errno : 0;
-	close(dev);
-	return ret;
-}
-
-static int luo_session(const char *name, bool incoming)
-{
-	struct liveupdate_ioctl_create_session c = { .size = sizeof(c) };
-	struct liveupdate_ioctl_retrieve_session r = { .size = sizeof(r) };
-	int ret;
-
-	if (incoming) {
-		snprintf((char *)r.name, sizeof(r.name), "%s", name);
-		ret = luo_dev(LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r);
-		return ret ? ret : r.fd;
-	}
-	snprintf((char *)c.name, sizeof(c.name), "%s", name);
-	ret = luo_dev(LIVEUPDATE_IOCTL_CREATE_SESSION, &c);
-	return ret ? ret : c.fd;
-}
-
-static int luo_preserve(int s, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg) ? -errno : 0;
-}
-
-static int luo_retrieve(int s, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg), .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg) ? -errno :
-								arg.fd;
-}
-
-/* Bind @bdf to vfio-pci without opening its cdev */
-static void bind_vfio_pci(const char *bdf)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 bdf);
-	need(!write_str(path, "vfio-pci"), "driver_override %s", bdf);
-	need(!write_str("/sys/bus/pci/drivers_probe", bdf),
-	     "bind %s to vfio-pci", bdf);
-}
 
 static void stage1(void)
 {
@@ -124,7 +54,7 @@ static void stage1(void)
 	ret = ret ?: luo_preserve(s, iommufd, 2);
 	ret = ret ?: luo_preserve(s, edu, 3);
 	tap(!ret, "memfd, iommufd, cdev preserved (%d)", ret);
-	f = state_file("w");
+	f = tb_state_file("iommu_lu_vfio_corrupt", "w");
 	ret = !f || fprintf(f, "%s\n", bdf) < 0;
 	if (f)
 		fclose(f);
@@ -161,7 +91,7 @@ static void stage2(void)
 	FILE *f;
 
 	printf("1..6\n");
-	f = state_file("r");
+	f = tb_state_file("iommu_lu_vfio_corrupt", "r");
 	need(f && fscanf(f, "%63s", bdf) == 1, "state of stage 1");
 	fclose(f);
 	bind_vfio_pci(bdf);

@@ -17,57 +17,10 @@
 #include <libgen.h>
 #include <stdbool.h>
 #include <sys/eventfd.h>
-#include <linux/liveupdate.h>
-
-#include "vfio_tb.h"
+#include "lu_vfio_tb.h"
 
 #define PG	4096
 #define IOVA	0x100000ULL
-
-static int luo_session(const char *name)
-{
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
-	int dev = open("/dev/liveupdate", O_RDWR), ret;
-
-	if (dev < 0)
-		return -errno;
-	snprintf((char *)arg.name, sizeof(arg.name), "%s", name);
-	ret = ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg) ? -errno :
-								  arg.fd;
-	close(dev);
-	return ret;
-}
-
-static int luo_preserve(int s, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg) ? -errno : 0;
-}
-
-static int mark(int iommufd, uint32_t hwpt, uint64_t token)
-{
-	struct iommu_hwpt_liveupdate_mark_preserve cmd = {
-		.size = sizeof(cmd), .hwpt_id = hwpt, .hwpt_token = token,
-	};
-
-	return ioctl(iommufd, IOMMU_HWPT_LIVEUPDATE_MARK_PRESERVE, &cmd) ?
-	       -errno : 0;
-}
-
-/* Attach to the IOAS; the id of the HWPT the kernel made for it */
-static uint32_t attach(int devfd, uint32_t ioas)
-{
-	struct vfio_device_attach_iommufd_pt at = {
-		.argsz = sizeof(at), .pt_id = ioas,
-	};
-
-	need(!ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at),
-	     "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
-	return at.pt_id;
-}
 
 /* INTx with an eventfd (on), or off */
 static int intx(int devfd, bool on)
@@ -128,7 +81,7 @@ int main(void)
 	need(!map_file(iommufd, ioas, mfd, 0, 4 * PG, &iova, MAP_RW_FIXED),
 	     "MAP_FILE the memfd");
 	hwpt = attach(edu, ioas);
-	s = luo_session("iommu-lu-refusals");
+	s = luo_session("iommu-lu-refusals", false);
 	need(s >= 0, "create a live update session (%d)", s);
 
 	/* A user VA area: the IOAS cannot be marked */
