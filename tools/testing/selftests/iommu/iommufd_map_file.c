@@ -402,8 +402,10 @@ TEST_F(map_file, fail_nth)
 }
 
 /*
- * Many batches: a memfd whose pages were allocated in reverse order (so
- * each page is a range of its own), read into batches of three entries:
+ * Many batches: a memfd whose pages were allocated in reverse order, each
+ * right after a page of a second memfd (so that each page is a range of
+ * its own whether the allocator hands out pages going up, going down or
+ * scattered), read into batches of three entries:
  * every batch continues the walk of the list where the previous stopped,
  * and a slice starts it in the middle.
  */
@@ -412,17 +414,24 @@ TEST_F(map_file, many_batches)
 	const size_t n = 512, size = n * PAGE_SIZE;
 	__u64 iova = MOCK_APERTURE_START;
 	long calls;
+	char *mem, *spacer;
+	int mfd, sfd;
 	size_t i;
-	char *mem;
-	int mfd;
 
 	mfd = memfd_create("map_file_batches", 0);
 	ASSERT_LE(0, mfd);
 	ASSERT_EQ(0, ftruncate(mfd, size));
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	for (i = n; i--;)
+	sfd = memfd_create("map_file_spacer", 0);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, ftruncate(sfd, size));
+	spacer = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
+	ASSERT_NE(MAP_FAILED, spacer);
+	for (i = n; i--;) {
+		spacer[i * PAGE_SIZE] = i;
 		mem[i * PAGE_SIZE] = i;
+	}
 
 	test_ioctl_set_temp_memory_limit(36);
 	calls = read_map_calls();
@@ -440,6 +449,8 @@ TEST_F(map_file, many_batches)
 	check_mock_iova(mem + 101 * PAGE_SIZE, iova, 300 * PAGE_SIZE);
 	test_ioctl_ioas_unmap(iova, 300 * PAGE_SIZE);
 	test_ioctl_set_temp_memory_limit(65536);
+	munmap(spacer, size);
+	close(sfd);
 	munmap(mem, size);
 	close(mfd);
 }
