@@ -184,8 +184,8 @@ static inline int liveupdate_file_token(struct file *file, char *session,
 	return -ENOENT;
 }
 
-static inline struct file *liveupdate_incoming_file(const char *session,
-						   u64 token)
+static inline struct file *
+liveupdate_incoming_file(const char *session, u64 token)
 {
 	return ERR_PTR(-ENOENT);
 }
