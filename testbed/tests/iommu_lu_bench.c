@@ -61,8 +61,10 @@ static long blackout(void)
 
 	if (lu_cmd("blackout_report"))
 		return -1;
-	if (read_file(LU_TEST_DIR "/status", buf, sizeof(buf)) > 0 &&
-	    (p = strstr(buf, "blackout_us ")))
+	if (read_file(LU_TEST_DIR "/status", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "blackout_us ");
+	if (p)
 		sscanf(strchr(p + 12, ' ') + 1, "%ld", &us);
 	return us;
 }

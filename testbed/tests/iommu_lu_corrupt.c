@@ -14,7 +14,8 @@ static const char * const kinds[] = {
 	"magic", "version", "count", "reserved", "root", "context", "did",
 	"pgd", "pt_list", "pt_count",
 };
-#define NR_KINDS (int)(sizeof(kinds) / sizeof(kinds[0]))
+
+#define NR_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
 
 /* Whether this kernel's log says a live update handover was rejected. */
 static int log_says_rejected(void)
