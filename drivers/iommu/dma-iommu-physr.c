@@ -29,7 +29,10 @@
  * callers that need it have dma_map_sg().
  *
  * MMIO ranges (physr_init_mmio()) are mapped with IOMMU_MMIO at their CPU
- * physical address; they need no struct page and no pgmap.
+ * physical address; they need no struct page and no pgmap.  They only get
+ * here when the PCI topology says the peer is reached through the host
+ * bridge: kernel/dma/physr.c decides, and gives bus addresses itself for a
+ * path through switches only.
  */
 
 #include <linux/device.h>

@@ -48,6 +48,9 @@ enum dma_physr_backend {
  * @attrs: DMA attributes given to dma_map_physr().
  * @backend: the backend that made the mapping.
  * @bounced: dma-direct only: some segments are swiotlb bounce slots.
+ * @p2p_bus_addr: MMIO only: the device reaches the peer's BAR through
+ *	switches only, so the segments are PCI bus addresses (dma-direct
+ *	backend, whatever the device's DMA ops).
  * @iova: dma-iommu only: start of the IOVA allocation.
  * @iova_size: dma-iommu only: size of the IOVA allocation.
  * @nr_segs: number of segments in @segs.
@@ -68,6 +71,7 @@ struct dma_physr_map {
 	unsigned long attrs;
 	enum dma_physr_backend backend;
 	bool bounced;
+	bool p2p_bus_addr;
 	dma_addr_t iova;
 	size_t iova_size;
 	u32 nr_segs;

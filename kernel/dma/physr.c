@@ -11,8 +11,17 @@
  * dma-direct gives one segment per range of the window.  A RAM range the
  * device cannot address, or every RAM range under swiotlb=force, goes
  * through swiotlb bounce slots instead, in pieces of at most
- * swiotlb_max_mapping_size(), one segment each.  MMIO ranges of a peer get
- * their bus address when the device can reach it; they are never bounced.
+ * swiotlb_max_mapping_size(), one segment each.  MMIO ranges of a peer are
+ * never bounced.
+ *
+ * MMIO: how the device reaches the peer's BAR is decided once per mapping,
+ * from the PCI topology between the provider's pci_dev and the device
+ * (pci_p2pdma_client_map_type(), 6.12's pci_p2pdma rules): through
+ * switches only, the segments are the PCI bus addresses, whatever the
+ * device's DMA ops (the transaction never reaches the host bridge or an
+ * IOMMU); through a host bridge that forwards peer-to-peer, the CPU
+ * physical address is mapped like RAM would be (phys_to_dma() here, the
+ * IOMMU in dma-iommu-physr.c); otherwise -EREMOTEIO.
  */
 
 #include <linux/device.h>
@@ -66,19 +75,25 @@ static void dma_physr_add_seg(struct dma_physr_map *map, dma_addr_t addr,
 	map->nr_segs++;
 }
 
-/* Can @dev reach the MMIO range at bus address @bus directly? */
-static int dma_direct_physr_p2p_ok(struct device *dev,
-				   const struct physr_provider *prov,
-				   u64 bus, u64 len)
+/* DMA address of an MMIO range, by the path decided for the mapping. */
+static u64 dma_direct_physr_mmio_addr(struct device *dev,
+				      const struct dma_physr_map *map,
+				      const struct physr_provider *prov,
+				      u64 phys)
+{
+	if (map->p2p_bus_addr)
+		return physr_provider_bus_addr(prov, phys);
+	/* Through the host bridge: the CPU physical address, as for RAM. */
+	return phys_to_dma(dev, phys);
+}
+
+/* Can @dev reach the MMIO range at DMA address @addr directly? */
+static int dma_direct_physr_p2p_ok(struct device *dev, u64 addr, u64 len)
 {
 	/* swiotlb=force means "no direct access"; MMIO cannot be bounced. */
 	if (is_swiotlb_force_bounce(dev))
 		return -EREMOTEIO;
-	/* A peer in another PCI domain (segment) has no path we know of. */
-	if (!dev_is_pci(dev) || !prov->pdev ||
-	    pci_domain_nr(to_pci_dev(dev)->bus) != pci_domain_nr(prov->pdev->bus))
-		return -EREMOTEIO;
-	if (!dma_capable(dev, bus, len, false))
+	if (!dma_capable(dev, addr, len, false))
 		return -EREMOTEIO;
 	return 0;
 }
@@ -126,8 +141,9 @@ int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 	cur = *it;
 	while (physr_iter_next(&cur, &r)) {
 		if (mmio) {
-			ret = dma_direct_physr_p2p_ok(dev, prov,
-						      physr_provider_bus_addr(prov, r.phys),
+			ret = dma_direct_physr_p2p_ok(dev,
+						      dma_direct_physr_mmio_addr(dev, map,
+										 prov, r.phys),
 						      r.len);
 			if (ret)
 				return ret;
@@ -150,7 +166,9 @@ int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 	cur = *it;
 	while (physr_iter_next(&cur, &r)) {
 		if (mmio) {
-			dma_physr_add_seg(map, physr_provider_bus_addr(prov, r.phys),
+			dma_physr_add_seg(map,
+					  dma_direct_physr_mmio_addr(dev, map, prov,
+								     r.phys),
 					  r.len);
 			continue;
 		}
@@ -209,6 +227,30 @@ void dma_direct_unmap_physr(struct dma_physr_map *map)
 		dma_direct_physr_undo(map, map->nr_segs);
 }
 
+/*
+ * How does @dev reach the BAR that holds the MMIO ranges of @pr?  Decided
+ * from the PCI topology (pci_p2pdma_client_map_type()): by bus address
+ * through switches only, by CPU physical address through a host bridge
+ * that forwards peer-to-peer, or not at all.
+ */
+static int dma_physr_p2p_path(struct device *dev, const struct physr *pr,
+			      struct dma_physr_map *map)
+{
+	const struct physr_provider *prov = physr_get_provider(pr);
+
+	if (!prov || !prov->pdev)
+		return -EREMOTEIO;
+	switch (pci_p2pdma_client_map_type(prov->pdev, dev, false)) {
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		map->p2p_bus_addr = true;
+		return 0;
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		return 0;
+	default:
+		return -EREMOTEIO;
+	}
+}
+
 /**
  * dma_map_physr_slice() - map a byte window of a physr list for DMA
  * @dev: the device that will do the DMA.
@@ -225,8 +267,13 @@ void dma_direct_unmap_physr(struct dma_physr_map *map)
  * window gets one IOVA allocation, one IOMMU mapping per physically
  * contiguous run and one IOTLB sync.  Without one, each range gets its DMA
  * address, or swiotlb bounce slots when the device cannot reach it or
- * swiotlb=force is set.  MMIO ranges are mapped through the IOMMU with
- * IOMMU_MMIO or given their bus address, never bounced.  Unless
+ * swiotlb=force is set.  MMIO ranges are never bounced; the PCI topology
+ * between their provider and @dev decides how they are reached (see
+ * pci_p2pdma_client_map_type()): through switches only, they get their
+ * PCI bus address, even when @dev's DMA goes through an IOMMU; through a
+ * host bridge that forwards peer-to-peer, their CPU physical address is
+ * mapped (through the IOMMU with IOMMU_MMIO, or as is); on any other path
+ * the mapping is refused.  Unless
  * %DMA_ATTR_SKIP_CPU_SYNC is given, the memory is synced for the device.
  *
  * @pr must not change and must stay alive until dma_unmap_physr(); @map
@@ -239,7 +286,9 @@ void dma_direct_unmap_physr(struct dma_physr_map *map)
  * when the segment array, the IOVA space, an IOMMU page table or the
  * swiotlb slots run out; -EIO when the device cannot reach a RAM range
  * and no reachable bounce buffer exists; -EREMOTEIO when the device has
- * no path to an MMIO range; -EOPNOTSUPP for a device whose DMA is neither
+ * no path to an MMIO range (the topology allows no peer-to-peer between
+ * it and the provider, the device cannot address the range, or
+ * swiotlb=force); -EOPNOTSUPP for a device whose DMA is neither
  * direct nor dma-iommu, or an untrusted device given a RAM range that does
  * not fill whole IOMMU pages.
  */
@@ -265,7 +314,13 @@ int dma_map_physr_slice(struct device *dev, const struct physr *pr,
 	map->dir = dir;
 	map->attrs = attrs;
 
-	if (dma_map_uses_direct(dev)) {
+	if (physr_get_kind(pr) == PHYSR_MMIO) {
+		ret = dma_physr_p2p_path(dev, pr, map);
+		if (ret)
+			goto out;
+	}
+
+	if (map->p2p_bus_addr || dma_map_uses_direct(dev)) {
 		map->backend = DMA_PHYSR_DIRECT;
 		ret = dma_direct_map_physr(dev, &it, map, gfp);
 	} else if (use_dma_iommu(dev)) {
@@ -274,6 +329,7 @@ int dma_map_physr_slice(struct device *dev, const struct physr *pr,
 	} else {
 		ret = -EOPNOTSUPP;
 	}
+out:
 	if (ret)
 		memset(map, 0, sizeof(*map));
 	return ret;

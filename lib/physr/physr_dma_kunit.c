@@ -19,7 +19,14 @@
  * The P2P case maps ivshmem's BAR2 (PCI 1af4:1110, RAM-backed, no struct
  * page) as an MMIO physr list for edu, lets edu write into it, checks it
  * through an ioremap of the BAR and asks the host to check the backing
- * file ("# host-check" line in the suite log).
+ * file ("# host-check" line in the suite log).  Both devices sit on the
+ * root complex, so the path goes through the host bridge, which 6.12's
+ * pci_p2pdma rules accept only on a known platform (an AMD Zen CPU or a
+ * listed host bridge): physr_dma_kunit.p2p_host_bridge=0 says the boot's
+ * platform is not one (the test plan's default CPU model), and the case
+ * then checks that the mapping is refused with -EREMOTEIO.  With
+ * physr_dma_kunit.edu_dev= and ivshmem_dev= naming an edu and an ivshmem
+ * behind one PCIe switch, the case checks the bus-address path instead.
  */
 
 #include <crypto/sha2.h>
@@ -59,6 +66,28 @@ static unsigned int dma_bits = 28;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits, "DMA mask width of the edu device (QEMU dma_mask)");
 
+/*
+ * What the boot's platform says about peer-to-peer through the host
+ * bridge, for edu and ivshmem on the root complex: the test plan knows
+ * (by the CPU model it gives QEMU), the test does not work it out.
+ */
+static bool p2p_host_bridge = true;
+module_param(p2p_host_bridge, bool, 0444);
+MODULE_PARM_DESC(p2p_host_bridge,
+		 "The root complex forwards peer-to-peer (default: yes)");
+
+/*
+ * A boot may put a second edu and ivshmem behind one PCIe switch and name
+ * them here: the P2P case then uses them, a path through switches only.
+ */
+static char *edu_dev;
+module_param(edu_dev, charp, 0444);
+MODULE_PARM_DESC(edu_dev, "PCI name of the edu device to use (default: the first)");
+static char *ivshmem_dev;
+module_param(ivshmem_dev, charp, 0444);
+MODULE_PARM_DESC(ivshmem_dev,
+		 "PCI name of the ivshmem device to use (default: the first)");
+
 static struct {
 	struct pci_dev *pdev;
 	void __iomem *bar0;
@@ -75,6 +104,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	if (edu.pdev)
 		return -EBUSY;
+	if (edu_dev && strcmp(pci_name(pdev), edu_dev))
+		return -ENODEV;
 	ret = pci_enable_device(pdev);
 	if (ret)
 		return ret;
@@ -827,7 +858,10 @@ static void physr_dma_p2p(struct kunit *test)
 	u64 off;
 
 	require_edu(test);
-	iv = pci_get_device(0x1af4, 0x1110, NULL);
+	iv = NULL;
+	while ((iv = pci_get_device(0x1af4, 0x1110, iv)))
+		if (!ivshmem_dev || !strcmp(pci_name(iv), ivshmem_dev))
+			break;
 	KUNIT_ASSERT_NOT_NULL_MSG(test, iv, "no ivshmem device (PCI 1af4:1110)");
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_put_pdev, iv), 0);
 	KUNIT_ASSERT_EQ(test, pci_enable_device_mem(iv), 0);
@@ -856,7 +890,29 @@ static void physr_dma_p2p(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, physr_append(&pr, bar + region + P2P_HEAD, P2P_LEN,
 					   GFP_KERNEL), 0);
 
+	if (ivshmem_dev) {
+		/* Behind one switch: both below the same upstream port */
+		KUNIT_ASSERT_NOT_NULL(test, pci_upstream_bridge(iv));
+		KUNIT_ASSERT_NOT_NULL(test, pci_upstream_bridge(edu.pdev));
+		KUNIT_ASSERT_PTR_EQ(test,
+				    pci_upstream_bridge(pci_upstream_bridge(iv)),
+				    pci_upstream_bridge(pci_upstream_bridge(edu.pdev)));
+		mode = "switch";
+	} else {
+		/* On the root complex: the path goes through the host bridge */
+		KUNIT_ASSERT_NULL(test, pci_upstream_bridge(iv));
+		KUNIT_ASSERT_NULL(test, pci_upstream_bridge(edu.pdev));
+	}
 	ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_FROM_DEVICE, 0, GFP_KERNEL, &map);
+	if (!ivshmem_dev && !p2p_host_bridge) {
+		/* No peer-to-peer through this host bridge, IOMMU or not */
+		kunit_info(test, "%s: host bridge does not forward P2P: map -> %d\n",
+			   mode, ret);
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+		if (!ret)
+			dma_unmap_physr(&map);
+		goto out;
+	}
 	if (!iommu_in_use()) {
 		u64 bus = physr_provider_bus_addr(provp, bar + region);
 		bool reach = !is_swiotlb_force_bounce(&edu.pdev->dev) &&
@@ -912,10 +968,14 @@ static void physr_dma_p2p(struct kunit *test)
 	iounmap(va);
 	KUNIT_EXPECT_EQ(test, bad, 0);
 
+	/* The host checks the boot's first ivshmem, not one behind a switch */
+	if (ivshmem_dev)
+		goto done;
 	sha256(expect, P2P_LEN, digest);
 	kunit_log(KERN_INFO, physr_dma_running,
 		  "# host-check ivshmem %llu %u %*phN physr_dma_p2p_%s\n",
 		  (u64)region + P2P_HEAD, P2P_LEN, SHA256_DIGEST_SIZE, digest, mode);
+done:
 	kunit_info(test, "%s: edu wrote %u bytes into ivshmem BAR2 + %#llx\n", mode,
 		   P2P_LEN, (u64)region + P2P_HEAD);
 out:
