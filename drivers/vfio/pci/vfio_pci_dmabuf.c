@@ -21,7 +21,17 @@
  *
  * An importer gets the list with dma_buf_get_physr() (IOMMUFD does, see
  * drivers/iommu/iommufd/file.c); others get an sg_table of DMA addresses
- * mapped with dma_map_resource() for their device.
+ * for their device.
+ *
+ * Reachability: the PCI topology between the BAR's device and the
+ * importer's device decides (pci_p2pdma_client_map_type(), 6.12's
+ * pci_p2pdma rules), at attach and again at each map: through switches
+ * only, the sg_table holds PCI bus addresses (marked with
+ * sg_dma_mark_bus_address(), nothing is mapped); through a host bridge
+ * that forwards peer-to-peer, the CPU physical address is mapped with
+ * dma_map_resource(); otherwise the attach or map fails with -EREMOTEIO.
+ * An importer whose device is not a PCI device (IOMMUFD's) may attach,
+ * since it maps the physr list itself; map_dma_buf refuses it.
  *
  * Locking: vdev->memory_lock (write) protects vdev->dmabufs and is taken
  * before the reservation lock of each dma-buf; the revoked flag is written
@@ -29,6 +39,7 @@
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-physr.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/pci.h>
@@ -59,13 +70,29 @@ struct vfio_pci_dma_buf {
 	bool revoked;
 };
 
+/* Is @dev, or a parent of it, a PCI device? */
+static bool vfio_pci_dma_buf_pci_importer(struct device *dev)
+{
+	for (; dev; dev = dev->parent)
+		if (dev_is_pci(dev))
+			return true;
+	return false;
+}
+
 static int vfio_pci_dma_buf_attach(struct dma_buf *dmabuf,
 				   struct dma_buf_attachment *attach)
 {
+	struct vfio_pci_dma_buf *priv = dmabuf->priv;
+
 	/* Device memory that can be taken away: P2P and move_notify only */
 	if (!attach->peer2peer || !attach->importer_ops ||
 	    !attach->importer_ops->move_notify)
 		return -EOPNOTSUPP;
+	/* A PCI importer needs a path to the BAR; the reason is logged */
+	if (vfio_pci_dma_buf_pci_importer(attach->dev) &&
+	    pci_p2pdma_client_map_type(priv->provider.pdev, attach->dev,
+				       true) == PCI_P2PDMA_MAP_NOT_SUPPORTED)
+		return -EREMOTEIO;
 	return 0;
 }
 
@@ -89,6 +116,9 @@ static void vfio_pci_dma_buf_unmap_sg(struct dma_buf_attachment *attach,
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		if (i == nents)
 			break;
+		/* A bus address was never mapped */
+		if (sg_dma_is_bus_address(sg))
+			continue;
 		dma_unmap_resource(attach->dev, sg_dma_address(sg),
 				   sg_dma_len(sg), dir, DMA_ATTR_SKIP_CPU_SYNC);
 	}
@@ -108,11 +138,23 @@ vfio_pci_dma_buf_map(struct dma_buf_attachment *attach,
 	struct scatterlist *sg;
 	struct sg_table *sgt;
 	unsigned int n = 0;
+	bool bus_addr;
 	int ret;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (priv->revoked)
 		return ERR_PTR(-ENODEV);
+	switch (pci_p2pdma_client_map_type(priv->provider.pdev, attach->dev,
+					   false)) {
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		bus_addr = true;
+		break;
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		bus_addr = false;
+		break;
+	default:
+		return ERR_PTR(-EREMOTEIO);
+	}
 
 	physr_iter_init(&it, &priv->pr);
 	physr_for_each_block(&bi, &it, 0, max_seg, &blk)
@@ -131,10 +173,20 @@ vfio_pci_dma_buf_map(struct dma_buf_attachment *attach,
 	sg = sgt->sgl;
 	physr_iter_init(&it, &priv->pr);
 	physr_for_each_block(&bi, &it, 0, max_seg, &blk) {
-		dma_addr_t addr = dma_map_resource(attach->dev, blk.phys,
-						   blk.len, dir,
-						   DMA_ATTR_SKIP_CPU_SYNC);
+		dma_addr_t addr;
 
+		if (bus_addr) {
+			/* Through switches only: no IOMMU, no host bridge */
+			sg_dma_address(sg) = physr_provider_bus_addr(&priv->provider,
+								     blk.phys);
+			sg_dma_len(sg) = blk.len;
+			sg_dma_mark_bus_address(sg);
+			sg = sg_next(sg);
+			n++;
+			continue;
+		}
+		addr = dma_map_resource(attach->dev, blk.phys, blk.len, dir,
+					DMA_ATTR_SKIP_CPU_SYNC);
 		if (dma_mapping_error(attach->dev, addr)) {
 			vfio_pci_dma_buf_unmap_sg(attach, sgt, n, dir);
 			return ERR_PTR(-EIO);
