@@ -20,8 +20,8 @@
  * switches only, the segments are the PCI bus addresses, whatever the
  * device's DMA ops (the transaction never reaches the host bridge or an
  * IOMMU); through a host bridge that forwards peer-to-peer, the CPU
- * physical address is mapped like RAM would be (phys_to_dma() here, the
- * IOMMU in dma-iommu-physr.c); otherwise -EREMOTEIO.
+ * physical address is mapped like RAM would be (phys_to_dma_unencrypted()
+ * here, the IOMMU in dma-iommu-physr.c); otherwise -EREMOTEIO.
  */
 
 #include <linux/device.h>
@@ -83,8 +83,11 @@ static u64 dma_direct_physr_mmio_addr(struct device *dev,
 {
 	if (map->p2p_bus_addr)
 		return physr_provider_bus_addr(prov, phys);
-	/* Through the host bridge: the CPU physical address, as for RAM. */
-	return phys_to_dma(dev, phys);
+	/*
+	 * Through the host bridge: the CPU physical address, as for RAM but
+	 * never with a memory encryption bit (a BAR is not encrypted RAM).
+	 */
+	return phys_to_dma_unencrypted(dev, phys);
 }
 
 /* Can @dev reach the MMIO range at DMA address @addr directly? */
