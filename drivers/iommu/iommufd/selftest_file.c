@@ -224,8 +224,17 @@ int iommufd_test_dmabuf_revoke(struct iommufd_ucmd *ucmd, int fd, bool revoked)
 	dma_resv_lock(dmabuf->resv, NULL);
 	if (priv->revoked != revoked) {
 		priv->revoked = revoked;
-		if (revoked)
+		if (revoked) {
 			dma_buf_move_notify(dmabuf);
+			/*
+			 * As a real exporter must: DMA an importer still has in
+			 * flight is tracked by its fences; the revocation is
+			 * complete only when they have all signalled.
+			 */
+			dma_resv_wait_timeout(dmabuf->resv,
+					      DMA_RESV_USAGE_BOOKKEEP, false,
+					      MAX_SCHEDULE_TIMEOUT);
+		}
 	}
 	dma_resv_unlock(dmabuf->resv);
 out_put:

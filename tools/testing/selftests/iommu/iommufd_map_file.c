@@ -10,6 +10,7 @@
  * memfd over RLIMIT_MEMLOCK is refused before anything is pinned.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/dma-buf.h>
 #include <linux/udmabuf.h>
 
 #include "iommufd_utils.h"
@@ -27,6 +29,17 @@
 #define NPAGES 64
 #define HUGE_SIZE (2UL << 20)
 #define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
+
+/* drivers/dma-buf/sw_sync.c, a debugfs interface (CONFIG_SW_SYNC) */
+#define SW_SYNC "/sys/kernel/debug/sync/sw_sync"
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
 static int map_file(int fd, __u32 ioas_id, int mfd, __u64 start, __u64 length,
 		    __u64 *iova, __u32 flags)
@@ -837,6 +850,54 @@ TEST_F(map_dmabuf, revoke)
 	ASSERT_EQ(0, test_dmabuf_revoke(self->fd, self->dbuf, true));
 	test_ioctl_destroy(hwpt_id);
 	test_ioctl_destroy(self->stdev_id);
+	test_ioctl_ioas_unmap(iova, self->size);
+}
+
+/*
+ * An importer's DMA still in flight is tracked by the fences of the
+ * reservation object: revocation returns only once they have signalled,
+ * as the move_notify contract asks of an exporter.
+ */
+TEST_F(map_dmabuf, revoke_waits_for_fences)
+{
+	struct sw_sync_create_fence_data fence = {
+		.value = 1, .name = "map_dmabuf",
+	};
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	struct pollfd pfd = { .fd = self->dbuf, .events = POLLOUT };
+	__u64 iova = MOCK_APERTURE_START;
+	int tl, status, i;
+	__u32 inc = 1;
+	pid_t pid, rc;
+
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, self->dbuf, 0,
+			      self->size, &iova, RW_FIXED));
+	tl = open(SW_SYNC, O_RDWR);
+	ASSERT_LE(0, tl) TH_LOG("%s: %s (CONFIG_SW_SYNC?)", SW_SYNC,
+				strerror(errno));
+	ASSERT_EQ(0, ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &fence));
+	imp.fd = fence.fence;
+	ASSERT_EQ(0, ioctl(self->dbuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp));
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(test_dmabuf_revoke(self->fd, self->dbuf, true) ? 1 : 0);
+	sleep(1);
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
+		TH_LOG("revocation returned with an unsignalled fence");
+
+	ASSERT_EQ(0, ioctl(tl, SW_SYNC_IOC_INC, &inc));
+	for (rc = 0, i = 0; i < 100 && rc == 0; i++) {
+		usleep(100000);
+		rc = waitpid(pid, &status, WNOHANG);
+	}
+	ASSERT_EQ(pid, rc) TH_LOG("revocation still blocked after the fence");
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	check_gone(self->hwpt_id[0], self->mem, iova);
+	close(fence.fence);
+	close(tl);
 	test_ioctl_ioas_unmap(iova, self->size);
 }
 
