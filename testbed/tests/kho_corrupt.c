@@ -8,16 +8,18 @@
  */
 #include "kho_tb.h"
 
-#define NR_MODES 5
+#define NR_MODES 6
 
 static const struct {
 	const char *mode, *reason;
 } modes[NR_MODES] = {
-	{ "compatible", "rejected: root compatible is not linux,kho-physr-v1 (-93)" },
+	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v1 (-93)" },
 	{ "magic", "rejected: bad preserved-memory chunk chain (-22)" },
 	{ "cycle", "rejected: bad preserved-memory chunk chain (-40)" },
 	{ "outside_ram", "rejected: bad preserved-memory range (-34)" },
 	{ "count", "rejected: bad preserved-memory chunk chain (-22)" },
+	/* Upstream Linux's handover: same setup_data, its own root. */
+	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v1 (-93)" },
 };
 
 int main(void)
