@@ -11,7 +11,7 @@
  * and two memfds in each of the sessions "memfd-b" and "memfd-c".  It
  * checks what preserve refuses and that a refused preserve leaves nothing
  * behind: size changes, writes past EOF and fallocate (EBUSY), a pipe and a tmpfs file
- * (ENOENT), a token reused (EEXIST), the same memfd twice (EEXIST, or
+ * (ENOENT), a token reused (EEXIST), the same memfd twice (EBUSY, and
  * EBUSY through another open file description), a
  * read-only descriptor (EACCES).
  *
@@ -182,7 +182,7 @@ static void stage1(void)
 			 "after the refusal that memfd is not frozen (ftruncate works)\n");
 	close(fd);
 	ret = luo_preserve(a, fd_one, 102);
-	ksft_test_result(ret == -EEXIST, "the same memfd under a second token: EEXIST (%d)\n", ret);
+	ksft_test_result(ret == -EBUSY, "the same memfd under a second token: EBUSY (%d)\n", ret);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd_one);
 	fd = open(path, O_RDWR);
 	ret = fd < 0 ? -1 : luo_preserve(a, fd, 104);
