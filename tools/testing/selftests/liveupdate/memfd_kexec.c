@@ -27,6 +27,7 @@
 #include <linux/reboot.h>
 
 #include "memfd_common.h"
+#include "lib/libliveupdate.h"
 
 #define ONE_SIZE	(8 * MiB)
 #define ONE_POS		12345
@@ -67,7 +68,7 @@ static void stage1(void)
 	struct stat st;
 	void *p;
 
-	ksft_set_plan(23);
+	ksft_set_plan(22);
 	set_shmem_thp("never");
 
 	a = session_new("memfd-a");
@@ -231,9 +232,6 @@ static void stage1(void)
 	close(fd_one);
 	close(fd_sparse);
 	close(fd_sealed);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "sessions held open for the kexec\n");
-	ksft_finished();
 }
 
 static int check_small(void)
@@ -370,15 +368,6 @@ static void stage2(void)
 			 "the retrieved memfd is an ordinary file again (grow, hole punch)\n");
 	close(one);
 	close(a);
-	ksft_finished();
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_or_die() == 1)
-		stage1();
-	else
-		stage2();
-	return 0;
-}
+LU_TEST_MAIN("memfd_kexec", stage1, stage2)
