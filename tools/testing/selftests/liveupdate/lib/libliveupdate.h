@@ -22,7 +22,10 @@
  * finished at once.  Its absence means stage 1.
  *
  * Every helper returns a file descriptor or 0 on success and a negative
- * errno on failure, never exits, and prints nothing.
+ * errno on failure, never exits, and prints nothing.  The session helpers
+ * open /dev/liveupdate for each call and close it: it can be open only
+ * once, so a test that opens it itself closes it before it calls them,
+ * and before a stage function returns.
  */
 #ifndef LIBLIVEUPDATE_H
 #define LIBLIVEUPDATE_H
