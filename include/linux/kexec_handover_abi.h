@@ -6,9 +6,11 @@
  * versions; see Documentation/core-api/kho/format.rst.  In short:
  *
  * - The boot loader part is an x86 setup_data entry of type
- *   SETUP_KEXEC_KHO whose payload is a struct kho_setup_data: the physical
- *   address and size of the root and the scratch areas.  Every field is
- *   little endian.
+ *   SETUP_KEXEC_KHO whose payload is a struct kho_data, exactly upstream
+ *   Linux's: the physical address and size of the root, and of an array of
+ *   struct kho_scratch_abi naming the scratch areas.  Every field is little
+ *   endian.  What tells our handover from upstream's is the root's
+ *   compatible string, so each kernel rejects the other's by it.
  * - The root is a flattened device tree of at most one page.  Its root node
  *   has compatible = KHO_FDT_COMPATIBLE (the version lives in the string),
  *   the property KHO_FDT_PROP_MEM and one child node per sub-blob.
@@ -32,8 +34,8 @@
 #define KHO_FDT_PROP_BLOB_PHYS	"phys"
 #define KHO_FDT_PROP_BLOB_SIZE	"size"
 
-/* "KHO1" read as a little-endian u32. */
-#define KHO_SETUP_MAGIC		0x314f484bU
+/* The compatible of upstream Linux's root, which this kernel rejects. */
+#define KHO_FDT_UPSTREAM_COMPATIBLE	"kho-v1"
 
 /*
  * Number of folio orders a handover may carry: 0 up to the order of a
@@ -55,23 +57,27 @@ struct kho_scratch_abi {
 };
 
 /**
- * struct kho_setup_data - payload of the SETUP_KEXEC_KHO setup_data entry
- * @magic: KHO_SETUP_MAGIC.
- * @nr_scratch: number of entries in @scratch, 1 to KHO_MAX_SCRATCH.
- * @root_phys: physical address of the root FDT, page aligned.
- * @root_size: size of the memory holding the root FDT, at most one page.
- * @scratch: the scratch areas: the receiving kernel makes every early
- *	allocation in them until it has reserved the preserved memory.
+ * struct kho_data - payload of the SETUP_KEXEC_KHO setup_data entry
+ * @fdt_addr: physical address of the root FDT, page aligned.
+ * @fdt_size: size of the memory holding the root FDT, one page.
+ * @scratch_addr: physical address of the scratch array: @scratch_size
+ *	bytes of struct kho_scratch_abi, in a page of its own outside every
+ *	scratch area.  The receiving kernel makes every early allocation in
+ *	those areas until it has reserved the preserved memory.
+ * @scratch_size: size of the scratch array in bytes: 1 to KHO_MAX_SCRATCH
+ *	entries.
+ *
+ * The layout and the meaning of every field are upstream Linux's (its
+ * kho_scratch is the same pair of 64-bit values as kho_scratch_abi).
  */
-struct kho_setup_data {
-	__le32 magic;
-	__le32 nr_scratch;
-	__le64 root_phys;
-	__le64 root_size;
-	struct kho_scratch_abi scratch[];
+struct kho_data {
+	__le64 fdt_addr;
+	__le64 fdt_size;
+	__le64 scratch_addr;
+	__le64 scratch_size;
 };
 
-static_assert(sizeof(struct kho_setup_data) == 24);
+static_assert(sizeof(struct kho_data) == 32);
 static_assert(sizeof(struct kho_scratch_abi) == 16);
 
 #endif /* _LINUX_KEXEC_HANDOVER_ABI_H */

@@ -66,7 +66,8 @@ struct liveupdate_file_op_args {
 /**
  * struct liveupdate_file_ops - what a file handler does
  * @can_preserve: whether @file is a file of this handler.  Required.
- *	Called under LUO's lock; must not sleep for long nor call LUO.
+ *	Called under the session's lock; must not sleep for long nor
+ *	call LUO.
  * @preserve: preserve the object behind @args->file (all its versions).
  *	Required.  On error nothing may stay preserved.
  * @unpreserve: undo @preserve (the session was closed or the file

@@ -54,6 +54,8 @@ static struct kho_out {
 	struct list_head blobs;
 	struct physr maps[KHO_NR_ORDERS];
 	void *root;
+	/* The scratch array named by the setup_data, filled at boot. */
+	struct kho_scratch_abi *scratch;
 	bool frozen;
 } kho_out = {
 	.lock = __MUTEX_INITIALIZER(kho_out.lock),
@@ -569,7 +571,7 @@ size_t kho_setup_data_size(void)
 {
 	if (!kho_is_enabled())
 		return 0;
-	return struct_size_t(struct kho_setup_data, scratch, kho_nr_scratch);
+	return sizeof(struct kho_data);
 }
 
 /**
@@ -577,24 +579,23 @@ size_t kho_setup_data_size(void)
  * @buf: where to write it.
  * @size: kho_setup_data_size().
  *
+ * Upstream's struct kho_data: the root page and the page holding the
+ * scratch array, both allocated at boot and never in a scratch area.
+ *
  * Context: any.
  * Return: 0, or -EINVAL when @size does not match.
  */
 int kho_fill_setup_data(void *buf, size_t size)
 {
-	struct kho_setup_data *sd = buf;
-	unsigned int i;
+	struct kho_data *kd = buf;
 
 	if (!size || size != kho_setup_data_size())
 		return -EINVAL;
-	sd->magic = cpu_to_le32(KHO_SETUP_MAGIC);
-	sd->nr_scratch = cpu_to_le32(kho_nr_scratch);
-	sd->root_phys = cpu_to_le64(virt_to_phys(kho_out.root));
-	sd->root_size = cpu_to_le64(PAGE_SIZE);
-	for (i = 0; i < kho_nr_scratch; i++) {
-		sd->scratch[i].addr = cpu_to_le64(kho_scratch[i].addr);
-		sd->scratch[i].size = cpu_to_le64(kho_scratch[i].size);
-	}
+	kd->fdt_addr = cpu_to_le64(virt_to_phys(kho_out.root));
+	kd->fdt_size = cpu_to_le64(PAGE_SIZE);
+	kd->scratch_addr = cpu_to_le64(virt_to_phys(kho_out.scratch));
+	kd->scratch_size = cpu_to_le64(kho_nr_scratch *
+				       sizeof(struct kho_scratch_abi));
 	return 0;
 }
 
@@ -700,7 +701,8 @@ int kho_kexec_prepare(void)
 
 static int __init kho_out_init(void)
 {
-	unsigned int order;
+	struct kho_scratch_abi *scratch;
+	unsigned int order, i;
 	void *root;
 
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
@@ -709,9 +711,17 @@ static int __init kho_out_init(void)
 	}
 	if (kho_enabled_at_boot() && kho_nr_scratch) {
 		root = (void *)get_zeroed_page(GFP_KERNEL);
-		if (root && !kho_build_root(root, false)) {
+		scratch = (void *)get_zeroed_page(GFP_KERNEL);
+		if (root && scratch && !kho_build_root(root, false)) {
+			/* Fixed for this boot: the next kernel's scratch. */
+			for (i = 0; i < kho_nr_scratch; i++) {
+				scratch[i].addr = cpu_to_le64(kho_scratch[i].addr);
+				scratch[i].size = cpu_to_le64(kho_scratch[i].size);
+			}
+			kho_out.scratch = scratch;
 			kho_out.root = root;
 		} else {
+			free_page((unsigned long)scratch);
 			free_page((unsigned long)root);
 			pr_err("cannot allocate the root, KHO disabled\n");
 		}

@@ -7,8 +7,10 @@
  * receives a handover finds it in the SETUP_KEXEC_KHO setup_data entry and
  * goes through three steps, called by the architecture:
  *
- * kho_populate(), while setup_data is parsed: copy the root address and
- *   the scratch areas; nothing is trusted or used yet.
+ * kho_populate(), while setup_data is parsed: check that the root is ours
+ *   (its compatible; upstream Linux's handover has the same setup_data
+ *   and another compatible), copy the root address and the scratch areas;
+ *   nothing else is trusted or used yet.
  * kho_memblock_setup(), once memblock knows the RAM: mark the scratch areas
  *   and restrict memblock to them, so that no early allocation can land on
  *   preserved memory, whose location is not known yet.
@@ -99,19 +101,61 @@ static void __init kho_reject(const char *why, long err)
 	pr_err("handover rejected, booting without it: %s (%ld)\n", why, err);
 }
 
+/*
+ * Whether the root at @phys is a handover of this format: its compatible,
+ * read before anything else, so that upstream Linux's handover (the same
+ * setup_data, another root) is refused before its scratch areas are used.
+ * The full checks of the root come in kho_accept().
+ */
+static int __init kho_check_root_compatible(phys_addr_t phys, u64 size)
+{
+	const char *compat;
+	char why[96];
+	void *fdt;
+	int len, ret = 0;
+
+	if (size != PAGE_SIZE || !PAGE_ALIGNED(phys)) {
+		kho_reject("root not a page", -ERANGE);
+		return -ERANGE;
+	}
+	fdt = early_memremap(phys, PAGE_SIZE);
+	if (!fdt) {
+		kho_reject("cannot map the root", -ENOMEM);
+		return -ENOMEM;
+	}
+	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > PAGE_SIZE) {
+		kho_reject("root is not a valid FDT", -EINVAL);
+		ret = -EINVAL;
+	} else if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE)) {
+		compat = fdt_getprop(fdt, 0, "compatible", &len);
+		if (!compat || len <= 0 || strnlen(compat, len) == len)
+			compat = "(none)";
+		snprintf(why, sizeof(why), "root compatible is \"%.40s\", not %s",
+			 compat, KHO_FDT_COMPATIBLE);
+		kho_reject(why, -EPROTONOSUPPORT);
+		ret = -EPROTONOSUPPORT;
+	}
+	early_memunmap(fdt, PAGE_SIZE);
+	return ret;
+}
+
 /**
  * kho_populate() - note the handover passed by the previous kernel
- * @pa_data: physical address of the SETUP_KEXEC_KHO payload.
+ * @pa_data: physical address of the SETUP_KEXEC_KHO payload, a
+ *	&struct kho_data.
  * @data_len: its length in bytes.
  *
  * Called by the architecture while it parses its boot data, before
- * memblock knows the RAM.  Only copies; kho_memblock_setup() decides.
+ * memblock knows the RAM and before any allocation.  Checks the root's
+ * compatible and copies the scratch areas; kho_memblock_setup() decides.
  *
  * Context: early boot, single threaded.
  */
 void __init kho_populate(u64 pa_data, u32 data_len)
 {
-	struct kho_setup_data *sd;
+	struct kho_scratch_abi *sa;
+	u64 fdt, fdt_size, sa_phys, sa_size;
+	struct kho_data *kd;
 	unsigned int i, nr;
 
 	if (kho_setup.found) {
@@ -120,33 +164,43 @@ void __init kho_populate(u64 pa_data, u32 data_len)
 		return;
 	}
 	kho_setup.found = true;
-	if (data_len < sizeof(*sd)) {
+	if (data_len < sizeof(*kd)) {
 		kho_reject("setup_data too short", -EINVAL);
 		return;
 	}
-	sd = early_memremap(pa_data, data_len);
-	if (!sd) {
+	kd = early_memremap(pa_data, sizeof(*kd));
+	if (!kd) {
 		kho_reject("cannot map setup_data", -ENOMEM);
 		return;
 	}
-	nr = le32_to_cpu(sd->nr_scratch);
-	if (le32_to_cpu(sd->magic) != KHO_SETUP_MAGIC) {
-		kho_reject("bad setup_data magic", -EINVAL);
-	} else if (!nr || nr > KHO_MAX_SCRATCH ||
-		   data_len < struct_size(sd, scratch, nr)) {
+	fdt = le64_to_cpu(kd->fdt_addr);
+	fdt_size = le64_to_cpu(kd->fdt_size);
+	sa_phys = le64_to_cpu(kd->scratch_addr);
+	sa_size = le64_to_cpu(kd->scratch_size);
+	early_memunmap(kd, sizeof(*kd));
+
+	if (kho_check_root_compatible(fdt, fdt_size))
+		return;
+	if (!sa_size || sa_size % sizeof(*sa) ||
+	    sa_size > KHO_MAX_SCRATCH * sizeof(*sa) ||
+	    sa_phys + sa_size < sa_phys) {
 		kho_reject("bad number of scratch areas", -EINVAL);
-	} else {
-		kho_setup.root_phys = le64_to_cpu(sd->root_phys);
-		kho_setup.root_size = le64_to_cpu(sd->root_size);
-		for (i = 0; i < nr; i++) {
-			kho_setup.scratch[i].addr =
-				le64_to_cpu(sd->scratch[i].addr);
-			kho_setup.scratch[i].size =
-				le64_to_cpu(sd->scratch[i].size);
-		}
-		kho_setup.nr_scratch = nr;
+		return;
 	}
-	early_memunmap(sd, data_len);
+	nr = sa_size / sizeof(*sa);
+	sa = early_memremap(sa_phys, sa_size);
+	if (!sa) {
+		kho_reject("cannot map the scratch array", -ENOMEM);
+		return;
+	}
+	for (i = 0; i < nr; i++) {
+		kho_setup.scratch[i].addr = le64_to_cpu(sa[i].addr);
+		kho_setup.scratch[i].size = le64_to_cpu(sa[i].size);
+	}
+	early_memunmap(sa, sa_size);
+	kho_setup.root_phys = fdt;
+	kho_setup.root_size = fdt_size;
+	kho_setup.nr_scratch = nr;
 }
 
 /**

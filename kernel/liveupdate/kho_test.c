@@ -29,7 +29,8 @@
  *	At the next kexec, once the handover is written, damage it: the root
  *	compatible, or the first preserved-memory chunk's magic or count, a
  *	cycle in its chain, a range outside RAM ("compatible", "magic",
- *	"count", "cycle", "outside_ram"; "none" undoes it).
+ *	"count", "cycle", "outside_ram"; "none" undoes it); or replace the
+ *	root by one as upstream Linux writes it ("upstream").
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -249,6 +250,7 @@ enum kho_test_corrupt {
 	KHO_TEST_CORRUPT_CYCLE,		/* last chunk links to the first */
 	KHO_TEST_CORRUPT_OUTSIDE_RAM,	/* a range at 64 TiB, beyond RAM */
 	KHO_TEST_CORRUPT_COUNT,		/* count above the chunk's capacity */
+	KHO_TEST_CORRUPT_UPSTREAM,	/* a root as upstream Linux writes it */
 	KHO_TEST_CORRUPT_MAX,
 };
 
@@ -259,6 +261,7 @@ static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
 	[KHO_TEST_CORRUPT_CYCLE] = "cycle",
 	[KHO_TEST_CORRUPT_OUTSIDE_RAM] = "outside_ram",
 	[KHO_TEST_CORRUPT_COUNT] = "count",
+	[KHO_TEST_CORRUPT_UPSTREAM] = "upstream",
 };
 
 static int kho_test_corrupt_mode;
@@ -292,6 +295,28 @@ static void kho_test_corrupt(void)
 		compat = fdt_getprop_w(root, 0, "compatible", &len);
 		if (compat && len >= 2)
 			compat[len - 2] = '0';
+		goto out;
+	}
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_UPSTREAM) {
+		/*
+		 * Upstream Linux's handover: the same setup_data (struct
+		 * kho_data) and a root with its compatible and its
+		 * preserved-memory-map property (no map: an empty handover).
+		 */
+		u64 map = 0;
+		int err;
+
+		err = fdt_create(root, PAGE_SIZE);
+		err = err ?: fdt_finish_reservemap(root);
+		err = err ?: fdt_begin_node(root, "");
+		err = err ?: fdt_property_string(root, "compatible",
+						 KHO_FDT_UPSTREAM_COMPATIBLE);
+		err = err ?: fdt_property(root, "preserved-memory-map", &map,
+					  sizeof(map));
+		err = err ?: fdt_end_node(root);
+		err = err ?: fdt_finish(root);
+		if (err)
+			pr_err("test: cannot write an upstream root (%d)\n", err);
 		goto out;
 	}
 	head = kho_test_first_chunk(root);

@@ -28,6 +28,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -36,7 +37,10 @@
 
 #include "luo_internal.h"
 
-/* Serialises sessions, files, the frozen state and handler calls. */
+/*
+ * The session lists, the frozen state and the index of preserved files;
+ * never held across a handler call (each session has its own lock).
+ */
 DEFINE_MUTEX(luo_lock);
 LIST_HEAD(luo_outgoing);
 LIST_HEAD(luo_incoming);
@@ -56,6 +60,26 @@ static struct {
 } luo_out;
 
 static atomic_t luo_dev_busy = ATOMIC_INIT(0);
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "liveupdate."
+
+/*
+ * The limits bound kernel memory, not what a live update needs: an
+ * outgoing session costs about 200 bytes here and 80 in the handover, a
+ * file about 300 bytes and 232 in the handover (plus its handler's own
+ * record).  The defaults hold upstream's selftests (2000 sessions, 500
+ * files in a session) many times over.
+ */
+unsigned int luo_max_sessions = 65536;
+module_param_named(max_sessions, luo_max_sessions, uint, 0644);
+MODULE_PARM_DESC(max_sessions,
+		 "Most outgoing sessions, and most incoming ones accepted");
+
+unsigned int luo_max_files = 65536;
+module_param_named(max_files, luo_max_files, uint, 0644);
+MODULE_PARM_DESC(max_files,
+		 "Most files in a session, outgoing or incoming");
 
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
@@ -83,7 +107,7 @@ static int luo_check_name(const u8 *name)
 static int luo_create_session(void __user *uarg)
 {
 	struct liveupdate_ioctl_create_session arg;
-	struct luo_session *session;
+	struct luo_session *session = NULL;
 	struct file *file;
 	int ret;
 
@@ -103,7 +127,7 @@ static int luo_create_session(void __user *uarg)
 	if (luo_session_find(&luo_outgoing, arg.name))
 		goto out;
 	ret = -ENOSPC;
-	if (luo_nr_outgoing >= LUO_MAX_SESSIONS)
+	if (luo_nr_outgoing >= READ_ONCE(luo_max_sessions))
 		goto out;
 	ret = -ENOMEM;
 	session = luo_session_alloc(arg.name, false);
@@ -126,7 +150,10 @@ static int luo_create_session(void __user *uarg)
 out_free:
 	list_del(&session->list);
 	luo_nr_outgoing--;
+	mutex_unlock(&luo_lock);
+	/* No file in it: freed outside luo_lock, which comes after its lock. */
 	luo_session_free(session);
+	return ret;
 out:
 	mutex_unlock(&luo_lock);
 	return ret;
@@ -297,6 +324,7 @@ err:
  */
 int liveupdate_kexec_prepare(void)
 {
+	LIST_HEAD(reaped);
 	int ret = 0;
 
 	mutex_lock(&luo_lock);
@@ -309,20 +337,35 @@ int liveupdate_kexec_prepare(void)
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
+	/*
+	 * From here no session is created or freed and no file preserved:
+	 * the files are frozen session lock by session lock, without
+	 * luo_lock, which comes after those locks.
+	 */
+	luo_frozen = true;
+	mutex_unlock(&luo_lock);
 	ret = luo_session_freeze_all();
+	mutex_lock(&luo_lock);
 	if (ret)
-		goto out;
+		goto unfrozen;
 	ret = luo_serialize();
 	if (ret) {
 		pr_err("cannot write the live update state (%d), kexec refused\n",
 		       ret);
+		mutex_unlock(&luo_lock);
 		luo_session_unfreeze_all();
-		goto out;
+		mutex_lock(&luo_lock);
+		goto unfrozen;
 	}
-	luo_frozen = true;
 	pr_info("handing over %lu sessions\n", luo_nr_outgoing);
+	goto out;
+
+unfrozen:
+	luo_frozen = false;
+	luo_session_reap_closed(&reaped);
 out:
 	mutex_unlock(&luo_lock);
+	luo_session_free_list(&reaped);
 	return ret;
 }
 
@@ -337,14 +380,22 @@ out:
  */
 void liveupdate_kexec_abort(void)
 {
+	LIST_HEAD(reaped);
+
 	mutex_lock(&luo_lock);
-	if (luo_frozen) {
-		luo_out_free();
-		luo_session_unfreeze_all();
-		luo_frozen = false;
-		luo_session_reap_closed();
+	if (!luo_frozen) {
+		mutex_unlock(&luo_lock);
+		return;
 	}
+	luo_out_free();
 	mutex_unlock(&luo_lock);
+	/* Still frozen: the outgoing list does not change meanwhile. */
+	luo_session_unfreeze_all();
+	mutex_lock(&luo_lock);
+	luo_frozen = false;
+	luo_session_reap_closed(&reaped);
+	mutex_unlock(&luo_lock);
+	luo_session_free_list(&reaped);
 }
 
 /* Called under luo_lock when an incoming session is finished. */
@@ -380,13 +431,21 @@ static int luo_cmp_u64(const void *a, const void *b)
 static int luo_check_unique(struct luo_array *sessions,
 			    struct luo_array *files)
 {
+	u64 *tokens = NULL, s, f, most = 1;
 	const char **names;
-	u64 *tokens = NULL, s, f;
 	int ret = 0;
 
+	/* The largest session within the limits, for one token buffer. */
+	for (s = 0; s < sessions->nr; s++) {
+		struct luo_session_abi *sa = luo_array_elem(sessions, s);
+		u64 nr = le64_to_cpu(sa->nr_files);
+
+		if (nr <= luo_max_files && nr <= files->nr)
+			most = max(most, nr);
+	}
 	names = kvmalloc_array(max_t(u64, sessions->nr, 1), sizeof(*names),
 			       GFP_KERNEL);
-	tokens = kvmalloc_array(LUO_MAX_FILES, sizeof(*tokens), GFP_KERNEL);
+	tokens = kvmalloc_array(most, sizeof(*tokens), GFP_KERNEL);
 	if (!names || !tokens) {
 		ret = -ENOMEM;
 		goto out;
@@ -407,7 +466,7 @@ static int luo_check_unique(struct luo_array *sessions,
 		u64 nr = le64_to_cpu(sa->nr_files);
 
 		/* Ranges are checked by the caller; only read what exists. */
-		if (nr > LUO_MAX_FILES || first > files->nr ||
+		if (nr > most || first > files->nr ||
 		    nr > files->nr - first)
 			break;
 		for (f = 0; f < nr; f++)
@@ -434,10 +493,15 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 	unsigned int i;
 	int ret;
 
-	/* Bounded by what any kernel lets userspace create. */
-	if (sessions->nr > LUO_MAX_SESSIONS) {
-		pr_err("%llu sessions, at most %u\n", sessions->nr,
-		       LUO_MAX_SESSIONS);
+	/*
+	 * Bounded by this kernel's limits, the same that bound userspace
+	 * here (a kernel handed more must be booted with larger ones), and
+	 * by the arrays' sizes, which luo_array_restore() checked against
+	 * the pages actually preserved.
+	 */
+	if (sessions->nr > luo_max_sessions) {
+		pr_err("%llu sessions, at most %u (liveupdate.max_sessions)\n",
+		       sessions->nr, luo_max_sessions);
 		return -E2BIG;
 	}
 	ret = luo_check_unique(sessions, files);
@@ -453,10 +517,14 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 			pr_err("session %llu: bad name\n", s);
 			return -EINVAL;
 		}
-		if (first != next || nr > files->nr - first ||
-		    nr > LUO_MAX_FILES) {
+		if (first != next || nr > files->nr - first) {
 			pr_err("session %s: bad file range\n", sa->name);
 			return -EINVAL;
+		}
+		if (nr > luo_max_files) {
+			pr_err("session %s: %llu files, at most %u (liveupdate.max_files)\n",
+			       sa->name, nr, luo_max_files);
+			return -E2BIG;
 		}
 		next += nr;
 		session = luo_session_alloc(sa->name, true);

@@ -9,6 +9,7 @@
 
 #include <linux/bits.h>
 #include <linux/liveupdate.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <uapi/linux/liveupdate.h>
 
@@ -106,19 +107,27 @@ static_assert(sizeof(struct luo_file_abi) ==
 
 struct file;
 
-/* Limits, see Documentation/userspace-api/liveupdate.rst. */
-#define LUO_MAX_SESSIONS	1024
-#define LUO_MAX_FILES		1024	/* per session */
+/*
+ * Limits, module parameters liveupdate.max_sessions and
+ * liveupdate.max_files (see Documentation/userspace-api/liveupdate.rst):
+ * outgoing sessions, and files per session.  They bound what userspace
+ * can create and what this kernel accepts from the previous one.
+ */
+extern unsigned int luo_max_sessions;
+extern unsigned int luo_max_files;
 
 /**
  * struct luo_file - one preserved file of a session
  * @list: in the session's @files.
+ * @session: the session it belongs to.
  * @token: userspace's name for it.
  * @handler: its handler (with a module reference); in the next kernel,
  *	NULL until a handler reading one of its versions was found.
  * @args: the arguments handed to the handler, kept between calls.
  * @file: outgoing: the preserved file (LUO holds a reference).  Incoming:
  *	the retrieved file until finish (LUO holds a reference), or NULL.
+ * @preserved: outgoing: the handler's preserve succeeded (set under
+ *	luo_lock, for liveupdate_file_token()).
  * @frozen: outgoing: freeze succeeded for the kexec under way.
  * @retrieved: incoming: handed to userspace.
  * @reported: incoming: the missing reader was reported.
@@ -129,10 +138,12 @@ struct file;
  */
 struct luo_file {
 	struct list_head list;
+	struct luo_session *session;
 	u64 token;
 	struct liveupdate_file_handler *handler;
 	struct liveupdate_file_op_args args;
 	struct file *file;
+	bool preserved;
 	bool frozen;
 	bool retrieved;
 	bool reported;
@@ -144,17 +155,22 @@ struct luo_file {
 
 /**
  * struct luo_session - a named group of preserved files
- * @list: in the outgoing or incoming session list.
- * @name: NUL-terminated.
+ * @list: in the outgoing or incoming session list (under luo_lock).
+ * @lock: serialises the ioctls of the session, its handler calls, and the
+ *	freeze of its files.  Taken before luo_lock, never inside it.
+ * @name: NUL-terminated; never changes.
  * @incoming: received from the previous kernel.
  * @retrieved: incoming: handed to userspace.
  * @finished: incoming: finished.
  * @closed: outgoing: its fd was closed while a kexec was under way.
- * @files: its &struct luo_file.
+ * @files: its &struct luo_file, under @lock; an incoming session's list
+ *	and its files' @retrieved and @file change under luo_lock too, for
+ *	liveupdate_incoming_file().
  * @nr_files: number of @files.
  */
 struct luo_session {
 	struct list_head list;
+	struct mutex lock;	/* the session's ioctls and handler calls */
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	bool incoming;
 	bool retrieved;
@@ -165,8 +181,13 @@ struct luo_session {
 };
 
 /*
- * The global state, under luo_lock: both session lists, and whether a
- * kexec froze the outgoing sessions.
+ * The global state, under luo_lock: both session lists and their counts,
+ * whether a kexec froze the outgoing sessions, and the index of preserved
+ * files.  luo_lock is held briefly, never across a handler call: each
+ * session has its own lock for those, so that preserving a GiB-sized file
+ * in one session does not stall the others.  While luo_frozen is set the
+ * outgoing list does not change (no session is created or freed), so a
+ * kexec walks it session lock by session lock without holding luo_lock.
  */
 extern struct mutex luo_lock;
 extern struct list_head luo_outgoing;
@@ -182,7 +203,8 @@ void luo_session_uninstall(int fd, struct file *file);
 void luo_session_free(struct luo_session *session);
 int luo_session_freeze_all(void);
 void luo_session_unfreeze_all(void);
-void luo_session_reap_closed(void);
+void luo_session_reap_closed(struct list_head *reaped);
+void luo_session_free_list(struct list_head *head);
 void luo_incoming_session_done(void);
 struct luo_file *luo_file_find_token(struct luo_session *session, u64 token);
 int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);

@@ -10,8 +10,13 @@
  * it).  When the last incoming session is finished, luo_core.c releases
  * what is left of the handover.
  *
- * Everything here runs under luo_lock, handler calls included, so a
- * session never changes under an ioctl, a freeze or a finish.
+ * Locking: each session has a mutex, held by its ioctls across the
+ * handler calls they make, and by the freeze of its files at kexec, so a
+ * session never changes under an ioctl, a freeze or a finish.  luo_lock
+ * (the session lists, the frozen state, the index of preserved files) is
+ * taken inside a session's lock, briefly, and never across a handler
+ * call: a preserve that rescans a GiB-sized file holds only its own
+ * session.
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
@@ -37,6 +42,7 @@ struct luo_session *luo_session_alloc(const char *name, bool incoming)
 	if (!session)
 		return NULL;
 	strscpy(session->name, name, sizeof(session->name));
+	mutex_init(&session->lock);
 	session->incoming = incoming;
 	INIT_LIST_HEAD(&session->files);
 	INIT_LIST_HEAD(&session->list);
@@ -66,7 +72,9 @@ struct luo_file *luo_file_find_token(struct luo_session *session, u64 token)
 static void luo_file_drop_outgoing(struct luo_file *lf)
 {
 	lf->handler->ops->unpreserve(&lf->args);
+	mutex_lock(&luo_lock);
 	xa_erase(&luo_preserved_files, (unsigned long)lf->file);
+	mutex_unlock(&luo_lock);
 	fput(lf->file);
 	module_put(lf->handler->owner);
 	list_del(&lf->list);
@@ -105,7 +113,7 @@ static bool luo_file_resolve(struct luo_session *session, struct luo_file *lf)
 	return true;
 }
 
-/* Finish one incoming file and free it. */
+/* Finish one incoming file and free it.  Under the session's lock. */
 static void luo_file_finish(struct luo_session *session, struct luo_file *lf)
 {
 	if (luo_file_resolve(session, lf)) {
@@ -115,9 +123,11 @@ static void luo_file_finish(struct luo_session *session, struct luo_file *lf)
 			lf->handler->ops->finish(&lf->args);
 		module_put(lf->handler->owner);
 	}
+	mutex_lock(&luo_lock);
+	list_del(&lf->list);
+	mutex_unlock(&luo_lock);
 	if (lf->file)
 		fput(lf->file);
-	list_del(&lf->list);
 	kfree(lf);
 }
 
@@ -129,24 +139,47 @@ void luo_session_free(struct luo_session *session)
 {
 	struct luo_file *lf, *tmp;
 
+	mutex_lock(&session->lock);
 	list_for_each_entry_safe(lf, tmp, &session->files, list) {
 		if (session->incoming)
 			luo_file_finish(session, lf);
 		else
 			luo_file_drop_outgoing(lf);
 	}
+	mutex_unlock(&session->lock);
+	mutex_destroy(&session->lock);
 	kfree(session);
 }
 
+/* Free every session of @head (taken off the global lists already). */
+void luo_session_free_list(struct list_head *head)
+{
+	struct luo_session *session, *tmp;
+
+	list_for_each_entry_safe(session, tmp, head, list) {
+		list_del(&session->list);
+		luo_session_free(session);
+	}
+}
+
+/*
+ * Finish an incoming session: under its lock.  It is marked finished
+ * first, under luo_lock, so that liveupdate_incoming_file() stops
+ * handing out its files while they are released.
+ */
 static void luo_session_finish(struct luo_session *session)
 {
 	struct luo_file *lf, *tmp;
 
+	mutex_lock(&luo_lock);
+	session->finished = true;
+	mutex_unlock(&luo_lock);
 	list_for_each_entry_safe(lf, tmp, &session->files, list)
 		luo_file_finish(session, lf);
 	session->nr_files = 0;
-	session->finished = true;
+	mutex_lock(&luo_lock);
 	luo_incoming_session_done();
+	mutex_unlock(&luo_lock);
 }
 
 static int luo_session_release(struct inode *inode, struct file *file)
@@ -166,29 +199,34 @@ static int luo_session_release(struct inode *inode, struct file *file)
 		mutex_unlock(&luo_lock);
 		return 0;
 	}
+	/* Off the lists: nobody finds the session any more. */
 	list_del(&session->list);
-	if (session->incoming) {
-		if (!session->finished)
-			luo_session_finish(session);
-	} else {
+	if (!session->incoming)
 		luo_nr_outgoing--;
+	mutex_unlock(&luo_lock);
+	if (session->incoming && !session->finished) {
+		mutex_lock(&session->lock);
+		luo_session_finish(session);
+		mutex_unlock(&session->lock);
 	}
 	luo_session_free(session);
-	mutex_unlock(&luo_lock);
 	return 0;
 }
 
-/* After a failed kexec: free the sessions closed while it was under way. */
-void luo_session_reap_closed(void)
+/*
+ * After a failed kexec: move the sessions closed while it was under way to
+ * @reaped, for luo_session_free_list() once luo_lock is dropped.  Under
+ * luo_lock.
+ */
+void luo_session_reap_closed(struct list_head *reaped)
 {
 	struct luo_session *session, *tmp;
 
 	list_for_each_entry_safe(session, tmp, &luo_outgoing, list) {
 		if (!session->closed)
 			continue;
-		list_del(&session->list);
+		list_move_tail(&session->list, reaped);
 		luo_nr_outgoing--;
-		luo_session_free(session);
 	}
 }
 
@@ -234,19 +272,9 @@ static int luo_preserve_fd(struct luo_session *session, void __user *uarg)
 	if (!file)
 		return -EBADF;
 
-	mutex_lock(&luo_lock);
+	mutex_lock(&session->lock);
 	ret = -EINVAL;
 	if (session->incoming)
-		goto out;
-	ret = -EBUSY;
-	if (luo_frozen)
-		goto out;
-	ret = -ENOSPC;
-	if (session->nr_files >= LUO_MAX_FILES)
-		goto out;
-	ret = -EEXIST;
-	if (luo_file_find_token(session, arg.token) ||
-	    xa_load(&luo_preserved_files, (unsigned long)file))
 		goto out;
 	ret = -ENOENT;
 	h = luo_handler_for_file(file);
@@ -256,35 +284,59 @@ static int luo_preserve_fd(struct luo_session *session, void __user *uarg)
 	lf = kzalloc(sizeof(*lf), GFP_KERNEL);
 	if (!lf)
 		goto out_put;
-	ret = xa_insert(&luo_preserved_files, (unsigned long)file, lf,
-			GFP_KERNEL);
-	if (ret)
-		goto out_free;
+	lf->session = session;
 	lf->token = arg.token;
 	lf->handler = h;
 	lf->file = file;
+
+	/*
+	 * A kexec sets luo_frozen before it takes this session's lock to
+	 * freeze it: seen clear here, the file is frozen with the others.
+	 */
+	mutex_lock(&luo_lock);
+	ret = -EBUSY;
+	if (luo_frozen || xa_load(&luo_preserved_files, (unsigned long)file))
+		goto out_unlock;
+	ret = -EEXIST;
+	if (luo_file_find_token(session, arg.token))
+		goto out_unlock;
+	ret = -ENOSPC;
+	if (session->nr_files >= READ_ONCE(luo_max_files))
+		goto out_unlock;
+	/* Taken now, so that a preserve of the same file elsewhere is EBUSY. */
+	ret = xa_insert(&luo_preserved_files, (unsigned long)file, lf,
+			GFP_KERNEL);
+	mutex_unlock(&luo_lock);
+	if (ret)
+		goto out_free;
+
 	lf->args.handler = h;
 	lf->args.file = file;
 	lf->args.nr_versions = h->nr_write_versions;
 	for (i = 0; i < h->nr_write_versions; i++)
 		lf->args.version[i] = h->write_versions[i];
 	ret = h->ops->preserve(&lf->args);
-	if (ret)
-		goto out_erase;
+	mutex_lock(&luo_lock);
+	if (ret) {
+		xa_erase(&luo_preserved_files, (unsigned long)file);
+		goto out_unlock;
+	}
+	lf->preserved = true;
 	list_add_tail(&lf->list, &session->files);
 	session->nr_files++;
 	mutex_unlock(&luo_lock);
+	mutex_unlock(&session->lock);
 	/* The session keeps the reference taken by fget(). */
 	return 0;
 
-out_erase:
-	xa_erase(&luo_preserved_files, (unsigned long)file);
+out_unlock:
+	mutex_unlock(&luo_lock);
 out_free:
 	kfree(lf);
 out_put:
 	module_put(h->owner);
 out:
-	mutex_unlock(&luo_lock);
+	mutex_unlock(&session->lock);
 	fput(file);
 	return ret;
 }
@@ -300,7 +352,7 @@ static int luo_retrieve_fd(struct luo_session *session, void __user *uarg)
 	if (ret)
 		return ret;
 
-	mutex_lock(&luo_lock);
+	mutex_lock(&session->lock);
 	ret = -EINVAL;
 	if (!session->incoming || session->finished)
 		goto out;
@@ -332,15 +384,19 @@ static int luo_retrieve_fd(struct luo_session *session, void __user *uarg)
 		 * finish, which then releases it like any retrieved file.
 		 */
 		put_unused_fd(fd);
+		mutex_lock(&luo_lock);
 		lf->file = lf->args.file;
 		lf->retrieved = true;
+		mutex_unlock(&luo_lock);
 		goto out;
 	}
+	mutex_lock(&luo_lock);
 	lf->file = get_file(lf->args.file);
 	lf->retrieved = true;
+	mutex_unlock(&luo_lock);
 	fd_install(fd, lf->args.file);
 out:
-	mutex_unlock(&luo_lock);
+	mutex_unlock(&session->lock);
 	return ret;
 }
 
@@ -355,13 +411,30 @@ static int luo_finish_ioctl(struct luo_session *session, void __user *uarg)
 		return ret;
 	if (arg.reserved)
 		return -EINVAL;
-	mutex_lock(&luo_lock);
+	mutex_lock(&session->lock);
 	if (!session->incoming || session->finished)
 		ret = -EINVAL;
 	else
 		luo_session_finish(session);
-	mutex_unlock(&luo_lock);
+	mutex_unlock(&session->lock);
 	return ret;
+}
+
+/* The name never changes: no lock needed. */
+static int luo_get_name(struct luo_session *session, void __user *uarg)
+{
+	struct liveupdate_session_get_name arg;
+	int ret;
+
+	ret = luo_copy_arg(&arg, sizeof(arg), offsetofend(typeof(arg), name),
+			   uarg);
+	if (ret)
+		return ret;
+	if (arg.reserved)
+		return -EINVAL;
+	static_assert(sizeof(arg.name) == sizeof(session->name));
+	memcpy(arg.name, session->name, sizeof(arg.name));
+	return luo_copy_out(uarg, &arg, sizeof(arg));
 }
 
 static long luo_session_ioctl(struct file *file, unsigned int cmd,
@@ -377,6 +450,8 @@ static long luo_session_ioctl(struct file *file, unsigned int cmd,
 		return luo_retrieve_fd(session, uarg);
 	case LIVEUPDATE_SESSION_FINISH:
 		return luo_finish_ioctl(session, uarg);
+	case LIVEUPDATE_SESSION_GET_NAME:
+		return luo_get_name(session, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -392,8 +467,7 @@ static const struct file_operations luo_session_fops = {
  * Open a file for @session, which must already be on its list, and reserve
  * an fd for it.  The caller tells userspace the fd number, then either
  * publishes the file with fd_install() or, when that fails, drops both with
- * luo_session_uninstall().  Returns the fd or a negative error.  Called
- * under luo_lock.
+ * luo_session_uninstall().  Returns the fd or a negative error.
  */
 int luo_session_install(struct luo_session *session, struct file **filep)
 {
@@ -424,27 +498,43 @@ void luo_session_uninstall(int fd, struct file *file)
 	fput(file);
 }
 
+/* Unfreeze the files of @session frozen before @stop; true if met. */
+static bool luo_unfreeze_session(struct luo_session *session,
+				 struct luo_file *stop)
+{
+	struct luo_file *lf;
+	bool met = false;
+
+	mutex_lock(&session->lock);
+	list_for_each_entry(lf, &session->files, list) {
+		if (lf == stop) {
+			met = true;
+			break;
+		}
+		if (!lf->frozen)
+			continue;
+		if (lf->handler->ops->unfreeze)
+			lf->handler->ops->unfreeze(&lf->args);
+		lf->frozen = false;
+	}
+	mutex_unlock(&session->lock);
+	return met;
+}
+
 static void luo_unfreeze_upto(struct luo_file *stop)
 {
 	struct luo_session *session;
-	struct luo_file *lf;
 
-	list_for_each_entry(session, &luo_outgoing, list) {
-		list_for_each_entry(lf, &session->files, list) {
-			if (lf == stop)
-				return;
-			if (!lf->frozen)
-				continue;
-			if (lf->handler->ops->unfreeze)
-				lf->handler->ops->unfreeze(&lf->args);
-			lf->frozen = false;
-		}
-	}
+	list_for_each_entry(session, &luo_outgoing, list)
+		if (luo_unfreeze_session(session, stop))
+			return;
 }
 
 /*
- * Freeze every outgoing file.  If one fails, unfreeze those frozen so far
- * and return its error.  Called under luo_lock.
+ * Freeze every outgoing file, session by session under each session's
+ * lock.  If one fails, unfreeze those frozen so far and return its error.
+ * Called with luo_frozen set and luo_lock not held: the outgoing list
+ * does not change meanwhile.
  */
 int luo_session_freeze_all(void)
 {
@@ -453,6 +543,7 @@ int luo_session_freeze_all(void)
 	int ret;
 
 	list_for_each_entry(session, &luo_outgoing, list) {
+		mutex_lock(&session->lock);
 		list_for_each_entry(lf, &session->files, list) {
 			if (lf->handler->ops->freeze) {
 				ret = lf->handler->ops->freeze(&lf->args);
@@ -460,12 +551,14 @@ int luo_session_freeze_all(void)
 					pr_warn("session %s token %llu (%s): freeze failed (%d), kexec refused\n",
 						session->name, lf->token,
 						lf->handler->compatible, ret);
+					mutex_unlock(&session->lock);
 					luo_unfreeze_upto(lf);
 					return ret;
 				}
 			}
 			lf->frozen = true;
 		}
+		mutex_unlock(&session->lock);
 	}
 	return 0;
 }
@@ -487,28 +580,27 @@ void luo_session_unfreeze_all(void)
  * mapping memfds): it records them by session and token, and the next
  * kernel finds them with liveupdate_incoming_file().
  *
- * Context: from an op of a file handler in the outgoing kernel (preserve,
- * freeze), which LUO calls with its lock held.
- * Return: 0 when found, -ENOENT when no outgoing session preserves @file.
+ * Context: process context, may sleep; from an op of a file handler in
+ * the outgoing kernel (preserve, freeze), which LUO calls with the lock of
+ * the calling session held.  Takes luo_lock.
+ * Return: 0 when found, -ENOENT when no outgoing session preserves @file
+ * (a preserve of it still under way does not count).
  */
 int liveupdate_file_token(struct file *file, char *session, u64 *token)
 {
-	struct luo_session *s;
 	struct luo_file *lf;
+	int ret = -ENOENT;
 
-	lockdep_assert_held(&luo_lock);
-	if (!xa_load(&luo_preserved_files, (unsigned long)file))
-		return -ENOENT;
-	list_for_each_entry(s, &luo_outgoing, list) {
-		list_for_each_entry(lf, &s->files, list) {
-			if (lf->file != file)
-				continue;
-			strscpy(session, s->name, LIVEUPDATE_SESSION_NAME_LENGTH);
-			*token = lf->token;
-			return 0;
-		}
+	mutex_lock(&luo_lock);
+	lf = xa_load(&luo_preserved_files, (unsigned long)file);
+	if (lf && lf->preserved) {
+		strscpy(session, lf->session->name,
+			LIVEUPDATE_SESSION_NAME_LENGTH);
+		*token = lf->token;
+		ret = 0;
 	}
-	return -ENOENT;
+	mutex_unlock(&luo_lock);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(liveupdate_file_token);
 
@@ -519,26 +611,32 @@ EXPORT_SYMBOL_GPL(liveupdate_file_token);
  *
  * The counterpart of liveupdate_file_token() in the next kernel.
  *
- * Context: from the retrieve op of a file handler, which LUO calls with
- * its lock held.
+ * Context: process context, may sleep; from the retrieve op of a file
+ * handler, which LUO calls with the lock of the calling session held.
+ * Takes luo_lock.
  * Return: the retrieved file with a new reference, ERR_PTR(-ENOENT) when
  * the session (unfinished) or the file does not exist, ERR_PTR(-EAGAIN)
  * when the file exists but was not retrieved yet.
  */
 struct file *liveupdate_incoming_file(const char *session, u64 token)
 {
+	struct file *file = ERR_PTR(-ENOENT);
 	struct luo_session *s;
 	struct luo_file *lf;
 
-	lockdep_assert_held(&luo_lock);
+	mutex_lock(&luo_lock);
 	s = luo_session_find(&luo_incoming, session);
 	if (!s || s->finished)
-		return ERR_PTR(-ENOENT);
+		goto out;
 	lf = luo_file_find_token(s, token);
 	if (!lf)
-		return ERR_PTR(-ENOENT);
+		goto out;
 	if (!lf->retrieved || !lf->file)
-		return ERR_PTR(-EAGAIN);
-	return get_file(lf->file);
+		file = ERR_PTR(-EAGAIN);
+	else
+		file = get_file(lf->file);
+out:
+	mutex_unlock(&luo_lock);
+	return file;
 }
 EXPORT_SYMBOL_GPL(liveupdate_incoming_file);

@@ -6,29 +6,77 @@
  * handover for the reason that damage calls for (the status line names
  * the check and its errno), and that nothing was restored.
  */
+#include <dirent.h>
+#include <stdint.h>
+
 #include "kho_tb.h"
 
-#define NR_MODES 5
+#define NR_MODES 6
 
 static const struct {
 	const char *mode, *reason;
 } modes[NR_MODES] = {
-	{ "compatible", "rejected: root compatible is not linux,kho-physr-v1 (-93)" },
+	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v1 (-93)" },
 	{ "magic", "rejected: bad preserved-memory chunk chain (-22)" },
 	{ "cycle", "rejected: bad preserved-memory chunk chain (-40)" },
 	{ "outside_ram", "rejected: bad preserved-memory range (-34)" },
 	{ "count", "rejected: bad preserved-memory chunk chain (-22)" },
+	/* Upstream Linux's handover: same setup_data, its own root. */
+	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v1 (-93)" },
 };
+
+/*
+ * The SETUP_KEXEC_KHO (10) payload this kernel was booted with, as x86
+ * shows it in /sys/kernel/boot_params/setup_data/N/: exactly upstream's
+ * struct kho_data { u64 fdt_addr, fdt_size, scratch_addr, scratch_size; }.
+ */
+static int check_kho_data(char *why, size_t len)
+{
+	const char *dir = "/sys/kernel/boot_params/setup_data";
+	uint64_t kd[5];
+	char path[320], buf[32];
+	struct dirent *de;
+	int found = 0, fd, n = -1;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return snprintf(why, len, "no %s", dir), 0;
+	while ((de = readdir(d)) && !found) {
+		snprintf(path, sizeof(path), "%s/%s/type", dir, de->d_name);
+		if (de->d_name[0] == '.' || read_file(path, buf, sizeof(buf)) < 0 ||
+		    strtol(buf, NULL, 0) != 10)
+			continue;
+		found = 1;
+		snprintf(path, sizeof(path), "%s/%s/data", dir, de->d_name);
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, kd, sizeof(kd));
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	if (!found)
+		return snprintf(why, len, "no setup_data of type 10"), 0;
+	snprintf(why, len, "%d bytes: fdt_addr %#llx fdt_size %llu scratch_addr %#llx scratch_size %llu",
+		 n, (unsigned long long)kd[0], (unsigned long long)kd[1],
+		 (unsigned long long)kd[2], (unsigned long long)kd[3]);
+	return n == 32 && kd[0] && !(kd[0] & 4095) && kd[1] == 4096 && kd[2] &&
+	       kd[3] && kd[3] % 16 == 0 && kd[3] <= 16 * 16;
+}
 
 int main(void)
 {
 	int stage = stage_number(), stages = stage_count(), ret;
 
 	printf("TAP version 13\n");
-	printf("1..%d\n", (stage > 1 ? 3 : 0) + (stage < stages ? 2 : 0));
+	printf("1..%d\n", (stage > 1 ? 4 : 0) + (stage < stages ? 2 : 0));
 	if (stage > 1) {
 		const char *mode = modes[(stage - 2) % NR_MODES].mode;
 		const char *reason = modes[(stage - 2) % NR_MODES].reason;
+		char why[256];
+
+		ret = check_kho_data(why, sizeof(why));
+		tap(ret, "stage %d: the handover came as upstream's struct kho_data: %s",
+		    stage, why);
 
 		show_incoming();
 		tap(incoming_starts_with(reason),

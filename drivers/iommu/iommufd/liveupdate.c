@@ -1115,8 +1115,8 @@ static void iommufd_lu_finish(struct liveupdate_file_op_args *args)
  * device can be preserved only once its iommufd is, and only when it is
  * attached to a marked HWPT.
  *
- * Context: from a file handler op in the outgoing kernel (LUO's lock
- * held); the caller keeps @idev bound.
+ * Context: from a file handler op in the outgoing kernel (its session's
+ * lock held); the caller keeps @idev bound.
  * Return: 0, -ESRCH when no session preserves the device's iommufd yet,
  * -EINVAL when the device is not attached to a marked paging HWPT.
  */

@@ -45,6 +45,7 @@ enum {
 	LIVEUPDATE_CMD_SESSION_PRESERVE_FD = 0x40,
 	LIVEUPDATE_CMD_SESSION_RETRIEVE_FD = 0x41,
 	LIVEUPDATE_CMD_SESSION_FINISH = 0x42,
+	LIVEUPDATE_CMD_SESSION_GET_NAME = 0x43,
 };
 
 /**
@@ -57,8 +58,8 @@ enum {
  * destroys the session and unpreserves its files.
  *
  * Errors: EINVAL (empty name or no NUL in @name), EEXIST (an outgoing
- * session has this name), ENOSPC (too many sessions), EBUSY (a kexec is
- * under way).
+ * session has this name), ENOSPC (as many outgoing sessions as the
+ * liveupdate.max_sessions parameter allows), EBUSY (a kexec is under way).
  */
 struct liveupdate_ioctl_create_session {
 	__u32 size;
@@ -99,10 +100,11 @@ struct liveupdate_ioctl_retrieve_session {
  * the caller may close @fd.
  *
  * Errors: EBADF (@fd is not open), ENOENT (no handler can preserve this
- * kind of file), EEXIST (@token is used in the session, or the file is
- * preserved already), ENOSPC (too many files in the session), EINVAL (an
- * incoming session), EBUSY (a kexec is under way), or the handler's own
- * error.
+ * kind of file), EBUSY (the file is preserved already, in this session or
+ * in another one, whatever the token; or a kexec is under way), EEXIST
+ * (@token is used in the session), ENOSPC (the session holds as many files
+ * as the liveupdate.max_files parameter allows), EINVAL (an incoming
+ * session), or the handler's own error.
  */
 struct liveupdate_session_preserve_fd {
 	__u32 size;
@@ -154,5 +156,25 @@ struct liveupdate_session_finish {
 
 #define LIVEUPDATE_SESSION_FINISH \
 	_IO(LIVEUPDATE_IOCTL_TYPE, LIVEUPDATE_CMD_SESSION_FINISH)
+
+/**
+ * struct liveupdate_session_get_name - LIVEUPDATE_SESSION_GET_NAME
+ * @size: sizeof(struct liveupdate_session_get_name).
+ * @reserved: must be zero.
+ * @name: out: the session's name, NUL-terminated, as given to
+ *	%LIVEUPDATE_IOCTL_CREATE_SESSION or %LIVEUPDATE_IOCTL_RETRIEVE_SESSION.
+ *
+ * On an outgoing or incoming session, finished or not.
+ *
+ * Errors: EINVAL (@reserved not zero).
+ */
+struct liveupdate_session_get_name {
+	__u32 size;
+	__u32 reserved;
+	__u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
+};
+
+#define LIVEUPDATE_SESSION_GET_NAME \
+	_IO(LIVEUPDATE_IOCTL_TYPE, LIVEUPDATE_CMD_SESSION_GET_NAME)
 
 #endif /* _UAPI_LINUX_LIVEUPDATE_H */

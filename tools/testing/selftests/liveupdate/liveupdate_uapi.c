@@ -2,16 +2,49 @@
 /*
  * /dev/liveupdate without kexec: every errno of the UAPI, the
  * extensible-struct rule, exclusive open, duplicate names and tokens,
- * unsupported files, the limits, and unpreserve on close.  Uses the test
- * handler of CONFIG_LIVEUPDATE_TEST for files that can be preserved.
+ * GET_NAME, unsupported files, double preservation, upstream's numbers
+ * (2000 sessions, 500 memfds in a session) and the limits that bound them,
+ * and unpreserve on close.  Uses the test handler of CONFIG_LIVEUPDATE_TEST
+ * for files that can be preserved.
  */
+#define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "../kselftest_harness.h"
 #include "luo_test.h"
 
-#define MAX_SESSIONS	1024
-#define MAX_FILES	1024
+/* Upstream's selftests: sessions in one process, memfds in one session. */
+#define MANY_SESSIONS	2000
+#define MANY_FILES	500
+#define PARAM_DIR	"/sys/module/liveupdate/parameters/"
+
+static long read_param(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	return read_text(path, buf, sizeof(buf)) > 0 ? atol(buf) : -1;
+}
+
+static int write_param(const char *name, long value)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	snprintf(buf, sizeof(buf), "%ld", value);
+	return write_text(path, buf);
+}
+
+static int get_name(int s, char *name)
+{
+	struct liveupdate_session_get_name arg = { .size = sizeof(arg) };
+
+	if (ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &arg))
+		return -errno;
+	memcpy(name, arg.name, sizeof(arg.name));
+	return 0;
+}
 
 FIXTURE(luo) {
 	int dev;
@@ -54,7 +87,10 @@ TEST_F(luo, unknown_ioctls)
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_IOCTL_CREATE_SESSION, buf));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(s, _IO(0xBA, 0x43), buf));
+	EXPECT_EQ(-1, ioctl(s, _IO(0xBA, 0x44), buf));
+	EXPECT_EQ(ENOTTY, errno);
+	*(uint32_t *)buf = sizeof(struct liveupdate_session_get_name);
+	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_SESSION_GET_NAME, buf));
 	EXPECT_EQ(ENOTTY, errno);
 	close(s);
 }
@@ -96,6 +132,7 @@ TEST_F(luo, create_size_rule)
 TEST_F(luo, create_names)
 {
 	struct liveupdate_ioctl_create_session arg;
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	int a, b;
 
 	memset(&arg, 0, sizeof(arg));
@@ -107,9 +144,13 @@ TEST_F(luo, create_names)
 	memset(arg.name, 'x', sizeof(arg.name));
 	EXPECT_EQ(-1, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
 	EXPECT_EQ(EINVAL, errno);
-	/* 63 characters is the longest name. */
+	/* 63 characters is the longest name, and comes back whole. */
 	arg.name[63] = 0;
 	ASSERT_EQ(0, ioctl(self->dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	memset(name, 0x55, sizeof(name));
+	EXPECT_EQ(0, get_name(arg.fd, name));
+	EXPECT_EQ(63, strnlen(name, sizeof(name)));
+	EXPECT_EQ(0, memcmp(name, arg.name, sizeof(name)));
 	close(arg.fd);
 
 	a = luo_create_session(self->dev, "dup");
@@ -154,6 +195,47 @@ TEST_F(luo, create_unwritable_answer)
 	munmap(arg, getpagesize());
 }
 
+/* LIVEUPDATE_SESSION_GET_NAME: _IO(0xBA, 0x43), 72 bytes, reserved 0. */
+TEST_F(luo, get_name)
+{
+	struct {
+		struct liveupdate_session_get_name arg;
+		unsigned char tail[8];
+	} big;
+	struct liveupdate_session_get_name arg;
+	int s = luo_create_session(self->dev, "get-name");
+
+	ASSERT_LE(0, s);
+	EXPECT_EQ(72, sizeof(arg));
+	EXPECT_EQ(_IO(0xBA, 0x43), LIVEUPDATE_SESSION_GET_NAME);
+
+	memset(&arg, 0, sizeof(arg));
+	arg.size = sizeof(arg);
+	ASSERT_EQ(0, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &arg));
+	EXPECT_STREQ("get-name", (char *)arg.name);
+
+	/* Reserved not zero, size too small, unknown non-zero bytes. */
+	arg.reserved = 1;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	arg.reserved = 0;
+	arg.size = offsetof(struct liveupdate_session_get_name, name);
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &arg));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&big, 0, sizeof(big));
+	big.arg.size = sizeof(big);
+	big.tail[7] = 1;
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &big));
+	EXPECT_EQ(E2BIG, errno);
+	big.tail[7] = 0;
+	ASSERT_EQ(0, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, &big));
+	EXPECT_STREQ("get-name", (char *)big.arg.name);
+	EXPECT_EQ(0, big.tail[0]);
+	EXPECT_EQ(-1, ioctl(s, LIVEUPDATE_SESSION_GET_NAME, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	close(s);
+}
+
 TEST_F(luo, retrieve_session_cold)
 {
 	struct liveupdate_ioctl_retrieve_session arg;
@@ -193,10 +275,13 @@ TEST_F(luo, preserve_errors)
 	EXPECT_EQ(-ENOENT, luo_preserve(s, s2, 1));
 
 	EXPECT_EQ(0, luo_preserve(s, o1, 1));
-	/* Duplicate token, same file again, same file in another session. */
+	/* A duplicate token is EEXIST. */
 	EXPECT_EQ(-EEXIST, luo_preserve(s, o2, 1));
-	EXPECT_EQ(-EEXIST, luo_preserve(s, o1, 2));
-	EXPECT_EQ(-EEXIST, luo_preserve(s2, o1, 1));
+	/* The same file again: EBUSY, same session or not, whatever the token. */
+	EXPECT_EQ(-EBUSY, luo_preserve(s, o1, 1));
+	EXPECT_EQ(-EBUSY, luo_preserve(s, o1, 2));
+	EXPECT_EQ(-EBUSY, luo_preserve(s2, o1, 1));
+	EXPECT_EQ(-EBUSY, luo_preserve(s2, o1, 3));
 	/* The same token in another session is another file. */
 	EXPECT_EQ(0, luo_preserve(s2, o2, 1));
 
@@ -290,56 +375,127 @@ TEST_F(luo, session_holds_file)
 	EXPECT_EQ(unp + 1, test_stat("unpreserve"));
 }
 
-TEST_F(luo, limit_sessions)
+/* A file no handler takes: ENOENT, and nothing is left behind. */
+TEST_F(luo, dev_null)
 {
-	int *fds = calloc(MAX_SESSIONS + 1, sizeof(int));
-	char name[64];
-	int i, n = 0;
+	int s = luo_create_session(self->dev, "dev-null");
+	int n = open("/dev/null", O_RDWR), o = obj_new(LUO_TEST_KIND_NORMAL);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, n);
+	ASSERT_LE(0, o);
+	EXPECT_EQ(-ENOENT, luo_preserve(s, n, 1));
+	/* The token is still free. */
+	EXPECT_EQ(0, luo_preserve(s, o, 1));
+	close(n);
+	close(o);
+	close(s);
+}
+
+/*
+ * Upstream's 2000 sessions in one process pass with the default limit;
+ * liveupdate.max_sessions lowered to what exists makes the next ENOSPC,
+ * and raised again lets it through.
+ */
+TEST_F(luo, many_sessions)
+{
+	int *fds = calloc(MANY_SESSIONS + 1, sizeof(int));
+	long limit = read_param("max_sessions");
+	char name[64], got[64];
+	int i, n = 0, named = 0;
 
 	ASSERT_NE(NULL, fds);
+	ASSERT_LE(MANY_SESSIONS * 4, limit) TH_LOG("default max_sessions %ld", limit);
 	ASSERT_EQ(0, raise_nofile(8192));
-	for (i = 0; i < MAX_SESSIONS; i++) {
-		snprintf(name, sizeof(name), "limit-%d", i);
+	for (i = 0; i < MANY_SESSIONS; i++) {
+		snprintf(name, sizeof(name), "many-%d", i);
 		fds[i] = luo_create_session(self->dev, name);
 		if (fds[i] < 0)
 			break;
 		n++;
+		named += !get_name(fds[i], got) && !strcmp(got, name);
 	}
-	EXPECT_EQ(MAX_SESSIONS, n);
+	EXPECT_EQ(MANY_SESSIONS, n) TH_LOG("session %d: %d", n, fds[n]);
+	EXPECT_EQ(MANY_SESSIONS, named);
+
+	ASSERT_EQ(0, write_param("max_sessions", n));
 	EXPECT_EQ(-ENOSPC, luo_create_session(self->dev, "one-too-many"));
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	i = luo_create_session(self->dev, "one-too-many");
+	close(fds[0]);
+	fds[MANY_SESSIONS] = luo_create_session(self->dev, "one-too-many");
+	EXPECT_LE(0, fds[MANY_SESSIONS]);
+	EXPECT_EQ(-ENOSPC, luo_create_session(self->dev, "two-too-many"));
+	EXPECT_EQ(0, write_param("max_sessions", limit));
+	i = luo_create_session(self->dev, "two-too-many");
 	EXPECT_LE(0, i);
 	close(i);
+	for (i = 1; i <= MANY_SESSIONS; i++)
+		close(fds[i]);
 	free(fds);
 }
 
-TEST_F(luo, limit_files)
+/*
+ * Upstream's 500 memfds in one session pass with the default limit;
+ * liveupdate.max_files lowered to 500 makes the 501st ENOSPC.
+ */
+TEST_F(luo, many_files)
 {
-	int *fds = calloc(MAX_FILES + 1, sizeof(int));
-	int s = luo_create_session(self->dev, "limit-files");
+	int *fds = calloc(MANY_FILES + 1, sizeof(int));
+	int s = luo_create_session(self->dev, "many-files");
+	long limit = read_param("max_files");
 	int i, n = 0, ret = 0;
 
 	ASSERT_NE(NULL, fds);
 	ASSERT_LE(0, s);
+	ASSERT_LE(MANY_FILES * 4, limit) TH_LOG("default max_files %ld", limit);
 	ASSERT_EQ(0, raise_nofile(8192));
-	for (i = 0; i <= MAX_FILES; i++) {
-		fds[i] = obj_new(LUO_TEST_KIND_NORMAL);
+	for (i = 0; i <= MANY_FILES; i++) {
+		fds[i] = syscall(SYS_memfd_create, "many-files", 0);
 		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, ftruncate(fds[i], 4096));
 	}
-	for (i = 0; i < MAX_FILES; i++) {
+	for (i = 0; i < MANY_FILES; i++) {
 		ret = luo_preserve(s, fds[i], i);
 		if (ret)
 			break;
 		n++;
 	}
-	EXPECT_EQ(MAX_FILES, n) TH_LOG("preserve %d: %d", n, ret);
-	EXPECT_EQ(-ENOSPC, luo_preserve(s, fds[MAX_FILES], MAX_FILES));
+	EXPECT_EQ(MANY_FILES, n) TH_LOG("preserve %d: %d", n, ret);
+	ASSERT_EQ(0, write_param("max_files", MANY_FILES));
+	EXPECT_EQ(-ENOSPC, luo_preserve(s, fds[MANY_FILES], MANY_FILES));
+	EXPECT_EQ(0, write_param("max_files", limit));
+	EXPECT_EQ(0, luo_preserve(s, fds[MANY_FILES], MANY_FILES));
 	close(s);
-	for (i = 0; i <= MAX_FILES; i++)
+	for (i = 0; i <= MANY_FILES; i++)
 		close(fds[i]);
 	free(fds);
+}
+
+/* The limits themselves: module parameters, written as numbers. */
+TEST_F(luo, limit_params)
+{
+	long sessions = read_param("max_sessions");
+	long files = read_param("max_files");
+	int s, o;
+
+	ASSERT_LT(0, sessions);
+	ASSERT_LT(0, files);
+	/* No session allowed at all: the first is ENOSPC. */
+	ASSERT_EQ(0, write_param("max_sessions", 0));
+	EXPECT_EQ(-ENOSPC, luo_create_session(self->dev, "no-room"));
+	ASSERT_EQ(0, write_param("max_sessions", sessions));
+	s = luo_create_session(self->dev, "no-room");
+	ASSERT_LE(0, s);
+	o = obj_new(LUO_TEST_KIND_NORMAL);
+	ASSERT_LE(0, o);
+	ASSERT_EQ(0, write_param("max_files", 0));
+	EXPECT_EQ(-ENOSPC, luo_preserve(s, o, 1));
+	ASSERT_EQ(0, write_param("max_files", files));
+	EXPECT_EQ(0, luo_preserve(s, o, 1));
+	/* Not a number the parameter takes: refused, the value unchanged. */
+	EXPECT_NE(0, write_param("max_files", -1));
+	EXPECT_EQ(files, read_param("max_files"));
+	close(o);
+	close(s);
 }
 
 TEST_HARNESS_MAIN

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the Live Update Orchestrator selftests: the ioctls of
- * /dev/liveupdate, the test handler of CONFIG_LIVEUPDATE_TEST
- * (/sys/kernel/debug/liveupdate_test) and a few /proc readers.
+ * Helpers for the Live Update Orchestrator selftests that need an open
+ * /dev/liveupdate (the ioctls on a device fd), the test handler of
+ * CONFIG_LIVEUPDATE_TEST (/sys/kernel/debug/liveupdate_test) and a few
+ * /proc readers.  What every live update test shares is in
+ * lib/libliveupdate.h.
  */
 #ifndef LUO_TEST_H
 #define LUO_TEST_H
@@ -19,6 +21,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #include <linux/liveupdate.h>
+
+#include "lib/libliveupdate.h"
 
 #define LUO_DEV			"/dev/liveupdate"
 #define LUO_TEST_DIR		"/sys/kernel/debug/liveupdate_test"
@@ -254,26 +258,10 @@ static inline int stage_number(void)
 	return s ? atoi(s) : 0;
 }
 
-/*
- * Keep every open file (the sessions) alive until the kexec: a child
- * that inherits them and sleeps; the test itself exits.
- */
+/* Keep the sessions alive until the kexec (lib/libliveupdate). */
 static inline int hold_until_kexec(void)
 {
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		int fd = open("/dev/null", O_RDWR);
-
-		/* Do not keep the results port open from here. */
-		dup2(fd, 1);
-		dup2(fd, 2);
-		for (;;)
-			pause();
-	}
-	return 0;
+	return lu_keep_sessions();
 }
 
 #endif

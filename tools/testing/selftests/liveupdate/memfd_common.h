@@ -48,11 +48,7 @@ static inline int memfd_new(const char *name, unsigned int flags)
 /* The 64-bit word at byte offset @off of the pattern @seed. */
 static inline uint64_t pat_word(uint64_t seed, uint64_t off)
 {
-	uint64_t z = seed * 0x9e3779b97f4a7c15ULL + (off >> 3) + 1;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return lu_pattern_word(seed, off);
 }
 
 /* Fill [@off, @off + @len) of @p (mapped at file offset 0); 8-aligned. */
@@ -250,27 +246,15 @@ static inline double tsc_per_ms(void)
 	return (c1 - c0) / (t1 - t0);
 }
 
-/* Open /dev/liveupdate, create @name, close the device; session fd. */
+/* Sessions through lib/libliveupdate (which opens the device per call). */
 static inline int session_new(const char *name)
 {
-	int dev = open(LUO_DEV, O_RDWR), s;
-
-	if (dev < 0)
-		return -errno;
-	s = luo_create_session(dev, name);
-	close(dev);
-	return s;
+	return lu_session_create(name);
 }
 
 static inline int session_get(const char *name)
 {
-	int dev = open(LUO_DEV, O_RDWR), s;
-
-	if (dev < 0)
-		return -errno;
-	s = luo_retrieve_session(dev, name);
-	close(dev);
-	return s;
+	return lu_session_retrieve(name);
 }
 
 static inline int stage_or_die(void)

@@ -15,6 +15,7 @@
  * file holds them and join the free pool when it is closed.
  */
 #include "memfd_common.h"
+#include "lib/libliveupdate.h"
 
 #define THP_SIZE	(64 * MiB)
 #define ODD_SIZE	(3 * MiB + 12344)	/* its last 2 MiB folio ends past EOF */
@@ -71,7 +72,7 @@ static void stage1(void)
 	char line[512];
 	void *p;
 
-	ksft_set_plan(10);
+	ksft_set_plan(9);
 	ret = write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
 	ksft_test_result(!ret, "shmem THP switched on (%d)\n", ret);
 	s = session_new("memfd-huge");
@@ -133,9 +134,6 @@ static void stage1(void)
 			 "hugetlb: grow and fallocate after preserve refused with EBUSY\n");
 	close(thp);
 	close(htlb);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "session held open for the kexec\n");
-	ksft_finished();
 }
 
 static void stage2(void)
@@ -205,15 +203,6 @@ static void stage2(void)
 	ksft_test_result(free2 == free1 + HTLB_SIZE / HPAGE,
 			 "hugetlb: closing the memfd frees its pages into the pool (%lld -> %lld)\n",
 			 free1, free2);
-	ksft_finished();
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_or_die() == 1)
-		stage1();
-	else
-		stage2();
-	return 0;
-}
+LU_TEST_MAIN("memfd_huge", stage1, stage2)

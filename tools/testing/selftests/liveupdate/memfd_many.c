@@ -7,6 +7,7 @@
  * on the LRU like faulted ones (/proc/meminfo).  Preserve and retrieve times are printed.
  */
 #include "memfd_common.h"
+#include "lib/libliveupdate.h"
 
 #define NR_MANY		500
 #define MANY_SIZE	(64 * KiB)
@@ -20,7 +21,7 @@ static void stage1(void)
 	double t;
 	void *p;
 
-	ksft_set_plan(5);
+	ksft_set_plan(4);
 	raise_nofile(4096);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
 	s = session_new("memfd-many");
@@ -63,10 +64,7 @@ static void stage1(void)
 	if (!ret)
 		ksft_print_msg("%s\n", line);
 	close(fd);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "sessions held open for the kexec\n");
 	free(pfn);
-	ksft_finished();
 }
 
 static void stage2(void)
@@ -124,15 +122,6 @@ static void stage2(void)
 		ksft_print_msg("%s\n", line);
 	ret = luo_finish(b);
 	ksft_test_result(!ret, "session memfd-big finished (%d)\n", ret);
-	ksft_finished();
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_or_die() == 1)
-		stage1();
-	else
-		stage2();
-	return 0;
-}
+LU_TEST_MAIN("memfd_many", stage1, stage2)
