@@ -256,23 +256,43 @@ static inline int stage_number(void)
 
 /*
  * Keep every open file (the sessions) alive until the kexec: a child
- * that inherits them and sleeps; the test itself exits.
+ * that inherits them and sleeps; the test itself exits.  The child lets
+ * go of the results port before this returns: otherwise its close could
+ * be the last one, after the test exited, and race with the harness
+ * opening the port again for its next line (which then fails with
+ * EAGAIN and the line is lost).
  */
 static inline int hold_until_kexec(void)
 {
-	pid_t pid = fork();
+	int gate[2];
+	pid_t pid;
+	char c;
 
-	if (pid < 0)
+	fflush(NULL);
+	if (pipe(gate))
 		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return -errno;
+	}
 	if (!pid) {
 		int fd = open("/dev/null", O_RDWR);
 
 		/* Do not keep the results port open from here. */
 		dup2(fd, 1);
 		dup2(fd, 2);
+		close(gate[0]);
+		close(gate[1]);
 		for (;;)
 			pause();
 	}
+	close(gate[1]);
+	/* End of file once the child closed its copies. */
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
 	return 0;
 }
 
