@@ -670,7 +670,8 @@ bool kho_will_hand_over(void)
  *
  * Context: process context, may sleep.
  * Return: 0, or -ENOMEM / -ENOSPC when the handover cannot be written, in
- * which case the kexec must not go on.
+ * which case the kexec must not go on (-ECANCELED: a test asked for the
+ * refusal, see CONFIG_KEXEC_HANDOVER_TEST).
  */
 int kho_kexec_prepare(void)
 {
@@ -688,6 +689,8 @@ int kho_kexec_prepare(void)
 	ret = kho_build_maps();
 	if (!ret)
 		ret = kho_build_root(kho_out.root, true);
+	if (!ret && kho_test_refuse_kexec())
+		ret = -ECANCELED;
 	if (ret) {
 		kho_destroy_maps();
 		kho_build_root(kho_out.root, false);

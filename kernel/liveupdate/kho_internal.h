@@ -65,6 +65,20 @@ extern unsigned int kho_nr_scratch;
 bool kho_enabled_at_boot(void);
 bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size);
 
+/*
+ * Test only (kho_test/refuse_kexec): refuse the kexec once its handover
+ * was written, so that a test can run the whole of the kexec preparation,
+ * and its rollback, without leaving.
+ */
+#ifdef CONFIG_KEXEC_HANDOVER_TEST
+bool kho_test_refuse_kexec(void);
+#else
+static inline bool kho_test_refuse_kexec(void)
+{
+	return false;
+}
+#endif
+
 /* Outgoing state, for debugfs: copies under the KHO lock. */
 int kho_out_root_copy(void *buf, size_t size);
 void *kho_out_root_final(void);

@@ -31,6 +31,11 @@
  *	cycle in its chain, a range outside RAM ("compatible", "magic",
  *	"count", "cycle", "outside_ram"; "none" undoes it); or replace the
  *	root by one as upstream Linux writes it ("upstream").
+ *   echo 1 > /sys/kernel/debug/kho_test/refuse_kexec
+ *	Every kexec is refused with -ECANCELED once its handover is written
+ *	(the last step of kho_kexec_prepare()), and rolled back as any
+ *	failure there is: a test goes through all of the preparation, the
+ *	live update freeze included, and stays ("0" undoes it).
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -372,6 +377,16 @@ static const struct file_operations kho_test_corrupt_fops = {
 	.write = kho_test_corrupt_write,
 	.llseek = noop_llseek,
 };
+
+static bool kho_test_refuse;
+
+bool kho_test_refuse_kexec(void)
+{
+	if (!READ_ONCE(kho_test_refuse))
+		return false;
+	pr_info("kexec refused on request (refuse_kexec)\n");
+	return true;
+}
 
 /*
  * At kexec, after kho_kexec_prepare() wrote the handover: a sub-blob added
@@ -762,6 +777,7 @@ static int __init kho_test_init(void)
 			    &kho_test_control_fops);
 	debugfs_create_file("status", 0400, dir, NULL, &kho_test_status_fops);
 	debugfs_create_file("corrupt", 0200, dir, NULL, &kho_test_corrupt_fops);
+	debugfs_create_bool("refuse_kexec", 0600, dir, &kho_test_refuse);
 	register_reboot_notifier(&kho_test_reboot_nb);
 	return 0;
 }

@@ -303,7 +303,8 @@ int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 	arr->elem_size = elem_size;
 	arr->per_page = PAGE_SIZE / elem_size;
 	arr->nr_pages = nr_pages;
-	arr->pages = kvcalloc(max_t(unsigned long, nr_pages, 1),
+	arr->pages = luo_accept_should_fail() ? NULL :
+		     kvcalloc(max_t(unsigned long, nr_pages, 1),
 			      sizeof(*arr->pages), GFP_KERNEL);
 	if (!arr->pages)
 		return -ENOMEM;

@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
+#include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
@@ -80,6 +81,39 @@ unsigned int luo_max_files = 65536;
 module_param_named(max_files, luo_max_files, uint, 0644);
 MODULE_PARM_DESC(max_files,
 		 "Most files in a session, outgoing or incoming");
+
+#ifdef CONFIG_FAIL_LIVEUPDATE_ACCEPT
+/*
+ * fail_luo_accept=: the allocations of luo_read_incoming() run at boot,
+ * where no fail-nth of a test task reaches; this attribute fails them,
+ * and only them (luo_accepting).
+ */
+static DECLARE_FAULT_ATTR(fail_luo_accept);
+static bool luo_accepting;
+
+static int __init fail_luo_accept_setup(char *str)
+{
+	return setup_fault_attr(&fail_luo_accept, str);
+}
+__setup("fail_luo_accept=", fail_luo_accept_setup);
+
+bool luo_accept_should_fail(void)
+{
+	return READ_ONCE(luo_accepting) && should_fail(&fail_luo_accept, 1);
+}
+
+static void __init luo_accept_faults(bool on)
+{
+	WRITE_ONCE(luo_accepting, on);
+	if (!on)
+		fault_create_debugfs_attr("fail_luo_accept", NULL,
+					  &fail_luo_accept);
+}
+#else
+static inline void luo_accept_faults(bool on)
+{
+}
+#endif
 
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
@@ -443,9 +477,11 @@ static int luo_check_unique(struct luo_array *sessions,
 		if (nr <= luo_max_files && nr <= files->nr)
 			most = max(most, nr);
 	}
-	names = kvmalloc_array(max_t(u64, sessions->nr, 1), sizeof(*names),
+	names = luo_accept_should_fail() ? NULL :
+		kvmalloc_array(max_t(u64, sessions->nr, 1), sizeof(*names),
 			       GFP_KERNEL);
-	tokens = kvmalloc_array(most, sizeof(*tokens), GFP_KERNEL);
+	tokens = luo_accept_should_fail() ? NULL :
+		 kvmalloc_array(most, sizeof(*tokens), GFP_KERNEL);
 	if (!names || !tokens) {
 		ret = -ENOMEM;
 		goto out;
@@ -527,7 +563,8 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 			return -E2BIG;
 		}
 		next += nr;
-		session = luo_session_alloc(sa->name, true);
+		session = luo_accept_should_fail() ? NULL :
+			  luo_session_alloc(sa->name, true);
 		if (!session)
 			return -ENOMEM;
 		list_add_tail(&session->list, &luo_incoming);
@@ -542,7 +579,8 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 				       session->name, f - first);
 				return -EINVAL;
 			}
-			lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+			lf = luo_accept_should_fail() ? NULL :
+			     kzalloc(sizeof(*lf), GFP_KERNEL);
 			if (!lf)
 				return -ENOMEM;
 			strscpy(lf->compatible, fa->compatible,
@@ -660,7 +698,9 @@ release:
 static int __init luo_init(void)
 {
 	mutex_lock(&luo_lock);
+	luo_accept_faults(true);
 	luo_read_incoming();
+	luo_accept_faults(false);
 	mutex_unlock(&luo_lock);
 	return misc_register(&luo_miscdev);
 }

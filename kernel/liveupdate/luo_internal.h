@@ -210,6 +210,20 @@ struct luo_file *luo_file_find_token(struct luo_session *session, u64 token);
 int luo_copy_arg(void *dst, size_t ksize, size_t min, void __user *uarg);
 int luo_copy_out(void __user *uarg, const void *src, size_t ksize);
 
+/*
+ * A fault point of the next kernel's accept (CONFIG_FAIL_LIVEUPDATE_ACCEPT):
+ * true when the allocation that follows must fail.  Active only while
+ * luo_init() reads the incoming state.
+ */
+#ifdef CONFIG_FAIL_LIVEUPDATE_ACCEPT
+bool luo_accept_should_fail(void);
+#else
+static inline bool luo_accept_should_fail(void)
+{
+	return false;
+}
+#endif
+
 struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
 struct liveupdate_file_handler *
 luo_handler_for_object(const char *compat, const u32 *versions,

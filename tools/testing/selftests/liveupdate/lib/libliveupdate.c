@@ -90,19 +90,40 @@ int lu_finish(int session)
 
 int lu_keep_sessions(void)
 {
-	pid_t pid = fork();
+	int gate[2];
+	pid_t pid;
+	char c;
 
-	if (pid < 0)
+	fflush(NULL);
+	if (pipe(gate))
 		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(gate[0]);
+		close(gate[1]);
+		return -errno;
+	}
 	if (!pid) {
 		int fd = open("/dev/null", O_RDWR);
 
-		/* Do not keep the results port open from here. */
+		/*
+		 * Let go of the results port before the parent goes on:
+		 * otherwise this close could be the last one, after the
+		 * test exited, and race with the harness opening the port
+		 * again for its next line (EAGAIN, the line lost).
+		 */
 		dup2(fd, 1);
 		dup2(fd, 2);
+		close(gate[0]);
+		close(gate[1]);
 		for (;;)
 			pause();
 	}
+	close(gate[1]);
+	/* End of file once the child closed its copies. */
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
 	return 0;
 }
 

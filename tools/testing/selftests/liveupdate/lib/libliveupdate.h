@@ -53,7 +53,8 @@ int lu_finish(int session);
 
 /*
  * Keep every open file (the sessions) alive until the kexec: a child
- * inherits them and sleeps; the test itself may exit.
+ * inherits them and sleeps; the test itself may exit.  Returns once the
+ * child has let go of stdout and stderr.
  */
 int lu_keep_sessions(void);
 
