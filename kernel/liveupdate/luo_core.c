@@ -57,9 +57,14 @@ static struct {
 
 static atomic_t luo_dev_busy = ATOMIC_INIT(0);
 
+/*
+ * Opening needs KHO enabled in this kernel (to create sessions) or a live
+ * update state received from the previous one (to retrieve sessions): a
+ * kernel booted without "kho=on" still hands back what it received.
+ */
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
-	if (!kho_is_enabled())
+	if (!kho_is_enabled() && !luo_had_incoming)
 		return -EOPNOTSUPP;
 	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))
 		return -EBUSY;
@@ -96,6 +101,9 @@ static int luo_create_session(void __user *uarg)
 		return ret;
 
 	mutex_lock(&luo_lock);
+	ret = -EOPNOTSUPP;
+	if (!kho_is_enabled())
+		goto out;
 	ret = -EBUSY;
 	if (luo_frozen)
 		goto out;
