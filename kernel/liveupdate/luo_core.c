@@ -34,6 +34,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "kho_internal.h"
 #include "luo_internal.h"
 
 /* Serialises sessions, files, the frozen state and handler calls. */
