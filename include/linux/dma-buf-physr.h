@@ -9,6 +9,7 @@
 #ifndef _LINUX_DMA_BUF_PHYSR_H
 #define _LINUX_DMA_BUF_PHYSR_H
 
+#include <linux/errno.h>
 #include <linux/types.h>
 
 struct dma_buf;

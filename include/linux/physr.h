@@ -9,6 +9,7 @@
 #define _LINUX_PHYSR_H
 
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/gfp_types.h>
 #include <linux/overflow.h>
 #include <linux/physr_abi.h>
