@@ -41,6 +41,7 @@
 #include <linux/pci.h>
 
 #include "dma-iommu.h"
+#include "../../kernel/dma/physr_backend.h"
 
 #ifdef CONFIG_FAULT_INJECTION
 struct fault_attr fail_iommu_dma_physr = FAULT_ATTR_INITIALIZER;

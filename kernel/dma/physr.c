@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include "direct.h"
+#include "physr_backend.h"
 
 /**
  * dma_physr_alloc_segs() - give a mapping room for its segments
@@ -31,7 +32,9 @@
  * @nr: number of segments needed.
  * @gfp: allocation flags.
  *
- * For the backends.  Return: 0, -ENOMEM or -EOVERFLOW.
+ * For the backends.
+ *
+ * Return: 0, -ENOMEM or -EOVERFLOW.
  */
 int dma_physr_alloc_segs(struct dma_physr_map *map, u64 nr, gfp_t gfp)
 {
