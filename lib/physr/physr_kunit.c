@@ -630,6 +630,11 @@ static void physr_test_block_bad_boundary(struct kunit *test)
 	physr_for_each_block(&bi, &it, 12345, 0, &blk)
 		n++;
 	KUNIT_EXPECT_EQ(test, n, 0);
+	KUNIT_EXPECT_EQ(test, physr_block_iter_error(&bi), -EINVAL);
+	physr_for_each_block(&bi, &it, SZ_4K, 0, &blk)
+		n++;
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, physr_block_iter_error(&bi), 0);
 	physr_destroy(&pr);
 }
 
