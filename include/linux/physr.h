@@ -381,12 +381,12 @@ static inline size_t physr_metadata_bytes(const struct physr *pr)
 }
 
 /**
- * physr_get_kind() - memory kind of a list
+ * physr_kind_of() - memory kind of a list
  * @pr: the list.
  *
  * Return: %PHYSR_RAM or %PHYSR_MMIO.
  */
-static inline enum physr_kind physr_get_kind(const struct physr *pr)
+static inline enum physr_kind physr_kind_of(const struct physr *pr)
 {
 	return pr->kind;
 }

@@ -118,7 +118,7 @@ int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 			 struct dma_physr_map *map, gfp_t gfp)
 {
 	const struct physr_provider *prov = physr_get_provider(map->pr);
-	bool mmio = physr_get_kind(map->pr) == PHYSR_MMIO;
+	bool mmio = physr_kind_of(map->pr) == PHYSR_MMIO;
 	size_t max_bounce = 0;
 	struct physr_range r;
 	struct physr_iter cur;
@@ -204,7 +204,7 @@ undo:
  */
 void dma_direct_unmap_physr(struct dma_physr_map *map)
 {
-	if (physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (!(map->attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_physr_for_cpu(map);
@@ -339,7 +339,7 @@ void dma_sync_physr_for_cpu(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {
@@ -371,7 +371,7 @@ void dma_sync_physr_for_device(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {

@@ -322,7 +322,7 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 		pages->physr = pr;
 		pages->physr_start = (uintptr_t)pages->uptr;
 		/* Before any mapping: pages.c maps these as MMIO */
-		pages->mmio = physr_get_kind(pr) == PHYSR_MMIO;
+		pages->mmio = physr_kind_of(pr) == PHYSR_MMIO;
 	}
 	dma_resv_unlock(dmabuf->resv);
 	if (rc) {
