@@ -392,14 +392,14 @@ static inline enum physr_kind physr_kind_of(const struct physr *pr)
 }
 
 /**
- * physr_get_provider() - provider of a %PHYSR_MMIO list
+ * physr_provider_of() - provider of a %PHYSR_MMIO list
  * @pr: the list.
  *
  * Return: the provider given to physr_init_mmio() or physr_adopt(), NULL
  * for a %PHYSR_RAM list.
  */
 static inline const struct physr_provider *
-physr_get_provider(const struct physr *pr)
+physr_provider_of(const struct physr *pr)
 {
 	return pr->provider;
 }

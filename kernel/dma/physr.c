@@ -117,7 +117,7 @@ static void dma_direct_physr_undo(struct dma_physr_map *map, u32 nr_segs)
 int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 			 struct dma_physr_map *map, gfp_t gfp)
 {
-	const struct physr_provider *prov = physr_get_provider(map->pr);
+	const struct physr_provider *prov = physr_provider_of(map->pr);
 	bool mmio = physr_kind_of(map->pr) == PHYSR_MMIO;
 	size_t max_bounce = 0;
 	struct physr_range r;

@@ -79,7 +79,7 @@ static void physr_test_init_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
 	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), (phys_addr_t)0);
 	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_RAM);
-	KUNIT_EXPECT_TRUE(test, !physr_get_provider(&pr));
+	KUNIT_EXPECT_TRUE(test, !physr_provider_of(&pr));
 	physr_for_each_range(&pr, &it, &r)
 		n++;
 	KUNIT_EXPECT_EQ(test, n, 0);
@@ -324,7 +324,7 @@ static void physr_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_RAM);
 	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
 	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_MMIO);
-	KUNIT_EXPECT_TRUE(test, physr_get_provider(&pr) == &prov);
+	KUNIT_EXPECT_TRUE(test, physr_provider_of(&pr) == &prov);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0xe0000000, 0x1000,
 					   GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(pr.head->hdr.kind),
@@ -1190,7 +1190,7 @@ static void physr_test_adopt_kind(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, physr_adopt(&copy, set.phys[0], &prov, 4,
 					  chunk_in_set, &set), 0);
 	KUNIT_EXPECT_EQ(test, physr_kind_of(&copy), PHYSR_MMIO);
-	KUNIT_EXPECT_TRUE(test, physr_get_provider(&copy) == &prov);
+	KUNIT_EXPECT_TRUE(test, physr_provider_of(&copy) == &prov);
 	physr_init(&copy);
 	physr_destroy(&pr);
 

@@ -328,7 +328,7 @@ static bool op_validate(const struct physr *pr)
 
 static bool op_adopt(struct physr *pr)
 {
-	const struct physr_provider *prov = physr_get_provider(pr);
+	const struct physr_provider *prov = physr_provider_of(pr);
 	struct physr copy;
 	int ret;
 
