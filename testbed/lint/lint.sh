@@ -26,6 +26,7 @@ declare -A NOCONFIG=(
 	[include/linux/liveupdate.h]=CONFIG_LIVEUPDATE
 	[include/linux/kexec_handover.h]=CONFIG_KEXEC_HANDOVER
 	[include/linux/iommu-lu.h]=CONFIG_IOMMU_LIVEUPDATE
+	[include/linux/iommufd-lu.h]=CONFIG_IOMMUFD
 )
 
 pass=0 fail=0

@@ -38,8 +38,8 @@ static bool cmdline_has(const char *w)
 
 	if (read_file("/proc/cmdline", buf, sizeof(buf)) <= 0)
 		return false;
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save))
+	for (tok = strtok_r(buf, "\n ", &save); tok;
+	     tok = strtok_r(NULL, "\n ", &save))
 		if (!strcmp(tok, w))
 			return true;
 	return false;
