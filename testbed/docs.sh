@@ -43,7 +43,7 @@ The physr and live update documents, with the books that hold them
    driver-api/index
 RST
 
-say "sphinx-build core-api userspace-api driver-api (a few minutes)"
+say "sphinx-build core-api userspace-api driver-api (10-40 min the first time)"
 # 6.12's conf.py wants its own directory as the configuration directory
 # and finds kernel-doc through these two settings.
 (cd "$SRC/Documentation" &&
@@ -54,13 +54,17 @@ say "sphinx-build core-api userspace-api driver-api (a few minutes)"
 rc=$?
 [ $rc = 0 ] || { tail -20 "$docs/sphinx.log"; die "sphinx-build failed ($rc), log in $docs/sphinx.log"; }
 
-# Our files: the overlay's documents and the sources they render.
+# Our files: the overlay's documents (as Sphinx names them, under
+# $docs/src) and the sources they render (under $SRC).
 cd "$TOP" || exit 1
-ours=$(git ls-files -- Documentation drivers include kernel lib mm | sed 's|^|/|')
-total=$(grep -c 'WARNING\|ERROR' "$docs/warnings.log")
-grep 'WARNING\|ERROR' "$docs/warnings.log" | while IFS= read -r line; do
+ours=$(git ls-files -- Documentation drivers include kernel lib mm |
+	sed -e "s|^Documentation/|$docs/src/|" -e "t" -e "s|^|$SRC/|")
+# Sphinx's warnings, and kernel-doc's own (on Sphinx's stderr).
+total=$(($(grep -c 'WARNING\|ERROR' "$docs/warnings.log") + $(grep -c ': warning:' "$docs/sphinx.log")))
+{ grep 'WARNING\|ERROR' "$docs/warnings.log"; grep ': warning:' "$docs/sphinx.log"; } |
+while IFS= read -r line; do
 	for f in $ours; do
-		case "$line" in *"$f:"*) echo "$line"; break ;; esac
+		case "$line" in "$f:"* | *" $f:"*) echo "$line"; break ;; esac
 	done
 done >"$docs/ours.log"
 n=$(wc -l <"$docs/ours.log")
