@@ -10,7 +10,7 @@ q = '$(subst ','\'',$(1))'
 TESTS := $(foreach p,$(T),$(call q,$(p)))
 
 .PHONY: all help deps tree kernel guest build check check-debug test bench demo list \
-	vm export-patches clean
+	vm docs export-patches clean
 
 all: build
 
@@ -33,6 +33,8 @@ help:
 	@echo '  make bench           the benchmarks (tests named *bench*) and their figures'
 	@echo '  make demo            the live update demo: guest RAM and edu DMAing into it across a kexec'
 	@echo '  make vm              a shell in the test guest (BOOT=, CMD=, APPEND=)'
+	@echo '  make docs            Sphinx HTML of core-api, userspace-api and driver-api;'
+	@echo '                       fails on a warning from this repository'"'"'s files'
 	@echo '  make deps            install the build and test dependencies (apt-get)'
 	@echo '  make export-patches  turn commits made in out/linux back into patches/'
 	@echo '  make clean           remove out/ (the ccache is kept)'
@@ -87,6 +89,9 @@ list:
 
 vm: build
 	@exec python3 $(TB)/vmtest.py vm --boot $(call q,$(BOOT)) --cmd $(call q,$(value CMD))
+
+docs: tree
+	@$(TB)/docs.sh
 
 export-patches:
 	@$(TB)/export-patches.sh

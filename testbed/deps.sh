@@ -12,6 +12,7 @@ pkgs=(
 	libfdt-dev				# KHO tools
 	clang llvm lld libclang-rt-14-dev	# libFuzzer and sanitizers for lib/physr
 	valgrind				# instruction counts for benchmarks
+	python3-sphinx				# make docs (Sphinx 5.3)
 )
 # One dpkg-query for all of them: this runs before every make test.
 installed=" $(dpkg-query -W -f='${Status} ${Package}\n' "${pkgs[@]}" 2>/dev/null |

@@ -6,7 +6,7 @@
  * for one device.  An importer that maps the memory itself, as IOMMUFD
  * does into its own IOMMU domains, needs the physical ranges instead, with
  * no struct page for device memory.  Exporters that can give them set
- * &dma_buf_ops.get_physr; an importer asks with dma_buf_get_physr() and is
+ * &dma_buf_ops.get_physr; an importer asks with dma_buf_physr() and is
  * told by the exporter's dma_buf_move_notify() when it must stop using
  * them.
  */
@@ -23,7 +23,7 @@
  * attaching to it (an attachment may make the exporter map the memory).
  *
  * Context: any.
- * Return: true when dma_buf_get_physr() is supported for @dmabuf.
+ * Return: true when dma_buf_physr() is supported for @dmabuf.
  */
 bool dma_buf_physr_capable(const struct dma_buf *dmabuf)
 {
@@ -32,12 +32,13 @@ bool dma_buf_physr_capable(const struct dma_buf *dmabuf)
 EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
 
 /**
- * dma_buf_get_physr() - get the physr list behind an attached dma-buf
+ * dma_buf_physr() - the physr list behind an attached dma-buf
  * @attach: an attachment made with dma_buf_dynamic_attach() by an importer
  *	whose &dma_buf_attach_ops allow peer-to-peer and have move_notify.
  * @pr: receives the list; it covers the whole dma-buf in offset order.
  *
- * The list stays valid until @attach is detached, but the importer may use
+ * No reference is taken (there is nothing to put): the list belongs to the
+ * exporter and stays valid until @attach is detached, but the importer may use
  * the memory it describes only until the exporter calls its move_notify;
  * after that a new call returns -ENODEV until the exporter allows access
  * again.  A %PHYSR_MMIO list describes device memory: map it as such
@@ -48,8 +49,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_physr_capable, DMA_BUF);
  * only be used through an sg_table) or the attachment is not a
  * peer-to-peer dynamic one; -ENODEV when access is revoked.
  */
-int dma_buf_get_physr(struct dma_buf_attachment *attach,
-		      const struct physr **pr)
+int dma_buf_physr(struct dma_buf_attachment *attach, const struct physr **pr)
 {
 	const struct dma_buf_ops *ops = attach->dmabuf->ops;
 
@@ -59,4 +59,4 @@ int dma_buf_get_physr(struct dma_buf_attachment *attach,
 		return -EOPNOTSUPP;
 	return ops->get_physr(attach, pr);
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_get_physr, DMA_BUF);
+EXPORT_SYMBOL_NS_GPL(dma_buf_physr, DMA_BUF);

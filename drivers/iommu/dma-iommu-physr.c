@@ -44,6 +44,7 @@
 #include <linux/pci.h>
 
 #include "dma-iommu.h"
+#include "../../kernel/dma/physr_backend.h"
 
 #ifdef CONFIG_FAULT_INJECTION
 struct fault_attr fail_iommu_dma_physr = FAULT_ATTR_INITIALIZER;
@@ -108,7 +109,7 @@ int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
 {
 	struct iommu_domain *domain = iommu_get_dma_domain(dev);
 	struct iova_domain *iovad = iommu_dma_iovad(domain);
-	bool mmio = physr_get_kind(map->pr) == PHYSR_MMIO;
+	bool mmio = physr_kind_of(map->pr) == PHYSR_MMIO;
 	bool coherent = dev_is_dma_coherent(dev);
 	bool untrusted = dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
 	u64 size = 0, nr_segs = 0, pos, run_phys = 0, run_len = 0;

@@ -9,6 +9,7 @@
 #ifndef _LINUX_DMA_BUF_PHYSR_H
 #define _LINUX_DMA_BUF_PHYSR_H
 
+#include <linux/errno.h>
 #include <linux/types.h>
 
 struct dma_buf;
@@ -17,16 +18,15 @@ struct physr;
 
 #ifdef CONFIG_DMA_SHARED_BUFFER
 bool dma_buf_physr_capable(const struct dma_buf *dmabuf);
-int dma_buf_get_physr(struct dma_buf_attachment *attach,
-		      const struct physr **pr);
+int dma_buf_physr(struct dma_buf_attachment *attach, const struct physr **pr);
 #else
 static inline bool dma_buf_physr_capable(const struct dma_buf *dmabuf)
 {
 	return false;
 }
 
-static inline int dma_buf_get_physr(struct dma_buf_attachment *attach,
-				    const struct physr **pr)
+static inline int dma_buf_physr(struct dma_buf_attachment *attach,
+				const struct physr **pr)
 {
 	return -EOPNOTSUPP;
 }

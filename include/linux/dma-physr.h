@@ -142,19 +142,4 @@ static inline bool __dma_physr_next_seg(const struct dma_physr_map *map,
 	for (u32 __dma_physr_i = 0; \
 	     __dma_physr_next_seg(map, __dma_physr_i++, &(seg));)
 
-/* Backends, called only by kernel/dma/physr.c. */
-int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
-			 struct dma_physr_map *map, gfp_t gfp);
-void dma_direct_unmap_physr(struct dma_physr_map *map);
-int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
-			struct dma_physr_map *map, gfp_t gfp);
-void iommu_dma_unmap_physr(struct dma_physr_map *map);
-int dma_physr_alloc_segs(struct dma_physr_map *map, u64 nr, gfp_t gfp);
-void dma_physr_free_segs(struct dma_physr_map *map);
-
-#if defined(CONFIG_FAULT_INJECTION) && defined(CONFIG_IOMMU_DMA)
-/* Test hook: fail the IOMMU map of a run, to prove the rollback. */
-extern struct fault_attr fail_iommu_dma_physr;
-#endif
-
 #endif /* _LINUX_DMA_PHYSR_H */

@@ -42,7 +42,6 @@ bool kho_in_preserved(phys_addr_t phys, u64 size);
 int kho_restore_physr(struct physr *pr, phys_addr_t first);
 int kho_retrieve_subtree(const char *name, const char *compatible,
 			 phys_addr_t *phys, size_t *size);
-u64 kho_finish(void);
 
 /* Hooks for the architecture and kexec code. */
 void kho_populate(u64 pa_data, u32 data_len);
@@ -141,11 +140,6 @@ static inline int kho_retrieve_subtree(const char *name,
 				       phys_addr_t *phys, size_t *size)
 {
 	return -EOPNOTSUPP;
-}
-
-static inline u64 kho_finish(void)
-{
-	return 0;
 }
 
 static inline void kho_populate(u64 pa_data, u32 data_len)

@@ -9,6 +9,7 @@
 #define _LINUX_PHYSR_H
 
 #include <linux/bits.h>
+#include <linux/errno.h>
 #include <linux/gfp_types.h>
 #include <linux/overflow.h>
 #include <linux/physr_abi.h>
@@ -116,12 +117,14 @@ struct physr_iter {
  * @cur: part of the current range not yet returned.
  * @boundary_mask: block boundary size minus one, or ~0 for no boundary.
  * @max_len: largest block length.
+ * @err: 0, or why the walk gives no block (see physr_block_iter_error()).
  */
 struct physr_block_iter {
 	struct physr_iter it;
 	struct physr_range cur;
 	u64 boundary_mask;
 	u64 max_len;
+	int err;
 };
 
 /**
@@ -282,7 +285,22 @@ static inline struct physr_block_iter *
 __physr_block_iter_start(struct physr_block_iter *bi,
 			 const struct physr_iter *it, u64 boundary, u64 max_len)
 {
-	return physr_block_iter_init(bi, it, boundary, max_len) ? NULL : bi;
+	physr_block_iter_init(bi, it, boundary, max_len);
+	return bi;
+}
+
+/**
+ * physr_block_iter_error() - why a block walk gave nothing
+ * @bi: a block cursor set up by physr_block_iter_init() or
+ *	physr_for_each_block().
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL when the boundary of the walk was not 0 or a power
+ * of two (the walk then gives no block).
+ */
+static inline int physr_block_iter_error(const struct physr_block_iter *bi)
+{
+	return bi->err;
 }
 
 /**
@@ -305,7 +323,9 @@ __physr_block_iter_start(struct physr_block_iter *bi,
  * @max_len: largest block length, 0 for no limit.
  * @block: a &struct physr_range that receives each block in turn.
  *
- * Does nothing when @boundary is not a power of two.
+ * When @boundary is not 0 or a power of two the loop body never runs and
+ * physr_block_iter_error(@bi) is -EINVAL: a caller whose boundary is not
+ * a known constant checks it after the loop.
  */
 #define physr_for_each_block(bi, it, boundary, max_len, block) \
 	for (struct physr_block_iter *__physr_bi = \
@@ -361,25 +381,25 @@ static inline size_t physr_metadata_bytes(const struct physr *pr)
 }
 
 /**
- * physr_get_kind() - memory kind of a list
+ * physr_kind_of() - memory kind of a list
  * @pr: the list.
  *
  * Return: %PHYSR_RAM or %PHYSR_MMIO.
  */
-static inline enum physr_kind physr_get_kind(const struct physr *pr)
+static inline enum physr_kind physr_kind_of(const struct physr *pr)
 {
 	return pr->kind;
 }
 
 /**
- * physr_get_provider() - provider of a %PHYSR_MMIO list
+ * physr_provider_of() - provider of a %PHYSR_MMIO list
  * @pr: the list.
  *
  * Return: the provider given to physr_init_mmio() or physr_adopt(), NULL
  * for a %PHYSR_RAM list.
  */
 static inline const struct physr_provider *
-physr_get_provider(const struct physr *pr)
+physr_provider_of(const struct physr *pr)
 {
 	return pr->provider;
 }

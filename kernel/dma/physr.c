@@ -33,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include "direct.h"
+#include "physr_backend.h"
 
 /**
  * dma_physr_alloc_segs() - give a mapping room for its segments
@@ -40,7 +41,9 @@
  * @nr: number of segments needed.
  * @gfp: allocation flags.
  *
- * For the backends.  Return: 0, -ENOMEM or -EOVERFLOW.
+ * For the backends.
+ *
+ * Return: 0, -ENOMEM or -EOVERFLOW.
  */
 int dma_physr_alloc_segs(struct dma_physr_map *map, u64 nr, gfp_t gfp)
 {
@@ -132,8 +135,8 @@ static void dma_direct_physr_undo(struct dma_physr_map *map, u32 nr_segs)
 int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
 			 struct dma_physr_map *map, gfp_t gfp)
 {
-	const struct physr_provider *prov = physr_get_provider(map->pr);
-	bool mmio = physr_get_kind(map->pr) == PHYSR_MMIO;
+	const struct physr_provider *prov = physr_provider_of(map->pr);
+	bool mmio = physr_kind_of(map->pr) == PHYSR_MMIO;
 	size_t max_bounce = 0;
 	struct physr_range r;
 	struct physr_iter cur;
@@ -222,7 +225,7 @@ undo:
  */
 void dma_direct_unmap_physr(struct dma_physr_map *map)
 {
-	if (physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (!(map->attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		dma_sync_physr_for_cpu(map);
@@ -239,7 +242,7 @@ void dma_direct_unmap_physr(struct dma_physr_map *map)
 static int dma_physr_p2p_path(struct device *dev, const struct physr *pr,
 			      struct dma_physr_map *map)
 {
-	const struct physr_provider *prov = physr_get_provider(pr);
+	const struct physr_provider *prov = physr_provider_of(pr);
 
 	if (!prov || !prov->pdev)
 		return -EREMOTEIO;
@@ -317,7 +320,7 @@ int dma_map_physr_slice(struct device *dev, const struct physr *pr,
 	map->dir = dir;
 	map->attrs = attrs;
 
-	if (physr_get_kind(pr) == PHYSR_MMIO) {
+	if (physr_kind_of(pr) == PHYSR_MMIO) {
 		ret = dma_physr_p2p_path(dev, pr, map);
 		if (ret)
 			goto out;
@@ -395,7 +398,7 @@ void dma_sync_physr_for_cpu(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {
@@ -427,7 +430,7 @@ void dma_sync_physr_for_device(struct dma_physr_map *map)
 	struct device *dev = map->dev;
 	const struct dma_physr_seg *seg;
 
-	if (!map->nr_segs || physr_get_kind(map->pr) == PHYSR_MMIO)
+	if (!map->nr_segs || physr_kind_of(map->pr) == PHYSR_MMIO)
 		return;
 	if (map->backend == DMA_PHYSR_DIRECT && map->bounced) {
 		dma_physr_for_each_seg(map, seg) {

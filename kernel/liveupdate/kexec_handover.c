@@ -65,8 +65,10 @@ static struct kho_out {
 /**
  * kho_is_enabled() - whether this kernel can hand memory over
  *
- * True when KHO was switched on with the "kho=on" boot parameter and the
- * scratch areas for the next kernel could be set aside.
+ * True when KHO is enabled ("kho=on", or CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT
+ * without "kho=off") and the scratch areas for the next kernel could be set
+ * aside.  Says nothing about the incoming handover, which is accepted
+ * either way (see kho_is_incoming()).
  *
  * Context: any.
  * Return: true when the preserve functions can succeed.

@@ -2,8 +2,11 @@
 /*
  * Kexec HandOver: early boot.
  *
- * A cold boot with "kho=on" sets aside scratch areas; kexec_file places the
- * next kernel, its initrd and boot parameters only there.  The kernel that
+ * A kernel booted with KHO enabled ("kho=on", or
+ * CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT without "kho=off") sets aside scratch
+ * areas; kexec_file places the next kernel, its initrd and boot parameters
+ * only there.  Whether KHO is enabled decides only that: a kernel that
+ * receives a valid handover accepts it either way.  The kernel that
  * receives a handover finds it in the SETUP_KEXEC_KHO setup_data entry and
  * goes through three steps, called by the architecture:
  *
@@ -40,7 +43,7 @@ struct kho_area kho_scratch[KHO_MAX_SCRATCH];
 unsigned int kho_nr_scratch;
 struct kho_incoming kho_in;
 
-static bool kho_enable;
+static bool kho_enable = IS_ENABLED(CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT);
 static phys_addr_t kho_scratch_size __initdata;
 
 /* Incoming handover, as copied by kho_populate(). */
@@ -218,13 +221,12 @@ void __init kho_memblock_setup(phys_addr_t low_limit)
 {
 	unsigned int i;
 
+	/*
+	 * A valid handover is accepted whatever "kho=" says: that option only
+	 * decides whether this kernel can preserve memory for the next one.
+	 */
 	if (!kho_setup.found || !kho_setup.nr_scratch)
 		return;
-	if (!kho_enable) {
-		strscpy(kho_in.status, "ignored: kho is off");
-		pr_info("handover ignored: boot with kho=on to use it\n");
-		return;
-	}
 	for (i = 0; i < kho_setup.nr_scratch; i++) {
 		const struct kho_area *a = &kho_setup.scratch[i];
 
@@ -589,8 +591,8 @@ static void __init kho_alloc_scratch(void)
  *
  * Called by the architecture once the direct map covers RAM and before the
  * page allocator is set up.  Reserves everything a valid handover
- * preserved, lifts the scratch-only restriction of memblock, and, with
- * "kho=on", sets aside the scratch areas for the next kernel.
+ * preserved, lifts the scratch-only restriction of memblock, and, when KHO
+ * is enabled ("kho="), sets aside the scratch areas for the next kernel.
  *
  * Context: early boot, single threaded.
  */

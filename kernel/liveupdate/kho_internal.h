@@ -63,6 +63,14 @@ extern struct kho_area kho_scratch[KHO_MAX_SCRATCH];
 extern unsigned int kho_nr_scratch;
 
 bool kho_enabled_at_boot(void);
+
+/*
+ * Frees every incoming page nobody restored: for the Live Update
+ * Orchestrator only, once every incoming session is finished.  Not exported
+ * and not in <linux/kexec_handover.h>, since a call from anywhere else would
+ * free memory that other users have yet to restore.
+ */
+u64 kho_finish(void);
 bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size);
 
 /*

@@ -36,6 +36,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "kho_internal.h"
 #include "luo_internal.h"
 
 /*
@@ -115,9 +116,14 @@ static inline void luo_accept_faults(bool on)
 }
 #endif
 
+/*
+ * Opening needs KHO enabled in this kernel (to create sessions) or a live
+ * update state received from the previous one (to retrieve sessions): a
+ * kernel booted without "kho=on" still hands back what it received.
+ */
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
-	if (!kho_is_enabled())
+	if (!kho_is_enabled() && !luo_had_incoming)
 		return -EOPNOTSUPP;
 	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))
 		return -EBUSY;
@@ -154,6 +160,9 @@ static int luo_create_session(void __user *uarg)
 		return ret;
 
 	mutex_lock(&luo_lock);
+	ret = -EOPNOTSUPP;
+	if (!kho_is_enabled())
+		goto out;
 	ret = -EBUSY;
 	if (luo_frozen)
 		goto out;

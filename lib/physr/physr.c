@@ -274,15 +274,19 @@ EXPORT_SYMBOL_GPL(__physr_iter_next_chunk);
  * or a segment-limited device needs.
  *
  * Context: any.
- * Return: 0 on success, -EINVAL when @boundary is not 0 or a power of two.
+ * Return: 0 on success, -EINVAL when @boundary is not 0 or a power of two;
+ * the cursor then gives no block and physr_block_iter_error() returns the
+ * same error.
  */
 int physr_block_iter_init(struct physr_block_iter *bi,
 			  const struct physr_iter *it, u64 boundary,
 			  u64 max_len)
 {
 	memset(bi, 0, sizeof(*bi));
-	if (boundary && !is_power_of_2(boundary))
+	if (boundary && !is_power_of_2(boundary)) {
+		bi->err = -EINVAL;
 		return -EINVAL;
+	}
 	bi->it = *it;
 	bi->boundary_mask = boundary ? boundary - 1 : U64_MAX;
 	bi->max_len = max_len ? max_len : U64_MAX;
@@ -303,6 +307,8 @@ bool physr_block_iter_next(struct physr_block_iter *bi,
 {
 	u64 len;
 
+	if (bi->err)
+		return false;
 	if (!bi->cur.len && !physr_iter_next(&bi->it, &bi->cur))
 		return false;
 

@@ -45,6 +45,8 @@
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 
+#include "../../kernel/dma/physr_backend.h"
+
 #define EDU_REG_ID		0x00
 #define EDU_REG_DMA_SRC		0x80
 #define EDU_REG_DMA_DST		0x88

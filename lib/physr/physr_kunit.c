@@ -78,8 +78,8 @@ static void physr_test_init_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
 	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
 	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), (phys_addr_t)0);
-	KUNIT_EXPECT_EQ(test, physr_get_kind(&pr), PHYSR_RAM);
-	KUNIT_EXPECT_TRUE(test, !physr_get_provider(&pr));
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_RAM);
+	KUNIT_EXPECT_TRUE(test, !physr_provider_of(&pr));
 	physr_for_each_range(&pr, &it, &r)
 		n++;
 	KUNIT_EXPECT_EQ(test, n, 0);
@@ -321,10 +321,10 @@ static void physr_test_mmio(struct kunit *test)
 	struct physr pr;
 
 	KUNIT_EXPECT_EQ(test, physr_init_mmio(&pr, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_get_kind(&pr), PHYSR_RAM);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_RAM);
 	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
-	KUNIT_EXPECT_EQ(test, physr_get_kind(&pr), PHYSR_MMIO);
-	KUNIT_EXPECT_TRUE(test, physr_get_provider(&pr) == &prov);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_MMIO);
+	KUNIT_EXPECT_TRUE(test, physr_provider_of(&pr) == &prov);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0xe0000000, 0x1000,
 					   GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(pr.head->hdr.kind),
@@ -334,7 +334,7 @@ static void physr_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, physr_provider_bus_addr(&direct, 0xe0000000),
 			0xe0000000ULL);
 	physr_destroy(&pr);
-	KUNIT_EXPECT_EQ(test, physr_get_kind(&pr), PHYSR_MMIO);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_MMIO);
 }
 
 struct chunk_set {
@@ -630,6 +630,11 @@ static void physr_test_block_bad_boundary(struct kunit *test)
 	physr_for_each_block(&bi, &it, 12345, 0, &blk)
 		n++;
 	KUNIT_EXPECT_EQ(test, n, 0);
+	KUNIT_EXPECT_EQ(test, physr_block_iter_error(&bi), -EINVAL);
+	physr_for_each_block(&bi, &it, SZ_4K, 0, &blk)
+		n++;
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, physr_block_iter_error(&bi), 0);
 	physr_destroy(&pr);
 }
 
@@ -1184,8 +1189,8 @@ static void physr_test_adopt_kind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&copy), 0UL);
 	KUNIT_ASSERT_EQ(test, physr_adopt(&copy, set.phys[0], &prov, 4,
 					  chunk_in_set, &set), 0);
-	KUNIT_EXPECT_EQ(test, physr_get_kind(&copy), PHYSR_MMIO);
-	KUNIT_EXPECT_TRUE(test, physr_get_provider(&copy) == &prov);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&copy), PHYSR_MMIO);
+	KUNIT_EXPECT_TRUE(test, physr_provider_of(&copy) == &prov);
 	physr_init(&copy);
 	physr_destroy(&pr);
 

@@ -11,7 +11,7 @@
  *    the locked memory limit as a whole, before anything is pinned.
  *
  *  - A dma-buf is attached as a dynamic, peer-to-peer importer and the
- *    exporter's own physr (dma_buf_get_physr(), device memory for a VFIO
+ *    exporter's own physr (dma_buf_physr(), device memory for a VFIO
  *    BAR) is used as it is. A PHYSR_MMIO list marks the pages as MMIO:
  *    pages.c then maps them with IOMMU_MMIO and without IOMMU_CACHE on
  *    every path, IOAS_COPY included. It has no struct page, so no
@@ -313,7 +313,7 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 	pages->file = file;
 
 	dma_resv_lock(dmabuf->resv, NULL);
-	rc = dma_buf_get_physr(attach, &pr);
+	rc = dma_buf_physr(attach, &pr);
 	if (!rc && (physr_total_bytes(pr) < PFN_PHYS(pages->npages) +
 						    (uintptr_t)pages->uptr ||
 		    !iopt_physr_page_aligned(pr)))
@@ -322,7 +322,7 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 		pages->physr = pr;
 		pages->physr_start = (uintptr_t)pages->uptr;
 		/* Before any mapping: pages.c maps these as MMIO */
-		pages->mmio = physr_get_kind(pr) == PHYSR_MMIO;
+		pages->mmio = physr_kind_of(pr) == PHYSR_MMIO;
 	}
 	dma_resv_unlock(dmabuf->resv);
 	if (rc) {

@@ -19,7 +19,7 @@
  *  - closing the device revokes the dma-bufs for good; each dma-buf still
  *    holds a registration of the device until it is released.
  *
- * An importer gets the list with dma_buf_get_physr() (IOMMUFD does, see
+ * An importer gets the list with dma_buf_physr() (IOMMUFD does, see
  * drivers/iommu/iommufd/file.c); others get an sg_table of DMA addresses
  * for their device.
  *

@@ -315,7 +315,7 @@ static bool op_validate(const struct physr *pr)
 	/* An empty chain records no kind; it reads as RAM. */
 	if (!(info.nr_ranges == m.n && info.total_bytes == m.total &&
 	      info.nr_chunks == chunks &&
-	      info.kind == (m.n ? physr_get_kind(pr) : PHYSR_RAM)))
+	      info.kind == (m.n ? physr_kind_of(pr) : PHYSR_RAM)))
 		return fail("walk info differs");
 	if (chunks) {
 		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
@@ -328,7 +328,7 @@ static bool op_validate(const struct physr *pr)
 
 static bool op_adopt(struct physr *pr)
 {
-	const struct physr_provider *prov = physr_get_provider(pr);
+	const struct physr_provider *prov = physr_provider_of(pr);
 	struct physr copy;
 	int ret;
 
