@@ -5,12 +5,16 @@
  * Preserved memory was reserved in memblock at boot, so its pages reach
  * the page allocator's era as reserved pages with one reference each.  A
  * restore turns them into what the previous kernel had: a folio of the
- * recorded order, or plain order-0 pages.  A page that is no longer
- * reserved has been restored already, which makes a second restore of the
- * same memory fail instead of handing it out twice.
+ * recorded order, or plain order-0 pages.  Which pages are still waiting
+ * to be restored is told by KHO's own bitmap (kho_in.waiting), set at boot
+ * and cleared by restore and by kho_finish(), never by a page flag: a page
+ * restored, freed and reused may be PG_reserved again for its new owner.
+ * A second restore of the same memory fails instead of handing it out
+ * twice, and kho_finish() frees only pages that never left KHO.
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/kexec_handover.h>
 #include <linux/sched.h>
 #include <linux/libfdt.h>
@@ -116,14 +120,25 @@ bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
 	return false;
 }
 
-static bool kho_pages_reserved(struct page *page, unsigned long nr)
+/* Whether every page of [@pfn, @pfn + @nr) is preserved and not taken. */
+static bool kho_pfns_waiting(unsigned long pfn, unsigned long nr)
 {
-	unsigned long i;
+	unsigned long first;
 
-	for (i = 0; i < nr; i++)
-		if (!PageReserved(page + i))
-			return false;
-	return true;
+	lockdep_assert_held(&kho_restore_lock);
+	if (!kho_in.waiting || pfn < kho_in.waiting_base_pfn ||
+	    pfn - kho_in.waiting_base_pfn > kho_in.waiting_nr ||
+	    nr > kho_in.waiting_nr - (pfn - kho_in.waiting_base_pfn))
+		return false;
+	first = pfn - kho_in.waiting_base_pfn;
+	return find_next_zero_bit(kho_in.waiting, first + nr, first) ==
+	       first + nr;
+}
+
+static void kho_pfns_taken(unsigned long pfn, unsigned long nr)
+{
+	lockdep_assert_held(&kho_restore_lock);
+	bitmap_clear(kho_in.waiting, pfn - kho_in.waiting_base_pfn, nr);
 }
 
 /**
@@ -154,7 +169,8 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	nr = 1UL << order;
 	page = pfn_to_page(PHYS_PFN(phys));
 
-	if (kho_pages_reserved(page, nr)) {
+	if (kho_pfns_waiting(page_to_pfn(page), nr)) {
+		kho_pfns_taken(page_to_pfn(page), nr);
 		for (i = 0; i < nr; i++) {
 			ClearPageReserved(page + i);
 			set_page_count(page + i, i ? 0 : 1);
@@ -192,8 +208,7 @@ bool kho_folio_waiting(phys_addr_t phys, unsigned int order)
 	if (kho_is_incoming() && PAGE_ALIGNED(phys) &&
 	    kho_lookup(phys, PAGE_SIZE, &o) && o == order &&
 	    IS_ALIGNED(phys, PAGE_SIZE << order))
-		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)),
-					 1UL << order);
+		ret = kho_pfns_waiting(PHYS_PFN(phys), 1UL << order);
 	mutex_unlock(&kho_restore_lock);
 	return ret;
 }
@@ -213,9 +228,10 @@ static struct page *__kho_restore_pages(phys_addr_t phys,
 	for (i = 0; i < nr_pages; i++)
 		if (!kho_lookup(phys + PFN_PHYS(i), PAGE_SIZE, &order))
 			return NULL;
-	page = pfn_to_page(PHYS_PFN(phys));
-	if (!kho_pages_reserved(page, nr_pages))
+	if (!kho_pfns_waiting(PHYS_PFN(phys), nr_pages))
 		return NULL;
+	kho_pfns_taken(PHYS_PFN(phys), nr_pages);
+	page = pfn_to_page(PHYS_PFN(phys));
 	for (i = 0; i < nr_pages; i++) {
 		ClearPageReserved(page + i);
 		init_page_count(page + i);
@@ -254,7 +270,7 @@ static bool kho_physr_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 
 	return PAGE_ALIGNED(phys) && size == PAGE_SIZE &&
 	       kho_lookup(phys, PAGE_SIZE, &order) &&
-	       PageReserved(pfn_to_page(PHYS_PFN(phys)));
+	       kho_pfns_waiting(PHYS_PFN(phys), 1);
 }
 
 static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
@@ -392,13 +408,44 @@ bool kho_pages_waiting(phys_addr_t phys, unsigned long nr)
 	mutex_lock(&kho_restore_lock);
 	if (kho_is_incoming() && PAGE_ALIGNED(phys) && nr &&
 	    kho_in_preserved(phys, (u64)nr << PAGE_SHIFT))
-		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)), nr);
+		ret = kho_pfns_waiting(PHYS_PFN(phys), nr);
 	mutex_unlock(&kho_restore_lock);
 	return ret;
 }
 
-/* Give back every reserved page of [@phys, @phys + @len). */
+/*
+ * Give back every page of the preserved range [@phys, @phys + @len) that
+ * nobody restored: the bitmap says which, whatever the flags of the pages
+ * that were restored and reused meanwhile.
+ */
 static u64 kho_release_range(phys_addr_t phys, u64 len)
+{
+	unsigned long pfn = PHYS_PFN(phys), i, nr = len >> PAGE_SHIFT;
+	u64 freed = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (kho_pfns_waiting(pfn + i, 1)) {
+			struct page *page = pfn_to_page(pfn + i);
+
+			kho_pfns_taken(pfn + i, 1);
+			/* Never handed out, so still as memblock left it. */
+			if (!WARN_ON_ONCE(!PageReserved(page))) {
+				free_reserved_page(page);
+				freed++;
+			}
+		}
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return freed;
+}
+
+/*
+ * Give back the pages of KHO's own metadata in [@phys, @phys + @len): the
+ * root, chunks of the preserved-memory lists, the index and the bitmap.
+ * Nobody else ever restores them, so they are still reserved.
+ */
+static u64 kho_release_meta(phys_addr_t phys, u64 len)
 {
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 	unsigned long i, nr = len >> PAGE_SHIFT;
@@ -409,8 +456,6 @@ static u64 kho_release_range(phys_addr_t phys, u64 len)
 			free_reserved_page(page + i);
 			freed++;
 		}
-		if (!(i % 4096))
-			cond_resched();
 	}
 	return freed;
 }
@@ -425,7 +470,7 @@ static u64 kho_release_chunks(struct physr *pr)
 		struct physr_chunk *chunk = phys_to_virt(phys);
 		phys_addr_t next = le64_to_cpu(chunk->hdr.next);
 
-		freed += kho_release_range(phys, PAGE_SIZE);
+		freed += kho_release_meta(phys, PAGE_SIZE);
 		phys = next;
 	}
 	physr_init(pr);
@@ -474,13 +519,19 @@ u64 kho_finish(void)
 			start = PAGE_ALIGN(start);
 			end &= PAGE_MASK;
 			if (end > start)
-				meta += kho_release_range(start, end - start);
+				meta += kho_release_meta(start, end - start);
 		}
 		kho_in.index[order] = NULL;
 		meta += kho_release_chunks(&kho_in.maps[order]);
 	}
+	if (kho_in.waiting)
+		meta += kho_release_meta(virt_to_phys(kho_in.waiting),
+					 PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
+						    sizeof(long)));
+	kho_in.waiting = NULL;
+	kho_in.waiting_nr = 0;
 	kho_in.root = NULL;
-	meta += kho_release_range(kho_in.root_phys, PAGE_SIZE);
+	meta += kho_release_meta(kho_in.root_phys, PAGE_SIZE);
 	kho_in.root_phys = 0;
 	kho_in.released_pages = data;
 	kho_in.released_meta_pages = meta;
