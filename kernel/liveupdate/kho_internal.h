@@ -64,6 +64,8 @@ extern struct kho_incoming kho_in;
 bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order);
 bool kho_in_preserved(phys_addr_t phys, u64 size);
 bool kho_pages_waiting(phys_addr_t phys, unsigned long nr);
+ssize_t kho_in_blob_read(phys_addr_t phys, size_t size, char __user *ubuf,
+			 size_t count, loff_t *ppos);
 int __kho_retrieve_subtree(const char *name, const char *compatible,
 			   phys_addr_t *phys, size_t *size);
 

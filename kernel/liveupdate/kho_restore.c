@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) "KHO: " fmt
 
 #include <linux/bitmap.h>
+#include <linux/fs.h>
 #include <linux/kexec_handover.h>
 #include <linux/sched.h>
 #include <linux/libfdt.h>
@@ -413,6 +414,37 @@ bool kho_pages_waiting(phys_addr_t phys, unsigned long nr)
 	return ret;
 }
 
+/**
+ * kho_in_blob_read() - read an incoming sub-blob for debugfs
+ * @phys: physical address of the sub-blob.
+ * @size: its size in bytes.
+ * @ubuf: user buffer.
+ * @count: bytes asked for.
+ * @ppos: file position.
+ *
+ * The memory of a sub-blob belongs to its owner once restored, and may be
+ * freed and reused from then on: it is shown only while every page of it
+ * is still preserved and not restored, under the restore lock.
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: bytes read, -ENODATA once the owner restored the sub-blob or
+ * there is no incoming handover any more, or -EFAULT.
+ */
+ssize_t kho_in_blob_read(phys_addr_t phys, size_t size, char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	unsigned long nr = DIV_ROUND_UP(offset_in_page(phys) + size, PAGE_SIZE);
+	ssize_t ret = -ENODATA;
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_is_incoming() && size &&
+	    kho_pfns_waiting(PHYS_PFN(phys), nr))
+		ret = simple_read_from_buffer(ubuf, count, ppos,
+					      phys_to_virt(phys), size);
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+
 /*
  * Give back every page of the preserved range [@phys, @phys + @len) that
  * nobody restored: the bitmap says which, whatever the flags of the pages
@@ -498,12 +530,16 @@ u64 kho_finish(void)
 	struct physr_iter it;
 	unsigned int order;
 
+	/*
+	 * Before the lock: removing a debugfs file waits for its readers,
+	 * and a reader of an incoming sub-blob takes the lock.
+	 */
+	kho_debugfs_in_remove();
 	mutex_lock(&kho_restore_lock);
 	if (!kho_in.root) {
 		mutex_unlock(&kho_restore_lock);
 		return 0;
 	}
-	kho_debugfs_in_remove();
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		physr_for_each_range(&kho_in.maps[order], &it, &r)
 			data += kho_release_range(r.phys, r.len);

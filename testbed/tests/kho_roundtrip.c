@@ -5,9 +5,10 @@
  * stage 2, after a real kexec, restores everything, checks order and every
  * byte, checks that the unpreserved folio was not reserved, and that the
  * memory goes back to the allocator (the test module does the work and
- * reports each check).  Then kho_finish() must not free a preserved page
- * that was restored, freed and allocated again (marked reserved by its new
- * owner, as a driver may).
+ * reports each check).  Then the incoming sub-blob, restored and freed by
+ * its owner, must no longer be readable through debugfs; and kho_finish()
+ * must not free a preserved page that was restored, freed and allocated
+ * again (marked reserved by its new owner, as a driver may).
  */
 #include "kho_tb.h"
 
@@ -42,7 +43,7 @@ int main(void)
 		tap(ret == 4096, "stage 1: the sub-blob shows in debugfs (%d bytes)", ret);
 		return failed;
 	}
-	printf("1..6\n");
+	printf("1..7\n");
 	show_incoming();
 	tap(stage == 2, "stage 2: runs as stage 2");
 	tap(incoming_starts_with("accepted"), "stage 2: the handover was accepted");
@@ -50,6 +51,9 @@ int main(void)
 	tap(ret == 4096, "stage 2: the incoming sub-blob shows in debugfs (%d bytes)", ret);
 	ret = kho_test_cmd("verify");
 	tap(!ret, "stage 2: every preserved byte came across, orders kept (%d)", ret);
+	ret = read_errno(KHO_DIR "/in/blobs/kho-test");
+	tap(ret == -ENODATA,
+	    "stage 2: the sub-blob, restored and freed by its owner, reads as an error (%d)", ret);
 	ret = kho_test_cmd("finish");
 	tap(!ret, "stage 2: finish released the handover, not the page reused after restore (%d)",
 	    ret);
