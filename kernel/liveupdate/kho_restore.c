@@ -276,7 +276,23 @@ static bool kho_physr_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 
 static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
 {
-	return __kho_restore_pages(phys, 1) ? 0 : -EBUSY;
+	unsigned long *restored = arg;
+
+	if (!__kho_restore_pages(phys, 1))
+		return -EBUSY;
+	(*restored)++;
+	return 0;
+}
+
+static int kho_free_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *left = arg;
+
+	if (!*left)
+		return 1;
+	(*left)--;
+	__free_page(pfn_to_page(PHYS_PFN(phys)));
+	return 0;
 }
 
 /**
@@ -297,6 +313,7 @@ static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
  */
 int kho_restore_physr(struct physr *pr, phys_addr_t first)
 {
+	unsigned long restored = 0;
 	int ret;
 
 	mutex_lock(&kho_restore_lock);
@@ -309,9 +326,14 @@ int kho_restore_physr(struct physr *pr, phys_addr_t first)
 			  NULL);
 	if (ret)
 		goto out;
-	ret = physr_walk_chunks(pr, kho_restore_chunk, NULL);
+	ret = physr_walk_chunks(pr, kho_restore_chunk, &restored);
 	if (ret) {
-		/* Chunks restored so far stay with the allocator's count. */
+		/*
+		 * Every chunk was checked waiting under this lock, so this
+		 * takes a chain that holds one page twice: give back the
+		 * pages restored so far (the same walk, as far as it got).
+		 */
+		physr_walk_chunks(pr, kho_free_chunk, &restored);
 		physr_init(pr);
 	}
 out:
