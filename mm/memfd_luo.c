@@ -64,6 +64,8 @@
 
 #include "internal.h"
 
+#include <trace/events/liveupdate.h>
+
 #define MFD_PREFIX		"memfd:"
 
 /* The record of one version. */
@@ -465,10 +467,15 @@ static void memfd_luo_report(const char *what, struct memfd_luo *st)
 		if (v == MEMFD_LUO_V1 || v == MEMFD_LUO_V2)
 			bytes[v - 1] = memfd_luo_meta_bytes(&st->meta[i]);
 	}
-	pr_info("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
-		what, st->file->f_path.dentry->d_name.name,
-		i_size_read(file_inode(st->file)), st->nr_pages, st->nr_folios,
-		st->nr_runs, bytes[1], bytes[0]);
+	trace_liveupdate_memfd_preserve(what,
+					st->file->f_path.dentry->d_name.name,
+					i_size_read(file_inode(st->file)),
+					st->nr_pages, st->nr_folios,
+					st->nr_runs, bytes[1], bytes[0]);
+	pr_debug("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
+		 what, st->file->f_path.dentry->d_name.name,
+		 i_size_read(file_inode(st->file)), st->nr_pages,
+		 st->nr_folios, st->nr_runs, bytes[1], bytes[0]);
 }
 
 static void memfd_luo_adopt_list(struct memfd_luo *st,
@@ -651,6 +658,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	struct inode *inode = file_inode(file);
 	struct memfd_luo_list list = {};
 	u64 start = get_cycles();
+	bool rescanned = false;
 	unsigned int v;
 	int err = 0;
 
@@ -661,6 +669,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	 * hole was filled since preserve.
 	 */
 	if (READ_ONCE(file->f_mapping->nrpages) != st->nr_pages) {
+		rescanned = true;
 		err = memfd_luo_collect(file, &list);
 		if (!err)
 			err = memfd_luo_refreeze(st, args, &list);
@@ -679,6 +688,8 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	}
 out:
 	inode_unlock(inode);
+	trace_liveupdate_memfd_freeze(file->f_path.dentry->d_name.name,
+				      rescanned, err);
 	return err;
 }
 
@@ -1105,11 +1116,14 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 
 	*memfd_luo_seals(in->file) = le32_to_cpu(h->seals);
 	in->file->f_pos = le64_to_cpu(h->pos);
-	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
-		h->name, version, le64_to_cpu(h->size),
-		le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries,
-		le64_to_cpu(h->freeze_start),
-		le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
+	trace_liveupdate_memfd_retrieve(h->name, version, le64_to_cpu(h->size),
+					le64_to_cpu(h->nr_pages),
+					in->nr_folios, nr_entries);
+	pr_debug("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
+		 h->name, version, le64_to_cpu(h->size),
+		 le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries,
+		 le64_to_cpu(h->freeze_start),
+		 le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
 	args->file = in->file;
 	in->file = NULL;
 	args->private = NULL;

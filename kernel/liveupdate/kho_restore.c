@@ -28,6 +28,9 @@
 #include "../../mm/internal.h"
 #include "kho_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/liveupdate.h>
+
 static DEFINE_MUTEX(kho_restore_lock);
 
 /**
@@ -597,7 +600,8 @@ u64 kho_finish(void)
 		 "finished: %llu preserved pages and %llu metadata pages released",
 		 data, meta);
 	mutex_unlock(&kho_restore_lock);
-	pr_info("finish: released %llu unclaimed preserved pages, %llu metadata pages\n",
-		data, meta);
+	trace_kho_finish(data, meta);
+	pr_debug("finish: released %llu unclaimed preserved pages, %llu metadata pages\n",
+		 data, meta);
 	return data + meta;
 }

@@ -36,6 +36,8 @@
 
 #include "luo_internal.h"
 
+#include <trace/events/liveupdate.h>
+
 /* Serialises sessions, files, the frozen state and handler calls. */
 DEFINE_MUTEX(luo_lock);
 LIST_HEAD(luo_outgoing);
@@ -320,8 +322,10 @@ int liveupdate_kexec_prepare(void)
 		goto out;
 	}
 	luo_frozen = true;
-	pr_info("handing over %lu sessions\n", luo_nr_outgoing);
+	pr_debug("handing over %lu sessions\n", luo_nr_outgoing);
 out:
+	if (!list_empty(&luo_outgoing))
+		trace_liveupdate_freeze(luo_nr_outgoing, ret);
 	mutex_unlock(&luo_lock);
 	return ret;
 }
@@ -353,7 +357,7 @@ void luo_incoming_session_done(void)
 	if (WARN_ON(!luo_nr_incoming_pending))
 		return;
 	if (!--luo_nr_incoming_pending && luo_had_incoming) {
-		pr_info("every incoming session finished, releasing the handover\n");
+		pr_debug("every incoming session finished, releasing the handover\n");
 		kho_finish();
 	}
 }
@@ -576,7 +580,8 @@ static void __init luo_read_incoming(void)
 		goto release;
 	}
 	luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
-	pr_info("%lu incoming sessions\n", luo_nr_incoming_pending);
+	pr_debug("%lu incoming sessions\n", luo_nr_incoming_pending);
+	trace_liveupdate_incoming(luo_nr_incoming_pending);
 	if (luo_nr_incoming_pending)
 		return;
 	goto release;

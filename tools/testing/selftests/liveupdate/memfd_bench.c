@@ -44,7 +44,7 @@ static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
 	ret = s < 0 ? s : luo_preserve(s, fd, 1);
 	snprintf(needle, sizeof(needle), "preserved memfd:%s:", name);
 	if (!ret)
-		ret = kmsg_line(needle, line, sizeof(line));
+		ret = event_line(needle, line, sizeof(line));
 	if (!ret) {
 		*folios = line_value(line, "pages in ");
 		*runs = line_value(line, "folios, ");
@@ -236,7 +236,7 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 	t = rdtsc();
 	ret = s < 0 ? s : luo_preserve(s, fd, 1);
 	bs.preserve_ms = (rdtsc() - t) / tpm;
-	if (!ret && !kmsg_line("preserved memfd:bench:", line, sizeof(line))) {
+	if (!ret && !event_line("preserved memfd:bench:", line, sizeof(line))) {
 		bs.folios = line_value(line, "pages in ");
 		bs.runs = line_value(line, "folios, ");
 		bs.v2 = line_value(line, "record v2 ");
@@ -276,7 +276,7 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 			 "every byte of %llu MiB checked, %llu writes of the writer there\n",
 			 (unsigned long long)(bs.size / MiB), (unsigned long long)count);
 	tpm = tsc_per_ms();
-	if (!kmsg_line("retrieved memfd:bench ", line, sizeof(line)))
+	if (!event_line("retrieved memfd:bench ", line, sizeof(line)))
 		ksft_print_msg("%s\n", line);
 	ksft_test_result(k < NR_SAMPLES && last && last < t1,
 			 "memfd kexec: blackout %.0f ms (kernel uptime at start %.0f ms, retrieve %.1f ms)\n",
