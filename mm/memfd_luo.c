@@ -59,7 +59,6 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/swap.h>
-#include <linux/timex.h>
 #include <linux/vmalloc.h>
 
 #include "internal.h"
@@ -657,7 +656,6 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	struct file *file = st->file;
 	struct inode *inode = file_inode(file);
 	struct memfd_luo_list list = {};
-	u64 start = get_cycles();
 	bool rescanned = false;
 	unsigned int v;
 	int err = 0;
@@ -679,13 +677,8 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 			goto out;
 		}
 	}
-	for (v = 0; v < st->nr_meta; v++) {
-		struct memfd_luo_hdr *h = folio_address(st->meta[v].hdr);
-
+	for (v = 0; v < st->nr_meta; v++)
 		memfd_luo_fill_hdr(st, &st->meta[v]);
-		h->freeze_start = cpu_to_le64(start);
-		h->freeze_end = cpu_to_le64(get_cycles());
-	}
 out:
 	inode_unlock(inode);
 	trace_liveupdate_memfd_freeze(file->f_path.dentry->d_name.name,
@@ -949,7 +942,8 @@ static int memfd_luo_check_hdr(struct memfd_luo_hdr *h, u32 version)
 	    h->name[le32_to_cpu(h->name_len)] ||
 	    strlen(h->name) != le32_to_cpu(h->name_len) ||
 	    strncmp(h->name, MFD_PREFIX, strlen(MFD_PREFIX)) ||
-	    (!nr_entries != !h->entries))
+	    (!nr_entries != !h->entries) ||
+	    h->reserved[0] || h->reserved[1])
 		return -EINVAL;
 	if (hugetlb && !IS_ENABLED(CONFIG_HUGETLBFS))
 		return -EOPNOTSUPP;
@@ -1119,11 +1113,9 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 	trace_liveupdate_memfd_retrieve(h->name, version, le64_to_cpu(h->size),
 					le64_to_cpu(h->nr_pages),
 					in->nr_folios, nr_entries);
-	pr_debug("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
+	pr_debug("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries\n",
 		 h->name, version, le64_to_cpu(h->size),
-		 le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries,
-		 le64_to_cpu(h->freeze_start),
-		 le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
+		 le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries);
 	args->file = in->file;
 	in->file = NULL;
 	args->private = NULL;
