@@ -51,6 +51,7 @@
 #include <linux/memcontrol.h>
 #include <linux/memfd_luo_abi.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/sched/signal.h>
@@ -125,14 +126,20 @@ static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
 				   struct file *file)
 {
 	const char *name = file->f_path.dentry->d_name.name;
+	struct inode *inode = file_inode(file);
 
 	if (!shmem_file(file) && !memfd_luo_is_hugetlb(file))
 		return false;
-	/* memfd_create() names its files "memfd:..."; SysV shm, tmpfs
-	 * files and shared anonymous memory are not memfds.
+	/*
+	 * memfd_create() makes an unlinked file on the kernel's internal
+	 * shmem or hugetlbfs mount, named "memfd:...".  A file of a tmpfs or
+	 * hugetlbfs that userspace mounted, linked or not, is not a memfd
+	 * whatever its name; SysV shm and shared anonymous memory live on
+	 * the internal mount too, under other names.
 	 */
-	return !strncmp(name, MFD_PREFIX, strlen(MFD_PREFIX)) &&
-	       S_ISREG(file_inode(file)->i_mode);
+	return (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !inode->i_nlink && S_ISREG(inode->i_mode) &&
+	       !strncmp(name, MFD_PREFIX, strlen(MFD_PREFIX));
 }
 
 /* Set or clear frozen bits; the inode lock is held. */

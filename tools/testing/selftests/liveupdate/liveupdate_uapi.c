@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/liveupdate without kexec: every errno of the UAPI, the
- * extensible-struct rule, exclusive open, duplicate names and tokens,
- * unsupported files, the limits, and unpreserve on close.  Uses the test
+ * extensible-struct rule, exclusive open, duplicate names
+ * and tokens, unsupported files (a tmpfs file named like a memfd too), the
+ * limits, and unpreserve on close.  Uses the test
  * handler of CONFIG_LIVEUPDATE_TEST for files that can be preserved.
  */
+#define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "../kselftest_harness.h"
 #include "luo_test.h"
@@ -38,6 +41,40 @@ TEST_F(luo, exclusive_open)
 	fd = open(LUO_DEV, O_RDWR);
 	EXPECT_LE(0, fd) TH_LOG("reopen after close: %s", strerror(errno));
 	self->dev = fd;
+}
+
+/*
+ * Only a real memfd is preserved by the memfd handler: a file named
+ * "memfd:..." on a tmpfs that userspace mounted is not one, linked or
+ * unlinked, and is refused like any file no handler takes (ENOENT).
+ */
+TEST_F(luo, fake_memfd_refused)
+{
+	char dir[] = "/tmp/luo-fake-memfd-XXXXXX", path[64];
+	int s = luo_create_session(self->dev, "fake-memfd");
+	int fd, mfd;
+
+	ASSERT_LE(0, s);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "size=1M"))
+		TH_LOG("mount tmpfs: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/memfd:x", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, fd, 1));
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, fd, 2));
+	/* A real memfd in the same session is taken. */
+	mfd = memfd_create("x", 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 4096));
+	EXPECT_EQ(0, luo_preserve(s, mfd, 3));
+	close(mfd);
+	close(fd);
+	close(s);
+	umount(dir);
+	rmdir(dir);
 }
 
 TEST_F(luo, unknown_ioctls)
