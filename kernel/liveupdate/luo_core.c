@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
@@ -61,6 +62,9 @@ static atomic_t luo_dev_busy = ATOMIC_INIT(0);
 
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
+	/* Sessions keep memory and devices across kexec: an admin's tool. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!kho_is_enabled())
 		return -EOPNOTSUPP;
 	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/liveupdate without kexec: every errno of the UAPI, the
- * extensible-struct rule, exclusive open, duplicate names
+ * extensible-struct rule, exclusive open, CAP_SYS_ADMIN, duplicate names
  * and tokens, unsupported files (a tmpfs file named like a memfd too), the
  * limits, and unpreserve on close.  Uses the test
  * handler of CONFIG_LIVEUPDATE_TEST for files that can be preserved.
  */
 #define _GNU_SOURCE
+#include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 #include "luo_test.h"
@@ -41,6 +44,45 @@ TEST_F(luo, exclusive_open)
 	fd = open(LUO_DEV, O_RDWR);
 	EXPECT_LE(0, fd) TH_LOG("reopen after close: %s", strerror(errno));
 	self->dev = fd;
+}
+
+/*
+ * Opening /dev/liveupdate needs CAP_SYS_ADMIN: a process that dropped it
+ * (root otherwise, the device node 0600 root's) is refused with EPERM.
+ */
+TEST(open_needs_cap_sys_admin)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(2);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].permitted &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(3);
+		fd = open(LUO_DEV, O_RDWR);
+		if (fd >= 0)
+			_exit(4);
+		_exit(errno == EPERM ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("2: capget, 3: capset failed, 4: opened without CAP_SYS_ADMIN, 5: another errno");
+	/* With the capability, the same open works. */
+	fd = open(LUO_DEV, O_RDWR);
+	EXPECT_LE(0, fd) TH_LOG("open as root: %s", strerror(errno));
+	close(fd);
 }
 
 /*
