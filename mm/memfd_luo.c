@@ -51,6 +51,7 @@
 #include <linux/memcontrol.h>
 #include <linux/memfd_luo_abi.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
 #include <linux/sched/signal.h>
@@ -59,10 +60,11 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/swap.h>
-#include <linux/timex.h>
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+
+#include <trace/events/liveupdate.h>
 
 #define MFD_PREFIX		"memfd:"
 
@@ -124,14 +126,20 @@ static bool memfd_luo_can_preserve(struct liveupdate_file_handler *handler,
 				   struct file *file)
 {
 	const char *name = file->f_path.dentry->d_name.name;
+	struct inode *inode = file_inode(file);
 
 	if (!shmem_file(file) && !memfd_luo_is_hugetlb(file))
 		return false;
-	/* memfd_create() names its files "memfd:..."; SysV shm, tmpfs
-	 * files and shared anonymous memory are not memfds.
+	/*
+	 * memfd_create() makes an unlinked file on the kernel's internal
+	 * shmem or hugetlbfs mount, named "memfd:...".  A file of a tmpfs or
+	 * hugetlbfs that userspace mounted, linked or not, is not a memfd
+	 * whatever its name; SysV shm and shared anonymous memory live on
+	 * the internal mount too, under other names.
 	 */
-	return !strncmp(name, MFD_PREFIX, strlen(MFD_PREFIX)) &&
-	       S_ISREG(file_inode(file)->i_mode);
+	return (file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !inode->i_nlink && S_ISREG(inode->i_mode) &&
+	       !strncmp(name, MFD_PREFIX, strlen(MFD_PREFIX));
 }
 
 /* Set or clear frozen bits; the inode lock is held. */
@@ -465,10 +473,15 @@ static void memfd_luo_report(const char *what, struct memfd_luo *st)
 		if (v == MEMFD_LUO_V1 || v == MEMFD_LUO_V2)
 			bytes[v - 1] = memfd_luo_meta_bytes(&st->meta[i]);
 	}
-	pr_info("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
-		what, st->file->f_path.dentry->d_name.name,
-		i_size_read(file_inode(st->file)), st->nr_pages, st->nr_folios,
-		st->nr_runs, bytes[1], bytes[0]);
+	trace_liveupdate_memfd_preserve(what,
+					st->file->f_path.dentry->d_name.name,
+					i_size_read(file_inode(st->file)),
+					st->nr_pages, st->nr_folios,
+					st->nr_runs, bytes[1], bytes[0]);
+	pr_debug("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
+		 what, st->file->f_path.dentry->d_name.name,
+		 i_size_read(file_inode(st->file)), st->nr_pages,
+		 st->nr_folios, st->nr_runs, bytes[1], bytes[0]);
 }
 
 static void memfd_luo_adopt_list(struct memfd_luo *st,
@@ -650,7 +663,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	struct file *file = st->file;
 	struct inode *inode = file_inode(file);
 	struct memfd_luo_list list = {};
-	u64 start = get_cycles();
+	bool rescanned = false;
 	unsigned int v;
 	int err = 0;
 
@@ -661,6 +674,7 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 	 * hole was filled since preserve.
 	 */
 	if (READ_ONCE(file->f_mapping->nrpages) != st->nr_pages) {
+		rescanned = true;
 		err = memfd_luo_collect(file, &list);
 		if (!err)
 			err = memfd_luo_refreeze(st, args, &list);
@@ -670,15 +684,12 @@ static int memfd_luo_freeze(struct liveupdate_file_op_args *args)
 			goto out;
 		}
 	}
-	for (v = 0; v < st->nr_meta; v++) {
-		struct memfd_luo_hdr *h = folio_address(st->meta[v].hdr);
-
+	for (v = 0; v < st->nr_meta; v++)
 		memfd_luo_fill_hdr(st, &st->meta[v]);
-		h->freeze_start = cpu_to_le64(start);
-		h->freeze_end = cpu_to_le64(get_cycles());
-	}
 out:
 	inode_unlock(inode);
+	trace_liveupdate_memfd_freeze(file->f_path.dentry->d_name.name,
+				      rescanned, err);
 	return err;
 }
 
@@ -938,7 +949,8 @@ static int memfd_luo_check_hdr(struct memfd_luo_hdr *h, u32 version)
 	    h->name[le32_to_cpu(h->name_len)] ||
 	    strlen(h->name) != le32_to_cpu(h->name_len) ||
 	    strncmp(h->name, MFD_PREFIX, strlen(MFD_PREFIX)) ||
-	    (!nr_entries != !h->entries))
+	    (!nr_entries != !h->entries) ||
+	    h->reserved[0] || h->reserved[1])
 		return -EINVAL;
 	if (hugetlb && !IS_ENABLED(CONFIG_HUGETLBFS))
 		return -EOPNOTSUPP;
@@ -1105,11 +1117,12 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 
 	*memfd_luo_seals(in->file) = le32_to_cpu(h->seals);
 	in->file->f_pos = le64_to_cpu(h->pos);
-	pr_info("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries, frozen at cycle %llu for %llu cycles\n",
-		h->name, version, le64_to_cpu(h->size),
-		le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries,
-		le64_to_cpu(h->freeze_start),
-		le64_to_cpu(h->freeze_end) - le64_to_cpu(h->freeze_start));
+	trace_liveupdate_memfd_retrieve(h->name, version, le64_to_cpu(h->size),
+					le64_to_cpu(h->nr_pages),
+					in->nr_folios, nr_entries);
+	pr_debug("retrieved %s (v%u): size %llu, %llu pages in %llu folios, %llu entries\n",
+		 h->name, version, le64_to_cpu(h->size),
+		 le64_to_cpu(h->nr_pages), in->nr_folios, nr_entries);
 	args->file = in->file;
 	in->file = NULL;
 	args->private = NULL;

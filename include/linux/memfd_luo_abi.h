@@ -40,9 +40,10 @@
  * @entries: luo_array handle of the entries, 0 when @nr_entries is 0.
  * @huge_order: order of the hugetlb page size, 0 for shmem.
  * @name_len: length of @name, without the NUL.
- * @freeze_start: get_cycles() when the last freeze began (diagnostic only,
- *	for live update timelines; 0 when never frozen).
- * @freeze_end: get_cycles() when it ended.
+ * @reserved: zero, refused otherwise.  Early drafts of this format put
+ *	get_cycles() figures of the freeze here; a timestamp of one kernel
+ *	means nothing to the next, so the record carries none (the freeze is
+ *	traced instead: the liveupdate_memfd_freeze event).
  * @name: dentry name ("memfd:..."), NUL terminated.
  */
 struct memfd_luo_hdr {
@@ -59,8 +60,7 @@ struct memfd_luo_hdr {
 	__le64 entries;
 	__le32 huge_order;
 	__le32 name_len;
-	__le64 freeze_start;
-	__le64 freeze_end;
+	__le64 reserved[2];
 	char name[NAME_MAX + 1];
 };
 

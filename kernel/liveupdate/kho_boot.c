@@ -27,6 +27,7 @@
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
@@ -435,6 +436,55 @@ static void __init kho_free_index(void)
 }
 
 /*
+ * Tag every preserved page in a bitmap owned by KHO, so that restore and
+ * kho_finish() know which pages are still waiting without asking struct
+ * page anything: a page that was restored, freed and reused may carry any
+ * flag, PG_reserved included, and any private value.  The bitmap spans the
+ * lowest to the highest preserved page, one bit per page (32 KiB per GiB of
+ * span).
+ */
+static int __init kho_build_waiting(void)
+{
+	unsigned long lo = ULONG_MAX, hi = 0, size;
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		physr_for_each_range(&kho_in.maps[order], &it, &r) {
+			lo = min_t(unsigned long, lo, PHYS_PFN(r.phys));
+			hi = max_t(unsigned long, hi,
+				   PHYS_PFN(r.phys + r.len));
+		}
+	}
+	if (lo >= hi)
+		return 0;
+	size = PAGE_ALIGN(BITS_TO_LONGS(hi - lo) * sizeof(long));
+	kho_in.waiting = memblock_alloc(size, PAGE_SIZE);
+	if (!kho_in.waiting)
+		return -ENOMEM;
+	kho_in.waiting_base_pfn = lo;
+	kho_in.waiting_nr = hi - lo;
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		physr_for_each_range(&kho_in.maps[order], &it, &r)
+			bitmap_set(kho_in.waiting, PHYS_PFN(r.phys) - lo,
+				   r.len >> PAGE_SHIFT);
+	}
+	return 0;
+}
+
+static void __init kho_free_waiting(void)
+{
+	if (kho_in.waiting)
+		memblock_free(kho_in.waiting,
+			      PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
+					 sizeof(long)));
+	kho_in.waiting = NULL;
+	kho_in.waiting_base_pfn = 0;
+	kho_in.waiting_nr = 0;
+}
+
+/*
  * Check that no two ranges of any lists overlap and that no range overlaps
  * memory reserved before the handover was read, in one sweep: the lists
  * are merged in address order and walked beside memblock.reserved, which
@@ -543,6 +593,12 @@ static int __init kho_accept(void)
 		goto drop;
 	}
 
+	ret = kho_build_waiting();
+	if (ret) {
+		kho_reject("cannot allocate the bitmap of preserved pages", ret);
+		kho_free_index();
+		goto drop;
+	}
 	ret = kho_visit_all(&v);
 	if (ret) {
 		struct kho_visit undo = { .fn = kho_unreserve_one,
@@ -550,6 +606,7 @@ static int __init kho_accept(void)
 
 		kho_visit_all(&undo);
 		kho_reject("cannot reserve preserved memory", ret);
+		kho_free_waiting();
 		kho_free_index();
 		goto drop;
 	}

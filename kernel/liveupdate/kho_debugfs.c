@@ -5,7 +5,9 @@
  *   /sys/kernel/debug/kho/out/root        the outgoing root FDT (one page)
  *   /sys/kernel/debug/kho/out/blobs/NAME  the outgoing sub-blobs
  *   /sys/kernel/debug/kho/in/root         the incoming root FDT
- *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs
+ *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs, until their
+ *                                         owner restores them (then a read
+ *                                         fails with -ENODATA)
  *   /sys/kernel/debug/kho/in/status       what happened to the handover
  *   /sys/kernel/debug/kho/in/stats        reservation figures
  *
@@ -124,13 +126,48 @@ DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
 
 static struct dentry *kho_in_root, *kho_in_blobs;
 
-/* kho_finish() frees what the incoming root and blobs show. */
+/* An incoming sub-blob shown in debugfs. */
+struct kho_in_blob {
+	struct list_head list;
+	phys_addr_t phys;
+	size_t size;
+};
+
+static LIST_HEAD(kho_in_blob_list);
+
+static ssize_t kho_in_blob_fop_read(struct file *file, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	struct kho_in_blob *b = file->private_data;
+
+	return kho_in_blob_read(b->phys, b->size, ubuf, count, ppos);
+}
+
+static const struct file_operations kho_in_blob_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = kho_in_blob_fop_read,
+	.llseek = default_llseek,
+};
+
+/*
+ * kho_finish() frees what the incoming root and blobs show: called before
+ * it does, without the restore lock (a removal waits for the readers).
+ */
 void kho_debugfs_in_remove(void)
 {
-	debugfs_remove(kho_in_root);
-	debugfs_remove_recursive(kho_in_blobs);
-	kho_in_root = NULL;
-	kho_in_blobs = NULL;
+	struct dentry *root = xchg(&kho_in_root, NULL);
+	struct dentry *blobs = xchg(&kho_in_blobs, NULL);
+	struct kho_in_blob *b, *tmp;
+
+	if (!blobs && !root)
+		return;
+	debugfs_remove(root);
+	debugfs_remove_recursive(blobs);
+	list_for_each_entry_safe(b, tmp, &kho_in_blob_list, list) {
+		list_del(&b->list);
+		kfree(b);
+	}
 }
 
 static void __init kho_debugfs_in_init(struct dentry *in)
@@ -148,7 +185,7 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 	blobs = debugfs_create_dir("blobs", in);
 	kho_in_blobs = blobs;
 	fdt_for_each_subnode(node, fdt, 0) {
-		struct debugfs_blob_wrapper *w;
+		struct kho_in_blob *b;
 		const char *name = fdt_get_name(fdt, node, NULL);
 		const char *compat;
 		phys_addr_t phys;
@@ -162,12 +199,15 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 				name ?: "(no name)");
 			continue;
 		}
-		w = kzalloc(sizeof(*w), GFP_KERNEL);
-		if (!w)
+		b = kzalloc(sizeof(*b), GFP_KERNEL);
+		if (!b)
 			return;
-		w->data = phys_to_virt(phys);
-		w->size = size;
-		debugfs_create_blob(name, 0400, blobs, w);
+		b->phys = phys;
+		b->size = size;
+		list_add(&b->list, &kho_in_blob_list);
+		/* Readable until its owner restores it: kho_in_blob_read(). */
+		debugfs_create_file_size(name, 0400, blobs, b,
+					 &kho_in_blob_fops, size);
 	}
 }
 

@@ -27,6 +27,12 @@ struct kho_area {
  * @maps: the preserved-memory lists, one per folio order, adopted in place.
  * @index: per order, the chunks of @maps in order, for binary search; NULL
  *	when it could not be allocated (lookups then walk the list).
+ * @waiting: one bit per page from @waiting_base_pfn on, set at boot for
+ *	every page of every preserved range and cleared when the page is
+ *	restored or released: the tag that says "preserved, not taken yet".
+ *	Memblock memory, freed by kho_finish().
+ * @waiting_base_pfn: first page frame covered by @waiting.
+ * @waiting_nr: number of page frames covered by @waiting.
  * @status: a line for debugfs saying what happened to the handover.
  * @nr_reserved: number of ranges reserved at boot.
  * @reserved_bytes: bytes reserved at boot, metadata included.
@@ -41,6 +47,9 @@ struct kho_incoming {
 	const void *root;
 	struct physr maps[KHO_NR_ORDERS];
 	const struct physr_chunk **index[KHO_NR_ORDERS];
+	unsigned long *waiting;
+	unsigned long waiting_base_pfn;
+	unsigned long waiting_nr;
 	char status[128];
 	u64 nr_reserved;
 	u64 reserved_bytes;
@@ -55,6 +64,8 @@ extern struct kho_incoming kho_in;
 bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order);
 bool kho_in_preserved(phys_addr_t phys, u64 size);
 bool kho_pages_waiting(phys_addr_t phys, unsigned long nr);
+ssize_t kho_in_blob_read(phys_addr_t phys, size_t size, char __user *ubuf,
+			 size_t count, loff_t *ppos);
 int __kho_retrieve_subtree(const char *name, const char *compatible,
 			   phys_addr_t *phys, size_t *size);
 

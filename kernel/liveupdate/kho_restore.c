@@ -5,12 +5,17 @@
  * Preserved memory was reserved in memblock at boot, so its pages reach
  * the page allocator's era as reserved pages with one reference each.  A
  * restore turns them into what the previous kernel had: a folio of the
- * recorded order, or plain order-0 pages.  A page that is no longer
- * reserved has been restored already, which makes a second restore of the
- * same memory fail instead of handing it out twice.
+ * recorded order, or plain order-0 pages.  Which pages are still waiting
+ * to be restored is told by KHO's own bitmap (kho_in.waiting), set at boot
+ * and cleared by restore and by kho_finish(), never by a page flag: a page
+ * restored, freed and reused may be PG_reserved again for its new owner.
+ * A second restore of the same memory fails instead of handing it out
+ * twice, and kho_finish() frees only pages that never left KHO.
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
+#include <linux/bitmap.h>
+#include <linux/fs.h>
 #include <linux/kexec_handover.h>
 #include <linux/sched.h>
 #include <linux/libfdt.h>
@@ -22,6 +27,9 @@
 
 #include "../../mm/internal.h"
 #include "kho_internal.h"
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/liveupdate.h>
 
 static DEFINE_MUTEX(kho_restore_lock);
 
@@ -116,14 +124,25 @@ bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
 	return false;
 }
 
-static bool kho_pages_reserved(struct page *page, unsigned long nr)
+/* Whether every page of [@pfn, @pfn + @nr) is preserved and not taken. */
+static bool kho_pfns_waiting(unsigned long pfn, unsigned long nr)
 {
-	unsigned long i;
+	unsigned long first;
 
-	for (i = 0; i < nr; i++)
-		if (!PageReserved(page + i))
-			return false;
-	return true;
+	lockdep_assert_held(&kho_restore_lock);
+	if (!kho_in.waiting || pfn < kho_in.waiting_base_pfn ||
+	    pfn - kho_in.waiting_base_pfn > kho_in.waiting_nr ||
+	    nr > kho_in.waiting_nr - (pfn - kho_in.waiting_base_pfn))
+		return false;
+	first = pfn - kho_in.waiting_base_pfn;
+	return find_next_zero_bit(kho_in.waiting, first + nr, first) ==
+	       first + nr;
+}
+
+static void kho_pfns_taken(unsigned long pfn, unsigned long nr)
+{
+	lockdep_assert_held(&kho_restore_lock);
+	bitmap_clear(kho_in.waiting, pfn - kho_in.waiting_base_pfn, nr);
 }
 
 /**
@@ -154,7 +173,8 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	nr = 1UL << order;
 	page = pfn_to_page(PHYS_PFN(phys));
 
-	if (kho_pages_reserved(page, nr)) {
+	if (kho_pfns_waiting(page_to_pfn(page), nr)) {
+		kho_pfns_taken(page_to_pfn(page), nr);
 		for (i = 0; i < nr; i++) {
 			ClearPageReserved(page + i);
 			set_page_count(page + i, i ? 0 : 1);
@@ -192,8 +212,7 @@ bool kho_folio_waiting(phys_addr_t phys, unsigned int order)
 	if (kho_is_incoming() && PAGE_ALIGNED(phys) &&
 	    kho_lookup(phys, PAGE_SIZE, &o) && o == order &&
 	    IS_ALIGNED(phys, PAGE_SIZE << order))
-		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)),
-					 1UL << order);
+		ret = kho_pfns_waiting(PHYS_PFN(phys), 1UL << order);
 	mutex_unlock(&kho_restore_lock);
 	return ret;
 }
@@ -213,9 +232,10 @@ static struct page *__kho_restore_pages(phys_addr_t phys,
 	for (i = 0; i < nr_pages; i++)
 		if (!kho_lookup(phys + PFN_PHYS(i), PAGE_SIZE, &order))
 			return NULL;
-	page = pfn_to_page(PHYS_PFN(phys));
-	if (!kho_pages_reserved(page, nr_pages))
+	if (!kho_pfns_waiting(PHYS_PFN(phys), nr_pages))
 		return NULL;
+	kho_pfns_taken(PHYS_PFN(phys), nr_pages);
+	page = pfn_to_page(PHYS_PFN(phys));
 	for (i = 0; i < nr_pages; i++) {
 		ClearPageReserved(page + i);
 		init_page_count(page + i);
@@ -254,12 +274,28 @@ static bool kho_physr_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 
 	return PAGE_ALIGNED(phys) && size == PAGE_SIZE &&
 	       kho_lookup(phys, PAGE_SIZE, &order) &&
-	       PageReserved(pfn_to_page(PHYS_PFN(phys)));
+	       kho_pfns_waiting(PHYS_PFN(phys), 1);
 }
 
 static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
 {
-	return __kho_restore_pages(phys, 1) ? 0 : -EBUSY;
+	unsigned long *restored = arg;
+
+	if (!__kho_restore_pages(phys, 1))
+		return -EBUSY;
+	(*restored)++;
+	return 0;
+}
+
+static int kho_free_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *left = arg;
+
+	if (!*left)
+		return 1;
+	(*left)--;
+	__free_page(pfn_to_page(PHYS_PFN(phys)));
+	return 0;
 }
 
 /**
@@ -280,6 +316,7 @@ static int kho_restore_chunk(phys_addr_t phys, size_t size, void *arg)
  */
 int kho_restore_physr(struct physr *pr, phys_addr_t first)
 {
+	unsigned long restored = 0;
 	int ret;
 
 	mutex_lock(&kho_restore_lock);
@@ -292,9 +329,14 @@ int kho_restore_physr(struct physr *pr, phys_addr_t first)
 			  NULL);
 	if (ret)
 		goto out;
-	ret = physr_walk_chunks(pr, kho_restore_chunk, NULL);
+	ret = physr_walk_chunks(pr, kho_restore_chunk, &restored);
 	if (ret) {
-		/* Chunks restored so far stay with the allocator's count. */
+		/*
+		 * Every chunk was checked waiting under this lock, so this
+		 * takes a chain that holds one page twice: give back the
+		 * pages restored so far (the same walk, as far as it got).
+		 */
+		physr_walk_chunks(pr, kho_free_chunk, &restored);
 		physr_init(pr);
 	}
 out:
@@ -392,13 +434,75 @@ bool kho_pages_waiting(phys_addr_t phys, unsigned long nr)
 	mutex_lock(&kho_restore_lock);
 	if (kho_is_incoming() && PAGE_ALIGNED(phys) && nr &&
 	    kho_in_preserved(phys, (u64)nr << PAGE_SHIFT))
-		ret = kho_pages_reserved(pfn_to_page(PHYS_PFN(phys)), nr);
+		ret = kho_pfns_waiting(PHYS_PFN(phys), nr);
 	mutex_unlock(&kho_restore_lock);
 	return ret;
 }
 
-/* Give back every reserved page of [@phys, @phys + @len). */
+/**
+ * kho_in_blob_read() - read an incoming sub-blob for debugfs
+ * @phys: physical address of the sub-blob.
+ * @size: its size in bytes.
+ * @ubuf: user buffer.
+ * @count: bytes asked for.
+ * @ppos: file position.
+ *
+ * The memory of a sub-blob belongs to its owner once restored, and may be
+ * freed and reused from then on: it is shown only while every page of it
+ * is still preserved and not restored, under the restore lock.
+ *
+ * Context: process context; takes the KHO restore lock.
+ * Return: bytes read, -ENODATA once the owner restored the sub-blob or
+ * there is no incoming handover any more, or -EFAULT.
+ */
+ssize_t kho_in_blob_read(phys_addr_t phys, size_t size, char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	unsigned long nr = DIV_ROUND_UP(offset_in_page(phys) + size, PAGE_SIZE);
+	ssize_t ret = -ENODATA;
+
+	mutex_lock(&kho_restore_lock);
+	if (kho_is_incoming() && size &&
+	    kho_pfns_waiting(PHYS_PFN(phys), nr))
+		ret = simple_read_from_buffer(ubuf, count, ppos,
+					      phys_to_virt(phys), size);
+	mutex_unlock(&kho_restore_lock);
+	return ret;
+}
+
+/*
+ * Give back every page of the preserved range [@phys, @phys + @len) that
+ * nobody restored: the bitmap says which, whatever the flags of the pages
+ * that were restored and reused meanwhile.
+ */
 static u64 kho_release_range(phys_addr_t phys, u64 len)
+{
+	unsigned long pfn = PHYS_PFN(phys), i, nr = len >> PAGE_SHIFT;
+	u64 freed = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (kho_pfns_waiting(pfn + i, 1)) {
+			struct page *page = pfn_to_page(pfn + i);
+
+			kho_pfns_taken(pfn + i, 1);
+			/* Never handed out, so still as memblock left it. */
+			if (!WARN_ON_ONCE(!PageReserved(page))) {
+				free_reserved_page(page);
+				freed++;
+			}
+		}
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return freed;
+}
+
+/*
+ * Give back the pages of KHO's own metadata in [@phys, @phys + @len): the
+ * root, chunks of the preserved-memory lists, the index and the bitmap.
+ * Nobody else ever restores them, so they are still reserved.
+ */
+static u64 kho_release_meta(phys_addr_t phys, u64 len)
 {
 	struct page *page = pfn_to_page(PHYS_PFN(phys));
 	unsigned long i, nr = len >> PAGE_SHIFT;
@@ -409,8 +513,6 @@ static u64 kho_release_range(phys_addr_t phys, u64 len)
 			free_reserved_page(page + i);
 			freed++;
 		}
-		if (!(i % 4096))
-			cond_resched();
 	}
 	return freed;
 }
@@ -425,7 +527,7 @@ static u64 kho_release_chunks(struct physr *pr)
 		struct physr_chunk *chunk = phys_to_virt(phys);
 		phys_addr_t next = le64_to_cpu(chunk->hdr.next);
 
-		freed += kho_release_range(phys, PAGE_SIZE);
+		freed += kho_release_meta(phys, PAGE_SIZE);
 		phys = next;
 	}
 	physr_init(pr);
@@ -453,12 +555,16 @@ u64 kho_finish(void)
 	struct physr_iter it;
 	unsigned int order;
 
+	/*
+	 * Before the lock: removing a debugfs file waits for its readers,
+	 * and a reader of an incoming sub-blob takes the lock.
+	 */
+	kho_debugfs_in_remove();
 	mutex_lock(&kho_restore_lock);
 	if (!kho_in.root) {
 		mutex_unlock(&kho_restore_lock);
 		return 0;
 	}
-	kho_debugfs_in_remove();
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		physr_for_each_range(&kho_in.maps[order], &it, &r)
 			data += kho_release_range(r.phys, r.len);
@@ -474,13 +580,19 @@ u64 kho_finish(void)
 			start = PAGE_ALIGN(start);
 			end &= PAGE_MASK;
 			if (end > start)
-				meta += kho_release_range(start, end - start);
+				meta += kho_release_meta(start, end - start);
 		}
 		kho_in.index[order] = NULL;
 		meta += kho_release_chunks(&kho_in.maps[order]);
 	}
+	if (kho_in.waiting)
+		meta += kho_release_meta(virt_to_phys(kho_in.waiting),
+					 PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
+						    sizeof(long)));
+	kho_in.waiting = NULL;
+	kho_in.waiting_nr = 0;
 	kho_in.root = NULL;
-	meta += kho_release_range(kho_in.root_phys, PAGE_SIZE);
+	meta += kho_release_meta(kho_in.root_phys, PAGE_SIZE);
 	kho_in.root_phys = 0;
 	kho_in.released_pages = data;
 	kho_in.released_meta_pages = meta;
@@ -488,7 +600,8 @@ u64 kho_finish(void)
 		 "finished: %llu preserved pages and %llu metadata pages released",
 		 data, meta);
 	mutex_unlock(&kho_restore_lock);
-	pr_info("finish: released %llu unclaimed preserved pages, %llu metadata pages\n",
-		data, meta);
+	trace_kho_finish(data, meta);
+	pr_debug("finish: released %llu unclaimed preserved pages, %llu metadata pages\n",
+		 data, meta);
 	return data + meta;
 }

@@ -16,6 +16,12 @@
  *	allocator.
  *	The write fails with -ENOENT when there is no handover to verify and
  *	-EIO when a check failed.
+ *	Last, takes back from the allocator one of the preserved pages it
+ *	freed and keeps it as a driver would: PG_reserved, an extra
+ *	reference, a pattern of its own.
+ *   echo finish > /sys/kernel/debug/kho_test/control
+ *	After verify: kho_finish(), then checks that the page taken back
+ *	was not freed by it (still reserved, both references, bytes intact).
  *   echo bench_huge > /sys/kernel/debug/kho_test/control
  *   echo bench_small > /sys/kernel/debug/kho_test/control
  *	Preserves 512 MiB as 2 MiB folios, or as 4 KiB folios of which no two
@@ -114,6 +120,9 @@ static unsigned int kho_test_failed;
 static u32 kho_test_generation;
 static bool kho_test_preserved;
 static struct kho_test_hdr *kho_test_out;
+static struct page *kho_test_reused;
+
+#define KHO_TEST_REUSE_SEED	0x7265757365ULL
 
 static void kho_test_check(bool ok, const char *fmt, ...)
 {
@@ -535,6 +544,8 @@ static void kho_test_verify_rec(const struct kho_test_rec *rec,
 	}
 }
 
+static void kho_test_reuse(void);
+
 static int kho_test_verify(void)
 {
 	unsigned long before, restored = 1;
@@ -588,9 +599,85 @@ static int kho_test_verify(void)
 	kho_test_check(totalram_pages() - before == restored,
 		       "restored pages (%lu) counted as managed memory (%lu)",
 		       restored, totalram_pages() - before);
+	kho_test_reuse();
 out:
 	folio_put(blob);
 	return kho_test_failed ? -EIO : 0;
+}
+
+/*
+ * Take back from the allocator a page that was preserved, restored and
+ * freed, and use it as a driver that maps a page to user space does:
+ * PG_reserved set, one more reference, our own bytes.  "finish" then
+ * checks that kho_finish() left it alone.
+ */
+static void kho_test_reuse(void)
+{
+	struct page *page, *tmp;
+	unsigned int tries;
+	LIST_HEAD(others);
+
+	if (kho_test_reused)
+		return;
+	/*
+	 * Movable: the freed pages went back to the free lists of their
+	 * pageblocks, which memblock-era memory has as movable.
+	 */
+	for (tries = 0; tries < 4096; tries++) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE);
+		if (!page)
+			break;
+		if (kho_in_preserved(page_to_phys(page), PAGE_SIZE)) {
+			kho_test_reused = page;
+			break;
+		}
+		list_add(&page->lru, &others);
+	}
+	list_for_each_entry_safe(page, tmp, &others, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	kho_test_check(kho_test_reused,
+		       "a preserved page, restored and freed, was allocated again (%u tries)",
+		       tries + 1);
+	if (!kho_test_reused)
+		return;
+	SetPageReserved(kho_test_reused);
+	get_page(kho_test_reused);
+	kho_test_fill(page_address(kho_test_reused), PAGE_SIZE,
+		      KHO_TEST_REUSE_SEED);
+}
+
+/* Release the rest of the handover; the reused page must be untouched. */
+static int kho_test_finish(void)
+{
+	struct page *page = kho_test_reused;
+	u64 released, bad;
+
+	if (!page) {
+		kho_test_check(false, "verify took back a preserved page first");
+		return -ENOENT;
+	}
+	released = kho_finish();
+	seq_buf_printf(&kho_test_sb, "# kho_finish released %llu pages\n",
+		       released);
+	kho_test_check(!kho_is_incoming(), "no incoming handover after finish");
+	kho_test_check(PageReserved(page) && page_ref_count(page) == 2 &&
+		       !PageBuddy(page),
+		       "the reused page was not freed by finish (reserved %d, refcount %d)",
+		       PageReserved(page), page_ref_count(page));
+	if (kho_test_failed)
+		return -EIO;	/* In whatever state it is: leak it. */
+	bad = kho_test_compare(page_address(page), PAGE_SIZE,
+			       KHO_TEST_REUSE_SEED);
+	kho_test_check(bad == PAGE_SIZE,
+		       "the reused page's bytes survived finish (first bad %llu)",
+		       bad);
+	kho_test_reused = NULL;
+	ClearPageReserved(page);
+	put_page(page);
+	put_page(page);
+	return 0;
 }
 
 /* One folio of @order, or with @scatter an order-0 folio with no neighbour. */
@@ -730,6 +817,8 @@ static ssize_t kho_test_control_write(struct file *file,
 		ret = kho_test_preserve();
 	else if (sysfs_streq(buf, "verify"))
 		ret = kho_test_verify();
+	else if (sysfs_streq(buf, "finish"))
+		ret = kho_test_finish();
 	else if (sysfs_streq(buf, "bench_huge"))
 		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false);
 	else if (sysfs_streq(buf, "bench_small"))

@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
+#include <linux/capability.h>
 #include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -38,6 +39,8 @@
 
 #include "kho_internal.h"
 #include "luo_internal.h"
+
+#include <trace/events/liveupdate.h>
 
 /*
  * The session lists, the frozen state and the index of preserved files;
@@ -123,6 +126,9 @@ static inline void luo_accept_faults(bool on)
  */
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
+	/* Sessions keep memory and devices across kexec: an admin's tool. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!kho_is_enabled() && !luo_had_incoming)
 		return -EOPNOTSUPP;
 	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))
@@ -400,13 +406,15 @@ int liveupdate_kexec_prepare(void)
 		mutex_lock(&luo_lock);
 		goto unfrozen;
 	}
-	pr_info("handing over %lu sessions\n", luo_nr_outgoing);
+	pr_debug("handing over %lu sessions\n", luo_nr_outgoing);
 	goto out;
 
 unfrozen:
 	luo_frozen = false;
 	luo_session_reap_closed(&reaped);
 out:
+	if (!list_empty(&luo_outgoing))
+		trace_liveupdate_freeze(luo_nr_outgoing, ret);
 	mutex_unlock(&luo_lock);
 	luo_session_free_list(&reaped);
 	return ret;
@@ -447,7 +455,7 @@ void luo_incoming_session_done(void)
 	if (WARN_ON(!luo_nr_incoming_pending))
 		return;
 	if (!--luo_nr_incoming_pending && luo_had_incoming) {
-		pr_info("every incoming session finished, releasing the handover\n");
+		pr_debug("every incoming session finished, releasing the handover\n");
 		kho_finish();
 	}
 }
@@ -691,7 +699,8 @@ static void __init luo_read_incoming(void)
 		goto release;
 	}
 	luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
-	pr_info("%lu incoming sessions\n", luo_nr_incoming_pending);
+	pr_debug("%lu incoming sessions\n", luo_nr_incoming_pending);
+	trace_liveupdate_incoming(luo_nr_incoming_pending);
 	if (luo_nr_incoming_pending)
 		return;
 	goto release;

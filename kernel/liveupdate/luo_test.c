@@ -722,6 +722,7 @@ static u32 luo_test_corrupt_state;
 
 static const char * const luo_test_memfd_damage[] = {
 	"magic", "count", "array", "range", "order", "phys", "bigorder",
+	"reserved",
 };
 
 #define LUO_TEST_MAX_MEMFD_DAMAGE	16
@@ -860,6 +861,9 @@ static void luo_test_damage_memfd(struct luo_file_abi *f, int how)
 	case 6:		/* bigorder: an order the allocator has, shmem not */
 		if (run)
 			run->order = cpu_to_le32(MAX_PAGE_ORDER);
+		break;
+	case 7:		/* reserved: what a freeze timestamp looked like */
+		h->reserved[1] = cpu_to_le64(0x123456789ULL);
 		break;
 	}
 	pr_info("test: damaged the v2 record of memfd token %llu: %s\n",

@@ -5,9 +5,26 @@
  * stage 2, after a real kexec, restores everything, checks order and every
  * byte, checks that the unpreserved folio was not reserved, and that the
  * memory goes back to the allocator (the test module does the work and
- * reports each check).
+ * reports each check).  Then the incoming sub-blob, restored and freed by
+ * its owner, must no longer be readable through debugfs; and kho_finish()
+ * must not free a preserved page that was restored, freed and allocated
+ * again (marked reserved by its new owner, as a driver may).
  */
 #include "kho_tb.h"
+
+/* Read one byte of @path: the byte count, or -errno of open or read. */
+static int read_errno(const char *path)
+{
+	char c;
+	int fd = open(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, &c, 1);
+	n = n < 0 ? -errno : n;
+	close(fd);
+	return n;
+}
 
 int main(void)
 {
@@ -26,7 +43,7 @@ int main(void)
 		tap(ret == 4096, "stage 1: the sub-blob shows in debugfs (%d bytes)", ret);
 		return failed;
 	}
-	printf("1..4\n");
+	printf("1..7\n");
 	show_incoming();
 	tap(stage == 2, "stage 2: runs as stage 2");
 	tap(incoming_starts_with("accepted"), "stage 2: the handover was accepted");
@@ -34,5 +51,13 @@ int main(void)
 	tap(ret == 4096, "stage 2: the incoming sub-blob shows in debugfs (%d bytes)", ret);
 	ret = kho_test_cmd("verify");
 	tap(!ret, "stage 2: every preserved byte came across, orders kept (%d)", ret);
+	ret = read_errno(KHO_DIR "/in/blobs/kho-test");
+	tap(ret == -ENODATA,
+	    "stage 2: the sub-blob, restored and freed by its owner, reads as an error (%d)", ret);
+	ret = kho_test_cmd("finish");
+	tap(!ret, "stage 2: finish released the handover, not the page reused after restore (%d)",
+	    ret);
+	ret = read_errno(KHO_DIR "/in/blobs/kho-test");
+	tap(ret == -ENOENT, "stage 2: after finish the sub-blob is gone from debugfs (%d)", ret);
 	return failed;
 }

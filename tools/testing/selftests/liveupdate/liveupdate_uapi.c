@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /dev/liveupdate without kexec: every errno of the UAPI, the
- * extensible-struct rule, exclusive open, duplicate names and tokens,
- * GET_NAME, unsupported files, double preservation, upstream's numbers
- * (2000 sessions, 500 memfds in a session) and the limits that bound them,
- * and unpreserve on close.  Uses the test handler of CONFIG_LIVEUPDATE_TEST
- * for files that can be preserved.
+ * extensible-struct rule, exclusive open, CAP_SYS_ADMIN, duplicate names
+ * and tokens, GET_NAME, unsupported files (a tmpfs file named like a memfd
+ * too), double preservation, upstream's numbers (2000 sessions, 500 memfds
+ * in a session) and the limits that bound them, and unpreserve on close.
+ * Uses the test handler of CONFIG_LIVEUPDATE_TEST for files that can be
+ * preserved.
  */
 #define _GNU_SOURCE
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 #include "luo_test.h"
@@ -71,6 +75,79 @@ TEST_F(luo, exclusive_open)
 	fd = open(LUO_DEV, O_RDWR);
 	EXPECT_LE(0, fd) TH_LOG("reopen after close: %s", strerror(errno));
 	self->dev = fd;
+}
+
+/*
+ * Opening /dev/liveupdate needs CAP_SYS_ADMIN: a process that dropped it
+ * (root otherwise, the device node 0600 root's) is refused with EPERM.
+ */
+TEST(open_needs_cap_sys_admin)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(2);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].permitted &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(3);
+		fd = open(LUO_DEV, O_RDWR);
+		if (fd >= 0)
+			_exit(4);
+		_exit(errno == EPERM ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("2: capget, 3: capset failed, 4: opened without CAP_SYS_ADMIN, 5: another errno");
+	/* With the capability, the same open works. */
+	fd = open(LUO_DEV, O_RDWR);
+	EXPECT_LE(0, fd) TH_LOG("open as root: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * Only a real memfd is preserved by the memfd handler: a file named
+ * "memfd:..." on a tmpfs that userspace mounted is not one, linked or
+ * unlinked, and is refused like any file no handler takes (ENOENT).
+ */
+TEST_F(luo, fake_memfd_refused)
+{
+	char dir[] = "/tmp/luo-fake-memfd-XXXXXX", path[64];
+	int s = luo_create_session(self->dev, "fake-memfd");
+	int fd, mfd;
+
+	ASSERT_LE(0, s);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("tmpfs", dir, "tmpfs", 0, "size=1M"))
+		TH_LOG("mount tmpfs: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/memfd:x", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 4096));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, fd, 1));
+	ASSERT_EQ(0, unlink(path));
+	EXPECT_EQ(-ENOENT, luo_preserve(s, fd, 2));
+	/* A real memfd in the same session is taken. */
+	mfd = memfd_create("x", 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 4096));
+	EXPECT_EQ(0, luo_preserve(s, mfd, 3));
+	close(mfd);
+	close(fd);
+	close(s);
+	umount(dir);
+	rmdir(dir);
 }
 
 TEST_F(luo, unknown_ioctls)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <linux/liveupdate.h>
@@ -218,6 +219,97 @@ static inline int kmsg_has(const char *needle)
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
 	buf[n > 0 ? n : 0] = 0;
 	found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+/*
+ * The live update trace events (include/trace/events/liveupdate.h): the
+ * kernel logs only refusals; what each preserve, freeze, retrieve and
+ * finish did is traced.  Every test program that includes this header
+ * enables the events when it starts (tracefs mounted if needed) and reads
+ * them back from the trace buffer.
+ */
+#define LU_TRACEFS		"/sys/kernel/tracing"
+
+__attribute__((constructor)) static void lu_events_enable(void)
+{
+	int fd;
+
+	if (access(LU_TRACEFS "/events", F_OK))
+		mount("tracefs", LU_TRACEFS, "tracefs", 0, NULL);
+	fd = open(LU_TRACEFS "/events/liveupdate/enable", O_WRONLY);
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) != 1)
+		perror("enable the liveupdate trace events");
+	close(fd);
+}
+
+/* The trace buffer as text, NUL terminated; NULL when unreadable. */
+static inline char *lu_trace_read(void)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap + 1), *n;
+	int fd = open(LU_TRACEFS "/trace", O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0 || !buf) {
+		if (fd >= 0)
+			close(fd);
+		free(buf);
+		return NULL;
+	}
+	while ((r = read(fd, buf + len, cap - len)) > 0) {
+		len += r;
+		if (len == cap) {
+			n = realloc(buf, 2 * cap + 1);
+			if (!n)
+				break;
+			buf = n;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+}
+
+/*
+ * The last trace event line holding @needle, copied into @out; 0 when
+ * found.  Same contract as kmsg_line() for the kernel log.
+ */
+static inline int event_line(const char *needle, char *out, size_t len)
+{
+	char *buf = lu_trace_read(), *p, *hit = NULL;
+	int n, ret = -ENOENT;
+
+	if (!buf)
+		return -EIO;
+	for (p = strstr(buf, needle); p; p = strstr(p + 1, needle))
+		hit = p;
+	if (hit) {
+		char *s = hit, *e = strchr(hit, '\n');
+
+		while (s > buf && s[-1] != '\n')
+			s--;
+		n = e ? e - s : (int)strlen(s);
+		if ((size_t)n >= len)
+			n = len - 1;
+		memcpy(out, s, n);
+		out[n] = 0;
+		ret = 0;
+	}
+	free(buf);
+	return ret;
+}
+
+/* Whether a live update trace event holds @needle. */
+static inline int event_has(const char *needle)
+{
+	char *buf = lu_trace_read();
+	int found = buf && strstr(buf, needle);
+
 	free(buf);
 	return found;
 }

@@ -32,7 +32,22 @@ struct bench_state {
 	uint64_t size;
 	double preserve_ms;
 	uint64_t folios, runs, v2, v1;
+	uint64_t kho_meta[NR_SAMPLES];
 };
+
+/* A "key value" line of KHO's incoming stats; 0 when absent. */
+static uint64_t kho_in_stat(const char *key)
+{
+	char buf[4096], *p;
+	size_t kl = strlen(key);
+
+	if (read_text(KHO_DIR "/in/stats", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtoull(p + kl + 1, NULL, 10);
+	return 0;
+}
 
 /* Preserve @fd in a throwaway session; fill the figures from the log. */
 static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
@@ -44,7 +59,7 @@ static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
 	ret = s < 0 ? s : luo_preserve(s, fd, 1);
 	snprintf(needle, sizeof(needle), "preserved memfd:%s:", name);
 	if (!ret)
-		ret = kmsg_line(needle, line, sizeof(line));
+		ret = event_line(needle, line, sizeof(line));
 	if (!ret) {
 		*folios = line_value(line, "pages in ");
 		*runs = line_value(line, "folios, ");
@@ -236,7 +251,7 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 	t = rdtsc();
 	ret = s < 0 ? s : luo_preserve(s, fd, 1);
 	bs.preserve_ms = (rdtsc() - t) / tpm;
-	if (!ret && !kmsg_line("preserved memfd:bench:", line, sizeof(line))) {
+	if (!ret && !event_line("preserved memfd:bench:", line, sizeof(line))) {
 		bs.folios = line_value(line, "pages in ");
 		bs.runs = line_value(line, "folios, ");
 		bs.v2 = line_value(line, "record v2 ");
@@ -276,7 +291,7 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 			 "every byte of %llu MiB checked, %llu writes of the writer there\n",
 			 (unsigned long long)(bs.size / MiB), (unsigned long long)count);
 	tpm = tsc_per_ms();
-	if (!kmsg_line("retrieved memfd:bench ", line, sizeof(line)))
+	if (!event_line("retrieved memfd:bench ", line, sizeof(line)))
 		ksft_print_msg("%s\n", line);
 	ksft_test_result(k < NR_SAMPLES && last && last < t1,
 			 "memfd kexec: blackout %.0f ms (kernel uptime at start %.0f ms, retrieve %.1f ms)\n",
@@ -286,6 +301,7 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 		bs.memfd_ms[k] = (t1 - last) / tpm;
 		bs.memfd_up_ms[k] = up;
 		bs.retrieve_ms[k] = (t1 - t0) / tpm;
+		bs.kho_meta[k] = kho_in_stat("metadata_bytes");
 		bs.nr_memfd++;
 	}
 	munmap(p, bs.size);
@@ -328,6 +344,18 @@ static void summary(void)
 		       (unsigned long long)bs.v2, (unsigned long long)bs.runs,
 		       (unsigned long long)bs.folios, (double)bs.v2 * GiB / bs.size,
 		       (unsigned long long)bs.v1, (unsigned long long)bs.folios * 16);
+	/*
+	 * Everything the next kernel received for it: both record versions
+	 * and KHO's own lists of preserved memory (root and chunk pages, in
+	 * whole pages, for the whole handover: LUO's state and the record
+	 * pages are listed there too).
+	 */
+	ksft_print_msg("handed over for %llu MiB: record v2 %llu B + record v1 %llu B + KHO's lists %llu B = %llu B (%.0f B per GiB); upstream's 16 B/folio alone: %llu B\n",
+		       (unsigned long long)(bs.size / MiB), (unsigned long long)bs.v2,
+		       (unsigned long long)bs.v1, (unsigned long long)bs.kho_meta[0],
+		       (unsigned long long)(bs.v2 + bs.v1 + bs.kho_meta[0]),
+		       (double)(bs.v2 + bs.v1 + bs.kho_meta[0]) * GiB / bs.size,
+		       (unsigned long long)bs.folios * 16);
 }
 
 /*

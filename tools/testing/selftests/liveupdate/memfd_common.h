@@ -2,8 +2,9 @@
 /*
  * Helpers for the memfd live update tests: checksummed patterns, the
  * physical frames behind a mapping (/proc/self/pagemap), smaps fields,
- * per-test state carried to the next stage and the figures the memfd
- * handler logs.  The /dev/liveupdate helpers are in luo_test.h.
+ * per-test state carried to the next stage and the kernel log (the
+ * memfd handler's figures are trace events: event_line() in luo_test.h).
+ * The /dev/liveupdate helpers are in luo_test.h.
  */
 #ifndef MEMFD_COMMON_H
 #define MEMFD_COMMON_H
@@ -177,7 +178,7 @@ static inline int state_load(const char *name, void *buf, size_t len)
 
 /*
  * The last kernel log line holding @needle, copied into @out; 0 when
- * found.  The memfd handler logs one line per preserve and retrieve.
+ * found.  For the handler's refusals; what it did is in event_line().
  */
 static inline int kmsg_line(const char *needle, char *out, size_t len)
 {

@@ -45,7 +45,7 @@ static void stage1(void)
 	}
 	ret = next_stage_append("liveupdate.test_max_version=1");
 	ksft_test_result(!ret, "next kernel reads versions <= 1 only (%d)\n", ret);
-	ksft_test_result(kmsg_has("record v2 ") && kmsg_has("v1 "),
+	ksft_test_result(event_has("record v2 ") && event_has("v1 "),
 			 "both record versions written\n");
 	free(pfn);
 }
@@ -80,12 +80,12 @@ static void stage2(void)
 				 "%s: size, position, every byte, %d of %llu frames the same\n",
 				 names[i], same, (unsigned long long)n);
 		snprintf(needle, sizeof(needle), "retrieved memfd:%s (v1)", names[i]);
-		ksft_test_result(kmsg_has(needle), "%s: restored from record v1\n", names[i]);
+		ksft_test_result(event_has(needle), "%s: restored from record v1\n", names[i]);
 		if (p)
 			munmap(p, SIZE);
 		close(fd);
 	}
-	ksft_test_result(!kmsg_has("(v2)"), "nothing was read from record v2\n");
+	ksft_test_result(!event_has("(v2)"), "nothing was read from record v2\n");
 	ret = luo_finish(s);
 	ksft_test_result(!ret, "session finished (%d)\n", ret);
 }

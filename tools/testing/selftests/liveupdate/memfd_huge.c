@@ -94,7 +94,7 @@ static void stage1(void)
 			 "thp: 64 MiB in 2 MiB folios (ShmemPmdMapped %lld kB)\n", pmd);
 	ret = luo_preserve(s, thp, 1);
 	ksft_test_result(!ret, "thp: preserved (%d)\n", ret);
-	ret = kmsg_line("preserved memfd:thp:", line, sizeof(line));
+	ret = event_line("preserved memfd:thp:", line, sizeof(line));
 	ksft_test_result(!ret && line_value(line, "pages in ") == 32,
 			 "thp: preserved as 32 folios\n");
 	if (!ret)
@@ -113,7 +113,7 @@ static void stage1(void)
 	ret = p ? luo_preserve(s, odd, 3) : -1;
 	free(p);
 	if (!ret)
-		ret = kmsg_line("preserved memfd:thp-odd:", line, sizeof(line));
+		ret = event_line("preserved memfd:thp-odd:", line, sizeof(line));
 	ksft_test_result(!ret && line_value(line, "pages in ") == 2,
 			 "thp-odd: 3 MiB + 12344 bytes in two 2 MiB folios, preserved (%d)\n", ret);
 	if (!ret)
@@ -157,7 +157,7 @@ static void stage2(void)
 	pmd = p ? smaps_kb(p, "ShmemPmdMapped") : -1;
 	ksft_test_result(pmd == (long long)(THP_SIZE / KiB),
 			 "thp: maps with 2 MiB PMDs again (ShmemPmdMapped %lld kB)\n", pmd);
-	ret = kmsg_line("retrieved memfd:thp ", line, sizeof(line));
+	ret = event_line("retrieved memfd:thp ", line, sizeof(line));
 	ksft_test_result(!ret && line_value(line, "pages in ") == 32,
 			 "thp: restored as 32 folios\n");
 	if (!ret)
@@ -188,7 +188,7 @@ static void stage2(void)
 	p = fd >= 0 ? map_fd(fd, HTLB_SIZE) : NULL;
 	ksft_test_result(p && check_same(p, HTLB_SIZE, 22, "memfd_htlb.pfn"),
 			 "hugetlb: every byte, same physical frames\n");
-	ret = kmsg_line("retrieved memfd:htlb ", line, sizeof(line));
+	ret = event_line("retrieved memfd:htlb ", line, sizeof(line));
 	ksft_test_result(!ret && line_value(line, "pages in ") == 16,
 			 "hugetlb: restored as 16 huge folios\n");
 	if (!ret)

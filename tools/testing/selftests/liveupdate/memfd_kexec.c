@@ -253,7 +253,7 @@ static int check_small(void)
 				bad = 1;
 			}
 			snprintf(name, sizeof(name), "retrieved memfd:small-%d-%d (v2)", i, j);
-			if (!kmsg_has(name))
+			if (!event_has(name))
 				bad = 1;
 			close(fd);
 		}
@@ -298,7 +298,7 @@ static void stage2(void)
 	ksft_test_result(!ret && same == ONE_SIZE / PAGE,
 			 "one: %d of %llu pages are the same physical frames as before kexec\n",
 			 same, ONE_SIZE / PAGE);
-	ret = kmsg_line("retrieved memfd:one ", line, sizeof(line));
+	ret = event_line("retrieved memfd:one ", line, sizeof(line));
 	ksft_test_result(!ret && strstr(line, "(v2)"), "one: restored from record v2\n");
 	if (!ret)
 		ksft_print_msg("%s\n", line);

@@ -59,7 +59,7 @@ static void stage1(void)
 	ret = luo_preserve(b, fd, 1);
 	t = now_ms() - t;
 	ksft_test_result(!ret, "big: preserved (%d) in %.0f ms\n", ret, t);
-	ret = kmsg_line("preserved memfd:big:", line, sizeof(line));
+	ret = event_line("preserved memfd:big:", line, sizeof(line));
 	ksft_test_result(!ret, "big: handler record logged\n");
 	if (!ret)
 		ksft_print_msg("%s\n", line);
@@ -118,7 +118,7 @@ static void stage2(void)
 			same += old[j] && old[j] == pfn[j];
 	ksft_test_result(same == n, "big: %llu of %llu pages on the same frames\n",
 			 (unsigned long long)same, (unsigned long long)n);
-	if (!kmsg_line("retrieved memfd:big ", line, sizeof(line)))
+	if (!event_line("retrieved memfd:big ", line, sizeof(line)))
 		ksft_print_msg("%s\n", line);
 	ret = luo_finish(b);
 	ksft_test_result(!ret, "session memfd-big finished (%d)\n", ret);
