@@ -117,6 +117,8 @@ unsigned long __get_free_page(gfp_t gfp)
 	return (unsigned long)page;
 }
 
+void (*fakemem_window_free)(void *addr);
+
 void free_page(unsigned long addr)
 {
 	unsigned long idx;
@@ -124,6 +126,11 @@ void free_page(unsigned long addr)
 	if (!addr)
 		return;
 	idx = ((unsigned char *)addr - arena) / PAGE_SIZE;
+	if (fakemem_window_free && (unsigned char *)addr >= arena &&
+	    idx < FAKE_WINDOW_PAGES && !(addr & ~PAGE_MASK)) {
+		fakemem_window_free((void *)addr);
+		return;
+	}
 	if ((unsigned char *)addr < arena || idx >= FAKE_ARENA_PAGES ||
 	    (addr & ~PAGE_MASK) || idx < FAKE_WINDOW_PAGES || !allocated[idx]) {
 		fprintf(stderr, "fakemem: %s(%#lx): not an allocated page\n", __func__,
