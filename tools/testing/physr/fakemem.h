@@ -23,6 +23,8 @@
 unsigned long fakemem_pages_in_use(void);
 /* Fail the @nth next page allocation (1 = the next one); 0 disarms. */
 void fakemem_fail_nth(unsigned long nth);
+/* Whether the failure armed by fakemem_fail_nth() happened. */
+bool fakemem_failed(void);
 /* True if @phys is the start of a page allocated with __get_free_page(). */
 bool fakemem_page_allocated(phys_addr_t phys);
 /* The fixed window, FAKE_WINDOW_PAGES pages at FAKE_PHYS_BASE. */

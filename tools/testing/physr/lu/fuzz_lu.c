@@ -119,6 +119,7 @@ static bool lu_boot(const u8 *data, size_t size)
 	memset(ram, 0, RAM_BYTES);
 	memcpy(ram, data, size < RAM_BYTES ? size : RAM_BYTES);
 	lu_baseline = lu_env_allocs();
+	lu_env_fail_nth(ram[PAGE_SIZE - 1]);
 
 	/* The architecture keeps its setup_data reserved. */
 	memblock_reserve(FAKE_PHYS_BASE, PAGE_SIZE);
@@ -258,6 +259,8 @@ bool lu_fuzz_kho(const u8 *data, size_t size)
 
 static bool lu_documented(int ret)
 {
+	if (ret == -ENOMEM)
+		return lu_env_failed() || fakemem_failed();
 	switch (ret) {
 	case -EINVAL:
 	case -EPROTONOSUPPORT:

@@ -20,6 +20,8 @@ struct memblock memblock = {
 };
 
 static long lu_allocs;
+static unsigned int lu_fail_countdown;
+static bool lu_fail_hit;
 static char lu_logbuf[1 << 16];
 static size_t lu_loglen;
 static bool lu_log_stderr;
@@ -77,6 +79,9 @@ void lu_env_reset(void)
 	memblock.reserved.cnt = 0;
 	lu_loglen = 0;
 	lu_logbuf[0] = 0;
+	lu_fail_countdown = 0;
+	lu_fail_hit = false;
+	fakemem_fail_nth(0);
 }
 
 long lu_env_allocs(void)
@@ -100,10 +105,34 @@ ssize_t lu_strscpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
+void lu_env_fail_nth(unsigned int nth)
+{
+	lu_fail_countdown = nth;
+	fakemem_fail_nth(nth);
+}
+
+bool lu_env_failed(void)
+{
+	return lu_fail_hit;
+}
+
+/* The injected failure, shared by every allocator of the fake kernel. */
+static bool lu_should_fail(void)
+{
+	if (lu_fail_countdown && !--lu_fail_countdown) {
+		lu_fail_hit = true;
+		return true;
+	}
+	return false;
+}
+
 void *lu_alloc(size_t size, bool zero)
 {
-	void *p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
+	void *p;
 
+	if (lu_should_fail())
+		return NULL;
+	p = zero ? calloc(1, size ? size : 1) : malloc(size ? size : 1);
 	if (!p)
 		abort();
 	if (!zero)
@@ -348,7 +377,7 @@ phys_addr_t memblock_phys_mem_size(void)
 /* From the scratch pages, as early allocations are; at most a page. */
 void *memblock_alloc(phys_addr_t size, phys_addr_t align)
 {
-	if (size > PAGE_SIZE)
+	if (size > PAGE_SIZE || lu_should_fail())
 		return NULL;
 	return (void *)__get_free_page(GFP_KERNEL | __GFP_ZERO);
 }

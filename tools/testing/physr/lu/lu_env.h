@@ -22,6 +22,13 @@ long lu_env_allocs(void);
 /* The log of the run so far (NUL-terminated), and whether it holds @s. */
 const char *lu_env_log(void);
 bool lu_env_logged(const char *s);
+/*
+ * Make the @nth allocation from now on fail (kmalloc, kvmalloc, memblock
+ * and page allocations are counted apart: the @nth of each kind); 0 for
+ * none.  lu_env_failed() says whether a kmalloc or memblock one did.
+ */
+void lu_env_fail_nth(unsigned int nth);
+bool lu_env_failed(void);
 /* Print the log to stderr as it is written (for reproducing a crash). */
 void lu_env_log_to_stderr(bool on);
 

@@ -8,7 +8,9 @@
  * reads it: kho_populate(), kho_memblock_setup() and
  * kho_reserve_preserved() (the root acceptance), then the restore side of
  * KHO, luo_state_parse() (LUO's state, through luo_array_restore()) and
- * the memfd record checks.
+ * the memfd record checks.  The last byte of page 0 (after any setup_data
+ * the kernel reads) makes the Nth allocation of each kind fail, so that
+ * the error paths are fuzzed too; 0 for none.
  */
 #ifndef _LU_HARNESS_H
 #define _LU_HARNESS_H

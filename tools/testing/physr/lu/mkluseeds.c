@@ -3,7 +3,8 @@
  * Seeds of the live update fuzzers: RAM images (see lu_harness.h) of
  * valid handovers, laid out as a kernel lays them out, and of each kind of
  * damage the kernel tests use (testbed/tests/kho_corrupt.c,
- * luo_state_corrupt.c, memfd_corrupt.c and luo_array_kexec.c's kinds).
+ * luo_state_corrupt.c, memfd_corrupt.c), an array count that wraps, and
+ * the full handover with each of its first 16 allocations failing.
  *
  *   mkluseeds DIR    writes DIR/<name> for every seed
  *
@@ -263,6 +264,7 @@ int main(int argc, char **argv)
 	struct physr_chunk *c;
 	struct memfd_luo_hdr *h;
 	struct luo_array_hdr *a;
+	int n;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s DIR\n", argv[0]);
@@ -400,6 +402,16 @@ int main(int argc, char **argv)
 	((struct memfd_luo_folio *)page(18))[2].phys_order =
 		cpu_to_le64(PG(36) | 3);
 	emit("memfd-v1-order");
+
+	/* The full handover with the Nth allocation failing (lu_harness.h). */
+	for (n = 1; n <= 16; n++) {
+		char name[32];
+
+		full();
+		img[PAGE_SIZE - 1] = n;
+		snprintf(name, sizeof(name), "fail-%d", n);
+		emit(name);
+	}
 
 	printf("%d seeds in %s\n", nr_seeds, outdir);
 	return 0;
