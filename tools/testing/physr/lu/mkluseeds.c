@@ -355,6 +355,25 @@ int main(int argc, char **argv)
 	a = page(5);
 	a->pages = cpu_to_le64(PG(7));
 	emit("array-list");
+	/* Pages named twice: found by fuzz_luo (-EBUSY after taking some). */
+	full();
+	((struct physr_chunk *)page(9))->ranges[0].phys = cpu_to_le64(PG(8));
+	emit("array-elem-is-hdr");
+	full();
+	((struct physr_chunk *)page(9))->ranges[0].phys = cpu_to_le64(PG(9));
+	emit("array-elem-is-chunk");
+	full();
+	((struct luo_array_hdr *)page(8))->pages = cpu_to_le64(PG(8));
+	emit("array-chunk-is-hdr");
+	full();
+	a = page(8);
+	a->nr = cpu_to_le64(72);
+	a->nr_pages = cpu_to_le64(2);
+	state()->nr_files = a->nr;
+	c = page(9);
+	c->hdr.count = cpu_to_le32(2);
+	c->ranges[1] = c->ranges[0];
+	emit("array-elem-twice");
 
 	/* memfd_corrupt's kinds, on the v2 record. */
 	full();
