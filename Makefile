@@ -10,7 +10,10 @@ q = '$(subst ','\'',$(1))'
 TESTS := $(foreach p,$(T),$(call q,$(p)))
 
 .PHONY: all help deps tree kernel guest build check check-debug test bench demo list \
-	vm docs export-patches clean
+	vm docs fuzz export-patches clean
+
+# make fuzz: seconds each fuzzer runs.
+FUZZ_SECONDS ?= 180
 
 all: build
 
@@ -35,6 +38,9 @@ help:
 	@echo '  make vm              a shell in the test guest (BOOT=, CMD=, APPEND=)'
 	@echo '  make docs            Sphinx HTML of core-api, userspace-api and driver-api;'
 	@echo '                       fails on a warning from this repository'"'"'s files'
+	@echo '  make fuzz            the fuzzers of the physr and live update validators,'
+	@echo '                       FUZZ_SECONDS each, corpus kept in out/fuzz/, then'
+	@echo '                       their per-function line and branch coverage'
 	@echo '  make deps            install the build and test dependencies (apt-get)'
 	@echo '  make export-patches  turn commits made in out/linux back into patches/'
 	@echo '  make clean           remove out/ (the ccache is kept)'
@@ -50,6 +56,7 @@ help:
 	@echo '  TESTBED_CONFIG=F TESTBED_KBUILD=D TESTBED_GUEST=D'
 	@echo '                       another kernel configuration in its own folders'
 	@echo '  JOBS=N               parallel build jobs'
+	@echo '  FUZZ_SECONDS=S       make fuzz: seconds per fuzzer (default 180)'
 	@echo 'Logs: out/logs/latest/ (summary.txt, results.json, one folder per boot).'
 
 deps:
@@ -92,6 +99,11 @@ vm: build
 
 docs: tree
 	@$(TB)/docs.sh
+# Userspace only: the fuzzers build the kernel sources against shims.
+fuzz: deps
+	@mkdir -p out/fuzz
+	@$(MAKE) -s -C tools/testing/physr fuzz CORPUS_DIR=$(CURDIR)/out/fuzz \
+		FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 export-patches:
 	@$(TB)/export-patches.sh

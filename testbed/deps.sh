@@ -10,7 +10,7 @@ pkgs=(
 	qemu-system-x86 qemu-system-data	# the test VM (and edu's spec)
 	busybox-static				# the guest's userspace
 	libfdt-dev				# KHO tools
-	clang llvm lld libclang-rt-14-dev	# libFuzzer and sanitizers for lib/physr
+	clang llvm lld libclang-rt-14-dev	# libFuzzer, sanitizers, llvm-cov for the fuzzers
 	valgrind				# instruction counts for benchmarks
 	python3-sphinx				# make docs (Sphinx 5.3)
 )

@@ -37,6 +37,7 @@
 #include <linux/timex.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/unaligned.h>
 
 #include "kho_internal.h"
 
@@ -366,8 +367,9 @@ static int __init kho_adopt_maps(const void *fdt)
 	}
 	n = len / (2 * sizeof(*cells));
 	for (i = 0; i < n; i++) {
-		u64 order = be64_to_cpu(cells[2 * i]);
-		u64 first = be64_to_cpu(cells[2 * i + 1]);
+		/* FDT property values are only 4-byte aligned. */
+		u64 order = get_unaligned_be64(&cells[2 * i]);
+		u64 first = get_unaligned_be64(&cells[2 * i + 1]);
 		struct physr *pr;
 
 		if (order >= KHO_NR_ORDERS || (i && order <= prev) || !first ||

@@ -24,6 +24,7 @@
 #include <linux/mutex.h>
 #include <linux/page_ref.h>
 #include <linux/physr.h>
+#include <linux/unaligned.h>
 
 #include "../../mm/internal.h"
 #include "kho_internal.h"
@@ -415,10 +416,11 @@ int __kho_retrieve_subtree(const char *name, const char *compatible,
 	s = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_SIZE, &ls);
 	if (!p || !s || lp != sizeof(*p) || ls != sizeof(*s))
 		return -EINVAL;
-	if (!kho_in_preserved(fdt64_to_cpu(*p), fdt64_to_cpu(*s)))
+	/* FDT property values are only 4-byte aligned. */
+	if (!kho_in_preserved(get_unaligned_be64(p), get_unaligned_be64(s)))
 		return -EINVAL;
-	*phys = fdt64_to_cpu(*p);
-	*size = fdt64_to_cpu(*s);
+	*phys = get_unaligned_be64(p);
+	*size = get_unaligned_be64(s);
 	return 0;
 }
 

@@ -12,8 +12,9 @@
  * The next kernel trusts nothing in the handle: luo_array_restore() checks
  * that the header page is preserved memory not restored yet, its magic,
  * version, sizes and counts, that the physr chain is valid and preserved,
- * and that it lists exactly the number of preserved page-aligned pages the
- * header promises, before it takes any page.
+ * that it lists exactly the number of preserved page-aligned pages the
+ * header promises, and that no page (header, chunk or element) is named
+ * twice, before it takes any page.
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
@@ -23,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/physr.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/vmalloc.h>
 
 #include "kho_internal.h"
@@ -216,7 +218,61 @@ static bool luo_array_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 	       kho_pages_waiting(phys, 1);
 }
 
-static int luo_array_check_list(struct luo_array *arr, u64 first)
+/* The memory of a handed-over array: header page, chunk pages, elements. */
+struct luo_array_extent {
+	u64 start;
+	u64 end;
+};
+
+static int luo_array_extent_cmp(const void *a, const void *b)
+{
+	const struct luo_array_extent *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Every page is taken once: the element ranges must not overlap one
+ * another, the header page or a chunk page of the list.  Each of them is
+ * preserved and waiting, so without this check a restore would find a
+ * page taken already halfway through, after it took the others.
+ */
+static int luo_array_check_disjoint(u64 handle, u64 first,
+				    const struct physr_walk_info *info)
+{
+	const struct physr_chunk *chunk;
+	struct luo_array_extent *ext;
+	unsigned long n = 0, i;
+	phys_addr_t phys;
+	u32 j;
+	int ret = 0;
+
+	ext = kvmalloc_array(1 + info->nr_chunks + info->nr_ranges,
+			     sizeof(*ext), GFP_KERNEL);
+	if (!ext)
+		return -ENOMEM;
+	ext[n].start = handle;
+	ext[n++].end = handle + PAGE_SIZE;
+	for (phys = first; phys; phys = le64_to_cpu(chunk->hdr.next)) {
+		chunk = phys_to_virt(phys);
+		ext[n].start = phys;
+		ext[n++].end = phys + PAGE_SIZE;
+		for (j = 0; j < le32_to_cpu(chunk->hdr.count); j++) {
+			ext[n].start = le64_to_cpu(chunk->ranges[j].phys);
+			ext[n].end = ext[n].start +
+				     le64_to_cpu(chunk->ranges[j].len);
+			n++;
+		}
+	}
+	sort(ext, n, sizeof(*ext), luo_array_extent_cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (ext[i].start < ext[i - 1].end)
+			ret = -EINVAL;
+	kvfree(ext);
+	return ret;
+}
+
+static int luo_array_check_list(struct luo_array *arr, u64 handle, u64 first)
 {
 	const struct physr_chunk *chunk;
 	struct physr_walk_info info;
@@ -245,6 +301,9 @@ static int luo_array_check_list(struct luo_array *arr, u64 first)
 				return -EINVAL;
 		}
 	}
+	ret = luo_array_check_disjoint(handle, first, &info);
+	if (ret)
+		return ret;
 	ret = kho_restore_physr(&list, first);
 	if (ret)
 		return ret;
@@ -308,7 +367,7 @@ int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 			      sizeof(*arr->pages), GFP_KERNEL);
 	if (!arr->pages)
 		return -ENOMEM;
-	ret = luo_array_check_list(arr, le64_to_cpu(hdr->pages));
+	ret = luo_array_check_list(arr, handle, le64_to_cpu(hdr->pages));
 	if (ret)
 		goto err;
 

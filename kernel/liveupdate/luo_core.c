@@ -11,9 +11,9 @@
  * step fails, or KHO then fails, everything is undone and the kexec is
  * refused with the error.
  *
- * The next kernel reads that state at boot (luo_read_incoming()), checks
- * all of it, and keeps the sessions until userspace retrieves and
- * finishes them.  Once the last incoming session is finished, LUO calls
+ * The next kernel reads that state at boot (luo_read_incoming(), with the
+ * checks of luo_parse.c), checks all of it, and keeps the sessions until
+ * userspace retrieves and finishes them.  Once the last incoming session is finished, LUO calls
  * kho_finish(), which frees every preserved page nobody restored and the
  * handover's metadata.  Incoming sessions that are never retrieved keep
  * their memory reserved; retrieving and closing them releases it.
@@ -33,7 +33,6 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -139,14 +138,6 @@ static int luo_dev_open(struct inode *inode, struct file *file)
 static int luo_dev_release(struct inode *inode, struct file *file)
 {
 	atomic_set(&luo_dev_busy, 0);
-	return 0;
-}
-
-/* Check a name from userspace: NUL-terminated, not empty. */
-static int luo_check_name(const u8 *name)
-{
-	if (!name[0] || !memchr(name, 0, LIVEUPDATE_SESSION_NAME_LENGTH))
-		return -EINVAL;
 	return 0;
 }
 
@@ -460,180 +451,6 @@ void luo_incoming_session_done(void)
 	}
 }
 
-/* Build the incoming sessions from the arrays; under luo_lock. */
-static int luo_cmp_name(const void *a, const void *b)
-{
-	return strncmp(*(const char * const *)a, *(const char * const *)b,
-		       LIVEUPDATE_SESSION_NAME_LENGTH);
-}
-
-static int luo_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * Duplicate session names and duplicate tokens in a session, found by
- * sorting: O(n log n) for the largest state the limits allow, where a
- * lookup per entry would be quadratic.
- */
-static int luo_check_unique(struct luo_array *sessions,
-			    struct luo_array *files)
-{
-	u64 *tokens = NULL, s, f, most = 1;
-	const char **names;
-	int ret = 0;
-
-	/* The largest session within the limits, for one token buffer. */
-	for (s = 0; s < sessions->nr; s++) {
-		struct luo_session_abi *sa = luo_array_elem(sessions, s);
-		u64 nr = le64_to_cpu(sa->nr_files);
-
-		if (nr <= luo_max_files && nr <= files->nr)
-			most = max(most, nr);
-	}
-	names = luo_accept_should_fail() ? NULL :
-		kvmalloc_array(max_t(u64, sessions->nr, 1), sizeof(*names),
-			       GFP_KERNEL);
-	tokens = luo_accept_should_fail() ? NULL :
-		 kvmalloc_array(most, sizeof(*tokens), GFP_KERNEL);
-	if (!names || !tokens) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (s = 0; s < sessions->nr; s++)
-		names[s] = ((struct luo_session_abi *)
-			    luo_array_elem(sessions, s))->name;
-	sort(names, sessions->nr, sizeof(*names), luo_cmp_name, NULL);
-	for (s = 1; s < sessions->nr && !ret; s++)
-		if (!luo_cmp_name(&names[s - 1], &names[s])) {
-			pr_err("two sessions named %.*s\n",
-			       LIVEUPDATE_SESSION_NAME_LENGTH, names[s]);
-			ret = -EINVAL;
-		}
-	for (s = 0; s < sessions->nr && !ret; s++) {
-		struct luo_session_abi *sa = luo_array_elem(sessions, s);
-		u64 first = le64_to_cpu(sa->first_file);
-		u64 nr = le64_to_cpu(sa->nr_files);
-
-		/* Ranges are checked by the caller; only read what exists. */
-		if (nr > most || first > files->nr ||
-		    nr > files->nr - first)
-			break;
-		for (f = 0; f < nr; f++)
-			tokens[f] = le64_to_cpu(((struct luo_file_abi *)
-				luo_array_elem(files, first + f))->token);
-		sort(tokens, nr, sizeof(*tokens), luo_cmp_u64, NULL);
-		for (f = 1; f < nr && !ret; f++)
-			if (tokens[f] == tokens[f - 1]) {
-				pr_err("session %llu: token %llu twice\n", s,
-				       tokens[f]);
-				ret = -EINVAL;
-			}
-		cond_resched();
-	}
-out:
-	kvfree(tokens);
-	kvfree(names);
-	return ret;
-}
-
-static int luo_parse(struct luo_array *sessions, struct luo_array *files)
-{
-	u64 s, f, next = 0;
-	unsigned int i;
-	int ret;
-
-	/*
-	 * Bounded by this kernel's limits, the same that bound userspace
-	 * here (a kernel handed more must be booted with larger ones), and
-	 * by the arrays' sizes, which luo_array_restore() checked against
-	 * the pages actually preserved.
-	 */
-	if (sessions->nr > luo_max_sessions) {
-		pr_err("%llu sessions, at most %u (liveupdate.max_sessions)\n",
-		       sessions->nr, luo_max_sessions);
-		return -E2BIG;
-	}
-	ret = luo_check_unique(sessions, files);
-	if (ret)
-		return ret;
-	for (s = 0; s < sessions->nr; s++) {
-		struct luo_session_abi *sa = luo_array_elem(sessions, s);
-		u64 first = le64_to_cpu(sa->first_file);
-		u64 nr = le64_to_cpu(sa->nr_files);
-		struct luo_session *session;
-
-		if (luo_check_name(sa->name)) {
-			pr_err("session %llu: bad name\n", s);
-			return -EINVAL;
-		}
-		if (first != next || nr > files->nr - first) {
-			pr_err("session %s: bad file range\n", sa->name);
-			return -EINVAL;
-		}
-		if (nr > luo_max_files) {
-			pr_err("session %s: %llu files, at most %u (liveupdate.max_files)\n",
-			       sa->name, nr, luo_max_files);
-			return -E2BIG;
-		}
-		next += nr;
-		session = luo_accept_should_fail() ? NULL :
-			  luo_session_alloc(sa->name, true);
-		if (!session)
-			return -ENOMEM;
-		list_add_tail(&session->list, &luo_incoming);
-		for (f = first; f < first + nr; f++) {
-			struct luo_file_abi *fa = luo_array_elem(files, f);
-			u32 n = le32_to_cpu(fa->nr_versions);
-			struct luo_file *lf;
-
-			if (!memchr(fa->compatible, 0, sizeof(fa->compatible)) ||
-			    !n || n > LIVEUPDATE_MAX_VERSIONS || fa->reserved) {
-				pr_err("session %s file %llu: malformed\n",
-				       session->name, f - first);
-				return -EINVAL;
-			}
-			lf = luo_accept_should_fail() ? NULL :
-			     kzalloc(sizeof(*lf), GFP_KERNEL);
-			if (!lf)
-				return -ENOMEM;
-			strscpy(lf->compatible, fa->compatible,
-				sizeof(lf->compatible));
-			lf->token = le64_to_cpu(fa->token);
-			lf->nr_versions = n;
-			for (i = 0; i < n; i++) {
-				lf->versions[i] = le32_to_cpu(fa->version[i]);
-				lf->data[i] = le64_to_cpu(fa->data[i]);
-			}
-			list_add_tail(&lf->list, &session->files);
-			session->nr_files++;
-		}
-	}
-	if (next != files->nr) {
-		pr_err("%llu files belong to no session\n", files->nr - next);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void luo_drop_incoming(void)
-{
-	struct luo_session *session, *tmp;
-	struct luo_file *lf, *ftmp;
-
-	list_for_each_entry_safe(session, tmp, &luo_incoming, list) {
-		list_for_each_entry_safe(lf, ftmp, &session->files, list) {
-			list_del(&lf->list);
-			kfree(lf);
-		}
-		list_del(&session->list);
-		kfree(session);
-	}
-}
-
 /*
  * Read LUO's state from the previous kernel.  A malformed state is
  * rejected as a whole, with a message: no session comes back, and the
@@ -641,8 +458,6 @@ static void luo_drop_incoming(void)
  */
 static void __init luo_read_incoming(void)
 {
-	struct luo_array sessions, files;
-	struct luo_state_abi *state;
 	struct folio *folio;
 	phys_addr_t phys;
 	size_t size;
@@ -663,52 +478,15 @@ static void __init luo_read_incoming(void)
 		pr_err("live update state not a preserved page, no session restored\n");
 		goto release;
 	}
-	state = folio_address(folio);
-	if (le32_to_cpu(state->magic) != LUO_STATE_MAGIC ||
-	    le32_to_cpu(state->version) != LUO_STATE_VERSION) {
-		pr_err("live update state of unknown format (magic %#x version %u), no session restored\n",
-		       le32_to_cpu(state->magic), le32_to_cpu(state->version));
-		goto put;
-	}
-	ret = luo_array_restore(&sessions, le64_to_cpu(state->sessions),
-				sizeof(struct luo_session_abi));
-	if (ret) {
-		pr_err("session array rejected (%d), no session restored\n",
-		       ret);
-		goto put;
-	}
-	ret = luo_array_restore(&files, le64_to_cpu(state->files),
-				sizeof(struct luo_file_abi));
-	if (ret) {
-		pr_err("file array rejected (%d), no session restored\n", ret);
-		goto put_sessions;
-	}
-	ret = -EINVAL;
-	if (sessions.nr != le64_to_cpu(state->nr_sessions) ||
-	    files.nr != le64_to_cpu(state->nr_files))
-		pr_err("array sizes disagree with the state, no session restored\n");
-	else
-		ret = luo_parse(&sessions, &files);
-	luo_array_release(&files);
-	luo_array_release(&sessions);
+	ret = luo_state_parse(folio_address(folio));
 	folio_put(folio);
-	if (ret) {
-		pr_err("live update state rejected (%d), no session restored\n",
-		       ret);
-		luo_drop_incoming();
+	if (ret)
 		goto release;
-	}
 	luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
 	pr_debug("%lu incoming sessions\n", luo_nr_incoming_pending);
 	trace_liveupdate_incoming(luo_nr_incoming_pending);
 	if (luo_nr_incoming_pending)
 		return;
-	goto release;
-
-put_sessions:
-	luo_array_release(&sessions);
-put:
-	folio_put(folio);
 release:
 	kho_finish();
 }

@@ -195,7 +195,9 @@ extern struct list_head luo_incoming;
 extern unsigned long luo_nr_outgoing;
 extern bool luo_frozen;
 
+int luo_check_name(const u8 *name);
 struct luo_session *luo_session_alloc(const char *name, bool incoming);
+int luo_state_parse(const struct luo_state_abi *state);
 struct luo_session *luo_session_find(struct list_head *head,
 				     const char *name);
 int luo_session_install(struct luo_session *session, struct file **filep);

@@ -35,20 +35,6 @@
 /* Files preserved by any outgoing session, to refuse a second preserve. */
 static DEFINE_XARRAY(luo_preserved_files);
 
-struct luo_session *luo_session_alloc(const char *name, bool incoming)
-{
-	struct luo_session *session = kzalloc(sizeof(*session), GFP_KERNEL);
-
-	if (!session)
-		return NULL;
-	strscpy(session->name, name, sizeof(session->name));
-	mutex_init(&session->lock);
-	session->incoming = incoming;
-	INIT_LIST_HEAD(&session->files);
-	INIT_LIST_HEAD(&session->list);
-	return session;
-}
-
 struct luo_session *luo_session_find(struct list_head *head, const char *name)
 {
 	struct luo_session *session;

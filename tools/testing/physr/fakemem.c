@@ -38,6 +38,7 @@ static unsigned long *fifo;		/* freed page indexes */
 static unsigned long fifo_head, fifo_len;
 static unsigned long in_use;
 static unsigned long fail_countdown;
+static bool fail_hit;
 
 static void fakemem_setup(void)
 {
@@ -75,9 +76,15 @@ unsigned long fakemem_pages_in_use(void)
 	return in_use;
 }
 
+bool fakemem_failed(void)
+{
+	return fail_hit;
+}
+
 void fakemem_fail_nth(unsigned long nth)
 {
 	fail_countdown = nth;
+	fail_hit = false;
 }
 
 bool fakemem_page_allocated(phys_addr_t phys)
@@ -96,8 +103,10 @@ unsigned long __get_free_page(gfp_t gfp)
 	void *page;
 
 	fakemem_setup();
-	if (fail_countdown && !--fail_countdown)
+	if (fail_countdown && !--fail_countdown) {
+		fail_hit = true;
 		return 0;
+	}
 	/* Reuse freed pages only once many are waiting: longer UAF window. */
 	if (fifo_len > 64 || next_fresh == FAKE_ARENA_PAGES) {
 		if (!fifo_len)
@@ -117,6 +126,8 @@ unsigned long __get_free_page(gfp_t gfp)
 	return (unsigned long)page;
 }
 
+void (*fakemem_window_free)(void *addr);
+
 void free_page(unsigned long addr)
 {
 	unsigned long idx;
@@ -124,6 +135,11 @@ void free_page(unsigned long addr)
 	if (!addr)
 		return;
 	idx = ((unsigned char *)addr - arena) / PAGE_SIZE;
+	if (fakemem_window_free && (unsigned char *)addr >= arena &&
+	    idx < FAKE_WINDOW_PAGES && !(addr & ~PAGE_MASK)) {
+		fakemem_window_free((void *)addr);
+		return;
+	}
 	if ((unsigned char *)addr < arena || idx >= FAKE_ARENA_PAGES ||
 	    (addr & ~PAGE_MASK) || idx < FAKE_WINDOW_PAGES || !allocated[idx]) {
 		fprintf(stderr, "fakemem: %s(%#lx): not an allocated page\n", __func__,

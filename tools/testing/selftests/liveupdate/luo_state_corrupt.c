@@ -5,7 +5,8 @@
  * handover is released at once, and /dev/liveupdate works as after a cold
  * boot.  Stage N (1 to 7) preserves two sessions (three objects) and asks
  * the test handler to damage LUO's state in way N at kexec; stage N + 1
- * checks the rejection.
+ * checks the rejection, and that the kernel log gives the reason of that
+ * kind of damage (the messages of kernel/liveupdate/luo_parse.c).
  */
 #include "../kselftest.h"
 #include "luo_test.h"
@@ -15,6 +16,21 @@
 static const char * const modes[NR_MODES + 1] = {
 	NULL, "magic", "version", "file_range", "dup_name", "nr_versions",
 	"dup_token", "name_nul",
+};
+
+/*
+ * Why each damage is rejected: session "s1" (index 0) holds the objects
+ * of tokens 10 and 11 (files 0 and 1), "s2" the one of token 12.
+ */
+static const char * const reasons[NR_MODES + 1] = {
+	NULL,
+	"live update state of unknown format (magic 0x314f554d version 1)",
+	"live update state of unknown format (magic 0x314f554c version 2)",
+	"session s1: bad file range",
+	"two sessions named s1",
+	"session s1 file 0: malformed",
+	"session 0: token 10 twice",
+	"session 0: bad name",
 };
 
 static void check(int mode)
@@ -29,6 +45,9 @@ static void check(int mode)
 	ksft_test_result(kmsg_has("no session restored"),
 			 "stage %d: %s: the rejection is in the kernel log\n",
 			 mode + 1, modes[mode]);
+	ksft_test_result(kmsg_has(reasons[mode]),
+			 "stage %d: %s: the log gives the reason: %s\n",
+			 mode + 1, modes[mode], reasons[mode]);
 	dev = open(LUO_DEV, O_RDWR);
 	s = dev < 0 ? -errno : luo_retrieve_session(dev, "s1");
 	o = dev < 0 ? -errno : luo_retrieve_session(dev, "s2");
@@ -81,7 +100,7 @@ int main(void)
 	int stage = stage_number(), ret;
 
 	ksft_print_header();
-	ksft_set_plan((stage > 1 ? 4 : 0) + (stage <= NR_MODES ? 1 : 0));
+	ksft_set_plan((stage > 1 ? 5 : 0) + (stage <= NR_MODES ? 1 : 0));
 	if (stage > 1)
 		check(stage - 1);
 	if (stage <= NR_MODES) {

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Seeds of the live update fuzzers: RAM images (see lu_harness.h) of
+ * valid handovers, laid out as a kernel lays them out, and of each kind of
+ * damage the kernel tests use (testbed/tests/kho_corrupt.c,
+ * luo_state_corrupt.c, memfd_corrupt.c), an array count that wraps, and
+ * the full handover with each of its first 16 allocations failing.
+ *
+ *   mkluseeds DIR    writes DIR/<name> for every seed
+ *
+ * The layout of the full handover, by page of the image:
+ *   0 setup_data (one scratch area: the LU_SCRATCH_PAGES after RAM)
+ *   1 KHO root FDT: preserved-memory lists of order 0 and 2, sub-blob
+ *     "liveupdate" at page 4
+ *   2, 3 the order 0 and order 2 lists (one chunk each)
+ *   4 LUO state
+ *   5-7 session array (header, physr chunk, elements): s1, s2
+ *   8-10 file array: tokens 10 and 11 in s1 (memfd, v2 then v1), 12 in s2
+ *   11-14 memfd record v2 of token 10 (header, run array)
+ *   15-18 memfd record v1 of token 10
+ *   20-23 memfd record v2 of token 11, hugetlb-less, empty
+ *   32-33 two order-0 folios, 36-39 one order-2 folio: the memfd's data
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libfdt.h>
+#include "lu_kernel.h"
+#include <linux/fcntl.h>
+#include <linux/kexec_handover_abi.h>
+#include <linux/memfd_luo_abi.h>
+#include "../../../../kernel/liveupdate/luo_internal.h"
+#include "../fakemem.h"
+#include "lu_env.h"
+
+#define PG(n)		(FAKE_PHYS_BASE + (u64)(n) * PAGE_SIZE)
+#define RAM_BYTES	(LU_RAM_PAGES * PAGE_SIZE)
+
+static u8 img[RAM_BYTES];
+static const char *outdir;
+static int nr_seeds;
+
+static void *page(unsigned int n)
+{
+	return img + (size_t)n * PAGE_SIZE;
+}
+
+/* One physr chunk at page @at, RAM kind, listing @n ranges of pages. */
+static void chunk(unsigned int at, const u64 (*ranges)[2], unsigned int n,
+		  u64 next)
+{
+	struct physr_chunk *c = page(at);
+	unsigned int i;
+
+	c->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC);
+	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION);
+	c->hdr.hdr_size = cpu_to_le16(sizeof(c->hdr));
+	c->hdr.chunk_size = cpu_to_le32(PAGE_SIZE);
+	c->hdr.count = cpu_to_le32(n);
+	c->hdr.next = cpu_to_le64(next);
+	c->hdr.kind = cpu_to_le32(PHYSR_ABI_KIND_RAM);
+	c->hdr.flags = 0;
+	for (i = 0; i < n; i++) {
+		c->ranges[i].phys = cpu_to_le64(PG(ranges[i][0]));
+		c->ranges[i].len = cpu_to_le64(ranges[i][1] * PAGE_SIZE);
+	}
+}
+
+/* A luo_array of @nr elements of @size, header at @at, list at @at + 1. */
+static void *array(unsigned int at, u32 size, u64 nr)
+{
+	struct luo_array_hdr *h = page(at);
+	const u64 r[1][2] = { { at + 2, 1 } };
+
+	h->magic = cpu_to_le32(LUO_ARRAY_MAGIC);
+	h->version = cpu_to_le32(LUO_ARRAY_VERSION);
+	h->elem_size = cpu_to_le32(size);
+	h->nr = cpu_to_le64(nr);
+	h->nr_pages = cpu_to_le64(1);
+	h->pages = cpu_to_le64(PG(at + 1));
+	chunk(at + 1, r, 1, 0);
+	return page(at + 2);
+}
+
+static void setup(u64 root, unsigned int nr_scratch)
+{
+	struct kho_setup_data *sd = page(0);
+
+	sd->magic = cpu_to_le32(KHO_SETUP_MAGIC);
+	sd->nr_scratch = cpu_to_le32(nr_scratch);
+	sd->root_phys = cpu_to_le64(root);
+	sd->root_size = cpu_to_le64(PAGE_SIZE);
+	sd->scratch[0].addr = cpu_to_le64(PG(LU_RAM_PAGES));
+	sd->scratch[0].size = cpu_to_le64(LU_SCRATCH_PAGES * PAGE_SIZE);
+}
+
+/* The root at page 1: lists of orders 0 and 2, and LUO's sub-blob. */
+static void root(const char *compat, bool luo)
+{
+	void *fdt = page(1);
+	fdt64_t cells[4] = {
+		cpu_to_fdt64(0), cpu_to_fdt64(PG(2)),
+		cpu_to_fdt64(2), cpu_to_fdt64(PG(3)),
+	};
+	int err;
+
+	err = fdt_create(fdt, PAGE_SIZE);
+	err = err ?: fdt_finish_reservemap(fdt);
+	err = err ?: fdt_begin_node(fdt, "");
+	err = err ?: fdt_property_string(fdt, "compatible", compat);
+	err = err ?: fdt_property(fdt, KHO_FDT_PROP_MEM, cells, sizeof(cells));
+	if (luo) {
+		err = err ?: fdt_begin_node(fdt, LUO_KHO_NAME);
+		err = err ?: fdt_property_string(fdt, "compatible",
+						 LUO_KHO_COMPATIBLE);
+		err = err ?: fdt_property_u64(fdt, KHO_FDT_PROP_BLOB_PHYS, PG(4));
+		err = err ?: fdt_property_u64(fdt, KHO_FDT_PROP_BLOB_SIZE,
+					      PAGE_SIZE);
+		err = err ?: fdt_end_node(fdt);
+	}
+	err = err ?: fdt_end_node(fdt);
+	err = err ?: fdt_finish(fdt);
+	if (err) {
+		fprintf(stderr, "mkluseeds: fdt: %s\n", fdt_strerror(err));
+		exit(1);
+	}
+}
+
+/* The preserved-memory lists of the full handover. */
+static void kho_lists(void)
+{
+	const u64 o0[][2] = { { 4, 20 }, { 32, 2 } };
+	const u64 o2[][2] = { { 36, 4 } };
+
+	chunk(2, o0, 2, 0);
+	chunk(3, o2, 1, 0);
+}
+
+static struct memfd_luo_hdr *memfd_hdr(unsigned int at, u32 version,
+				       u64 nr_entries, u64 entries)
+{
+	struct memfd_luo_hdr *h = page(at);
+
+	h->magic = cpu_to_le64(MEMFD_LUO_MAGIC);
+	h->version = cpu_to_le32(version);
+	h->size = cpu_to_le64(8 * PAGE_SIZE);
+	h->pos = cpu_to_le64(100);
+	h->seals = cpu_to_le32(F_SEAL_SEAL);
+	h->mode = cpu_to_le32(0600);
+	h->nr_pages = cpu_to_le64(nr_entries ? 6 : 0);
+	h->nr_folios = cpu_to_le64(nr_entries ? 3 : 0);
+	h->nr_entries = cpu_to_le64(nr_entries);
+	h->entries = cpu_to_le64(entries);
+	snprintf(h->name, sizeof(h->name), "memfd:seed");
+	h->name_len = cpu_to_le32(strlen(h->name));
+	return h;
+}
+
+static void file(struct luo_file_abi *f, u64 token, u32 v0, u64 d0, u32 v1,
+		 u64 d1)
+{
+	snprintf(f->compatible, sizeof(f->compatible), "memfd");
+	f->token = cpu_to_le64(token);
+	f->nr_versions = cpu_to_le32(v1 ? 2 : 1);
+	f->version[0] = cpu_to_le32(v0);
+	f->data[0] = cpu_to_le64(d0);
+	f->version[1] = cpu_to_le32(v1);
+	f->data[1] = cpu_to_le64(d1);
+}
+
+/* The full handover: KHO, LUO's state, two sessions, three memfds. */
+static void full(void)
+{
+	struct luo_state_abi *st = page(4);
+	struct luo_session_abi *s;
+	struct luo_file_abi *f;
+	struct memfd_luo_run *run;
+	struct memfd_luo_folio *fo;
+
+	memset(img, 0, sizeof(img));
+	setup(PG(1), 1);
+	root(KHO_FDT_COMPATIBLE, true);
+	kho_lists();
+	st->magic = cpu_to_le32(LUO_STATE_MAGIC);
+	st->version = cpu_to_le32(LUO_STATE_VERSION);
+	st->nr_sessions = cpu_to_le64(2);
+	st->sessions = cpu_to_le64(PG(5));
+	st->nr_files = cpu_to_le64(3);
+	st->files = cpu_to_le64(PG(8));
+	s = array(5, sizeof(*s), 2);
+	snprintf((char *)s[0].name, sizeof(s[0].name), "s1");
+	s[0].first_file = cpu_to_le64(0);
+	s[0].nr_files = cpu_to_le64(2);
+	snprintf((char *)s[1].name, sizeof(s[1].name), "s2");
+	s[1].first_file = cpu_to_le64(2);
+	s[1].nr_files = cpu_to_le64(1);
+	f = array(8, sizeof(*f), 3);
+	file(&f[0], 10, MEMFD_LUO_V2, PG(11), MEMFD_LUO_V1, PG(15));
+	file(&f[1], 11, MEMFD_LUO_V2, PG(20), 0, 0);
+	snprintf(f[2].compatible, sizeof(f[2].compatible), "luo-test");
+	f[2].token = cpu_to_le64(12);
+	f[2].nr_versions = cpu_to_le32(1);
+	f[2].version[0] = cpu_to_le32(1);
+	f[2].data[0] = cpu_to_le64(12345);
+	/* v2: a run of two order-0 folios, one order-2 folio. */
+	memfd_hdr(11, MEMFD_LUO_V2, 2, PG(12));
+	run = array(12, sizeof(*run), 2);
+	run[0].phys = cpu_to_le64(PG(32));
+	run[0].index = cpu_to_le64(0);
+	run[0].nr_folios = cpu_to_le32(2);
+	run[0].order = cpu_to_le32(0);
+	run[1].phys = cpu_to_le64(PG(36));
+	run[1].index = cpu_to_le64(4);
+	run[1].nr_folios = cpu_to_le32(1);
+	run[1].order = cpu_to_le32(2);
+	/* v1 of the same file: one entry per folio. */
+	memfd_hdr(15, MEMFD_LUO_V1, 3, PG(16));
+	fo = array(16, sizeof(*fo), 3);
+	fo[0].phys_order = cpu_to_le64(PG(32));
+	fo[0].index = cpu_to_le64(0);
+	fo[1].phys_order = cpu_to_le64(PG(33));
+	fo[1].index = cpu_to_le64(1);
+	fo[2].phys_order = cpu_to_le64(PG(36) | 2);
+	fo[2].index = cpu_to_le64(4);
+	/* An empty memfd. */
+	memfd_hdr(20, MEMFD_LUO_V2, 0, 0);
+}
+
+static void emit(const char *name)
+{
+	char path[4096];
+	size_t len = sizeof(img);
+	FILE *fp;
+
+	/* Trailing zero pages are implied. */
+	while (len > PAGE_SIZE && !img[len - 1])
+		len--;
+	snprintf(path, sizeof(path), "%s/seed-%s", outdir, name);
+	fp = fopen(path, "wb");
+	if (!fp || fwrite(img, 1, len, fp) != len || fclose(fp)) {
+		perror(path);
+		exit(1);
+	}
+	nr_seeds++;
+}
+
+static struct luo_state_abi *state(void)
+{
+	return page(4);
+}
+
+static struct luo_session_abi *sess(unsigned int i)
+{
+	return (struct luo_session_abi *)page(7) + i;
+}
+
+static struct luo_file_abi *lfile(unsigned int i)
+{
+	return (struct luo_file_abi *)page(10) + i;
+}
+
+int main(int argc, char **argv)
+{
+	struct physr_chunk *c;
+	struct memfd_luo_hdr *h;
+	struct luo_array_hdr *a;
+	int n;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	outdir = argv[1];
+
+	/* KHO alone, valid, without and with LUO. */
+	memset(img, 0, sizeof(img));
+	setup(PG(1), 1);
+	root(KHO_FDT_COMPATIBLE, false);
+	kho_lists();
+	emit("kho-valid");
+	full();
+	emit("full-valid");
+
+	/* kho_corrupt's kinds, and the setup_data. */
+	full();
+	root("linux,kho-physr-v0", true);
+	emit("kho-compatible");
+	full();
+	((struct physr_chunk *)page(2))->hdr.magic ^= cpu_to_le32(1);
+	emit("kho-magic");
+	full();
+	((struct physr_chunk *)page(2))->hdr.next = cpu_to_le64(PG(2));
+	emit("kho-cycle");
+	full();
+	c = page(3);
+	c->ranges[0].phys = cpu_to_le64(PG(LU_RAM_PAGES + LU_SCRATCH_PAGES + 64));
+	emit("kho-outside-ram");
+	full();
+	((struct physr_chunk *)page(2))->hdr.count = cpu_to_le32(1000);
+	emit("kho-count");
+	full();
+	setup(PG(1), 0);
+	emit("kho-setup-scratch");
+	full();
+	c = page(2);
+	c->ranges[1].phys = cpu_to_le64(PG(2));
+	emit("kho-chunk-preserved");
+	full();
+	setup(PG(4), 1);
+	emit("kho-root-preserved");
+	full();
+	c = page(3);
+	c->ranges[0].phys = cpu_to_le64(PG(34));
+	emit("kho-misaligned");
+
+	/* luo_state_corrupt's kinds. */
+	full();
+	state()->magic ^= cpu_to_le32(1);
+	emit("luo-magic");
+	full();
+	state()->version = cpu_to_le32(LUO_STATE_VERSION + 1);
+	emit("luo-version");
+	full();
+	sess(0)->nr_files = cpu_to_le64(1002);
+	emit("luo-file-range");
+	full();
+	memcpy(sess(1)->name, sess(0)->name, sizeof(sess(0)->name));
+	emit("luo-dup-name");
+	full();
+	lfile(0)->nr_versions = 0;
+	emit("luo-nr-versions");
+	full();
+	lfile(1)->token = lfile(0)->token;
+	emit("luo-dup-token");
+	full();
+	memset(sess(0)->name, 'x', sizeof(sess(0)->name));
+	emit("luo-name-nul");
+	full();
+	state()->nr_files = cpu_to_le64(2);
+	emit("luo-count");
+
+	/* luo_array's: defect 1 (a count that wraps), and a bad list. */
+	full();
+	a = page(8);
+	a->nr = cpu_to_le64(-(u64)(PAGE_SIZE / sizeof(struct luo_file_abi)) + 1);
+	a->nr_pages = 0;
+	a->pages = 0;
+	state()->nr_files = a->nr;
+	emit("array-wrap");
+	full();
+	a = page(5);
+	a->nr_pages = cpu_to_le64(2);
+	emit("array-pages");
+	full();
+	a = page(5);
+	a->pages = cpu_to_le64(PG(7));
+	emit("array-list");
+	/* Pages named twice: found by fuzz_luo (-EBUSY after taking some). */
+	full();
+	((struct physr_chunk *)page(9))->ranges[0].phys = cpu_to_le64(PG(8));
+	emit("array-elem-is-hdr");
+	full();
+	((struct physr_chunk *)page(9))->ranges[0].phys = cpu_to_le64(PG(9));
+	emit("array-elem-is-chunk");
+	full();
+	((struct luo_array_hdr *)page(8))->pages = cpu_to_le64(PG(8));
+	emit("array-chunk-is-hdr");
+	full();
+	a = page(8);
+	a->nr = cpu_to_le64(72);
+	a->nr_pages = cpu_to_le64(2);
+	state()->nr_files = a->nr;
+	c = page(9);
+	c->hdr.count = cpu_to_le32(2);
+	c->ranges[1] = c->ranges[0];
+	emit("array-elem-twice");
+
+	/* memfd_corrupt's kinds, on the v2 record. */
+	full();
+	h = page(11);
+	h->magic ^= cpu_to_le64(1);
+	emit("memfd-magic");
+	full();
+	h = page(11);
+	h->nr_pages = cpu_to_le64(7);
+	emit("memfd-count");
+	full();
+	h = page(11);
+	h->entries = cpu_to_le64(PG(15));
+	emit("memfd-array");
+	full();
+	((struct memfd_luo_run *)page(14))[1].phys = cpu_to_le64(PG(32));
+	emit("memfd-overlap");
+	full();
+	((struct memfd_luo_run *)page(14))[1].order = cpu_to_le32(10);
+	emit("memfd-order");
+	full();
+	((struct memfd_luo_run *)page(14))[1].index = cpu_to_le64(1);
+	emit("memfd-index");
+	full();
+	h = page(11);
+	h->size = cpu_to_le64(PAGE_SIZE);
+	emit("memfd-size");
+	full();
+	h = page(11);
+	h->name[2] = 'X';
+	emit("memfd-name");
+	full();
+	h = page(11);
+	h->flags = cpu_to_le32(MEMFD_LUO_HUGETLB);
+	h->huge_order = cpu_to_le32(9);
+	emit("memfd-hugetlb");
+	/* v1 read first, as by a kernel that reads only v1. */
+	full();
+	lfile(0)->version[0] = cpu_to_le32(MEMFD_LUO_V1);
+	lfile(0)->data[0] = cpu_to_le64(PG(15));
+	emit("memfd-v1");
+	full();
+	lfile(0)->version[0] = cpu_to_le32(MEMFD_LUO_V1);
+	lfile(0)->data[0] = cpu_to_le64(PG(15));
+	((struct memfd_luo_folio *)page(18))[2].phys_order =
+		cpu_to_le64(PG(36) | 3);
+	emit("memfd-v1-order");
+
+	/* The full handover with the Nth allocation failing (lu_harness.h). */
+	for (n = 1; n <= 16; n++) {
+		char name[32];
+
+		full();
+		img[PAGE_SIZE - 1] = n;
+		snprintf(name, sizeof(name), "fail-%d", n);
+		emit(name);
+	}
+
+	printf("%d seeds in %s\n", nr_seeds, outdir);
+	return 0;
+}
