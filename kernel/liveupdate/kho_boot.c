@@ -192,6 +192,10 @@ void __init kho_populate(u64 pa_data, u32 data_len)
 		kho_reject("bad number of scratch areas", -EINVAL);
 		return;
 	}
+	if (!IS_ALIGNED(sa_phys, __alignof__(*sa))) {
+		kho_reject("scratch array misaligned", -EINVAL);
+		return;
+	}
 	nr = sa_size / sizeof(*sa);
 	sa = early_memremap(sa_phys, sa_size);
 	if (!sa) {

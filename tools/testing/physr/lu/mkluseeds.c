@@ -82,16 +82,21 @@ static void *array(unsigned int at, u32 size, u64 nr)
 	return page(at + 2);
 }
 
+/*
+ * Page 0: the setup_data payload (upstream's struct kho_data) and, right
+ * after it, the array of scratch areas it names.
+ */
 static void setup(u64 root, unsigned int nr_scratch)
 {
-	struct kho_setup_data *sd = page(0);
+	struct kho_data *kd = page(0);
+	struct kho_scratch_abi *sa = (void *)(kd + 1);
 
-	sd->magic = cpu_to_le32(KHO_SETUP_MAGIC);
-	sd->nr_scratch = cpu_to_le32(nr_scratch);
-	sd->root_phys = cpu_to_le64(root);
-	sd->root_size = cpu_to_le64(PAGE_SIZE);
-	sd->scratch[0].addr = cpu_to_le64(PG(LU_RAM_PAGES));
-	sd->scratch[0].size = cpu_to_le64(LU_SCRATCH_PAGES * PAGE_SIZE);
+	kd->fdt_addr = cpu_to_le64(root);
+	kd->fdt_size = cpu_to_le64(PAGE_SIZE);
+	kd->scratch_addr = cpu_to_le64(PG(0) + sizeof(*kd));
+	kd->scratch_size = cpu_to_le64(nr_scratch * sizeof(*sa));
+	sa[0].addr = cpu_to_le64(PG(LU_RAM_PAGES));
+	sa[0].size = cpu_to_le64(LU_SCRATCH_PAGES * PAGE_SIZE);
 }
 
 /* The root at page 1: lists of orders 0 and 2, and LUO's sub-blob. */
@@ -301,6 +306,11 @@ int main(int argc, char **argv)
 	full();
 	setup(PG(1), 0);
 	emit("kho-setup-scratch");
+	full();
+	/* Found by fuzz_kho: a scratch array at an odd address. */
+	((struct kho_data *)page(0))->scratch_addr =
+		cpu_to_le64(PG(0) + sizeof(struct kho_data) + 3);
+	emit("kho-scratch-misaligned");
 	full();
 	c = page(2);
 	c->ranges[1].phys = cpu_to_le64(PG(2));
