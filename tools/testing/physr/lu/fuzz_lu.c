@@ -193,7 +193,7 @@ static u64 lu_waiting_pages(void)
 static bool lu_finish(void)
 {
 	u64 waiting = kho_is_incoming() ? lu_waiting_pages() : 0;
-	void *index[KHO_NR_ORDERS];
+	void *index[KHO_NR_ORDERS], *waiting_map = kho_in.waiting;
 	unsigned int o;
 	unsigned long i;
 
@@ -208,10 +208,16 @@ static bool lu_finish(void)
 	for (i = 1; i < LU_RAM_PAGES; i++)
 		if (PageReserved(pfn_to_page(PHYS_PFN(FAKE_PHYS_BASE) + i)))
 			return fail("page %lu still reserved after finish", i);
-	/* memblock memory of the index is not the allocator's to free. */
+	/*
+	 * memblock memory of the index and of the bitmap of waiting pages
+	 * is not the allocator's to free (in the kernel it is reserved
+	 * memory, which finish releases).
+	 */
 	for (o = 0; o < KHO_NR_ORDERS; o++)
 		if (index[o])
 			free_page((unsigned long)index[o]);
+	if (waiting_map)
+		free_page((unsigned long)waiting_map);
 	if (lu_env_allocs() != lu_baseline)
 		return fail("%ld allocations leaked",
 			    lu_env_allocs() - lu_baseline);
@@ -407,7 +413,7 @@ bool lu_fuzz_luo(const u8 *data, size_t size)
 			    !lu_memfd(lf))
 				return false;
 		}
-		if (n != session->nr_files || n > LUO_MAX_FILES)
+		if (n != session->nr_files || n > luo_max_files)
 			return fail("file count");
 	}
 	list_for_each_entry_safe(session, stmp, &luo_incoming, list) {

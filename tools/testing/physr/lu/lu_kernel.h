@@ -12,6 +12,7 @@
 #define CONFIG_KEXEC_HANDOVER	1
 #define CONFIG_LIVEUPDATE	1
 #define CONFIG_HUGETLBFS	1
+#define CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT	0
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <linux/bug.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include "fakemem.h"
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -229,6 +231,25 @@ struct folio {
 #define init_page_count(p)	((p)->refcount = 1)
 #define PHYS_PFN(x)		((unsigned long)((x) >> PAGE_SHIFT))
 #define PFN_PHYS(x)		((phys_addr_t)(x) << PAGE_SHIFT)
+#define offset_in_page(p)	((unsigned long)(p) & (PAGE_SIZE - 1))
+
+/* debugfs reads of incoming sub-blobs (kho_in_blob_read()): a plain copy. */
+static inline ssize_t simple_read_from_buffer(void *to, size_t count,
+					      loff_t *ppos, const void *from,
+					      size_t available)
+{
+	loff_t pos = *ppos;
+
+	if (pos < 0)
+		return -EINVAL;
+	if ((size_t)pos >= available || !count)
+		return 0;
+	if (count > available - pos)
+		count = available - pos;
+	memcpy(to, (const char *)from + pos, count);
+	*ppos = pos + count;
+	return count;
+}
 struct page *pfn_to_page(unsigned long pfn);
 unsigned long page_to_pfn(const struct page *page);
 bool pfn_valid(unsigned long pfn);
@@ -298,8 +319,20 @@ static inline void memblock_clear_kho_scratch_only(void)
 {
 }
 
+/*
+ * The handover names the setup_data's root and scratch array by physical
+ * address before anything checked them against RAM; the kernel's
+ * early_memremap() maps whatever it is given, this one refuses what lies
+ * outside the fake RAM (as an early_memremap() failure, which the kernel
+ * handles) instead of aborting.
+ */
 static inline void *early_memremap(u64 phys, unsigned long size)
 {
+	const u64 ram = FAKE_WINDOW_PAGES * PAGE_SIZE;
+
+	if (phys < FAKE_PHYS_BASE || size > ram ||
+	    phys - FAKE_PHYS_BASE > ram - size)
+		return NULL;
 	return phys_to_virt(phys);
 }
 
