@@ -30,7 +30,13 @@ int main(void)
 	tap(faults == 0, "stage 2: no DMA remapping fault through the kexec (%d)", faults);
 	ret = lu_cmd("verify");
 	tap(!ret, "stage 2: in flight DMA landed, no reset, DMA continues on the adopted domain (%d)", ret);
-	/* The DMA after the unmap of IOVA_Y (0x300000) is refused by VT-d. */
+	/*
+	 * The DMA after the unmap of IOVA_Y (0x300000) is refused by VT-d;
+	 * the fault is logged from the DMAR fault interrupt, which may come
+	 * after the DMA command returned: wait for it, up to 5 s.
+	 */
+	for (ret = 0; ret < 50 && !dmar_fault_at("0x300000"); ret++)
+		usleep(100000);
 	faults = dmar_faults();
 	tap(faults == 1 && dmar_fault_at("0x300000"),
 	    "stage 2: the DMA after the unmap faulted at IOVA 0x300000 (%d fault(s))", faults);
