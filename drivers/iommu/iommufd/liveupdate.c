@@ -647,7 +647,12 @@ static void iommufd_lu_corrupt(struct iommufd_lu *lu)
 
 		r->hwpt_id = cpu_to_le32(INT_MAX);
 	} else if (kind == IOMMUFD_LU_TEST_ARRAY && h->areas) {
-		le64_add_cpu(&h->areas, PAGE_SIZE);
+		/*
+		 * A handle inside its header page: never a valid array,
+		 * whatever the layout (the page after it may be another
+		 * array's header).
+		 */
+		le64_add_cpu(&h->areas, 8);
 	} else {
 		return;
 	}
