@@ -144,40 +144,12 @@ static int nth_fd = -1;
 
 static void shrink_open(void);
 
-static int writeat(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
-/* Every allocation may be failed; no stack dump per failure. */
+/* Every allocation may be failed, by this task's fail-nth. */
 static int setup_fault_injection(void)
 {
-	DIR *d = opendir("/sys/kernel/debug");
-	struct dirent *e;
-	char path[300];
-	int ret;
+	char path[64];
+	int ret = fail_nth_prepare();
 
-	if (!d)
-		return -errno;
-	ret = writeat("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/min-order", "0");
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "fail", 4))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose",
-			 e->d_name);
-		writeat(path, "0");
-	}
-	closedir(d);
 	if (ret)
 		return ret;
 	shrink_open();

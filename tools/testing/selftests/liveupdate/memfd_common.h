@@ -12,6 +12,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 
@@ -404,6 +405,48 @@ static inline void *ivshmem_map(uint64_t *size)
 		return p == MAP_FAILED ? NULL : p;
 	}
 	return NULL;
+}
+
+/* Write @val to the file at @path: 0, or a negative errno. */
+static inline int writeat(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -EIO;
+}
+
+/*
+ * For the fail_nth tests: every allocation may be failed (failslab and
+ * fail_page_alloc, sleeping ones and order 0 included), with no stack dump
+ * per failure.
+ */
+static inline int fail_nth_prepare(void)
+{
+	DIR *d = opendir("/sys/kernel/debug");
+	struct dirent *e;
+	char path[300];
+	int ret;
+
+	if (!d)
+		return -errno;
+	ret = writeat("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
+	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "fail", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose",
+			 e->d_name);
+		writeat(path, "0");
+	}
+	closedir(d);
+	return ret;
 }
 
 #endif

@@ -89,43 +89,6 @@ static void stage1(void)
 	ksft_test_result(!hold_until_kexec(), "stage 1: held for the kexec\n");
 }
 
-static int writeat(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -EIO;
-}
-
-/* Every allocation may be failed; no stack dump per failure. */
-static int setup_fault_injection(void)
-{
-	DIR *d = opendir("/sys/kernel/debug");
-	struct dirent *e;
-	char path[300];
-	int ret;
-
-	if (!d)
-		return -errno;
-	ret = writeat("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem", "N");
-	ret = ret ?: writeat("/sys/kernel/debug/fail_page_alloc/min-order", "0");
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "fail", 4))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose",
-			 e->d_name);
-		writeat(path, "0");
-	}
-	closedir(d);
-	return ret;
-}
-
 /* Every byte and the size of a retrieved memfd; 1 when right. */
 static int check(int fd, uint64_t size, uint64_t seed)
 {
@@ -173,7 +136,7 @@ static void stage2(void)
 	char path[64];
 
 	ksft_set_plan(2 + NR_KINDS);
-	ret = setup_fault_injection();
+	ret = fail_nth_prepare();
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", getpid());
 	nth = open(path, O_RDWR);
 	dev = open(LUO_DEV, O_RDWR);
