@@ -276,30 +276,42 @@ static inline char *lu_trace_read(void)
 }
 
 /*
+ * The last line of @buf holding @needle, copied into @out (cut to @len - 1
+ * bytes); 0 when found, -ENOENT otherwise.
+ */
+static inline int last_line_with(const char *buf, const char *needle,
+				 char *out, size_t len)
+{
+	const char *p, *s, *e, *hit = NULL;
+	int n;
+
+	for (p = strstr(buf, needle); p; p = strstr(p + 1, needle))
+		hit = p;
+	if (!hit)
+		return -ENOENT;
+	for (s = hit; s > buf && s[-1] != '\n'; s--)
+		;
+	e = strchr(hit, '\n');
+	n = e ? e - s : (int)strlen(s);
+	if ((size_t)n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return 0;
+}
+
+/*
  * The last trace event line holding @needle, copied into @out; 0 when
  * found.  Same contract as kmsg_line() for the kernel log.
  */
 static inline int event_line(const char *needle, char *out, size_t len)
 {
-	char *buf = lu_trace_read(), *p, *hit = NULL;
-	int n, ret = -ENOENT;
+	char *buf = lu_trace_read();
+	int ret;
 
 	if (!buf)
 		return -EIO;
-	for (p = strstr(buf, needle); p; p = strstr(p + 1, needle))
-		hit = p;
-	if (hit) {
-		char *s = hit, *e = strchr(hit, '\n');
-
-		while (s > buf && s[-1] != '\n')
-			s--;
-		n = e ? e - s : (int)strlen(s);
-		if ((size_t)n >= len)
-			n = len - 1;
-		memcpy(out, s, n);
-		out[n] = 0;
-		ret = 0;
-	}
+	ret = last_line_with(buf, needle, out, len);
 	free(buf);
 	return ret;
 }

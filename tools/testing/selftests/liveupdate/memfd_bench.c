@@ -174,7 +174,10 @@ static void print_boot_gaps(const char *what)
 	double prev = 0, gap[3] = {}, at[3] = {};
 	char *buf, *line, *save, *txt[3] = {};
 
-	if (size <= 0 || !(buf = malloc(size + 1)))
+	if (size <= 0)
+		return;
+	buf = malloc(size + 1);
+	if (!buf)
 		return;
 	n = klogctl(3, buf, size);
 	buf[n > 0 ? n : 0] = 0;

@@ -183,8 +183,8 @@ static inline int state_load(const char *name, void *buf, size_t len)
  */
 static inline int kmsg_line(const char *needle, char *out, size_t len)
 {
-	int size = klogctl(10, NULL, 0), n, ret = -ENOENT;
-	char *buf, *p, *hit = NULL;
+	int size = klogctl(10, NULL, 0), n, ret;
+	char *buf;
 
 	if (size <= 0)
 		return -EIO;
@@ -193,20 +193,7 @@ static inline int kmsg_line(const char *needle, char *out, size_t len)
 		return -ENOMEM;
 	n = klogctl(3, buf, size);
 	buf[n > 0 ? n : 0] = 0;
-	for (p = strstr(buf, needle); p; p = strstr(p + 1, needle))
-		hit = p;
-	if (hit) {
-		char *s = hit, *e = strchr(hit, '\n');
-
-		while (s > buf && s[-1] != '\n')
-			s--;
-		n = e ? e - s : (int)strlen(s);
-		if ((size_t)n >= len)
-			n = len - 1;
-		memcpy(out, s, n);
-		out[n] = 0;
-		ret = 0;
-	}
+	ret = last_line_with(buf, needle, out, len);
 	free(buf);
 	return ret;
 }
