@@ -24,7 +24,8 @@ help:
 	@echo '  make check           everything: build, userspace suites, every VM test;'
 	@echo '                       ends with "N passed, N failed", non-zero exit on failure'
 	@echo '  make check-debug     the live update tests on a sanitizer kernel (KASAN,'
-	@echo '                       lockdep, kmemleak, UBSAN); a report is a failure'
+	@echo '                       lockdep, kmemleak, UBSAN); a report is a failure;'
+	@echo '                       T=PATTERN narrows it, as for make test'
 	@echo '  make test T=PATTERN  the VM tests PATTERN selects (see make list), e.g.'
 	@echo "                         T='kselftest:iommu/*'      a suite"
 	@echo "                         T='physr_dma_swiotlb/kunit:physr_dma'   one boot of it"
@@ -80,7 +81,7 @@ check: build
 
 # The sanitizer kernel builds from the same out/linux into its own folders.
 check-debug: tree
-	@exec $(TB)/check-debug.sh
+	@exec $(TB)/check-debug.sh $(T)
 
 test: build
 	@exec python3 $(TB)/vmtest.py run $(TESTS)

@@ -10,7 +10,8 @@
 # console is a failure of its boot (testbed/vmtest.py), and the guest init
 # has kmemleak scan before every kexec and at the end.  Timeouts are
 # scaled by TB_TIMEOUT_SCALE (default 4).  Benchmarks are left out: their
-# figures mean nothing on this kernel.
+# figures mean nothing on this kernel.  With arguments (make check-debug
+# T=PATTERN), only the tests of the set that match one of them run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -37,7 +38,15 @@ mapfile -t ids < <(python3 "$TOP/testbed/vmtest.py" list | awk '{ print $1 }' |
 			[[ $id == $p && $id != *bench* ]] && { echo "$id"; break; }
 		done
 	done | sort -u)
-[ "${#ids[@]}" -gt 0 ] || die "no live update test in testbed/plan"
+if [ $# -gt 0 ]; then
+	mapfile -t ids < <(for id in "${ids[@]}"; do
+		for p in "$@"; do
+			# shellcheck disable=SC2053
+			[[ $id == $p || $id == */$p ]] && { echo "$id"; break; }
+		done
+	done)
+fi
+[ "${#ids[@]}" -gt 0 ] || die "no live update test in testbed/plan${*:+ matches $*}"
 
 dbg=$OUT/debug
 mkdir -p "$dbg"
