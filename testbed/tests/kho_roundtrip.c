@@ -3,7 +3,7 @@
  * KHO round trip: stage 1 preserves folios of orders 0, 2 and 9, two page
  * runs and a sub-blob, and preserves then unpreserves one more folio;
  * stage 2, after a real kexec, restores everything, checks order and every
- * byte, checks that the unpreserved folio was not reserved, and that the
+ * byte, checks that KHO holds none of the unpreserved folio, and that the
  * memory goes back to the allocator (the test module does the work and
  * reports each check).  Then the incoming sub-blob, restored and freed by
  * its owner, must no longer be readable through debugfs; and kho_finish()
