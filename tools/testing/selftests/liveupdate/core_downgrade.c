@@ -31,7 +31,7 @@ static int root_has(const char *s)
 
 	if (fd >= 0)
 		close(fd);
-	return n > 0 && memmem(buf, n, s, strlen(s) + 1) != NULL;
+	return n > 0 && memmem(buf, n, s, strlen(s) + 1);
 }
 
 /* Whether the kernel log holds @needle; its last such line is shown. */
