@@ -22,6 +22,7 @@ struct resource;
 #ifdef CONFIG_KEXEC_HANDOVER
 
 bool kho_is_enabled(void);
+unsigned int kho_write_version(unsigned int newest);
 
 int kho_preserve_folio(struct folio *folio);
 int kho_unpreserve_folio(struct folio *folio);
@@ -55,6 +56,11 @@ int kho_kexec_prepare(void);
 bool kho_will_hand_over(void);
 
 #else /* CONFIG_KEXEC_HANDOVER */
+
+static inline unsigned int kho_write_version(unsigned int newest)
+{
+	return newest;
+}
 
 static inline bool kho_is_enabled(void)
 {

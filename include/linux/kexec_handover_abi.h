@@ -12,8 +12,15 @@
  *   endian.  What tells our handover from upstream's is the root's
  *   compatible string, so each kernel rejects the other's by it.
  * - The root is a flattened device tree of at most one page.  Its root node
- *   has compatible = KHO_FDT_COMPATIBLE (the version lives in the string),
- *   the property KHO_FDT_PROP_MEM and one child node per sub-blob.
+ *   has compatible = KHO_FDT_COMPATIBLE_PREFIX followed by the decimal
+ *   version (the version lives in the string, see
+ *   Documentation/core-api/kho/concepts.rst for the versioning rules), the
+ *   property KHO_FDT_PROP_MEM and one child node per sub-blob.  Version 2
+ *   adds KHO_FDT_PROP_PAGE_SHIFT; version 1 has no such property and means
+ *   the reader's page size.
+ * - KHO_FDT_PROP_PAGE_SHIFT (version 2): one big-endian u32 cell, the
+ *   writer's PAGE_SHIFT.  The orders of KHO_FDT_PROP_MEM count in pages of
+ *   that size; a reader whose page size differs rejects the handover.
  * - KHO_FDT_PROP_MEM is an array of (order, first chunk) pairs, each two
  *   big-endian u64 cells, in strictly increasing order.  The first chunk is
  *   the physical address of a physr chain (include/linux/physr_abi.h)
@@ -29,7 +36,12 @@
 #include <linux/build_bug.h>
 #include <linux/types.h>
 
-#define KHO_FDT_COMPATIBLE	"linux,kho-physr-v1"
+#define KHO_FDT_COMPATIBLE_PREFIX	"linux,kho-physr-v"
+/* The newest root version this kernel writes and reads. */
+#define KHO_FDT_VERSION		2
+#define KHO_FDT_COMPATIBLE	KHO_FDT_COMPATIBLE_PREFIX "2"
+#define KHO_FDT_COMPATIBLE_V1	KHO_FDT_COMPATIBLE_PREFIX "1"
+#define KHO_FDT_PROP_PAGE_SHIFT	"page-shift"
 #define KHO_FDT_PROP_MEM	"preserved-memory"
 #define KHO_FDT_PROP_BLOB_PHYS	"phys"
 #define KHO_FDT_PROP_BLOB_SIZE	"size"

@@ -134,6 +134,8 @@ struct physr_block_iter {
  * @nr_chunks: number of chunks.
  * @kind: memory kind recorded in the chunks (%PHYSR_RAM for an empty chain).
  * @last: physical address of the last chunk, 0 for an empty chain.
+ * @bad_version: after -EPROTONOSUPPORT, the layout version of the chunk
+ *	refused (for the message of the caller); 0 otherwise.
  */
 struct physr_walk_info {
 	u64 nr_ranges;
@@ -141,6 +143,7 @@ struct physr_walk_info {
 	unsigned long nr_chunks;
 	enum physr_kind kind;
 	phys_addr_t last;
+	u16 bad_version;
 };
 
 /* Flags for physr_pin_user() and physr_pin_memfd(). */

@@ -16,7 +16,9 @@
  *   chain.  An empty list has no chunk at all (its first address is 0).
  * - A writer never emits a chunk without entries.
  * - @version changes whenever the meaning of any field changes.  A reader
- *   rejects a version it does not know.  Version 1 is described here.
+ *   rejects a version it does not know.  Version 1 is described here.  The
+ *   rules shared by every core handover format are in "Versions" of
+ *   Documentation/core-api/kho/concepts.rst.
  * - @flags describes the whole list and is the same in every chunk.  A
  *   reader rejects bits it does not know, so a later version can use them to
  *   announce per-entry metadata (for example a folio order kept in a

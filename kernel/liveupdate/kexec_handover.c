@@ -37,6 +37,40 @@
 
 #define KHO_NAME_MAX	64
 
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "kho."
+
+/*
+ * kho.write_version=N: the downgrade switch of the core handover formats
+ * (the KHO root, LUO's state, preserved arrays).  0, the default, writes
+ * the newest version of each; N >= 1 writes each in version N, or in its
+ * newest version if that is older, so that a kernel reading only version
+ * N takes the handover.  Read when the data is written: set it before
+ * preserving.
+ */
+static unsigned int kho_write_version_max;
+module_param_named(write_version, kho_write_version_max, uint, 0644);
+MODULE_PARM_DESC(write_version,
+		 "Write the core handover formats in this version at most (0: newest)");
+
+/**
+ * kho_write_version() - the version a core handover format writes
+ * @newest: the newest version of the format this kernel knows.
+ *
+ * Applies the downgrade switch ``kho.write_version=``, see
+ * Documentation/core-api/kho/concepts.rst.
+ *
+ * Context: any.
+ * Return: @newest, or the version the switch asks for when it is older.
+ */
+unsigned int kho_write_version(unsigned int newest)
+{
+	unsigned int v = READ_ONCE(kho_write_version_max);
+
+	return v && v < newest ? v : newest;
+}
+EXPORT_SYMBOL_GPL(kho_write_version);
+
 struct kho_blob {
 	struct list_head list;
 	char name[KHO_NAME_MAX];
@@ -347,9 +381,13 @@ static int kho_build_root(void *buf, bool final)
 {
 	__be64 cells[2 * KHO_NR_ORDERS];
 	unsigned int n = 0, order;
+	unsigned int version = kho_write_version(KHO_FDT_VERSION);
 	struct kho_blob *blob;
-	const char *compat = KHO_FDT_COMPATIBLE;
+	char compat[32];
 	int err;
+
+	snprintf(compat, sizeof(compat), KHO_FDT_COMPATIBLE_PREFIX "%u",
+		 version);
 
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		phys_addr_t first = physr_first_chunk(&kho_out.maps[order]);
@@ -364,6 +402,9 @@ static int kho_build_root(void *buf, bool final)
 	err = err ?: fdt_finish_reservemap(buf);
 	err = err ?: fdt_begin_node(buf, "");
 	err = err ?: fdt_property_string(buf, "compatible", compat);
+	if (version >= 2)
+		err = err ?: fdt_property_u32(buf, KHO_FDT_PROP_PAGE_SHIFT,
+					      PAGE_SHIFT);
 	err = err ?: fdt_property(buf, KHO_FDT_PROP_MEM, cells,
 				  n * sizeof(cells[0]));
 	list_for_each_entry(blob, &kho_out.blobs, list) {

@@ -107,17 +107,46 @@ static void __init kho_reject(const char *why, long err)
 }
 
 /*
+ * The version of the root @fdt: its compatible is KHO_FDT_COMPATIBLE_PREFIX
+ * and a decimal number.  Returns 1 to KHO_FDT_VERSION; otherwise writes
+ * why into @why and returns -EPROTONOSUPPORT (another format, upstream
+ * Linux's "kho-v1" for one, or a version newer than this kernel reads).
+ */
+static int __init kho_root_version(const void *fdt, char *why, size_t len)
+{
+	size_t plen = strlen(KHO_FDT_COMPATIBLE_PREFIX);
+	const char *compat;
+	unsigned int v;
+	int clen;
+
+	compat = fdt_getprop(fdt, 0, "compatible", &clen);
+	if (!compat || clen <= 0 || strnlen(compat, clen) == clen)
+		compat = "(none)";
+	if (!strncmp(compat, KHO_FDT_COMPATIBLE_PREFIX, plen) &&
+	    compat[plen] >= '1' && compat[plen] <= '9' &&
+	    !kstrtouint(compat + plen, 10, &v)) {
+		if (v <= KHO_FDT_VERSION)
+			return v;
+		snprintf(why, len, "KHO root version %u is newer than this kernel reads (%u)",
+			 v, KHO_FDT_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	snprintf(why, len, "root compatible is \"%.40s\", not %s", compat,
+		 KHO_FDT_COMPATIBLE);
+	return -EPROTONOSUPPORT;
+}
+
+/*
  * Whether the root at @phys is a handover of this format: its compatible,
  * read before anything else, so that upstream Linux's handover (the same
- * setup_data, another root) is refused before its scratch areas are used.
- * The full checks of the root come in kho_accept().
+ * setup_data, another root) or a newer one is refused before its scratch
+ * areas are used.  The full checks of the root come in kho_accept().
  */
 static int __init kho_check_root_compatible(phys_addr_t phys, u64 size)
 {
-	const char *compat;
 	char why[96];
 	void *fdt;
-	int len, ret = 0;
+	int ret = 0;
 
 	if (size != PAGE_SIZE || !PAGE_ALIGNED(phys)) {
 		kho_reject("root not a page", -ERANGE);
@@ -131,14 +160,12 @@ static int __init kho_check_root_compatible(phys_addr_t phys, u64 size)
 	if (fdt_check_header(fdt) || fdt_totalsize(fdt) > PAGE_SIZE) {
 		kho_reject("root is not a valid FDT", -EINVAL);
 		ret = -EINVAL;
-	} else if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE)) {
-		compat = fdt_getprop(fdt, 0, "compatible", &len);
-		if (!compat || len <= 0 || strnlen(compat, len) == len)
-			compat = "(none)";
-		snprintf(why, sizeof(why), "root compatible is \"%.40s\", not %s",
-			 compat, KHO_FDT_COMPATIBLE);
-		kho_reject(why, -EPROTONOSUPPORT);
-		ret = -EPROTONOSUPPORT;
+	} else {
+		ret = kho_root_version(fdt, why, sizeof(why));
+		if (ret < 0)
+			kho_reject(why, ret);
+		else
+			ret = 0;
 	}
 	early_memunmap(fdt, PAGE_SIZE);
 	return ret;
@@ -385,6 +412,22 @@ static int __init kho_adopt_maps(const void *fdt)
 		pr = &kho_in.maps[order];
 		ret = physr_adopt(pr, first, NULL, max_chunks, kho_chunk_ok,
 				  NULL);
+		if (ret == -EPROTONOSUPPORT) {
+			struct physr_walk_info info;
+			char why[96];
+
+			/* Walk it again for the version, to say which. */
+			physr_validate_chain(first, max_chunks, kho_chunk_ok,
+					     NULL, &info);
+			snprintf(why, sizeof(why),
+				 "physr chunk version %u %s this kernel reads (%u)",
+				 info.bad_version,
+				 info.bad_version > PHYSR_CHUNK_VERSION ?
+				 "is newer than" : "is not one",
+				 PHYSR_CHUNK_VERSION);
+			kho_reject(why, ret);
+			return ret;
+		}
 		if (ret) {
 			kho_reject("bad preserved-memory chunk chain", ret);
 			return ret;
@@ -561,7 +604,8 @@ static int __init kho_accept(void)
 	struct kho_visit v = { .fn = kho_reserve_one };
 	phys_addr_t root = kho_setup.root_phys;
 	const void *fdt;
-	int ret;
+	char why[96];
+	int ret, len;
 
 	if (!PAGE_ALIGNED(root) || kho_setup.root_size != PAGE_SIZE ||
 	    !kho_area_ok(root, PAGE_SIZE)) {
@@ -574,10 +618,26 @@ static int __init kho_accept(void)
 		kho_reject("root is not a valid FDT", ret ?: -FDT_ERR_TRUNCATED);
 		return -EINVAL;
 	}
-	if (fdt_node_check_compatible(fdt, 0, KHO_FDT_COMPATIBLE)) {
-		kho_reject("root compatible is not " KHO_FDT_COMPATIBLE,
-			   -EPROTONOSUPPORT);
-		return -EPROTONOSUPPORT;
+	ret = kho_root_version(fdt, why, sizeof(why));
+	if (ret < 0) {
+		kho_reject(why, ret);
+		return ret;
+	}
+	kho_in.root_version = ret;
+	/* Version 2 says in which pages the orders count; 1 means ours. */
+	if (ret >= 2) {
+		const void *shift = fdt_getprop(fdt, 0, KHO_FDT_PROP_PAGE_SHIFT,
+						&len);
+
+		if (!shift || len != sizeof(u32) ||
+		    get_unaligned_be32(shift) != PAGE_SHIFT) {
+			snprintf(why, sizeof(why), "root page-shift %d, this kernel's is %d",
+				 shift && len == sizeof(u32) ?
+				 (int)get_unaligned_be32(shift) : -1,
+				 PAGE_SHIFT);
+			kho_reject(why, -EINVAL);
+			return -EINVAL;
+		}
 	}
 	kho_in.metadata_bytes = PAGE_SIZE;
 	ret = kho_adopt_maps(fdt);
@@ -669,10 +729,12 @@ void __init kho_reserve_preserved(void)
 		if (!kho_accept()) {
 			kho_in.reserve_cycles = get_cycles() - t0;
 			snprintf(kho_in.status, sizeof(kho_in.status),
-				 "accepted: %llu areas, %llu bytes",
-				 kho_in.nr_reserved, kho_in.reserved_bytes);
-			pr_info("handover accepted: %llu areas, %llu bytes reserved\n",
-				kho_in.nr_reserved, kho_in.reserved_bytes);
+				 "accepted: %llu areas, %llu bytes, root v%u",
+				 kho_in.nr_reserved, kho_in.reserved_bytes,
+				 kho_in.root_version);
+			pr_info("handover accepted: %llu areas, %llu bytes reserved, root v%u\n",
+				kho_in.nr_reserved, kho_in.reserved_bytes,
+				kho_in.root_version);
 		}
 		memblock_clear_kho_scratch_only();
 		for (i = 0; i < kho_setup.nr_scratch; i++)

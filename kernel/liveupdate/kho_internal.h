@@ -24,6 +24,7 @@ struct kho_area {
  * struct kho_incoming - what this kernel received from the previous one
  * @root_phys: physical address of the root FDT, 0 when there is none.
  * @root: the root FDT, mapped; NULL when nothing was accepted.
+ * @root_version: version of the accepted root, 0 when there is none.
  * @maps: the preserved-memory lists, one per folio order, adopted in place.
  * @index: per order, the chunks of @maps in order, for binary search; NULL
  *	when it could not be allocated (lookups then walk the list).
@@ -45,6 +46,7 @@ struct kho_area {
 struct kho_incoming {
 	phys_addr_t root_phys;
 	const void *root;
+	unsigned int root_version;
 	struct physr maps[KHO_NR_ORDERS];
 	const struct physr_chunk **index[KHO_NR_ORDERS];
 	unsigned long *waiting;

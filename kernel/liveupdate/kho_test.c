@@ -36,7 +36,9 @@
  *	compatible, or the first preserved-memory chunk's magic or count, a
  *	cycle in its chain, a range outside RAM ("compatible", "magic",
  *	"count", "cycle", "outside_ram"; "none" undoes it); or replace the
- *	root by one as upstream Linux writes it ("upstream").
+ *	root by one as upstream Linux writes it ("upstream"); or give the
+ *	root the next version, which no kernel reads yet ("newer"), or the
+ *	first chunk the next physr chunk version ("chunk_newer").
  *   echo 1 > /sys/kernel/debug/kho_test/refuse_kexec
  *	Every kexec is refused with -ECANCELED once its handover is written
  *	(the last step of kho_kexec_prepare()), and rolled back as any
@@ -265,6 +267,8 @@ enum kho_test_corrupt {
 	KHO_TEST_CORRUPT_OUTSIDE_RAM,	/* a range at 64 TiB, beyond RAM */
 	KHO_TEST_CORRUPT_COUNT,		/* count above the chunk's capacity */
 	KHO_TEST_CORRUPT_UPSTREAM,	/* a root as upstream Linux writes it */
+	KHO_TEST_CORRUPT_NEWER,		/* root version one above ours */
+	KHO_TEST_CORRUPT_CHUNK_NEWER,	/* first chunk's version one above */
 	KHO_TEST_CORRUPT_MAX,
 };
 
@@ -276,6 +280,8 @@ static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
 	[KHO_TEST_CORRUPT_OUTSIDE_RAM] = "outside_ram",
 	[KHO_TEST_CORRUPT_COUNT] = "count",
 	[KHO_TEST_CORRUPT_UPSTREAM] = "upstream",
+	[KHO_TEST_CORRUPT_NEWER] = "newer",
+	[KHO_TEST_CORRUPT_CHUNK_NEWER] = "chunk_newer",
 };
 
 static int kho_test_corrupt_mode;
@@ -304,11 +310,17 @@ static void kho_test_corrupt(void)
 
 	if (!root || !kho_test_corrupt_mode)
 		return;
-	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_COMPATIBLE) {
-		/* "...-v1" becomes "...-v0", the same length in place. */
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_COMPATIBLE ||
+	    kho_test_corrupt_mode == KHO_TEST_CORRUPT_NEWER) {
+		/*
+		 * "...-v2" becomes "...-v0" or "...-v3", the same length in
+		 * place (the versions written are single digits).
+		 */
 		compat = fdt_getprop_w(root, 0, "compatible", &len);
 		if (compat && len >= 2)
-			compat[len - 2] = '0';
+			compat[len - 2] = kho_test_corrupt_mode ==
+					  KHO_TEST_CORRUPT_NEWER ?
+					  compat[len - 2] + 1 : '0';
 		goto out;
 	}
 	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_UPSTREAM) {
@@ -342,6 +354,9 @@ static void kho_test_corrupt(void)
 	switch (kho_test_corrupt_mode) {
 	case KHO_TEST_CORRUPT_MAGIC:
 		head->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC ^ 1);
+		break;
+	case KHO_TEST_CORRUPT_CHUNK_NEWER:
+		head->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
 		break;
 	case KHO_TEST_CORRUPT_COUNT:
 		head->hdr.count =

@@ -115,8 +115,11 @@ int luo_array_alloc(struct luo_array *arr, u32 elem_size, u64 nr)
 		goto err_physr;
 
 	hdr->magic = cpu_to_le32(LUO_ARRAY_MAGIC);
-	hdr->version = cpu_to_le32(LUO_ARRAY_VERSION);
+	hdr->version = cpu_to_le32(kho_write_version(LUO_ARRAY_VERSION));
 	hdr->elem_size = cpu_to_le32(elem_size);
+	/* Version 1 has no such field: its packing is implied, the same. */
+	if (le32_to_cpu(hdr->version) >= 2)
+		hdr->per_page = cpu_to_le32(arr->per_page);
 	hdr->nr = cpu_to_le64(nr);
 	hdr->nr_pages = cpu_to_le64(nr_pages);
 	hdr->pages = cpu_to_le64(physr_first_chunk(&arr->list));
@@ -325,7 +328,8 @@ static int luo_array_check_list(struct luo_array *arr, u64 handle, u64 first)
  * Return: 0 on success; -ENOENT when there is no incoming handover;
  * -EINVAL when @handle does not lead to a preserved, well-formed array
  * of @elem_size elements (or it was restored already); -EPROTONOSUPPORT
- * for an unknown array format version; -ELOOP, -ERANGE and the other
+ * for an array format version this kernel does not read (0, or newer than
+ * %LUO_ARRAY_VERSION: the message names both); -ELOOP, -ERANGE and the other
  * errors of physr_validate_chain() for a malformed page list; -ENOMEM.
  * On error nothing is taken from the handover: a later restore with the
  * right arguments can still succeed, and otherwise KHO's finish step
@@ -338,6 +342,7 @@ int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 	struct physr_range r;
 	struct physr_iter it;
 	struct folio *folio;
+	u32 version, per_page;
 	u64 nr, nr_pages;
 	int ret;
 
@@ -351,16 +356,24 @@ int luo_array_restore(struct luo_array *arr, u64 handle, u32 elem_size)
 	hdr = phys_to_virt(handle);
 	if (le32_to_cpu(hdr->magic) != LUO_ARRAY_MAGIC)
 		return -EINVAL;
-	if (le32_to_cpu(hdr->version) != LUO_ARRAY_VERSION)
+	version = le32_to_cpu(hdr->version);
+	if (!version || version > LUO_ARRAY_VERSION) {
+		pr_warn("preserved array of version %u, this kernel reads 1 to %u\n",
+			version, LUO_ARRAY_VERSION);
 		return -EPROTONOSUPPORT;
+	}
+	/* Version 1: per_page was a reserved zero, the packing implied. */
+	per_page = version == 1 ? (hdr->per_page ? 0 : PAGE_SIZE / elem_size) :
+		   le32_to_cpu(hdr->per_page);
 	nr = le64_to_cpu(hdr->nr);
 	nr_pages = le64_to_cpu(hdr->nr_pages);
-	if (le32_to_cpu(hdr->elem_size) != elem_size || hdr->reserved ||
-	    !luo_array_counts_ok(nr, nr_pages, PAGE_SIZE / elem_size))
+	if (le32_to_cpu(hdr->elem_size) != elem_size || !per_page ||
+	    per_page > PAGE_SIZE / elem_size ||
+	    !luo_array_counts_ok(nr, nr_pages, per_page))
 		return -EINVAL;
 	arr->nr = nr;
 	arr->elem_size = elem_size;
-	arr->per_page = PAGE_SIZE / elem_size;
+	arr->per_page = per_page;
 	arr->nr_pages = nr_pages;
 	arr->pages = luo_accept_should_fail() ? NULL :
 		     kvcalloc(max_t(unsigned long, nr_pages, 1),

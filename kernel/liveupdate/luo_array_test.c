@@ -36,8 +36,12 @@ static void luo_array_check_layout(struct kunit *test, u32 elem_size, u64 nr)
 
 	hdr = phys_to_virt(luo_array_handle(&arr));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->magic), LUO_ARRAY_MAGIC);
-	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->version), LUO_ARRAY_VERSION);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->version),
+			kho_write_version(LUO_ARRAY_VERSION));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->elem_size), elem_size);
+	/* Version 2 declares the packing; in version 1 the field is 0. */
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->per_page),
+			le32_to_cpu(hdr->version) >= 2 ? per_page : 0);
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->nr), nr);
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->nr_pages), pages);
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->pages),

@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/utsname.h>
 
 #include "kho_internal.h"
 #include "luo_internal.h"
@@ -324,7 +325,11 @@ static int luo_serialize(void)
 	if (!state)
 		goto err;
 	state->magic = cpu_to_le32(LUO_STATE_MAGIC);
-	state->version = cpu_to_le32(LUO_STATE_VERSION);
+	state->version = cpu_to_le32(kho_write_version(LUO_STATE_VERSION));
+	/* Version 1 ends before the release: the rest of the page is 0. */
+	if (le32_to_cpu(state->version) >= 2)
+		strscpy(state->release, init_utsname()->release,
+			sizeof(state->release));
 	state->nr_sessions = cpu_to_le64(luo_nr_outgoing);
 	state->sessions = cpu_to_le64(luo_array_handle(&luo_out.sessions));
 	state->nr_files = cpu_to_le64(nr_files);

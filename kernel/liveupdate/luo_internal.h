@@ -15,19 +15,24 @@
 
 /* "LUOA" read as a little-endian u32. */
 #define LUO_ARRAY_MAGIC		0x414f554cU
-#define LUO_ARRAY_VERSION	1
+/* Newest array version written and read; 1 is still read and written. */
+#define LUO_ARRAY_VERSION	2
 /* Largest array accepted from a previous kernel: 4 GiB of elements. */
 #define LUO_ARRAY_MAX_PAGES	BIT(20)
 
 /**
  * struct luo_array_hdr - header page of a preserved array
  * @magic: %LUO_ARRAY_MAGIC.
- * @version: %LUO_ARRAY_VERSION.
+ * @version: 1 or 2 (%LUO_ARRAY_VERSION).
  * @elem_size: bytes per element, 1 to PAGE_SIZE.
- * @reserved: zero.
+ * @per_page: version 2: elements per element page, 1 to PAGE_SIZE /
+ *	@elem_size; element i is at byte (i % @per_page) * @elem_size of
+ *	page i / @per_page.  Version 1: zero (the field was reserved), and
+ *	the elements per page are PAGE_SIZE / @elem_size, PAGE_SIZE being
+ *	the reader's own.
  * @nr: number of elements.
- * @nr_pages: number of element pages: @nr divided by the elements per page
- *	(PAGE_SIZE / @elem_size), rounded up.
+ * @nr_pages: number of element pages: @nr divided by the elements per
+ *	page, rounded up.
  * @pages: first chunk of a physr list of the element pages, in element
  *	order, 0 when @nr_pages is 0.
  */
@@ -35,7 +40,7 @@ struct luo_array_hdr {
 	__le32 magic;
 	__le32 version;
 	__le32 elem_size;
-	__le32 reserved;
+	__le32 per_page;
 	__le64 nr;
 	__le64 nr_pages;
 	__le64 pages;
@@ -46,17 +51,23 @@ struct luo_array_hdr {
 #define LUO_KHO_COMPATIBLE	"linux,luo-v1"
 /* "LUO1" read as a little-endian u32. */
 #define LUO_STATE_MAGIC		0x314f554cU
-#define LUO_STATE_VERSION	1
+/* Newest state version written and read; 1 is still read and written. */
+#define LUO_STATE_VERSION	2
+/* Bytes of luo_state_abi::release, the NUL included. */
+#define LUO_STATE_RELEASE_LEN	64
 
 /**
  * struct luo_state_abi - LUO's sub-blob (one page)
  * @magic: %LUO_STATE_MAGIC.
- * @version: %LUO_STATE_VERSION.
+ * @version: 1 or 2 (%LUO_STATE_VERSION).
  * @nr_sessions: number of sessions.
  * @sessions: luo_array handle of @nr_sessions &struct luo_session_abi.
  * @nr_files: number of files, all sessions together.
  * @files: luo_array handle of @nr_files &struct luo_file_abi, grouped by
  *	session.
+ * @release: version 2 only (version 1 ends before it): the release of the
+ *	kernel that wrote the state (``uname -r``), NUL-terminated, truncated
+ *	to fit.  The next kernel logs it, and an operator's tool shows it.
  */
 struct luo_state_abi {
 	__le32 magic;
@@ -65,7 +76,11 @@ struct luo_state_abi {
 	__le64 sessions;
 	__le64 nr_files;
 	__le64 files;
+	char release[LUO_STATE_RELEASE_LEN];
 };
+
+/* Bytes of a version 1 state: the fields before @release. */
+#define LUO_STATE_V1_SIZE	offsetof(struct luo_state_abi, release)
 
 /**
  * struct luo_session_abi - one session
@@ -100,7 +115,8 @@ struct luo_file_abi {
 
 /* The handover ABI: sizes a later kernel relies on. */
 static_assert(sizeof(struct luo_array_hdr) == 40);
-static_assert(sizeof(struct luo_state_abi) == 40);
+static_assert(LUO_STATE_V1_SIZE == 40);
+static_assert(sizeof(struct luo_state_abi) == 40 + LUO_STATE_RELEASE_LEN);
 static_assert(sizeof(struct luo_session_abi) == LIVEUPDATE_SESSION_NAME_LENGTH + 16);
 static_assert(sizeof(struct luo_file_abi) ==
 	      LIVEUPDATE_COMPAT_MAX + 16 + 12 * LIVEUPDATE_MAX_VERSIONS);

@@ -215,6 +215,14 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 	return 0;
 }
 
+/* The format version of a restored array, for the log. */
+static u32 luo_array_version(const struct luo_array *arr)
+{
+	const struct luo_array_hdr *hdr = arr->hdr;
+
+	return le32_to_cpu(hdr->version);
+}
+
 static void luo_drop_incoming(void)
 {
 	struct luo_session *session, *tmp;
@@ -234,7 +242,9 @@ static void luo_drop_incoming(void)
  * luo_state_parse() - build the incoming sessions from LUO's state page
  * @state: the state page of the previous kernel, restored by the caller.
  *
- * Checks the format, restores and validates the session and file arrays
+ * Checks the format (version 1 or 2, see struct luo_state_abi; a newer
+ * one is refused with a message naming both versions), restores and
+ * validates the session and file arrays
  * the page names, and adds one incoming session per record to
  * luo_incoming.  The arrays are released again before returning.
  *
@@ -246,13 +256,26 @@ static void luo_drop_incoming(void)
 int luo_state_parse(const struct luo_state_abi *state)
 {
 	struct luo_array sessions, files;
+	u32 version;
 	int ret;
 
-	if (le32_to_cpu(state->magic) != LUO_STATE_MAGIC ||
-	    le32_to_cpu(state->version) != LUO_STATE_VERSION) {
+	version = le32_to_cpu(state->version);
+	if (le32_to_cpu(state->magic) != LUO_STATE_MAGIC || !version) {
 		pr_err("live update state of unknown format (magic %#x version %u), no session restored\n",
-		       le32_to_cpu(state->magic), le32_to_cpu(state->version));
+		       le32_to_cpu(state->magic), version);
 		return -EPROTONOSUPPORT;
+	}
+	if (version > LUO_STATE_VERSION) {
+		pr_warn("live update state version %u is newer than this kernel reads (%u), no session restored\n",
+			version, LUO_STATE_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (version >= 2 &&
+	    (!state->release[0] ||
+	     !memchr(state->release, 0, sizeof(state->release)))) {
+		pr_err("live update state v%u: bad kernel release, no session restored\n",
+		       version);
+		return -EINVAL;
 	}
 	ret = luo_array_restore(&sessions, le64_to_cpu(state->sessions),
 				sizeof(struct luo_session_abi));
@@ -268,6 +291,11 @@ int luo_state_parse(const struct luo_state_abi *state)
 		luo_array_release(&sessions);
 		return ret;
 	}
+	pr_info("live update state v%u%s%.*s: %llu sessions, %llu files (arrays v%u, v%u)\n",
+		version, version >= 2 ? " from kernel " : "",
+		version >= 2 ? LUO_STATE_RELEASE_LEN : 0, state->release,
+		sessions.nr, files.nr, luo_array_version(&sessions),
+		luo_array_version(&files));
 	ret = -EINVAL;
 	if (sessions.nr != le64_to_cpu(state->nr_sessions) ||
 	    files.nr != le64_to_cpu(state->nr_files))

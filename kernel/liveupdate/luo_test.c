@@ -478,7 +478,8 @@ static void luo_test_array_corrupt(struct luo_test_obj *obj,
 		hdr->magic ^= cpu_to_le32(1);
 		break;
 	case LUO_TEST_CORRUPT_VERSION:
-		hdr->version = cpu_to_le32(2);
+		/* The next version, which no kernel reads yet. */
+		hdr->version = cpu_to_le32(LUO_ARRAY_VERSION + 1);
 		break;
 	case LUO_TEST_CORRUPT_ELEM_SIZE:
 		hdr->elem_size = cpu_to_le32(41);

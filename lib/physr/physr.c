@@ -380,8 +380,10 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
 
 	if (le32_to_cpu(hdr->magic) != PHYSR_CHUNK_MAGIC)
 		return -EINVAL;
-	if (le16_to_cpu(hdr->version) != PHYSR_CHUNK_VERSION)
+	if (le16_to_cpu(hdr->version) != PHYSR_CHUNK_VERSION) {
+		info->bad_version = le16_to_cpu(hdr->version);
 		return -EPROTONOSUPPORT;
+	}
 	if (le16_to_cpu(hdr->hdr_size) != sizeof(*hdr) ||
 	    le32_to_cpu(hdr->chunk_size) != PAGE_SIZE)
 		return -EINVAL;
@@ -428,7 +430,8 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
  *	example RAM that the previous kernel preserved and that phys_to_virt()
  *	maps.
  * @arg: passed to @chunk_ok.
- * @info: receives the totals of the chain; zeroed on error.
+ * @info: receives the totals of the chain; zeroed on error but for
+ *	@info->bad_version.
  *
  * Walks the chain without trusting any of it: every chunk address is
  * checked for alignment and against @chunk_ok before it is read, every
@@ -443,7 +446,8 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
  *   header size or chunk size; a count of 0 or more than fits in a chunk;
  *   an unknown kind or one that differs from the first chunk; flags that
  *   differ from the first chunk; a range of length 0.
- * * -EPROTONOSUPPORT - a layout version this kernel does not read.
+ * * -EPROTONOSUPPORT - a layout version this kernel does not read (then
+ *   @info->bad_version is that version, for the caller's message).
  * * -EOPNOTSUPP - list flags this kernel does not know.
  * * -EOVERFLOW - a range whose end wraps past 2^64, or a total that does.
  * * -ERANGE - a chunk address refused by @chunk_ok or beyond phys_addr_t.
@@ -459,6 +463,7 @@ int physr_validate_chain(phys_addr_t first, unsigned long max_chunks,
 	const struct physr_chunk_hdr *first_hdr = NULL;
 	unsigned long power = 1, steps = 0;
 	phys_addr_t cur = first, saved = first;
+	u16 version;
 	int ret;
 
 	memset(info, 0, sizeof(*info));
@@ -513,8 +518,10 @@ int physr_validate_chain(phys_addr_t first, unsigned long max_chunks,
 	return 0;
 
 err:
+	version = ret == -EPROTONOSUPPORT ? info->bad_version : 0;
 	memset(info, 0, sizeof(*info));
 	info->kind = PHYSR_RAM;
+	info->bad_version = version;
 	return ret;
 }
 EXPORT_SYMBOL_GPL(physr_validate_chain);

@@ -11,18 +11,23 @@
 
 #include "kho_tb.h"
 
-#define NR_MODES 6
+#define NR_MODES 8
 
 static const struct {
 	const char *mode, *reason;
 } modes[NR_MODES] = {
-	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v1 (-93)" },
+	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v2 (-93)" },
 	{ "magic", "rejected: bad preserved-memory chunk chain (-22)" },
 	{ "cycle", "rejected: bad preserved-memory chunk chain (-40)" },
 	{ "outside_ram", "rejected: bad preserved-memory range (-34)" },
 	{ "count", "rejected: bad preserved-memory chunk chain (-22)" },
 	/* Upstream Linux's handover: same setup_data, its own root. */
-	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v1 (-93)" },
+	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v2 (-93)" },
+	/* A root of the version after ours, from a newer kernel. */
+	{ "newer", "rejected: KHO root version 3 is newer than this kernel reads (2) (-93)" },
+	/* A preserved-memory list in the next physr chunk version. */
+	{ "chunk_newer",
+	  "rejected: physr chunk version 2 is newer than this kernel reads (1) (-93)" },
 };
 
 /*

@@ -44,6 +44,7 @@ int kho_preserve_folio(struct folio *folio) { return -EOPNOTSUPP; }
 int kho_unpreserve_folio(struct folio *folio) { return -EOPNOTSUPP; }
 int kho_preserve_physr(const struct physr *pr) { return -EOPNOTSUPP; }
 int kho_unpreserve_physr(const struct physr *pr) { return -EOPNOTSUPP; }
+unsigned int kho_write_version(unsigned int newest) { return newest; }
 
 static long lu_baseline;
 static unsigned long lu_rsv_before[LU_RAM_PAGES / 64 + 1];

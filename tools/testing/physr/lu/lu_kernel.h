@@ -346,6 +346,22 @@ static inline int kstrtobool(const char *s, bool *res)
 	return -EINVAL;
 }
 
+/* Numbers, for the version in the KHO root's compatible. */
+static inline int kstrtouint(const char *s, unsigned int base,
+			     unsigned int *res)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	v = strtoul(s, &end, base);
+	if (*end || v > UINT_MAX)
+		return -EINVAL;
+	*res = v;
+	return 0;
+}
+
 static inline unsigned long long memparse(const char *s, char **end)
 {
 	*end = (char *)s;

@@ -75,6 +75,7 @@ static void *array(unsigned int at, u32 size, u64 nr)
 	h->magic = cpu_to_le32(LUO_ARRAY_MAGIC);
 	h->version = cpu_to_le32(LUO_ARRAY_VERSION);
 	h->elem_size = cpu_to_le32(size);
+	h->per_page = cpu_to_le32(PAGE_SIZE / size);
 	h->nr = cpu_to_le64(nr);
 	h->nr_pages = cpu_to_le64(1);
 	h->pages = cpu_to_le64(PG(at + 1));
@@ -113,6 +114,10 @@ static void root(const char *compat, bool luo)
 	err = err ?: fdt_finish_reservemap(fdt);
 	err = err ?: fdt_begin_node(fdt, "");
 	err = err ?: fdt_property_string(fdt, "compatible", compat);
+	/* Version 2 and later say in which pages the orders count. */
+	if (strcmp(compat, KHO_FDT_COMPATIBLE_V1))
+		err = err ?: fdt_property_u32(fdt, KHO_FDT_PROP_PAGE_SHIFT,
+					      PAGE_SHIFT);
 	err = err ?: fdt_property(fdt, KHO_FDT_PROP_MEM, cells, sizeof(cells));
 	if (luo) {
 		err = err ?: fdt_begin_node(fdt, LUO_KHO_NAME);
@@ -188,6 +193,7 @@ static void full(void)
 	kho_lists();
 	st->magic = cpu_to_le32(LUO_STATE_MAGIC);
 	st->version = cpu_to_le32(LUO_STATE_VERSION);
+	snprintf(st->release, sizeof(st->release), "6.12-seed");
 	st->nr_sessions = cpu_to_le64(2);
 	st->sessions = cpu_to_le64(PG(5));
 	st->nr_files = cpu_to_le64(3);
@@ -285,6 +291,40 @@ int main(int argc, char **argv)
 	emit("kho-valid");
 	full();
 	emit("full-valid");
+
+	/* Every core format in version 1, as kho.write_version=1 writes. */
+	full();
+	root(KHO_FDT_COMPATIBLE_V1, true);
+	state()->version = cpu_to_le32(1);
+	memset(state()->release, 0, sizeof(state()->release));
+	((struct luo_array_hdr *)page(5))->version = cpu_to_le32(1);
+	((struct luo_array_hdr *)page(5))->per_page = 0;
+	((struct luo_array_hdr *)page(8))->version = cpu_to_le32(1);
+	((struct luo_array_hdr *)page(8))->per_page = 0;
+	emit("full-v1");
+
+	/* Versions newer than this kernel reads, and a foreign page size. */
+	full();
+	root(KHO_FDT_COMPATIBLE_PREFIX "3", true);
+	emit("kho-newer");
+	full();
+	((struct physr_chunk *)page(2))->hdr.version =
+		cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
+	emit("kho-chunk-newer");
+	full();
+	fdt_setprop_inplace_u32(page(1), 0, KHO_FDT_PROP_PAGE_SHIFT,
+				PAGE_SHIFT + 2);
+	emit("kho-page-shift");
+	full();
+	((struct luo_array_hdr *)page(5))->version =
+		cpu_to_le32(LUO_ARRAY_VERSION + 1);
+	emit("luo-array-newer");
+	full();
+	((struct luo_array_hdr *)page(8))->per_page = cpu_to_le32(PAGE_SIZE);
+	emit("luo-array-per-page");
+	full();
+	memset(state()->release, 'x', sizeof(state()->release));
+	emit("luo-release-nul");
 
 	/* kho_corrupt's kinds, and the setup_data. */
 	full();

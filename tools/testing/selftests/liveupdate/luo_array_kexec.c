@@ -68,7 +68,7 @@ static void stage2(void)
 	int dev, s, o, i, ret, bad = 0;
 	char tag[64], status[256];
 
-	ksft_set_plan(7 + NR_CORRUPT);
+	ksft_set_plan(8 + NR_CORRUPT);
 	dev = open(LUO_DEV, O_RDWR);
 	s = dev < 0 ? -errno : luo_retrieve_session(dev, "arrays");
 	ksft_test_result(s >= 0, "stage 2: retrieve session (%d)\n", s);
@@ -98,6 +98,8 @@ static void stage2(void)
 		if (again >= 0)
 			close(again);
 	}
+	ksft_test_result(kmsg_has("preserved array of version 3, this kernel reads 1 to 2"),
+			 "stage 2: the newer array version is named in the log\n");
 	ksft_test_result(test_stat("array_rejected") == rej0 + 2 * NR_CORRUPT,
 			 "stage 2: the handler saw %d rejections\n", 2 * NR_CORRUPT);
 	ksft_test_result(test_stat("array_wrong_size_rejected") ==

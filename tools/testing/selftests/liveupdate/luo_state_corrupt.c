@@ -24,8 +24,9 @@ static const char * const modes[NR_MODES + 1] = {
  */
 static const char * const reasons[NR_MODES + 1] = {
 	NULL,
-	"live update state of unknown format (magic 0x314f554d version 1)",
-	"live update state of unknown format (magic 0x314f554c version 2)",
+	"live update state of unknown format (magic 0x314f554d version 2)",
+	/* The version after ours, as a newer kernel would write. */
+	"live update state version 3 is newer than this kernel reads (2)",
 	"session s1: bad file range",
 	"two sessions named s1",
 	"session s1 file 0: malformed",

@@ -12,4 +12,12 @@ static inline uint64_t get_unaligned_be64(const void *p)
 	memcpy(&v, p, sizeof(v));
 	return be64toh(v);
 }
+
+static inline uint32_t get_unaligned_be32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return be32toh(v);
+}
 #endif
