@@ -212,7 +212,7 @@ static int dma_bench_check_physr(struct iommu_domain *domain, struct page **page
 }
 
 struct dma_bench_side {
-	u64 ns[DMA_BENCH_RUNS], map_ns[DMA_BENCH_RUNS];
+	u64 ns[DMA_BENCH_RUNS], map_ns[DMA_BENCH_RUNS], unmap_ns[DMA_BENCH_RUNS];
 	u64 segs;
 	struct dma_bench_counts map, unmap, later;
 	int check;
@@ -222,7 +222,7 @@ struct dma_bench_side {
 static int dma_bench_round_sg(struct device *dev, struct sg_table *sgt,
 			      struct dma_bench_side *s, int run)
 {
-	u64 t0, t1;
+	u64 t0, t1, t2;
 	int ret;
 
 	t0 = ktime_get_ns();
@@ -231,8 +231,10 @@ static int dma_bench_round_sg(struct device *dev, struct sg_table *sgt,
 		return ret;
 	t1 = ktime_get_ns();
 	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	s->ns[run] = ktime_get_ns() - t0;
+	t2 = ktime_get_ns();
+	s->ns[run] = t2 - t0;
 	s->map_ns[run] = t1 - t0;
+	s->unmap_ns[run] = t2 - t1;
 	return 0;
 }
 
@@ -240,7 +242,7 @@ static int dma_bench_round_physr(struct device *dev, const struct physr *pr,
 				 struct dma_bench_side *s, int run)
 {
 	struct dma_physr_map map;
-	u64 t0, t1;
+	u64 t0, t1, t2;
 	int ret;
 
 	t0 = ktime_get_ns();
@@ -249,8 +251,10 @@ static int dma_bench_round_physr(struct device *dev, const struct physr *pr,
 		return ret;
 	t1 = ktime_get_ns();
 	dma_unmap_physr(&map);
-	s->ns[run] = ktime_get_ns() - t0;
+	t2 = ktime_get_ns();
+	s->ns[run] = t2 - t0;
 	s->map_ns[run] = t1 - t0;
+	s->unmap_ns[run] = t2 - t1;
 	return 0;
 }
 
@@ -335,6 +339,8 @@ static int dma_bench_print(char *buf, size_t size, const char *name,
 	n = dma_bench_print_stat(buf, size, name, "ns", s->ns, DMA_BENCH_RUNS);
 	n += dma_bench_print_stat(buf + n, size - n, name, "map_ns", s->map_ns,
 				  DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, name, "unmap_ns",
+				  s->unmap_ns, DMA_BENCH_RUNS);
 	n += scnprintf(buf + n, size - n,
 		       "%s_segs %llu\n%s_map_calls %llu\n%s_map_runs %llu\n"
 		       "%s_walks_map %llu\n%s_walks_unmap %llu\n"
@@ -441,6 +447,8 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 				   sg_side.ns);
 	n += dma_bench_print_ratio(buf + n, size - n, "map_ns", pr_side.map_ns,
 				   sg_side.map_ns);
+	n += dma_bench_print_ratio(buf + n, size - n, "unmap_ns",
+				   pr_side.unmap_ns, sg_side.unmap_ns);
 
 	ret = dma_bench_register();
 	if (ret)

@@ -29,15 +29,18 @@
 static const char *const keys[] = {
 	"pages", "sg_entries", "physr_ranges", "lazy", "runs", "ratio_ns",
 	"ratio_ns_min", "ratio_ns_max", "ratio_map_ns", "ratio_map_ns_min",
-	"ratio_map_ns_max", "sg_ns", "sg_ns_min", "sg_ns_max", "sg_map_ns",
-	"sg_map_ns_min", "sg_map_ns_max", "sg_segs", "sg_map_calls",
-	"sg_map_runs", "sg_walks_map", "sg_walks_unmap", "sg_sync_maps",
-	"sg_flushes_map", "sg_flushes_unmap", "sg_flushes_later", "sg_check",
-	"physr_ns", "physr_ns_min", "physr_ns_max", "physr_map_ns",
-	"physr_map_ns_min", "physr_map_ns_max", "physr_segs",
-	"physr_map_calls", "physr_map_runs", "physr_walks_map",
-	"physr_walks_unmap", "physr_sync_maps", "physr_flushes_map",
-	"physr_flushes_unmap", "physr_flushes_later", "physr_check",
+	"ratio_map_ns_max", "ratio_unmap_ns", "ratio_unmap_ns_min",
+	"ratio_unmap_ns_max", "sg_ns", "sg_ns_min", "sg_ns_max", "sg_map_ns",
+	"sg_map_ns_min", "sg_map_ns_max", "sg_unmap_ns", "sg_unmap_ns_min",
+	"sg_unmap_ns_max", "sg_segs", "sg_map_calls", "sg_map_runs",
+	"sg_walks_map", "sg_walks_unmap", "sg_sync_maps", "sg_flushes_map",
+	"sg_flushes_unmap", "sg_flushes_later", "sg_check", "physr_ns",
+	"physr_ns_min", "physr_ns_max", "physr_map_ns", "physr_map_ns_min",
+	"physr_map_ns_max", "physr_unmap_ns", "physr_unmap_ns_min",
+	"physr_unmap_ns_max", "physr_segs", "physr_map_calls",
+	"physr_map_runs", "physr_walks_map", "physr_walks_unmap",
+	"physr_sync_maps", "physr_flushes_map", "physr_flushes_unmap",
+	"physr_flushes_later", "physr_check",
 };
 
 #define NKEYS	ARRAY_SIZE(keys)
@@ -101,11 +104,13 @@ static void report_side(const char *name, const char *s, const char *label)
 {
 	double pages = get("pages");
 
-	ksft_print_msg("%-9s %-14s map+unmap %.1f ns/page (%.1f-%.1f), map %.1f (%.1f-%.1f), %ld DMA segs\n",
+	ksft_print_msg("%-9s %-14s ns/page: map+unmap %.1f (%.1f-%.1f), map %.1f (%.1f-%.1f), unmap %.1f (%.1f-%.1f)\n",
 		       name, label, side(s, "ns") / pages, side(s, "ns_min") / pages,
 		       side(s, "ns_max") / pages, side(s, "map_ns") / pages,
 		       side(s, "map_ns_min") / pages, side(s, "map_ns_max") / pages,
-		       side(s, "segs"));
+		       side(s, "unmap_ns") / pages, side(s, "unmap_ns_min") / pages,
+		       side(s, "unmap_ns_max") / pages);
+	ksft_print_msg("%-9s %-14s %ld DMA segs\n", name, label, side(s, "segs"));
 	ksft_print_msg("%-9s %-14s %ld iommu_map + %ld iommu_map_runs calls, page-table walks %ld map, %ld unmap\n",
 		       name, label, side(s, "map_calls"), side(s, "map_runs"),
 		       side(s, "walks_map"), side(s, "walks_unmap"));
@@ -121,10 +126,12 @@ static void report(const char *name)
 		       get("lazy") ? "lazy (flush queue)" : "strict", get("runs"));
 	report_side(name, "sg", "dma_map_sg:");
 	report_side(name, "physr", "dma_map_physr:");
-	ksft_print_msg("%-9s ratio physr/sg per round: map+unmap %.3f (%.3f-%.3f), map %.3f (%.3f-%.3f)\n",
+	ksft_print_msg("%-9s ratio physr/sg per round: map+unmap %.3f (%.3f-%.3f), map %.3f (%.3f-%.3f), unmap %.3f (%.3f-%.3f)\n",
 		       name, get("ratio_ns") / 1000.0, get("ratio_ns_min") / 1000.0,
 		       get("ratio_ns_max") / 1000.0, get("ratio_map_ns") / 1000.0,
-		       get("ratio_map_ns_min") / 1000.0, get("ratio_map_ns_max") / 1000.0);
+		       get("ratio_map_ns_min") / 1000.0, get("ratio_map_ns_max") / 1000.0,
+		       get("ratio_unmap_ns") / 1000.0, get("ratio_unmap_ns_min") / 1000.0,
+		       get("ratio_unmap_ns_max") / 1000.0);
 	ksft_print_msg("%-9s ratio physr/sg: page-table walks per map %.4f, per unmap %.3f\n",
 		       name, (double)get("physr_walks_map") / get("sg_walks_map"),
 		       (double)get("physr_walks_unmap") / get("sg_walks_unmap"));
