@@ -10,10 +10,12 @@
  * ranges that end and start on granule boundaries are adjacent in IOVA
  * space, so a list of whole pages gives a single DMA segment.
  *
- * Mapping: physically contiguous widened ranges are merged into runs, each
- * run is one iommu_map_nosync() call, and one iommu_sync_map() covers the
- * whole allocation.  A failure part way unmaps what was mapped (one IOTLB
- * sync) and frees the IOVA.
+ * Mapping: physically contiguous widened ranges are merged into runs, the
+ * runs go to iommu_map_runs_nosync() in batches of up to
+ * IOMMU_DMA_PHYSR_BATCH (a driver with the map_runs op, VT-d, maps a batch
+ * in one page-table descent; others get one __iommu_map() per run), and
+ * one iommu_sync_map() covers the whole allocation.  A failure part way
+ * unmaps what was mapped (one IOTLB sync) and frees the IOVA.
  *
  * Unmapping is always strict: the IOTLB is invalidated before
  * dma_unmap_physr() returns, and the IOVA is freed at once, so that a
@@ -42,9 +44,15 @@
 #include <linux/iommu.h>
 #include <linux/iova.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
 #include "dma-iommu.h"
 #include "../../kernel/dma/physr_backend.h"
+
+/* Runs handed to the IOMMU per call: 8 KiB of array, 1 GiB of 2 MiB runs. */
+#define IOMMU_DMA_PHYSR_BATCH	512
+/* When even that array cannot be allocated (GFP_ATOMIC): on the stack. */
+#define IOMMU_DMA_PHYSR_STACK	16
 
 #ifdef CONFIG_FAULT_INJECTION
 struct fault_attr fail_iommu_dma_physr = FAULT_ATTR_INITIALIZER;
@@ -112,12 +120,15 @@ int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
 	bool mmio = physr_kind_of(map->pr) == PHYSR_MMIO;
 	bool coherent = dev_is_dma_coherent(dev);
 	bool untrusted = dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
-	u64 size = 0, nr_segs = 0, pos, run_phys = 0, run_len = 0;
-	dma_addr_t iova, run_iova = 0;
+	u64 size = 0, nr_segs = 0, nr_ranges = 0, pos;
+	struct iommu_map_run stack_runs[IOMMU_DMA_PHYSR_STACK];
+	struct iommu_map_run *runs = NULL;
+	unsigned int nr = 0, max_runs;
 	bool tail_aligned = false;
 	struct physr_range r;
 	struct physr_iter cur;
 	size_t mapped = 0;
+	dma_addr_t iova;
 	int prot, ret;
 
 	ret = iommu_deferred_attach(dev, domain);
@@ -145,6 +156,7 @@ int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
 		tail_aligned = span == off + r.len;
 		if (check_add_overflow(size, span, &size))
 			return -EOVERFLOW;
+		nr_ranges++;
 	}
 	if (size > SIZE_MAX)
 		return -EOVERFLOW;
@@ -152,15 +164,26 @@ int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
 	if (ret)
 		return ret;
 
+	max_runs = min_t(u64, nr_ranges, IOMMU_DMA_PHYSR_BATCH);
+	if (max_runs > IOMMU_DMA_PHYSR_STACK)
+		runs = kmalloc_array(max_runs, sizeof(*runs), gfp | __GFP_NOWARN);
+	if (!runs) {
+		runs = stack_runs;
+		max_runs = min_t(unsigned int, max_runs, IOMMU_DMA_PHYSR_STACK);
+	}
+
 	iova = iommu_dma_alloc_iova(domain, size, dma_get_mask(dev), dev);
 	if (!iova) {
-		dma_physr_free_segs(map);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_free_runs;
 	}
 	map->iova = iova;
 	map->iova_size = size;
 
-	/* Pass 2: lay the ranges out, map each contiguous run once. */
+	/*
+	 * Pass 2: lay the ranges out, merge physically contiguous ones into
+	 * runs, map a batch of runs at a time at the IOVA after the last one.
+	 */
 	pos = 0;
 	cur = *it;
 	while (physr_iter_next(&cur, &r)) {
@@ -173,45 +196,50 @@ int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
 			arch_sync_dma_for_device(r.phys, r.len, map->dir);
 		iommu_dma_physr_add_seg(map, iova + pos + off, r.len);
 
-		if (run_len && start == run_phys + run_len) {
-			run_len += span;
+		if (nr && start == runs[nr - 1].paddr + runs[nr - 1].size) {
+			runs[nr - 1].size += span;
 		} else {
-			if (run_len) {
-				if (iommu_dma_physr_should_fail()) {
-					ret = -ENOMEM;
-					goto unwind;
-				}
-				ret = iommu_map_nosync(domain, run_iova, run_phys,
-						       run_len, prot, gfp);
+			/* Injected: this run fails, the ones before it map. */
+			bool fail = iommu_dma_physr_should_fail();
+
+			if (nr == max_runs || (fail && nr)) {
+				ret = iommu_map_runs_nosync(domain, iova + mapped,
+							    runs, nr, prot, gfp);
 				if (ret)
 					goto unwind;
-				mapped += run_len;
+				mapped = pos;
+				nr = 0;
 			}
-			run_iova = iova + pos;
-			run_phys = start;
-			run_len = span;
+			if (fail) {
+				ret = -ENOMEM;
+				goto unwind;
+			}
+			runs[nr].paddr = start;
+			runs[nr].size = span;
+			nr++;
 		}
 		pos += span;
 	}
-	if (iommu_dma_physr_should_fail()) {
-		ret = -ENOMEM;
-		goto unwind;
-	}
-	ret = iommu_map_nosync(domain, run_iova, run_phys, run_len, prot, gfp);
+	ret = iommu_map_runs_nosync(domain, iova + mapped, runs, nr, prot, gfp);
 	if (ret)
 		goto unwind;
-	mapped += run_len;
+	mapped = pos;
 
 	ret = iommu_sync_map(domain, iova, size);
 	if (ret)
 		goto unwind;
+	if (runs != stack_runs)
+		kfree(runs);
 	return 0;
 
 unwind:
 	iommu_dma_physr_teardown(domain, iova, mapped, size);
-	dma_physr_free_segs(map);
 	map->iova = 0;
 	map->iova_size = 0;
+out_free_runs:
+	if (runs != stack_runs)
+		kfree(runs);
+	dma_physr_free_segs(map);
 	return ret;
 }
 

@@ -24,7 +24,7 @@ struct dentry;
 struct physr_bench_file {
 	int (*run)(unsigned long uaddr, size_t len, char *buf, size_t size);
 	struct mutex lock;	/* serialises runs and reads of result */
-	char result[1024];
+	char result[4096];
 };
 
 struct dentry *physr_bench_create(const char *dir, const char *name,

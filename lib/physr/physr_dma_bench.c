@@ -2,18 +2,24 @@
 /*
  * physr_dma_bench: map and unmap the same pinned user memory for a device
  * with 6.12's dma_map_sgtable() (table from sg_alloc_table_from_pages())
- * and with dma_map_physr(), and report time per page, __iommu_map() calls
- * and IOTLB syncs of each.
+ * and with dma_map_physr(), and report time per page, IOMMU map calls,
+ * page-table walks and IOTLB syncs of each.
  *
  * Test-only (CONFIG_PHYSR_DMA_BENCH).  The device is QEMU's edu (PCI
  * 1234:11e8), given a 32-bit DMA mask; nothing is transferred, so it
  * needs no driver.  Userspace
  * writes "<uaddr> <len>" (hexadecimal) to /sys/kernel/debug/physr_dma/bench;
- * the two sides are timed in alternate map+unmap rounds (the fastest
- * round of each counts, with GFP_ATOMIC like dma_map_sg() uses),
- * then counted over one more round, and the IOMMU translation of every
- * page of both mappings is checked against the pinned pages.  Reading the
- * file returns one "key value" pair per line.  Driven by
+ * the two sides are timed in alternate map+unmap rounds (GFP_ATOMIC like
+ * dma_map_sg() uses), each round's time and the ratio of the two sides in
+ * that round are reported as median, minimum and maximum.  Then one more
+ * round of each side is counted and the IOMMU translation of every page of
+ * both mappings is checked against the pinned pages.
+ *
+ * The counts come from the IOMMU trace events (include/trace/events/iommu.h):
+ * the benchmark attaches its own probes to map, map_runs, iotlb_sync_map,
+ * iotlb_sync, flush_iotlb_all and pt_walk for the duration of a run, so
+ * the tracing core need not be enabled and nothing counts outside a run.
+ * Reading the file returns one "key value" pair per line.  Driven by
  * tools/testing/selftests/physr/physr_dma_bench.
  */
 
@@ -28,23 +34,120 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/tracepoint.h>
+#include <trace/events/iommu.h>
 
 #include "physr_bench.h"
 
-#define DMA_BENCH_RUNS		9
+#define DMA_BENCH_RUNS		9	/* timed rounds of each side, >= 5 */
 #define DMA_BENCH_MAX_PAGES	(SZ_256M >> PAGE_SHIFT)
 
 static struct dentry *dma_bench_dir;
 
+enum dma_bench_event {
+	DMA_BENCH_MAP_CALLS,	/* map: __iommu_map() calls */
+	DMA_BENCH_MAP_RUNS,	/* map_runs: run-list map calls */
+	DMA_BENCH_SYNC_MAPS,	/* iotlb_sync_map */
+	DMA_BENCH_FLUSHES,	/* iotlb_sync and flush_iotlb_all */
+	DMA_BENCH_WALKS,	/* pt_walk: descents from the top level */
+	DMA_BENCH_NR
+};
+
+static atomic64_t dma_bench_ev[DMA_BENCH_NR];
+
+static void dma_bench_probe_map(void *data, unsigned long iova,
+				phys_addr_t paddr, size_t size)
+{
+	atomic64_inc(&dma_bench_ev[DMA_BENCH_MAP_CALLS]);
+}
+
+static void dma_bench_probe_map_runs(void *data, unsigned long iova,
+				     unsigned int nr_runs, size_t size)
+{
+	atomic64_inc(&dma_bench_ev[DMA_BENCH_MAP_RUNS]);
+}
+
+/* iotlb_sync_map, iotlb_sync, flush_iotlb_all: @data is the counter. */
+static void dma_bench_probe_flush(void *data, unsigned long iova, size_t size)
+{
+	atomic64_inc(data);
+}
+
+static void dma_bench_probe_walk(void *data, unsigned long iova, int level)
+{
+	atomic64_inc(&dma_bench_ev[DMA_BENCH_WALKS]);
+}
+
+static void dma_bench_unregister(void)
+{
+	unregister_trace_pt_walk(dma_bench_probe_walk, NULL);
+	unregister_trace_flush_iotlb_all(dma_bench_probe_flush,
+					 &dma_bench_ev[DMA_BENCH_FLUSHES]);
+	unregister_trace_iotlb_sync(dma_bench_probe_flush,
+				    &dma_bench_ev[DMA_BENCH_FLUSHES]);
+	unregister_trace_iotlb_sync_map(dma_bench_probe_flush,
+					&dma_bench_ev[DMA_BENCH_SYNC_MAPS]);
+	unregister_trace_map_runs(dma_bench_probe_map_runs, NULL);
+	unregister_trace_map(dma_bench_probe_map, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+/* Attach the counting probes; all or none. */
+static int dma_bench_register(void)
+{
+	int ret;
+
+	ret = register_trace_map(dma_bench_probe_map, NULL);
+	if (ret)
+		return ret;
+	ret = register_trace_map_runs(dma_bench_probe_map_runs, NULL);
+	if (ret)
+		goto out_map;
+	ret = register_trace_iotlb_sync_map(dma_bench_probe_flush,
+					    &dma_bench_ev[DMA_BENCH_SYNC_MAPS]);
+	if (ret)
+		goto out_map_runs;
+	ret = register_trace_iotlb_sync(dma_bench_probe_flush,
+					&dma_bench_ev[DMA_BENCH_FLUSHES]);
+	if (ret)
+		goto out_sync_map;
+	ret = register_trace_flush_iotlb_all(dma_bench_probe_flush,
+					     &dma_bench_ev[DMA_BENCH_FLUSHES]);
+	if (ret)
+		goto out_sync;
+	ret = register_trace_pt_walk(dma_bench_probe_walk, NULL);
+	if (ret)
+		goto out_flush_all;
+	return 0;
+
+out_flush_all:
+	unregister_trace_flush_iotlb_all(dma_bench_probe_flush,
+					 &dma_bench_ev[DMA_BENCH_FLUSHES]);
+out_sync:
+	unregister_trace_iotlb_sync(dma_bench_probe_flush,
+				    &dma_bench_ev[DMA_BENCH_FLUSHES]);
+out_sync_map:
+	unregister_trace_iotlb_sync_map(dma_bench_probe_flush,
+					&dma_bench_ev[DMA_BENCH_SYNC_MAPS]);
+out_map_runs:
+	unregister_trace_map_runs(dma_bench_probe_map_runs, NULL);
+out_map:
+	unregister_trace_map(dma_bench_probe_map, NULL);
+	tracepoint_synchronize_unregister();
+	return ret;
+}
+
 struct dma_bench_counts {
-	u64 map_calls, sync_maps, flushes;
+	u64 ev[DMA_BENCH_NR];
 };
 
 static void dma_bench_snap(struct dma_bench_counts *c)
 {
-	c->map_calls = atomic64_read(&iommu_bench[IOMMU_BENCH_MAP_CALLS]);
-	c->sync_maps = atomic64_read(&iommu_bench[IOMMU_BENCH_SYNC_MAPS]);
-	c->flushes = atomic64_read(&iommu_bench[IOMMU_BENCH_IOTLB_FLUSHES]);
+	int i;
+
+	for (i = 0; i < DMA_BENCH_NR; i++)
+		c->ev[i] = atomic64_read(&dma_bench_ev[i]);
 }
 
 /* What happened between @a and @b. */
@@ -52,9 +155,10 @@ static void dma_bench_diff(struct dma_bench_counts *d,
 			   const struct dma_bench_counts *a,
 			   const struct dma_bench_counts *b)
 {
-	d->map_calls = b->map_calls - a->map_calls;
-	d->sync_maps = b->sync_maps - a->sync_maps;
-	d->flushes = b->flushes - a->flushes;
+	int i;
+
+	for (i = 0; i < DMA_BENCH_NR; i++)
+		d->ev[i] = b->ev[i] - a->ev[i];
 }
 
 /*
@@ -108,17 +212,17 @@ static int dma_bench_check_physr(struct iommu_domain *domain, struct page **page
 }
 
 struct dma_bench_side {
-	u64 ns, map_ns;
+	u64 ns[DMA_BENCH_RUNS], map_ns[DMA_BENCH_RUNS], unmap_ns[DMA_BENCH_RUNS];
 	u64 segs;
 	struct dma_bench_counts map, unmap, later;
 	int check;
 };
 
-/* One timed map+unmap round of each side; the fastest round counts. */
+/* One timed map+unmap round of each side, the @run'th. */
 static int dma_bench_round_sg(struct device *dev, struct sg_table *sgt,
-			      struct dma_bench_side *s)
+			      struct dma_bench_side *s, int run)
 {
-	u64 t0, t1;
+	u64 t0, t1, t2;
 	int ret;
 
 	t0 = ktime_get_ns();
@@ -127,16 +231,18 @@ static int dma_bench_round_sg(struct device *dev, struct sg_table *sgt,
 		return ret;
 	t1 = ktime_get_ns();
 	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	s->ns = min(s->ns, ktime_get_ns() - t0);
-	s->map_ns = min(s->map_ns, t1 - t0);
+	t2 = ktime_get_ns();
+	s->ns[run] = t2 - t0;
+	s->map_ns[run] = t1 - t0;
+	s->unmap_ns[run] = t2 - t1;
 	return 0;
 }
 
 static int dma_bench_round_physr(struct device *dev, const struct physr *pr,
-				 struct dma_bench_side *s)
+				 struct dma_bench_side *s, int run)
 {
 	struct dma_physr_map map;
-	u64 t0, t1;
+	u64 t0, t1, t2;
 	int ret;
 
 	t0 = ktime_get_ns();
@@ -145,8 +251,10 @@ static int dma_bench_round_physr(struct device *dev, const struct physr *pr,
 		return ret;
 	t1 = ktime_get_ns();
 	dma_unmap_physr(&map);
-	s->ns = min(s->ns, ktime_get_ns() - t0);
-	s->map_ns = min(s->map_ns, t1 - t0);
+	t2 = ktime_get_ns();
+	s->ns[run] = t2 - t0;
+	s->map_ns[run] = t1 - t0;
+	s->unmap_ns[run] = t2 - t1;
 	return 0;
 }
 
@@ -155,7 +263,7 @@ static int dma_bench_count_sg(struct device *dev, struct sg_table *sgt,
 			      struct page **pages, unsigned long nr_pages,
 			      struct dma_bench_side *s)
 {
-	struct dma_bench_counts c0, c1, c2, c3;
+	struct dma_bench_counts c0, c1, c2, c3, c4;
 	int ret;
 
 	msleep(100);	/* let a flush queue drain first */
@@ -167,12 +275,13 @@ static int dma_bench_count_sg(struct device *dev, struct sg_table *sgt,
 	s->segs = sgt->nents;
 	s->check = dma_bench_check_sg(iommu_get_dma_domain(dev), pages,
 				      nr_pages, sgt);
+	dma_bench_snap(&c4);	/* the check walks the table per page */
 	dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
 	dma_bench_snap(&c2);
 	msleep(100);	/* a flush queue flushes within 10 ms */
 	dma_bench_snap(&c3);
 	dma_bench_diff(&s->map, &c0, &c1);
-	dma_bench_diff(&s->unmap, &c1, &c2);
+	dma_bench_diff(&s->unmap, &c4, &c2);
 	dma_bench_diff(&s->later, &c2, &c3);
 	return 0;
 }
@@ -181,7 +290,7 @@ static int dma_bench_count_physr(struct device *dev, const struct physr *pr,
 				 struct page **pages, unsigned long nr_pages,
 				 struct dma_bench_side *s)
 {
-	struct dma_bench_counts c0, c1, c2, c3;
+	struct dma_bench_counts c0, c1, c2, c3, c4;
 	struct dma_physr_map map;
 	int ret;
 
@@ -194,34 +303,79 @@ static int dma_bench_count_physr(struct device *dev, const struct physr *pr,
 	s->segs = dma_physr_nr_segs(&map);
 	s->check = dma_bench_check_physr(iommu_get_dma_domain(dev), pages,
 					 nr_pages, &map);
+	dma_bench_snap(&c4);	/* the check walks the table per page */
 	dma_unmap_physr(&map);
 	dma_bench_snap(&c2);
 	msleep(100);
 	dma_bench_snap(&c3);
 	dma_bench_diff(&s->map, &c0, &c1);
-	dma_bench_diff(&s->unmap, &c1, &c2);
+	dma_bench_diff(&s->unmap, &c4, &c2);
 	dma_bench_diff(&s->later, &c2, &c3);
 	return 0;
 }
 
-static int dma_bench_print(char *buf, size_t size, const char *name,
-			   const struct dma_bench_side *s)
+static int dma_bench_cmp_u64(const void *a, const void *b)
 {
-	return scnprintf(buf, size,
-			 "%s_ns %llu\n%s_map_ns %llu\n%s_segs %llu\n%s_map_calls %llu\n"
-			 "%s_sync_maps %llu\n%s_flushes_map %llu\n"
-			 "%s_flushes_unmap %llu\n%s_flushes_later %llu\n"
-			 "%s_check %d\n",
-			 name, s->ns, name, s->map_ns, name, s->segs, name, s->map.map_calls,
-			 name, s->map.sync_maps + s->unmap.sync_maps,
-			 name, s->map.flushes, name, s->unmap.flushes,
-			 name, s->later.flushes, name, s->check);
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, minimum and maximum of the @n values of @v (sorted in place). */
+static int dma_bench_print_stat(char *buf, size_t size, const char *name,
+				const char *key, u64 *v, int n)
+{
+	sort(v, n, sizeof(*v), dma_bench_cmp_u64, NULL);
+	return scnprintf(buf, size, "%s_%s %llu\n%s_%s_min %llu\n%s_%s_max %llu\n",
+			 name, key, v[n / 2], name, key, v[0], name, key,
+			 v[n - 1]);
+}
+
+static int dma_bench_print(char *buf, size_t size, const char *name,
+			   struct dma_bench_side *s)
+{
+	int n;
+
+	n = dma_bench_print_stat(buf, size, name, "ns", s->ns, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, name, "map_ns", s->map_ns,
+				  DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, name, "unmap_ns",
+				  s->unmap_ns, DMA_BENCH_RUNS);
+	n += scnprintf(buf + n, size - n,
+		       "%s_segs %llu\n%s_map_calls %llu\n%s_map_runs %llu\n"
+		       "%s_walks_map %llu\n%s_walks_unmap %llu\n"
+		       "%s_sync_maps %llu\n%s_flushes_map %llu\n"
+		       "%s_flushes_unmap %llu\n%s_flushes_later %llu\n"
+		       "%s_check %d\n",
+		       name, s->segs,
+		       name, s->map.ev[DMA_BENCH_MAP_CALLS],
+		       name, s->map.ev[DMA_BENCH_MAP_RUNS],
+		       name, s->map.ev[DMA_BENCH_WALKS],
+		       name, s->unmap.ev[DMA_BENCH_WALKS],
+		       name, s->map.ev[DMA_BENCH_SYNC_MAPS] +
+			     s->unmap.ev[DMA_BENCH_SYNC_MAPS],
+		       name, s->map.ev[DMA_BENCH_FLUSHES],
+		       name, s->unmap.ev[DMA_BENCH_FLUSHES],
+		       name, s->later.ev[DMA_BENCH_FLUSHES], name, s->check);
+	return n;
+}
+
+/* physr/sg per round, in thousandths: median, minimum, maximum. */
+static int dma_bench_print_ratio(char *buf, size_t size, const char *key,
+				 const u64 *pr, const u64 *sg)
+{
+	u64 r[DMA_BENCH_RUNS];
+	int i;
+
+	for (i = 0; i < DMA_BENCH_RUNS; i++)
+		r[i] = div64_u64(pr[i] * 1000, max_t(u64, sg[i], 1));
+	return dma_bench_print_stat(buf, size, "ratio", key, r, DMA_BENCH_RUNS);
 }
 
 static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 			 size_t size)
 {
-	struct dma_bench_side sg_side = {}, pr_side = {};
+	static struct dma_bench_side sg_side, pr_side;	/* under the file lock */
 	struct iommu_domain *domain;
 	unsigned long nr_pages, i;
 	struct sg_table sgt = {};
@@ -277,26 +431,35 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 		goto out_free;
 
 	/* Alternate the two so that a slower host hurts both alike. */
-	sg_side.ns = U64_MAX;
-	sg_side.map_ns = U64_MAX;
-	pr_side.ns = U64_MAX;
-	pr_side.map_ns = U64_MAX;
 	for (run = 0; run < DMA_BENCH_RUNS && !ret; run++) {
-		ret = dma_bench_round_sg(dev, &sgt, &sg_side);
+		ret = dma_bench_round_sg(dev, &sgt, &sg_side, run);
 		if (!ret)
-			ret = dma_bench_round_physr(dev, &pr, &pr_side);
+			ret = dma_bench_round_physr(dev, &pr, &pr_side, run);
 	}
-	if (!ret)
-		ret = dma_bench_count_sg(dev, &sgt, pages, nr_pages, &sg_side);
+	if (ret)
+		goto out_free;
+	/* The ratios before the sides' own figures sort their arrays. */
+	n = scnprintf(buf, size,
+		      "pages %lu\nsg_entries %u\nphysr_ranges %llu\nlazy %d\nruns %d\n",
+		      nr_pages, sgt.orig_nents, physr_nr_ranges(&pr),
+		      domain->type == IOMMU_DOMAIN_DMA_FQ, DMA_BENCH_RUNS);
+	n += dma_bench_print_ratio(buf + n, size - n, "ns", pr_side.ns,
+				   sg_side.ns);
+	n += dma_bench_print_ratio(buf + n, size - n, "map_ns", pr_side.map_ns,
+				   sg_side.map_ns);
+	n += dma_bench_print_ratio(buf + n, size - n, "unmap_ns",
+				   pr_side.unmap_ns, sg_side.unmap_ns);
+
+	ret = dma_bench_register();
+	if (ret)
+		goto out_free;
+	ret = dma_bench_count_sg(dev, &sgt, pages, nr_pages, &sg_side);
 	if (!ret)
 		ret = dma_bench_count_physr(dev, &pr, pages, nr_pages, &pr_side);
+	dma_bench_unregister();
 	if (ret)
 		goto out_free;
 
-	n = scnprintf(buf, size,
-		      "pages %lu\nsg_entries %u\nphysr_ranges %llu\nlazy %d\n",
-		      nr_pages, sgt.orig_nents, physr_nr_ranges(&pr),
-		      domain->type == IOMMU_DOMAIN_DMA_FQ);
 	n += dma_bench_print(buf + n, size - n, "sg", &sg_side);
 	dma_bench_print(buf + n, size - n, "physr", &pr_side);
 out_free:

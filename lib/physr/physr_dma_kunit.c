@@ -494,6 +494,81 @@ static void physr_dma_huge_range(struct kunit *test)
 	__free_pages(page, order);
 }
 
+#define MIXED_SMALL	1024
+
+/*
+ * 2 MiB-aligned blocks around 1024 separate pages: under VT-d the blocks
+ * map as superpages and the pages as 4 KiB entries, in three batches of
+ * iommu_map_runs() whose edges fall between pages, and the map_runs op
+ * switches between the two page sizes inside a batch.  Every page must
+ * translate to its own physical page, and edu must reach all kinds.
+ */
+static void physr_dma_mixed_runs(struct kunit *test)
+{
+	const unsigned int order = get_order(SZ_4M);
+	struct page *blocks[2] = {}, **pages;
+	struct iommu_domain *domain;
+	struct dma_physr_map map;
+	struct physr_range r;
+	struct physr_iter it;
+	u64 off = 0, bad = 0, n, dlen;
+	struct physr pr;
+	dma_addr_t addr;
+	unsigned int i;
+
+	require_edu(test);
+	pages = kunit_kcalloc(test, MIXED_SMALL, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	physr_init(&pr);
+	for (i = 0; i < 2; i++) {
+		blocks[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, order);
+		KUNIT_ASSERT_NOT_NULL(test, blocks[i]);
+	}
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(blocks[0]), SZ_4M,
+					   GFP_KERNEL), 0);
+	/* The first half of order-1 pages: never adjacent, never merged. */
+	for (i = 0; i < MIXED_SMALL; i++) {
+		pages[i] = alloc_pages(GFP_KERNEL, 1);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]),
+						   PAGE_SIZE, GFP_KERNEL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(blocks[1]), SZ_4M,
+					   GFP_KERNEL), 0);
+
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), MIXED_SMALL + 2);
+	check_map(test, &map);
+	kunit_info(test, "%s: %llu ranges -> %u segments\n", backend_name(&map),
+		   physr_nr_ranges(&pr), dma_physr_nr_segs(&map));
+	if (map.backend == DMA_PHYSR_IOMMU) {
+		KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), 1);
+		domain = iommu_get_dma_domain(&edu.pdev->dev);
+		addr = dma_physr_addr(&map, 0, &dlen);
+		KUNIT_ASSERT_EQ(test, dlen, map.len);
+		KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&it, &pr, 0,
+							    physr_total_bytes(&pr)), 0);
+		while (physr_iter_next(&it, &r))
+			for (n = 0; n < r.len; n += PAGE_SIZE, off += PAGE_SIZE)
+				bad += iommu_iova_to_phys(domain, addr + off) !=
+				       r.phys + n;
+		KUNIT_EXPECT_EQ(test, off, map.len);
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0, "IOVA pages translating elsewhere");
+	}
+	/* A superpage, the pages at the batch edges, the last block. */
+	check_piece(test, &map, SZ_2M - 64, 64, 1);
+	check_piece(test, &map, SZ_2M, EDU_BUF_SIZE, 2);
+	for (i = 510; i < 514; i++)
+		check_piece(test, &map, SZ_4M + (u64)i * PAGE_SIZE, EDU_BUF_SIZE, i);
+	check_piece(test, &map, SZ_4M + (u64)MIXED_SMALL * PAGE_SIZE + SZ_2M,
+		    EDU_BUF_SIZE, 3);
+	dma_unmap_physr(&map);
+	free_pages_list(&pr, pages, MIXED_SMALL, 1);
+	for (i = 0; i < 2; i++)
+		__free_pages(blocks[i], order);
+}
+
 /* Device reads one part of a bidirectional mapping and writes another. */
 static void physr_dma_bidirectional(struct kunit *test)
 {
@@ -1008,6 +1083,7 @@ static struct kunit_case physr_dma_cases[] = {
 	KUNIT_CASE_SLOW(physr_dma_unaligned),
 	KUNIT_CASE_SLOW(physr_dma_many_ranges),
 	KUNIT_CASE_SLOW(physr_dma_huge_range),
+	KUNIT_CASE_SLOW(physr_dma_mixed_runs),
 	KUNIT_CASE_SLOW(physr_dma_bidirectional),
 	KUNIT_CASE_SLOW(physr_dma_unmap_revokes),
 	KUNIT_CASE_SLOW(physr_dma_direction),

@@ -8,6 +8,11 @@
  * cacheable, device memory (MOCK_DMABUF_MMIO) is MMIO and never cacheable
  * on every path. A read-only dma-buf fd refuses a writeable map, and a
  * memfd over RLIMIT_MEMLOCK is refused before anything is pinned.
+ *
+ * The map_runs tests drive iommu_map_runs() on the mock domain directly
+ * (IOMMU_TEST_OP_MD_MAP_RUNS): a long list of runs lands page by page at
+ * consecutive IOVAs, a list that fails part way leaves nothing of itself
+ * mapped, and bad lists are refused with their errno.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -1057,6 +1062,167 @@ TEST_F(map_dmabuf, mmio_prot)
 	test_ioctl_destroy(ioas_id);
 	test_ioctl_destroy(hwpt_late);
 	close(mbuf);
+}
+
+/* IOMMU_TEST_OP_MD_MAP_RUNS of @mode on the mock domain @hwpt */
+static int md_map_runs(int fd, __u32 hwpt, __u64 iova,
+		       const struct iommu_test_run *runs, __u32 nr, __u32 mode)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_MAP_RUNS,
+		.id = hwpt,
+		.map_runs = { .iova = iova, .runs = (uintptr_t)runs,
+			      .nr_runs = nr, .mode = mode },
+	};
+
+	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_MAP_RUNS), &cmd);
+}
+
+#define NR_RUNS		3000
+#define MOCK_PAGE	(PAGE_SIZE / 2)	/* MOCK_IO_PAGE_SIZE */
+#define RUNS_IOVA	(MOCK_APERTURE_START + (64UL << 20))
+
+FIXTURE(map_runs)
+{
+	int fd;
+	__u32 ioas_id;
+	__u32 stdev_id;
+	__u32 hwpt_id;
+	struct iommu_test_run *runs;
+	__u64 span;
+};
+
+FIXTURE_SETUP(map_runs)
+{
+	unsigned int i;
+
+	PAGE_SIZE = sysconf(_SC_PAGE_SIZE);
+	self->fd = open("/dev/iommu", O_RDWR);
+	ASSERT_NE(-1, self->fd);
+	test_ioctl_ioas_alloc(&self->ioas_id);
+	test_cmd_mock_domain(self->ioas_id, &self->stdev_id, &self->hwpt_id,
+			     NULL);
+	/* Runs of 1 to 4 mock pages, scattered, none adjacent to the next */
+	self->runs = calloc(NR_RUNS, sizeof(*self->runs));
+	ASSERT_NE(NULL, self->runs);
+	self->span = 0;
+	for (i = 0; i < NR_RUNS; i++) {
+		self->runs[i].paddr = (__u64)((i * 7919) % NR_RUNS) << 24 |
+				      (__u64)(i % 3) * 8 * MOCK_PAGE;
+		self->runs[i].length = (1 + i % 4) * MOCK_PAGE;
+		self->span += self->runs[i].length;
+	}
+}
+
+FIXTURE_TEARDOWN(map_runs)
+{
+	free(self->runs);
+	teardown_iommufd(self->fd, _metadata);
+}
+
+/* Many runs in one call, every page where it belongs, then unmapped */
+TEST_F(map_runs, many)
+{
+	struct iommu_test_run whole = { .paddr = 0, .length = self->span };
+
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 &whole, 1, MOCK_MAP_RUNS_CHECK_UNMAPPED));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 self->runs, NR_RUNS, MOCK_MAP_RUNS_MAP));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 self->runs, NR_RUNS, MOCK_MAP_RUNS_CHECK));
+	/* The check can fail: one page further on, nothing matches */
+	EXPECT_ERRNO(EIO, md_map_runs(self->fd, self->hwpt_id,
+				      RUNS_IOVA + MOCK_PAGE, self->runs,
+				      NR_RUNS - 1, MOCK_MAP_RUNS_CHECK));
+	EXPECT_ERRNO(EEXIST, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 &whole, 1,
+					 MOCK_MAP_RUNS_CHECK_UNMAPPED));
+	/* Mapping it again over itself is refused, and changes nothing */
+	EXPECT_ERRNO(EEXIST, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 self->runs, NR_RUNS,
+					 MOCK_MAP_RUNS_MAP));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 self->runs, NR_RUNS, MOCK_MAP_RUNS_CHECK));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 self->runs, NR_RUNS, MOCK_MAP_RUNS_UNMAP));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+				 &whole, 1, MOCK_MAP_RUNS_CHECK_UNMAPPED));
+}
+
+/*
+ * A list that fails part way (an IOVA page in its span is taken) leaves
+ * nothing of itself mapped, before or after the failing run, and the page
+ * that was there stays as it was.
+ */
+TEST_F(map_runs, rollback)
+{
+	struct iommu_test_run whole = { .paddr = 0, .length = self->span };
+	unsigned int fail_at = NR_RUNS * 2 / 3, i;
+	struct iommu_test_run taken = { .paddr = 1UL << 40 };
+	__u64 before = 0, iova;
+
+	for (i = 0; i < fail_at; i++)
+		before += self->runs[i].length;
+	taken.length = self->runs[fail_at].length;
+	iova = RUNS_IOVA + before;
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, iova, &taken, 1,
+				 MOCK_MAP_RUNS_MAP));
+
+	EXPECT_ERRNO(EEXIST, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 self->runs, NR_RUNS,
+					 MOCK_MAP_RUNS_MAP));
+	whole.length = before;
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA, &whole,
+				 1, MOCK_MAP_RUNS_CHECK_UNMAPPED));
+	whole.length = self->span - before - taken.length;
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id,
+				 iova + taken.length, &whole, 1,
+				 MOCK_MAP_RUNS_CHECK_UNMAPPED));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, iova, &taken, 1,
+				 MOCK_MAP_RUNS_CHECK));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, iova, &taken, 1,
+				 MOCK_MAP_RUNS_UNMAP));
+}
+
+/* Bad lists: their errno, and nothing mapped */
+TEST_F(map_runs, bad_input)
+{
+	struct iommu_test_run whole = { .paddr = 0, .length = self->span };
+	struct iommu_test_run bad[2] = {
+		{ .paddr = 0, .length = MOCK_PAGE },
+		{ .paddr = 1UL << 30, .length = MOCK_PAGE },
+	};
+
+	/* No run at all */
+	EXPECT_ERRNO(EINVAL, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 bad, 0, MOCK_MAP_RUNS_MAP));
+	/* A misaligned address, an empty run, a misaligned size */
+	bad[1].paddr += 8;
+	EXPECT_ERRNO(EINVAL, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 bad, 2, MOCK_MAP_RUNS_MAP));
+	bad[1].paddr -= 8;
+	bad[1].length = 0;
+	EXPECT_ERRNO(EINVAL, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 bad, 2, MOCK_MAP_RUNS_MAP));
+	bad[1].length = MOCK_PAGE + 8;
+	EXPECT_ERRNO(EINVAL, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 bad, 2, MOCK_MAP_RUNS_MAP));
+	/* A misaligned IOVA */
+	bad[1].length = MOCK_PAGE;
+	EXPECT_ERRNO(EINVAL, md_map_runs(self->fd, self->hwpt_id,
+					 RUNS_IOVA + 8, bad, 2,
+					 MOCK_MAP_RUNS_MAP));
+	/* A span past the end of the IOVA space */
+	EXPECT_ERRNO(EOVERFLOW, md_map_runs(self->fd, self->hwpt_id,
+					    -(__u64)MOCK_PAGE, bad, 2,
+					    MOCK_MAP_RUNS_MAP));
+	/* Not a mock paging domain: the IOAS id */
+	EXPECT_ERRNO(ENOENT, md_map_runs(self->fd, self->ioas_id, RUNS_IOVA,
+					 bad, 2, MOCK_MAP_RUNS_MAP));
+	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA, &whole,
+				 1, MOCK_MAP_RUNS_CHECK_UNMAPPED));
 }
 
 TEST_HARNESS_MAIN
