@@ -140,13 +140,15 @@ static int add_entry(struct handover *h, const char *name, const u8 *data,
 		return -E2BIG;
 	e = &h->e[h->n];
 	e->name = strdup(name);
-	e->data = malloc(len ? len : 1);
+	/* One more byte, always 0: text files can be read as strings. */
+	e->data = malloc(len + 1);
 	if (!e->name || !e->data) {
 		free(e->name);
 		free(e->data);
 		return -ENOMEM;
 	}
 	memcpy(e->data, data, len);
+	e->data[len] = 0;
 	e->len = len;
 	h->n++;
 	return 0;
@@ -218,6 +220,7 @@ int lu_handover_parse(struct handover *h, const u8 *buf, size_t len,
 	return 0;
 }
 
+#ifndef LU_INSPECT_NO_MAIN	/* files: not for the fuzz target */
 static int read_whole(const char *path, u8 **out, size_t *outlen)
 {
 	size_t cap = 8192, len = 0;
@@ -298,6 +301,8 @@ static int load_dir(struct handover *h, const char *dir, const char *rel)
 	closedir(dp);
 	return ret;
 }
+
+#endif
 
 static bool any_maps(const struct handover *h)
 {
@@ -824,8 +829,7 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 	e = find(h, "status");
 	if (e)
 		snprintf(r->status, sizeof(r->status), "%.*s",
-			 (int)strcspn((const char *)e->data, "\n") < (int)e->len ?
-			 (int)strcspn((const char *)e->data, "\n") : (int)e->len,
+			 (int)strcspn((const char *)e->data, "\n"),
 			 (const char *)e->data);
 	e = find(h, "scratch");
 	if (e) {
