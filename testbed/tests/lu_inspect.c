@@ -69,7 +69,8 @@ static void parse_json(const char *json, struct figures *f)
 	}
 	s = strstr(json, "\"preserved_memory\": {");
 	if (s)
-		sscanf(strstr(s, "\"ranges\""), "\"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu",
+		sscanf(strstr(s, "\"ranges\""),
+		       "\"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu",
 		       &f->ranges, &f->total, &f->nr_chunks);
 	s = strstr(json, "\"scratch\": [");
 	if (s) {
@@ -77,7 +78,7 @@ static void parse_json(const char *json, struct figures *f)
 
 		snprintf(f->scratch, sizeof(f->scratch), "%.*s", (int)n, s);
 	}
-	f->valid = strstr(json, "\"valid\": true") != NULL;
+	f->valid = !!strstr(json, "\"valid\": true");
 }
 
 /* The kernel's own figures: "order O ranges R bytes B[ chunks C]" lines. */
@@ -137,7 +138,8 @@ int main(void)
 	if (stage == 1) {
 		printf("1..5\n");
 		ret = kho_test_cmd("preserve");
-		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)", ret);
+		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)",
+		    ret);
 		ret = run(LU_INSPECT " out", out, sizeof(out));
 		comment(out);
 		tap(ret == 0 && strstr(out, "valid: yes"),
@@ -178,7 +180,8 @@ int main(void)
 	/* The test module preserves nothing more at kexec than before it. */
 	tap(before.valid && same_orders(&before, &tool, why, sizeof(why)),
 	    "stage 2: the figures stage 1 predicted from out/maps came across: %s", why);
-	snprintf(cmd, sizeof(cmd), LU_INSPECT " save in %s/in.lu && " LU_INSPECT " %s/in.lu | tail -n +2",
+	snprintf(cmd, sizeof(cmd),
+		 LU_INSPECT " save in %s/in.lu && " LU_INSPECT " %s/in.lu | tail -n +2",
 		 state, state);
 	ret = run(cmd, again, sizeof(again));
 	tap(ret == 0 && !strcmp(again, strchr(out, '\n') + 1),

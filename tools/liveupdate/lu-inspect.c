@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "../../include/linux/kexec_handover_abi.h"
+#include <linux/compiler.h>
 #include <linux/physr.h>
 #include <linux/physr_abi.h>
 
@@ -50,7 +51,7 @@
 #define SAVE_MAGIC	"lu-inspect-handover 1\n"
 #define PG		4096UL
 #define MAX_ENTRIES	4096
-#define MAX_CHUNKS	(1UL << 20)
+#define MAX_CHUNKS	(1024UL * 1024)
 
 /*
  * Every version check of lu-inspect is here: the versions of each format
@@ -106,7 +107,8 @@ struct luo_state_abi {
 	__le64 nr_files;
 	__le64 files;
 };
-_Static_assert(sizeof(struct luo_state_abi) == 40, "luo_state_abi");
+
+static_assert(sizeof(struct luo_state_abi) == 40);
 
 /* ---- the handover as a set of named files ---- */
 
@@ -379,39 +381,61 @@ struct report {
 	int root_version;
 	size_t root_size;
 	unsigned int nr_scratch;
-	u64 scratch[KHO_MAX_SCRATCH][2];
+	unsigned long long scratch[KHO_MAX_SCRATCH][2];
 	struct {
 		bool listed, have;
-		u64 first, ranges, bytes, chunks;
+		unsigned long long first, ranges, bytes, chunks;
 	} map[KHO_NR_ORDERS];
 	bool maps_figures;	/* out/maps text rather than chunk pages */
 	unsigned int nr_blobs;
 	struct {
 		char name[64], compat[80];
 		long version;
-		u64 phys, size;
+		unsigned long long phys, size;
 		long data_len;	/* -1: not readable (restored, or not saved) */
 		bool luo;
 		u32 luo_version;
-		u64 nr_sessions, nr_files, sessions, files;
+		unsigned long long nr_sessions, nr_files, sessions, files;
 	} blob[64];
 	char status[160];
 	unsigned int nr_diag;
 	char diag[MAX_DIAG][256];
 };
 
-static void problem(struct report *r, const char *where, const char *fmt, ...)
+static void vproblem(struct report *r, const char *where, const char *fmt,
+		     va_list ap)
 {
-	va_list ap;
 	int n;
 
 	if (r->nr_diag == MAX_DIAG)
 		return;
 	n = snprintf(r->diag[r->nr_diag], sizeof(r->diag[0]), "%s: ", where);
-	va_start(ap, fmt);
 	vsnprintf(r->diag[r->nr_diag] + n, sizeof(r->diag[0]) - n, fmt, ap);
-	va_end(ap);
 	r->nr_diag++;
+}
+
+static void __printf(3, 4)
+problem(struct report *r, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(r, where, fmt, ap);
+	va_end(ap);
+}
+
+/* A problem at byte @off of chunk @c of @file. */
+static void __printf(5, 6)
+chunk_problem(struct report *r, const char *file, unsigned long c, size_t off,
+	      const char *fmt, ...)
+{
+	char where[128];
+	va_list ap;
+
+	snprintf(where, sizeof(where), "%s chunk %lu offset 0x%zx", file, c, off);
+	va_start(ap, fmt);
+	vproblem(r, where, fmt, ap);
+	va_end(ap);
 }
 
 static const char *errname(int err)
@@ -428,17 +452,17 @@ static const char *errname(int err)
 	}
 }
 
-static u64 be64(const void *p)
+static unsigned long long be64(const void *p)
 {
-	u64 v;
+	uint64_t v;
 
 	memcpy(&v, p, 8);
 	return be64toh(v);
 }
 
-static u64 le64(const u8 *p)
+static unsigned long long le64(const u8 *p)
 {
-	u64 v;
+	uint64_t v;
 
 	memcpy(&v, p, 8);
 	return le64toh(v);
@@ -464,56 +488,79 @@ static u16 le16(const u8 *p)
 static void locate_chunk_problem(struct report *r, const char *file,
 				 const struct entry *e)
 {
-	char where[128];
-	unsigned long c;
 	u32 count, kind0 = 0, flags0 = 0, i;
+	unsigned long c;
 
 	for (c = 0; c < e->len / PG; c++) {
 		const u8 *p = e->data + c * PG;
 		size_t off = c * PG;
 
 		count = le32(p + 12);
-		snprintf(where, sizeof(where), "%s chunk %lu", file, c);
-#define AT(o, ...) do { snprintf(where, sizeof(where), "%s chunk %lu offset 0x%zx", \
-			file, c, off + (o)); problem(r, where, __VA_ARGS__); return; } while (0)
-		if (le32(p) != PHYSR_CHUNK_MAGIC)
-			AT(0, "bad magic 0x%08x", le32(p));
-		if (le16(p + 4) != PHYSR_CHUNK_VERSION)
-			AT(4, "physr chunk version %u is not one this kernel reads", le16(p + 4));
-		if (le16(p + 6) != sizeof(struct physr_chunk_hdr))
-			AT(6, "header size %u", le16(p + 6));
-		if (le32(p + 8) != PG)
-			AT(8, "chunk size %u, not %lu", le32(p + 8), PG);
-		if (!count || count > PHYSR_CHUNK_CAPACITY(PG))
-			AT(12, "entry count %u (1 to %lu)", count,
-			   (unsigned long)PHYSR_CHUNK_CAPACITY(PG));
+		if (le32(p) != PHYSR_CHUNK_MAGIC) {
+			chunk_problem(r, file, c, off, "bad magic 0x%08x", le32(p));
+			return;
+		}
+		if (le16(p + 4) != PHYSR_CHUNK_VERSION) {
+			chunk_problem(r, file, c, off + 4,
+				      "physr chunk version %u is not one this kernel reads",
+				      le16(p + 4));
+			return;
+		}
+		if (le16(p + 6) != sizeof(struct physr_chunk_hdr)) {
+			chunk_problem(r, file, c, off + 6, "header size %u", le16(p + 6));
+			return;
+		}
+		if (le32(p + 8) != PG) {
+			chunk_problem(r, file, c, off + 8, "chunk size %u, not %lu",
+				      le32(p + 8), PG);
+			return;
+		}
+		if (!count || count > PHYSR_CHUNK_CAPACITY(PG)) {
+			chunk_problem(r, file, c, off + 12, "entry count %u (1 to %lu)",
+				      count, (unsigned long)PHYSR_CHUNK_CAPACITY(PG));
+			return;
+		}
 		if (c == 0) {
 			kind0 = le32(p + 24);
 			flags0 = le32(p + 28);
 		}
-		if (le32(p + 24) > PHYSR_ABI_KIND_MMIO || le32(p + 24) != kind0)
-			AT(24, "kind %u", le32(p + 24));
-		if (le32(p + 28) & ~PHYSR_ABI_FLAGS_KNOWN)
-			AT(28, "unknown list flags 0x%x", le32(p + 28));
-		if (le32(p + 28) != flags0)
-			AT(28, "flags 0x%x differ from the first chunk's", le32(p + 28));
+		if (le32(p + 24) > PHYSR_ABI_KIND_MMIO || le32(p + 24) != kind0) {
+			chunk_problem(r, file, c, off + 24, "kind %u", le32(p + 24));
+			return;
+		}
+		if (le32(p + 28) & ~PHYSR_ABI_FLAGS_KNOWN) {
+			chunk_problem(r, file, c, off + 28, "unknown list flags 0x%x",
+				      le32(p + 28));
+			return;
+		}
+		if (le32(p + 28) != flags0) {
+			chunk_problem(r, file, c, off + 28,
+				      "flags 0x%x differ from the first chunk's",
+				      le32(p + 28));
+			return;
+		}
 		for (i = 0; i < count; i++) {
-			u64 len = le64(p + 32 + 16 * i + 8);
-			u64 ph = le64(p + 32 + 16 * i);
+			unsigned long long len = le64(p + 32 + 16 * i + 8);
+			unsigned long long ph = le64(p + 32 + 16 * i);
 
-			if (!len)
-				AT(32 + 16 * i + 8, "range %u has length 0", i);
-			if (ph + len < ph)
-				AT(32 + 16 * i, "range %u wraps past 2^64", i);
+			if (!len) {
+				chunk_problem(r, file, c, off + 40 + 16 * i,
+					      "range %u has length 0", i);
+				return;
+			}
+			if (ph + len < ph) {
+				chunk_problem(r, file, c, off + 32 + 16 * i,
+					      "range %u wraps past 2^64", i);
+				return;
+			}
 		}
 		if (!le64(p + 16))
 			break;
-#undef AT
 	}
 }
 
 struct rng {
-	u64 phys, len;
+	unsigned long long phys, len;
 	unsigned int order;
 };
 
@@ -531,7 +578,7 @@ static void check_map(struct report *r, unsigned int order,
 	struct physr_walk_info info;
 	char file[32], where[96];
 	unsigned long n, i;
-	u64 phys, block = PG << order, prev_end = 0;
+	unsigned long long phys, block = PG << order, prev_end = 0;
 	int ret;
 
 	snprintf(file, sizeof(file), "maps/order-%u", order);
@@ -568,7 +615,8 @@ static void check_map(struct report *r, unsigned int order,
 				   &info);
 	if (ret) {
 		if (ret == -ERANGE)
-			problem(r, file, "the chain leads to a chunk that is not among the %lu pages saved (or is not page aligned): %s",
+			problem(r, file,
+				"the chain leads to a chunk that is not among the %lu pages saved (or is not page aligned): %s",
 				n, errname(ret));
 		else
 			problem(r, file, "physr chain rejected as the kernel would: %s (%d)",
@@ -589,26 +637,28 @@ static void check_map(struct report *r, unsigned int order,
 		u32 c, count = le32(p + 12);
 
 		for (c = 0; c < count; c++) {
-			u64 ph = le64(p + 32 + 16 * c), len = le64(p + 40 + 16 * c);
+			unsigned long long ph = le64(p + 32 + 16 * c), len = le64(p + 40 + 16 * c);
 			unsigned int s;
 			struct rng *nr;
 
 			snprintf(where, sizeof(where), "%s chunk %lu offset 0x%lx",
 				 file, i, i * PG + 32 + 16 * c);
 			if (ph % block || len % block) {
-				problem(r, where, "range 0x%" PRIx64 "+0x%" PRIx64 " not aligned to its order's block of 0x%" PRIx64,
+				problem(r, where,
+					"range 0x%llx+0x%llx not aligned to its order's block of 0x%llx",
 					ph, len, block);
 				goto out;
 			}
 			if (ph < prev_end) {
-				problem(r, where, "range 0x%" PRIx64 " not after the previous one", ph);
+				problem(r, where, "range 0x%llx not after the previous one", ph);
 				goto out;
 			}
 			prev_end = ph + len;
 			for (s = 0; s < r->nr_scratch; s++)
 				if (ph < r->scratch[s][0] + r->scratch[s][1] &&
 				    r->scratch[s][0] < ph + len) {
-					problem(r, where, "range 0x%" PRIx64 "+0x%" PRIx64 " overlaps scratch area %u",
+					problem(r, where,
+						"range 0x%llx+0x%llx overlaps scratch area %u",
 						ph, len, s);
 					goto out;
 				}
@@ -665,7 +715,7 @@ static void check_root(struct report *r, const struct handover *h)
 	const char *compat;
 	const u8 *cells;
 	int len, node, i, n;
-	u64 prev = 0;
+	unsigned long long prev = 0;
 	bool any_zero = false, any_set = false;
 	char where[96];
 
@@ -700,23 +750,26 @@ static void check_root(struct report *r, const struct handover *h)
 	r->root_version = version_of(compat, KHO_ROOT_COMPAT_PREFIX,
 				     KHO_ROOT_VERSION_MAX);
 	if (r->root_version < 0) {
-		problem(r, "root /compatible", "\"%.40s\" is not a version this kernel reads (%s1 to v%d)",
+		problem(r, "root /compatible",
+			"\"%.40s\" is not a version this kernel reads (%s1 to v%d)",
 			compat, KHO_ROOT_COMPAT_PREFIX, KHO_ROOT_VERSION_MAX);
 		return;
 	}
 	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_MEM, &len);
 	if (!cells || len < 0 || len % 16) {
-		problem(r, "root /" KHO_FDT_PROP_MEM, "missing or length %d not a multiple of 16", len);
+		problem(r, "root /" KHO_FDT_PROP_MEM,
+			"missing or length %d not a multiple of 16", len);
 		return;
 	}
 	n = len / 16;
 	for (i = 0; i < n; i++) {
-		u64 order = be64(cells + 16 * i), first = be64(cells + 16 * i + 8);
+		unsigned long long order = be64(cells + 16 * i), first = be64(cells + 16 * i + 8);
 
 		snprintf(where, sizeof(where), "root /%s entry %d (property offset 0x%x)",
 			 KHO_FDT_PROP_MEM, i, 16 * i);
 		if (order >= KHO_NR_ORDERS || (i && order <= prev)) {
-			problem(r, where, "order %" PRIu64 ": orders must be below %d and strictly increasing",
+			problem(r, where,
+				"order %llu: orders must be below %d and strictly increasing",
 				order, KHO_NR_ORDERS);
 			return;
 		}
@@ -755,18 +808,20 @@ static void check_root(struct report *r, const struct handover *h)
 		r->blob[b].version = compat_version(compat);
 		p = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_PHYS, &len);
 		if (!p || len != 8) {
-			problem(r, where, "property " KHO_FDT_PROP_BLOB_PHYS " missing or not 8 bytes");
+			problem(r, where,
+				"property " KHO_FDT_PROP_BLOB_PHYS " missing or not 8 bytes");
 			continue;
 		}
 		r->blob[b].phys = be64(p);
 		p = fdt_getprop(fdt, node, KHO_FDT_PROP_BLOB_SIZE, &len);
 		if (!p || len != 8) {
-			problem(r, where, "property " KHO_FDT_PROP_BLOB_SIZE " missing or not 8 bytes");
+			problem(r, where,
+				"property " KHO_FDT_PROP_BLOB_SIZE " missing or not 8 bytes");
 			continue;
 		}
 		r->blob[b].size = be64(p);
 		if (!r->blob[b].size || r->blob[b].phys + r->blob[b].size < r->blob[b].phys)
-			problem(r, where, "size 0x%" PRIx64 " at 0x%" PRIx64 " is empty or wraps",
+			problem(r, where, "size 0x%llx at 0x%llx is empty or wraps",
 				r->blob[b].size, r->blob[b].phys);
 		r->nr_blobs++;
 	}
@@ -805,11 +860,11 @@ static void check_luo(struct report *r, unsigned int b, const struct entry *e)
 			le32toh(s->version));
 	snprintf(where, sizeof(where), "blobs/%s offset 0x10", r->blob[b].name);
 	if (!r->blob[b].nr_sessions != !r->blob[b].sessions)
-		problem(r, where, "%" PRIu64 " sessions but array handle 0x%" PRIx64,
+		problem(r, where, "%llu sessions but array handle 0x%llx",
 			r->blob[b].nr_sessions, r->blob[b].sessions);
 	snprintf(where, sizeof(where), "blobs/%s offset 0x20", r->blob[b].name);
 	if (!r->blob[b].nr_files != !r->blob[b].files)
-		problem(r, where, "%" PRIu64 " files but array handle 0x%" PRIx64,
+		problem(r, where, "%llu files but array handle 0x%llx",
 			r->blob[b].nr_files, r->blob[b].files);
 	if (r->blob[b].nr_files && !r->blob[b].nr_sessions)
 		problem(r, where, "files without a session");
@@ -847,7 +902,8 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 				if (!r->scratch[o][1] || r->scratch[o][0] % PG ||
 				    r->scratch[o][1] % PG ||
 				    r->scratch[o][0] + r->scratch[o][1] < r->scratch[o][0])
-					problem(r, where, "area 0x%" PRIx64 "+0x%" PRIx64 " empty, unaligned or wrapping",
+					problem(r, where,
+						"area 0x%llx+0x%llx empty, unaligned or wrapping",
 						r->scratch[o][0], r->scratch[o][1]);
 			}
 		}
@@ -869,7 +925,8 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 		if (e && r->map[o].first)
 			check_map(r, o, e, &all, &nall);
 		else if (r->map[o].first && any_maps(h))
-			problem(r, name, "the root lists a list of order %u, its chunk pages were not saved",
+			problem(r, name,
+				"the root lists a list of order %u, its chunk pages were not saved",
 				o);
 	}
 	/* kho_check_overlaps(): no two ranges of any order overlap. */
@@ -880,7 +937,7 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 				char where[48];
 
 				snprintf(where, sizeof(where), "maps/order-%u", all[i].order);
-				problem(r, where, "range 0x%" PRIx64 " overlaps 0x%" PRIx64 "+0x%" PRIx64 " of order %u",
+				problem(r, where, "range 0x%llx overlaps 0x%llx+0x%llx of order %u",
 					all[i].phys, all[i - 1].phys, all[i - 1].len,
 					all[i - 1].order);
 				break;
@@ -895,7 +952,7 @@ blobs:
 			continue;
 		r->blob[b].data_len = e->len;
 		if (e->len != r->blob[b].size)
-			problem(r, name, "%zu bytes, the root says %" PRIu64, e->len,
+			problem(r, name, "%zu bytes, the root says %llu", e->len,
 				r->blob[b].size);
 		if (!strcmp(r->blob[b].name, LUO_KHO_NAME))
 			check_luo(r, b, e);
@@ -904,17 +961,18 @@ blobs:
 
 /* ---- output ---- */
 
-static void human(FILE *f, u64 bytes)
+static void human(FILE *f, unsigned long long bytes)
 {
 	if (bytes >= (1ULL << 30) && !(bytes % (1ULL << 20)))
-		fprintf(f, " (%" PRIu64 " MiB)", bytes >> 20);
+		fprintf(f, " (%llu MiB)", bytes >> 20);
 	else if (bytes >= (1ULL << 20))
 		fprintf(f, " (%.1f MiB)", bytes / 1048576.0);
 	else if (bytes >= 1024)
 		fprintf(f, " (%.1f KiB)", bytes / 1024.0);
 }
 
-static void totals(const struct report *r, u64 *ranges, u64 *bytes, u64 *chunks)
+static void totals(const struct report *r, unsigned long long *ranges,
+		   unsigned long long *bytes, unsigned long long *chunks)
 {
 	unsigned int o;
 
@@ -928,7 +986,7 @@ static void totals(const struct report *r, u64 *ranges, u64 *bytes, u64 *chunks)
 
 void lu_print_text(FILE *f, const struct report *r)
 {
-	u64 ranges, bytes, chunks;
+	unsigned long long ranges, bytes, chunks;
 	unsigned int i;
 
 	fprintf(f, "handover %s\n", r->source);
@@ -940,36 +998,38 @@ void lu_print_text(FILE *f, const struct report *r)
 			r->outgoing ? " (before kexec: map placeholder)" : "");
 	fprintf(f, "  scratch: %u area%s\n", r->nr_scratch, r->nr_scratch == 1 ? "" : "s");
 	for (i = 0; i < r->nr_scratch; i++) {
-		fprintf(f, "    [%u] 0x%" PRIx64 "-0x%" PRIx64, i, r->scratch[i][0],
+		fprintf(f, "    [%u] 0x%llx-0x%llx", i, r->scratch[i][0],
 			r->scratch[i][0] + r->scratch[i][1] - 1);
 		human(f, r->scratch[i][1]);
 		fprintf(f, "\n");
 	}
 	totals(r, &ranges, &bytes, &chunks);
-	fprintf(f, "  preserved memory%s: %" PRIu64 " ranges, %" PRIu64 " bytes",
+	fprintf(f, "  preserved memory%s: %llu ranges, %llu bytes",
 		r->maps_figures ? " (as it would be built now)" : "", ranges, bytes);
 	human(f, bytes);
-	fprintf(f, ", %" PRIu64 " chunks\n", chunks);
+	fprintf(f, ", %llu chunks\n", chunks);
 	for (i = 0; i < KHO_NR_ORDERS; i++) {
 		if (!r->map[i].have)
 			continue;
-		fprintf(f, "    order %2u: %" PRIu64 " runs, %" PRIu64 " bytes", i,
+		fprintf(f, "    order %2u: %llu runs, %llu bytes", i,
 			r->map[i].ranges, r->map[i].bytes);
 		human(f, r->map[i].bytes);
-		fprintf(f, ", %" PRIu64 " chunk%s", r->map[i].chunks,
+		fprintf(f, ", %llu chunk%s", r->map[i].chunks,
 			r->map[i].chunks == 1 ? "" : "s");
 		if (r->map[i].first)
-			fprintf(f, ", first chunk 0x%" PRIx64, r->map[i].first);
+			fprintf(f, ", first chunk 0x%llx", r->map[i].first);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "  sub-blobs: %u\n", r->nr_blobs);
 	for (i = 0; i < r->nr_blobs; i++) {
-		fprintf(f, "    %s: %s, version %ld, %" PRIu64 " bytes at 0x%" PRIx64 "%s\n",
+		fprintf(f, "    %s: %s, version %ld, %llu bytes at 0x%llx%s\n",
 			r->blob[i].name, r->blob[i].compat, r->blob[i].version,
 			r->blob[i].size, r->blob[i].phys,
-			r->blob[i].data_len < 0 ? " (content not readable: restored or not saved)" : "");
+			r->blob[i].data_len < 0 ?
+			" (content not readable: restored or not saved)" : "");
 		if (r->blob[i].luo)
-			fprintf(f, "      LUO state version %u: %" PRIu64 " sessions (array 0x%" PRIx64 "), %" PRIu64 " files (array 0x%" PRIx64 ")\n",
+			fprintf(f,
+				"      LUO state version %u: %llu sessions (array 0x%llx), %llu files (array 0x%llx)\n",
 				r->blob[i].luo_version, r->blob[i].nr_sessions,
 				r->blob[i].sessions, r->blob[i].nr_files,
 				r->blob[i].files);
@@ -1001,7 +1061,7 @@ static void json_str(FILE *f, const char *s)
 
 void lu_print_json(FILE *f, const struct report *r)
 {
-	u64 ranges, bytes, chunks;
+	unsigned long long ranges, bytes, chunks;
 	unsigned int i;
 	bool first = true;
 
@@ -1017,16 +1077,16 @@ void lu_print_json(FILE *f, const struct report *r)
 		r->root_version, r->root_size, r->outgoing ? "true" : "false");
 	fprintf(f, " \"scratch\": [");
 	for (i = 0; i < r->nr_scratch; i++)
-		fprintf(f, "%s{\"addr\": %" PRIu64 ", \"size\": %" PRIu64 "}",
+		fprintf(f, "%s{\"addr\": %llu, \"size\": %llu}",
 			i ? ", " : "", r->scratch[i][0], r->scratch[i][1]);
-	fprintf(f, "],\n \"preserved_memory\": {\"figures_only\": %s, \"ranges\": %" PRIu64
-		", \"bytes\": %" PRIu64 ", \"chunks\": %" PRIu64 ", \"orders\": [",
+	fprintf(f,
+		"],\n \"preserved_memory\": {\"figures_only\": %s, \"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu, \"orders\": [",
 		r->maps_figures ? "true" : "false", ranges, bytes, chunks);
 	for (i = 0; i < KHO_NR_ORDERS; i++) {
 		if (!r->map[i].have)
 			continue;
-		fprintf(f, "%s{\"order\": %u, \"runs\": %" PRIu64 ", \"bytes\": %" PRIu64
-			", \"chunks\": %" PRIu64 ", \"first_chunk\": %" PRIu64 "}",
+		fprintf(f,
+			"%s{\"order\": %u, \"runs\": %llu, \"bytes\": %llu, \"chunks\": %llu, \"first_chunk\": %llu}",
 			first ? "" : ", ", i, r->map[i].ranges, r->map[i].bytes,
 			r->map[i].chunks, r->map[i].first);
 		first = false;
@@ -1037,12 +1097,13 @@ void lu_print_json(FILE *f, const struct report *r)
 		json_str(f, r->blob[i].name);
 		fprintf(f, ", \"compatible\": ");
 		json_str(f, r->blob[i].compat);
-		fprintf(f, ", \"version\": %ld, \"phys\": %" PRIu64 ", \"size\": %" PRIu64
-			", \"readable\": %s", r->blob[i].version, r->blob[i].phys,
+		fprintf(f, ", \"version\": %ld, \"phys\": %llu, \"size\": %llu, \"readable\": %s",
+			r->blob[i].version, r->blob[i].phys,
 			r->blob[i].size, r->blob[i].data_len < 0 ? "false" : "true");
 		if (r->blob[i].luo)
-			fprintf(f, ", \"luo\": {\"version\": %u, \"sessions\": %" PRIu64
-				", \"files\": %" PRIu64 "}", r->blob[i].luo_version,
+			fprintf(f,
+				", \"luo\": {\"version\": %u, \"sessions\": %llu, \"files\": %llu}",
+				r->blob[i].luo_version,
 				r->blob[i].nr_sessions, r->blob[i].nr_files);
 		fprintf(f, "}");
 	}
@@ -1128,7 +1189,7 @@ static int save(const struct handover *h, const char *file)
 	return 0;
 }
 
-static void usage(void)
+static void help_and_exit(void)
 {
 	fprintf(stderr,
 		"usage: lu-inspect out|in|PATH [--json]\n"
@@ -1154,7 +1215,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[2], "--json"))
 		json = true;
 	else if (argc != 2 || argv[1][0] == '-')
-		usage();
+		help_and_exit();
 	if (load(h, argv[1], &source))
 		goto out;
 	lu_analyze(r, h, source);
