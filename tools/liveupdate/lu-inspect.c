@@ -48,6 +48,7 @@
 #include "lu-inspect.h"
 
 #define KHO_DEBUGFS	"/sys/kernel/debug/kho"
+#define LUO_DEBUGFS	"/sys/kernel/debug/liveupdate"
 #define SAVE_MAGIC	"lu-inspect-handover 1\n"
 #define PG		4096UL
 #define MAX_ENTRIES	4096
@@ -109,6 +110,32 @@ struct luo_state_abi {
 };
 
 static_assert(sizeof(struct luo_state_abi) == 40);
+
+/*
+ * LUO's session and file records (luo_internal.h), as the arrays of the
+ * handover hold them and as debugfs liveupdate/{out,in}/{sessions,files}
+ * shows them.
+ */
+#define LUO_NAME_LEN		64
+#define LUO_COMPAT_MAX		48
+#define LUO_MAX_VERSIONS	4
+struct luo_session_abi {
+	u8 name[LUO_NAME_LEN];
+	__le64 first_file;
+	__le64 nr_files;
+};
+
+struct luo_file_abi {
+	char compatible[LUO_COMPAT_MAX];
+	__le64 token;
+	__le32 nr_versions;
+	__le32 reserved;
+	__le32 version[LUO_MAX_VERSIONS];
+	__le64 data[LUO_MAX_VERSIONS];
+};
+
+static_assert(sizeof(struct luo_session_abi) == 80);
+static_assert(sizeof(struct luo_file_abi) == 112);
 
 /* ---- the handover as a set of named files ---- */
 
@@ -397,6 +424,22 @@ struct report {
 		u32 luo_version;
 		unsigned long long nr_sessions, nr_files, sessions, files;
 	} blob[64];
+	bool have_luo;
+	unsigned long long luo_sessions, luo_files;
+#define SHOW_SESSIONS	32
+#define SHOW_FILES	64
+	struct {
+		char name[LUO_NAME_LEN];
+		unsigned long long nr_files;
+	} session[SHOW_SESSIONS];
+	struct {
+		unsigned int session;
+		char compat[LUO_COMPAT_MAX];
+		unsigned long long token;
+		unsigned int nr_versions;
+		unsigned int version[LUO_MAX_VERSIONS];
+	} file[SHOW_FILES];
+	unsigned int nr_shown_files;
 	char status[160];
 	unsigned int nr_diag;
 	char diag[MAX_DIAG][256];
@@ -870,6 +913,121 @@ static void check_luo(struct report *r, unsigned int b, const struct entry *e)
 		problem(r, where, "files without a session");
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strncmp(*(const char * const *)a, *(const char * const *)b, LUO_NAME_LEN);
+}
+
+static int cmp_token(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* luo/sessions and luo/files: the checks of luo_parse.c's luo_parse(). */
+static void check_luo_records(struct report *r, const struct entry *se,
+			      const struct entry *fe)
+{
+	unsigned long long ns, nf, s, f, next = 0, first, nr;
+	const char **names = NULL;
+	unsigned long long *tokens = NULL;
+	char where[96];
+
+	if (se->len % sizeof(struct luo_session_abi)) {
+		problem(r, "luo/sessions", "%zu bytes, not a whole number of %zu-byte records",
+			se->len, sizeof(struct luo_session_abi));
+		return;
+	}
+	if (fe->len % sizeof(struct luo_file_abi)) {
+		problem(r, "luo/files", "%zu bytes, not a whole number of %zu-byte records",
+			fe->len, sizeof(struct luo_file_abi));
+		return;
+	}
+	ns = se->len / sizeof(struct luo_session_abi);
+	nf = fe->len / sizeof(struct luo_file_abi);
+	r->have_luo = true;
+	r->luo_sessions = ns;
+	r->luo_files = nf;
+	names = calloc(ns + 1, sizeof(*names));
+	tokens = calloc(nf + 1, sizeof(*tokens));
+	if (!names || !tokens)
+		goto out;
+	for (s = 0; s < ns; s++) {
+		const struct luo_session_abi *sa = (const void *)(se->data + s * sizeof(*sa));
+		size_t off = s * sizeof(*sa);
+
+		snprintf(where, sizeof(where), "luo/sessions record %llu offset 0x%zx", s, off);
+		if (!sa->name[0] || !memchr(sa->name, 0, LUO_NAME_LEN)) {
+			problem(r, where, "name empty or not NUL-terminated");
+			goto out;
+		}
+		names[s] = (const char *)sa->name;
+		first = le64toh(sa->first_file);
+		nr = le64toh(sa->nr_files);
+		if (s < SHOW_SESSIONS) {
+			snprintf(r->session[s].name, LUO_NAME_LEN, "%s", sa->name);
+			r->session[s].nr_files = nr;
+		}
+		snprintf(where, sizeof(where), "luo/sessions record %llu offset 0x%zx", s,
+			 off + LUO_NAME_LEN);
+		if (first != next || nr > nf - first) {
+			problem(r, where,
+				"session \"%s\": files %llu+%llu, not the next %llu of %llu",
+				sa->name, first, nr, next, nf);
+			goto out;
+		}
+		for (f = first; f < first + nr; f++) {
+			const struct luo_file_abi *fa = (const void *)(fe->data + f * sizeof(*fa));
+			unsigned int n = le32toh(fa->nr_versions), v;
+
+			snprintf(where, sizeof(where), "luo/files record %llu offset 0x%zx", f,
+				 (size_t)(f * sizeof(*fa)));
+			if (!memchr(fa->compatible, 0, sizeof(fa->compatible)) || !n ||
+			    n > LUO_MAX_VERSIONS || fa->reserved) {
+				problem(r, where,
+					"session \"%s\" file %llu: compatible not NUL-terminated, %u versions (1 to %d) or reserved 0x%x not 0",
+					sa->name, f - first, n, LUO_MAX_VERSIONS,
+					le32toh(fa->reserved));
+				goto out;
+			}
+			tokens[f] = le64toh(fa->token);
+			if (r->nr_shown_files < SHOW_FILES && s < SHOW_SESSIONS) {
+				unsigned int i = r->nr_shown_files++;
+
+				r->file[i].session = s;
+				snprintf(r->file[i].compat, LUO_COMPAT_MAX, "%s", fa->compatible);
+				r->file[i].token = tokens[f];
+				r->file[i].nr_versions = n;
+				for (v = 0; v < n; v++)
+					r->file[i].version[v] = le32toh(fa->version[v]);
+			}
+		}
+		qsort(tokens + first, nr, sizeof(*tokens), cmp_token);
+		for (f = first + 1; f < first + nr; f++)
+			if (tokens[f] == tokens[f - 1]) {
+				problem(r, "luo/files", "session \"%s\": token %llu twice",
+					sa->name, tokens[f]);
+				goto out;
+			}
+		next = first + nr;
+	}
+	if (next != nf) {
+		problem(r, "luo/files", "%llu files belong to no session", nf - next);
+		goto out;
+	}
+	qsort(names, ns, sizeof(*names), cmp_name);
+	for (s = 1; s < ns; s++)
+		if (!strncmp(names[s], names[s - 1], LUO_NAME_LEN)) {
+			problem(r, "luo/sessions", "session name \"%s\" twice", names[s]);
+			break;
+		}
+out:
+	free(names);
+	free(tokens);
+}
+
 void lu_analyze(struct report *r, const struct handover *h, const char *source)
 {
 	const struct entry *e;
@@ -945,6 +1103,11 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 	}
 	free(all);
 blobs:
+	e = find(h, "luo/sessions");
+	if (e && find(h, "luo/files"))
+		check_luo_records(r, e, find(h, "luo/files"));
+	else if (e || find(h, "luo/files"))
+		problem(r, "luo", "sessions and files must be saved together");
 	for (b = 0; b < r->nr_blobs; b++) {
 		snprintf(name, sizeof(name), "blobs/%.24s", r->blob[b].name);
 		e = find(h, name);
@@ -956,6 +1119,13 @@ blobs:
 				r->blob[b].size);
 		if (!strcmp(r->blob[b].name, LUO_KHO_NAME))
 			check_luo(r, b, e);
+		if (r->blob[b].luo && r->have_luo &&
+		    (r->blob[b].nr_sessions != r->luo_sessions ||
+		     r->blob[b].nr_files != r->luo_files))
+			problem(r, name,
+				"the state says %llu sessions and %llu files, the records %llu and %llu",
+				r->blob[b].nr_sessions, r->blob[b].nr_files,
+				r->luo_sessions, r->luo_files);
 	}
 }
 
@@ -982,6 +1152,30 @@ static void totals(const struct report *r, unsigned long long *ranges,
 		*bytes += r->map[o].bytes;
 		*chunks += r->map[o].chunks;
 	}
+}
+
+static void print_luo(FILE *f, const struct report *r)
+{
+	unsigned int s, i, v;
+
+	fprintf(f, "  LUO: %llu session%s, %llu file%s\n", r->luo_sessions,
+		r->luo_sessions == 1 ? "" : "s", r->luo_files, r->luo_files == 1 ? "" : "s");
+	for (s = 0; s < r->luo_sessions && s < SHOW_SESSIONS; s++) {
+		fprintf(f, "    session \"%s\": %llu file%s\n", r->session[s].name,
+			r->session[s].nr_files, r->session[s].nr_files == 1 ? "" : "s");
+		for (i = 0; i < r->nr_shown_files; i++) {
+			if (r->file[i].session != s)
+				continue;
+			fprintf(f, "      token %llu: handler %s, record versions",
+				r->file[i].token, r->file[i].compat);
+			for (v = 0; v < r->file[i].nr_versions; v++)
+				fprintf(f, "%s %u", v ? "," : "", r->file[i].version[v]);
+			fprintf(f, "\n");
+		}
+	}
+	if (r->luo_sessions > SHOW_SESSIONS || r->nr_shown_files < r->luo_files)
+		fprintf(f, "    (first %d sessions and %d files shown)\n", SHOW_SESSIONS,
+			SHOW_FILES);
 }
 
 void lu_print_text(FILE *f, const struct report *r)
@@ -1011,8 +1205,8 @@ void lu_print_text(FILE *f, const struct report *r)
 	for (i = 0; i < KHO_NR_ORDERS; i++) {
 		if (!r->map[i].have)
 			continue;
-		fprintf(f, "    order %2u: %llu runs, %llu bytes", i,
-			r->map[i].ranges, r->map[i].bytes);
+		fprintf(f, "    order %2u: %llu run%s, %llu bytes", i,
+			r->map[i].ranges, r->map[i].ranges == 1 ? "" : "s", r->map[i].bytes);
 		human(f, r->map[i].bytes);
 		fprintf(f, ", %llu chunk%s", r->map[i].chunks,
 			r->map[i].chunks == 1 ? "" : "s");
@@ -1034,6 +1228,8 @@ void lu_print_text(FILE *f, const struct report *r)
 				r->blob[i].sessions, r->blob[i].nr_files,
 				r->blob[i].files);
 	}
+	if (r->have_luo)
+		print_luo(f, r);
 	if (!r->nr_diag) {
 		fprintf(f, "  valid: yes\n");
 		return;
@@ -1107,7 +1303,36 @@ void lu_print_json(FILE *f, const struct report *r)
 				r->blob[i].nr_sessions, r->blob[i].nr_files);
 		fprintf(f, "}");
 	}
-	fprintf(f, "],\n \"valid\": %s, \"problems\": [", r->nr_diag ? "false" : "true");
+	fprintf(f, "],\n \"luo\": ");
+	if (r->have_luo) {
+		unsigned int s, i, v;
+
+		fprintf(f, "{\"sessions\": %llu, \"files\": %llu, \"shown\": [",
+			r->luo_sessions, r->luo_files);
+		for (s = 0; s < r->luo_sessions && s < SHOW_SESSIONS; s++) {
+			fprintf(f, "%s\n  {\"name\": ", s ? "," : "");
+			json_str(f, r->session[s].name);
+			fprintf(f, ", \"nr_files\": %llu, \"files\": [", r->session[s].nr_files);
+			first = true;
+			for (i = 0; i < r->nr_shown_files; i++) {
+				if (r->file[i].session != s)
+					continue;
+				fprintf(f, "%s{\"token\": %llu, \"handler\": ", first ? "" : ", ",
+					r->file[i].token);
+				json_str(f, r->file[i].compat);
+				fprintf(f, ", \"versions\": [");
+				for (v = 0; v < r->file[i].nr_versions; v++)
+					fprintf(f, "%s%u", v ? ", " : "", r->file[i].version[v]);
+				fprintf(f, "]}");
+				first = false;
+			}
+			fprintf(f, "]}");
+		}
+		fprintf(f, "]}");
+	} else {
+		fprintf(f, "null");
+	}
+	fprintf(f, ",\n \"valid\": %s, \"problems\": [", r->nr_diag ? "false" : "true");
 	for (i = 0; i < r->nr_diag; i++) {
 		fprintf(f, "%s\n  ", i ? "," : "");
 		json_str(f, r->diag[i]);
@@ -1126,6 +1351,25 @@ unsigned int lu_report_problems(const struct report *r)
 }
 
 #ifndef LU_INSPECT_NO_MAIN
+/* LUO's records, debugfs liveupdate/{out,in}, saved as luo/NAME. */
+static void load_luo(struct handover *h, const char *what)
+{
+	static const char * const names[] = { "sessions", "files" };
+	char path[128], name[32];
+	unsigned int i;
+	size_t len;
+	u8 *data;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(path, sizeof(path), LUO_DEBUGFS "/%s/%s", what, names[i]);
+		snprintf(name, sizeof(name), "luo/%s", names[i]);
+		if (read_whole(path, &data, &len))
+			continue;
+		add_entry(h, name, data, len);
+		free(data);
+	}
+}
+
 static int load(struct handover *h, const char *what, const char **source)
 {
 	static char src[4200];
@@ -1150,6 +1394,8 @@ static int load(struct handover *h, const char *what, const char **source)
 			fprintf(stderr, "lu-inspect: %s: %s\n", path, strerror(-ret));
 			return -1;
 		}
+		if (path == src)
+			load_luo(h, what);
 		return 0;
 	}
 	ret = read_whole(path, &buf, &len);

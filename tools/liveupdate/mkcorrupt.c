@@ -26,6 +26,8 @@
 #define LUO_STATE	0x30000000ULL
 
 static uint8_t root[PG], scratch[32], map0[2 * PG], map9[PG], luo[PG];
+/* LUO's records: 2 sessions of 80 bytes, 3 files of 112 bytes. */
+static uint8_t sessions[2 * 80], files[3 * 112];
 static size_t root_len;
 static const char *dir;
 
@@ -116,7 +118,25 @@ static void valid(void)
 	put64(luo + 16, 0x31000000);
 	put64(luo + 24, 3);
 	put64(luo + 32, 0x32000000);
-	(void)i;
+	memset(sessions, 0, sizeof(sessions));
+	memset(files, 0, sizeof(files));
+	memcpy((char *)sessions, "vm", sizeof("vm"));
+	put64(sessions + 64, 0);
+	put64(sessions + 72, 2);
+	memcpy((char *)sessions + 80, "state", sizeof("state"));
+	put64(sessions + 80 + 64, 2);
+	put64(sessions + 80 + 72, 1);
+	for (i = 0; i < 3; i++) {
+		uint8_t *f = files + 112 * i;
+
+		memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
+		put64(f + 48, i + 1);
+		put32(f + 56, 2);		/* nr_versions */
+		put32(f + 64, 2);		/* version[0] */
+		put32(f + 68, 1);		/* version[1] */
+		put64(f + 80, 0x33000000 + i * PG);
+		put64(f + 88, 0x34000000 + i * PG);
+	}
 }
 
 static void rec(FILE *f, const char *name, const void *data, size_t len)
@@ -146,6 +166,8 @@ static void emit(const char *name, bool with_maps)
 		rec(f, "maps/order-9", map9, sizeof(map9));
 	}
 	rec(f, "blobs/liveupdate", luo, sizeof(luo));
+	rec(f, "luo/sessions", sessions, sizeof(sessions));
+	rec(f, "luo/files", files, sizeof(files));
 	fclose(f);
 	printf("%s\n", name);
 }
@@ -217,5 +239,23 @@ int main(int argc, char **argv)
 	valid();
 	make_root("linux,kho-physr-v1", false, "linux,luo-v7");
 	emit("luo-compatible", true);
+	valid();
+	put64(sessions + 72, 1000);
+	emit("luo-file-range", true);
+	valid();
+	memcpy((char *)sessions + 80, "vm", sizeof("vm"));
+	emit("luo-dup-name", true);
+	valid();
+	put32(files + 112 + 56, 0);
+	emit("luo-nr-versions", true);
+	valid();
+	put64(files + 112 + 48, 1);
+	emit("luo-dup-token", true);
+	valid();
+	memset(sessions, 'x', 64);
+	emit("luo-name-nul", true);
+	valid();
+	put64(luo + 24, 2);
+	emit("luo-state-count", true);
 	return 0;
 }

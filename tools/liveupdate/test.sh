@@ -45,6 +45,7 @@ check() {
 }
 
 check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
+check valid-in 0 "token 2: handler memfd-luo, record versions 2, 1"
 check valid-out 0 "before kexec: map placeholder"
 check kho-upstream 1 'root /compatible: "kho-v1" is not a version this kernel reads'
 check kho-compatible 1 'root /compatible: "linux,kho-physr-v9" is not a version'
@@ -63,6 +64,12 @@ check luo-magic 1 "blobs/liveupdate offset 0x0: bad LUO state magic 0x314f554d"
 check luo-version 1 "blobs/liveupdate offset 0x4: LUO state version 2 is not one this kernel reads"
 check luo-count 1 "blobs/liveupdate offset 0x10: 2 sessions but array handle 0x0"
 check luo-compatible 1 'blobs/liveupdate: compatible "linux,luo-v7" is not a version'
+check luo-file-range 1 'luo/sessions record 0 offset 0x40: session "vm": files 0+1000, not the next 0 of 3'
+check luo-dup-name 1 'luo/sessions: session name "vm" twice'
+check luo-nr-versions 1 'luo/files record 1 offset 0x70: session "vm" file 1: compatible not NUL-terminated, 0 versions'
+check luo-dup-token 1 'luo/files: session "vm": token 1 twice'
+check luo-name-nul 1 'luo/sessions record 0 offset 0x0: name empty or not NUL-terminated'
+check luo-state-count 1 'blobs/liveupdate: the state says 2 sessions and 2 files, the records 2 and 3'
 
 # A saved file cut anywhere is refused (exit 2) or read, never a crash.
 bad=0
