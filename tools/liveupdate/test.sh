@@ -71,6 +71,18 @@ check luo-dup-token 1 'luo/files: session "vm": token 1 twice'
 check luo-name-nul 1 'luo/sessions record 0 offset 0x0: name empty or not NUL-terminated'
 check luo-state-count 1 'blobs/liveupdate: the state says 2 sessions and 2 files, the records 2 and 3'
 
+# Regression (found by fuzz_inspect): a text file without NUL or newline
+# at its end was read past its end (ASan: heap-buffer-overflow).
+printf 'lu-inspect-handover 1\nstatus 3\nabc\n' >"$out/status-nonul.lu"
+./lu-inspect-asan "$out/status-nonul.lu" >"$out/status-nonul.txt" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -qF "status: abc" "$out/status-nonul.txt"; then
+	ok "a status of 3 bytes without newline is read within its bytes"
+else
+	nok "status without newline: exit $rc"
+	cat "$out/status-nonul.txt"
+fi
+
 # A saved file cut anywhere is refused (exit 2) or read, never a crash.
 bad=0
 size=$(wc -c <"$out/valid-in.lu")
