@@ -23,7 +23,7 @@
  * Before kexec the outgoing root lists the sub-blobs and a placeholder for
  * the preserved-memory lists, which are built only at kexec; out/maps
  * gives their figures.  Everything here is what tools/liveupdate/lu-inspect
- * reads (Documentation/core-api/kho/format.rst describes the formats).
+ * reads (Documentation/core-api/kho/concepts.rst, "debugfs").
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
