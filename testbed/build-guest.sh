@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build what the test guest runs, into out/guest/rootfs: busybox, init,
-# the kernel image (for kexec from inside the guest), tb-kexec, the
+# the kernel image (for kexec from inside the guest), tb-kexec, lu-inspect, the
 # harness's own tests and every kselftest folder the plan names, all
 # statically linked; then pack it as out/guest/rootfs.cpio, to which
 # vmtest.py appends the plan of each boot.
@@ -38,6 +38,17 @@ cc_static() {
 }
 if newer_than "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c" "$hdrs"; then
 	cc_static "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c"
+fi
+# lu-inspect (tools/liveupdate), with lib/physr's chain check compiled in.
+lui=$TOP/tools/liveupdate
+if newer_than "$root/usr/bin/lu-inspect" "$lui/lu-inspect.c" "$lui/lu-inspect.h" \
+	"$TOP/lib/physr/physr.c" "$TOP"/include/linux/physr*.h \
+	"$TOP/include/linux/kexec_handover_abi.h" "$TOP"/tools/testing/physr/include/linux; then
+	# Not cc_static: the physr shims' linux/types.h must not meet the
+	# UAPI headers, which _GNU_SOURCE would pull in through sys/stat.h.
+	say "compiling usr/bin/lu-inspect"
+	make -s -C "$lui" STATIC=1 OUT="$root/usr/bin/lu-inspect" \
+		"$root/usr/bin/lu-inspect" 2>&1 | srcpaths "$lui"
 fi
 for c in "$TOP"/testbed/tests/*.c; do
 	[ -e "$c" ] || continue

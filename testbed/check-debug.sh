@@ -18,7 +18,7 @@ set -euo pipefail
 # The live update tests: KHO, LUO, preserved arrays, memfd, IOMMU.
 tests=(
 	'testbed:kho_roundtrip' 'testbed:kho_generations' 'testbed:kho_corrupt'
-	'testbed:lu_accept_without_kho'
+	'testbed:lu_accept_without_kho' 'testbed:lu_inspect'
 	'kselftest:liveupdate/*' 'kunit:luo_array' '*iommu_lu*'
 )
 

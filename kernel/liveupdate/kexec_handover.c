@@ -29,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/physr.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/xarray.h>
@@ -569,6 +570,50 @@ int kho_out_root_copy(void *buf, size_t size)
 	memcpy(buf, kho_out.root, PAGE_SIZE);
 	mutex_unlock(&kho_out.lock);
 	return 0;
+}
+
+/*
+ * Figures of the preserved-memory lists kho_build_maps() would build now,
+ * for debugfs (the lists themselves exist only from kexec on): one line
+ * per order that has ranges, "order O ranges R bytes B chunks C".
+ */
+int kho_out_maps_show(struct seq_file *m)
+{
+	struct physr pr;
+	unsigned int order;
+	unsigned long idx;
+	void *entry;
+	int ret = 0;
+
+	if (!kho_is_enabled())
+		return -ENOENT;
+	mutex_lock(&kho_out.lock);
+	for (order = 0; order < KHO_NR_ORDERS && !ret; order++) {
+		physr_init(&pr);
+		xa_for_each(&kho_out.preserved[order], idx, entry) {
+			ret = physr_append(&pr, PFN_PHYS(idx << order),
+					   PAGE_SIZE << order, GFP_KERNEL);
+			if (ret)
+				break;
+		}
+		if (!ret && physr_nr_ranges(&pr))
+			seq_printf(m, "order %u ranges %llu bytes %llu chunks %lu\n",
+				   order, physr_nr_ranges(&pr),
+				   physr_total_bytes(&pr), physr_nr_chunks(&pr));
+		physr_destroy(&pr);
+	}
+	mutex_unlock(&kho_out.lock);
+	return ret;
+}
+
+/*
+ * The scratch array the setup_data will name, for debugfs: @nr entries,
+ * fixed for the life of this kernel; NULL when KHO is disabled.
+ */
+const struct kho_scratch_abi *kho_out_scratch(unsigned int *nr)
+{
+	*nr = kho_out.scratch ? kho_nr_scratch : 0;
+	return kho_out.scratch;
 }
 
 /**

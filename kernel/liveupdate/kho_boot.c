@@ -599,6 +599,18 @@ static int __init kho_check_meta(phys_addr_t addr, phys_addr_t size,
 	return 0;
 }
 
+/* Keep the incoming scratch areas for debugfs (kho_setup is init data). */
+static void __init kho_keep_scratch(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < kho_setup.nr_scratch; i++) {
+		kho_in.scratch[i].addr = cpu_to_le64(kho_setup.scratch[i].addr);
+		kho_in.scratch[i].size = cpu_to_le64(kho_setup.scratch[i].size);
+	}
+	kho_in.nr_scratch = kho_setup.nr_scratch;
+}
+
 static int __init kho_accept(void)
 {
 	struct kho_visit v = { .fn = kho_reserve_one };
@@ -680,6 +692,7 @@ static int __init kho_accept(void)
 	kho_in.root = fdt;
 	kho_in.nr_reserved = v.count;
 	kho_in.reserved_bytes = v.bytes;
+	kho_keep_scratch();
 	return 0;
 
 drop:

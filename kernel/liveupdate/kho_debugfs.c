@@ -4,7 +4,16 @@
  *
  *   /sys/kernel/debug/kho/out/root        the outgoing root FDT (one page)
  *   /sys/kernel/debug/kho/out/blobs/NAME  the outgoing sub-blobs
+ *   /sys/kernel/debug/kho/out/scratch     the scratch array the next kernel
+ *                                         gets (struct kho_scratch_abi[])
+ *   /sys/kernel/debug/kho/out/maps        per order, the figures of the
+ *                                         preserved-memory list as it would
+ *                                         be built now (text)
  *   /sys/kernel/debug/kho/in/root         the incoming root FDT
+ *   /sys/kernel/debug/kho/in/scratch      the incoming scratch array
+ *   /sys/kernel/debug/kho/in/maps/order-N the chunk pages of the incoming
+ *                                         preserved-memory list of order N,
+ *                                         in chain order, until kho_finish()
  *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs, until their
  *                                         owner restores them (then a read
  *                                         fails with -ENODATA)
@@ -12,7 +21,9 @@
  *   /sys/kernel/debug/kho/in/stats        reservation figures
  *
  * Before kexec the outgoing root lists the sub-blobs and a placeholder for
- * the preserved-memory lists, which are built only at kexec.
+ * the preserved-memory lists, which are built only at kexec; out/maps
+ * gives their figures.  Everything here is what tools/liveupdate/lu-inspect
+ * reads (Documentation/core-api/kho/concepts.rst, "debugfs").
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
@@ -57,6 +68,12 @@ static const struct file_operations kho_out_root_fops = {
 	.read = kho_out_root_read,
 	.llseek = default_llseek,
 };
+
+static int kho_out_maps_fop_show(struct seq_file *m, void *v)
+{
+	return kho_out_maps_show(m);
+}
+DEFINE_SHOW_ATTRIBUTE(kho_out_maps_fop);
 
 /**
  * kho_debugfs_blob_add() - show an outgoing sub-blob in debugfs
@@ -124,7 +141,54 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
 
-static struct dentry *kho_in_root, *kho_in_blobs;
+static struct dentry *kho_in_root, *kho_in_blobs, *kho_in_maps;
+
+struct kho_chunk_seek {
+	unsigned long want;
+	unsigned long i;
+	phys_addr_t phys;
+};
+
+static int kho_chunk_seek(phys_addr_t phys, size_t size, void *arg)
+{
+	struct kho_chunk_seek *c = arg;
+
+	if (c->i++ != c->want)
+		return 0;
+	c->phys = phys;
+	return 1;
+}
+
+/* in/maps/order-N: the chunk pages of kho_in.maps[N], one after another. */
+static ssize_t kho_in_map_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	const struct physr *pr = file->private_data;
+	loff_t end = (loff_t)physr_nr_chunks(pr) << PAGE_SHIFT;
+	ssize_t done = 0;
+
+	while (count && *ppos >= 0 && *ppos < end) {
+		struct kho_chunk_seek c = { .want = *ppos >> PAGE_SHIFT };
+		size_t off = offset_in_page(*ppos);
+		size_t n = min_t(size_t, count, PAGE_SIZE - off);
+
+		if (physr_walk_chunks(pr, kho_chunk_seek, &c) != 1)
+			break;
+		if (copy_to_user(ubuf + done, phys_to_virt(c.phys) + off, n))
+			return done ?: -EFAULT;
+		done += n;
+		count -= n;
+		*ppos += n;
+	}
+	return done;
+}
+
+static const struct file_operations kho_in_map_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = kho_in_map_read,
+	.llseek = default_llseek,
+};
 
 /* An incoming sub-blob shown in debugfs. */
 struct kho_in_blob {
@@ -158,12 +222,14 @@ void kho_debugfs_in_remove(void)
 {
 	struct dentry *root = xchg(&kho_in_root, NULL);
 	struct dentry *blobs = xchg(&kho_in_blobs, NULL);
+	struct dentry *maps = xchg(&kho_in_maps, NULL);
 	struct kho_in_blob *b, *tmp;
 
-	if (!blobs && !root)
+	if (!blobs && !root && !maps)
 		return;
 	debugfs_remove(root);
 	debugfs_remove_recursive(blobs);
+	debugfs_remove_recursive(maps);
 	list_for_each_entry_safe(b, tmp, &kho_in_blob_list, list) {
 		list_del(&b->list);
 		kfree(b);
@@ -172,9 +238,11 @@ void kho_debugfs_in_remove(void)
 
 static void __init kho_debugfs_in_init(struct dentry *in)
 {
-	static struct debugfs_blob_wrapper root;
+	static struct debugfs_blob_wrapper root, scratch;
 	const void *fdt = kho_in.root;
 	struct dentry *blobs;
+	unsigned int order;
+	char name[16];
 	int node;
 
 	if (!fdt)
@@ -182,6 +250,20 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 	root.data = (void *)fdt;
 	root.size = fdt_totalsize(fdt);
 	kho_in_root = debugfs_create_blob("root", 0400, in, &root);
+	scratch.data = kho_in.scratch;
+	scratch.size = kho_in.nr_scratch * sizeof(kho_in.scratch[0]);
+	debugfs_create_blob("scratch", 0400, in, &scratch);
+	kho_in_maps = debugfs_create_dir("maps", in);
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		struct physr *pr = &kho_in.maps[order];
+
+		if (!physr_nr_chunks(pr))
+			continue;
+		snprintf(name, sizeof(name), "order-%u", order);
+		debugfs_create_file_size(name, 0400, kho_in_maps, pr,
+					 &kho_in_map_fops,
+					 (loff_t)physr_nr_chunks(pr) << PAGE_SHIFT);
+	}
 	blobs = debugfs_create_dir("blobs", in);
 	kho_in_blobs = blobs;
 	fdt_for_each_subnode(node, fdt, 0) {
@@ -219,9 +301,17 @@ static int __init kho_debugfs_init(void)
 	out = debugfs_create_dir("out", kho_dir);
 	in = debugfs_create_dir("in", kho_dir);
 	if (kho_is_enabled()) {
+		static struct debugfs_blob_wrapper scratch;
+		unsigned int nr;
+
 		debugfs_create_file("root", 0400, out, NULL,
 				    &kho_out_root_fops);
 		kho_out_blobs = debugfs_create_dir("blobs", out);
+		scratch.data = (void *)kho_out_scratch(&nr);
+		scratch.size = nr * sizeof(struct kho_scratch_abi);
+		debugfs_create_blob("scratch", 0400, out, &scratch);
+		debugfs_create_file("maps", 0400, out, NULL,
+				    &kho_out_maps_fop_fops);
 	}
 	if (kho_in.root)
 		kho_calibrate_cycles();

@@ -42,6 +42,9 @@ struct kho_area {
  *	boot no clock with a finer grain than the tick may be running yet.
  * @released_pages: preserved pages nobody restored, freed by kho_finish().
  * @released_meta_pages: metadata pages freed by kho_finish().
+ * @scratch: the scratch areas the previous kernel named, as it wrote them
+ *	(for debugfs; kept only when the handover was accepted).
+ * @nr_scratch: number of entries of @scratch.
  */
 struct kho_incoming {
 	phys_addr_t root_phys;
@@ -59,6 +62,8 @@ struct kho_incoming {
 	u64 reserve_cycles;
 	u64 released_pages;
 	u64 released_meta_pages;
+	struct kho_scratch_abi scratch[KHO_MAX_SCRATCH];
+	unsigned int nr_scratch;
 };
 
 extern struct kho_incoming kho_in;
@@ -103,6 +108,9 @@ static inline bool kho_test_refuse_kexec(void)
 /* Outgoing state, for debugfs: copies under the KHO lock. */
 int kho_out_root_copy(void *buf, size_t size);
 void *kho_out_root_final(void);
+struct seq_file;
+int kho_out_maps_show(struct seq_file *m);
+const struct kho_scratch_abi *kho_out_scratch(unsigned int *nr);
 
 struct debugfs_blob_wrapper;
 struct dentry;

@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) "liveupdate: " fmt
 
 #include <linux/capability.h>
+#include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -496,6 +497,84 @@ release:
 	kho_finish();
 }
 
+/*
+ * debugfs liveupdate/{out,in}/{sessions,files}: the session and file
+ * records (struct luo_session_abi, struct luo_file_abi) of luo_records(),
+ * taken when the file is opened.  The inode's private value: bit 0 for
+ * incoming, bit 1 for the files.
+ */
+struct luo_dbg_buf {
+	void *data;
+	size_t size;
+};
+
+static int luo_dbg_open(struct inode *inode, struct file *file)
+{
+	unsigned long what = (unsigned long)inode->i_private;
+	struct luo_session_abi *sa;
+	struct luo_file_abi *fa;
+	struct luo_dbg_buf *buf;
+	u64 ns, nf;
+	int ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = luo_records(what & 1, &sa, &ns, &fa, &nf);
+	if (ret) {
+		kfree(buf);
+		return ret;
+	}
+	if (what & 2) {
+		buf->data = fa;
+		buf->size = nf * sizeof(*fa);
+		kvfree(sa);
+	} else {
+		buf->data = sa;
+		buf->size = ns * sizeof(*sa);
+		kvfree(fa);
+	}
+	file->private_data = buf;
+	return 0;
+}
+
+static ssize_t luo_dbg_read(struct file *file, char __user *ubuf, size_t count,
+			    loff_t *ppos)
+{
+	struct luo_dbg_buf *buf = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf->data, buf->size);
+}
+
+static int luo_dbg_release(struct inode *inode, struct file *file)
+{
+	struct luo_dbg_buf *buf = file->private_data;
+
+	kvfree(buf->data);
+	kfree(buf);
+	return 0;
+}
+
+static const struct file_operations luo_dbg_fops = {
+	.owner = THIS_MODULE,
+	.open = luo_dbg_open,
+	.read = luo_dbg_read,
+	.release = luo_dbg_release,
+	.llseek = default_llseek,
+};
+
+static void __init luo_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("liveupdate", NULL);
+	struct dentry *out = debugfs_create_dir("out", dir);
+	struct dentry *in = debugfs_create_dir("in", dir);
+
+	debugfs_create_file("sessions", 0400, out, (void *)0UL, &luo_dbg_fops);
+	debugfs_create_file("files", 0400, out, (void *)2UL, &luo_dbg_fops);
+	debugfs_create_file("sessions", 0400, in, (void *)1UL, &luo_dbg_fops);
+	debugfs_create_file("files", 0400, in, (void *)3UL, &luo_dbg_fops);
+}
+
 static int __init luo_init(void)
 {
 	mutex_lock(&luo_lock);
@@ -503,6 +582,7 @@ static int __init luo_init(void)
 	luo_read_incoming();
 	luo_accept_faults(false);
 	mutex_unlock(&luo_lock);
+	luo_debugfs_init();
 	return misc_register(&luo_miscdev);
 }
 late_initcall(luo_init);

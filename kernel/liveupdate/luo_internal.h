@@ -242,6 +242,9 @@ static inline bool luo_accept_should_fail(void)
 }
 #endif
 
+int luo_records(bool incoming, struct luo_session_abi **sessions,
+		u64 *nr_sessions, struct luo_file_abi **files, u64 *nr_files);
+
 struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
 struct liveupdate_file_handler *
 luo_handler_for_object(const char *compat, const u32 *versions,

@@ -626,3 +626,107 @@ out:
 	return file;
 }
 EXPORT_SYMBOL_GPL(liveupdate_incoming_file);
+
+/* One file record, as luo_serialize() writes it. */
+static void luo_file_record(struct luo_file_abi *fa, const char *compat,
+			    u64 token, unsigned int nr, const u32 *versions,
+			    const u64 *data)
+{
+	unsigned int i;
+
+	strscpy(fa->compatible, compat, sizeof(fa->compatible));
+	fa->token = cpu_to_le64(token);
+	fa->nr_versions = cpu_to_le32(nr);
+	for (i = 0; i < nr && i < LIVEUPDATE_MAX_VERSIONS; i++) {
+		fa->version[i] = cpu_to_le32(versions[i]);
+		fa->data[i] = cpu_to_le64(data[i]);
+	}
+}
+
+static bool luo_shown(const struct luo_session *session, bool incoming)
+{
+	return !incoming || !session->finished;
+}
+
+/**
+ * luo_records() - the session and file records of a session list
+ * @incoming: the incoming sessions not finished yet; else the outgoing ones.
+ * @sessions: receives a kvmalloc()ed array of &struct luo_session_abi.
+ * @nr_sessions: receives its number of entries.
+ * @files: receives a kvmalloc()ed array of &struct luo_file_abi, grouped
+ *	by session as @sessions says.
+ * @nr_files: receives its number of entries.
+ *
+ * The records in the format of the handover: what the previous kernel
+ * handed over, or what a kexec would hand over now (the handlers' data as
+ * it is before the freeze; an outgoing session's files in no particular
+ * order).  For debugfs (liveupdate/in and liveupdate/out), which
+ * tools/liveupdate/lu-inspect reads.  An outgoing file is read through the
+ * index of preserved files, whose entries are removed under luo_lock
+ * before a file is freed; an incoming session's files only change once it
+ * is marked finished, under luo_lock.
+ *
+ * Context: process context, may sleep; takes luo_lock.
+ * Return: 0, or -ENOMEM (nothing allocated then).
+ */
+int luo_records(bool incoming, struct luo_session_abi **sessions,
+		u64 *nr_sessions, struct luo_file_abi **files, u64 *nr_files)
+{
+	struct list_head *head = incoming ? &luo_incoming : &luo_outgoing;
+	struct luo_session_abi *sa = NULL;
+	struct luo_file_abi *fa = NULL;
+	struct luo_session *session;
+	u64 ns = 0, nf = 0, s = 0, f = 0, first;
+	struct luo_file *lf;
+	unsigned long idx;
+
+	mutex_lock(&luo_lock);
+	list_for_each_entry(session, head, list) {
+		if (!luo_shown(session, incoming))
+			continue;
+		ns++;
+		if (incoming)
+			nf += list_count_nodes(&session->files);
+	}
+	if (!incoming)
+		xa_for_each(&luo_preserved_files, idx, lf)
+			nf += lf->preserved;
+	sa = kvcalloc(max_t(u64, ns, 1), sizeof(*sa), GFP_KERNEL);
+	fa = kvcalloc(max_t(u64, nf, 1), sizeof(*fa), GFP_KERNEL);
+	if (!sa || !fa) {
+		mutex_unlock(&luo_lock);
+		kvfree(sa);
+		kvfree(fa);
+		return -ENOMEM;
+	}
+	list_for_each_entry(session, head, list) {
+		if (!luo_shown(session, incoming))
+			continue;
+		first = f;
+		memcpy(sa[s].name, session->name, sizeof(sa[s].name));
+		if (incoming) {
+			list_for_each_entry(lf, &session->files, list)
+				luo_file_record(&fa[f++], lf->compatible,
+						lf->token, lf->nr_versions,
+						lf->versions, lf->data);
+		} else {
+			xa_for_each(&luo_preserved_files, idx, lf) {
+				if (lf->session != session || !lf->preserved)
+					continue;
+				luo_file_record(&fa[f++],
+						lf->handler->compatible,
+						lf->token, lf->args.nr_versions,
+						lf->args.version, lf->args.data);
+			}
+		}
+		sa[s].first_file = cpu_to_le64(first);
+		sa[s].nr_files = cpu_to_le64(f - first);
+		s++;
+	}
+	mutex_unlock(&luo_lock);
+	*sessions = sa;
+	*nr_sessions = ns;
+	*files = fa;
+	*nr_files = nf;
+	return 0;
+}

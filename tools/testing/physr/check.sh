@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the unit tests, then each fuzzer for $1 seconds ($3 for the two live
+# Runs the unit tests, then each fuzzer for $1 seconds ($3 for the three live
 # update fuzzers, default $1), and sums the results into one last line
 # "N passed, N failed".  With "fuzz-only" as $2 only the fuzzers run.  The corpus of each fuzzer is $CORPUS_DIR/<name> (default
 # corpus/), where libFuzzer adds what it finds.
@@ -12,7 +12,8 @@ lu_secs=${3:-$secs}
 corpus=${CORPUS_DIR:-corpus}
 passed=0
 failed=0
-mkdir -p logs "$corpus/ops" "$corpus/validate" "$corpus/kho" "$corpus/luo"
+mkdir -p logs "$corpus/ops" "$corpus/validate" "$corpus/kho" "$corpus/luo" \
+	"$corpus/inspect"
 
 if [ "$mode" != fuzz-only ]; then
 	./physr_test > logs/physr_test.log 2>&1
@@ -33,7 +34,7 @@ if [ "$mode" != fuzz-only ]; then
 	failed=$((failed + f))
 fi
 
-for target in ops validate kho luo; do
+for target in ops validate kho luo inspect; do
 	# Op sequences stay short; validator inputs span the whole window,
 	# live update inputs the whole fake RAM (lu/lu_env.h).
 	case $target in
@@ -42,7 +43,7 @@ for target in ops validate kho luo; do
 	*) max_len=262144 ;;
 	esac
 	t=$secs
-	case $target in kho|luo) t=$lu_secs ;; esac
+	case $target in kho|luo|inspect) t=$lu_secs ;; esac
 	./fuzz_$target -max_total_time="$t" -max_len=$max_len \
 		-print_final_stats=1 -artifact_prefix=logs/fuzz_$target- \
 		"$corpus/$target" > logs/fuzz_$target.log 2>&1

@@ -30,6 +30,7 @@
 #include "memfd_common.h"
 #include "demo_edu.h"
 #include <math.h>
+#include <sys/wait.h>
 
 #define RAM_SIZE	(512 * MiB)
 /* The last 2 MiB of guest RAM belong to the device, not to the writer. */
@@ -290,6 +291,30 @@ static void svg_bar(const char *row, const char *kind, double start, double end,
 		ksft_print_msg("timeline: bar|%s|%s|%.1f|%.1f|%s\n", row, kind, start, end, label);
 }
 
+/*
+ * The handover this kernel received, as lu-inspect (tools/liveupdate)
+ * reads it from debugfs; printed before the session's finish, which
+ * releases the incoming maps.
+ */
+static void lu_inspect_summary(void)
+{
+	FILE *p = popen("/usr/bin/lu-inspect in 2>&1", "r");
+	char line[256];
+	int st;
+
+	if (!p) {
+		ksft_print_msg("demo: lu-inspect: cannot run it\n");
+		return;
+	}
+	ksft_print_msg("demo: ---- the handover, as lu-inspect in reads it ----\n");
+	while (fgets(line, sizeof(line), p))
+		ksft_print_msg("demo: %s", line);
+	st = pclose(p);
+	if (st)
+		ksft_print_msg("demo: lu-inspect exited with status %d\n",
+			       WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 static void stage2(void)
 {
 	uint64_t t_start = rdtsc(), t0, t1, t2, t_dma, t_end, i, gen, sum = 0, last, count;
@@ -478,6 +503,7 @@ static void stage2(void)
 		       DEV_OFF / PAGE - 1, (unsigned long long)count,
 		       (unsigned long long)old.count, 1 + 2 * NSTAGE2);
 	ksft_print_msg("demo: (stage 2 started at %+.1f ms)\n", MS(t_start));
+	lu_inspect_summary();
 
 	/* The same as bars, for testbed/demo/timeline_svg.py */
 	x0 = MS(ds.preserve_tsc0) - 500;

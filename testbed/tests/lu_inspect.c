@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lu-inspect on a real handover.  Stage 1 has the KHO test module
+ * preserve folios of orders 0, 2 and 9, page runs and a sub-blob,
+ * preserves a memfd in a LUO session, runs "lu-inspect out" (printed as
+ * TAP comments) and keeps its JSON; its figures must be those of the
+ * kernel's own debugfs (out/maps, the sub-blob's size), and it must show
+ * the session and the memfd's record.  Stage 2, after a real kexec, runs
+ * "lu-inspect in": the handover must be valid, its totals per order
+ * (counted by walking the chunk pages the kernel exports) must match
+ * the kernel's counters in kho/in/stats, its chunk count the kernel's
+ * metadata_bytes, its scratch areas those stage 1 saw outgoing; all that
+ * stage 1 predicted must have come across (LUO adds its own state at
+ * the kexec), the session must show with its file, and a save of the
+ * handover must read the same.
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/liveupdate.h>
+#include "kho_tb.h"
+
+#define SESSION "lu-inspect"
+#define TOKEN 7
+
+#define LU_INSPECT "/usr/bin/lu-inspect"
+#define NR_ORDERS 19
+
+struct figures {
+	unsigned long long runs[NR_ORDERS], bytes[NR_ORDERS], chunks[NR_ORDERS];
+	unsigned long long ranges, total, nr_chunks;
+	char scratch[256];
+	int valid;
+};
+
+/* Run a command, its stdout into @buf; the exit status or -1. */
+static int run(const char *cmd, char *buf, size_t len)
+{
+	FILE *p = popen(cmd, "r");
+	size_t got = 0, n;
+	int st;
+
+	if (!p)
+		return -1;
+	while (got < len - 1 && (n = fread(buf + got, 1, len - 1 - got, p)) > 0)
+		got += n;
+	buf[got] = 0;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void comment(const char *text)
+{
+	char *copy = strdup(text), *line, *save;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		printf("# %s\n", line);
+	free(copy);
+}
+
+/* The figures of lu-inspect's --json output. */
+static void parse_json(const char *json, struct figures *f)
+{
+	const char *p = json, *s;
+
+	memset(f, 0, sizeof(*f));
+	while ((p = strstr(p, "{\"order\": "))) {
+		unsigned int o;
+		unsigned long long runs, bytes, chunks;
+
+		if (sscanf(p, "{\"order\": %u, \"runs\": %llu, \"bytes\": %llu, \"chunks\": %llu",
+			   &o, &runs, &bytes, &chunks) == 4 && o < NR_ORDERS) {
+			f->runs[o] = runs;
+			f->bytes[o] = bytes;
+			f->chunks[o] = chunks;
+		}
+		p++;
+	}
+	s = strstr(json, "\"preserved_memory\": {");
+	if (s)
+		sscanf(strstr(s, "\"ranges\""),
+		       "\"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu",
+		       &f->ranges, &f->total, &f->nr_chunks);
+	s = strstr(json, "\"scratch\": [");
+	if (s) {
+		size_t n = strcspn(s, "]");
+
+		snprintf(f->scratch, sizeof(f->scratch), "%.*s", (int)n, s);
+	}
+	f->valid = !!strstr(json, "\"valid\": true");
+}
+
+/* The kernel's own figures: "order O ranges R bytes B[ chunks C]" lines. */
+static int kernel_figures(const char *path, struct figures *k, unsigned long long *meta)
+{
+	char buf[4096], *line, *save;
+	int n = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned int o;
+		unsigned long long r, b;
+
+		if (meta)
+			sscanf(line, "metadata_bytes %llu", meta);
+		if (sscanf(line, "order %u ranges %llu bytes %llu", &o, &r, &b) == 3 &&
+		    o < NR_ORDERS) {
+			k->runs[o] = r;
+			k->bytes[o] = b;
+			k->ranges += r;
+			k->total += b;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int same_orders(const struct figures *a, const struct figures *b, char *why,
+		       size_t len)
+{
+	unsigned int o;
+
+	for (o = 0; o < NR_ORDERS; o++)
+		if (a->runs[o] != b->runs[o] || a->bytes[o] != b->bytes[o]) {
+			snprintf(why, len, "order %u: %llu runs %llu bytes vs %llu runs %llu bytes",
+				 o, a->runs[o], a->bytes[o], b->runs[o], b->bytes[o]);
+			return 0;
+		}
+	snprintf(why, len, "%llu ranges, %llu bytes", a->ranges, a->total);
+	return 1;
+}
+
+static char out[65536], json[65536];
+
+/* A LUO session holding a memfd of two pages; its fd, or -errno. */
+static int session_with_memfd(void)
+{
+	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
+	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf) };
+	int dev = open("/dev/liveupdate", O_RDWR), mfd, ret = 0;
+
+	if (dev < 0)
+		return -errno;
+	memcpy((char *)cs.name, SESSION, sizeof(SESSION));
+	if (ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &cs))
+		ret = -errno;
+	close(dev);
+	if (ret)
+		return ret;
+	mfd = memfd_create("lu-inspect", 0);
+	if (mfd < 0 || ftruncate(mfd, 8192) || pwrite(mfd, "lu-inspect", 10, 4096) != 10)
+		return -errno;
+	pf.fd = mfd;
+	pf.token = TOKEN;
+	if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf))
+		ret = -errno;
+	close(mfd);
+	return ret ?: cs.fd;
+}
+
+/*
+ * Keep the session open until the kexec: a child holds it and sleeps,
+ * having let go of the results port before this process goes on.
+ */
+static int keep_sessions(void)
+{
+	int gate[2], fd;
+	pid_t pid;
+	char c;
+
+	fflush(NULL);
+	if (pipe(gate))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(gate[0]);
+		close(gate[1]);
+		for (;;)
+			pause();
+	}
+	close(gate[1]);
+	return read(gate[0], &c, 1) == 0 ? 0 : -EIO;
+}
+
+/* Retrieve the session and finish it: LUO then ends the handover. */
+static int finish_session(void)
+{
+	struct liveupdate_ioctl_retrieve_session rs = { .size = sizeof(rs) };
+	struct liveupdate_session_retrieve_fd rf = { .size = sizeof(rf) };
+	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
+	int dev = open("/dev/liveupdate", O_RDWR), ret = 0;
+	char buf[16] = "";
+
+	if (dev < 0)
+		return -errno;
+	memcpy((char *)rs.name, SESSION, sizeof(SESSION));
+	if (ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &rs))
+		ret = -errno;
+	close(dev);
+	if (ret)
+		return ret;
+	rf.token = TOKEN;
+	if (ioctl(rs.fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &rf))
+		return -errno;
+	if (pread(rf.fd, buf, 10, 4096) != 10 || strcmp(buf, "lu-inspect"))
+		return -EBADMSG;
+	close(rf.fd);
+	if (ioctl(rs.fd, LIVEUPDATE_SESSION_FINISH, &fin))
+		ret = -errno;
+	close(rs.fd);
+	return ret;
+}
+
+/* Whether every order has at least what @a says. */
+static int all_came(const struct figures *a, const struct figures *b, char *why, size_t len)
+{
+	unsigned int o;
+
+	for (o = 0; o < NR_ORDERS; o++)
+		if (a->bytes[o] > b->bytes[o]) {
+			snprintf(why, len, "order %u: %llu bytes predicted, %llu came", o,
+				 a->bytes[o], b->bytes[o]);
+			return 0;
+		}
+	snprintf(why, len, "%llu bytes predicted, %llu came", a->total, b->total);
+	return 1;
+}
+
+int main(void)
+{
+	const char *state = getenv("TESTBED_STATE") ?: "/testbed/state";
+	int stage = stage_number(), ret;
+	struct figures tool, kern, before;
+	unsigned long long meta = 0;
+	char path[256], why[160], cmd[512], again[65536];
+
+	printf("TAP version 13\n");
+	snprintf(path, sizeof(path), "%s/lu_inspect_out.json", state);
+	if (stage == 1) {
+		printf("1..8\n");
+		ret = kho_test_cmd("preserve");
+		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)",
+		    ret);
+		ret = session_with_memfd();
+		tap(ret >= 0, "stage 1: a memfd preserved in session \"" SESSION "\" (%d)", ret);
+		ret = run(LU_INSPECT " out", out, sizeof(out));
+		comment(out);
+		tap(ret == 0 && strstr(out, "valid: yes"),
+		    "stage 1: lu-inspect out reads a valid outgoing handover (exit %d)", ret);
+		ret = run(LU_INSPECT " out --json", json, sizeof(json));
+		parse_json(json, &tool);
+		kernel_figures(KHO_DIR "/out/maps", &kern, NULL);
+		tap(ret == 0 && tool.ranges && same_orders(&tool, &kern, why, sizeof(why)),
+		    "stage 1: its preserved-memory figures are the kernel's out/maps: %s", why);
+		tap(strstr(out, "kho-test: ") && strstr(out, ", 4096 bytes at 0x"),
+		    "stage 1: it lists the kho-test sub-blob with its size");
+		tap(strstr(out, "session \"" SESSION "\": 1 file") &&
+		    strstr(out, "token 7: handler memfd, record versions"),
+		    "stage 1: it shows the session and the memfd's record");
+		snprintf(cmd, sizeof(cmd), LU_INSPECT " out --json > %s", path);
+		ret = system(cmd);
+		tap(ret == 0, "stage 1: its JSON kept for stage 2 (%d)", ret);
+		ret = keep_sessions();
+		tap(!ret, "stage 1: the session is kept open until the kexec (%d)", ret);
+		return failed;
+	}
+
+	printf("1..9\n");
+	show_incoming();
+	tap(incoming_starts_with("accepted"), "stage 2: the kernel accepted the handover");
+	ret = run(LU_INSPECT " in", out, sizeof(out));
+	comment(out);
+	tap(ret == 0 && strstr(out, "valid: yes"),
+	    "stage 2: lu-inspect in reads a valid incoming handover (exit %d)", ret);
+	ret = run(LU_INSPECT " in --json", json, sizeof(json));
+	parse_json(json, &tool);
+	ret = kernel_figures(KHO_DIR "/in/stats", &kern, &meta);
+	tap(ret > 0 && tool.ranges && same_orders(&tool, &kern, why, sizeof(why)),
+	    "stage 2: its totals per order are the kernel's (kho/in/stats): %s", why);
+	tap(meta && meta == 4096 * (1 + tool.nr_chunks),
+	    "stage 2: root + %llu chunk pages = the kernel's metadata_bytes %llu",
+	    tool.nr_chunks, meta);
+	ret = read_file(path, again, sizeof(again));
+	parse_json(ret > 0 ? again : "", &before);
+	tap(before.scratch[0] && !strcmp(before.scratch, tool.scratch),
+	    "stage 2: the incoming scratch areas are those stage 1 saw outgoing: %s",
+	    tool.scratch);
+	/* LUO adds its state and arrays at the kexec. */
+	tap(before.valid && all_came(&before, &tool, why, sizeof(why)),
+	    "stage 2: what stage 1 predicted from out/maps came across: %s", why);
+	tap(strstr(out, "session \"" SESSION "\": 1 file") &&
+	    strstr(out, "token 7: handler memfd, record versions") &&
+	    strstr(out, "liveupdate: linux,luo-v"),
+	    "stage 2: it shows the incoming session, its memfd's record and LUO's sub-blob");
+	snprintf(cmd, sizeof(cmd),
+		 LU_INSPECT " save in %s/in.lu && " LU_INSPECT " %s/in.lu | tail -n +2",
+		 state, state);
+	ret = run(cmd, again, sizeof(again));
+	tap(ret == 0 && !strcmp(again, strchr(out, '\n') + 1),
+	    "stage 2: a saved copy of the handover reads the same (%d)", ret);
+	ret = kho_test_cmd("verify");
+	ret = ret ?: finish_session();
+	tap(!ret, "stage 2: the test module restored, the memfd came back, session finished (%d)",
+	    ret);
+	return failed;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writes saved handovers (the "lu-inspect save" format) for test.sh and
+ * the fuzz seeds: a valid incoming one (as /sys/kernel/debug/kho/in shows
+ * after a kexec), a valid outgoing one (before kexec), and one file per
+ * kind of damage the kernel tests inflict on a handover
+ * (testbed/tests/kho_corrupt.c, luo_state_corrupt.c and the seeds of
+ * tools/testing/physr/lu/mkluseeds.c), as far as it shows in what debugfs
+ * exports: the root, the scratch array, the chunk pages of the maps and
+ * the sub-blobs.
+ *
+ *   mkcorrupt DIR     writes DIR/NAME.lu for every case, prints the names
+ */
+#include <endian.h>
+#include <libfdt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG		4096UL
+#define SCRATCH		0x60000000ULL
+#define SCRATCH_SIZE	0x4000000ULL
+#define CHUNK0		0x20000000ULL	/* order 0 list: two chunks */
+#define CHUNK9		0x20010000ULL	/* order 9 list: one chunk */
+#define LUO_STATE	0x30000000ULL
+
+static uint8_t root[PG], scratch[32], map0[2 * PG], map9[PG], luo[PG];
+/* LUO's records: 2 sessions of 80 bytes, 3 files of 112 bytes. */
+static uint8_t sessions[2 * 80], files[3 * 112];
+static size_t root_len;
+static const char *dir;
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	v = htole16(v);
+	memcpy(p, &v, 2);
+}
+
+static void chunk(uint8_t *c, uint64_t next, unsigned int n, uint64_t base,
+		  uint64_t len)
+{
+	unsigned int i;
+
+	memset(c, 0, PG);
+	put32(c, 0x52534850);	/* PHYSR_CHUNK_MAGIC */
+	put16(c + 4, 1);
+	put16(c + 6, 32);
+	put32(c + 8, PG);
+	put32(c + 12, n);
+	put64(c + 16, next);
+	for (i = 0; i < n; i++) {
+		put64(c + 32 + 16 * i, base + 2 * i * len);
+		put64(c + 40 + 16 * i, len);
+	}
+}
+
+/* @outgoing: every order with list address 0, as before kexec. */
+static void make_root(const char *compat, bool outgoing, const char *luo_compat)
+{
+	uint64_t cells[2 * 19];
+	unsigned int n = 0, o;
+
+	if (outgoing) {
+		for (o = 0; o < 19; o++) {
+			cells[n++] = htobe64(o);
+			cells[n++] = 0;
+		}
+	} else {
+		cells[n++] = htobe64(0);
+		cells[n++] = htobe64(CHUNK0);
+		cells[n++] = htobe64(9);
+		cells[n++] = htobe64(CHUNK9);
+	}
+	fdt_create(root, PG);
+	fdt_finish_reservemap(root);
+	fdt_begin_node(root, "");
+	fdt_property_string(root, "compatible", compat);
+	fdt_property(root, "preserved-memory", cells, n * 8);
+	fdt_begin_node(root, "liveupdate");
+	fdt_property_string(root, "compatible", luo_compat);
+	fdt_property_u64(root, "phys", LUO_STATE);
+	fdt_property_u64(root, "size", PG);
+	fdt_end_node(root);
+	fdt_end_node(root);
+	fdt_finish(root);
+	root_len = fdt_totalsize(root);
+}
+
+static void valid(void)
+{
+	unsigned int i;
+
+	make_root("linux,kho-physr-v1", false, "linux,luo-v1");
+	put64(scratch, SCRATCH);
+	put64(scratch + 8, SCRATCH_SIZE);
+	/* order 0: 300 ranges of 1 page, in two chunks (254 + 46). */
+	chunk(map0, CHUNK0 + 0x3000, 254, 0x40000000, PG);
+	chunk(map0 + PG, 0, 46, 0x40000000 + 254 * 2 * PG, PG);
+	/* order 9: 3 runs of 2 MiB blocks. */
+	chunk(map9, 0, 3, 0x50000000, 2UL << 20);
+	memset(luo, 0, sizeof(luo));
+	put32(luo, 0x314f554c);
+	put32(luo + 4, 1);
+	put64(luo + 8, 2);
+	put64(luo + 16, 0x31000000);
+	put64(luo + 24, 3);
+	put64(luo + 32, 0x32000000);
+	memset(sessions, 0, sizeof(sessions));
+	memset(files, 0, sizeof(files));
+	memcpy((char *)sessions, "vm", sizeof("vm"));
+	put64(sessions + 64, 0);
+	put64(sessions + 72, 2);
+	memcpy((char *)sessions + 80, "state", sizeof("state"));
+	put64(sessions + 80 + 64, 2);
+	put64(sessions + 80 + 72, 1);
+	for (i = 0; i < 3; i++) {
+		uint8_t *f = files + 112 * i;
+
+		memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
+		put64(f + 48, i + 1);
+		put32(f + 56, 2);		/* nr_versions */
+		put32(f + 64, 2);		/* version[0] */
+		put32(f + 68, 1);		/* version[1] */
+		put64(f + 80, 0x33000000 + i * PG);
+		put64(f + 88, 0x34000000 + i * PG);
+	}
+}
+
+static void rec(FILE *f, const char *name, const void *data, size_t len)
+{
+	fprintf(f, "%s %zu\n", name, len);
+	fwrite(data, 1, len, f);
+	fputc('\n', f);
+}
+
+static void emit(const char *name, bool with_maps)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.lu", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fputs("lu-inspect-handover 1\n", f);
+	rec(f, "status", "accepted\n", 9);
+	rec(f, "root", root, root_len);
+	rec(f, "scratch", scratch, sizeof(scratch) / 2);
+	if (with_maps) {
+		rec(f, "maps/order-0", map0, sizeof(map0));
+		rec(f, "maps/order-9", map9, sizeof(map9));
+	}
+	rec(f, "blobs/liveupdate", luo, sizeof(luo));
+	rec(f, "luo/sessions", sessions, sizeof(sessions));
+	rec(f, "luo/files", files, sizeof(files));
+	fclose(f);
+	printf("%s\n", name);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: mkcorrupt DIR\n");
+		return 2;
+	}
+	dir = argv[1];
+
+	valid();
+	emit("valid-in", true);
+	make_root("linux,kho-physr-v1", true, "linux,luo-v1");
+	emit("valid-out", false);
+
+	/* kho_corrupt's kinds. */
+	valid();
+	make_root("kho-v1", false, "linux,luo-v1");
+	emit("kho-upstream", true);
+	valid();
+	make_root("linux,kho-physr-v9", false, "linux,luo-v1");
+	emit("kho-compatible", true);
+	valid();
+	map0[0] ^= 1;
+	emit("kho-magic", true);
+	valid();
+	put64(map0 + PG + 16, CHUNK0);
+	emit("kho-cycle", true);
+	valid();
+	put32(map0 + PG + 12, 1000);
+	emit("kho-count", true);
+	valid();
+	put64(map9 + 32, 0x50001000);
+	emit("kho-misaligned", true);
+	valid();
+	put64(map9 + 32 + 2 * 16, SCRATCH);
+	emit("kho-in-scratch", true);
+	valid();
+	put64(map9 + 32, 0x40000000);
+	emit("kho-overlap", true);
+	valid();
+	put16(map9 + 4, 2);
+	emit("kho-chunk-version", true);
+	valid();
+	put64(map0 + PG + 16, 0x7000000);
+	emit("kho-chain-beyond", true);
+	valid();
+	put64(map9 + 40, 0);
+	emit("kho-range-zero", true);
+	valid();
+	root[8] ^= 0xff;	/* off_dt_struct */
+	emit("kho-root-header", true);
+	valid();
+	memset(scratch, 0, sizeof(scratch));
+	emit("kho-scratch", true);
+
+	/* luo_state_corrupt's kinds, as far as the state page shows them. */
+	valid();
+	luo[0] ^= 1;
+	emit("luo-magic", true);
+	valid();
+	put32(luo + 4, 2);
+	emit("luo-version", true);
+	valid();
+	put64(luo + 16, 0);
+	emit("luo-count", true);
+	valid();
+	make_root("linux,kho-physr-v1", false, "linux,luo-v7");
+	emit("luo-compatible", true);
+	valid();
+	put64(sessions + 72, 1000);
+	emit("luo-file-range", true);
+	valid();
+	memcpy((char *)sessions + 80, "vm", sizeof("vm"));
+	emit("luo-dup-name", true);
+	valid();
+	put32(files + 112 + 56, 0);
+	emit("luo-nr-versions", true);
+	valid();
+	put64(files + 112 + 48, 1);
+	emit("luo-dup-token", true);
+	valid();
+	memset(sessions, 'x', 64);
+	emit("luo-name-nul", true);
+	valid();
+	put64(luo + 24, 2);
+	emit("luo-state-count", true);
+	return 0;
+}

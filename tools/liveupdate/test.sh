@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# lu-inspect (ASan+UBSan build) fed a valid incoming and outgoing handover
+# and every kind of damage mkcorrupt writes: a valid one exits 0 and says
+# "valid: yes"; a damaged one exits 1 and names where and why (the line
+# expected below); none may crash, and --json must be valid JSON.  Ends
+# with "N passed, N failed".
+set -u
+cd "$(dirname "$0")"
+out=test-out
+rm -rf "$out"
+mkdir -p "$out"
+./mkcorrupt "$out" >/dev/null || { echo "mkcorrupt failed"; echo "0 passed, 1 failed"; exit 1; }
+passed=0
+failed=0
+
+ok() { echo "ok $*"; passed=$((passed + 1)); }
+nok() { echo "not ok $*"; failed=$((failed + 1)); }
+
+# case  exit  text the report must hold
+check() {
+	name=$1 want_rc=$2 want=$3
+	./lu-inspect-asan "$out/$name.lu" >"$out/$name.txt" 2>&1
+	rc=$?
+	./lu-inspect-asan "$out/$name.lu" --json >"$out/$name.json" 2>&1
+	jrc=$?
+	if [ $rc -ne "$want_rc" ] || [ $jrc -ne "$want_rc" ]; then
+		nok "$name: exit $rc (--json $jrc), want $want_rc"
+		cat "$out/$name.txt"
+	elif ! grep -qF -- "$want" "$out/$name.txt"; then
+		nok "$name: the report does not say: $want"
+		cat "$out/$name.txt"
+	elif ! python3 -m json.tool "$out/$name.json" >/dev/null 2>&1; then
+		nok "$name: --json is not JSON"
+		cat "$out/$name.json"
+	elif [ "$want_rc" = 1 ] &&
+		! grep -qF -- "$(printf '%s' "$want" | sed 's/"/\\"/g')" "$out/$name.json"; then
+		nok "$name: --json does not say: $want"
+	elif [ "$want_rc" = 0 ] && ! grep -qF '"valid": true' "$out/$name.json"; then
+		nok "$name: --json does not say valid"
+	else
+		ok "$name: $(grep -F -- "$want" "$out/$name.txt" | head -n 1 | sed 's/^ *//')"
+	fi
+}
+
+check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
+check valid-in 0 "token 2: handler memfd-luo, record versions 2, 1"
+check valid-out 0 "before kexec: map placeholder"
+check kho-upstream 1 'root /compatible: "kho-v1" is not a version this kernel reads'
+check kho-compatible 1 'root /compatible: "linux,kho-physr-v9" is not a version'
+check kho-magic 1 "maps/order-0 chunk 0 offset 0x0: bad magic 0x52534851"
+check kho-cycle 1 "maps/order-0: physr chain rejected as the kernel would: ELOOP"
+check kho-count 1 "maps/order-0 chunk 1 offset 0x100c: entry count 1000"
+check kho-misaligned 1 "maps/order-9 chunk 0 offset 0x20: range 0x50001000+0x200000 not aligned"
+check kho-in-scratch 1 "maps/order-9 chunk 0 offset 0x40: range 0x60000000+0x200000 overlaps scratch area 0"
+check kho-overlap 1 "maps/order-9: range 0x40000000 overlaps 0x40000000+0x1000 of order 0"
+check kho-chunk-version 1 "maps/order-9 chunk 0 offset 0x4: physr chunk version 2 is not one this kernel reads"
+check kho-chain-beyond 1 "maps/order-0: the chain leads to a chunk that is not among the 2 pages saved"
+check kho-range-zero 1 "maps/order-9 chunk 0 offset 0x28: range 0 has length 0"
+check kho-root-header 1 "root offset 0x0: not a valid FDT header"
+check kho-scratch 1 "scratch offset 0x0: area 0x0+0x0 empty"
+check luo-magic 1 "blobs/liveupdate offset 0x0: bad LUO state magic 0x314f554d"
+check luo-version 1 "blobs/liveupdate offset 0x4: LUO state version 2 is not one this kernel reads"
+check luo-count 1 "blobs/liveupdate offset 0x10: 2 sessions but array handle 0x0"
+check luo-compatible 1 'blobs/liveupdate: compatible "linux,luo-v7" is not a version'
+check luo-file-range 1 'luo/sessions record 0 offset 0x40: session "vm": files 0+1000, not the next 0 of 3'
+check luo-dup-name 1 'luo/sessions: session name "vm" twice'
+check luo-nr-versions 1 'luo/files record 1 offset 0x70: session "vm" file 1: compatible not NUL-terminated, 0 versions'
+check luo-dup-token 1 'luo/files: session "vm": token 1 twice'
+check luo-name-nul 1 'luo/sessions record 0 offset 0x0: name empty or not NUL-terminated'
+check luo-state-count 1 'blobs/liveupdate: the state says 2 sessions and 2 files, the records 2 and 3'
+
+# Regression (found by fuzz_inspect): a text file without NUL or newline
+# at its end was read past its end (ASan: heap-buffer-overflow).
+printf 'lu-inspect-handover 1\nstatus 3\nabc\n' >"$out/status-nonul.lu"
+./lu-inspect-asan "$out/status-nonul.lu" >"$out/status-nonul.txt" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -qF "status: abc" "$out/status-nonul.txt"; then
+	ok "a status of 3 bytes without newline is read within its bytes"
+else
+	nok "status without newline: exit $rc"
+	cat "$out/status-nonul.txt"
+fi
+
+# A saved file cut anywhere is refused (exit 2) or read, never a crash.
+bad=0
+size=$(wc -c <"$out/valid-in.lu")
+for n in 0 10 22 23 30 100 300 4000 $((size - 1)); do
+	head -c "$n" "$out/valid-in.lu" >"$out/cut.lu"
+	./lu-inspect-asan "$out/cut.lu" >"$out/cut.txt" 2>&1
+	rc=$?
+	[ $rc -le 2 ] || { bad=1; echo "# cut at $n: exit $rc"; cat "$out/cut.txt"; }
+done
+[ $bad -eq 0 ] && ok "truncated saves: refused or read, no crash" || nok "truncated saves"
+
+# save of a directory (a cp -r of debugfs) gives the same report.
+python3 - "$out/valid-in.lu" "$out/dir" <<'PY'
+import os, sys
+data = open(sys.argv[1], 'rb').read()
+pos = data.index(b'\n') + 1
+while pos < len(data):
+    nl = data.index(b'\n', pos)
+    name, n = data[pos:nl].decode().rsplit(' ', 1)
+    n = int(n)
+    path = os.path.join(sys.argv[2], name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, 'wb').write(data[nl + 1:nl + 1 + n])
+    pos = nl + 2 + n
+PY
+./lu-inspect-asan save "$out/dir" "$out/resaved.lu" &&
+	./lu-inspect-asan "$out/dir" | tail -n +2 >"$out/dir.txt" &&
+	./lu-inspect-asan "$out/resaved.lu" | tail -n +2 >"$out/resaved.txt" &&
+	./lu-inspect-asan "$out/valid-in.lu" | tail -n +2 >"$out/orig.txt" &&
+	cmp -s "$out/dir.txt" "$out/orig.txt" && cmp -s "$out/resaved.txt" "$out/orig.txt" &&
+	ok "a directory and its save read as the original" || nok "directory and save round trip"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
