@@ -137,7 +137,7 @@ static_assert(LUO_STATE_V1_SIZE == 40);
 static_assert(sizeof(struct luo_state_abi) == 40 + LUO_STATE_RELEASE_LEN);
 
 #define LUO_ARRAY_MAGIC		0x414f554cU
-#define LUO_ARRAY_MAX_PAGES	(1ULL << 20)
+#define LUO_ARRAY_MAX_PAGES	(1024ULL * 1024)
 struct luo_array_hdr {
 	__le32 magic;
 	__le32 version;
@@ -464,6 +464,7 @@ struct report {
 		bool luo;
 		u32 luo_version;
 		char luo_release[LUO_STATE_RELEASE_LEN];	/* version 2 */
+		bool state_copy;	/* LUO's state read from luo/state */
 		unsigned long long nr_sessions, nr_files, sessions, files;
 	} blob[64];
 	bool have_luo;
@@ -940,13 +941,14 @@ static void check_root(struct report *r, const struct handover *h)
 }
 
 /* luo_parse.c's luo_state_parse(): the state page and its reasons. */
-static void check_luo(struct report *r, unsigned int b, const struct entry *e)
+static void check_luo(struct report *r, unsigned int b, const struct entry *e,
+		      const char *file)
 {
 	const struct luo_state_abi *s = (const void *)e->data;
 	char where[64];
 	u32 version;
 
-	snprintf(where, sizeof(where), "blobs/%s", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s", file);
 	if (version_of(r->blob[b].compat, LUO_COMPAT_PREFIX) != LUO_COMPAT_VERSION_MAX) {
 		problem(r, where, "compatible \"%s\" is not a version this kernel reads",
 			r->blob[b].compat);
@@ -958,14 +960,14 @@ static void check_luo(struct report *r, unsigned int b, const struct entry *e)
 		return;
 	}
 	version = le32toh(s->version);
-	snprintf(where, sizeof(where), "blobs/%s offset 0x0", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s offset 0x0", file);
 	if (le32toh(s->magic) != LUO_STATE_MAGIC || !version) {
 		problem(r, where,
 			"live update state of unknown format (magic %#x version %u)",
 			le32toh(s->magic), version);
 		return;
 	}
-	snprintf(where, sizeof(where), "blobs/%s offset 0x4", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s offset 0x4", file);
 	if (version > LUO_STATE_VERSION_MAX) {
 		problem(r, where,
 			"live update state version %u is newer than this kernel reads (%d)",
@@ -979,7 +981,7 @@ static void check_luo(struct report *r, unsigned int b, const struct entry *e)
 	r->blob[b].sessions = le64toh(s->sessions);
 	r->blob[b].files = le64toh(s->files);
 	if (version >= 2) {
-		snprintf(where, sizeof(where), "blobs/%s offset 0x%zx", r->blob[b].name,
+		snprintf(where, sizeof(where), "%s offset 0x%zx", file,
 			 LUO_STATE_V1_SIZE);
 		if (e->len < sizeof(*s)) {
 			problem(r, where, "%zu bytes, shorter than LUO's state v%u (%zu)",
@@ -993,11 +995,11 @@ static void check_luo(struct report *r, unsigned int b, const struct entry *e)
 		snprintf(r->blob[b].luo_release, sizeof(r->blob[b].luo_release), "%s",
 			 s->release);
 	}
-	snprintf(where, sizeof(where), "blobs/%s offset 0x10", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s offset 0x10", file);
 	if (!r->blob[b].nr_sessions != !r->blob[b].sessions)
 		problem(r, where, "%llu sessions but array handle 0x%llx",
 			r->blob[b].nr_sessions, r->blob[b].sessions);
-	snprintf(where, sizeof(where), "blobs/%s offset 0x20", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s offset 0x20", file);
 	if (!r->blob[b].nr_files != !r->blob[b].files)
 		problem(r, where, "%llu files but array handle 0x%llx",
 			r->blob[b].nr_files, r->blob[b].files);
@@ -1086,7 +1088,8 @@ static void check_luo_arrays(struct report *r, const struct entry *e, int b)
 		}
 		if (b >= 0 && r->blob[b].luo &&
 		    nr != (i ? r->blob[b].nr_files : r->blob[b].nr_sessions))
-			problem(r, where, "array sizes disagree with the state: %llu %s, the state says %llu",
+			problem(r, where,
+				"array sizes disagree with the state: %llu %s, the state says %llu",
 				nr, what[i], i ? r->blob[b].nr_files : r->blob[b].nr_sessions);
 	}
 	r->have_arrays = true;
@@ -1291,6 +1294,15 @@ blobs:
 	for (b = 0; b < r->nr_blobs; b++) {
 		snprintf(name, sizeof(name), "blobs/%.24s", r->blob[b].name);
 		e = find(h, name);
+		/*
+		 * After a kexec LUO's state page is freed at boot: its copy,
+		 * liveupdate/in/state (struct luo_state_abi only).
+		 */
+		if (!e && !strcmp(r->blob[b].name, LUO_KHO_NAME) && find(h, "luo/state")) {
+			r->blob[b].state_copy = true;
+			check_luo(r, b, find(h, "luo/state"), "luo/state");
+			continue;
+		}
 		if (!e)
 			continue;
 		r->blob[b].data_len = e->len;
@@ -1298,7 +1310,7 @@ blobs:
 			problem(r, name, "%zu bytes, the root says %llu", e->len,
 				r->blob[b].size);
 		if (!strcmp(r->blob[b].name, LUO_KHO_NAME))
-			check_luo(r, b, e);
+			check_luo(r, b, e, name);
 		if (r->blob[b].luo && r->have_luo &&
 		    (r->blob[b].nr_sessions != r->luo_sessions ||
 		     r->blob[b].nr_files != r->luo_files))
@@ -1411,6 +1423,7 @@ void lu_print_text(FILE *f, const struct report *r)
 		fprintf(f, "    %s: %s, version %ld, %llu bytes at 0x%llx%s\n",
 			r->blob[i].name, r->blob[i].compat, r->blob[i].version,
 			r->blob[i].size, r->blob[i].phys,
+			r->blob[i].state_copy ? " (restored; its state from luo/state)" :
 			r->blob[i].data_len < 0 ?
 			" (content not readable: restored or not saved)" : "");
 		if (r->blob[i].luo)
@@ -1425,8 +1438,9 @@ void lu_print_text(FILE *f, const struct report *r)
 	for (i = 0; i < 2 && r->have_arrays; i++)
 		if (r->array[i].version)
 			fprintf(f,
-				"      %s array version %u: %llu elements of %u bytes, %u a page (per_page), %llu page%s\n",
+				"      %s array version %u: %llu element%s of %u bytes, %u a page (per_page), %llu page%s\n",
 				i ? "files" : "sessions", r->array[i].version, r->array[i].nr,
+				r->array[i].nr == 1 ? "" : "s",
 				r->array[i].elem_size, r->array[i].per_page,
 				r->array[i].nr_pages, r->array[i].nr_pages == 1 ? "" : "s");
 	if (r->have_luo)
@@ -1565,7 +1579,7 @@ unsigned int lu_report_problems(const struct report *r)
 /* LUO's records, debugfs liveupdate/{out,in}, saved as luo/NAME. */
 static void load_luo(struct handover *h, const char *what)
 {
-	static const char * const names[] = { "sessions", "files", "arrays" };
+	static const char * const names[] = { "sessions", "files", "state", "arrays" };
 	char path[128], name[32];
 	unsigned int i;
 	size_t len;

@@ -34,6 +34,8 @@ static uint8_t arrays[2 * 40];
 /* The version of the core formats valid() writes, and the root's. */
 static unsigned int fmt = 2;
 static char root_compat[32];
+/* Write LUO's state as luo/state (after a kexec), not blobs/liveupdate. */
+static bool state_copy;
 static int root_shift;
 /* LUO's records: 2 sessions of 80 bytes, 3 files of 112 bytes. */
 static uint8_t sessions[2 * 80], files[3 * 112];
@@ -144,7 +146,7 @@ static void valid(void)
 	put64(luo + 24, 3);
 	put64(luo + 32, 0x32000000);
 	if (fmt >= 2)
-		strcpy((char *)luo + 40, "6.12.0-physr-test");
+		memcpy(luo + 40, "6.12.0-physr-test", sizeof("6.12.0-physr-test"));
 	array_hdr(arrays, 80, 2, 0x31001000);
 	array_hdr(arrays + 40, 112, 3, 0x32001000);
 	memset(sessions, 0, sizeof(sessions));
@@ -194,7 +196,10 @@ static void emit(const char *name, bool with_maps)
 		rec(f, "maps/order-0", map0, sizeof(map0));
 		rec(f, "maps/order-9", map9, sizeof(map9));
 	}
-	rec(f, "blobs/liveupdate", luo, sizeof(luo));
+	if (state_copy)
+		rec(f, "luo/state", luo, 104);
+	else
+		rec(f, "blobs/liveupdate", luo, sizeof(luo));
 	rec(f, "luo/sessions", sessions, sizeof(sessions));
 	rec(f, "luo/files", files, sizeof(files));
 	rec(f, "luo/arrays", arrays, sizeof(arrays));
@@ -221,6 +226,13 @@ int main(int argc, char **argv)
 	make_root(root_compat, true, "linux,luo-v1");
 	emit("valid-out-v1", false);
 	fmt = 2;
+	/* As "lu-inspect in" reads a real handover: the state page is gone. */
+	state_copy = true;
+	valid();
+	emit("valid-in-copy", true);
+	put32(luo + 4, 3);
+	emit("luo-copy-newer", true);
+	state_copy = false;
 
 	/* kho_corrupt's kinds. */
 	valid();

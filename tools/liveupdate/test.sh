@@ -54,6 +54,9 @@ check valid-in-v1 0 "root: linux,kho-physr-v1, version 1, 282 bytes"
 check valid-in-v1 0 "LUO state version 1: 2 sessions"
 check valid-in-v1 0 "sessions array version 1: 2 elements of 80 bytes, 51 a page (per_page)"
 check valid-in-v1 0 "order  9: 3 runs, 6291456 bytes"
+check valid-in-copy 0 "liveupdate: linux,luo-v1, version 1, 4096 bytes at 0x30000000 (restored; its state from luo/state)"
+check valid-in-copy 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
+check luo-copy-newer 1 "luo/state offset 0x4: live update state version 3 is newer than this kernel reads (2)"
 check valid-out-v1 0 "root: linux,kho-physr-v1, version 1, 554 bytes (before kexec: map placeholder)"
 check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v2'
 check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (2)'
