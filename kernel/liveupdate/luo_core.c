@@ -501,7 +501,11 @@ release:
  * debugfs liveupdate/{out,in}/{sessions,files}: the session and file
  * records (struct luo_session_abi, struct luo_file_abi) of luo_records(),
  * taken when the file is opened.  The inode's private value: bit 0 for
- * incoming, bit 1 for the files.
+ * incoming, bit 1 for the files.  liveupdate/in/state, when the previous
+ * kernel handed over a state page: a copy of its struct luo_state_abi
+ * (the page itself is freed at boot); liveupdate/in/arrays, when its
+ * arrays were read: their two headers (struct luo_array_hdr, sessions
+ * then files) as they came.  For their versions, release and packing.
  */
 struct luo_dbg_buf {
 	void *data;
@@ -573,6 +577,22 @@ static void __init luo_debugfs_init(void)
 	debugfs_create_file("files", 0400, out, (void *)2UL, &luo_dbg_fops);
 	debugfs_create_file("sessions", 0400, in, (void *)1UL, &luo_dbg_fops);
 	debugfs_create_file("files", 0400, in, (void *)3UL, &luo_dbg_fops);
+	if (luo_in_state_read) {
+		static struct debugfs_blob_wrapper state = {
+			.data = &luo_in_state,
+			.size = sizeof(luo_in_state),
+		};
+
+		debugfs_create_blob("state", 0400, in, &state);
+	}
+	if (luo_in_arrays_read) {
+		static struct debugfs_blob_wrapper arrays = {
+			.data = luo_in_array_hdr,
+			.size = sizeof(luo_in_array_hdr),
+		};
+
+		debugfs_create_blob("arrays", 0400, in, &arrays);
+	}
 }
 
 static int __init luo_init(void)

@@ -214,6 +214,16 @@ extern bool luo_frozen;
 int luo_check_name(const u8 *name);
 struct luo_session *luo_session_alloc(const char *name, bool incoming);
 int luo_state_parse(const struct luo_state_abi *state);
+/*
+ * What luo_state_parse() read, for debugfs liveupdate/in/{state,arrays}:
+ * the state (a version 1 state ends at LUO_STATE_V1_SIZE, the rest is
+ * what the writer left in its page), valid when luo_in_state_read; the
+ * headers of the session and file arrays, valid when luo_in_arrays_read.
+ */
+extern struct luo_state_abi luo_in_state;
+extern bool luo_in_state_read;
+extern struct luo_array_hdr luo_in_array_hdr[2];
+extern bool luo_in_arrays_read;
 struct luo_session *luo_session_find(struct list_head *head,
 				     const char *name);
 int luo_session_install(struct luo_session *session, struct file **filep);

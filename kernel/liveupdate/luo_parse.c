@@ -215,6 +215,11 @@ static int luo_parse(struct luo_array *sessions, struct luo_array *files)
 	return 0;
 }
 
+struct luo_state_abi luo_in_state;
+bool luo_in_state_read;
+struct luo_array_hdr luo_in_array_hdr[2];
+bool luo_in_arrays_read;
+
 /* The format version of a restored array, for the log. */
 static u32 luo_array_version(const struct luo_array *arr)
 {
@@ -259,6 +264,9 @@ int luo_state_parse(const struct luo_state_abi *state)
 	u32 version;
 	int ret;
 
+	/* A copy for debugfs: the page is freed once parsed. */
+	memcpy(&luo_in_state, state, sizeof(luo_in_state));
+	luo_in_state_read = true;
 	version = le32_to_cpu(state->version);
 	if (le32_to_cpu(state->magic) != LUO_STATE_MAGIC || !version) {
 		pr_err("live update state of unknown format (magic %#x version %u), no session restored\n",
@@ -291,6 +299,9 @@ int luo_state_parse(const struct luo_state_abi *state)
 		luo_array_release(&sessions);
 		return ret;
 	}
+	memcpy(&luo_in_array_hdr[0], sessions.hdr, sizeof(luo_in_array_hdr[0]));
+	memcpy(&luo_in_array_hdr[1], files.hdr, sizeof(luo_in_array_hdr[1]));
+	luo_in_arrays_read = true;
 	pr_info("live update state v%u%s%.*s: %llu sessions, %llu files (arrays v%u, v%u)\n",
 		version, version >= 2 ? " from kernel " : "",
 		version >= 2 ? LUO_STATE_RELEASE_LEN : 0, state->release,

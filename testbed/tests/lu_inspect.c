@@ -12,10 +12,14 @@
  * metadata_bytes, its scratch areas those stage 1 saw outgoing; all that
  * stage 1 predicted must have come across (LUO adds its own state at
  * the kexec), the session must show with its file, and a save of the
- * handover must read the same.
+ * handover must read the same.  Both stages check that the tool reads the
+ * newest core formats this kernel writes: the root in version 2 with this
+ * kernel's page-shift, and after the kexec LUO's state in version 2 with
+ * this kernel's release, its two arrays in version 2 with their per_page.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <linux/liveupdate.h>
 #include "kho_tb.h"
@@ -239,12 +243,13 @@ int main(void)
 	int stage = stage_number(), ret;
 	struct figures tool, kern, before;
 	unsigned long long meta = 0;
-	char path[256], why[160], cmd[512], again[65536];
+	char path[256], why[160], cmd[512], again[65536], want[256];
+	struct utsname uts;
 
 	printf("TAP version 13\n");
 	snprintf(path, sizeof(path), "%s/lu_inspect_out.json", state);
 	if (stage == 1) {
-		printf("1..8\n");
+		printf("1..9\n");
 		ret = kho_test_cmd("preserve");
 		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)",
 		    ret);
@@ -254,6 +259,8 @@ int main(void)
 		comment(out);
 		tap(ret == 0 && strstr(out, "valid: yes"),
 		    "stage 1: lu-inspect out reads a valid outgoing handover (exit %d)", ret);
+		tap(!!strstr(out, "root: linux,kho-physr-v2, version 2, page-shift 12,"),
+		    "stage 1: it reads the root in version 2, page-shift 12");
 		ret = run(LU_INSPECT " out --json", json, sizeof(json));
 		parse_json(json, &tool);
 		kernel_figures(KHO_DIR "/out/maps", &kern, NULL);
@@ -272,13 +279,23 @@ int main(void)
 		return failed;
 	}
 
-	printf("1..9\n");
+	printf("1..10\n");
 	show_incoming();
 	tap(incoming_starts_with("accepted"), "stage 2: the kernel accepted the handover");
 	ret = run(LU_INSPECT " in", out, sizeof(out));
 	comment(out);
 	tap(ret == 0 && strstr(out, "valid: yes"),
 	    "stage 2: lu-inspect in reads a valid incoming handover (exit %d)", ret);
+	uname(&uts);
+	snprintf(want, sizeof(want), "LUO state version 2 from kernel %s: ", uts.release);
+	tap(strstr(out, "root: linux,kho-physr-v2, version 2, page-shift 12,") &&
+	    strstr(out, want) &&
+	    strstr(out, "sessions array version 2: ") &&
+	    strstr(out, " of 80 bytes, 51 a page (per_page)") &&
+	    strstr(out, "files array version 2: ") &&
+	    strstr(out, " of 112 bytes, 36 a page (per_page)"),
+	    "stage 2: it reads root v2 (page-shift 12), LUO state v2 (release %s), arrays v2",
+	    uts.release);
 	ret = run(LU_INSPECT " in --json", json, sizeof(json));
 	parse_json(json, &tool);
 	ret = kernel_figures(KHO_DIR "/in/stats", &kern, &meta);

@@ -56,32 +56,49 @@
 
 /*
  * Every version check of lu-inspect is here: the versions of each format
- * this tool reads.  A format is versioned by its compatible string
- * ("...-vN") or by a version field.
+ * this tool reads, the same as the kernel's readers (the rules:
+ * Documentation/core-api/kho/concepts.rst, "Versions").  A reader takes
+ * every version from 1 to its newest; a newer one is refused with the
+ * kernel's reason.
+ *
+ * - KHO root: the -vN of its compatible, 1 or 2 (kho_boot.c's
+ *   kho_root_version()); version 2 adds "page-shift", which must be the
+ *   reader's PAGE_SHIFT.  lu-inspect reads as a kernel of 4 KiB pages
+ *   (PG), the page size of every other check here.
+ * - physr chunk: hdr.version, 1 (checked by physr_validate_chain() itself,
+ *   the reason from its bad_version as kho_boot.c words it).
+ * - LUO state: its version field, 1 or 2 (luo_parse.c); version 2 adds the
+ *   writer's release.  The sub-blob's compatible stays "linux,luo-v1".
+ * - luo_array: its version field, 1 or 2 (luo_array.c); version 2 declares
+ *   per_page, version 1 has 0 there and means PG / elem_size.
  */
-#define KHO_ROOT_COMPAT_PREFIX	"linux,kho-physr-v"
-#define KHO_ROOT_VERSION_MAX	1
+#define KHO_ROOT_VERSION_MAX	KHO_FDT_VERSION
+#define READER_PAGE_SHIFT	12
 #define LUO_COMPAT_PREFIX	"linux,luo-v"
-#define LUO_STATE_VERSION_MAX	1
-/* The physr chunk version is checked by physr_validate_chain() itself. */
+#define LUO_COMPAT_VERSION_MAX	1
+#define LUO_STATE_VERSION_MAX	2
+#define LUO_ARRAY_VERSION_MAX	2
 
-static int version_of(const char *compat, const char *prefix, int max)
+static_assert(PG == 1UL << READER_PAGE_SHIFT);
+
+/*
+ * The version of a compatible @compat of @prefix followed by a decimal
+ * number, as the kernel parses it (a first digit 1 to 9, kstrtouint: one
+ * trailing newline allowed, no overflow); 0 if it is not of that form.
+ */
+static unsigned long version_of(const char *compat, const char *prefix)
 {
 	size_t n = strlen(prefix);
+	unsigned long v;
 	char *end;
-	long v;
 
-	if (strncmp(compat, prefix, n) || !isdigit((unsigned char)compat[n]))
-		return -1;
-	v = strtol(compat + n, &end, 10);
-	if (*end || v < 1 || v > max)
-		return -1;
+	if (strncmp(compat, prefix, n) || compat[n] < '1' || compat[n] > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(compat + n, &end, 10);
+	if (errno || v > UINT32_MAX || (*end && strcmp(end, "\n")))
+		return 0;
 	return v;
-}
-
-static bool luo_state_version_ok(u32 version)
-{
-	return version >= 1 && version <= LUO_STATE_VERSION_MAX;
 }
 
 /* Generic: the N of a trailing "-vN", 0 when there is none. */
@@ -97,9 +114,14 @@ static long compat_version(const char *compat)
 	return *end ? 0 : n;
 }
 
-/* LUO's state page (kernel/liveupdate/luo_internal.h), little endian. */
+/*
+ * LUO's state page and array header (kernel/liveupdate/luo_internal.h,
+ * whose other contents keep it out of userspace: the layouts are copied,
+ * the static_asserts are the kernel's), little endian.
+ */
 #define LUO_KHO_NAME		"liveupdate"
 #define LUO_STATE_MAGIC		0x314f554cU
+#define LUO_STATE_RELEASE_LEN	64
 struct luo_state_abi {
 	__le32 magic;
 	__le32 version;
@@ -107,9 +129,26 @@ struct luo_state_abi {
 	__le64 sessions;
 	__le64 nr_files;
 	__le64 files;
+	char release[LUO_STATE_RELEASE_LEN];	/* version 2 */
 };
 
-static_assert(sizeof(struct luo_state_abi) == 40);
+#define LUO_STATE_V1_SIZE	offsetof(struct luo_state_abi, release)
+static_assert(LUO_STATE_V1_SIZE == 40);
+static_assert(sizeof(struct luo_state_abi) == 40 + LUO_STATE_RELEASE_LEN);
+
+#define LUO_ARRAY_MAGIC		0x414f554cU
+#define LUO_ARRAY_MAX_PAGES	(1024ULL * 1024)
+struct luo_array_hdr {
+	__le32 magic;
+	__le32 version;
+	__le32 elem_size;
+	__le32 per_page;	/* version 2; 0 in version 1 */
+	__le64 nr;
+	__le64 nr_pages;
+	__le64 pages;
+};
+
+static_assert(sizeof(struct luo_array_hdr) == 40);
 
 /*
  * LUO's session and file records (luo_internal.h), as the arrays of the
@@ -406,6 +445,8 @@ struct report {
 	bool have_root;
 	char root_compat[80];
 	int root_version;
+	int root_page_shift;	/* -1: none (version 1) or not a u32 */
+	bool root_refused;	/* the kernel would read no further */
 	size_t root_size;
 	unsigned int nr_scratch;
 	unsigned long long scratch[KHO_MAX_SCRATCH][2];
@@ -422,10 +463,18 @@ struct report {
 		long data_len;	/* -1: not readable (restored, or not saved) */
 		bool luo;
 		u32 luo_version;
+		char luo_release[LUO_STATE_RELEASE_LEN];	/* version 2 */
+		bool state_copy;	/* LUO's state read from luo/state */
 		unsigned long long nr_sessions, nr_files, sessions, files;
 	} blob[64];
 	bool have_luo;
 	unsigned long long luo_sessions, luo_files;
+	/* luo/arrays: the headers of the session and file arrays */
+	bool have_arrays;
+	struct {
+		u32 version, elem_size, per_page;
+		unsigned long long nr, nr_pages;
+	} array[2];
 #define SHOW_SESSIONS	32
 #define SHOW_FILES	64
 	struct {
@@ -544,9 +593,11 @@ static void locate_chunk_problem(struct report *r, const char *file,
 			return;
 		}
 		if (le16(p + 4) != PHYSR_CHUNK_VERSION) {
+			/* kho_boot.c's words for physr_walk_info.bad_version */
 			chunk_problem(r, file, c, off + 4,
-				      "physr chunk version %u is not one this kernel reads",
-				      le16(p + 4));
+				      "physr chunk version %u %s this kernel reads (%d)",
+				      le16(p + 4), le16(p + 4) > PHYSR_CHUNK_VERSION ?
+				      "is newer than" : "is not one", PHYSR_CHUNK_VERSION);
 			return;
 		}
 		if (le16(p + 6) != sizeof(struct physr_chunk_hdr)) {
@@ -761,6 +812,7 @@ static void check_root(struct report *r, const struct handover *h)
 	unsigned long long prev = 0;
 	bool any_zero = false, any_set = false;
 	char where[96];
+	unsigned long v;
 
 	if (!e) {
 		problem(r, "root", "missing (no handover, or KHO disabled)");
@@ -790,13 +842,31 @@ static void check_root(struct report *r, const struct handover *h)
 		return;
 	}
 	snprintf(r->root_compat, sizeof(r->root_compat), "%s", compat);
-	r->root_version = version_of(compat, KHO_ROOT_COMPAT_PREFIX,
-				     KHO_ROOT_VERSION_MAX);
-	if (r->root_version < 0) {
-		problem(r, "root /compatible",
-			"\"%.40s\" is not a version this kernel reads (%s1 to v%d)",
-			compat, KHO_ROOT_COMPAT_PREFIX, KHO_ROOT_VERSION_MAX);
+	/* kho_boot.c's kho_root_version() and its reasons. */
+	v = version_of(compat, KHO_FDT_COMPATIBLE_PREFIX);
+	if (!v) {
+		problem(r, "root /compatible", "root compatible is \"%.40s\", not %s",
+			compat, KHO_FDT_COMPATIBLE);
 		return;
+	}
+	if (v > KHO_ROOT_VERSION_MAX) {
+		problem(r, "root /compatible",
+			"KHO root version %lu is newer than this kernel reads (%d)",
+			v, KHO_ROOT_VERSION_MAX);
+		return;
+	}
+	r->root_version = v;
+	/* Version 2: the writer's page size, which must be the reader's. */
+	if (v >= 2) {
+		cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_PAGE_SHIFT, &len);
+		r->root_page_shift = cells && len == 4 ? (int)fdt32_ld((const fdt32_t *)cells) : -1;
+		if (r->root_page_shift != READER_PAGE_SHIFT) {
+			problem(r, "root /" KHO_FDT_PROP_PAGE_SHIFT,
+				"root page-shift %d, this kernel's is %d",
+				r->root_page_shift, READER_PAGE_SHIFT);
+			r->root_refused = true;	/* the maps are not read */
+			return;
+		}
 	}
 	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_MEM, &len);
 	if (!cells || len < 0 || len % 16) {
@@ -870,47 +940,159 @@ static void check_root(struct report *r, const struct handover *h)
 	}
 }
 
-static void check_luo(struct report *r, unsigned int b, const struct entry *e)
+/* luo_parse.c's luo_state_parse(): the state page and its reasons. */
+static void check_luo(struct report *r, unsigned int b, const struct entry *e,
+		      const char *file)
 {
 	const struct luo_state_abi *s = (const void *)e->data;
 	char where[64];
-	int v;
+	u32 version;
 
-	snprintf(where, sizeof(where), "blobs/%s", r->blob[b].name);
-	v = version_of(r->blob[b].compat, LUO_COMPAT_PREFIX, LUO_STATE_VERSION_MAX);
-	if (v < 0) {
+	snprintf(where, sizeof(where), "%s", file);
+	if (version_of(r->blob[b].compat, LUO_COMPAT_PREFIX) != LUO_COMPAT_VERSION_MAX) {
 		problem(r, where, "compatible \"%s\" is not a version this kernel reads",
 			r->blob[b].compat);
 		return;
 	}
-	if (e->len < sizeof(*s)) {
+	if (e->len < LUO_STATE_V1_SIZE) {
 		problem(r, where, "%zu bytes, shorter than LUO's state (%zu)",
-			e->len, sizeof(*s));
+			e->len, LUO_STATE_V1_SIZE);
+		return;
+	}
+	version = le32toh(s->version);
+	snprintf(where, sizeof(where), "%s offset 0x0", file);
+	if (le32toh(s->magic) != LUO_STATE_MAGIC || !version) {
+		problem(r, where,
+			"live update state of unknown format (magic %#x version %u)",
+			le32toh(s->magic), version);
+		return;
+	}
+	snprintf(where, sizeof(where), "%s offset 0x4", file);
+	if (version > LUO_STATE_VERSION_MAX) {
+		problem(r, where,
+			"live update state version %u is newer than this kernel reads (%d)",
+			version, LUO_STATE_VERSION_MAX);
 		return;
 	}
 	r->blob[b].luo = true;
-	r->blob[b].luo_version = le32toh(s->version);
+	r->blob[b].luo_version = version;
 	r->blob[b].nr_sessions = le64toh(s->nr_sessions);
 	r->blob[b].nr_files = le64toh(s->nr_files);
 	r->blob[b].sessions = le64toh(s->sessions);
 	r->blob[b].files = le64toh(s->files);
-	snprintf(where, sizeof(where), "blobs/%s offset 0x0", r->blob[b].name);
-	if (le32toh(s->magic) != LUO_STATE_MAGIC)
-		problem(r, where, "bad LUO state magic 0x%08x", le32toh(s->magic));
-	snprintf(where, sizeof(where), "blobs/%s offset 0x4", r->blob[b].name);
-	if (!luo_state_version_ok(le32toh(s->version)))
-		problem(r, where, "LUO state version %u is not one this kernel reads",
-			le32toh(s->version));
-	snprintf(where, sizeof(where), "blobs/%s offset 0x10", r->blob[b].name);
+	if (version >= 2) {
+		snprintf(where, sizeof(where), "%s offset 0x%zx", file,
+			 LUO_STATE_V1_SIZE);
+		if (e->len < sizeof(*s)) {
+			problem(r, where, "%zu bytes, shorter than LUO's state v%u (%zu)",
+				e->len, version, sizeof(*s));
+			return;
+		}
+		if (!s->release[0] || !memchr(s->release, 0, sizeof(s->release))) {
+			problem(r, where, "live update state v%u: bad kernel release", version);
+			return;
+		}
+		snprintf(r->blob[b].luo_release, sizeof(r->blob[b].luo_release), "%s",
+			 s->release);
+	}
+	snprintf(where, sizeof(where), "%s offset 0x10", file);
 	if (!r->blob[b].nr_sessions != !r->blob[b].sessions)
 		problem(r, where, "%llu sessions but array handle 0x%llx",
 			r->blob[b].nr_sessions, r->blob[b].sessions);
-	snprintf(where, sizeof(where), "blobs/%s offset 0x20", r->blob[b].name);
+	snprintf(where, sizeof(where), "%s offset 0x20", file);
 	if (!r->blob[b].nr_files != !r->blob[b].files)
 		problem(r, where, "%llu files but array handle 0x%llx",
 			r->blob[b].nr_files, r->blob[b].files);
 	if (r->blob[b].nr_files && !r->blob[b].nr_sessions)
 		problem(r, where, "files without a session");
+}
+
+/* luo_array.c's luo_array_counts_ok(). */
+static bool luo_array_counts_ok(unsigned long long nr, unsigned long long nr_pages,
+				u32 per_page)
+{
+	if (nr_pages > LUO_ARRAY_MAX_PAGES)
+		return false;
+	if (!nr_pages)
+		return !nr;
+	return nr <= nr_pages * per_page && nr > (nr_pages - 1) * per_page;
+}
+
+/*
+ * luo/arrays (debugfs liveupdate/in/arrays): the headers of the session
+ * and file arrays as the kernel read them; luo_array.c's
+ * luo_array_restore() checks, against the counts of @b's state.
+ */
+static void check_luo_arrays(struct report *r, const struct entry *e, int b)
+{
+	static const char * const what[] = { "sessions", "files" };
+	static const u32 elem_size[] = { 80, 112 };
+	unsigned int i;
+	char where[64];
+
+	if (e->len != 2 * sizeof(struct luo_array_hdr)) {
+		problem(r, "luo/arrays", "%zu bytes, not two %zu-byte array headers",
+			e->len, sizeof(struct luo_array_hdr));
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct luo_array_hdr *a = (const void *)(e->data + i * sizeof(*a));
+		u32 version = le32toh(a->version), per_page = le32toh(a->per_page);
+		unsigned long long nr = le64toh(a->nr), nr_pages = le64toh(a->nr_pages);
+		size_t off = i * sizeof(*a);
+
+		snprintf(where, sizeof(where), "luo/arrays %s offset 0x%zx", what[i], off);
+		if (le32toh(a->magic) != LUO_ARRAY_MAGIC) {
+			problem(r, where, "bad array magic 0x%08x", le32toh(a->magic));
+			continue;
+		}
+		snprintf(where, sizeof(where), "luo/arrays %s offset 0x%zx", what[i], off + 4);
+		if (!version || version > LUO_ARRAY_VERSION_MAX) {
+			problem(r, where,
+				"preserved array of version %u, this kernel reads 1 to %d",
+				version, LUO_ARRAY_VERSION_MAX);
+			continue;
+		}
+		/* Version 1: per_page was a reserved zero, the packing implied. */
+		if (version == 1)
+			per_page = per_page ? 0 : PG / elem_size[i];
+		r->array[i].version = version;
+		r->array[i].elem_size = le32toh(a->elem_size);
+		r->array[i].per_page = per_page;
+		r->array[i].nr = nr;
+		r->array[i].nr_pages = nr_pages;
+		snprintf(where, sizeof(where), "luo/arrays %s offset 0x%zx", what[i],
+			 off + 8);
+		if (le32toh(a->elem_size) != elem_size[i]) {
+			problem(r, where, "element size %u, not %u", le32toh(a->elem_size),
+				elem_size[i]);
+			continue;
+		}
+		snprintf(where, sizeof(where), "luo/arrays %s offset 0x%zx", what[i],
+			 off + 12);
+		if (!per_page || per_page > PG / elem_size[i]) {
+			if (version == 1)
+				problem(r, where, "version 1 with per_page 0x%x, not 0 (reserved)",
+					le32toh(a->per_page));
+			else
+				problem(r, where, "per_page %u, not 1 to %lu", per_page,
+					PG / elem_size[i]);
+			continue;
+		}
+		snprintf(where, sizeof(where), "luo/arrays %s offset 0x%zx", what[i],
+			 off + 16);
+		if (!luo_array_counts_ok(nr, nr_pages, per_page)) {
+			problem(r, where, "%llu elements, %u a page, do not take %llu pages",
+				nr, per_page, nr_pages);
+			continue;
+		}
+		if (b >= 0 && r->blob[b].luo &&
+		    nr != (i ? r->blob[b].nr_files : r->blob[b].nr_sessions))
+			problem(r, where,
+				"array sizes disagree with the state: %llu %s, the state says %llu",
+				nr, what[i], i ? r->blob[b].nr_files : r->blob[b].nr_sessions);
+	}
+	r->have_arrays = true;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -1039,6 +1221,7 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 	memset(r, 0, sizeof(*r));
 	r->source = source;
 	r->root_version = -1;
+	r->root_page_shift = -1;
 	e = find(h, "status");
 	if (e)
 		snprintf(r->status, sizeof(r->status), "%.*s",
@@ -1067,7 +1250,7 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 		}
 	}
 	check_root(r, h);
-	if (!r->have_root || r->root_version < 0)
+	if (!r->have_root || r->root_version < 0 || r->root_refused)
 		goto blobs;
 
 	e = find(h, "maps");
@@ -1111,6 +1294,15 @@ blobs:
 	for (b = 0; b < r->nr_blobs; b++) {
 		snprintf(name, sizeof(name), "blobs/%.24s", r->blob[b].name);
 		e = find(h, name);
+		/*
+		 * After a kexec LUO's state page is freed at boot: its copy,
+		 * liveupdate/in/state (struct luo_state_abi only).
+		 */
+		if (!e && !strcmp(r->blob[b].name, LUO_KHO_NAME) && find(h, "luo/state")) {
+			r->blob[b].state_copy = true;
+			check_luo(r, b, find(h, "luo/state"), "luo/state");
+			continue;
+		}
 		if (!e)
 			continue;
 		r->blob[b].data_len = e->len;
@@ -1118,7 +1310,7 @@ blobs:
 			problem(r, name, "%zu bytes, the root says %llu", e->len,
 				r->blob[b].size);
 		if (!strcmp(r->blob[b].name, LUO_KHO_NAME))
-			check_luo(r, b, e);
+			check_luo(r, b, e, name);
 		if (r->blob[b].luo && r->have_luo &&
 		    (r->blob[b].nr_sessions != r->luo_sessions ||
 		     r->blob[b].nr_files != r->luo_files))
@@ -1126,6 +1318,15 @@ blobs:
 				"the state says %llu sessions and %llu files, the records %llu and %llu",
 				r->blob[b].nr_sessions, r->blob[b].nr_files,
 				r->luo_sessions, r->luo_files);
+	}
+	e = find(h, "luo/arrays");
+	if (e) {
+		int luo = -1;
+
+		for (b = 0; b < r->nr_blobs; b++)
+			if (r->blob[b].luo)
+				luo = b;
+		check_luo_arrays(r, e, luo);
 	}
 }
 
@@ -1186,10 +1387,13 @@ void lu_print_text(FILE *f, const struct report *r)
 	fprintf(f, "handover %s\n", r->source);
 	if (r->status[0])
 		fprintf(f, "  status: %s\n", r->status);
-	if (r->have_root)
-		fprintf(f, "  root: %s, version %d, %zu bytes%s\n", r->root_compat,
-			r->root_version, r->root_size,
+	if (r->have_root) {
+		fprintf(f, "  root: %s, version %d", r->root_compat, r->root_version);
+		if (r->root_version >= 2)
+			fprintf(f, ", page-shift %d", r->root_page_shift);
+		fprintf(f, ", %zu bytes%s\n", r->root_size,
 			r->outgoing ? " (before kexec: map placeholder)" : "");
+	}
 	fprintf(f, "  scratch: %u area%s\n", r->nr_scratch, r->nr_scratch == 1 ? "" : "s");
 	for (i = 0; i < r->nr_scratch; i++) {
 		fprintf(f, "    [%u] 0x%llx-0x%llx", i, r->scratch[i][0],
@@ -1219,15 +1423,26 @@ void lu_print_text(FILE *f, const struct report *r)
 		fprintf(f, "    %s: %s, version %ld, %llu bytes at 0x%llx%s\n",
 			r->blob[i].name, r->blob[i].compat, r->blob[i].version,
 			r->blob[i].size, r->blob[i].phys,
+			r->blob[i].state_copy ? " (restored; its state from luo/state)" :
 			r->blob[i].data_len < 0 ?
 			" (content not readable: restored or not saved)" : "");
 		if (r->blob[i].luo)
 			fprintf(f,
-				"      LUO state version %u: %llu sessions (array 0x%llx), %llu files (array 0x%llx)\n",
-				r->blob[i].luo_version, r->blob[i].nr_sessions,
+				"      LUO state version %u%s%s: %llu sessions (array 0x%llx), %llu files (array 0x%llx)\n",
+				r->blob[i].luo_version,
+				r->blob[i].luo_release[0] ? " from kernel " : "",
+				r->blob[i].luo_release, r->blob[i].nr_sessions,
 				r->blob[i].sessions, r->blob[i].nr_files,
 				r->blob[i].files);
 	}
+	for (i = 0; i < 2 && r->have_arrays; i++)
+		if (r->array[i].version)
+			fprintf(f,
+				"      %s array version %u: %llu element%s of %u bytes, %u a page (per_page), %llu page%s\n",
+				i ? "files" : "sessions", r->array[i].version, r->array[i].nr,
+				r->array[i].nr == 1 ? "" : "s",
+				r->array[i].elem_size, r->array[i].per_page,
+				r->array[i].nr_pages, r->array[i].nr_pages == 1 ? "" : "s");
 	if (r->have_luo)
 		print_luo(f, r);
 	if (!r->nr_diag) {
@@ -1269,8 +1484,9 @@ void lu_print_json(FILE *f, const struct report *r)
 	fprintf(f, ", \"root\": {\"present\": %s, \"compatible\": ",
 		r->have_root ? "true" : "false");
 	json_str(f, r->root_compat);
-	fprintf(f, ", \"version\": %d, \"size\": %zu, \"before_kexec\": %s},\n",
-		r->root_version, r->root_size, r->outgoing ? "true" : "false");
+	fprintf(f, ", \"version\": %d, \"page_shift\": %d, \"size\": %zu, \"before_kexec\": %s},\n",
+		r->root_version, r->root_page_shift, r->root_size,
+		r->outgoing ? "true" : "false");
 	fprintf(f, " \"scratch\": [");
 	for (i = 0; i < r->nr_scratch; i++)
 		fprintf(f, "%s{\"addr\": %llu, \"size\": %llu}",
@@ -1296,13 +1512,22 @@ void lu_print_json(FILE *f, const struct report *r)
 		fprintf(f, ", \"version\": %ld, \"phys\": %llu, \"size\": %llu, \"readable\": %s",
 			r->blob[i].version, r->blob[i].phys,
 			r->blob[i].size, r->blob[i].data_len < 0 ? "false" : "true");
-		if (r->blob[i].luo)
-			fprintf(f,
-				", \"luo\": {\"version\": %u, \"sessions\": %llu, \"files\": %llu}",
-				r->blob[i].luo_version,
+		if (r->blob[i].luo) {
+			fprintf(f, ", \"luo\": {\"version\": %u, \"release\": ",
+				r->blob[i].luo_version);
+			json_str(f, r->blob[i].luo_release);
+			fprintf(f, ", \"sessions\": %llu, \"files\": %llu}",
 				r->blob[i].nr_sessions, r->blob[i].nr_files);
+		}
 		fprintf(f, "}");
 	}
+	fprintf(f, "],\n \"luo_arrays\": [");
+	for (i = 0; i < 2 && r->have_arrays; i++)
+		fprintf(f,
+			"%s{\"name\": \"%s\", \"version\": %u, \"elem_size\": %u, \"per_page\": %u, \"nr\": %llu, \"nr_pages\": %llu}",
+			i ? ", " : "", i ? "files" : "sessions", r->array[i].version,
+			r->array[i].elem_size, r->array[i].per_page, r->array[i].nr,
+			r->array[i].nr_pages);
 	fprintf(f, "],\n \"luo\": ");
 	if (r->have_luo) {
 		unsigned int s, i, v;
@@ -1354,7 +1579,7 @@ unsigned int lu_report_problems(const struct report *r)
 /* LUO's records, debugfs liveupdate/{out,in}, saved as luo/NAME. */
 static void load_luo(struct handover *h, const char *what)
 {
-	static const char * const names[] = { "sessions", "files" };
+	static const char * const names[] = { "sessions", "files", "state", "arrays" };
 	char path[128], name[32];
 	unsigned int i;
 	size_t len;

@@ -7,7 +7,10 @@
  * (testbed/tests/kho_corrupt.c, luo_state_corrupt.c and the seeds of
  * tools/testing/physr/lu/mkluseeds.c), as far as it shows in what debugfs
  * exports: the root, the scratch array, the chunk pages of the maps and
- * the sub-blobs.
+ * the sub-blobs, and LUO's records and array headers
+ * (/sys/kernel/debug/liveupdate/in).  The valid handovers come in the
+ * newest versions of the core formats (root v2, LUO state v2, luo_array
+ * v2) and in version 1 (as kho.write_version=1 writes them).
  *
  *   mkcorrupt DIR     writes DIR/NAME.lu for every case, prints the names
  */
@@ -26,6 +29,14 @@
 #define LUO_STATE	0x30000000ULL
 
 static uint8_t root[PG], scratch[32], map0[2 * PG], map9[PG], luo[PG];
+/* The headers of the session and file arrays, 40 bytes each. */
+static uint8_t arrays[2 * 40];
+/* The version of the core formats valid() writes, and the root's. */
+static unsigned int fmt = 2;
+static char root_compat[32];
+/* Write LUO's state as luo/state (after a kexec), not blobs/liveupdate. */
+static bool state_copy;
+static int root_shift;
 /* LUO's records: 2 sessions of 80 bytes, 3 files of 112 bytes. */
 static uint8_t sessions[2 * 80], files[3 * 112];
 static size_t root_len;
@@ -88,6 +99,8 @@ static void make_root(const char *compat, bool outgoing, const char *luo_compat)
 	fdt_finish_reservemap(root);
 	fdt_begin_node(root, "");
 	fdt_property_string(root, "compatible", compat);
+	if (root_shift >= 0)
+		fdt_property_u32(root, "page-shift", root_shift);
 	fdt_property(root, "preserved-memory", cells, n * 8);
 	fdt_begin_node(root, "liveupdate");
 	fdt_property_string(root, "compatible", luo_compat);
@@ -99,11 +112,25 @@ static void make_root(const char *compat, bool outgoing, const char *luo_compat)
 	root_len = fdt_totalsize(root);
 }
 
+static void array_hdr(uint8_t *a, uint32_t elem_size, uint64_t nr, uint64_t pages)
+{
+	memset(a, 0, 40);
+	put32(a, 0x414f554c);		/* LUO_ARRAY_MAGIC */
+	put32(a + 4, fmt);
+	put32(a + 8, elem_size);
+	put32(a + 12, fmt >= 2 ? PG / elem_size : 0);	/* per_page */
+	put64(a + 16, nr);
+	put64(a + 24, 1);		/* nr_pages */
+	put64(a + 32, pages);
+}
+
 static void valid(void)
 {
 	unsigned int i;
 
-	make_root("linux,kho-physr-v1", false, "linux,luo-v1");
+	snprintf(root_compat, sizeof(root_compat), "linux,kho-physr-v%u", fmt);
+	root_shift = fmt >= 2 ? 12 : -1;
+	make_root(root_compat, false, "linux,luo-v1");
 	put64(scratch, SCRATCH);
 	put64(scratch + 8, SCRATCH_SIZE);
 	/* order 0: 300 ranges of 1 page, in two chunks (254 + 46). */
@@ -113,11 +140,15 @@ static void valid(void)
 	chunk(map9, 0, 3, 0x50000000, 2UL << 20);
 	memset(luo, 0, sizeof(luo));
 	put32(luo, 0x314f554c);
-	put32(luo + 4, 1);
+	put32(luo + 4, fmt);
 	put64(luo + 8, 2);
 	put64(luo + 16, 0x31000000);
 	put64(luo + 24, 3);
 	put64(luo + 32, 0x32000000);
+	if (fmt >= 2)
+		memcpy(luo + 40, "6.12.0-physr-test", sizeof("6.12.0-physr-test"));
+	array_hdr(arrays, 80, 2, 0x31001000);
+	array_hdr(arrays + 40, 112, 3, 0x32001000);
 	memset(sessions, 0, sizeof(sessions));
 	memset(files, 0, sizeof(files));
 	memcpy((char *)sessions, "vm", sizeof("vm"));
@@ -165,9 +196,13 @@ static void emit(const char *name, bool with_maps)
 		rec(f, "maps/order-0", map0, sizeof(map0));
 		rec(f, "maps/order-9", map9, sizeof(map9));
 	}
-	rec(f, "blobs/liveupdate", luo, sizeof(luo));
+	if (state_copy)
+		rec(f, "luo/state", luo, 104);
+	else
+		rec(f, "blobs/liveupdate", luo, sizeof(luo));
 	rec(f, "luo/sessions", sessions, sizeof(sessions));
 	rec(f, "luo/files", files, sizeof(files));
+	rec(f, "luo/arrays", arrays, sizeof(arrays));
 	fclose(f);
 	printf("%s\n", name);
 }
@@ -182,8 +217,22 @@ int main(int argc, char **argv)
 
 	valid();
 	emit("valid-in", true);
-	make_root("linux,kho-physr-v1", true, "linux,luo-v1");
+	make_root(root_compat, true, "linux,luo-v1");
 	emit("valid-out", false);
+	/* Version 1 of every core format: kho.write_version=1. */
+	fmt = 1;
+	valid();
+	emit("valid-in-v1", true);
+	make_root(root_compat, true, "linux,luo-v1");
+	emit("valid-out-v1", false);
+	fmt = 2;
+	/* As "lu-inspect in" reads a real handover: the state page is gone. */
+	state_copy = true;
+	valid();
+	emit("valid-in-copy", true);
+	put32(luo + 4, 3);
+	emit("luo-copy-newer", true);
+	state_copy = false;
 
 	/* kho_corrupt's kinds. */
 	valid();
@@ -192,6 +241,17 @@ int main(int argc, char **argv)
 	valid();
 	make_root("linux,kho-physr-v9", false, "linux,luo-v1");
 	emit("kho-compatible", true);
+	valid();
+	make_root("linux,kho-physr-v3", false, "linux,luo-v1");
+	emit("kho-newer", true);
+	valid();
+	root_shift = 16;
+	make_root(root_compat, false, "linux,luo-v1");
+	emit("kho-page-shift", true);
+	valid();
+	root_shift = -1;
+	make_root(root_compat, false, "linux,luo-v1");
+	emit("kho-page-shift-missing", true);
 	valid();
 	map0[0] ^= 1;
 	emit("kho-magic", true);
@@ -212,6 +272,9 @@ int main(int argc, char **argv)
 	emit("kho-overlap", true);
 	valid();
 	put16(map9 + 4, 2);
+	emit("kho-chunk-newer", true);
+	valid();
+	put16(map9 + 4, 0);
 	emit("kho-chunk-version", true);
 	valid();
 	put64(map0 + PG + 16, 0x7000000);
@@ -231,13 +294,19 @@ int main(int argc, char **argv)
 	luo[0] ^= 1;
 	emit("luo-magic", true);
 	valid();
-	put32(luo + 4, 2);
+	put32(luo + 4, 3);
 	emit("luo-version", true);
+	valid();
+	memset(luo + 40, 'x', 64);
+	emit("luo-release-nul", true);
+	valid();
+	memset(luo + 40, 0, 64);
+	emit("luo-release-empty", true);
 	valid();
 	put64(luo + 16, 0);
 	emit("luo-count", true);
 	valid();
-	make_root("linux,kho-physr-v1", false, "linux,luo-v7");
+	make_root(root_compat, false, "linux,luo-v7");
 	emit("luo-compatible", true);
 	valid();
 	put64(sessions + 72, 1000);
@@ -257,5 +326,27 @@ int main(int argc, char **argv)
 	valid();
 	put64(luo + 24, 2);
 	emit("luo-state-count", true);
+
+	/* luo_array_kexec's kinds: the array headers. */
+	valid();
+	put32(arrays + 40 + 4, 3);
+	emit("array-newer", true);
+	valid();
+	put32(arrays + 12, 0);
+	emit("array-per-page-zero", true);
+	valid();
+	put32(arrays + 40 + 12, 37);		/* 4096 / 112 = 36 */
+	emit("array-per-page-big", true);
+	valid();
+	put32(arrays + 12, 1);			/* 2 sessions need 2 pages */
+	emit("array-per-page-count", true);
+	fmt = 1;
+	valid();
+	put32(arrays + 12, 51);
+	emit("array-v1-reserved", true);
+	fmt = 2;
+	valid();
+	put64(arrays + 16, 1);
+	emit("array-state-count", true);
 	return 0;
 }

@@ -46,22 +46,39 @@ check() {
 
 check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
 check valid-in 0 "token 2: handler memfd-luo, record versions 2, 1"
+check valid-in 0 "root: linux,kho-physr-v2, version 2, page-shift 12"
+check valid-in 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
+check valid-in 0 "files array version 2: 3 elements of 112 bytes, 36 a page (per_page), 1 page"
 check valid-out 0 "before kexec: map placeholder"
-check kho-upstream 1 'root /compatible: "kho-v1" is not a version this kernel reads'
-check kho-compatible 1 'root /compatible: "linux,kho-physr-v9" is not a version'
+check valid-in-v1 0 "root: linux,kho-physr-v1, version 1, 282 bytes"
+check valid-in-v1 0 "LUO state version 1: 2 sessions"
+check valid-in-v1 0 "sessions array version 1: 2 elements of 80 bytes, 51 a page (per_page)"
+check valid-in-v1 0 "order  9: 3 runs, 6291456 bytes"
+check valid-in-copy 0 "liveupdate: linux,luo-v1, version 1, 4096 bytes at 0x30000000 (restored; its state from luo/state)"
+check valid-in-copy 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
+check luo-copy-newer 1 "luo/state offset 0x4: live update state version 3 is newer than this kernel reads (2)"
+check valid-out-v1 0 "root: linux,kho-physr-v1, version 1, 554 bytes (before kexec: map placeholder)"
+check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v2'
+check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (2)'
+check kho-newer 1 'root /compatible: KHO root version 3 is newer than this kernel reads (2)'
+check kho-page-shift 1 "root /page-shift: root page-shift 16, this kernel's is 12"
+check kho-page-shift-missing 1 "root /page-shift: root page-shift -1, this kernel's is 12"
 check kho-magic 1 "maps/order-0 chunk 0 offset 0x0: bad magic 0x52534851"
 check kho-cycle 1 "maps/order-0: physr chain rejected as the kernel would: ELOOP"
 check kho-count 1 "maps/order-0 chunk 1 offset 0x100c: entry count 1000"
 check kho-misaligned 1 "maps/order-9 chunk 0 offset 0x20: range 0x50001000+0x200000 not aligned"
 check kho-in-scratch 1 "maps/order-9 chunk 0 offset 0x40: range 0x60000000+0x200000 overlaps scratch area 0"
 check kho-overlap 1 "maps/order-9: range 0x40000000 overlaps 0x40000000+0x1000 of order 0"
-check kho-chunk-version 1 "maps/order-9 chunk 0 offset 0x4: physr chunk version 2 is not one this kernel reads"
+check kho-chunk-newer 1 "maps/order-9 chunk 0 offset 0x4: physr chunk version 2 is newer than this kernel reads (1)"
+check kho-chunk-version 1 "maps/order-9 chunk 0 offset 0x4: physr chunk version 0 is not one this kernel reads (1)"
 check kho-chain-beyond 1 "maps/order-0: the chain leads to a chunk that is not among the 2 pages saved"
 check kho-range-zero 1 "maps/order-9 chunk 0 offset 0x28: range 0 has length 0"
 check kho-root-header 1 "root offset 0x0: not a valid FDT header"
 check kho-scratch 1 "scratch offset 0x0: area 0x0+0x0 empty"
-check luo-magic 1 "blobs/liveupdate offset 0x0: bad LUO state magic 0x314f554d"
-check luo-version 1 "blobs/liveupdate offset 0x4: LUO state version 2 is not one this kernel reads"
+check luo-magic 1 "blobs/liveupdate offset 0x0: live update state of unknown format (magic 0x314f554d version 2)"
+check luo-version 1 "blobs/liveupdate offset 0x4: live update state version 3 is newer than this kernel reads (2)"
+check luo-release-nul 1 "blobs/liveupdate offset 0x28: live update state v2: bad kernel release"
+check luo-release-empty 1 "blobs/liveupdate offset 0x28: live update state v2: bad kernel release"
 check luo-count 1 "blobs/liveupdate offset 0x10: 2 sessions but array handle 0x0"
 check luo-compatible 1 'blobs/liveupdate: compatible "linux,luo-v7" is not a version'
 check luo-file-range 1 'luo/sessions record 0 offset 0x40: session "vm": files 0+1000, not the next 0 of 3'
@@ -70,6 +87,12 @@ check luo-nr-versions 1 'luo/files record 1 offset 0x70: session "vm" file 1: co
 check luo-dup-token 1 'luo/files: session "vm": token 1 twice'
 check luo-name-nul 1 'luo/sessions record 0 offset 0x0: name empty or not NUL-terminated'
 check luo-state-count 1 'blobs/liveupdate: the state says 2 sessions and 2 files, the records 2 and 3'
+check array-newer 1 "luo/arrays files offset 0x2c: preserved array of version 3, this kernel reads 1 to 2"
+check array-per-page-zero 1 "luo/arrays sessions offset 0xc: per_page 0, not 1 to 51"
+check array-per-page-big 1 "luo/arrays files offset 0x34: per_page 37, not 1 to 36"
+check array-per-page-count 1 "luo/arrays sessions offset 0x10: 2 elements, 1 a page, do not take 1 pages"
+check array-v1-reserved 1 "luo/arrays sessions offset 0xc: version 1 with per_page 0x33, not 0 (reserved)"
+check array-state-count 1 "luo/arrays sessions offset 0x10: array sizes disagree with the state: 1 sessions, the state says 2"
 
 # Regression (found by fuzz_inspect): a text file without NUL or newline
 # at its end was read past its end (ASan: heap-buffer-overflow).

@@ -8,10 +8,14 @@
  * that this kernel read each of them in version 1 (the root it received,
  * the log of KHO and LUO) and that every byte of the memfd came back; then
  * it preserves another memfd with the switch back at 0.  Stage 3 checks
- * that the same formats came in version 2, and the bytes.
+ * that the same formats came in version 2, and the bytes.  In stages 2
+ * and 3 lu-inspect (tools/liveupdate, /usr/bin/lu-inspect in the test
+ * guest; skipped where it is not installed) must read the handover as
+ * valid and in the version it came in.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +25,34 @@
 
 #define SIZE		(8ULL << 20)
 #define SWITCH		"/sys/module/kho/parameters/write_version"
+#define LU_INSPECT	"/usr/bin/lu-inspect"
+
+/* lu-inspect in: valid, root and LUO state in version @v. */
+static void tool_reads(int v)
+{
+	char root[64], state[48], out[16384];
+	size_t n;
+	FILE *p;
+	int st;
+
+	if (access(LU_INSPECT, X_OK)) {
+		ksft_test_result_skip("lu-inspect: " LU_INSPECT " not installed\n");
+		return;
+	}
+	p = popen(LU_INSPECT " in", "r");
+	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
+	out[n] = 0;
+	st = p ? pclose(p) : -1;
+	snprintf(root, sizeof(root), "root: linux,kho-physr-v%d, version %d,", v, v);
+	snprintf(state, sizeof(state), "LUO state version %d%s", v,
+		 v >= 2 ? " from kernel " : ": ");
+	if (st)
+		ksft_print_msg("lu-inspect in:\n%s", out);
+	ksft_test_result(st == 0 && strstr(out, "valid: yes") && strstr(out, root) &&
+			 strstr(out, state),
+			 "lu-inspect in: valid, \"%s\", \"%s\" (status %d)\n",
+			 root, state, st);
+}
 
 /* Whether the incoming root (an FDT) holds the bytes of @s. */
 static int root_has(const char *s)
@@ -89,6 +121,7 @@ static void check(const char *session, uint64_t seed, int v)
 	snprintf(line, sizeof(line), "(arrays v%d, v%d)", v, v);
 	ksft_test_result(kmsg_show(line),
 			 "luo_array: LUO's arrays read in version %d\n", v);
+	tool_reads(v);
 	s = lu_session_retrieve(session);
 	fd = s < 0 ? s : lu_retrieve(s, 1);
 	ret = fd < 0 ? fd : lu_memfd_check(fd, 0, SIZE, seed, &bad);
@@ -113,7 +146,7 @@ static void stage2(void)
 {
 	char val[16] = "";
 
-	ksft_set_plan(8);
+	ksft_set_plan(9);
 	read_text(SWITCH, val, sizeof(val));
 	ksft_test_result(atoi(val) == 0, "the switch is 0 after a kexec: %s", val);
 	check("core-v1", 41, 1);
@@ -122,7 +155,7 @@ static void stage2(void)
 
 static void stage3(void)
 {
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	check("core-v2", 42, 2);
 }
 
