@@ -612,6 +612,7 @@ static int lu_bench_map(int fd)
 	struct physr_range r;
 	struct physr_iter it;
 	struct file *file;
+	loff_t size;
 	u64 iova = IOVA_BENCH, handle;
 	int ret;
 
@@ -621,8 +622,8 @@ static int lu_bench_map(int fd)
 	file = fget(fd);
 	if (!file)
 		return -EBADF;
-	lu_bench_pin = physr_pin_memfd(file, 0, i_size_read(file_inode(file)),
-				       0, GFP_KERNEL);
+	size = i_size_read(file_inode(file));
+	lu_bench_pin = physr_pin_memfd(file, 0, size, 0, GFP_KERNEL);
 	fput(file);
 	if (IS_ERR(lu_bench_pin)) {
 		ret = PTR_ERR(lu_bench_pin);
@@ -631,8 +632,9 @@ static int lu_bench_map(int fd)
 		return ret;
 	}
 	pr = physr_pinned_list(lu_bench_pin);
-	check(true, "memfd pinned: %llu bytes in %llu ranges",
-	      physr_total_bytes(pr), physr_nr_ranges(pr));
+	check(physr_total_bytes(pr) == size,
+	      "memfd pinned: %llu bytes in %llu ranges", physr_total_bytes(pr),
+	      physr_nr_ranges(pr));
 	lt.domain = iommu_paging_domain_alloc(&lt.pdev->dev);
 	if (IS_ERR(lt.domain)) {
 		ret = PTR_ERR(lt.domain);
