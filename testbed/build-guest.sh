@@ -50,11 +50,19 @@ if newer_than "$root/usr/bin/lu-inspect" "$lui/lu-inspect.c" "$lui/lu-inspect.h"
 	make -s -C "$lui" STATIC=1 OUT="$root/usr/bin/lu-inspect" \
 		"$root/usr/bin/lu-inspect" 2>&1 | srcpaths "$lui"
 fi
+# The testbed tests link the one library of the live update selftests.
+lulib=$SRC/tools/testing/selftests/liveupdate/lib
+lulib_o=$GUEST/libliveupdate.o
+if newer_than "$lulib_o" "$lulib" "$SRC/tools/testing/selftests/kselftest.h" "$hdrs"; then
+	say "compiling ${lulib#"$SRC"/}/libliveupdate.c"
+	gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$KBUILD/usr/include" \
+		-c -o "$lulib_o" "$lulib/libliveupdate.c" 2>&1 | srcpaths "$SRC"
+fi
 for c in "$TOP"/testbed/tests/*.c; do
 	[ -e "$c" ] || continue
 	b=$(basename "$c" .c)
-	if newer_than "$root/tests/testbed/$b" "$c" "$TOP"/testbed/tests/*.h "$hdrs"; then
-		cc_static "$root/tests/testbed/$b" "$c"
+	if newer_than "$root/tests/testbed/$b" "$c" "$TOP"/testbed/tests/*.h "$lulib_o" "$hdrs"; then
+		cc_static "$root/tests/testbed/$b" -I"$lulib" "$c" "$lulib_o"
 	fi
 done
 for b in "$root"/tests/testbed/*; do

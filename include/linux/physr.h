@@ -20,6 +20,7 @@
 struct file;
 struct folio;
 struct pci_dev;
+struct physr_pinned;
 struct sg_table;
 
 /**
@@ -62,13 +63,6 @@ struct physr_range {
 	u64 len;
 };
 
-/* How the memory of a list was pinned, so physr_unpin() can undo it. */
-enum physr_pin_mode {
-	PHYSR_NOT_PINNED,
-	PHYSR_PINNED_PAGES,
-	PHYSR_PINNED_FOLIOS,
-};
-
 /**
  * struct physr - a list of physical address ranges
  * @head: first chunk page, NULL when the list is empty.
@@ -78,8 +72,6 @@ enum physr_pin_mode {
  * @total_bytes: sum of the range lengths.
  * @nr_chunks: number of chunk pages.
  * @kind: memory kind of every range.
- * @pin_mode: how physr_unpin() must release the memory.
- * @pin_dirty: physr_unpin() marks the memory dirty.
  *
  * The ranges live in the chunk pages, in the layout of
  * include/linux/physr_abi.h; the structure itself only caches pointers and
@@ -93,8 +85,6 @@ struct physr {
 	u64 total_bytes;
 	unsigned long nr_chunks;
 	enum physr_kind kind;
-	enum physr_pin_mode pin_mode;
-	bool pin_dirty;
 };
 
 /**
@@ -182,11 +172,12 @@ int physr_adopt(struct physr *pr, phys_addr_t first,
 
 int physr_append_folio(struct physr *pr, struct folio *folio, size_t offset,
 		       size_t len, gfp_t gfp);
-int physr_pin_user(struct physr *pr, unsigned long uaddr, size_t len,
-		   unsigned int flags, gfp_t gfp);
-int physr_pin_memfd(struct physr *pr, struct file *memfd, loff_t offset,
-		    loff_t len, unsigned int flags, gfp_t gfp);
-void physr_unpin(struct physr *pr);
+struct physr_pinned *physr_pin_user(unsigned long uaddr, size_t len,
+				    unsigned int flags, gfp_t gfp);
+struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
+				     loff_t len, unsigned int flags, gfp_t gfp);
+const struct physr *physr_pinned_list(const struct physr_pinned *pin);
+void physr_unpin(struct physr_pinned *pin);
 int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 		     unsigned int max_seg, gfp_t gfp);
 

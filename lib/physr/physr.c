@@ -114,8 +114,8 @@ EXPORT_SYMBOL_GPL(physr_init_mmio);
  * @pr: the list.
  *
  * The list is left empty, with its kind and provider, and may be reused.
- * Memory pinned by physr_pin_user() or physr_pin_memfd() must be released
- * with physr_unpin() instead.
+ * The list of a &struct physr_pinned is not the caller's: physr_unpin()
+ * releases it.
  *
  * Context: any; the caller excludes every other user of the list.
  */
@@ -123,7 +123,6 @@ void physr_destroy(struct physr *pr)
 {
 	struct physr_chunk *chunk = pr->head;
 
-	WARN_ON_ONCE(pr->pin_mode != PHYSR_NOT_PINNED);
 	while (chunk) {
 		struct physr_chunk *next = physr_chunk_next(chunk);
 

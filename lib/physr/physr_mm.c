@@ -9,7 +9,8 @@
  * physr_pin_memfd()) except for the partial first and last page or folio,
  * and two units only merge when the first ends on its unit boundary.  So
  * the pages a range touches are exactly the pinned pages it came from, and
- * physr_unpin() needs no record besides the list itself.
+ * physr_unpin() needs no record besides the list itself and how it was
+ * pinned, which the opaque &struct physr_pinned (physr_mm.h) keeps.
  */
 #include <linux/errno.h>
 #include <linux/export.h>
@@ -21,6 +22,9 @@
 #include <linux/pfn.h>
 #include <linux/physr.h>
 #include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "physr_mm.h"
 
 /**
  * physr_append_folio() - add part of a folio at the end of a list
@@ -51,11 +55,19 @@ int physr_append_folio(struct physr *pr, struct folio *folio, size_t offset,
 }
 EXPORT_SYMBOL_GPL(physr_append_folio);
 
-static bool physr_can_pin(const struct physr *pr, unsigned int flags)
+#define PHYSR_PIN_FLAGS	(PHYSR_PIN_WRITE | PHYSR_PIN_LONGTERM)
+
+static struct physr_pinned *physr_pinned_alloc(enum physr_pin_mode mode,
+					       unsigned int flags, gfp_t gfp)
 {
-	return pr->kind == PHYSR_RAM && !pr->head &&
-	       pr->pin_mode == PHYSR_NOT_PINNED &&
-	       !(flags & ~(PHYSR_PIN_WRITE | PHYSR_PIN_LONGTERM));
+	struct physr_pinned *pin = kzalloc(sizeof(*pin), gfp);
+
+	if (!pin)
+		return NULL;
+	physr_init(&pin->list);
+	pin->mode = mode;
+	pin->dirty = flags & PHYSR_PIN_WRITE;
+	return pin;
 }
 
 /*
@@ -75,14 +87,14 @@ static unsigned int physr_add_pages(struct physr *pr, struct page **pages,
 		struct folio *folio = page_folio(pages[i]);
 		unsigned long idx = folio_page_idx(folio, pages[i]);
 		unsigned long fnr = folio_nr_pages(folio);
-		u64 len;
+		size_t len;
 
 		n = 1;
 		while (i + n < nr && idx + n < fnr &&
 		       pages[i + n] == folio_page(folio, idx + n))
 			n++;
 
-		len = min_t(u64, (u64)n * PAGE_SIZE - *off, *left);
+		len = min_t(size_t, (size_t)n * PAGE_SIZE - *off, *left);
 		*err = physr_append(pr, PFN_PHYS(page_to_pfn(pages[i])) + *off,
 				    len, gfp);
 		if (*err)
@@ -95,7 +107,6 @@ static unsigned int physr_add_pages(struct physr *pr, struct page **pages,
 
 /**
  * physr_pin_user() - pin a user address range and describe it in a list
- * @pr: an empty %PHYSR_RAM list.
  * @uaddr: user virtual address of the first byte, any alignment.
  * @len: length in bytes.
  * @flags: %PHYSR_PIN_WRITE if the memory will be written (the pages are
@@ -106,41 +117,46 @@ static unsigned int physr_add_pages(struct physr *pr, struct page **pages,
  * The pages of the current process's range are pinned with
  * pin_user_pages_fast() in batches.  Pages that are consecutive in one
  * folio, and any physically adjacent pages, become a single range, so a
- * range backed by huge folios costs one entry per folio or less.  Release
- * with physr_unpin().
+ * range backed by huge folios costs one entry per folio or less.  The
+ * %PHYSR_RAM list is physr_pinned_list() of the result; release it with
+ * physr_unpin().
  *
  * Context: process context, may sleep; takes and drops the mmap lock as
- * needed.  The caller serialises all access to @pr.
- * Return: 0 on success; -EINVAL for a non-empty, pinned or MMIO list, a
- * zero @len or unknown @flags; -EOVERFLOW when the range wraps; -EFAULT or
- * another error of pin_user_pages_fast() when the range cannot be pinned;
- * -ENOMEM.  On error nothing stays pinned and @pr is empty.
+ * needed.
+ * Return: the pinned list on success; ERR_PTR(-EINVAL) for a zero @len or
+ * unknown @flags, ERR_PTR(-EOVERFLOW) when the range wraps, ERR_PTR(-EFAULT)
+ * or another error of pin_user_pages_fast() when the range cannot be
+ * pinned, ERR_PTR(-ENOMEM).  On error nothing stays pinned.
  */
-int physr_pin_user(struct physr *pr, unsigned long uaddr, size_t len,
-		   unsigned int flags, gfp_t gfp)
+struct physr_pinned *physr_pin_user(unsigned long uaddr, size_t len,
+				    unsigned int flags, gfp_t gfp)
 {
 	const unsigned int batch = PAGE_SIZE / sizeof(struct page *);
 	unsigned int gup_flags = 0;
 	unsigned long addr, end, npages;
+	struct physr_pinned *pin;
 	struct page **pages;
 	size_t off, left;
 	int ret = 0;
 
-	if (!physr_can_pin(pr, flags) || !len)
-		return -EINVAL;
+	if ((flags & ~PHYSR_PIN_FLAGS) || !len)
+		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(uaddr, len, &end))
-		return -EOVERFLOW;
+		return ERR_PTR(-EOVERFLOW);
 	if (flags & PHYSR_PIN_WRITE)
 		gup_flags |= FOLL_WRITE;
 	if (flags & PHYSR_PIN_LONGTERM)
 		gup_flags |= FOLL_LONGTERM;
 
+	pin = physr_pinned_alloc(PHYSR_PINNED_PAGES, flags, gfp);
+	if (!pin)
+		return ERR_PTR(-ENOMEM);
 	pages = (struct page **)__get_free_page(gfp);
-	if (!pages)
-		return -ENOMEM;
+	if (!pages) {
+		kfree(pin);
+		return ERR_PTR(-ENOMEM);
+	}
 
-	pr->pin_mode = PHYSR_PINNED_PAGES;
-	pr->pin_dirty = flags & PHYSR_PIN_WRITE;
 	addr = uaddr & PAGE_MASK;
 	npages = DIV_ROUND_UP(end - addr, PAGE_SIZE);
 	off = offset_in_page(uaddr);
@@ -155,7 +171,8 @@ int physr_pin_user(struct physr *pr, unsigned long uaddr, size_t len,
 			ret = got ? got : -EFAULT;
 			break;
 		}
-		done = physr_add_pages(pr, pages, got, &off, &left, gfp, &ret);
+		done = physr_add_pages(&pin->list, pages, got, &off, &left,
+				       gfp, &ret);
 		if (ret) {
 			unpin_user_pages(pages + done, got - done);
 			break;
@@ -164,15 +181,16 @@ int physr_pin_user(struct physr *pr, unsigned long uaddr, size_t len,
 		npages -= got;
 	}
 	free_page((unsigned long)pages);
-	if (ret)
-		physr_unpin(pr);
-	return ret;
+	if (ret) {
+		physr_unpin(pin);
+		return ERR_PTR(ret);
+	}
+	return pin;
 }
 EXPORT_SYMBOL_GPL(physr_pin_user);
 
 /**
  * physr_pin_memfd() - pin a range of a memfd and describe it in a list
- * @pr: an empty %PHYSR_RAM list.
  * @memfd: a shmem or hugetlbfs backed file, such as a memfd.
  * @offset: file offset of the first byte, any alignment.
  * @len: length in bytes; the range must lie inside the file.
@@ -181,37 +199,40 @@ EXPORT_SYMBOL_GPL(physr_pin_user);
  * @gfp: allocation flags for chunk pages and the temporary folio array.
  *
  * The folios are pinned with memfd_pin_folios(), allocating missing ones,
- * one range per folio or per run of physically adjacent folios.  Release
- * with physr_unpin().
+ * one range per folio or per run of physically adjacent folios.  The
+ * %PHYSR_RAM list is physr_pinned_list() of the result; release it with
+ * physr_unpin().
  *
- * Context: process context, may sleep.  The caller serialises all access
- * to @pr.
- * Return: 0 on success; -EINVAL for a non-empty, pinned or MMIO list, a
- * negative @offset, a zero or negative @len, unknown @flags, a file that is
- * not shmem or hugetlbfs or a range past its end; -EOVERFLOW when the range
- * wraps; -ENOMEM; another error of memfd_pin_folios().  On error nothing
- * stays pinned and @pr is empty.
+ * Context: process context, may sleep.
+ * Return: the pinned list on success; ERR_PTR(-EINVAL) for a negative
+ * @offset, a zero or negative @len, unknown @flags, a file that is not shmem
+ * or hugetlbfs or a range past its end; ERR_PTR(-EOVERFLOW) when the range
+ * wraps; ERR_PTR(-ENOMEM); another error of memfd_pin_folios().  On error
+ * nothing stays pinned.
  */
-int physr_pin_memfd(struct physr *pr, struct file *memfd, loff_t offset,
-		    loff_t len, unsigned int flags, gfp_t gfp)
+struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
+				     loff_t len, unsigned int flags, gfp_t gfp)
 {
 	const unsigned int batch = PAGE_SIZE / sizeof(struct folio *);
+	struct physr_pinned *pin;
 	struct folio **folios;
-	loff_t pos, end;
-	u64 left;
+	loff_t pos, end, left;
 	int ret = 0;
 
-	if (!physr_can_pin(pr, flags) || offset < 0 || len <= 0)
-		return -EINVAL;
+	if ((flags & ~PHYSR_PIN_FLAGS) || offset < 0 || len <= 0)
+		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(offset, len, &end))
-		return -EOVERFLOW;
+		return ERR_PTR(-EOVERFLOW);
 
+	pin = physr_pinned_alloc(PHYSR_PINNED_FOLIOS, flags, gfp);
+	if (!pin)
+		return ERR_PTR(-ENOMEM);
 	folios = (struct folio **)__get_free_page(gfp);
-	if (!folios)
-		return -ENOMEM;
+	if (!folios) {
+		kfree(pin);
+		return ERR_PTR(-ENOMEM);
+	}
 
-	pr->pin_mode = PHYSR_PINNED_FOLIOS;
-	pr->pin_dirty = flags & PHYSR_PIN_WRITE;
 	pos = offset;
 	left = len;
 	while (left) {
@@ -226,10 +247,12 @@ int physr_pin_memfd(struct physr *pr, struct file *memfd, loff_t offset,
 		}
 		for (i = 0; i < nr; i++) {
 			size_t foff = i ? 0 : first_off;
-			u64 flen = min_t(u64, folio_size(folios[i]) - foff, left);
+			loff_t flen = min_t(loff_t, folio_size(folios[i]) - foff,
+					    left);
 
-			ret = physr_append(pr, PFN_PHYS(folio_pfn(folios[i])) +
-					   foff, flen, gfp);
+			ret = physr_append(&pin->list,
+					   PFN_PHYS(folio_pfn(folios[i])) + foff,
+					   flen, gfp);
 			if (ret) {
 				unpin_folios(folios + i, nr - i);
 				break;
@@ -241,9 +264,11 @@ int physr_pin_memfd(struct physr *pr, struct file *memfd, loff_t offset,
 			break;
 	}
 	free_page((unsigned long)folios);
-	if (ret)
-		physr_unpin(pr);
-	return ret;
+	if (ret) {
+		physr_unpin(pin);
+		return ERR_PTR(ret);
+	}
+	return pin;
 }
 EXPORT_SYMBOL_GPL(physr_pin_memfd);
 
@@ -266,36 +291,51 @@ static void physr_unpin_folios(u64 phys, u64 len, bool dirty)
 }
 
 /**
- * physr_unpin() - release the memory pinned for a list and empty it
- * @pr: a list filled by physr_pin_user() or physr_pin_memfd(), or a list
- *	they failed to fill.
+ * physr_pinned_list() - the list of a pinned range
+ * @pin: the result of physr_pin_user() or physr_pin_memfd().
+ *
+ * The list is read-only for the caller and lives until physr_unpin().
+ *
+ * Context: any.
+ * Return: the %PHYSR_RAM list describing the pinned memory.
+ */
+const struct physr *physr_pinned_list(const struct physr_pinned *pin)
+{
+	return &pin->list;
+}
+EXPORT_SYMBOL_GPL(physr_pinned_list);
+
+/**
+ * physr_unpin() - release pinned memory and its list
+ * @pin: the result of physr_pin_user() or physr_pin_memfd(), or NULL.
  *
  * Every pin taken for the list is dropped, marking the memory dirty first
- * when it was pinned with %PHYSR_PIN_WRITE, and the chunk pages are freed.
- * On a list that is not pinned this is physr_destroy().
+ * when it was pinned with %PHYSR_PIN_WRITE, and the list and @pin are
+ * freed.  NULL is ignored.
  *
  * Context: process context, may sleep.  The caller excludes every other
  * user of the list, and must have stopped all DMA to the memory.
  */
-void physr_unpin(struct physr *pr)
+void physr_unpin(struct physr_pinned *pin)
 {
 	struct physr_range r;
 	struct physr_iter it;
 
-	physr_for_each_range(pr, &it, &r) {
+	if (!pin)
+		return;
+	physr_for_each_range(&pin->list, &it, &r) {
 		unsigned long first = PHYS_PFN(r.phys);
 		unsigned long last = PHYS_PFN(r.phys + r.len - 1);
 
-		if (pr->pin_mode == PHYSR_PINNED_PAGES)
+		if (pin->mode == PHYSR_PINNED_PAGES)
 			unpin_user_page_range_dirty_lock(pfn_to_page(first),
 							 last - first + 1,
-							 pr->pin_dirty);
-		else if (pr->pin_mode == PHYSR_PINNED_FOLIOS)
-			physr_unpin_folios(r.phys, r.len, pr->pin_dirty);
+							 pin->dirty);
+		else
+			physr_unpin_folios(r.phys, r.len, pin->dirty);
 	}
-	pr->pin_mode = PHYSR_NOT_PINNED;
-	pr->pin_dirty = false;
-	physr_destroy(pr);
+	physr_destroy(&pin->list);
+	kfree(pin);
 }
 EXPORT_SYMBOL_GPL(physr_unpin);
 

@@ -14,6 +14,8 @@
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
 
+#include "physr_mm.h"
+
 static struct folio *test_folio(struct kunit *test, unsigned int order)
 {
 	struct folio *folio = folio_alloc(GFP_KERNEL, order);
@@ -268,43 +270,66 @@ static void pin_counts_init(struct kunit *test, struct pin_counts *pc,
 	}
 }
 
+/* Pin with @pin, or fail the test case. */
+static struct physr_pinned *expect_pin(struct kunit *test,
+				       struct physr_pinned *pin)
+{
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pin);
+	return pin;
+}
+
+/* The counts of @pc now, kept to compare with later. */
+static void pin_counts_save(struct kunit *test, struct pin_counts *pc,
+			    int **ref0, int **pin0)
+{
+	pin_counts_read(pc);
+	*ref0 = kunit_kcalloc(test, pc->n, sizeof(int), GFP_KERNEL);
+	*pin0 = kunit_kcalloc(test, pc->n, sizeof(int), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, *ref0 && *pin0);
+	memcpy(*ref0, pc->ref, pc->n * sizeof(int));
+	memcpy(*pin0, pc->pin, pc->n * sizeof(int));
+}
+
+/* Every count of @pc is back to the saved one, and nothing is pinned. */
+static void expect_counts_back(struct kunit *test, struct pin_counts *pc,
+			       const int *ref0, const int *pin0)
+{
+	unsigned int i;
+
+	pin_counts_read(pc);
+	for (i = 0; i < pc->n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, pc->ref[i], ref0[i], "page %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, pc->pin[i], pin0[i], "page %u", i);
+		KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(pc->folio[i]));
+	}
+}
+
 /*
- * @pin pins the same memory into @pr each time. Pin and unpin once to
- * learn which folios back it (they stay allocated: mapped, or in the
- * page cache), then check that a pin raises their counts and that
- * physr_unpin() brings every count back to where it started.
+ * @pin pins the same memory each time. Pin and unpin once to learn which
+ * folios back it (they stay allocated: mapped, or in the page cache), then
+ * check that a pin raises their counts and that physr_unpin() brings every
+ * count back to where it started.
  */
-static void expect_unpin_restores(struct kunit *test, struct physr *pr,
-				  int (*pin)(struct physr *pr, void *arg),
+static void expect_unpin_restores(struct kunit *test,
+				  struct physr_pinned *(*pin)(void *arg),
 				  void *arg)
 {
+	struct physr_pinned *p = expect_pin(test, pin(arg));
 	struct pin_counts pc;
 	int *ref0, *pin0;
 	unsigned int i;
 
-	physr_init(pr);
-	KUNIT_ASSERT_EQ(test, pin(pr, arg), 0);
-	pin_counts_init(test, &pc, pr, 2048);
-	physr_unpin(pr);
-	pin_counts_read(&pc);
-	ref0 = kunit_kcalloc(test, pc.n, sizeof(int), GFP_KERNEL);
-	pin0 = kunit_kcalloc(test, pc.n, sizeof(int), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, ref0 && pin0);
-	memcpy(ref0, pc.ref, pc.n * sizeof(int));
-	memcpy(pin0, pc.pin, pc.n * sizeof(int));
+	pin_counts_init(test, &pc, physr_pinned_list(p), 2048);
+	physr_unpin(p);
+	pin_counts_save(test, &pc, &ref0, &pin0);
 
-	KUNIT_ASSERT_EQ(test, pin(pr, arg), 0);
+	p = expect_pin(test, pin(arg));
 	pin_counts_read(&pc);
 	for (i = 0; i < pc.n; i++)
 		KUNIT_EXPECT_TRUE(test,
 				  pc.ref[i] > ref0[i] || pc.pin[i] > pin0[i]);
-	physr_unpin(pr);
-	pin_counts_read(&pc);
-	for (i = 0; i < pc.n; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, pc.ref[i], ref0[i], "page %u", i);
-		KUNIT_EXPECT_EQ_MSG(test, pc.pin[i], pin0[i], "page %u", i);
-		KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(pc.folio[i]));
-	}
+	physr_unpin(p);
+	expect_counts_back(test, &pc, ref0, pin0);
 }
 
 struct pin_user_arg {
@@ -313,11 +338,11 @@ struct pin_user_arg {
 	unsigned int flags;
 };
 
-static int pin_user_cb(struct physr *pr, void *arg)
+static struct physr_pinned *pin_user_cb(void *arg)
 {
 	struct pin_user_arg *a = arg;
 
-	return physr_pin_user(pr, a->addr, a->len, a->flags, GFP_KERNEL);
+	return physr_pin_user(a->addr, a->len, a->flags, GFP_KERNEL);
 }
 
 struct pin_memfd_arg {
@@ -326,30 +351,41 @@ struct pin_memfd_arg {
 	unsigned int flags;
 };
 
-static int pin_memfd_cb(struct physr *pr, void *arg)
+static struct physr_pinned *pin_memfd_cb(void *arg)
 {
 	struct pin_memfd_arg *a = arg;
 
-	return physr_pin_memfd(pr, a->file, a->off, a->len, a->flags,
-			       GFP_KERNEL);
+	return physr_pin_memfd(a->file, a->off, a->len, a->flags, GFP_KERNEL);
+}
+
+/* How @pin must be released: the private state of the pin helpers. */
+static void expect_pin_state(struct kunit *test,
+			     const struct physr_pinned *pin,
+			     enum physr_pin_mode mode, bool dirty)
+{
+	KUNIT_EXPECT_EQ(test, pin->mode, mode);
+	KUNIT_EXPECT_EQ(test, pin->dirty, dirty);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(physr_pinned_list(pin)),
+			PHYSR_RAM);
 }
 
 static void physr_mm_test_pin_user(struct kunit *test)
 {
 	unsigned long addr = test_user_buf(test, 16 * PAGE_SIZE);
-	struct physr pr;
+	struct physr_pinned *pin;
+	const struct physr *pr;
 
-	physr_init(&pr);
-	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 100, 5 * PAGE_SIZE,
-					     PHYSR_PIN_WRITE, GFP_KERNEL), 0);
-	expect_pinned(test, &pr, 5 * PAGE_SIZE);
-	KUNIT_EXPECT_LE(test, physr_nr_ranges(&pr), 6ULL);
-	physr_unpin(&pr);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
-	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
+	pin = expect_pin(test, physr_pin_user(addr + 100, 5 * PAGE_SIZE,
+					      PHYSR_PIN_WRITE, GFP_KERNEL));
+	pr = physr_pinned_list(pin);
+	expect_pin_state(test, pin, PHYSR_PINNED_PAGES, true);
+	expect_pinned(test, pr, 5 * PAGE_SIZE);
+	KUNIT_EXPECT_LE(test, physr_nr_ranges(pr), 6ULL);
+	physr_unpin(pin);
+	physr_unpin(NULL);
 
 	/* Every pin taken is dropped again */
-	expect_unpin_restores(test, &pr, pin_user_cb,
+	expect_unpin_restores(test, pin_user_cb,
 			      &(struct pin_user_arg){ addr + 100, 5 * PAGE_SIZE,
 						      PHYSR_PIN_WRITE });
 }
@@ -357,17 +393,16 @@ static void physr_mm_test_pin_user(struct kunit *test)
 static void physr_mm_test_pin_user_longterm(struct kunit *test)
 {
 	unsigned long addr = test_user_buf(test, 1100 * PAGE_SIZE);
-	struct physr pr;
+	struct physr_pinned *pin;
 
 	/* More pages than one batch of the page array. */
-	physr_init(&pr);
-	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr, 1100 * PAGE_SIZE,
-					     PHYSR_PIN_WRITE |
-					     PHYSR_PIN_LONGTERM,
-					     GFP_KERNEL), 0);
-	expect_pinned(test, &pr, 1100 * PAGE_SIZE);
-	physr_unpin(&pr);
-	expect_unpin_restores(test, &pr, pin_user_cb,
+	pin = expect_pin(test, physr_pin_user(addr, 1100 * PAGE_SIZE,
+					      PHYSR_PIN_WRITE |
+					      PHYSR_PIN_LONGTERM,
+					      GFP_KERNEL));
+	expect_pinned(test, physr_pinned_list(pin), 1100 * PAGE_SIZE);
+	physr_unpin(pin);
+	expect_unpin_restores(test, pin_user_cb,
 			      &(struct pin_user_arg){ addr, 1100 * PAGE_SIZE,
 						      PHYSR_PIN_WRITE |
 						      PHYSR_PIN_LONGTERM });
@@ -376,48 +411,66 @@ static void physr_mm_test_pin_user_longterm(struct kunit *test)
 static void physr_mm_test_pin_user_small(struct kunit *test)
 {
 	unsigned long addr = test_user_buf(test, PAGE_SIZE);
-	struct physr pr;
+	struct physr_pinned *pin;
 
 	/*
 	 * Writable: a read-only pin of untouched anonymous memory gets the
 	 * shared zero page, which GUP does not pin.
 	 */
-	physr_init(&pr);
-	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, PHYSR_PIN_WRITE,
-					     GFP_KERNEL), 0);
-	expect_pinned(test, &pr, 9);
-	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
-	physr_unpin(&pr);
+	pin = expect_pin(test, physr_pin_user(addr + 7, 9, PHYSR_PIN_WRITE,
+					      GFP_KERNEL));
+	expect_pinned(test, physr_pinned_list(pin), 9);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(physr_pinned_list(pin)), 1ULL);
+	physr_unpin(pin);
 
 	/* Read-only: the bytes are described, whatever backs them. */
-	KUNIT_ASSERT_EQ(test, physr_pin_user(&pr, addr + 7, 9, 0, GFP_KERNEL),
-			0);
-	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 9ULL);
-	physr_unpin(&pr);
+	pin = expect_pin(test, physr_pin_user(addr + 7, 9, 0, GFP_KERNEL));
+	expect_pin_state(test, pin, PHYSR_PINNED_PAGES, false);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(physr_pinned_list(pin)), 9ULL);
+	physr_unpin(pin);
 }
 
 static void physr_mm_test_pin_user_errors(struct kunit *test)
 {
 	unsigned long addr = test_user_buf(test, 4 * PAGE_SIZE);
-	struct physr pr;
 
-	physr_init(&pr);
-	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, 0, 0, GFP_KERNEL),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_user(addr, 0, 0, GFP_KERNEL)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, PAGE_SIZE, BIT(7),
-					     GFP_KERNEL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, ULONG_MAX - 10, 20, 0,
-					     GFP_KERNEL), -EOVERFLOW);
-	/* Runs past the mapping: whatever was pinned is released again. */
-	KUNIT_EXPECT_LT(test, physr_pin_user(&pr, addr, 8 * PAGE_SIZE, 0,
-					     GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
-	KUNIT_EXPECT_EQ(test, pr.pin_mode, PHYSR_NOT_PINNED);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_user(addr, PAGE_SIZE, BIT(7),
+						     GFP_KERNEL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_user(ULONG_MAX - 10, 20, 0,
+						     GFP_KERNEL)),
+			-EOVERFLOW);
+	/*
+	 * Runs past the mapping: whatever was pinned is released again
+	 * (physr_mm_test_pin_user_partial counts the pins).
+	 */
+	KUNIT_EXPECT_TRUE(test, IS_ERR(physr_pin_user(addr, 8 * PAGE_SIZE, 0,
+						      GFP_KERNEL)));
+}
 
-	KUNIT_ASSERT_EQ(test, physr_append(&pr, 0x1000, 1, GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ(test, physr_pin_user(&pr, addr, PAGE_SIZE, 0,
-					     GFP_KERNEL), -EINVAL);
-	physr_destroy(&pr);
+/*
+ * A pin that fails part way (the range runs past the mapping) drops every
+ * pin it took on the pages that were mapped.
+ */
+static void physr_mm_test_pin_user_partial(struct kunit *test)
+{
+	unsigned long addr = test_user_buf(test, 4 * PAGE_SIZE);
+	struct physr_pinned *pin;
+	struct pin_counts pc;
+	int *ref0, *pin0;
+
+	pin = expect_pin(test, physr_pin_user(addr, 4 * PAGE_SIZE,
+					      PHYSR_PIN_WRITE, GFP_KERNEL));
+	pin_counts_init(test, &pc, physr_pinned_list(pin), 8);
+	physr_unpin(pin);
+	KUNIT_ASSERT_EQ(test, pc.n, 4U);
+	pin_counts_save(test, &pc, &ref0, &pin0);
+
+	KUNIT_EXPECT_TRUE(test, IS_ERR(physr_pin_user(addr, 8 * PAGE_SIZE,
+						      PHYSR_PIN_WRITE,
+						      GFP_KERNEL)));
+	expect_counts_back(test, &pc, ref0, pin0);
 }
 
 static struct file *test_memfd(struct kunit *test, loff_t size)
@@ -431,32 +484,37 @@ static struct file *test_memfd(struct kunit *test, loff_t size)
 
 static void physr_mm_test_pin_memfd(struct kunit *test)
 {
+	struct physr_pinned *pin;
 	struct file *file;
-	struct physr pr;
 
 	/* memfd_pin_folios() allocates missing folios only with memfds. */
 	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
 		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
 	file = test_memfd(test, 8 * PAGE_SIZE);
 
-	physr_init(&pr);
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0x800, 6 * PAGE_SIZE,
-					      PHYSR_PIN_WRITE, GFP_KERNEL), 0);
-	expect_pinned(test, &pr, 6 * PAGE_SIZE);
-	physr_unpin(&pr);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	pin = physr_pin_memfd(file, 0x800, 6 * PAGE_SIZE, PHYSR_PIN_WRITE,
+			      GFP_KERNEL);
+	if (IS_ERR(pin))
+		fput(file);
+	expect_pin(test, pin);
+	expect_pin_state(test, pin, PHYSR_PINNED_FOLIOS, true);
+	expect_pinned(test, physr_pinned_list(pin), 6 * PAGE_SIZE);
+	physr_unpin(pin);
 
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 8 * PAGE_SIZE, 0,
-					      GFP_KERNEL), 0);
-	expect_pinned(test, &pr, 8 * PAGE_SIZE);
-	physr_unpin(&pr);
+	pin = physr_pin_memfd(file, 0, 8 * PAGE_SIZE, 0, GFP_KERNEL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(pin));
+	if (!IS_ERR(pin)) {
+		expect_pin_state(test, pin, PHYSR_PINNED_FOLIOS, false);
+		expect_pinned(test, physr_pinned_list(pin), 8 * PAGE_SIZE);
+		physr_unpin(pin);
+	}
 
 	/* Every pin taken is dropped again, partial first page included */
-	expect_unpin_restores(test, &pr, pin_memfd_cb,
+	expect_unpin_restores(test, pin_memfd_cb,
 			      &(struct pin_memfd_arg){ file, 0x800,
 						       6 * PAGE_SIZE,
 						       PHYSR_PIN_WRITE });
-	expect_unpin_restores(test, &pr, pin_memfd_cb,
+	expect_unpin_restores(test, pin_memfd_cb,
 			      &(struct pin_memfd_arg){ file, 0, 8 * PAGE_SIZE,
 						       0 });
 	fput(file);
@@ -465,19 +523,20 @@ static void physr_mm_test_pin_memfd(struct kunit *test)
 static void physr_mm_test_pin_memfd_errors(struct kunit *test)
 {
 	struct file *file = test_memfd(test, 4 * PAGE_SIZE);
-	struct physr pr;
 
-	physr_init(&pr);
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 5 * PAGE_SIZE, 0,
-					      GFP_KERNEL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, -1, PAGE_SIZE, 0,
-					      GFP_KERNEL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, 0, 0, 0, GFP_KERNEL),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_memfd(file, 0, 5 * PAGE_SIZE,
+						      0, GFP_KERNEL)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, physr_pin_memfd(&pr, file, LLONG_MAX, 2, 0,
-					      GFP_KERNEL), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, pr.pin_mode, PHYSR_NOT_PINNED);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_memfd(file, -1, PAGE_SIZE, 0,
+						      GFP_KERNEL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_memfd(file, 0, 0, 0,
+						      GFP_KERNEL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_memfd(file, 0, PAGE_SIZE,
+						      BIT(7), GFP_KERNEL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(physr_pin_memfd(file, LLONG_MAX, 2, 0,
+						      GFP_KERNEL)),
+			-EOVERFLOW);
 	fput(file);
 }
 
@@ -492,6 +551,7 @@ static struct kunit_case physr_mm_test_cases[] = {
 	KUNIT_CASE(physr_mm_test_pin_user_longterm),
 	KUNIT_CASE(physr_mm_test_pin_user_small),
 	KUNIT_CASE(physr_mm_test_pin_user_errors),
+	KUNIT_CASE(physr_mm_test_pin_user_partial),
 	KUNIT_CASE(physr_mm_test_pin_memfd),
 	KUNIT_CASE(physr_mm_test_pin_memfd_errors),
 	{}

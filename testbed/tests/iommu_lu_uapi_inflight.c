@@ -105,16 +105,16 @@ static int stage1(int control)
 	memset(guest + PG, 0, PG);
 	tap(!ret, "stage 1: edu copies the pattern within guest RAM through IOVA 0x%llx (%d)",
 	    IOVA, ret);
-	s = luo_session(SESSION, false);
+	s = lu_session_create(SESSION);
 	need(s >= 0, "create a live update session (%d)", s);
-	ret = luo_preserve(s, mfd, 1);
+	ret = lu_preserve(s, mfd, 1);
 	tap(!ret, "stage 1: the memfd preserved (%d)", ret);
 	if (control) {
 		tap(1, "stage 1: control: HWPT %u not marked, iommufd and cdev not preserved", hwpt);
 	} else {
 		ret = mark(iommufd, hwpt, 100);
-		ret = ret ?: luo_preserve(s, iommufd, 2);
-		ret = ret ?: luo_preserve(s, edu, 3);
+		ret = ret ?: lu_preserve(s, iommufd, 2);
+		ret = ret ?: lu_preserve(s, edu, 3);
 		tap(!ret, "stage 1: HWPT %u marked, iommufd and cdev preserved (%d)", hwpt, ret);
 	}
 	/* The child holds every fd (and the session) until the kexec. */
@@ -135,8 +135,8 @@ static int stage2(int control)
 	printf("1..4\n");
 	faults = dmar_faults();
 	tap(faults == 0, "stage 2: no DMA remapping fault through the kexec (%d)", faults);
-	s = luo_session(SESSION, true);
-	mfd = s >= 0 ? luo_retrieve(s, 1) : -1;
+	s = lu_session_retrieve(SESSION);
+	mfd = s >= 0 ? lu_retrieve(s, 1) : -1;
 	tap(mfd >= 0, "stage 2: the guest RAM memfd retrieved (%d, %d)", s, mfd);
 	if (mfd < 0)
 		return failed;
@@ -166,7 +166,6 @@ static int stage2(int control)
 
 int main(int argc, char **argv)
 {
-	const char *st = getenv("TESTBED_STAGE");
 #ifdef IOMMU_LU_UAPI_CONTROL
 	int control = 1;
 #else
@@ -176,5 +175,5 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("TAP version 13\n");
-	return (st && atoi(st) == 2) ? stage2(control) : stage1(control);
+	return stage_number() == 2 ? stage2(control) : stage1(control);
 }

@@ -49,24 +49,18 @@ static void stage1(void)
 	tap(!ret, "HWPT %u marked (%d)", at.pt_id, ret ? -errno : 0);
 	ret = write_str("/sys/kernel/debug/vfio_pci_lu/test_corrupt", "1");
 	tap(!ret, "test-only record damage switched on (%d)", ret);
-	s = luo_session(SESSION, false);
-	ret = s < 0 ? s : luo_preserve(s, mfd, 1);
-	ret = ret ?: luo_preserve(s, iommufd, 2);
-	ret = ret ?: luo_preserve(s, edu, 3);
+	s = lu_session_create(SESSION);
+	ret = s < 0 ? s : lu_preserve(s, mfd, 1);
+	ret = ret ?: lu_preserve(s, iommufd, 2);
+	ret = ret ?: lu_preserve(s, edu, 3);
 	tap(!ret, "memfd, iommufd, cdev preserved (%d)", ret);
 	f = tb_state_file("iommu_lu_vfio_corrupt", "w");
 	ret = !f || fprintf(f, "%s\n", bdf) < 0;
 	if (f)
 		fclose(f);
 	tap(!ret, "state saved");
-	if (!fork()) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		for (;;)
-			pause();
-	}
+	/* The session stays open through the kexec */
+	need(!lu_keep_sessions(), "hold the session for the kexec");
 }
 
 static int kmsg_has(const char *needle)
@@ -95,17 +89,17 @@ static void stage2(void)
 	need(f && fscanf(f, "%63s", bdf) == 1, "state of stage 1");
 	fclose(f);
 	bind_vfio_pci(bdf);
-	s = luo_session(SESSION, true);
+	s = lu_session_retrieve(SESSION);
 	need(s >= 0, "retrieve the session (%d)", s);
-	mfd = luo_retrieve(s, 1);
-	iommufd = luo_retrieve(s, 2);
+	mfd = lu_retrieve(s, 1);
+	iommufd = lu_retrieve(s, 2);
 	tap(mfd >= 0 && iommufd >= 0, "memfd and iommufd retrieved (%d %d)",
 	    mfd, iommufd);
-	edu = luo_retrieve(s, 3);
+	edu = lu_retrieve(s, 3);
 	tap(edu == -EINVAL, "the damaged cdev record: EINVAL (%d)", edu);
 	tap(kmsg_has("vfio_pci_lu: record of ") && kmsg_has(": no such device"),
 	    "the kernel says why (no such device)");
-	edu = luo_retrieve(s, 3);
+	edu = lu_retrieve(s, 3);
 	tap(edu == -EINVAL, "and again (%d)", edu);
 	ret = close(s);
 	tap(!ret, "session finished by closing it");
@@ -132,10 +126,8 @@ static void stage2(void)
 
 int main(void)
 {
-	const char *st = getenv("TESTBED_STAGE");
-
 	printf("TAP version 13\n");
-	if (!st || atoi(st) == 1)
+	if (stage_number() <= 1)
 		stage1();
 	else
 		stage2();

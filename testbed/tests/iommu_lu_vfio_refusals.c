@@ -81,7 +81,7 @@ int main(void)
 	need(!map_file(iommufd, ioas, mfd, 0, 4 * PG, &iova, MAP_RW_FIXED),
 	     "MAP_FILE the memfd");
 	hwpt = attach(edu, ioas);
-	s = luo_session("iommu-lu-refusals", false);
+	s = lu_session_create("iommu-lu-refusals");
 	need(s >= 0, "create a live update session (%d)", s);
 
 	/* A user VA area: the IOAS cannot be marked */
@@ -95,19 +95,19 @@ int main(void)
 	tap(ret == -EINVAL,
 	    "an IOAS that is not all file-backed cannot be marked: EINVAL (%d)",
 	    ret);
-	ret = luo_preserve(s, iommufd, 10);
+	ret = lu_preserve(s, iommufd, 10);
 	tap(ret == -EINVAL, "so the iommufd has nothing to preserve: EINVAL (%d)",
 	    ret);
 	need(!unmap_iova(iommufd, ioas, iova, PG), "unmap the user VA page");
 
 	ret = mark(iommufd, hwpt, 1);
 	tap(!ret, "all memfd now: HWPT %u marked (%d)", hwpt, ret);
-	ret = luo_preserve(s, edu, 20);
+	ret = lu_preserve(s, edu, 20);
 	tap(ret == -ESRCH, "the cdev before its iommufd: ESRCH (%d)", ret);
-	ret = luo_preserve(s, iommufd, 10);
+	ret = lu_preserve(s, iommufd, 10);
 	tap(ret == -ESRCH, "the iommufd before its memfd: ESRCH (%d)", ret);
-	ret = luo_preserve(s, mfd, 1);
-	ret = ret ?: luo_preserve(s, iommufd, 10);
+	ret = lu_preserve(s, mfd, 1);
+	ret = ret ?: lu_preserve(s, iommufd, 10);
 	tap(!ret, "the memfd, then the iommufd preserved (%d)", ret);
 
 	/*
@@ -117,13 +117,13 @@ int main(void)
 	gfd = vfio_open_nth(EDU_VENDOR, EDU_DEVICE, 2, bdf3);
 	close(gfd);
 	gfd = group_open(bdf3);
-	ret = gfd < 0 ? -errno : luo_preserve(s, gfd, 21);
+	ret = gfd < 0 ? -errno : lu_preserve(s, gfd, 21);
 	tap(ret == -EBADFD, "the VFIO group fd instead of the cdev: EBADFD (%d)",
 	    ret);
 	close(gfd);
 
 	ret = intx(edu, true);
-	ret = ret ?: luo_preserve(s, edu, 20);
+	ret = ret ?: lu_preserve(s, edu, 20);
 	tap(ret == -EBUSY, "interrupts enabled: EBUSY (%d)", ret);
 	ret = intx(edu, false);
 	tap(!ret, "interrupts disabled again (%d)", ret);
@@ -135,11 +135,11 @@ int main(void)
 	ioas2 = ioas_alloc(fd2);
 	hwpt2 = attach(edu2, ioas2);
 	ret = mark(fd2, hwpt2, 1);
-	ret = ret ?: luo_preserve(s, fd2, 11);
-	ret = ret ?: luo_preserve(s, edu2, 22);
+	ret = ret ?: lu_preserve(s, fd2, 11);
+	ret = ret ?: lu_preserve(s, edu2, 22);
 	tap(ret == -EXDEV, "%s shares its IOMMU group: EXDEV (%d)", bdf2, ret);
 
-	ret = luo_preserve(s, edu, 20);
+	ret = lu_preserve(s, edu, 20);
 	tap(!ret, "%s preserved after its iommufd (%d)", bdf, ret);
 	{
 		struct vfio_device_detach_iommufd_pt det = {

@@ -68,25 +68,18 @@ static void stage1(void)
 		usleep(1000);
 	tap(bar[0x08 / 4] == FACT, "factorial register holds %u", bar[0x08 / 4]);
 
-	s = luo_session(SESSION, false);
-	ret = s < 0 ? s : luo_preserve(s, mfd, 1);
-	ret = ret ?: luo_preserve(s, iommufd, 2);
-	ret = ret ?: luo_preserve(s, edu, 3);
+	s = lu_session_create(SESSION);
+	ret = s < 0 ? s : lu_preserve(s, mfd, 1);
+	ret = ret ?: lu_preserve(s, iommufd, 2);
+	ret = ret ?: lu_preserve(s, edu, 3);
 	tap(!ret, "memfd, iommufd, cdev preserved in that order (%d)", ret);
 	f = tb_state_file("iommu_lu_vfio_retrieve", "w");
 	ret = !f || fprintf(f, "%s %u %u\n", bdf, ioas, at.pt_id) < 0;
 	if (f)
 		fclose(f);
 	tap(!ret, "state saved");
-	/* Hold the session open through the kexec, off the results port */
-	if (!fork()) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		for (;;)
-			pause();
-	}
+	/* The session stays open through the kexec */
+	need(!lu_keep_sessions(), "hold the session for the kexec");
 }
 
 static void stage2(void)
@@ -106,13 +99,13 @@ static void stage2(void)
 	     "state of stage 1");
 	fclose(f);
 	bind_vfio_pci(bdf);
-	s = luo_session(SESSION, true);
+	s = lu_session_retrieve(SESSION);
 	need(s >= 0, "retrieve the session (%d)", s);
-	edu = luo_retrieve(s, 3);
+	edu = lu_retrieve(s, 3);
 	tap(edu == -ESRCH, "the cdev before its iommufd: ESRCH (%d)", edu);
-	mfd = luo_retrieve(s, 1);
-	iommufd = luo_retrieve(s, 2);
-	edu = luo_retrieve(s, 3);
+	mfd = lu_retrieve(s, 1);
+	iommufd = lu_retrieve(s, 2);
+	edu = lu_retrieve(s, 3);
 	tap(mfd >= 0 && iommufd >= 0 && edu >= 0,
 	    "memfd, iommufd, cdev retrieved (%d %d %d)", mfd, iommufd, edu);
 	need(mfd >= 0 && iommufd >= 0 && edu >= 0, "retrieved");
@@ -155,10 +148,8 @@ static void stage2(void)
 
 int main(void)
 {
-	const char *st = getenv("TESTBED_STAGE");
-
 	printf("TAP version 13\n");
-	if (!st || atoi(st) == 1)
+	if (stage_number() <= 1)
 		stage1();
 	else
 		stage2();

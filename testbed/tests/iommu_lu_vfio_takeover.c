@@ -39,9 +39,8 @@ static int lu_cmd(const char *cmd, char *status, size_t len)
 
 int main(void)
 {
-	const char *s = getenv("TESTBED_STAGE");
 	unsigned int fact = 0, command = 0;
-	int stage = s ? atoi(s) : 0, ret, devfd, iommufd;
+	int stage = stage_number(), ret, devfd, iommufd;
 	char status[8192], bdf[64], *p;
 	volatile uint32_t *bar;
 	size_t size;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the VFIO live update tests (iommu_lu_uapi_*,
- * iommu_lu_vfio_*): /dev/liveupdate sessions and files, the iommufd HWPT
- * mark, the cdev attach, and a per-test state file that survives the kexec
- * (in $TESTBED_STATE). Errors come back as -errno; need() stops the test.
+ * iommu_lu_vfio_*): the iommufd HWPT mark, the cdev attach, and a per-test
+ * state file that survives the kexec (in $TESTBED_STATE). /dev/liveupdate
+ * sessions and files come from lib/libliveupdate of the live update
+ * selftests (lu_session_create(), lu_preserve(), lu_keep_sessions(), ...).
+ * Errors come back as -errno; need() stops the test.
  */
 #ifndef LU_VFIO_TB_H
 #define LU_VFIO_TB_H
@@ -12,45 +14,8 @@
 #include <linux/liveupdate.h>
 
 #include "vfio_tb.h"
-
-/* Create the session @name, or retrieve it (@incoming); its fd or -errno */
-static inline int luo_session(const char *name, bool incoming)
-{
-	struct liveupdate_ioctl_create_session c = { .size = sizeof(c) };
-	struct liveupdate_ioctl_retrieve_session r = { .size = sizeof(r) };
-	int dev = open("/dev/liveupdate", O_RDWR), ret;
-
-	if (dev < 0)
-		return -errno;
-	if (incoming) {
-		snprintf((char *)r.name, sizeof(r.name), "%s", name);
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r) ? -errno : r.fd;
-	} else {
-		snprintf((char *)c.name, sizeof(c.name), "%s", name);
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &c) ? -errno : c.fd;
-	}
-	close(dev);
-	return ret;
-}
-
-static inline int luo_preserve(int s, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg) ? -errno : 0;
-}
-
-/* The fd of the file preserved as @token, or -errno */
-static inline int luo_retrieve(int s, uint64_t token)
-{
-	struct liveupdate_session_retrieve_fd arg = {
-		.size = sizeof(arg), .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg) ? -errno : arg.fd;
-}
+/* Sessions, files and keeping them through the kexec: the selftests' one */
+#include "libliveupdate.h"
 
 static inline int mark(int iommufd, uint32_t hwpt, uint64_t token)
 {

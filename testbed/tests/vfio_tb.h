@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the VFIO/IOMMUFD tests: TAP output, binding the edu and
- * ivshmem devices to vfio-pci, opening them through the VFIO cdev and
- * /dev/iommu, BAR and config space access, edu DMA, IOMMUFD mapping calls
- * and a small SHA-256 for the host-side checks of ivshmem bytes.
+ * Helpers shared by the VFIO/IOMMUFD tests, on top of tb.h: binding the
+ * edu and ivshmem devices to vfio-pci, opening them through the VFIO cdev
+ * and /dev/iommu, BAR and config space access, edu DMA, IOMMUFD mapping
+ * calls and a small SHA-256 for the host-side checks of ivshmem bytes.
  *
  * edu (QEMU docs/specs/edu.txt): DMA source/destination/count/command
  * registers at 0x80/0x88/0x90/0x98 of BAR0, a 4 KiB internal buffer at
@@ -28,8 +28,7 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
-/* Not every test uses every helper */
-#pragma GCC diagnostic ignored "-Wunused-function"
+#include "tb.h"
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -49,23 +48,6 @@
  * exactly at the end of its buffer, so transfers stay below 4 KiB.
  */
 #define EDU_XFER	2048
-
-static int nr_test;
-static int failed;
-
-static void tap(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d ", ok ? "" : "not ", ++nr_test);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failed = 1;
-}
 
 /* A step the rest of the test cannot do without: report it and stop */
 static void need(int ok, const char *fmt, ...)

@@ -604,13 +604,15 @@ out:
  */
 #define IOVA_BENCH	SZ_1G
 
-static struct physr lu_bench_pr;
+static struct physr_pinned *lu_bench_pin;
 
 static int lu_bench_map(int fd)
 {
+	const struct physr *pr;
 	struct physr_range r;
 	struct physr_iter it;
 	struct file *file;
+	loff_t size;
 	u64 iova = IOVA_BENCH, handle;
 	int ret;
 
@@ -620,14 +622,19 @@ static int lu_bench_map(int fd)
 	file = fget(fd);
 	if (!file)
 		return -EBADF;
-	physr_init(&lu_bench_pr);
-	ret = physr_pin_memfd(&lu_bench_pr, file, 0, i_size_read(file_inode(file)),
-			      0, GFP_KERNEL);
+	size = i_size_read(file_inode(file));
+	lu_bench_pin = physr_pin_memfd(file, 0, size, 0, GFP_KERNEL);
 	fput(file);
-	check(!ret, "memfd pinned: %llu bytes in %llu ranges (%d)",
-	      physr_total_bytes(&lu_bench_pr), physr_nr_ranges(&lu_bench_pr), ret);
-	if (ret)
+	if (IS_ERR(lu_bench_pin)) {
+		ret = PTR_ERR(lu_bench_pin);
+		lu_bench_pin = NULL;
+		check(false, "memfd pinned (%d)", ret);
 		return ret;
+	}
+	pr = physr_pinned_list(lu_bench_pin);
+	check(physr_total_bytes(pr) == size,
+	      "memfd pinned: %llu bytes in %llu ranges", physr_total_bytes(pr),
+	      physr_nr_ranges(pr));
 	lt.domain = iommu_paging_domain_alloc(&lt.pdev->dev);
 	if (IS_ERR(lt.domain)) {
 		ret = PTR_ERR(lt.domain);
@@ -635,7 +642,7 @@ static int lu_bench_map(int fd)
 		return ret;
 	}
 	ret = iommu_attach_device(lt.domain, &lt.pdev->dev);
-	physr_for_each_range(&lu_bench_pr, &it, &r) {
+	physr_for_each_range(pr, &it, &r) {
 		if (ret)
 			break;
 		ret = iommu_map(lt.domain, iova, r.phys, r.len,
@@ -652,15 +659,16 @@ static int lu_bench_map(int fd)
 
 static void lu_bench_unmap(bool unpreserve)
 {
-	if (!lt.domain)
-		return;
-	if (unpreserve)
-		iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
-	iommu_detach_device(lt.domain, &lt.pdev->dev);
-	iommu_domain_free(lt.domain);
-	lt.domain = NULL;
-	physr_unpin(&lu_bench_pr);
-	physr_destroy(&lu_bench_pr);
+	if (lt.domain) {
+		if (unpreserve)
+			iommu_lu_unpreserve(lt.domain, &lt.pdev->dev);
+		iommu_detach_device(lt.domain, &lt.pdev->dev);
+		iommu_domain_free(lt.domain);
+		lt.domain = NULL;
+	}
+	/* No domain maps the memory any more (or never did) */
+	physr_unpin(lu_bench_pin);
+	lu_bench_pin = NULL;
 }
 
 /*

@@ -53,8 +53,8 @@ static struct workqueue_struct *iopt_file_wq;
 
 /* What an iopt_pages of IOMMU_IOAS_MAP_FILE holds besides the pages */
 struct iopt_file {
-	/* memfd: the pinned range, pages->physr points here */
-	struct physr pinned;
+	/* memfd: the pinned range, pages->physr is its list */
+	struct physr_pinned *pinned;
 	/* memfd: the file, for live update (see liveupdate.c) */
 	struct file *memfd;
 	/* dma-buf: importer side, the exporter's physr is used */
@@ -123,7 +123,6 @@ struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 		rc = -ENOMEM;
 		goto err_put;
 	}
-	physr_init(&file->pinned);
 	if (writable)
 		pin |= PHYSR_PIN_WRITE;
 	/*
@@ -134,13 +133,15 @@ struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 	if (rc)
 		goto err_free;
 	/* Whole pages: index i of the pages is byte i * PAGE_SIZE of the list */
-	rc = physr_pin_memfd(&file->pinned, filp, (uintptr_t)pages->uptr,
-			     PFN_PHYS(pages->npages), pin, GFP_KERNEL_ACCOUNT);
-	if (rc) {
+	file->pinned = physr_pin_memfd(filp, (uintptr_t)pages->uptr,
+				       PFN_PHYS(pages->npages), pin,
+				       GFP_KERNEL_ACCOUNT);
+	if (IS_ERR(file->pinned)) {
+		rc = PTR_ERR(file->pinned);
 		iopt_pages_account_physr(pages, false);
 		goto err_free;
 	}
-	pages->physr = &file->pinned;
+	pages->physr = physr_pinned_list(file->pinned);
 	pages->physr_start = 0;
 	file->memfd = get_file(filp);
 	pages->file = file;
@@ -345,7 +346,7 @@ void iopt_file_release(struct iopt_pages *pages)
 
 	if (!file->dmabuf) {
 		iopt_pages_account_physr(pages, false);
-		physr_unpin(&file->pinned);
+		physr_unpin(file->pinned);
 		fput(file->memfd);
 		kfree(file);
 		return;

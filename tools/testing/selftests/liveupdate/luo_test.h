@@ -355,17 +355,4 @@ static inline int next_stage_append(const char *args)
 	return ret;
 }
 
-static inline int stage_number(void)
-{
-	const char *s = getenv("TESTBED_STAGE");
-
-	return s ? atoi(s) : 0;
-}
-
-/* Keep the sessions alive until the kexec (lib/libliveupdate). */
-static inline int hold_until_kexec(void)
-{
-	return lu_keep_sessions();
-}
-
 #endif

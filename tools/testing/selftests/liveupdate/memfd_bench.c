@@ -54,9 +54,9 @@ static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
 		   uint64_t *v2, uint64_t *v1)
 {
 	char needle[64], line[512];
-	int s = session_new("bench-meta"), ret;
+	int s = lu_session_create("bench-meta"), ret;
 
-	ret = s < 0 ? s : luo_preserve(s, fd, 1);
+	ret = s < 0 ? s : lu_preserve(s, fd, 1);
 	snprintf(needle, sizeof(needle), "preserved memfd:%s:", name);
 	if (!ret)
 		ret = event_line(needle, line, sizeof(line));
@@ -67,6 +67,19 @@ static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
 		*v1 = line_value(line, "v1 ");
 	}
 	close(s);	/* unpreserves */
+	return ret;
+}
+
+/* A new memfd of META_SIZE filled with @seed's pattern, measured. */
+static int meta_of_filled(const char *name, uint64_t seed, uint64_t *folios,
+			  uint64_t *runs, uint64_t *v2, uint64_t *v1)
+{
+	int fd = lu_memfd_filled(name, META_SIZE, seed), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = meta_of(fd, name, folios, runs, v2, v1);
+	close(fd);
 	return ret;
 }
 
@@ -110,19 +123,12 @@ static void stage1(void)
 
 	ksft_set_plan(4);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
-	fd = memfd_new("meta-4k", 0);
-	p = fd < 0 || ftruncate(fd, META_SIZE) ? NULL : map_fd(fd, META_SIZE);
-	if (p)
-		pat_fill(p, 0, META_SIZE, 1);
-	ret = p ? meta_of(fd, "meta-4k", &folios, &runs, &v2, &v1) : -1;
+	ret = meta_of_filled("meta-4k", 1, &folios, &runs, &v2, &v1);
 	if (!ret)
 		print_meta("4 KiB pages, fresh VM", META_SIZE, folios, runs, v2, v1);
 	ksft_test_result(!ret && folios == META_SIZE / PAGE,
 			 "4 KiB memfd: %llu folios preserved and measured\n",
 			 (unsigned long long)folios);
-	if (p)
-		munmap(p, META_SIZE);
-	close(fd);
 
 	/* Two files written page by page in turn: their frames interleave. */
 	fd = memfd_new("meta-inter", 0);
@@ -147,24 +153,16 @@ static void stage1(void)
 	close(fd2);
 
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
-	fd = memfd_new("meta-thp", 0);
-	p = fd < 0 || ftruncate(fd, META_SIZE) ? NULL : map_fd(fd, META_SIZE);
-	if (p)
-		pat_fill(p, 0, META_SIZE, 2);
-	ret = p ? meta_of(fd, "meta-thp", &folios, &runs, &v2, &v1) : -1;
+	ret = meta_of_filled("meta-thp", 2, &folios, &runs, &v2, &v1);
 	if (!ret)
 		print_meta("2 MiB THP", META_SIZE, folios, runs, v2, v1);
 	ksft_test_result(!ret && folios == META_SIZE / (2 * MiB),
 			 "THP memfd: %llu folios preserved and measured\n",
 			 (unsigned long long)folios);
-	if (p)
-		munmap(p, META_SIZE);
-	close(fd);
 
 	ret = start_plain();
 	ksft_test_result(ret > 0, "plain kexec next: TSC writer on ivshmem started\n");
 	state_save("memfd_bench.state", &bs, sizeof(bs));
-	ksft_finished();
 }
 
 /* The three largest gaps between kernel log lines of this boot. */
@@ -250,9 +248,9 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 			 "%llu MiB THP memfd filled, writer running\n",
 			 (unsigned long long)(bs.size / MiB));
 	usleep(200000);
-	s = session_new("bench");
+	s = lu_session_create("bench");
 	t = rdtsc();
-	ret = s < 0 ? s : luo_preserve(s, fd, 1);
+	ret = s < 0 ? s : lu_preserve(s, fd, 1);
 	bs.preserve_ms = (rdtsc() - t) / tpm;
 	if (!ret && !event_line("preserved memfd:bench:", line, sizeof(line))) {
 		bs.folios = line_value(line, "pages in ");
@@ -263,8 +261,6 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 	ksft_test_result(!ret && !state_save("memfd_bench.state", &bs, sizeof(bs)),
 			 "preserved in %.1f ms\n", bs.preserve_ms);
 	close(fd);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "session held for the kexec\n");
 }
 
 /* After a kexec carrying the memfd: retrieve, check, blackout. */
@@ -276,9 +272,9 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 	char line[512];
 	char *p;
 
-	s = session_get("bench");
+	s = lu_session_retrieve("bench");
 	t0 = rdtsc();
-	fd = s < 0 ? s : luo_retrieve(s, 1);
+	fd = s < 0 ? s : lu_retrieve(s, 1);
 	t1 = rdtsc();
 	p = fd < 0 ? NULL : map_fd(fd, bs.size);
 	if (!p)
@@ -309,7 +305,7 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 	}
 	munmap(p, bs.size);
 	close(fd);
-	ksft_test_result(!luo_finish(s), "session finished\n");
+	ksft_test_result(!lu_finish(s), "session finished\n");
 	close(s);
 	if (!last_stage) {
 		ret = start_plain();
@@ -361,33 +357,45 @@ static void summary(void)
 		       (unsigned long long)bs.folios * 16);
 }
 
-/*
- * Stages: 1 metadata + plain writer; 2, 4 plain measured, memfd preserved;
- * 3, 5 memfd measured, plain writer (3 only); 5 prints the summary.
- */
-int main(void)
+/* The state of the earlier stages (not a state session: see the top). */
+static void load_state(void)
 {
-	int stage = stage_number(), last = stage == 5;
-	uint64_t t = rdtsc();
-
-	ksft_print_header();
-	if (stage < 1 || stage > 5)
-		ksft_exit_fail_msg("TESTBED_STAGE must be 1 to 5\n");
-	if (stage == 1) {
-		stage1();
-		return 0;
-	}
 	if (state_load("memfd_bench.state", &bs, sizeof(bs)))
 		ksft_exit_fail_msg("no state from the previous stage\n");
-	if (stage % 2 == 0) {
-		ksft_set_plan(4);
-		measure_plain_then_preserve(t, 0);
-	} else {
-		ksft_set_plan(last ? 3 : 4);
-		measure_memfd_then_plain(t, last);
-		if (last)
-			summary();
-	}
-	ksft_finished();
-	return 0;
 }
+
+/* Stages 2 and 4: plain kexec measured, memfd preserved. */
+static void stage_plain(void)
+{
+	uint64_t t = rdtsc();
+
+	load_state();
+	ksft_set_plan(3);
+	measure_plain_then_preserve(t, 0);
+}
+
+static void stage3(void)
+{
+	uint64_t t = rdtsc();
+
+	load_state();
+	ksft_set_plan(4);
+	measure_memfd_then_plain(t, 0);
+}
+
+static void stage5(void)
+{
+	uint64_t t = rdtsc();
+
+	load_state();
+	ksft_set_plan(3);
+	measure_memfd_then_plain(t, 1);
+	summary();
+}
+
+/*
+ * Counted by the harness: a state session would make the plain kexecs
+ * (stages 1 and 3) hand something over.
+ */
+LU_TEST_MAIN_HARNESS("memfd_bench", stage1, stage_plain, stage3, stage_plain,
+		     stage5)

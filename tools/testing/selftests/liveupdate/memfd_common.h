@@ -246,17 +246,6 @@ static inline int session_get(const char *name)
 	return lu_session_retrieve(name);
 }
 
-static inline int stage_or_die(void)
-{
-	int stage = stage_number();
-
-	if (stage != 1 && stage != 2) {
-		ksft_print_msg("TESTBED_STAGE must be 1 or 2 (runs under the testbed)\n");
-		exit(KSFT_FAIL);
-	}
-	return stage;
-}
-
 /*
  * "Guest RAM" for the demo and the benchmark: page 0 is the clock page
  * (word 0: TSC of the writer's latest page write, word 1: pages written);

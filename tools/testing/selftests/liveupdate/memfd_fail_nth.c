@@ -42,39 +42,24 @@ static uint64_t token_of(unsigned int k, unsigned int i)
 	return 1000 * (k + 1) + i;
 }
 
-static int fill(int fd, uint64_t size, uint64_t seed)
-{
-	void *p;
-
-	if (ftruncate(fd, size))
-		return -errno;
-	p = map_fd(fd, size);
-	if (!p)
-		return -errno;
-	pat_fill(p, 0, size, seed);
-	munmap(p, size);
-	return 0;
-}
-
 static void stage1(void)
 {
 	unsigned int k, i, bad;
-	int dev, s, fd, ret;
+	int s, fd, ret;
 	char name[64];
 
-	ksft_set_plan(2 + NR_KINDS);
+	ksft_set_plan(1 + NR_KINDS);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
-	dev = open(LUO_DEV, O_RDWR);
-	s = dev < 0 ? -errno : luo_create_session(dev, "memfd-nth");
+	s = lu_session_create("memfd-nth");
 	ksft_test_result(s >= 0, "stage 1: create session (%d)\n", s);
 	for (k = 0; k < NR_KINDS; k++) {
 		for (i = 0, bad = 0; i < NR_EACH; i++) {
 			snprintf(name, sizeof(name), "nth-%s-%u", kinds[k].name, i);
 			fd = memfd_new(name, kinds[k].flags);
 			ret = fd < 0 ? -errno :
-			      fill(fd, kinds[k].size, token_of(k, i));
+			      lu_memfd_fill(fd, kinds[k].size, token_of(k, i));
 			if (!ret)
-				ret = luo_preserve(s, fd, token_of(k, i));
+				ret = lu_preserve(s, fd, token_of(k, i));
 			if (ret) {
 				ksft_print_msg("%s: %d\n", name, ret);
 				bad++;
@@ -85,25 +70,16 @@ static void stage1(void)
 		ksft_test_result(!bad, "stage 1: %d %s memfds filled and preserved\n",
 				 NR_EACH, kinds[k].name);
 	}
-	close(dev);
-	ksft_test_result(!hold_until_kexec(), "stage 1: held for the kexec\n");
 }
 
 /* Every byte and the size of a retrieved memfd; 1 when right. */
 static int check(int fd, uint64_t size, uint64_t seed)
 {
 	struct stat st;
-	void *p;
-	int64_t wrong;
 
 	if (fstat(fd, &st) || st.st_size != (off_t)size)
 		return 0;
-	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-	if (p == MAP_FAILED)
-		return 0;
-	wrong = pat_check(p, 0, size, seed);
-	munmap(p, size);
-	return wrong == -1;
+	return !lu_memfd_check(fd, 0, size, seed, NULL);
 }
 
 /*
@@ -120,7 +96,7 @@ static int retrieve_nth(int nth, int s, uint64_t token, unsigned int n,
 	*reached = 0;
 	if (pwrite(nth, buf, len, 0) != len)
 		return -EIO;
-	fd = luo_retrieve(s, token);
+	fd = lu_retrieve(s, token);
 	memset(buf, 0, sizeof(buf));
 	r = pread(nth, buf, sizeof(buf) - 1, 0);
 	pwrite(nth, "0", 1, 0);
@@ -132,15 +108,14 @@ static int retrieve_nth(int nth, int s, uint64_t token, unsigned int n,
 static void stage2(void)
 {
 	unsigned int k, i, points, bad, lost;
-	int dev, s, fd, ret, nth, reached;
+	int s, fd, ret, nth, reached;
 	char path[64];
 
 	ksft_set_plan(2 + NR_KINDS);
 	ret = fail_nth_prepare();
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", getpid());
 	nth = open(path, O_RDWR);
-	dev = open(LUO_DEV, O_RDWR);
-	s = dev < 0 ? -errno : luo_retrieve_session(dev, "memfd-nth");
+	s = lu_session_retrieve("memfd-nth");
 	ksft_test_result(!ret && nth >= 0 && s >= 0,
 			 "stage 2: fault injection set up (%d), session retrieved (%d)\n",
 			 ret, s);
@@ -164,7 +139,7 @@ static void stage2(void)
 			}
 			/* Failed or not injected: it must come back now. */
 			if (fd < 0 && s >= 0)
-				fd = luo_retrieve(s, t);
+				fd = lu_retrieve(s, t);
 			if (fd < 0 || !check(fd, kinds[k].size, t)) {
 				ksft_print_msg("%s %u: lost after a failure at call %u (%d)\n",
 					       kinds[k].name, i, i + 1, fd);
@@ -179,17 +154,12 @@ static void stage2(void)
 				 "stage 2: %s: a failure at each of the %u injection points kept the memfd whole (%u bad errors, %u lost)\n",
 				 kinds[k].name, points, bad, lost);
 	}
-	ret = s < 0 ? s : luo_finish(s);
+	ret = s < 0 ? s : lu_finish(s);
 	ksft_test_result(!ret, "stage 2: finish (%d)\n", ret);
-	close(dev);
+	if (s >= 0)
+		close(s);
+	if (nth >= 0)
+		close(nth);
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_number() == 2)
-		stage2();
-	else
-		stage1();
-	ksft_finished();
-}
+LU_TEST_MAIN("memfd_fail_nth", stage1, stage2)

@@ -143,31 +143,35 @@ uint64_t lu_pattern_word(uint64_t seed, uint64_t off)
 	return z ^ (z >> 31);
 }
 
-int lu_memfd_filled(const char *name, uint64_t size, uint64_t seed)
+int lu_memfd_fill(int fd, uint64_t size, uint64_t seed)
 {
-	int fd = syscall(SYS_memfd_create, name, 0), ret = 0;
 	uint64_t *w, i;
 
-	if (fd < 0)
+	if (ftruncate(fd, size))
 		return -errno;
-	if (ftruncate(fd, size)) {
-		ret = -errno;
-		goto err;
-	}
 	if (!size)
-		return fd;
+		return 0;
 	w = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (w == MAP_FAILED) {
-		ret = -errno;
-		goto err;
-	}
+	if (w == MAP_FAILED)
+		return -errno;
 	for (i = 0; i < size / 8; i++)
 		w[i] = lu_pattern_word(seed, i * 8);
 	munmap(w, size);
+	return 0;
+}
+
+int lu_memfd_filled(const char *name, uint64_t size, uint64_t seed)
+{
+	int fd = syscall(SYS_memfd_create, name, 0), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = lu_memfd_fill(fd, size, seed);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
 	return fd;
-err:
-	close(fd);
-	return ret;
 }
 
 int lu_memfd_check(int fd, uint64_t off, uint64_t len, uint64_t seed,
@@ -244,4 +248,15 @@ int lu_stage_end(const char *test, int next)
 		return ret;
 	/* The session fd stays open: lu_keep_sessions() holds it. */
 	return lu_keep_sessions();
+}
+
+int lu_stage_harness(int *nr)
+{
+	const char *stage = getenv("TESTBED_STAGE");
+	const char *stages = getenv("TESTBED_STAGES");
+
+	if (!stage || !stages)
+		return -ENOENT;
+	*nr = atoi(stages);
+	return atoi(stage);
 }

@@ -21,6 +21,13 @@
  * checked against the harness's TESTBED_STAGE when that is set, and
  * finished at once.  Its absence means stage 1.
  *
+ * A test whose handover the next kernel rejects on purpose (a damaged or
+ * over-limit state, a failed accept) cannot keep a state session, and a
+ * benchmark of a plain kexec must hand over nothing: LU_TEST_MAIN_HARNESS()
+ * and LU_TEST_MAIN_NUMBERED() take the stage from the harness instead
+ * (TESTBED_STAGE of TESTBED_STAGES) and keep the open sessions alive after
+ * every stage but the last, the same way.
+ *
  * Every helper returns a file descriptor or 0 on success and a negative
  * errno on failure, never exits, and prints nothing.  The session helpers
  * open /dev/liveupdate for each call and close it: it can be open only
@@ -63,6 +70,8 @@ int lu_raise_nofile(unsigned long n);
 
 /* memfds filled with, and checked against, a pattern named by @seed. */
 uint64_t lu_pattern_word(uint64_t seed, uint64_t off);
+/* Size @fd (a memfd) to @size bytes (a multiple of 8), @seed's pattern. */
+int lu_memfd_fill(int fd, uint64_t size, uint64_t seed);
 /* A new memfd of @size bytes (a multiple of 8) filled with @seed's pattern. */
 int lu_memfd_filled(const char *name, uint64_t size, uint64_t seed);
 /*
@@ -79,6 +88,10 @@ typedef void (*lu_stage_fn)(void);
 int lu_stage_begin(const char *test);
 /* Preserve @next as the next stage's number and keep sessions alive. */
 int lu_stage_end(const char *test, int next);
+/* The harness's stage, and its number of stages in *@nr; or -ENOENT. */
+int lu_stage_harness(int *nr);
+/* A stage of a test of same-shaped stages: its number, of @nr. */
+typedef void (*lu_stage_nr_fn)(int stage, int nr);
 
 /*
  * Inline, so that the kselftest counters it ends with are the test's own
@@ -106,11 +119,58 @@ static inline __noreturn void lu_run(const char *test,
 	ksft_finished();
 }
 
+/*
+ * Stages counted by the harness: @stages (@nr of them), or @each for every
+ * stage of as many as the harness gives when @nr is 0.
+ */
+static inline __noreturn void lu_run_harness(const char *test,
+					     const lu_stage_fn *stages,
+					     lu_stage_nr_fn each, int nr)
+{
+	int stage, total = 0, ret;
+
+	ksft_print_header();
+	stage = lu_stage_harness(&total);
+	if (stage < 0)
+		ksft_exit_fail_msg("%s: runs under the testbed (TESTBED_STAGE, TESTBED_STAGES)\n",
+				   test);
+	if (nr && total != nr)
+		ksft_exit_fail_msg("%s: the harness gives %d stages, the test has %d\n",
+				   test, total, nr);
+	if (stage < 1 || stage > total)
+		ksft_exit_fail_msg("%s: no stage %d (%d stages)\n", test, stage, total);
+	if (stages)
+		stages[stage - 1]();
+	else
+		each(stage, total);
+	if (stage < total) {
+		ret = lu_keep_sessions();
+		if (ret)
+			ksft_exit_fail_msg("%s: keeping the sessions for stage %d: %s\n",
+					   test, stage + 1, strerror(-ret));
+	}
+	ksft_finished();
+}
+
 #define LU_TEST_MAIN(test, ...)						\
 	static const lu_stage_fn lu_stages[] = { __VA_ARGS__ };		\
 	int main(void)							\
 	{								\
 		lu_run(test, lu_stages, ARRAY_SIZE(lu_stages));		\
+	}
+
+#define LU_TEST_MAIN_HARNESS(test, ...)					\
+	static const lu_stage_fn lu_stages[] = { __VA_ARGS__ };		\
+	int main(void)							\
+	{								\
+		lu_run_harness(test, lu_stages, NULL, ARRAY_SIZE(lu_stages)); \
+	}
+
+/* @fn runs every stage; @nr stages, or 0 for as many as the harness gives. */
+#define LU_TEST_MAIN_NUMBERED(test, fn, nr)				\
+	int main(void)							\
+	{								\
+		lu_run_harness(test, NULL, fn, nr);			\
 	}
 
 #endif

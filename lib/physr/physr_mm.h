@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to the physr pin helpers (physr_mm.c) and their KUnit tests: how
+ * the memory of a pinned list was pinned.  Users only see the opaque
+ * &struct physr_pinned and the list inside it (physr_pinned_list()).
+ */
+#ifndef _LIB_PHYSR_PHYSR_MM_H
+#define _LIB_PHYSR_PHYSR_MM_H
+
+#include <linux/physr.h>
+#include <linux/types.h>
+
+/**
+ * enum physr_pin_mode - how the memory of a pinned list was pinned
+ * @PHYSR_PINNED_PAGES: page by page, by pin_user_pages_fast().
+ * @PHYSR_PINNED_FOLIOS: folio by folio, by memfd_pin_folios().
+ */
+enum physr_pin_mode {
+	PHYSR_PINNED_PAGES = 1,
+	PHYSR_PINNED_FOLIOS,
+};
+
+/**
+ * struct physr_pinned - a list of pinned memory and how to release it
+ * @list: the ranges; every page of them is pinned.
+ * @mode: how physr_unpin() must drop the pins.
+ * @dirty: physr_unpin() marks the memory dirty first.
+ */
+struct physr_pinned {
+	struct physr list;
+	enum physr_pin_mode mode;
+	bool dirty;
+};
+
+#endif /* _LIB_PHYSR_PHYSR_MM_H */
