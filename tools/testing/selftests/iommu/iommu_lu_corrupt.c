@@ -111,9 +111,6 @@ static void stage1(void)
 	ret = fd < 0 ? fd : luo_preserve(s, fd, TOK_GOOD);
 	ret = ret ?: state_save("iommu_lu_corrupt", &ioas_id, sizeof(ioas_id));
 	ksft_test_result(!ret, "good: preserved (%d)\n", ret);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "session held for the kexec\n");
-	ksft_finished();
 }
 
 static void stage2(void)
@@ -169,12 +166,4 @@ static void stage2(void)
 	ksft_finished();
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_or_die() == 1)
-		stage1();
-	else
-		stage2();
-	return 0;
-}
+LU_TEST_MAIN_HARNESS("iommu_lu_corrupt", stage1, stage2);

@@ -200,9 +200,6 @@ static void stage1(void)
 			 ret);
 	ret = state_save("iommu_lu_uapi", &st, sizeof(st));
 	ksft_test_result(!ret, "state saved (%d)\n", ret);
-	ret = hold_until_kexec();
-	ksft_test_result(!ret, "session held for the kexec\n");
-	ksft_finished();
 }
 
 static void stage2(void)
@@ -286,12 +283,4 @@ static void stage2(void)
 	ksft_finished();
 }
 
-int main(void)
-{
-	ksft_print_header();
-	if (stage_or_die() == 1)
-		stage1();
-	else
-		stage2();
-	return 0;
-}
+LU_TEST_MAIN_HARNESS("iommu_lu_uapi", stage1, stage2);
