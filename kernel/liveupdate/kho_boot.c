@@ -494,8 +494,8 @@ static void __init kho_free_waiting(void)
 
 /*
  * The preserved ranges of every order, merged in address order: the source
- * of memblock_reserve_sorted() and of the overlap sweep.  Each list is
- * sorted (kho_check_ranges()); only the orders that still have ranges are
+ * of memblock_reserve_sorted().  Each list is sorted (kho_check_ranges());
+ * only the orders that still have ranges are
  * compared, usually one or two, so a step costs about one range's read.
  */
 struct kho_sorted {
@@ -547,34 +547,6 @@ static u64 __init kho_nr_meta(void)
 	for (order = 0; order < KHO_NR_ORDERS; order++)
 		nr += physr_nr_chunks(&kho_in.maps[order]);
 	return nr;
-}
-
-/*
- * Check that no two ranges of any lists overlap and that no range overlaps
- * memory reserved before the handover was read, in one sweep: the lists
- * are merged in address order and walked beside memblock.reserved, which
- * is sorted too.  O(ranges * non-empty orders + reserved regions).
- */
-static int __init kho_check_overlaps(void)
-{
-	struct memblock_type *rsv = &memblock.reserved;
-	struct kho_sorted sorted;
-	phys_addr_t base, size;
-	unsigned long r = 0;
-	u64 prev_end = 0;
-
-	kho_sorted_rewind(&sorted.src);
-	while (kho_sorted_next(&sorted.src, &base, &size)) {
-		if (base < prev_end)
-			return -EEXIST;
-		prev_end = base + size;
-		while (r < rsv->cnt &&
-		       rsv->regions[r].base + rsv->regions[r].size <= base)
-			r++;
-		if (r < rsv->cnt && rsv->regions[r].base < prev_end)
-			return -EEXIST;
-	}
-	return 0;
 }
 
 /* The root and the chunk pages must not be inside preserved ranges. */
@@ -645,6 +617,7 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 
 static int __init kho_accept(void)
 {
+	struct kho_visit meta = { .fn = kho_check_meta };
 	phys_addr_t root = kho_setup.root_phys;
 	u64 count, bytes;
 	const void *fdt;
@@ -670,16 +643,16 @@ static int __init kho_accept(void)
 	ret = kho_adopt_maps(fdt);
 	if (ret)
 		goto drop;
+	meta.limit = kho_nr_meta();
 
 	kho_build_index();
-	ret = kho_check_overlaps();
-	if (!ret) {
-		struct kho_visit meta = { .fn = kho_check_meta,
-					  .limit = kho_nr_meta() };
-
-		ret = kho_visit_all(&meta);
-		ret = ret == 1 ? 0 : ret;
-	}
+	/*
+	 * The ranges are checked against each other and against memblock's
+	 * reserved regions by memblock_reserve_sorted(), before it reserves
+	 * any; the root and chunk pages here.
+	 */
+	ret = kho_visit_all(&meta);
+	ret = ret == 1 ? 0 : ret;
 	if (ret) {
 		kho_reject("preserved memory overlaps other memory", ret);
 		kho_free_index();
@@ -694,7 +667,8 @@ static int __init kho_accept(void)
 	}
 	ret = kho_reserve_all(&count, &bytes);
 	if (ret) {
-		kho_reject("cannot reserve preserved memory", ret);
+		kho_reject(ret == -ENOMEM ? "cannot reserve preserved memory" :
+			   "preserved memory overlaps other memory", ret);
 		kho_free_waiting();
 		kho_free_index();
 		goto drop;
