@@ -354,16 +354,6 @@ static int __init kho_visit_all(struct kho_visit *v)
 	return ret;
 }
 
-static int __init kho_reserve_one(phys_addr_t addr, phys_addr_t size,
-				  struct kho_visit *v)
-{
-	if (memblock_reserve(addr, size))
-		return -ENOMEM;
-	v->count++;
-	v->bytes += size;
-	return 0;
-}
-
 static int __init kho_unreserve_one(phys_addr_t addr, phys_addr_t size,
 				    struct kho_visit *v)
 {
@@ -494,17 +484,24 @@ static void __init kho_free_index(void)
  */
 static int __init kho_build_waiting(void)
 {
-	unsigned long lo = ULONG_MAX, hi = 0, size;
+	unsigned long lo = ULONG_MAX, hi = 0, size, start, n;
+	const struct physr_chunk *tail;
+	const struct physr *pr;
 	struct physr_range r;
 	struct physr_iter it;
 	unsigned int order;
 
+	/* Each list is sorted: its first and last entries bound it. */
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
-		physr_for_each_range(&kho_in.maps[order], &it, &r) {
-			lo = min_t(unsigned long, lo, PHYS_PFN(r.phys));
-			hi = max_t(unsigned long, hi,
-				   PHYS_PFN(r.phys + r.len));
-		}
+		pr = &kho_in.maps[order];
+		if (!physr_nr_ranges(pr))
+			continue;
+		tail = pr->tail;
+		r.phys = le64_to_cpu(tail->ranges[le32_to_cpu(tail->hdr.count) - 1].phys);
+		r.len = le64_to_cpu(tail->ranges[le32_to_cpu(tail->hdr.count) - 1].len);
+		hi = max_t(unsigned long, hi, PHYS_PFN(r.phys + r.len));
+		lo = min_t(unsigned long, lo,
+			   PHYS_PFN(le64_to_cpu(pr->head->ranges[0].phys)));
 	}
 	if (lo >= hi)
 		return 0;
@@ -515,9 +512,14 @@ static int __init kho_build_waiting(void)
 	kho_in.waiting_base_pfn = lo;
 	kho_in.waiting_nr = hi - lo;
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
-		physr_for_each_range(&kho_in.maps[order], &it, &r)
-			bitmap_set(kho_in.waiting, PHYS_PFN(r.phys) - lo,
-				   r.len >> PAGE_SHIFT);
+		physr_for_each_range(&kho_in.maps[order], &it, &r) {
+			start = PHYS_PFN(r.phys) - lo;
+			n = r.len >> PAGE_SHIFT;
+			if (n == 1)
+				__set_bit(start, kho_in.waiting);
+			else
+				bitmap_set(kho_in.waiting, start, n);
+		}
 	}
 	return 0;
 }
@@ -534,11 +536,51 @@ static void __init kho_free_waiting(void)
 }
 
 /*
- * Check that no two ranges of any lists overlap and that no range overlaps
- * memory reserved before the handover was read, in one sweep: the lists
- * are merged in address order and walked beside memblock.reserved, which
- * is sorted too.  O(ranges * orders + reserved regions).
+ * The preserved ranges of every order, merged in address order: the source
+ * of memblock_reserve_sorted().  Each list is sorted (kho_check_ranges());
+ * only the orders that still have ranges are
+ * compared, usually one or two, so a step costs about one range's read.
  */
+struct kho_sorted {
+	struct memblock_range_source src;
+	struct physr_iter its[KHO_NR_ORDERS];
+	struct physr_range cur[KHO_NR_ORDERS];
+	unsigned int act[KHO_NR_ORDERS];
+	unsigned int nr_act;
+};
+
+static void __init kho_sorted_rewind(struct memblock_range_source *src)
+{
+	struct kho_sorted *s = container_of(src, struct kho_sorted, src);
+	unsigned int o;
+
+	s->nr_act = 0;
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		physr_iter_init(&s->its[o], &kho_in.maps[o]);
+		if (physr_iter_next(&s->its[o], &s->cur[o]))
+			s->act[s->nr_act++] = o;
+	}
+}
+
+static bool __init kho_sorted_next(struct memblock_range_source *src,
+				   phys_addr_t *base, phys_addr_t *size)
+{
+	struct kho_sorted *s = container_of(src, struct kho_sorted, src);
+	unsigned int i, min = 0, o;
+
+	if (!s->nr_act)
+		return false;
+	for (i = 1; i < s->nr_act; i++)
+		if (s->cur[s->act[i]].phys < s->cur[s->act[min]].phys)
+			min = i;
+	o = s->act[min];
+	*base = s->cur[o].phys;
+	*size = s->cur[o].len;
+	if (!physr_iter_next(&s->its[o], &s->cur[o]))
+		s->act[min] = s->act[--s->nr_act];
+	return true;
+}
+
 /* Number of metadata pages: the root and every chunk. */
 static u64 __init kho_nr_meta(void)
 {
@@ -548,41 +590,6 @@ static u64 __init kho_nr_meta(void)
 	for (order = 0; order < KHO_NR_ORDERS; order++)
 		nr += physr_nr_chunks(&kho_in.maps[order]);
 	return nr;
-}
-
-static int __init kho_check_overlaps(void)
-{
-	struct memblock_type *rsv = &memblock.reserved;
-	struct physr_iter its[KHO_NR_ORDERS];
-	struct physr_range cur[KHO_NR_ORDERS];
-	bool have[KHO_NR_ORDERS];
-	unsigned long r = 0;
-	unsigned int o, min;
-	u64 prev_end = 0;
-
-	for (o = 0; o < KHO_NR_ORDERS; o++) {
-		physr_iter_init(&its[o], &kho_in.maps[o]);
-		have[o] = physr_iter_next(&its[o], &cur[o]);
-	}
-	for (;;) {
-		min = KHO_NR_ORDERS;
-		for (o = 0; o < KHO_NR_ORDERS; o++)
-			if (have[o] && (min == KHO_NR_ORDERS ||
-					cur[o].phys < cur[min].phys))
-				min = o;
-		if (min == KHO_NR_ORDERS)
-			return 0;
-		if (cur[min].phys < prev_end)
-			return -EEXIST;
-		prev_end = cur[min].phys + cur[min].len;
-		while (r < rsv->cnt &&
-		       rsv->regions[r].base + rsv->regions[r].size <=
-		       cur[min].phys)
-			r++;
-		if (r < rsv->cnt && rsv->regions[r].base < prev_end)
-			return -EEXIST;
-		have[min] = physr_iter_next(&its[min], &cur[min]);
-	}
 }
 
 /* The root and the chunk pages must not be inside preserved ranges. */
@@ -611,10 +618,63 @@ static void __init kho_keep_scratch(void)
 	kho_in.nr_scratch = kho_setup.nr_scratch;
 }
 
+static int __init kho_reserve_one(phys_addr_t addr, phys_addr_t size,
+				  struct kho_visit *v)
+{
+	if (v->count == v->limit)
+		return 1;
+	if (memblock_reserve(addr, size))
+		return -ENOMEM;
+	v->count++;
+	v->bytes += size;
+	return 0;
+}
+
+/*
+ * Reserve everything the handover occupies: the root and the chunk pages
+ * one by one (a few, in no particular order), then every preserved range
+ * in one pass of memblock_reserve_sorted(), O(ranges + regions).  On
+ * failure nothing stays reserved.
+ */
+static int __init kho_reserve_all(u64 *count, u64 *bytes)
+{
+	struct kho_visit meta = { .fn = kho_reserve_one,
+				  .limit = kho_nr_meta() };
+	struct kho_sorted sorted = {
+		.src = { .rewind = kho_sorted_rewind, .next = kho_sorted_next },
+	};
+	unsigned long nr = 0;
+	unsigned int order;
+	u64 range_bytes = 0;
+	int ret;
+
+	ret = kho_visit_all(&meta);
+	if (ret == 1)
+		ret = 0;
+	if (!ret) {
+		for (order = 0; order < KHO_NR_ORDERS; order++) {
+			nr += physr_nr_ranges(&kho_in.maps[order]);
+			range_bytes += physr_total_bytes(&kho_in.maps[order]);
+		}
+		ret = memblock_reserve_sorted(&sorted.src, nr);
+	}
+	if (ret) {
+		struct kho_visit undo = { .fn = kho_unreserve_one,
+					  .limit = meta.count };
+
+		kho_visit_all(&undo);
+		return ret;
+	}
+	*count = meta.count + nr;
+	*bytes = meta.bytes + range_bytes;
+	return 0;
+}
+
 static int __init kho_accept(void)
 {
-	struct kho_visit v = { .fn = kho_reserve_one };
+	struct kho_visit meta = { .fn = kho_check_meta };
 	phys_addr_t root = kho_setup.root_phys;
+	u64 count, bytes;
 	const void *fdt;
 	char why[96];
 	int ret, len;
@@ -655,16 +715,16 @@ static int __init kho_accept(void)
 	ret = kho_adopt_maps(fdt);
 	if (ret)
 		goto drop;
+	meta.limit = kho_nr_meta();
 
 	kho_build_index();
-	ret = kho_check_overlaps();
-	if (!ret) {
-		struct kho_visit meta = { .fn = kho_check_meta,
-					  .limit = kho_nr_meta() };
-
-		ret = kho_visit_all(&meta);
-		ret = ret == 1 ? 0 : ret;
-	}
+	/*
+	 * The ranges are checked against each other and against memblock's
+	 * reserved regions by memblock_reserve_sorted(), before it reserves
+	 * any; the root and chunk pages here.
+	 */
+	ret = kho_visit_all(&meta);
+	ret = ret == 1 ? 0 : ret;
 	if (ret) {
 		kho_reject("preserved memory overlaps other memory", ret);
 		kho_free_index();
@@ -677,21 +737,18 @@ static int __init kho_accept(void)
 		kho_free_index();
 		goto drop;
 	}
-	ret = kho_visit_all(&v);
+	ret = kho_reserve_all(&count, &bytes);
 	if (ret) {
-		struct kho_visit undo = { .fn = kho_unreserve_one,
-					  .limit = v.count };
-
-		kho_visit_all(&undo);
-		kho_reject("cannot reserve preserved memory", ret);
+		kho_reject(ret == -ENOMEM ? "cannot reserve preserved memory" :
+			   "preserved memory overlaps other memory", ret);
 		kho_free_waiting();
 		kho_free_index();
 		goto drop;
 	}
 	kho_in.root_phys = root;
 	kho_in.root = fdt;
-	kho_in.nr_reserved = v.count;
-	kho_in.reserved_bytes = v.bytes;
+	kho_in.nr_reserved = count;
+	kho_in.reserved_bytes = bytes;
 	kho_keep_scratch();
 	return 0;
 

@@ -28,6 +28,8 @@
  *	are adjacent, for the reservation benchmark.  The folios are listed
  *	in a physr list preserved with kho_preserve_physr() and named by the
  *	"kho-bench" sub-blob.
+ *   echo "bench_scatter <n>" > /sys/kernel/debug/kho_test/control
+ *	As bench_small with @n folios (1 to 131072), @n ranges to reserve.
  *   echo bench_release > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores that list and every folio on it, and
  *	frees them.
@@ -728,9 +730,9 @@ static struct folio *kho_bench_alloc(unsigned int order, bool scatter)
 	return page_folio(page);
 }
 
-static int kho_test_bench(unsigned int order, bool scatter)
+static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr)
 {
-	unsigned long nr = KHO_BENCH_BYTES >> (PAGE_SHIFT + order), i;
+	unsigned long i;
 	struct kho_bench_hdr *hdr;
 	struct folio *blob, *folio;
 	struct physr *pr;
@@ -825,11 +827,25 @@ static int kho_test_bench_release(void)
 	return ret;
 }
 
+/* "bench_scatter <n>": @n scattered 4 KiB folios, 1 to 512 MiB of them. */
+static int kho_test_bench_scatter(const char *arg)
+{
+	unsigned long nr;
+	int ret;
+
+	ret = kstrtoul(arg, 10, &nr);
+	if (ret)
+		return ret;
+	if (!nr || nr > KHO_BENCH_BYTES >> PAGE_SHIFT)
+		return -EINVAL;
+	return kho_test_bench(0, true, nr);
+}
+
 static ssize_t kho_test_control_write(struct file *file,
 				      const char __user *ubuf, size_t count,
 				      loff_t *ppos)
 {
-	char buf[16];
+	char buf[32];
 	int ret;
 
 	if (count >= sizeof(buf))
@@ -848,9 +864,12 @@ static ssize_t kho_test_control_write(struct file *file,
 	else if (sysfs_streq(buf, "finish"))
 		ret = kho_test_finish();
 	else if (sysfs_streq(buf, "bench_huge"))
-		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false);
+		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false,
+				     KHO_BENCH_BYTES >> PMD_SHIFT);
 	else if (sysfs_streq(buf, "bench_small"))
-		ret = kho_test_bench(0, true);
+		ret = kho_test_bench(0, true, KHO_BENCH_BYTES >> PAGE_SHIFT);
+	else if (!strncmp(buf, "bench_scatter ", 14))
+		ret = kho_test_bench_scatter(buf + 14);
 	else if (sysfs_streq(buf, "bench_release"))
 		ret = kho_test_bench_release();
 	else

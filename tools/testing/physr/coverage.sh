@@ -26,7 +26,7 @@ done
 # The validators, and what they call to check a handover.
 funcs='physr_validate_chain physr_adopt
 kho_populate kho_memblock_setup kho_accept kho_adopt_maps kho_check_ranges
-kho_area_ok kho_chunk_ok kho_check_overlaps kho_check_meta kho_lookup
+kho_area_ok kho_chunk_ok kho_reserve_all kho_sorted_next kho_check_meta kho_lookup
 kho_lookup_index kho_lookup_walk kho_restore_folio kho_folio_waiting
 kho_pages_waiting kho_restore_physr kho_in_preserved __kho_retrieve_subtree
 kho_finish

@@ -331,6 +331,35 @@ int memblock_reserve(phys_addr_t base, phys_addr_t size)
 	return 0;
 }
 
+/*
+ * The kernel's contract: the ranges are checked (count, order, no overlap
+ * with each other or with a reserved region) before any is reserved, so
+ * that a failure leaves nothing reserved.
+ */
+int memblock_reserve_sorted(struct memblock_range_source *src,
+			    unsigned long nr)
+{
+	phys_addr_t base, size, prev_end = 0;
+	unsigned long seen = 0;
+
+	src->rewind(src);
+	while (src->next(src, &base, &size)) {
+		if (++seen > nr || !size || base + size - 1 < base ||
+		    (seen > 1 && base < prev_end))
+			return -EINVAL;
+		if (memblock_is_region_reserved(base, size))
+			return -EEXIST;
+		prev_end = base + size;
+	}
+	if (memblock.reserved.cnt + seen > LU_MAX_RESERVED)
+		return -ENOMEM;
+	src->rewind(src);
+	while (src->next(src, &base, &size))
+		if (memblock_reserve(base, size))
+			abort();
+	return 0;
+}
+
 int memblock_phys_free(phys_addr_t base, phys_addr_t size)
 {
 	struct memblock_region *r = lu_rsv_regions;

@@ -293,6 +293,13 @@ bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size);
 bool memblock_is_region_reserved(phys_addr_t base, phys_addr_t size);
 int memblock_reserve(phys_addr_t base, phys_addr_t size);
 int memblock_phys_free(phys_addr_t base, phys_addr_t size);
+struct memblock_range_source {
+	void (*rewind)(struct memblock_range_source *src);
+	bool (*next)(struct memblock_range_source *src, phys_addr_t *base,
+		     phys_addr_t *size);
+};
+int memblock_reserve_sorted(struct memblock_range_source *src,
+			    unsigned long nr);
 phys_addr_t memblock_phys_mem_size(void);
 void *memblock_alloc(phys_addr_t size, phys_addr_t align);
 void memblock_free(void *ptr, size_t size);

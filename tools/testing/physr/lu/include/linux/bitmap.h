@@ -25,6 +25,11 @@ static inline void bitmap_set(unsigned long *map, unsigned long start,
 		lu_bit_assign(map, start++, true);
 }
 
+static inline void __set_bit(unsigned long bit, unsigned long *map)
+{
+	lu_bit_assign(map, bit, true);
+}
+
 static inline void bitmap_clear(unsigned long *map, unsigned long start,
 				unsigned long nr)
 {
