@@ -89,7 +89,7 @@ static void stage1(void)
 	int s, mfd, fd, ret;
 	void *p;
 
-	ksft_set_plan(NR_CASES + 4);
+	ksft_set_plan(NR_CASES + 3);
 	ret = write_text("/sys/kernel/debug/iommufd_lu/test_corrupt", "1");
 	ksft_test_result(!ret, "test-only record damage switched on (%d)\n",
 			 ret);
