@@ -65,12 +65,81 @@ for c in "$TOP"/testbed/tests/*.c; do
 		cc_static "$root/tests/testbed/$b" -I"$lulib" "$c" "$lulib_o"
 	fi
 done
+for s in "$TOP"/testbed/tests/*.sh; do
+	[ -e "$s" ] || continue
+	sync_file "$s" "$root/tests/testbed/$(basename "$s" .sh)"
+	chmod +x "$root/tests/testbed/$(basename "$s" .sh)"
+done
 for b in "$root"/tests/testbed/*; do
 	[ -e "$b" ] || continue
-	if [ ! -f "$TOP/testbed/tests/$(basename "$b").c" ]; then
+	if [ ! -f "$TOP/testbed/tests/$(basename "$b").c" ] &&
+		[ ! -f "$TOP/testbed/tests/$(basename "$b").sh" ]; then
 		say "removing ${b#"$root"/}: its source is gone"
 		rm -f "$b"
 	fi
+done
+
+# RDMA userspace (issue 15): Debian's rdma-core programs, unmodified and
+# dynamically linked, copied from the host with the libraries they need
+# (ldd), the verbs providers that libibverbs dlopen()s and their
+# /etc/libibverbs.d/*.driver files (only rxe and siw: the guest has no
+# other RDMA device); plus our own verbs program, built against the host's
+# libibverbs. Packed into the initramfs rather than shared over virtio-9p:
+# the guest stays one self-contained archive that kexec carries along
+# (every stage of a test sees the same files), and the kernel needs no 9p.
+rdma_bins="/usr/bin/rping /usr/bin/ibv_rc_pingpong /usr/bin/ibv_devinfo /usr/bin/ibv_devices
+	/usr/bin/ib_write_bw /usr/bin/ib_read_bw /usr/bin/rdma"
+rdma_provs="rxe siw"
+provdir=/usr/lib/x86_64-linux-gnu/libibverbs
+# Copy host file $1 (the content it links to) under the root, by its own
+# name (a library's soname) in the real path of its folder (Debian's /lib
+# is a link to usr/lib).
+sync_host() {
+	local dst
+	dst=$root$(realpath "$(dirname "$1")")/$(basename "$1")
+	mkdir -p "$(dirname "$dst")"
+	sync_file "$(realpath "$1")" "$dst"
+}
+rdma_objs=""
+for b in $rdma_bins; do
+	[ -x "$b" ] || die "$b is missing (make deps installs rdma-core and its tools)"
+	rdma_objs="$rdma_objs $b"
+done
+for p in $rdma_provs; do
+	if [ ! -f "/etc/libibverbs.d/$p.driver" ] || [ ! -f "$provdir/lib$p-rdmav34.so" ]; then
+		die "the $p verbs provider is missing (install ibverbs-providers)"
+	fi
+	mkdir -p "$root/etc/libibverbs.d"
+	sync_file "/etc/libibverbs.d/$p.driver" "$root/etc/libibverbs.d/$p.driver"
+	rdma_objs="$rdma_objs $provdir/lib$p-rdmav34.so"
+done
+# libgcc_s: glibc dlopen()s it for pthread_exit() and cancellation, which
+# librdmacm's threads use; ldd cannot see that.
+rdma_objs="$rdma_objs /lib/x86_64-linux-gnu/libgcc_s.so.1"
+for f in $rdma_objs; do
+	sync_host "$f"
+	# shellcheck disable=SC2046 # one path per word
+	for lib in $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		sync_host "$lib"
+	done
+done
+# The program loader at the path every binary names.
+mkdir -p "$root/lib64"
+sync_file "$(realpath /lib64/ld-linux-x86-64.so.2)" "$root/lib64/ld-linux-x86-64.so.2"
+mkdir -p "$root/usr/libexec/testbed"
+for c in "$TOP"/testbed/rdma/*.c; do
+	[ -e "$c" ] || continue
+	b=$(basename "$c" .c)
+	if newer_than "$root/usr/libexec/testbed/$b" "$c"; then
+		say "compiling usr/libexec/testbed/$b (dynamic, libibverbs)"
+		gcc -O2 -Wall -Werror -D_GNU_SOURCE -o "$root/usr/libexec/testbed/$b" "$c" \
+			-libverbs -lrdmacm 2>&1 | srcpaths "$TOP"
+	fi
+done
+for s in "$TOP"/testbed/rdma/*.sh; do
+	[ -e "$s" ] || continue
+	sync_file "$s" "$root/usr/libexec/testbed/$(basename "$s" .sh)"
+	chmod +x "$root/usr/libexec/testbed/$(basename "$s" .sh)"
 done
 
 # kselftest folders named by the plan ("kselftest DIR/BINARY").

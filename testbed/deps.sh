@@ -13,6 +13,10 @@ pkgs=(
 	clang llvm lld libclang-rt-14-dev	# libFuzzer, sanitizers, llvm-cov for the fuzzers
 	valgrind				# instruction counts for benchmarks
 	python3-sphinx				# make docs (Sphinx 5.3)
+	# RDMA in the guest (testbed/rdma/): libibverbs, the rxe and siw
+	# providers, the peer tools, the headers of our verbs program
+	rdma-core ibverbs-providers ibverbs-utils rdmacm-utils perftest
+	libibverbs-dev librdmacm-dev iproute2
 )
 # One dpkg-query for all of them: this runs before every make test.
 installed=" $(dpkg-query -W -f='${Status} ${Package}\n' "${pkgs[@]}" 2>/dev/null |

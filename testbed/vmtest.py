@@ -260,8 +260,10 @@ def read_plan(path=None):
                 if "/" in name:
                     raise PlanError("%s: a testbed test is named BINARY, not '%s'"
                                     % (where, name))
-                if not os.path.exists(os.path.join(TOP, "testbed", "tests", name + ".c")):
-                    raise PlanError("%s: testbed/tests/%s.c does not exist" % (where, name))
+                base = os.path.join(TOP, "testbed", "tests", name)
+                if not os.path.exists(base + ".c") and not os.path.exists(base + ".sh"):
+                    raise PlanError("%s: testbed/tests/%s.c does not exist (nor %s.sh)"
+                                    % (where, name, name))
             if kind in ("kunit", "testbed") and not NAME_RE.match(name):
                 raise PlanError("%s: test name '%s'" % (where, name))
             b = boots[-1]

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of ib_umem_get() pinning through a physr list: the list
+ * describes the pinned pages with one range per folio run, the scatterlist
+ * drivers read is built from it entry for entry, and 6.12's accessors
+ * (ib_umem_copy_from(), rdma_umem_for_each_dma_block(),
+ * ib_umem_find_best_pgsz()) work on it. The device is a bare &struct
+ * ib_device with no DMA device, so it maps as the software providers (rxe,
+ * siw) do: the DMA address of a page is its kernel virtual address.
+ */
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/physr.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <rdma/ib_umem.h>
+#include <rdma/ib_verbs.h>
+#include <rdma/iter.h>
+
+struct umem_test {
+	struct ib_device *dev;
+	unsigned long buf;	/* user mapping, 2 MiB aligned */
+	u8 *page;		/* a page of scratch */
+};
+
+/* The byte written at offset @i of the test's user mapping. */
+static u8 pat(unsigned long i)
+{
+	return (i * 7 + (i >> 12)) & 0xff;
+}
+
+/* Fill @p with the pattern of the @len bytes at offset @off. */
+static void pat_fill(u8 *p, unsigned long off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pat(off + i);
+}
+
+/* Index of the first byte of @p that is not the pattern at @off, or -1. */
+static long pat_check(const u8 *p, unsigned long off, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != pat(off + i))
+			return i;
+	return -1;
+}
+
+/* Write the pattern into @len bytes of user memory at @uaddr. */
+static int pat_write(u8 *page, unsigned long uaddr, size_t len)
+{
+	size_t done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = min_t(size_t, PAGE_SIZE, len - done);
+		pat_fill(page, done, n);
+		if (copy_to_user((void __user *)(uaddr + done), page, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+#define UMEM_TEST_LEN	(4 * SZ_2M)
+
+static int umem_test_init(struct kunit *test)
+{
+	struct umem_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	unsigned long map;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->dev = kunit_kzalloc(test, sizeof(*t->dev), GFP_KERNEL);
+	t->page = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->dev);
+	KUNIT_ASSERT_NOT_NULL(test, t->page);
+	map = kunit_vm_mmap(test, NULL, 0, UMEM_TEST_LEN + SZ_2M,
+			    PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, !map || IS_ERR_VALUE(map),
+			       "cannot mmap user memory");
+	t->buf = ALIGN(map, SZ_2M);
+	/* faults the memory in: THP where the kernel gives it */
+	KUNIT_ASSERT_EQ(test, pat_write(t->page, t->buf, UMEM_TEST_LEN), 0);
+	test->priv = t;
+	return 0;
+}
+
+/*
+ * The list and the table describe the same pages in the same order, each
+ * range physically contiguous, each page pinned; returns the range count.
+ */
+static u64 expect_list_is_table(struct kunit *test, struct ib_umem *umem)
+{
+	struct sg_table *sgt = &umem->sgt_append.sgt;
+	struct scatterlist *sg = sgt->sgl;
+	struct physr_range r;
+	struct physr_iter it;
+	u64 n = 0;
+
+	KUNIT_EXPECT_TRUE(test, umem->is_physr);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&umem->pr),
+			(u64)ib_umem_num_pages(umem) * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, (u64)sgt->orig_nents, physr_nr_ranges(&umem->pr));
+	physr_for_each_range(&umem->pr, &it, &r) {
+		KUNIT_ASSERT_NOT_NULL(test, sg);
+		KUNIT_EXPECT_EQ(test, PFN_PHYS(page_to_pfn(sg_page(sg))) + sg->offset,
+				r.phys);
+		KUNIT_EXPECT_EQ(test, (u64)sg->length, r.len);
+		/* software devices: the DMA address is the kernel address */
+		KUNIT_EXPECT_EQ(test, (u64)sg_dma_address(sg), (u64)(uintptr_t)sg_virt(sg));
+		KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(sg_page(sg))));
+		sg = sg_next(sg);
+		n++;
+	}
+	KUNIT_EXPECT_NULL(test, sg);
+	return n;
+}
+
+/* A THP-backed region: one range per huge folio (or per run of them). */
+static void umem_physr_test_thp(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	unsigned long pfn, huge = 0;
+	struct ib_umem *umem;
+	u64 ranges;
+
+	umem = ib_umem_get(t->dev, t->buf, UMEM_TEST_LEN, IB_ACCESS_LOCAL_WRITE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+	ranges = expect_list_is_table(test, umem);
+	for (pfn = 0; pfn < UMEM_TEST_LEN / PAGE_SIZE; pfn += SZ_2M / PAGE_SIZE) {
+		struct page *page;
+
+		if (get_user_pages_fast(t->buf + pfn * PAGE_SIZE, 1, 0, &page) != 1)
+			continue;
+		huge += folio_size(page_folio(page)) >= SZ_2M;
+		put_page(page);
+	}
+	kunit_info(test, "%u MiB: %llu ranges, %lu of %u 2 MiB folios\n",
+		   UMEM_TEST_LEN >> 20, ranges, huge, UMEM_TEST_LEN / SZ_2M);
+	if (huge == UMEM_TEST_LEN / SZ_2M) {
+		/* 6.12's table had an entry per page unless pages merged */
+		KUNIT_EXPECT_LE(test, ranges, (u64)UMEM_TEST_LEN / SZ_2M);
+		KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgsz(umem, SZ_4K | SZ_2M,
+							     t->buf), (unsigned long)SZ_2M);
+	} else {
+		kunit_info(test, "not all THP: range count not checked\n");
+		KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgsz(umem, SZ_4K, t->buf),
+				(unsigned long)SZ_4K);
+	}
+	ib_umem_release(umem);
+}
+
+/* 4 KiB pages: still one range per physically contiguous run. */
+static void umem_physr_test_small_pages(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	unsigned long len = 64 * PAGE_SIZE, addr;
+	struct ib_umem *umem;
+	u64 ranges;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, !addr || IS_ERR_VALUE(addr));
+	KUNIT_ASSERT_EQ(test, pat_write(t->page, addr, len), 0);
+	umem = ib_umem_get(t->dev, addr, len, IB_ACCESS_LOCAL_WRITE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+	ranges = expect_list_is_table(test, umem);
+	KUNIT_EXPECT_GE(test, ranges, 1ULL);
+	KUNIT_EXPECT_LE(test, ranges, 64ULL);
+	ib_umem_release(umem);
+}
+
+/* Blocks: every page of the region once, in order, at its address. */
+static void umem_physr_test_blocks(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	unsigned long off = 100, len = 5 * PAGE_SIZE;
+	struct ib_block_iter biter;
+	struct ib_umem *umem;
+	size_t n = 0;
+	u8 *buf;
+
+	umem = ib_umem_get(t->dev, t->buf + off, len, IB_ACCESS_LOCAL_WRITE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+	expect_list_is_table(test, umem);
+	KUNIT_EXPECT_EQ(test, ib_umem_num_pages(umem), (size_t)6);
+	KUNIT_EXPECT_EQ(test, ib_umem_offset(umem), (int)off);
+	rdma_umem_for_each_dma_block(umem, &biter, PAGE_SIZE) {
+		u8 *p = (u8 *)(uintptr_t)rdma_block_iter_dma_address(&biter);
+
+		/* the block's bytes are the user's bytes of that page */
+		KUNIT_EXPECT_EQ(test, pat_check(p, n * PAGE_SIZE, PAGE_SIZE), -1L);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, ib_umem_num_dma_blocks(umem, PAGE_SIZE));
+
+	/* the sg accessor reads from the umem's first byte */
+	buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, ib_umem_copy_from(buf, umem, 0, len), 0);
+	KUNIT_EXPECT_EQ(test, pat_check(buf, off, len), -1L);
+	KUNIT_EXPECT_EQ(test, ib_umem_copy_from(buf, umem, 1, len), -EINVAL);
+	ib_umem_release(umem);
+}
+
+/* Bad input: the documented errno, nothing left pinned or accounted. */
+static void umem_physr_test_errors(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	s64 before = atomic64_read(&current->mm->pinned_vm);
+	struct ib_umem *umem;
+
+	umem = ib_umem_get(t->dev, t->buf, 0, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(umem), -EINVAL);
+	umem = ib_umem_get(t->dev, ULONG_MAX - PAGE_SIZE, 2 * PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(umem), -EINVAL);
+	umem = ib_umem_get(t->dev, t->buf, PAGE_SIZE, IB_ACCESS_ON_DEMAND);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(umem), -EOPNOTSUPP);
+	/* the end of the region is past the mapping */
+	umem = ib_umem_get(t->dev, t->buf + UMEM_TEST_LEN + SZ_2M - PAGE_SIZE,
+			   SZ_2M, 0);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(umem));
+	if (!IS_ERR(umem))
+		ib_umem_release(umem);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&current->mm->pinned_vm), before);
+}
+
+static struct kunit_case umem_physr_cases[] = {
+	KUNIT_CASE(umem_physr_test_thp),
+	KUNIT_CASE(umem_physr_test_small_pages),
+	KUNIT_CASE(umem_physr_test_blocks),
+	KUNIT_CASE(umem_physr_test_errors),
+	{}
+};
+
+static struct kunit_suite umem_physr_suite = {
+	.name = "ib_umem_physr",
+	.init = umem_test_init,
+	.test_cases = umem_physr_cases,
+};
+
+kunit_test_suite(umem_physr_suite);
+
+MODULE_DESCRIPTION("KUnit tests of ib_umem pinned through physr");
+MODULE_LICENSE("GPL");
