@@ -95,6 +95,7 @@ static int umem_test_init(struct kunit *test)
  */
 static u64 expect_list_is_table(struct kunit *test, struct ib_umem *umem)
 {
+	const struct physr *pr = physr_pinned_list(umem->pin);
 	struct sg_table *sgt = &umem->sgt_append.sgt;
 	struct scatterlist *sg = sgt->sgl;
 	struct physr_range r;
@@ -102,10 +103,10 @@ static u64 expect_list_is_table(struct kunit *test, struct ib_umem *umem)
 	u64 n = 0;
 
 	KUNIT_EXPECT_TRUE(test, umem->is_physr);
-	KUNIT_EXPECT_EQ(test, physr_total_bytes(&umem->pr),
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(pr),
 			(u64)ib_umem_num_pages(umem) * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, (u64)sgt->orig_nents, physr_nr_ranges(&umem->pr));
-	physr_for_each_range(&umem->pr, &it, &r) {
+	KUNIT_EXPECT_EQ(test, (u64)sgt->orig_nents, physr_nr_ranges(pr));
+	physr_for_each_range(pr, &it, &r) {
 		KUNIT_ASSERT_NOT_NULL(test, sg);
 		KUNIT_EXPECT_EQ(test, PFN_PHYS(page_to_pfn(sg_page(sg))) + sg->offset,
 				r.phys);
