@@ -33,6 +33,12 @@ summary.txt, results.json and per boot: console.log (ttyS0, the kernel
 console), results.log (ttyS1, what the tests printed), qemu.cmd, qemu.log
 and one file per test and stage.
 
+Boots run two at a time on a host with two or more CPUs ($TB_JOBS sets
+how many; each boot has its own folder, initramfs and ivshmem file), in
+plan order; result lines carry their boot's name and arrive as each
+boot's tests finish. `run --figures` (make bench) runs one boot at a
+time, so that a benchmark's figures are not another boot's load.
+
 The plan is read strictly: an unknown key, a bad value or a word that is
 not KEY=VALUE stops the run with the plan's file and line ($TESTBED_PLAN
 names another plan file, for trying one out).
@@ -75,6 +81,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.environ.get("OUT", os.path.join(TOP, "out"))
@@ -630,8 +637,14 @@ class Reporter:
         self.summary = []
         self.figures = figures
         self.boots = []
+        # Boots of a parallel run report from their own threads.
+        self.lock = threading.RLock()
 
     def add(self, r, figures=()):
+        with self.lock:
+            self._add(r, figures)
+
+    def _add(self, r, figures):
         self.results.append(r)
         line = r.line()
         print("  " + line, flush=True)
@@ -847,14 +860,86 @@ def watch_make():
     threading.Thread(target=loop, daemon=True).start()
 
 
+# Set when a signal stops the run: the boots still running are stopped and
+# no other boot starts.
+STOP = threading.Event()
+
+
+def jobs_wanted(figures):
+    """How many boots run at once: $TB_JOBS, else one per host CPU up to 2
+    (every guest has 2 vCPUs; guests mostly use one, and a kexec or a boot
+    leaves the CPU idle). Benchmarks (--figures) run one at a time, so that
+    their figures are not another boot's load."""
+    if figures:
+        return 1
+    v = os.environ.get("TB_JOBS")
+    if v:
+        if not v.isdigit() or int(v) < 1:
+            raise PlanError("TB_JOBS=%s: a number of boots, 1 or more" % v)
+        return int(v)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def run_boots(boots, rundir, selected, rep, jobs, states):
+    """Runs @boots in plan order, up to @jobs at a time, each in a worker
+    thread with its own entry of @states (its QEMU and its BootRun, for
+    an interruption). Returns the boots that never started."""
+    pending = list(boots)
+    lock = threading.Lock()
+
+    def worker(state):
+        while not STOP.is_set():
+            with lock:
+                if not pending:
+                    return
+                boot = pending.pop(0)
+            state["boot"] = boot
+            try:
+                run_boot(boot, rundir, selected, rep, state)
+            except Exception as e:  # a runner bug must fail the run, loudly
+                proc = state.get("proc")
+                if proc and proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                state["proc"] = None
+                boot_failure(rep, boot, "runner error: %s: %s" % (type(e).__name__, e),
+                             traceback.format_exc().splitlines()[-8:])
+            if not STOP.is_set():
+                state["boot"] = state["run"] = None
+
+    threads = []
+    for _ in range(min(jobs, len(boots))):
+        st = {"proc": None, "run": None, "boot": None}
+        states.append(st)
+        t = threading.Thread(target=worker, args=(st,), daemon=True)
+        t.start()
+        threads.append(t)
+    for t in threads:
+        while t.is_alive():
+            t.join(0.5)
+    with lock:
+        return list(pending)
+
+
 def run_boot(boot, rundir, selected, rep, state):
     logdir = os.path.join(rundir, boot.name)
     os.makedirs(logdir)
     ivshmem = os.path.join(logdir, "ivshmem.bin")
     with open(ivshmem, "wb") as f:
         f.truncate(IVSHMEM_SIZE)
-    initrd = os.path.join(rundir, "initramfs.cpio")
+    initrd = os.path.join(logdir, "initramfs.cpio")
     make_initrd(initrd, {"testbed/plan": boot.guest_plan().encode()})
+    try:
+        _run_qemu(boot, logdir, initrd, selected, rep, state)
+    finally:
+        try:
+            os.unlink(initrd)
+        except FileNotFoundError:
+            pass
+
+
+def _run_qemu(boot, logdir, initrd, selected, rep, state):
+    ivshmem = os.path.join(logdir, "ivshmem.bin")
     append = boot_append(boot, selected)
     console = os.path.join(logdir, "console.log")
     results = os.path.join(logdir, "results.log")
@@ -891,6 +976,12 @@ def run_boot(boot, rundir, selected, rep, state):
                 pass
             finally:
                 run.feed(res.read())
+            if STOP.is_set():
+                proc.kill()
+                proc.wait()
+                state["proc"] = None
+                qlog.close()
+                return
             if time.time() - start > boot.timeout:
                 timed_out = True
                 proc.kill()
@@ -899,6 +990,8 @@ def run_boot(boot, rundir, selected, rep, state):
         run.feed(res.read())
     state["proc"] = None
     qlog.close()
+    if STOP.is_set():
+        return
     elapsed = time.time() - start
     con = read_lines(console)
     if rc != 0 and not timed_out:
@@ -1021,6 +1114,7 @@ def cmd_run(args):
             ulogs, args = args[1], args[2:]
     patterns = [a for a in args if a]
     boots = select(read_plan(), patterns)
+    jobs = jobs_wanted(figures)
     rundir = new_rundir()
     prune_logs(LOGS_KEEP)
     rep = Reporter(figures)
@@ -1031,9 +1125,12 @@ def cmd_run(args):
         base = "unknown (run make build)"
     say("base: %s; patches: %s" % (base, os.path.join(TOP, "patches", "series")))
     say("logs in %s" % rundir)
-    state = {"proc": None, "run": None}
+    states = []
+    left = []
     status = None
     exit_code = 0
+    if jobs > 1 and len(boots) > 1:
+        say("%d boots at a time (TB_JOBS)" % jobs)
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, _on_signal)
     watch_make()
@@ -1041,41 +1138,50 @@ def cmd_run(args):
         if ulogs:
             say("userspace suites (logs in %s)" % ulogs)
             userspace_outcomes(ulogs, rep)
-        for i, boot in enumerate(boots):
-            state["left"], state["boot"] = boots[i + 1:], boot
-            run_boot(boot, rundir, bool(patterns), rep, state)
+        left = run_boots(boots, rundir, bool(patterns), rep, jobs, states)
     except Interrupted as e:
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_IGN)
-        proc = state.get("proc")
-        if proc:
-            proc.kill()
-            proc.wait()
+        STOP.set()
+        for st in states:
+            proc = st.get("proc")
+            if proc and proc.poll() is None:
+                proc.kill()
         name = signal.Signals(e.signum).name
         print(flush=True)
         say("%s: QEMU stopped; partial results" % name)
-        left = list(state.get("left", []))
-        run = state.get("run")
-        if run and run.boot is state.get("boot") and not run.closed:
-            run.close("interrupted by %s" % name)
-        elif state.get("boot"):
-            left.insert(0, state["boot"])
+        # The workers stop once their QEMU is gone; wait for them, so that
+        # nothing reports after the summary below.
+        deadline = time.time() + 10
+        while any(st.get("proc") for st in states) and time.time() < deadline:
+            time.sleep(0.1)
+        started = set(r["boot"] for r in rep.boots)
+        during = []
+        for st in states:
+            run, boot = st.get("run"), st.get("boot")
+            if boot is None:
+                continue
+            started.add(boot.name)
+            during.append(boot.name)
+            if run and run.boot is boot and not run.closed:
+                run.close("interrupted by %s" % name)
+            elif not run or run.boot is not boot:
+                started.discard(boot.name)
+        left = [b for b in boots if b.name not in started]
         status = "interrupted by %s%s; %d test(s) in %d boot(s) not run" % (
-            name, " during boot %s" % state["boot"].name if state.get("boot") else "",
+            name, " during boot %s" % ", ".join(during) if during else "",
             sum(len(b.tests) for b in left), len(left))
         r = Result(None, "run", 1, 1, 0, 1, 0, [status], None)
         r.line = lambda: "FAIL run: %s" % status
         rep.add(r)
         exit_code = 128 + e.signum
     finally:
-        proc = state.get("proc")
-        if proc and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        try:
-            os.unlink(os.path.join(rundir, "initramfs.cpio"))
-        except FileNotFoundError:
-            pass
+        STOP.set()
+        for st in states:
+            proc = st.get("proc")
+            if proc and proc.poll() is None:
+                proc.kill()
+                proc.wait()
     write_results(rundir, rep, base, status)
     p, f, s = rep.totals()
     print("%d skipped" % s)

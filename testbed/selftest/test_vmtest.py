@@ -211,7 +211,8 @@ class Runner(unittest.TestCase):
         self.env = dict(os.environ, PATH=bindir + ":" + os.environ["PATH"],
                         OUT=os.path.join(self.dir, "out"), TESTBED_KBUILD=kbuild,
                         TESTBED_GUEST=guest, TESTBED_PLAN=self.plan,
-                        FAKE_QEMU_PIDFILE=os.path.join(self.dir, "qemu.pids"))
+                        FAKE_QEMU_PIDFILE=os.path.join(self.dir, "qemu.pids"),
+                        TB_JOBS="1")
         for v in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
             self.env.pop(v, None)
 
@@ -264,7 +265,37 @@ class Runner(unittest.TestCase):
         runs = [d for d in os.listdir(os.path.join(self.env["OUT"], "logs")) if d != "latest"]
         self.assertEqual(len(runs), 2, runs)
 
-    def interrupt(self, sig, via_make=False):
+    def test_parallel_boots_run_at_once_and_all_stop_on_a_signal(self):
+        env, self.env = self.env, dict(self.env, TB_JOBS="2")
+        try:
+            out = self.interrupted_run(signal.SIGTERM, want_qemus=2)
+        finally:
+            self.env = env
+        for boot, suite in (("first", "physr"), ("second", "physr_mm")):
+            self.assertIn("FAIL %s/kunit:%s: 0 passed, 1 failed, 0 skipped "
+                          "(did not finish (interrupted by SIGTERM" % (boot, suite), out)
+        self.assertIn("0 test(s) in 0 boot(s) not run", out)
+        self.assertIn("2 boots at a time", out)
+        self.assertTrue(out.endswith("\n0 passed, 3 failed\n"), out)
+
+    def test_parallel_boots_each_report_their_failure(self):
+        r = subprocess.run([sys.executable, os.path.join(TOP, "testbed", "vmtest.py"), "run"],
+                           env=dict(self.env, FAKE_QEMU="fail", TB_JOBS="2"),
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        for boot in ("first", "second"):
+            self.assertIn("FAIL boot %s: QEMU failed (exit status 1)" % boot, r.stdout)
+        self.assertTrue(r.stdout.endswith("0 passed, 4 failed\n"), r.stdout)
+
+    def test_bad_jobs_value_is_an_error(self):
+        r = subprocess.run([sys.executable, os.path.join(TOP, "testbed", "vmtest.py"), "run"],
+                           env=dict(self.env, FAKE_QEMU="fail", TB_JOBS="two"),
+                           capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("TB_JOBS=two", r.stdout + r.stderr)
+        self.assertFalse(self.qemu_pids())
+
+    def interrupted_run(self, sig, via_make=False, want_qemus=1):
         if via_make:
             mk = write(os.path.join(self.dir, "Makefile"),
                        "t:\n\t@exec %s %s run\n" % (sys.executable,
@@ -276,16 +307,22 @@ class Runner(unittest.TestCase):
                              stderr=subprocess.STDOUT, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         for _ in range(100):
-            if self.qemu_pids():
+            if len(self.qemu_pids()) >= want_qemus:
                 break
             time.sleep(0.1)
-        self.assertTrue(self.qemu_pids(), "the fake QEMU never started")
+        self.assertEqual(len(self.qemu_pids()), want_qemus,
+                         "the fake QEMUs did not start together")
         time.sleep(0.5)
         p.send_signal(sig)
         out, _ = p.communicate(timeout=20)
         time.sleep(0.3)
         for pid in self.qemu_pids():
             self.assertFalse(self.alive(pid), "QEMU %d outlived the runner" % pid)
+        self.returncode = p.returncode
+        return out
+
+    def interrupt(self, sig, via_make=False):
+        out = self.interrupted_run(sig, via_make)
         self.assertIn("FAIL first/kunit:physr: 0 passed, 1 failed, 0 skipped "
                       "(did not finish (interrupted by %s" % sig.name, out)
         self.assertIn("1 test(s) in 1 boot(s) not run", out)
@@ -294,7 +331,7 @@ class Runner(unittest.TestCase):
             self.assertIn("interrupted by %s" % sig.name, json.load(f)["status"])
         with open(os.path.join(self.env["OUT"], "logs", "latest", "summary.txt")) as f:
             self.assertTrue(f.read().endswith("0 passed, 2 failed, 0 skipped\n"))
-        return p.returncode
+        return self.returncode
 
     def test_sigterm_kills_qemu_and_prints_partial_results(self):
         self.assertEqual(self.interrupt(signal.SIGTERM), 128 + signal.SIGTERM)
