@@ -423,13 +423,17 @@ TEST_F(map_file, fail_nth)
  * A memfd of three pin batches and a part (physr pins 512 pages at a time,
  * each batch charged first, with a fail_iommufd fault point per charge):
  * whatever fails, in the first batch or after some were pinned, nothing
- * is left mapped, pinned or charged.
+ * is left mapped or pinned.  Into an IOAS with no domain, so that the
+ * fault points are those of the pin, not the mock domain's per page.
  */
 TEST_F(map_file, fail_nth_batches)
 {
 	const size_t size = (3 * 512 + 100) * PAGE_SIZE;
+	__u32 ioas_id, fixture_ioas;
 	char *mem;
 	int mfd;
+
+	test_ioctl_ioas_alloc(&ioas_id);
 
 	mfd = memfd_create("map_file_fail_batches", 0);
 	ASSERT_LE(0, mfd);
@@ -437,9 +441,15 @@ TEST_F(map_file, fail_nth_batches)
 	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	memset(mem, 0x6b, size);
+	/*
+	 * Mapped: every page pinned once; failed or unmapped: not at all.
+	 * The macro unmaps from self->ioas_id: that is the bare IOAS here.
+	 */
+	fixture_ioas = self->ioas_id;
+	self->ioas_id = ioas_id;
 	map_fail_nth(self->fd, self->ioas_id, mfd, size,
-		     check_mock_iova(mem, __iova, size),
-		     check_refs(mem, size, 0));
+		     check_refs(mem, size, 1), check_refs(mem, size, 0));
+	self->ioas_id = fixture_ioas;
 	munmap(mem, size);
 	close(mfd);
 }
