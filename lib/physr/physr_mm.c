@@ -288,7 +288,9 @@ static unsigned int physr_memfd_append(struct physr *pr, struct folio **folios,
  * @batch pages at a time (a parameter for the KUnit tests).
  *
  * Each round charges the next @batch pages of the range to @acct before
- * anything of them is looked up, allocated or pinned; looks up the folios
+ * anything of them is looked up, allocated or pinned (after a round of
+ * large folios, as many pages as @batch folios of that size hold, so that
+ * a memfd of 2 MiB folios is not pinned one folio per round); looks up the folios
  * present there with one reference each (filemap_get_folios_contig());
  * fills a hole the way memfd_pin_folios() does (memfd_alloc_folio(), and
  * looks again); charges the rest of a large folio that ends past the
@@ -305,7 +307,7 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 		  unsigned int batch, gfp_t gfp)
 {
 	const unsigned int max_folios = PAGE_SIZE / sizeof(struct folio *);
-	unsigned long charged, base;
+	unsigned long charged, base, window = batch;
 	struct folio *hole = NULL;
 	struct physr_pinned *pin;
 	struct folio **folios;
@@ -343,7 +345,7 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 		loff_t bend;
 
 		if (idx >= charged) {
-			want = min_t(unsigned long, batch,
+			want = min_t(unsigned long, window,
 				     PFN_UP(end) - charged);
 			ret = acct ? acct->charge(acct, want) : 0;
 			if (ret)
@@ -392,6 +394,14 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 			unpin_folios(folios + done, nr - done);
 			break;
 		}
+		/*
+		 * Large folios: let the next round's pages cover as many
+		 * folios as this one's, up to @batch folios.
+		 */
+		window = clamp_t(unsigned long,
+				 (unsigned long)batch *
+				 (PFN_UP(bend) - PHYS_PFN(pos)) / nr,
+				 batch, (unsigned long)batch * max_folios);
 		pos = bend;
 		cond_resched();
 	}
@@ -419,8 +429,9 @@ EXPORT_SYMBOL_IF_KUNIT(__physr_pin_memfd);
  * @acct: what to charge the pinned pages to, or NULL.
  * @gfp: allocation flags for chunk pages and the temporary folio array.
  *
- * The range is pinned in batches of up to 512 pages.  The pages of a batch
- * are charged with @acct->charge() before any of them is looked up,
+ * The range is pinned in batches of up to 512 folios: 512 pages at first,
+ * after a batch of large folios as many pages as 512 of them hold.  The
+ * pages of a batch are charged with @acct->charge() before any of them is looked up,
  * allocated or pinned; the charge of a batch grows to the end of a large
  * folio that ends past it before that folio is pinned.  Then the folios
  * present are pinned together, missing ones allocated as memfd_pin_folios()

@@ -11,8 +11,10 @@
  * and range of the per-round ratios IOAS_MAP / IOAS_MAP_FILE (above 1:
  * MAP_FILE is faster). Also the number of iommu_map() calls iommufd made
  * (debugfs counter of IOMMUFD_TEST), the number of physically contiguous
- * runs of the memory (from pagemap), and the time of MAP_FILE into an IOAS
- * with no domain (the pin alone).
+ * runs of the memory (from pagemap), the time of MAP_FILE into an IOAS
+ * with no domain (the pin, with the ioctl), and the pin alone in the
+ * kernel: physr's batch pin against 6.12's memfd_pin_folios(), alternating
+ * (/sys/kernel/debug/physr_pin/memfd, CONFIG_PHYSR_BENCH).
  *
  * Pass/fail checks only that both sides mapped the same memory and that
  * IOMMU_IOAS_MAP_FILE made one iommu_map() call per contiguous run; timing
@@ -27,6 +29,7 @@
 #define IOVA 0x40000000ULL
 #define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define PIN_BENCH "/sys/kernel/debug/physr_pin/memfd"
 
 static long map_calls(void)
 {
@@ -143,6 +146,32 @@ static void print_ratio(const char *name, const char *what,
  */
 static uint32_t bare_ioas;	/* an IOAS with no domain: pinning only */
 
+/*
+ * The pin alone, in the kernel (CONFIG_PHYSR_BENCH): the batch pin of
+ * physr_pin_memfd() against 6.12's memfd_pin_folios() with one
+ * physr_append() per folio, on the memfd mapped at @mem, alternating.
+ */
+static void pin_bench(char *mem, const char *name)
+{
+	char cmd[64], buf[1024], *line, *save;
+	int fd = open(PIN_BENCH, O_RDWR);
+	ssize_t n;
+
+	need(fd >= 0, "open %s", PIN_BENCH);
+	snprintf(cmd, sizeof(cmd), "%lx %lx", (unsigned long)mem, SIZE);
+	n = write(fd, cmd, strlen(cmd));
+	tap(n == (ssize_t)strlen(cmd),
+	    "%s: the batch pin and memfd_pin_folios() give the same list",
+	    name);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("# %s: in-kernel pin of 256 MiB, median min max in us:\n", name);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("#   %s\n", line);
+}
+
 static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
 		  int hugetlb, const char *name)
 {
@@ -199,6 +228,7 @@ static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
 	       times(file.unmap_us, t2, sizeof(t2)), file.calls);
 	printf("# %s: of which pinning into a physr (MAP_FILE, no domain): %s\n",
 	       name, times(pin.map_us, t1, sizeof(t1)));
+	pin_bench(mem, name);
 	fflush(stdout);
 	munmap(mem, SIZE);
 	close(mfd);
@@ -210,7 +240,7 @@ int main(void)
 	int iommufd, edu;
 	char bdf[64];
 
-	printf("TAP version 13\n1..8\n");
+	printf("TAP version 13\n1..12\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
