@@ -589,6 +589,38 @@ TEST_F(map_file, hugetlb_one_call)
 	close(hfd);
 }
 
+/*
+ * A hugetlb memfd never touched: the pin fills the hole (a huge folio
+ * allocated from the reserve, as memfd_pin_folios() does) and maps it as
+ * one run; the memfd mapped afterwards shows the same, zeroed, folio.
+ */
+TEST_F(map_file, hugetlb_hole)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	long before, after;
+	size_t i;
+	char *mem;
+	int hfd;
+
+	hfd = memfd_create("map_file_huge_hole", MFD_HUGETLB);
+	ASSERT_LE(0, hfd);
+	ASSERT_EQ(0, ftruncate(hfd, HUGE_SIZE));
+	before = read_map_calls();
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
+			      &iova, RW_FIXED));
+	after = read_map_calls();
+	ASSERT_EQ(1, after - before);
+	mem = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (i = 0; i < HUGE_SIZE; i += PAGE_SIZE)
+		ASSERT_EQ(0, mem[i]);
+	check_mock_iova(mem, iova, HUGE_SIZE);
+	test_ioctl_ioas_unmap(iova, HUGE_SIZE);
+	munmap(mem, HUGE_SIZE);
+	close(hfd);
+}
+
 TEST_F(map_file, bad_input)
 {
 	struct udmabuf_create create = {};
