@@ -289,9 +289,10 @@ static unsigned int physr_memfd_append(struct physr *pr, struct folio **folios,
  *
  * Each round charges the next @batch pages of the range to @acct before
  * anything of them is looked up, allocated or pinned (after a round of
- * large folios, as many pages as @batch folios of that size hold, so that
- * a memfd of 2 MiB folios is not pinned one folio per round); looks up the folios
- * present there with one reference each (filemap_get_folios_contig());
+ * large folios, as many pages as @batch folios of that size hold, so
+ * that a memfd of 2 MiB folios is not pinned one folio per round); looks
+ * up the folios present there with one reference each
+ * (filemap_get_folios_contig());
  * fills a hole the way memfd_pin_folios() does (memfd_alloc_folio(), and
  * looks again); charges the rest of a large folio that ends past the
  * charged pages; then turns the references into long-term pins in one
