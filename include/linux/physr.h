@@ -140,6 +140,20 @@ struct physr_walk_info {
 #define PHYSR_PIN_WRITE		BIT(0)	/* the device will write the memory */
 #define PHYSR_PIN_LONGTERM	BIT(1)	/* held for an indefinite time */
 
+/**
+ * struct physr_pin_account - what pinned memory is charged to
+ * @charge: called with a number of pages before they are pinned; an error
+ *	stops the pin, which then returns it.
+ * @uncharge: gives back pages that @charge took, when the pin fails.
+ *
+ * For physr_pin_memfd_account().  The caller embeds it in its own
+ * structure to find its context with container_of().
+ */
+struct physr_pin_account {
+	int (*charge)(struct physr_pin_account *acct, unsigned long npages);
+	void (*uncharge)(struct physr_pin_account *acct, unsigned long npages);
+};
+
 void physr_init(struct physr *pr);
 int physr_init_mmio(struct physr *pr, const struct physr_provider *provider);
 void physr_destroy(struct physr *pr);
@@ -176,6 +190,10 @@ struct physr_pinned *physr_pin_user(unsigned long uaddr, size_t len,
 				    unsigned int flags, gfp_t gfp);
 struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
 				     loff_t len, unsigned int flags, gfp_t gfp);
+struct physr_pinned *physr_pin_memfd_account(struct file *memfd, loff_t offset,
+					     loff_t len, unsigned int flags,
+					     struct physr_pin_account *acct,
+					     gfp_t gfp);
 const struct physr *physr_pinned_list(const struct physr_pinned *pin);
 void physr_unpin(struct physr_pinned *pin);
 int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,

@@ -12,16 +12,22 @@
  * physr_unpin() needs no record besides the list itself and how it was
  * pinned, which the opaque &struct physr_pinned (physr_mm.h) keeps.
  */
+#include <kunit/visibility.h>
 #include <linux/errno.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/hugetlb.h>
+#include <linux/memfd.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/pfn.h>
 #include <linux/physr.h>
+#include <linux/sched/mm.h>
 #include <linux/scatterlist.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 
 #include "physr_mm.h"
@@ -189,40 +195,135 @@ struct physr_pinned *physr_pin_user(unsigned long uaddr, size_t len,
 }
 EXPORT_SYMBOL_GPL(physr_pin_user);
 
-/**
- * physr_pin_memfd() - pin a range of a memfd and describe it in a list
- * @memfd: a shmem or hugetlbfs backed file, such as a memfd.
- * @offset: file offset of the first byte, any alignment.
- * @len: length in bytes; the range must lie inside the file.
- * @flags: %PHYSR_PIN_WRITE to dirty the folios on unpin; the pin is always
- *	long term, %PHYSR_PIN_LONGTERM is accepted and changes nothing.
- * @gfp: allocation flags for chunk pages and the temporary folio array.
- *
- * The folios are pinned with memfd_pin_folios(), allocating missing ones,
- * one range per folio or per run of physically adjacent folios.  The
- * %PHYSR_RAM list is physr_pinned_list() of the result; release it with
- * physr_unpin().
- *
- * Context: process context, may sleep.
- * Return: the pinned list on success; ERR_PTR(-EINVAL) for a negative
- * @offset, a zero or negative @len, unknown @flags, a file that is not shmem
- * or hugetlbfs or a range past its end; ERR_PTR(-EOVERFLOW) when the range
- * wraps; ERR_PTR(-ENOMEM); another error of memfd_pin_folios().  On error
- * nothing stays pinned.
+/*
+ * Pages of a memfd charged, looked up and pinned at a time by
+ * physr_pin_memfd_account(): 2 MiB of 4 KiB pages, one page of folio
+ * pointers.
  */
-struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
-				     loff_t len, unsigned int flags, gfp_t gfp)
+#define PHYSR_MEMFD_BATCH	(PAGE_SIZE / sizeof(struct folio *))
+
+/* Drop the references physr_memfd_lookup() took */
+static void physr_put_folios(struct folio **folios, unsigned int nr)
 {
-	const unsigned int batch = PAGE_SIZE / sizeof(struct folio *);
+	while (nr)
+		folio_put(folios[--nr]);
+}
+
+/*
+ * Collect the folios of @mapping from index @*idx on, contiguous in the
+ * file, each with a reference, as long as they start at or before @last
+ * and fit in @folios (@max).  A large folio that @*idx falls into comes
+ * first.  @*idx is left at the index after the last folio taken.
+ */
+static unsigned int physr_memfd_lookup(struct address_space *mapping,
+				       pgoff_t *idx, pgoff_t last,
+				       struct folio **folios, unsigned int max)
+{
+	struct folio_batch fbatch;
+	unsigned int nr = 0, i, n;
+	pgoff_t next = *idx;
+
+	while (nr < max && next <= last) {
+		folio_batch_init(&fbatch);
+		n = filemap_get_folios_contig(mapping, &next, last, &fbatch);
+		for (i = 0; i < n; i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			/* Each folio once, and no gap between two of them */
+			if (nr == max || folio->index > *idx ||
+			    folio_next_index(folio) <= *idx) {
+				folio_put(folio);
+				continue;
+			}
+			folios[nr++] = folio;
+			*idx = folio_next_index(folio);
+		}
+		if (n < PAGEVEC_SIZE || next != *idx)
+			break;
+	}
+	return nr;
+}
+
+/*
+ * Append the part of @folios[0 .. @nr) inside [@pos, @end) of the file to
+ * @pr, physically adjacent folios as one range.  Returns how many folios
+ * went in; on error the caller still owns the pins of the others.
+ */
+static unsigned int physr_memfd_append(struct physr *pr, struct folio **folios,
+				       unsigned int nr, loff_t pos, loff_t end,
+				       gfp_t gfp, int *err)
+{
+	unsigned int i, first = 0;
+	phys_addr_t run = 0;
+	u64 run_len = 0;
+
+	*err = 0;
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = folios[i];
+		loff_t from = max_t(loff_t, folio_pos(folio), pos);
+		loff_t to = min_t(loff_t, folio_pos(folio) + folio_size(folio),
+				  end);
+		phys_addr_t phys = PFN_PHYS(folio_pfn(folio)) +
+				   (from - folio_pos(folio));
+
+		if (run_len && run + run_len == phys) {
+			run_len += to - from;
+			continue;
+		}
+		if (run_len) {
+			*err = physr_append(pr, run, run_len, gfp);
+			if (*err)
+				return first;
+		}
+		first = i;
+		run = phys;
+		run_len = to - from;
+	}
+	*err = physr_append(pr, run, run_len, gfp);
+	return *err ? first : nr;
+}
+
+/*
+ * The batch pin behind physr_pin_memfd() and physr_pin_memfd_account(),
+ * @batch pages at a time (a parameter for the KUnit tests).
+ *
+ * Each round charges the next @batch pages of the range to @acct before
+ * anything of them is looked up, allocated or pinned (after a round of
+ * large folios, as many pages as @batch folios of that size hold, so
+ * that a memfd of 2 MiB folios is not pinned one folio per round); looks
+ * up the folios present there with one reference each
+ * (filemap_get_folios_contig());
+ * fills a hole the way memfd_pin_folios() does (memfd_alloc_folio(), and
+ * looks again); charges the rest of a large folio that ends past the
+ * charged pages; then turns the references into long-term pins in one
+ * call (folios_ref_to_longterm_pin(), which migrates folios that may not
+ * stay pinned, as memfd_pin_folios() does) and appends the folios to the
+ * list as runs of physically adjacent folios.  A round ends at the end of
+ * a folio, so no folio is pinned twice and a range of the list only joins
+ * folios that are whole on the joining side.
+ */
+VISIBLE_IF_KUNIT struct physr_pinned *
+__physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
+		  unsigned int flags, struct physr_pin_account *acct,
+		  unsigned int batch, gfp_t gfp)
+{
+	const unsigned int max_folios = PAGE_SIZE / sizeof(struct folio *);
+	unsigned long charged, base, window = batch;
+	struct folio *hole = NULL;
 	struct physr_pinned *pin;
 	struct folio **folios;
-	loff_t pos, end, left;
+	unsigned int memflags;
+	loff_t pos, end;
 	int ret = 0;
 
-	if ((flags & ~PHYSR_PIN_FLAGS) || offset < 0 || len <= 0)
+	if ((flags & ~PHYSR_PIN_FLAGS) || offset < 0 || len <= 0 || !batch)
 		return ERR_PTR(-EINVAL);
 	if (check_add_overflow(offset, len, &end))
 		return ERR_PTR(-EOVERFLOW);
+	if (!shmem_file(memfd) && !is_file_hugepages(memfd))
+		return ERR_PTR(-EINVAL);
+	if (end > i_size_read(file_inode(memfd)))
+		return ERR_PTR(-EINVAL);
 
 	pin = physr_pinned_alloc(PHYSR_PINNED_FOLIOS, flags, gfp);
 	if (!pin)
@@ -233,42 +334,160 @@ struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
 		return ERR_PTR(-ENOMEM);
 	}
 
+	/* Pages [base, charged) of the file are charged to @acct */
+	base = PHYS_PFN(offset);
+	charged = base;
 	pos = offset;
-	left = len;
-	while (left) {
-		pgoff_t first_off = 0;
-		long nr, i;
+	memflags = memalloc_pin_save();
+	while (pos < end) {
+		pgoff_t idx = PHYS_PFN(pos);
+		unsigned long want;
+		unsigned int nr, done;
+		loff_t bend;
 
-		nr = memfd_pin_folios(memfd, pos, pos + left - 1, folios, batch,
-				      &first_off);
-		if (nr <= 0) {
-			ret = nr ? nr : -EFAULT;
-			break;
+		if (idx >= charged) {
+			want = min_t(unsigned long, window,
+				     PFN_UP(end) - charged);
+			ret = acct ? acct->charge(acct, want) : 0;
+			if (ret)
+				break;
+			charged += want;
 		}
-		for (i = 0; i < nr; i++) {
-			size_t foff = i ? 0 : first_off;
-			loff_t flen = min_t(loff_t, folio_size(folios[i]) - foff,
-					    left);
-
-			ret = physr_append(&pin->list,
-					   PFN_PHYS(folio_pfn(folios[i])) + foff,
-					   flen, gfp);
+		nr = physr_memfd_lookup(memfd->f_mapping, &idx, charged - 1,
+					folios, min(batch, max_folios));
+		if (hole) {
+			folio_put(hole);
+			hole = NULL;
+		}
+		if (!nr) {
+			hole = memfd_alloc_folio(memfd, PHYS_PFN(pos));
+			if (IS_ERR(hole)) {
+				ret = PTR_ERR(hole);
+				hole = NULL;
+				if (ret != -EEXIST)
+					break;
+				ret = 0;
+			}
+			continue;
+		}
+		bend = min_t(loff_t, end, folio_pos(folios[nr - 1]) +
+					  folio_size(folios[nr - 1]));
+		if (PFN_UP(bend) > charged) {
+			want = PFN_UP(bend) - charged;
+			ret = acct ? acct->charge(acct, want) : 0;
 			if (ret) {
-				unpin_folios(folios + i, nr - i);
+				physr_put_folios(folios, nr);
 				break;
 			}
-			pos += flen;
-			left -= flen;
+			charged += want;
+		}
+		ret = folios_ref_to_longterm_pin(folios, nr);
+		if (ret == -EAGAIN) {
+			/* Migrated, nothing held: look them up again */
+			ret = 0;
+			continue;
 		}
 		if (ret)
 			break;
+		done = physr_memfd_append(&pin->list, folios, nr, pos, bend,
+					  gfp, &ret);
+		if (ret) {
+			unpin_folios(folios + done, nr - done);
+			break;
+		}
+		/*
+		 * Large folios: let the next round's pages cover as many
+		 * folios as this one's, up to @batch folios.
+		 */
+		window = clamp_t(unsigned long,
+				 (unsigned long)batch *
+				 (PFN_UP(bend) - PHYS_PFN(pos)) / nr,
+				 batch, (unsigned long)batch * max_folios);
+		pos = bend;
+		cond_resched();
 	}
+	memalloc_pin_restore(memflags);
+	if (hole)
+		folio_put(hole);
 	free_page((unsigned long)folios);
 	if (ret) {
 		physr_unpin(pin);
+		if (acct && charged > base)
+			acct->uncharge(acct, charged - base);
 		return ERR_PTR(ret);
 	}
 	return pin;
+}
+EXPORT_SYMBOL_IF_KUNIT(__physr_pin_memfd);
+
+/**
+ * physr_pin_memfd_account() - pin a range of a memfd, charging it batch by batch
+ * @memfd: a shmem or hugetlbfs backed file, such as a memfd.
+ * @offset: file offset of the first byte, any alignment.
+ * @len: length in bytes; the range must lie inside the file.
+ * @flags: %PHYSR_PIN_WRITE to dirty the folios on unpin; the pin is always
+ *	long term, %PHYSR_PIN_LONGTERM is accepted and changes nothing.
+ * @acct: what to charge the pinned pages to, or NULL.
+ * @gfp: allocation flags for chunk pages and the temporary folio array.
+ *
+ * The range is pinned in batches of up to 512 folios: 512 pages at first,
+ * after a batch of large folios as many pages as 512 of them hold.  The
+ * pages of a batch are charged with @acct->charge() before any of them is looked up,
+ * allocated or pinned; the charge of a batch grows to the end of a large
+ * folio that ends past it before that folio is pinned.  Then the folios
+ * present are pinned together, missing ones allocated as memfd_pin_folios()
+ * would, movable ones migrated first (the pin is long term), and each run
+ * of physically adjacent folios becomes one range.  The %PHYSR_RAM list is
+ * physr_pinned_list() of the result; release it with physr_unpin().
+ *
+ * On success @acct holds PFN_UP(@offset + @len) - PFN_DOWN(@offset) pages,
+ * for the caller to give back after physr_unpin().  On any failure every
+ * pin taken is dropped and every page charged is given back with
+ * @acct->uncharge() before the function returns.
+ *
+ * Context: process context, may sleep.
+ * Return: the pinned list on success; ERR_PTR(-EINVAL) for a negative
+ * @offset, a zero or negative @len, unknown @flags, a file that is not shmem
+ * or hugetlbfs or a range past its end; ERR_PTR(-EOVERFLOW) when the range
+ * wraps; the error of @acct->charge(); ERR_PTR(-ENOMEM); an error of
+ * allocating a missing folio or of migrating a movable one.
+ */
+struct physr_pinned *physr_pin_memfd_account(struct file *memfd, loff_t offset,
+					     loff_t len, unsigned int flags,
+					     struct physr_pin_account *acct,
+					     gfp_t gfp)
+{
+	return __physr_pin_memfd(memfd, offset, len, flags, acct,
+				 PHYSR_MEMFD_BATCH, gfp);
+}
+EXPORT_SYMBOL_GPL(physr_pin_memfd_account);
+
+/**
+ * physr_pin_memfd() - pin a range of a memfd and describe it in a list
+ * @memfd: a shmem or hugetlbfs backed file, such as a memfd.
+ * @offset: file offset of the first byte, any alignment.
+ * @len: length in bytes; the range must lie inside the file.
+ * @flags: %PHYSR_PIN_WRITE to dirty the folios on unpin; the pin is always
+ *	long term, %PHYSR_PIN_LONGTERM is accepted and changes nothing.
+ * @gfp: allocation flags for chunk pages and the temporary folio array.
+ *
+ * physr_pin_memfd_account() with nothing to charge: the folios are pinned
+ * in batches, missing ones allocated, one range per folio or per run of
+ * physically adjacent folios.  The %PHYSR_RAM list is physr_pinned_list()
+ * of the result; release it with physr_unpin().
+ *
+ * Context: process context, may sleep.
+ * Return: the pinned list on success; ERR_PTR(-EINVAL) for a negative
+ * @offset, a zero or negative @len, unknown @flags, a file that is not shmem
+ * or hugetlbfs or a range past its end; ERR_PTR(-EOVERFLOW) when the range
+ * wraps; ERR_PTR(-ENOMEM); an error of allocating a missing folio or of
+ * migrating a movable one.  On error nothing stays pinned.
+ */
+struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,
+				     loff_t len, unsigned int flags, gfp_t gfp)
+{
+	return __physr_pin_memfd(memfd, offset, len, flags, NULL,
+				 PHYSR_MEMFD_BATCH, gfp);
 }
 EXPORT_SYMBOL_GPL(physr_pin_memfd);
 

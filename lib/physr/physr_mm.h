@@ -13,7 +13,8 @@
 /**
  * enum physr_pin_mode - how the memory of a pinned list was pinned
  * @PHYSR_PINNED_PAGES: page by page, by pin_user_pages_fast().
- * @PHYSR_PINNED_FOLIOS: folio by folio, by memfd_pin_folios().
+ * @PHYSR_PINNED_FOLIOS: one pin per folio, as memfd_pin_folios() takes
+ *	them (physr_pin_memfd() and physr_pin_memfd_account()).
  */
 enum physr_pin_mode {
 	PHYSR_PINNED_PAGES = 1,
@@ -31,5 +32,12 @@ struct physr_pinned {
 	enum physr_pin_mode mode;
 	bool dirty;
 };
+
+#if IS_ENABLED(CONFIG_KUNIT)
+struct physr_pinned *__physr_pin_memfd(struct file *memfd, loff_t offset,
+				       loff_t len, unsigned int flags,
+				       struct physr_pin_account *acct,
+				       unsigned int batch, gfp_t gfp);
+#endif
 
 #endif /* _LIB_PHYSR_PHYSR_MM_H */

@@ -6,6 +6,9 @@
 #include <kunit/test.h>
 #include <linux/err.h>
 #include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -487,7 +490,7 @@ static void physr_mm_test_pin_memfd(struct kunit *test)
 	struct physr_pinned *pin;
 	struct file *file;
 
-	/* memfd_pin_folios() allocates missing folios only with memfds. */
+	/* memfd_alloc_folio() fills holes only with CONFIG_MEMFD_CREATE. */
 	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
 		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
 	file = test_memfd(test, 8 * PAGE_SIZE);
@@ -540,6 +543,254 @@ static void physr_mm_test_pin_memfd_errors(struct kunit *test)
 	fput(file);
 }
 
+/* Charges seen by a batch pin; charge number @fail_at (from 1) fails */
+struct test_acct {
+	struct physr_pin_account acct;
+	unsigned long charged, calls;
+	unsigned int fail_at;
+};
+
+static int test_charge(struct physr_pin_account *acct, unsigned long npages)
+{
+	struct test_acct *ta = container_of(acct, struct test_acct, acct);
+
+	if (++ta->calls == ta->fail_at)
+		return -EDQUOT;
+	ta->charged += npages;
+	return 0;
+}
+
+static void test_uncharge(struct physr_pin_account *acct, unsigned long npages)
+{
+	struct test_acct *ta = container_of(acct, struct test_acct, acct);
+
+	ta->charged -= npages;
+}
+
+#define TEST_ACCT(n) { .acct = { test_charge, test_uncharge }, .fail_at = (n) }
+
+/* The folio at page @idx of @file, without a reference (the cache has one) */
+static struct folio *cache_folio(struct file *file, pgoff_t idx)
+{
+	struct folio *folio = filemap_get_folio(file->f_mapping, idx);
+
+	if (IS_ERR(folio))
+		return NULL;
+	folio_put(folio);
+	return folio;
+}
+
+/*
+ * Physically contiguous runs of the folios of @file behind bytes
+ * [@off, @off + @len): what the list of a pin of them must hold.
+ */
+static u64 cache_runs(struct kunit *test, struct file *file, loff_t off,
+		      loff_t len)
+{
+	pgoff_t idx, last = PHYS_PFN(off + len - 1);
+	unsigned long prev = 0;
+	u64 runs = 0;
+
+	for (idx = PHYS_PFN(off); idx <= last; idx++) {
+		struct folio *folio = cache_folio(file, idx);
+		unsigned long pfn;
+
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		pfn = folio_pfn(folio) + (idx - folio->index);
+		if (idx == PHYS_PFN(off) || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	return runs;
+}
+
+/* No folio of @file behind [@off, @off + @len) is pinned */
+static void expect_cache_unpinned(struct kunit *test, struct file *file,
+				  loff_t off, loff_t len)
+{
+	pgoff_t idx, last = PHYS_PFN(off + len - 1);
+
+	for (idx = PHYS_PFN(off); idx <= last; idx++) {
+		struct folio *folio = cache_folio(file, idx);
+
+		if (!folio)
+			continue;
+		KUNIT_EXPECT_FALSE_MSG(test, folio_maybe_dma_pinned(folio),
+				       "page %lu", idx);
+		if (folio_test_large(folio))
+			KUNIT_EXPECT_EQ(test, atomic_read(&folio->_pincount),
+					0);
+	}
+}
+
+/*
+ * Batches of 3 pages over a memfd with holes: the holes are filled, every
+ * batch is charged before it is pinned and the charges add up to the
+ * pages of the range, the list has one range per physically contiguous
+ * run of folios (runs are merged across folios and across batches), and
+ * unpinning brings every count back.
+ */
+static void physr_mm_test_pin_memfd_batches(struct kunit *test)
+{
+	const loff_t size = 40 * PAGE_SIZE, off = 0x800, len = size - off;
+	struct test_acct ta = TEST_ACCT(0);
+	struct physr_pinned *pin;
+	struct file *file;
+	pgoff_t idx;
+
+	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
+		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
+	file = test_memfd(test, size);
+	/* Holes: only every third page is there before the pin */
+	for (idx = 0; idx < 40; idx += 3) {
+		struct folio *folio = shmem_read_folio(file->f_mapping, idx);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		folio_put(folio);
+	}
+
+	pin = __physr_pin_memfd(file, off, len, PHYSR_PIN_WRITE, &ta.acct, 3,
+				GFP_KERNEL);
+	if (IS_ERR(pin))
+		fput(file);
+	expect_pin(test, pin);
+	expect_pin_state(test, pin, PHYSR_PINNED_FOLIOS, true);
+	expect_pinned(test, physr_pinned_list(pin), len);
+	KUNIT_EXPECT_EQ(test, ta.charged, 40);
+	KUNIT_EXPECT_GE(test, ta.calls, 40 / 3);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(physr_pinned_list(pin)),
+			cache_runs(test, file, off, len));
+	physr_unpin(pin);
+	expect_cache_unpinned(test, file, 0, size);
+
+	/* The same with the default batch, and the counts come back */
+	expect_unpin_restores(test, pin_memfd_cb,
+			      &(struct pin_memfd_arg){ file, off, len, 0 });
+	fput(file);
+}
+
+/*
+ * A failure in the middle of the batches (the third charge is refused,
+ * after two batches were pinned) returns that error, gives back every
+ * page charged and leaves no pin.
+ */
+static void physr_mm_test_pin_memfd_rollback(struct kunit *test)
+{
+	const loff_t size = 40 * PAGE_SIZE;
+	struct test_acct ta = TEST_ACCT(3);
+	struct physr_pinned *pin;
+	struct pin_counts pc;
+	struct file *file;
+	int *ref0, *pin0;
+
+	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
+		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
+	file = test_memfd(test, size);
+	/* Learn the folios (all allocated by this pin) and their counts */
+	pin = physr_pin_memfd(file, 0, size, 0, GFP_KERNEL);
+	if (IS_ERR(pin))
+		fput(file);
+	expect_pin(test, pin);
+	pin_counts_init(test, &pc, physr_pinned_list(pin), 40);
+	physr_unpin(pin);
+	pin_counts_save(test, &pc, &ref0, &pin0);
+
+	pin = __physr_pin_memfd(file, 0, size, 0, &ta.acct, 4, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pin), -EDQUOT);
+	if (!IS_ERR(pin))
+		physr_unpin(pin);
+	KUNIT_EXPECT_EQ(test, ta.calls, 3);
+	KUNIT_EXPECT_EQ(test, ta.charged, 0);
+	expect_counts_back(test, &pc, ref0, pin0);
+	expect_cache_unpinned(test, file, 0, size);
+	fput(file);
+}
+
+/* A file of tmpfs mounted with huge=always, so that it gets 2 MiB folios */
+static struct file *test_huge_memfd(struct kunit *test, loff_t size,
+				    struct vfsmount **mnt)
+{
+	struct file_system_type *type = get_fs_type("tmpfs");
+	struct file *file;
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !type)
+		kunit_skip(test, "needs tmpfs with huge pages");
+	/* tmpfs is built in: its type needs no module reference put back */
+	*mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, "huge=always");
+	if (IS_ERR(*mnt))
+		kunit_skip(test, "cannot mount tmpfs huge=always");
+	file = shmem_file_setup_with_mnt(*mnt, "physr-kunit-huge", size, 0);
+	if (IS_ERR(file)) {
+		kern_unmount(*mnt);
+		kunit_skip(test, "no huge shmem file");
+	}
+	return file;
+}
+
+/*
+ * Batches of 3 pages over 2 MiB folios, starting a page into the first:
+ * the batch boundary falls inside a large folio.  Each folio is pinned
+ * once (_pincount 1), the charge grows to the end of the folio before it
+ * is pinned and adds up to the pages of the range, each folio is one
+ * range or less, and unpinning brings _pincount back to 0.  Then the
+ * charge of the rest of a large folio fails: nothing stays pinned or
+ * charged.
+ */
+static void physr_mm_test_pin_memfd_large(struct kunit *test)
+{
+	const loff_t size = 2 * SZ_2M, off = PAGE_SIZE, len = size - off;
+	struct test_acct ta = TEST_ACCT(0), fail = TEST_ACCT(2);
+	struct folio *f0, *f1;
+	struct physr_pinned *pin;
+	struct vfsmount *mnt;
+	struct file *file;
+
+	if (!IS_ENABLED(CONFIG_MEMFD_CREATE))
+		kunit_skip(test, "needs CONFIG_MEMFD_CREATE");
+	file = test_huge_memfd(test, size, &mnt);
+
+	pin = __physr_pin_memfd(file, off, len, PHYSR_PIN_WRITE, &ta.acct, 3,
+				GFP_KERNEL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(pin));
+	if (IS_ERR(pin))
+		goto out;
+	f0 = cache_folio(file, 0);
+	f1 = cache_folio(file, PHYS_PFN(SZ_2M));
+	if (!f0 || !f1 || folio_size(f0) != SZ_2M || folio_size(f1) != SZ_2M) {
+		physr_unpin(pin);
+		fput(file);
+		kern_unmount(mnt);
+		kunit_skip(test, "no 2 MiB folios (memory fragmented?)");
+	}
+	expect_pinned(test, physr_pinned_list(pin), len);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f0->_pincount), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f1->_pincount), 1);
+	KUNIT_EXPECT_EQ(test, ta.charged, PHYS_PFN(len));
+	/*
+	 * The first charge of 3 pages grew to the end of the first folio;
+	 * after a round of 2 MiB folios the next charge covers 3 of them
+	 * (clamped to the end of the range).
+	 */
+	KUNIT_EXPECT_EQ(test, ta.calls, 3);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(physr_pinned_list(pin)),
+			folio_pfn(f0) + folio_nr_pages(f0) == folio_pfn(f1) ?
+			1 : 2);
+	physr_unpin(pin);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f0->_pincount), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f1->_pincount), 0);
+
+	/* The charge of the rest of the first folio is refused */
+	pin = __physr_pin_memfd(file, off, len, 0, &fail.acct, 3, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pin), -EDQUOT);
+	if (!IS_ERR(pin))
+		physr_unpin(pin);
+	KUNIT_EXPECT_EQ(test, fail.charged, 0);
+	expect_cache_unpinned(test, file, 0, size);
+out:
+	fput(file);
+	kern_unmount(mnt);
+}
+
 static struct kunit_case physr_mm_test_cases[] = {
 	KUNIT_CASE(physr_mm_test_folio_whole),
 	KUNIT_CASE(physr_mm_test_folio_merge),
@@ -554,6 +805,9 @@ static struct kunit_case physr_mm_test_cases[] = {
 	KUNIT_CASE(physr_mm_test_pin_user_partial),
 	KUNIT_CASE(physr_mm_test_pin_memfd),
 	KUNIT_CASE(physr_mm_test_pin_memfd_errors),
+	KUNIT_CASE(physr_mm_test_pin_memfd_batches),
+	KUNIT_CASE(physr_mm_test_pin_memfd_rollback),
+	KUNIT_CASE(physr_mm_test_pin_memfd_large),
 	{}
 };
 
@@ -566,3 +820,4 @@ kunit_test_suite(physr_mm_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the physr folio, pinning and sg helpers");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Benchmark: mapping a 256 MiB memfd into a VT-d domain (the edu device's
- * IOAS) with IOMMU_IOAS_MAP_FILE, which pins it through physr, versus
- * 6.12's IOMMU_IOAS_MAP of the same memory by user address, which pins it
- * page by page with pin_user_pages(). Backed by 2 MiB shmem THPs, by 4 KiB
- * pages as the allocator hands them out (mostly adjacent in a fresh VM),
- * and by 4 KiB pages scattered on purpose. Figures: best of a few runs of each, the number of
- * iommu_map() calls iommufd made (debugfs counter of IOMMUFD_TEST), and
- * the number of physically contiguous runs of the memory (from pagemap).
+ * IOAS) with IOMMU_IOAS_MAP_FILE, which pins it in batches through physr,
+ * versus 6.12's IOMMU_IOAS_MAP of the same memory by user address, which
+ * pins it page by page with pin_user_pages(). Backed by 2 MiB shmem THPs,
+ * by 2 MiB hugetlb folios, by 4 KiB pages as the allocator hands them out
+ * (mostly adjacent in a fresh VM), and by 4 KiB pages scattered on
+ * purpose. REPS alternating rounds of each side; printed for map and for
+ * unmap: the median and the range (min-max) of the times, and the median
+ * and range of the per-round ratios IOAS_MAP / IOAS_MAP_FILE (above 1:
+ * MAP_FILE is faster). Also the number of iommu_map() calls iommufd made
+ * (debugfs counter of IOMMUFD_TEST), the number of physically contiguous
+ * runs of the memory (from pagemap), the time of MAP_FILE into an IOAS
+ * with no domain (the pin, with the ioctl), and the pin alone in the
+ * kernel: physr's batch pin against 6.12's memfd_pin_folios(), alternating
+ * (/sys/kernel/debug/physr_pin/memfd, CONFIG_PHYSR_BENCH).
  *
  * Pass/fail checks only that both sides mapped the same memory and that
  * IOMMU_IOAS_MAP_FILE made one iommu_map() call per contiguous run; timing
@@ -17,10 +24,12 @@
 
 #define SIZE (256UL << 20)
 #define PG 4096UL
-#define REPS 5
+#define REPS 7
+#define HUGE_PAGES "/proc/sys/vm/nr_hugepages"
 #define IOVA 0x40000000ULL
 #define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define PIN_BENCH "/sys/kernel/debug/physr_pin/memfd"
 
 static long map_calls(void)
 {
@@ -59,18 +68,17 @@ static long count_runs(void *mem, size_t size)
 }
 
 struct result {
-	double map_us, unmap_us;
+	double map_us[REPS], unmap_us[REPS];
 	long calls;
 	int n;
 };
 
 static void run(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
-		struct result *best)
+		struct result *res)
 {
-	struct result r;
 	uint64_t iova = IOVA;
 	double t0, t1, t2;
-	long c0;
+	long c0, calls;
 	int ret;
 
 	c0 = map_calls();
@@ -81,18 +89,55 @@ static void run(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
 		ret = map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED);
 	t1 = now_us();
 	need(!ret, "%s of 256 MiB", by_file ? "IOAS_MAP_FILE" : "IOAS_MAP");
-	r.calls = map_calls() - c0;
+	calls = map_calls() - c0;
 	need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
 	t2 = now_us();
-	r.map_us = t1 - t0;
-	r.unmap_us = t2 - t1;
-	if (!best->n || r.calls != best->calls)
-		best->calls = best->n ? -1 : r.calls;	/* -1: not the same work */
-	if (!best->n || r.map_us < best->map_us)
-		best->map_us = r.map_us;
-	if (!best->n || r.unmap_us < best->unmap_us)
-		best->unmap_us = r.unmap_us;
-	best->n++;
+	if (!res->n || calls != res->calls)
+		res->calls = res->n ? -1 : calls;	/* -1: not the same work */
+	res->map_us[res->n] = t1 - t0;
+	res->unmap_us[res->n] = t2 - t1;
+	res->n++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, min and max of @n samples (sorted in place) */
+static void stats(double *v, int n, double *med, double *lo, double *hi)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	*lo = v[0];
+	*hi = v[n - 1];
+}
+
+/* "median ms (min-max)" of @us into @buf (sorts @us) */
+static const char *times(double *us, char *buf, size_t size)
+{
+	double med, lo, hi;
+
+	stats(us, REPS, &med, &lo, &hi);
+	snprintf(buf, size, "%.2f ms (%.2f-%.2f)", med / 1000, lo / 1000,
+		 hi / 1000);
+	return buf;
+}
+
+/* IOAS_MAP / IOAS_MAP_FILE of each round: above 1, MAP_FILE is faster */
+static void print_ratio(const char *name, const char *what,
+			const double *user, const double *file)
+{
+	double r[REPS], med, lo, hi;
+	int i;
+
+	for (i = 0; i < REPS; i++)
+		r[i] = user[i] / file[i];
+	stats(r, REPS, &med, &lo, &hi);
+	printf("# %s: %s IOAS_MAP / IOAS_MAP_FILE per round: median %.2fx (%.2f-%.2f)\n",
+	       name, what, med, lo, hi);
 }
 
 /*
@@ -101,17 +146,43 @@ static void run(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
  */
 static uint32_t bare_ioas;	/* an IOAS with no domain: pinning only */
 
+/*
+ * The pin alone, in the kernel (CONFIG_PHYSR_BENCH): the batch pin of
+ * physr_pin_memfd() against 6.12's memfd_pin_folios() with one
+ * physr_append() per folio, on the memfd mapped at @mem, alternating.
+ */
+static void pin_bench(char *mem, const char *name)
+{
+	char cmd[64], buf[1024], *line, *save;
+	int fd = open(PIN_BENCH, O_RDWR);
+	ssize_t n;
+
+	need(fd >= 0, "open %s", PIN_BENCH);
+	snprintf(cmd, sizeof(cmd), "%lx %lx", (unsigned long)mem, SIZE);
+	n = write(fd, cmd, strlen(cmd));
+	tap(n == (ssize_t)strlen(cmd),
+	    "%s: the batch pin and memfd_pin_folios() give the same list",
+	    name);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	printf("# %s: in-kernel pin of 256 MiB, median min max in us:\n", name);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("#   %s\n", line);
+}
+
 static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
-		  const char *name)
+		  int hugetlb, const char *name)
 {
 	struct result user = { 0 }, file = { 0 }, pin = { 0 };
-	char *mem, *other = NULL;
+	char *mem, *other = NULL, t1[64], t2[64];
 	int mfd, ofd = -1, i;
 	size_t off;
 	long runs;
 
 	need(!write_str(SHMEM_THP, thp), "shmem THP %s", thp);
-	mfd = memfd_create(name, 0);
+	mfd = memfd_create(name, hugetlb ? MFD_HUGETLB : 0);
 	need(mfd >= 0 && !ftruncate(mfd, SIZE), "memfd of 256 MiB");
 	mem = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	need(mem != MAP_FAILED, "mmap memfd");
@@ -144,16 +215,20 @@ static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
 	tap(file.calls == runs,
 	    "%s: IOAS_MAP_FILE makes one iommu_map() per contiguous run (%ld calls, %ld runs)",
 	    name, file.calls, runs);
-	printf("# %s: %ld physically contiguous runs\n", name, runs);
-	printf("# %s: IOAS_MAP by user VA (6.12): map %.1f ms, unmap %.1f ms, %ld iommu_map calls\n",
-	       name, user.map_us / 1000, user.unmap_us / 1000, user.calls);
-	printf("# %s: IOAS_MAP_FILE (physr):      map %.1f ms, unmap %.1f ms, %ld iommu_map calls\n",
-	       name, file.map_us / 1000, file.unmap_us / 1000, file.calls);
-	printf("# %s: of which pinning the memfd into a physr (IOAS_MAP_FILE without a domain): %.1f ms\n",
-	       name, pin.map_us / 1000);
-	printf("# %s: map time IOAS_MAP / IOAS_MAP_FILE = %.2fx, unmap %.2fx, iommu_map calls %.2fx\n",
-	       name, user.map_us / file.map_us, user.unmap_us / file.unmap_us,
-	       (double)user.calls / file.calls);
+	printf("# %s: %ld physically contiguous runs, %d rounds: median (min-max)\n",
+	       name, runs, REPS);
+	/* Ratios first: stats() sorts the samples of each side in place */
+	print_ratio(name, "map", user.map_us, file.map_us);
+	print_ratio(name, "unmap", user.unmap_us, file.unmap_us);
+	printf("# %s: IOAS_MAP by user VA (6.12): map %s, unmap %s, %ld iommu_map calls\n",
+	       name, times(user.map_us, t1, sizeof(t1)),
+	       times(user.unmap_us, t2, sizeof(t2)), user.calls);
+	printf("# %s: IOAS_MAP_FILE (physr):      map %s, unmap %s, %ld iommu_map calls\n",
+	       name, times(file.map_us, t1, sizeof(t1)),
+	       times(file.unmap_us, t2, sizeof(t2)), file.calls);
+	printf("# %s: of which pinning into a physr (MAP_FILE, no domain): %s\n",
+	       name, times(pin.map_us, t1, sizeof(t1)));
+	pin_bench(mem, name);
 	fflush(stdout);
 	munmap(mem, SIZE);
 	close(mfd);
@@ -165,7 +240,7 @@ int main(void)
 	int iommufd, edu;
 	char bdf[64];
 
-	printf("TAP version 13\n1..6\n");
+	printf("TAP version 13\n1..12\n");
 	iommufd = open("/dev/iommu", O_RDWR);
 	need(iommufd >= 0, "open /dev/iommu");
 	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
@@ -175,9 +250,13 @@ int main(void)
 	vfio_attach(edu, ioas);
 	bare_ioas = ioas_alloc(iommufd);
 
-	bench(iommufd, ioas, "always", 0, "THP 2 MiB");
-	bench(iommufd, ioas, "never", 0, "4 KiB pages");
-	bench(iommufd, ioas, "never", 1, "4 KiB scattered");
+	bench(iommufd, ioas, "always", 0, 0, "THP 2 MiB");
+	/* 128 huge pages for the hugetlb memfd, given back afterwards */
+	need(!write_str(HUGE_PAGES, "128"), "reserve 128 huge pages");
+	bench(iommufd, ioas, "never", 0, 1, "hugetlb 2 MiB");
+	need(!write_str(HUGE_PAGES, "0"), "free the huge pages");
+	bench(iommufd, ioas, "never", 0, 0, "4 KiB pages");
+	bench(iommufd, ioas, "never", 1, 0, "4 KiB scattered");
 
 	close(edu);
 	close(iommufd);

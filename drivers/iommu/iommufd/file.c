@@ -6,9 +6,11 @@
  * VA; pages.c reads the list where it would otherwise pin user pages, and
  * never pins or unpins a pfn one by one:
  *
- *  - A memfd range is pinned once, folio by folio, by physr_pin_memfd()
- *    and stays pinned until the iopt_pages is released. It is charged to
- *    the locked memory limit as a whole, before anything is pinned.
+ *  - A memfd range is pinned once, one pin per folio, by
+ *    physr_pin_memfd_account() and stays pinned until the iopt_pages is
+ *    released. It is charged to the locked memory limit batch by batch,
+ *    each batch before any of its pages is allocated or pinned; a failed
+ *    pin gives back every pin and every page charged.
  *
  *  - A dma-buf is attached as a dynamic, peer-to-peer importer and the
  *    exporter's own physr (dma_buf_physr(), device memory for a VFIO
@@ -99,11 +101,44 @@ static struct iopt_pages *iopt_alloc_file_pages(struct iommufd_ctx *ictx,
 	return pages;
 }
 
+/* The locked memory charge of a memfd pin, batch by batch */
+struct iopt_memfd_account {
+	struct physr_pin_account acct;
+	struct iopt_pages *pages;
+};
+
+static int iopt_memfd_charge(struct physr_pin_account *acct,
+			     unsigned long npages)
+{
+	struct iopt_memfd_account *ma =
+		container_of(acct, struct iopt_memfd_account, acct);
+
+	/* A fault point per batch: fail_nth also fails a pin half way */
+	if (iommufd_should_fail())
+		return -ENOMEM;
+	return iopt_pages_account_physr(ma->pages, npages, true);
+}
+
+static void iopt_memfd_uncharge(struct physr_pin_account *acct,
+				unsigned long npages)
+{
+	struct iopt_memfd_account *ma =
+		container_of(acct, struct iopt_memfd_account, acct);
+
+	iopt_pages_account_physr(ma->pages, npages, false);
+}
+
 /* Pin a memfd range for MAP_FILE, or for a live update retrieve */
 struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 				    struct file *filp, u64 start,
 				    u64 length, bool writable)
 {
+	struct iopt_memfd_account acct = {
+		.acct = {
+			.charge = iopt_memfd_charge,
+			.uncharge = iopt_memfd_uncharge,
+		},
+	};
 	unsigned int pin = PHYSR_PIN_LONGTERM;
 	struct iopt_pages *pages;
 	struct iopt_file *file;
@@ -126,19 +161,17 @@ struct iopt_pages *iopt_memfd_pages(struct iommufd_ctx *ictx,
 	if (writable)
 		pin |= PHYSR_PIN_WRITE;
 	/*
-	 * Charge the locked memory limit first: a range over the limit is
-	 * refused before any of it is allocated or pinned.
+	 * Whole pages: index i of the pages is byte i * PAGE_SIZE of the
+	 * list. Each batch is charged to the locked memory limit before any
+	 * of its pages is allocated or pinned; on success the charge is
+	 * pages->npages, on failure nothing stays charged or pinned.
 	 */
-	rc = iopt_pages_account_physr(pages, true);
-	if (rc)
-		goto err_free;
-	/* Whole pages: index i of the pages is byte i * PAGE_SIZE of the list */
-	file->pinned = physr_pin_memfd(filp, (uintptr_t)pages->uptr,
-				       PFN_PHYS(pages->npages), pin,
-				       GFP_KERNEL_ACCOUNT);
+	acct.pages = pages;
+	file->pinned = physr_pin_memfd_account(filp, (uintptr_t)pages->uptr,
+					       PFN_PHYS(pages->npages), pin,
+					       &acct.acct, GFP_KERNEL_ACCOUNT);
 	if (IS_ERR(file->pinned)) {
 		rc = PTR_ERR(file->pinned);
-		iopt_pages_account_physr(pages, false);
 		goto err_free;
 	}
 	pages->physr = physr_pinned_list(file->pinned);
@@ -345,8 +378,8 @@ void iopt_file_release(struct iopt_pages *pages)
 	struct iopt_file *file = pages->file;
 
 	if (!file->dmabuf) {
-		iopt_pages_account_physr(pages, false);
 		physr_unpin(file->pinned);
+		iopt_pages_account_physr(pages, pages->npages, false);
 		fput(file->memfd);
 		kfree(file);
 		return;

@@ -420,6 +420,95 @@ TEST_F(map_file, fail_nth)
 }
 
 /*
+ * A memfd of three pin batches and a part (physr pins 512 pages at a time,
+ * each batch charged first, with a fail_iommufd fault point per charge):
+ * whatever fails, in the first batch or after some were pinned, nothing
+ * is left mapped or pinned.  Into an IOAS with no domain, so that the
+ * fault points are those of the pin, not the mock domain's per page.
+ */
+TEST_F(map_file, fail_nth_batches)
+{
+	const size_t size = (3 * 512 + 100) * PAGE_SIZE;
+	__u32 ioas_id, fixture_ioas;
+	char *mem;
+	int mfd;
+
+	test_ioctl_ioas_alloc(&ioas_id);
+
+	mfd = memfd_create("map_file_fail_batches", 0);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, size));
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0x6b, size);
+	/*
+	 * Mapped: every page pinned once; failed or unmapped: not at all.
+	 * The macro unmaps from self->ioas_id: that is the bare IOAS here.
+	 */
+	fixture_ioas = self->ioas_id;
+	self->ioas_id = ioas_id;
+	map_fail_nth(self->fd, self->ioas_id, mfd, size,
+		     check_refs(mem, size, 1), check_refs(mem, size, 0));
+	self->ioas_id = fixture_ioas;
+	munmap(mem, size);
+	close(mfd);
+}
+
+/*
+ * Over the locked memory limit after two batches: ENOMEM, and the pages of
+ * the two batches already pinned are unpinned and their charge given
+ * back (a map of the whole limit works afterwards).
+ */
+TEST_F(map_file, memlock_mid_batches)
+{
+	const size_t big = 16UL << 20, limit = 4UL << 20;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
+		struct iommu_test_cmd refs = {
+			.size = sizeof(refs),
+			.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+			.check_refs = { .length = big },
+		};
+		__u64 iova = MOCK_APERTURE_START;
+		char *mem;
+		int mfd;
+
+		mfd = memfd_create("memlock_mid", 0);
+		if (mfd < 0 || ftruncate(mfd, big))
+			_exit(10);
+		mem = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
+			   0);
+		if (mem == MAP_FAILED)
+			_exit(11);
+		memset(mem, 0x2d, big);
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_ipc_lock())
+			_exit(12);
+		/* Two batches (4 MiB) fit the limit, the third does not */
+		if (map_file(self->fd, self->ioas_id, mfd, 0, big, &iova,
+			     RW_FIXED) != -1 || errno != ENOMEM)
+			_exit(13);
+		/* No page of the memfd stays pinned */
+		refs.check_refs.uptr = (uintptr_t)mem;
+		if (ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_REFS),
+			  &refs))
+			_exit(14);
+		/* The charge came back: the whole limit can be mapped */
+		if (map_file(self->fd, self->ioas_id, mfd, 0, limit, &iova,
+			     RW_FIXED))
+			_exit(15);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
  * Many batches: a memfd whose pages were allocated in reverse order, each
  * right after a page of a second memfd (so that each page is a range of
  * its own whether the allocator hands out pages going up, going down or
@@ -500,6 +589,38 @@ TEST_F(map_file, hugetlb_one_call)
 	close(hfd);
 }
 
+/*
+ * A hugetlb memfd never touched: the pin fills the hole (a huge folio
+ * allocated from the reserve, as memfd_pin_folios() does) and maps it as
+ * one run; the memfd mapped afterwards shows the same, zeroed, folio.
+ */
+TEST_F(map_file, hugetlb_hole)
+{
+	__u64 iova = MOCK_APERTURE_START;
+	long before, after;
+	size_t i;
+	char *mem;
+	int hfd;
+
+	hfd = memfd_create("map_file_huge_hole", MFD_HUGETLB);
+	ASSERT_LE(0, hfd);
+	ASSERT_EQ(0, ftruncate(hfd, HUGE_SIZE));
+	before = read_map_calls();
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
+			      &iova, RW_FIXED));
+	after = read_map_calls();
+	ASSERT_EQ(1, after - before);
+	mem = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	for (i = 0; i < HUGE_SIZE; i += PAGE_SIZE)
+		ASSERT_EQ(0, mem[i]);
+	check_mock_iova(mem, iova, HUGE_SIZE);
+	test_ioctl_ioas_unmap(iova, HUGE_SIZE);
+	munmap(mem, HUGE_SIZE);
+	close(hfd);
+}
+
 TEST_F(map_file, bad_input)
 {
 	struct udmabuf_create create = {};
@@ -574,8 +695,9 @@ TEST_F(map_file, bad_input)
 }
 
 /*
- * A memfd range over the locked memory limit is refused before anything of
- * it is pinned: a sparse memfd gets no page allocated by the failed map.
+ * The locked memory limit is charged batch by batch, each batch before any
+ * of it is allocated or pinned: with a limit below one batch (512 pages),
+ * a sparse memfd gets no page allocated by the failed map.
  */
 TEST_F(map_file, memlock_before_pin)
 {
