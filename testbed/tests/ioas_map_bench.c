@@ -2,8 +2,8 @@
 /*
  * Benchmark: IOMMU_IOAS_MAP and IOMMU_IOAS_UNMAP of anonymous memory by
  * user address into a VT-d domain (the edu device's IOAS), with iommufd's
- * run-list path (each batch of pinned pages filled as physically contiguous
- * runs, a folio at a time, and mapped with iommu_map_runs_nosync(), which
+ * run-list path (each batch of pinned pages filled a run of physically
+ * consecutive pages at a time, and mapped with iommu_map_runs_nosync(), which
  * VT-d does with one page-table descent per leaf table and one IOTLB sync
  * per batch) against 6.12's path (the batch filled a page at a time, one
  * iommu_map() per run), switched in the same boot by the IOMMUFD_TEST
@@ -24,7 +24,7 @@
 #define SIZE (1024UL << 20)
 #define PG 4096UL
 #define HPAGE (2UL << 20)
-#define REPS 5
+#define REPS 9
 #define IOVA 0x1000000ULL	/* 16 MiB: edu's 28-bit mask reaches 240 MiB */
 #define EDU_REACH (0x10000000ULL - IOVA)
 #define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
