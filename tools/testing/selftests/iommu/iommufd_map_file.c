@@ -1124,8 +1124,11 @@ static long count_pfn_runs(void *mem, size_t npages)
 	if (fd < 0)
 		return -1;
 	for (i = 0; i < npages; i++) {
-		if (pread(fd, &e, 8, ((uintptr_t)mem / PAGE_SIZE + i) * 8) != 8 ||
-		    !(e >> 63) || !(pfn = e & ((1ULL << 55) - 1))) {
+		if (pread(fd, &e, 8, ((uintptr_t)mem / PAGE_SIZE + i) * 8) != 8)
+			e = 0;
+		pfn = e & ((1ULL << 55) - 1);
+		/* Not present, or no PFN (not root) */
+		if (!(e >> 63) || !pfn) {
 			runs = -1;
 			break;
 		}
