@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test-only parts of IOMMU_IOAS_MAP_FILE, built with CONFIG_IOMMUFD_TEST
- * beside selftest.c: the count of iommu_map() calls made for areas, and a
- * dma-buf exporter that the mock domain selftests drive.
+ * beside selftest.c: the counts of runs and run-list calls mapped for
+ * areas, the switch back to 6.12's map path, and a dma-buf exporter that
+ * the mock domain selftests drive.
  */
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
@@ -20,27 +21,54 @@
 #include "iommufd_test.h"
 
 /*
- * Test only: iommufd/iommu_map_calls in debugfs counts the iommu_map() calls
- * made to map areas into domains, so a test or benchmark can check that a
- * range of contiguous memory costs one call. Writing resets it.
+ * Test only, in debugfs iommufd/:
+ * - iommu_map_calls counts the physically contiguous runs mapped for areas
+ *   into domains (6.12's path makes one iommu_map() call for each), so a
+ *   test or benchmark can check that a range of contiguous memory costs one
+ *   run;
+ * - iommu_map_runs_calls counts the iommu_map_runs_nosync() calls that map
+ *   those runs a batch at a time;
+ * - map_runs (default 1), written 0, makes iommufd fill and map its batches
+ *   as 6.12 did (a page at a time into the batch, one iommu_map() per run),
+ *   so that a benchmark compares both paths in one boot.
+ * Writing a counter resets it.
  */
 atomic64_t iopt_iommu_map_calls;
+atomic64_t iopt_iommu_map_runs_calls;
+bool iopt_map_runs_off;
 static struct dentry *iommufd_file_debugfs;
 
 static int iopt_map_calls_get(void *data, u64 *val)
 {
-	*val = atomic64_read(&iopt_iommu_map_calls);
+	*val = atomic64_read(data);
 	return 0;
 }
 
 static int iopt_map_calls_set(void *data, u64 val)
 {
-	atomic64_set(&iopt_iommu_map_calls, val);
+	atomic64_set(data, val);
 	return 0;
 }
 
 DEFINE_DEBUGFS_ATTRIBUTE(iopt_map_calls_fops, iopt_map_calls_get,
 			 iopt_map_calls_set, "%llu\n");
+
+static int iopt_map_runs_get(void *data, u64 *val)
+{
+	*val = !READ_ONCE(iopt_map_runs_off);
+	return 0;
+}
+
+static int iopt_map_runs_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(iopt_map_runs_off, !val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(iopt_map_runs_fops, iopt_map_runs_get,
+			 iopt_map_runs_set, "%llu\n");
 
 /*
  * Test only: a dma-buf exporter of ordinary pages that hands out its physr
@@ -246,8 +274,14 @@ void iommufd_file_test_init(void)
 {
 	iommufd_file_debugfs = debugfs_create_dir("iommufd", NULL);
 	debugfs_create_file_unsafe("iommu_map_calls", 0600,
-				   iommufd_file_debugfs, NULL,
+				   iommufd_file_debugfs, &iopt_iommu_map_calls,
 				   &iopt_map_calls_fops);
+	debugfs_create_file_unsafe("iommu_map_runs_calls", 0600,
+				   iommufd_file_debugfs,
+				   &iopt_iommu_map_runs_calls,
+				   &iopt_map_calls_fops);
+	debugfs_create_file_unsafe("map_runs", 0600, iommufd_file_debugfs,
+				   NULL, &iopt_map_runs_fops);
 }
 
 void iommufd_file_test_exit(void)

@@ -9,6 +9,10 @@
  * on every path. A read-only dma-buf fd refuses a writeable map, and a
  * memfd over RLIMIT_MEMLOCK is refused before anything is pinned.
  *
+ * user_va_runs maps user memory with IOMMU_IOAS_MAP, through the run-list
+ * map of iommufd's batches and through 6.12's path (one iommu_map() per
+ * run), and checks that both map and pin the same pages.
+ *
  * The map_runs tests drive iommu_map_runs() on the mock domain directly
  * (IOMMU_TEST_OP_MD_MAP_RUNS): a long list of runs lands page by page at
  * consecutive IOVAs, a list that fails part way leaves nothing of itself
@@ -1199,6 +1203,122 @@ static int md_map_runs(int fd, __u32 hwpt, __u64 iova,
 	};
 
 	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_MAP_RUNS), &cmd);
+}
+
+#define MAP_RUNS_CALLS "/sys/kernel/debug/iommufd/iommu_map_runs_calls"
+#define MAP_RUNS_SWITCH "/sys/kernel/debug/iommufd/map_runs"
+#define USER_NPAGES 300
+#define BATCH_MAP_RUNS 32	/* drivers/iommu/iommufd/pages.c */
+
+static long read_counter(const char *path)
+{
+	char buf[32] = {};
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+static int write_switch(int on)
+{
+	int fd = open(MAP_RUNS_SWITCH, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Physically contiguous runs of the pages at @mem (pagemap, as root) */
+static long count_pfn_runs(void *mem, size_t npages)
+{
+	uint64_t e, pfn, prev = 0;
+	long runs = 0;
+	size_t i;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < npages; i++) {
+		if (pread(fd, &e, 8, ((uintptr_t)mem / PAGE_SIZE + i) * 8) != 8)
+			e = 0;
+		pfn = e & ((1ULL << 55) - 1);
+		/* Not present, or no PFN (not root) */
+		if (!(e >> 63) || !pfn) {
+			runs = -1;
+			break;
+		}
+		if (!i || pfn != prev + 1)
+			runs++;
+		prev = pfn;
+	}
+	close(fd);
+	return runs;
+}
+
+/*
+ * IOMMU_IOAS_MAP of user memory: the pinned pages go into the batch as
+ * physically contiguous runs and each batch is mapped with
+ * iommu_map_runs_nosync(), BATCH_MAP_RUNS runs a call; with the debugfs
+ * switch off, as 6.12 did, one iommu_map() per run. Both map exactly the
+ * same pages, each pinned once, starting half a page in (the first run
+ * starts inside a page, the last ends inside one).
+ */
+TEST_F(map_file, user_va_runs)
+{
+	size_t size = USER_NPAGES * PAGE_SIZE, off = PAGE_SIZE / 2;
+	__u64 iova = MOCK_APERTURE_START + off;
+	long runs, calls, rcalls;
+	char *mem, *spacer;
+	unsigned int i;
+	int on;
+
+	if (access(MAP_RUNS_SWITCH, W_OK))
+		SKIP(return, "no %s", MAP_RUNS_SWITCH);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	spacer = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, spacer);
+	ASSERT_EQ(0, madvise(mem, size, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, madvise(spacer, size, MADV_NOHUGEPAGE));
+	/* Some pages adjacent, most not: runs of one and of several pages */
+	for (i = 0; i < USER_NPAGES; i++) {
+		if (i % 4 == 0)
+			spacer[i * PAGE_SIZE] = 1;
+		mem[i * PAGE_SIZE] = i;
+	}
+	runs = count_pfn_runs(mem, USER_NPAGES);
+	ASSERT_LT(BATCH_MAP_RUNS, runs);
+	printf("# %ld runs in %u pages\n", runs, USER_NPAGES);
+
+	for (on = 1; on >= 0; on--) {
+		ASSERT_EQ(0, write_switch(on));
+		calls = read_map_calls();
+		rcalls = read_counter(MAP_RUNS_CALLS);
+		ASSERT_LE(0, rcalls);
+		test_ioctl_ioas_map_fixed(mem + off, size - PAGE_SIZE, iova);
+		calls = read_map_calls() - calls;
+		rcalls = read_counter(MAP_RUNS_CALLS) - rcalls;
+		/* One run per contiguous run either way: nothing split */
+		ASSERT_EQ(runs, calls);
+		ASSERT_EQ(on ? (runs + BATCH_MAP_RUNS - 1) / BATCH_MAP_RUNS : 0,
+			  rcalls);
+		check_mock_iova(mem + off, iova, size - PAGE_SIZE);
+		check_refs(mem, size, 1);
+		test_ioctl_ioas_unmap(iova, size - PAGE_SIZE);
+		check_refs(mem, size, 0);
+	}
+	ASSERT_EQ(0, write_switch(1));
+	munmap(spacer, size);
+	munmap(mem, size);
 }
 
 #define NR_RUNS		3000
