@@ -41,6 +41,22 @@ static int root_shift;
 static uint8_t sessions[2 * 80], files[3 * 112];
 static size_t root_len;
 static const char *dir;
+/*
+ * The memfd record of file 0 (token 1, version 2) as debugfs
+ * liveupdate/in/records shows it (struct luo_dbg_record pieces): its header
+ * page, and its entry array (header, one chunk, one element page) of four
+ * runs, folios the KHO maps above hand over.
+ */
+#define MREC		0x33000000ULL
+#define MARR		0x35000000ULL
+#define MCHUNK		(MARR + PG)
+#define MELEMS		(MARR + 2 * PG)
+static uint8_t mrec[352], marr[PG], mchunk[PG], melems[PG];
+/* Which pieces go out, and a piece to put in instead of the array header. */
+static bool rec_no_elems, rec_array_is_chunk;
+static uint64_t rec_token = 1;
+
+static void memfd_record(void);
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -160,7 +176,10 @@ static void valid(void)
 	for (i = 0; i < 3; i++) {
 		uint8_t *f = files + 112 * i;
 
-		memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
+		if (i)
+			memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
+		else
+			memcpy((char *)f, "memfd", sizeof("memfd"));
 		put64(f + 48, i + 1);
 		put32(f + 56, 2);		/* nr_versions */
 		put32(f + 64, 2);		/* version[0] */
@@ -168,6 +187,61 @@ static void valid(void)
 		put64(f + 80, 0x33000000 + i * PG);
 		put64(f + 88, 0x34000000 + i * PG);
 	}
+	memfd_record();
+}
+
+static void run(unsigned int i, uint64_t phys, uint64_t index, uint32_t order)
+{
+	put64(melems + 24 * i, phys);
+	put64(melems + 24 * i + 8, index);
+	put32(melems + 24 * i + 16, 1);
+	put32(melems + 24 * i + 20, order);
+}
+
+/* A memfd of 4 MiB + 8 KiB: two 2 MiB folios, then two pages. */
+static void memfd_record(void)
+{
+	memset(mrec, 0, sizeof(mrec));
+	put64(mrec, 0x6466656d4f554c00ULL);	/* MEMFD_LUO_MAGIC */
+	put32(mrec + 8, 2);			/* version */
+	put64(mrec + 16, 1026 * PG);		/* size */
+	put32(mrec + 36, 0600);			/* mode */
+	put64(mrec + 40, 1026);			/* nr_pages */
+	put64(mrec + 48, 4);			/* nr_folios */
+	put64(mrec + 56, 4);			/* nr_entries */
+	put64(mrec + 64, MARR);			/* entries */
+	put32(mrec + 76, 11);			/* name_len */
+	memcpy(mrec + 96, "memfd:guest", 12);
+	memset(marr, 0, sizeof(marr));
+	array_hdr(marr, 24, 4, MCHUNK);
+	chunk(mchunk, 0, 1, MELEMS, PG);
+	memset(melems, 0, sizeof(melems));
+	run(0, 0x50000000, 0, 9);
+	run(1, 0x50400000, 512, 9);
+	run(2, 0x40000000, 1024, 0);
+	run(3, 0x40002000, 1025, 0);
+	rec_no_elems = rec_array_is_chunk = false;
+	rec_token = 1;
+}
+
+static void piece(uint8_t **buf, size_t *len, uint32_t kind, uint64_t phys,
+		  const void *data, size_t n)
+{
+	uint8_t *p;
+
+	*buf = realloc(*buf, *len + 40 + n);
+	if (!*buf)
+		exit(1);
+	p = *buf + *len;
+	memset(p, 0, 40);
+	put64(p, 0);			/* file */
+	put64(p + 8, rec_token);	/* token */
+	put32(p + 16, 0);		/* version index */
+	put32(p + 20, kind);
+	put64(p + 24, phys);
+	put64(p + 32, n);
+	memcpy(p + 40, data, n);
+	*len += 40 + n;
 }
 
 static void rec(FILE *f, const char *name, const void *data, size_t len)
@@ -203,6 +277,22 @@ static void emit(const char *name, bool with_maps)
 	rec(f, "luo/sessions", sessions, sizeof(sessions));
 	rec(f, "luo/files", files, sizeof(files));
 	rec(f, "luo/arrays", arrays, sizeof(arrays));
+	{
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		piece(&buf, &len, 1, MREC, mrec, sizeof(mrec));
+		if (rec_array_is_chunk) {
+			piece(&buf, &len, 2, MCHUNK, mchunk, PG);
+		} else {
+			piece(&buf, &len, 2, MARR, marr, PG);
+			piece(&buf, &len, 3, MCHUNK, mchunk, PG);
+			if (!rec_no_elems)
+				piece(&buf, &len, 4, MELEMS, melems, PG);
+		}
+		rec(f, "luo/records", buf, len);
+		free(buf);
+	}
 	fclose(f);
 	printf("%s\n", name);
 }
@@ -348,5 +438,51 @@ int main(int argc, char **argv)
 	valid();
 	put64(arrays + 16, 1);
 	emit("array-state-count", true);
+
+	/*
+	 * memfd_corrupt's kinds (luo_test.c's damage of a version 2 record),
+	 * as debugfs liveupdate/in/records shows them, and more.
+	 */
+	valid();
+	mrec[0] ^= 1;
+	emit("memfd-magic", true);
+	valid();
+	put64(mrec + 40, 1027);
+	emit("memfd-count", true);
+	valid();
+	put64(mrec + 64, MARR + PG);
+	rec_array_is_chunk = true;	/* the page there, exported as a header */
+	emit("memfd-array", true);
+	valid();
+	put64(melems + 24 * 3 + 8, 1026);	/* the last page beyond the file */
+	emit("memfd-range", true);
+	valid();
+	put32(melems + 20, 11);			/* MAX_PAGE_ORDER + 1 */
+	emit("memfd-order", true);
+	valid();
+	put64(melems + 24 * 3, 0x80000);	/* not handed over */
+	emit("memfd-phys", true);
+	valid();
+	put32(melems + 20, 10);			/* MAX_PAGE_ORDER */
+	emit("memfd-bigorder", true);
+	valid();
+	put64(mrec + 88, 0x123456789ULL);	/* reserved[1] */
+	emit("memfd-reserved", true);
+	valid();
+	put32(mrec + 8, 1);
+	emit("memfd-version", true);
+	valid();
+	rec_no_elems = true;
+	emit("memfd-elems-missing", true);
+	valid();
+	put64(melems + 24 * 3, 0x40000000);	/* the folio of run 2 again */
+	emit("memfd-overlap", true);
+	valid();
+	rec_token = 7;
+	emit("memfd-token", true);
+	valid();
+	memcpy(mrec + 96, "guest", 6);
+	put32(mrec + 76, 5);
+	emit("memfd-name", true);
 	return 0;
 }

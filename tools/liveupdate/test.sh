@@ -93,6 +93,23 @@ check array-per-page-big 1 "luo/arrays files offset 0x34: per_page 37, not 1 to 
 check array-per-page-count 1 "luo/arrays sessions offset 0x10: 2 elements, 1 a page, do not take 1 pages"
 check array-v1-reserved 1 "luo/arrays sessions offset 0xc: version 1 with per_page 0x33, not 0 (reserved)"
 check array-state-count 1 "luo/arrays sessions offset 0x10: array sizes disagree with the state: 1 sessions, the state says 2"
+check valid-in 0 'v2 record: 352 bytes at 0x33000000: memfd "memfd:guest", size 4202496, seals 0x0, mode 0600, 4 folios, 1026 pages (4202496 bytes), 4 entries'
+check valid-in 0 "entry array v2: 4 entries; its physr list: 1 range, 4096 bytes, 1 chunk"
+check valid-out 0 'memfd "memfd:guest", size 4202496'
+check valid-in-v1 0 "entry array v1: 4 entries; its physr list: 1 range, 4096 bytes, 1 chunk"
+check memfd-magic 1 "luo/records offset 0x0 (file 0 token 1 v2): malformed record header (v2): offset 0x0: magic 0x6466656d4f554c01, not 0x6466656d4f554c00"
+check memfd-count 1 "memfd:guest: malformed v2 entries: the entries hold 1026 pages in 4 folios, the header says 1027 and 4"
+check memfd-array 1 "entry array rejected: 0x35001000 has magic 0x52534850, not an array header"
+check memfd-range 1 "memfd:guest: malformed v2 entries: entry 3: pages 1026 to 1027, beyond the file's 1026"
+check memfd-order 1 "memfd:guest: entry 0: a folio of order 11, the new file holds at most order 9"
+check memfd-phys 1 "memfd:guest: v2 entries name memory not handed over as such: entry 3: 0x80000 is not a folio of order 0 in the KHO maps"
+check memfd-bigorder 1 "memfd:guest: entry 0: a folio of order 10, the new file holds at most order 9"
+check memfd-reserved 1 "malformed record header (v2): offset 0x50: reserved 0x0 0x123456789, not zero"
+check memfd-version 1 "malformed record header (v2): offset 0x8: version 1, LUO's file record says 2"
+check memfd-elems-missing 1 "entry array rejected: element page 0x35002000 was not exported"
+check memfd-overlap 1 "memfd:guest: v2 entries name memory not handed over as such: two entries name the same memory"
+check memfd-token 1 "luo/records offset 0x0: file 0 token 7 version 0, luo/files has token 1 and 2 versions (read at different times?)"
+check memfd-name 1 'malformed record header (v2): offset 0x4c: a name of 5 bytes that is not "memfd:..." of that length'
 
 # Regression (found by fuzz_inspect): a text file without NUL or newline
 # at its end was read past its end (ASan: heap-buffer-overflow).
