@@ -12,6 +12,7 @@
 #ifndef _LINUX_LUO_ABI_H
 #define _LINUX_LUO_ABI_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/types.h>
 
@@ -27,7 +28,7 @@
 /* Newest array version written and read; 1 is still read and written. */
 #define LUO_ARRAY_VERSION	2
 /* Largest array accepted from a previous kernel: 4 GiB of elements. */
-#define LUO_ARRAY_MAX_PAGES	(1UL << 20)
+#define LUO_ARRAY_MAX_PAGES	BIT(20)
 
 /**
  * struct luo_array_hdr - header page of a preserved array

@@ -498,11 +498,12 @@ release:
 }
 
 /*
- * debugfs liveupdate/{out,in}/{sessions,files}: the session and file
- * records (struct luo_session_abi, struct luo_file_abi) of luo_records(),
- * taken when the file is opened.  The inode's private value: bit 0 for
- * incoming, bit 1 for the files; bit 2 for records, the handlers' records
- * of those files (luo_record_dump(), struct luo_dbg_record).  liveupdate/in/state, when the previous
+ * debugfs liveupdate/{out,in}/{sessions,files,records}: the session and
+ * file records (struct luo_session_abi, struct luo_file_abi) of
+ * luo_records(), and the handlers' records of those files
+ * (luo_record_dump(), struct luo_dbg_record), taken when the file is
+ * opened.  The inode's private value: bit 0 for incoming, bit 1 for the
+ * files, bit 2 for the records.  liveupdate/in/state, when the previous
  * kernel handed over a state page: a copy of its struct luo_state_abi
  * (the page itself is freed at boot); liveupdate/in/arrays, when its
  * arrays were read: their two headers (struct luo_array_hdr, sessions

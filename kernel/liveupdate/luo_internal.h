@@ -22,7 +22,7 @@
 static_assert(LUO_ABI_NAME_LEN == LIVEUPDATE_SESSION_NAME_LENGTH);
 static_assert(LUO_ABI_COMPAT_MAX == LIVEUPDATE_COMPAT_MAX);
 static_assert(LUO_ABI_MAX_VERSIONS == LIVEUPDATE_MAX_VERSIONS);
-static_assert(LUO_STATE_V1_SIZE == offsetof(struct luo_state_abi, release));
+static_assert(offsetof(struct luo_state_abi, release) == LUO_STATE_V1_SIZE);
 
 struct file;
 
