@@ -43,6 +43,8 @@
 #include "../../include/linux/kexec_handover_abi.h"
 #include "../../include/linux/luo_abi.h"
 #include "../../include/linux/memfd_luo_abi.h"
+#include "../../include/linux/iommufd_lu_abi.h"
+#include "../../include/linux/vfio_pci_lu_abi.h"
 #include <linux/compiler.h>
 #include <linux/physr.h>
 #include <linux/physr_abi.h>
@@ -395,9 +397,20 @@ struct frec_v {
 	unsigned long long size, nr_pages, nr_folios, nr_entries;
 	u32 seals, mode, flags;
 	char name[80];
-	bool arr;
-	u32 arr_version;
-	unsigned long long arr_nr, arr_ranges, arr_bytes, arr_chunks;
+	/* its preserved arrays (memfd: the entries; iommufd: four) */
+	struct rarr {
+		bool have;
+		u32 version;
+		unsigned long long nr, ranges, bytes, chunks;
+	} arr[4];
+	/* iommufd */
+	bool iommufd;
+	unsigned long long nr_ioas, nr_hwpts, nr_devices, nr_areas, mapped;
+	char device[40];
+	/* vfio-pci */
+	bool vfio;
+	u32 segment, bus, devfn, vendor, device_id, dev_id, hwpt_id, ioas_id;
+	unsigned long long iommu_handle, iommufd_token;
 };
 
 #define MAX_DIAG 64
@@ -1348,9 +1361,10 @@ static int cmp_rext(const void *a, const void *b)
  * pages malloc()ed) and the file version's array figures; false with a
  * problem at @where when the kernel would refuse the array.
  */
-static bool check_rec_array(struct report *r, const char *where, unsigned long long handle,
-			    u32 elem_size, const struct rpiece *p, unsigned int np,
-			    struct lu_memfd_arr *a, struct frec_v *fv)
+static bool check_rec_array(struct report *r, const char *where, const char *what,
+			    unsigned long long handle, u32 elem_size,
+			    const struct rpiece *p, unsigned int np,
+			    struct lu_memfd_arr *a, struct rarr *fv)
 {
 	const u8 **pages = NULL;
 	struct physr_walk_info info;
@@ -1367,32 +1381,32 @@ static bool check_rec_array(struct report *r, const char *where, unsigned long l
 			hdr = p[i].data;
 	if (!hdr) {
 		problem(r, where,
-			"entry array rejected: its header 0x%llx was not exported (not preserved memory waiting to be restored)",
+			"%s array rejected: its header 0x%llx was not exported (not preserved memory waiting to be restored)", what,
 			handle);
 		return false;
 	}
 	version = le32(hdr + 4);
 	if (le32(hdr) != LUO_ARRAY_MAGIC) {
-		problem(r, where, "entry array rejected: 0x%llx has magic 0x%x, not an array header",
+		problem(r, where, "%s array rejected: 0x%llx has magic 0x%x, not an array header", what,
 			handle, le32(hdr));
 		return false;
 	}
 	if (!version || version > LUO_ARRAY_VERSION_MAX) {
 		problem(r, where,
-			"entry array rejected: preserved array of version %u, this kernel reads 1 to %d",
+			"%s array rejected: preserved array of version %u, this kernel reads 1 to %d", what,
 			version, LUO_ARRAY_VERSION_MAX);
 		return false;
 	}
 	per_page = version == 1 ? (le32(hdr + 12) ? 0 : PG / elem_size) : le32(hdr + 12);
 	nr = le64(hdr + 16);
 	nr_pages = le64(hdr + 24);
-	fv->arr = true;
-	fv->arr_version = version;
-	fv->arr_nr = nr;
+	fv->have = true;
+	fv->version = version;
+	fv->nr = nr;
 	if (le32(hdr + 8) != elem_size || !per_page || per_page > PG / elem_size ||
 	    !luo_array_counts_ok(nr, nr_pages, per_page)) {
 		problem(r, where,
-			"entry array rejected: elements of %u bytes (want %u), %u a page, %llu in %llu pages",
+			"%s array rejected: elements of %u bytes (want %u), %u a page, %llu in %llu pages", what,
 			le32(hdr + 8), elem_size, per_page, nr, nr_pages);
 		return false;
 	}
@@ -1410,16 +1424,16 @@ static bool check_rec_array(struct report *r, const char *where, unsigned long l
 	ret = physr_validate_chain(le64(hdr + 32), LUO_ARRAY_MAX_PAGES, chunk_in_map, NULL,
 				   &info);
 	if (ret) {
-		problem(r, where, "entry array rejected: its page list %s: %s (%d)",
+		problem(r, where, "%s array rejected: its page list %s: %s (%d)", what,
 			ret == -ERANGE ? "leads to a chunk that was not exported" :
 			"is rejected as the kernel would", errname(ret), ret);
 		goto out;
 	}
-	fv->arr_ranges = info.nr_ranges;
-	fv->arr_bytes = info.total_bytes;
-	fv->arr_chunks = info.nr_chunks;
+	fv->ranges = info.nr_ranges;
+	fv->bytes = info.total_bytes;
+	fv->chunks = info.nr_chunks;
 	if (info.kind != PHYSR_RAM || info.total_bytes != nr_pages * PG) {
-		problem(r, where, "entry array rejected: its list holds %llu bytes, not %llu pages",
+		problem(r, where, "%s array rejected: its list holds %llu bytes, not %llu pages", what,
 			(unsigned long long)info.total_bytes, nr_pages);
 		goto out;
 	}
@@ -1434,7 +1448,7 @@ static bool check_rec_array(struct report *r, const char *where, unsigned long l
 			unsigned long long s = le64(c + 32 + 16 * i), len = le64(c + 40 + 16 * i), o;
 
 			if (s % PG || len % PG) {
-				problem(r, where, "entry array rejected: range 0x%llx+0x%llx not page aligned",
+				problem(r, where, "%s array rejected: range 0x%llx+0x%llx not page aligned", what,
 					s, len);
 				goto out;
 			}
@@ -1446,7 +1460,7 @@ static bool check_rec_array(struct report *r, const char *where, unsigned long l
 						break;
 				if (j == np || n >= nr_pages) {
 					problem(r, where,
-						"entry array rejected: element page 0x%llx was not exported (not preserved memory waiting to be restored)",
+						"%s array rejected: element page 0x%llx was not exported (not preserved memory waiting to be restored)", what,
 						s + o);
 					goto out;
 				}
@@ -1457,7 +1471,7 @@ static bool check_rec_array(struct report *r, const char *where, unsigned long l
 	qsort(ext, ne, sizeof(*ext), cmp_rext);
 	for (i = 1; i < ne; i++)
 		if (ext[i].start < ext[i - 1].end) {
-			problem(r, where, "entry array rejected: page 0x%llx named twice",
+			problem(r, where, "%s array rejected: page 0x%llx named twice", what,
 				ext[i].start);
 			goto out;
 		}
@@ -1518,9 +1532,9 @@ static void check_memfd_record(struct report *r, const char *where, u32 version,
 		return;
 	}
 	if (h->nr_entries &&
-	    !check_rec_array(r, where, le64toh(h->entries),
+	    !check_rec_array(r, where, "entry", le64toh(h->entries),
 			     version == MEMFD_LUO_V2 ? sizeof(struct memfd_luo_run) :
-			     sizeof(struct memfd_luo_folio), p, np, &a, fv))
+			     sizeof(struct memfd_luo_folio), p, np, &a, &fv->arr[0]))
 		return;
 	max_order = fv->flags & MEMFD_LUO_HUGETLB ? le32toh(h->huge_order) :
 		    READER_SHMEM_MAX_ORDER;
@@ -1565,6 +1579,122 @@ static void check_memfd_record(struct report *r, const char *where, u32 version,
 	}
 	}
 	free((void *)a.pages);
+}
+
+/* iommufd's checks of its record before it makes anything of it (bounds). */
+static void check_iommufd_record(struct report *r, const char *where, u32 version,
+				 const struct rpiece *rec, const struct rpiece *p,
+				 unsigned int np, struct frec_v *fv)
+{
+	static const char * const names[4] = { "IOAS", "HWPT", "area", "device" };
+	static const u32 elem[4] = {
+		sizeof(struct iommufd_lu_ioas), sizeof(struct iommufd_lu_hwpt),
+		sizeof(struct iommufd_lu_area), sizeof(struct iommufd_lu_device),
+	};
+	struct iommufd_lu_hdr h = { 0 };
+	unsigned long long nr[4], handle[4], i;
+	unsigned int k;
+
+	if (version != IOMMUFD_LU_V1) {
+		problem(r, where, "record version %u is not one this kernel reads (1)", version);
+		return;
+	}
+	if (rec->len < sizeof(h)) {
+		problem(r, where, "%llu bytes, an iommufd record has %zu", rec->len, sizeof(h));
+		return;
+	}
+	memcpy(&h, rec->data, sizeof(h));
+	fv->iommufd = true;
+	nr[0] = fv->nr_ioas = le32toh(h.nr_ioas);
+	nr[1] = fv->nr_hwpts = le32toh(h.nr_hwpts);
+	nr[2] = fv->nr_areas = le64toh(h.nr_areas);
+	nr[3] = fv->nr_devices = le32toh(h.nr_devices);
+	handle[0] = le64toh(h.ioas);
+	handle[1] = le64toh(h.hwpts);
+	handle[2] = le64toh(h.areas);
+	handle[3] = le64toh(h.devices);
+	if (!iommufd_lu_hdr_valid(&h)) {
+		if (le64toh(h.magic) != IOMMUFD_LU_MAGIC)
+			problem(r, where, "malformed record header: offset 0x0: magic 0x%llx, not 0x%llx",
+				(unsigned long long)le64toh(h.magic), IOMMUFD_LU_MAGIC);
+		else if (le32toh(h.version) != IOMMUFD_LU_V1)
+			problem(r, where, "malformed record header: offset 0x8: version %u, not %d",
+				le32toh(h.version), IOMMUFD_LU_V1);
+		else if (h.reserved || h.reserved2)
+			problem(r, where, "malformed record header: reserved fields not zero");
+		else
+			problem(r, where,
+				"malformed record header: %llu IOAS, %llu HWPT (1 to %d, at least as many as IOAS), %llu devices (at most %d), %llu areas (at most %lu)",
+				nr[0], nr[1], IOMMUFD_LU_MAX_OBJS, nr[3], IOMMUFD_LU_MAX_OBJS, nr[2],
+				(unsigned long)IOMMUFD_LU_MAX_AREAS);
+		return;
+	}
+	for (k = 0; k < 4; k++) {
+		struct lu_memfd_arr a = { 0 };
+
+		if (!nr[k] != !handle[k]) {
+			problem(r, where, "%s array: count %llu with handle 0x%llx", names[k], nr[k],
+				handle[k]);
+			return;
+		}
+		if (!nr[k])
+			continue;
+		if (!check_rec_array(r, where, names[k], handle[k], elem[k], p, np, &a,
+				     &fv->arr[k]))
+			return;
+		if (a.nr != nr[k]) {
+			problem(r, where, "%s array: %llu entries, header says %llu", names[k],
+				(unsigned long long)a.nr, nr[k]);
+			free((void *)a.pages);
+			return;
+		}
+		for (i = 0; i < a.nr; i++) {
+			const u8 *e = a.pages[i / a.per_page] + (i % a.per_page) * elem[k];
+
+			if (k == 2)
+				fv->mapped += le64(e + 8);
+			if (k == 3 && !i)
+				snprintf(fv->device, sizeof(fv->device), "%.*s",
+					 (int)strnlen((const char *)e + 8, IOMMUFD_LU_DEV_NAME_LEN),
+					 e + 8);
+		}
+		free((void *)a.pages);
+	}
+}
+
+/* vfio-pci's checks of its record before it looks for the device. */
+static void check_vfio_record(struct report *r, const char *where, u32 version,
+			      const struct rpiece *rec, struct frec_v *fv)
+{
+	struct vfio_pci_lu_rec v;
+
+	if (version != VFIO_PCI_LU_V1) {
+		problem(r, where, "record version %u is not one this kernel reads (1)", version);
+		return;
+	}
+	if (rec->len < sizeof(v)) {
+		problem(r, where, "%llu bytes, a vfio-pci record has %zu", rec->len, sizeof(v));
+		return;
+	}
+	memcpy(&v, rec->data, sizeof(v));
+	fv->vfio = true;
+	fv->segment = le32toh(v.segment);
+	fv->bus = le16toh(v.bus);
+	fv->devfn = le16toh(v.devfn);
+	fv->vendor = le16toh(v.vendor);
+	fv->device_id = le16toh(v.device);
+	fv->dev_id = le32toh(v.dev_id);
+	fv->hwpt_id = le32toh(v.hwpt_id);
+	fv->ioas_id = le32toh(v.ioas_id);
+	fv->iommu_handle = le64toh(v.iommu_handle);
+	fv->iommufd_token = le64toh(v.iommufd_token);
+	if (!vfio_pci_lu_rec_valid(&v))
+		problem(r, where,
+			"malformed record: magic 0x%llx (0x%llx), version %u (%d), reserved 0x%x, bus %u, devfn %u, ids %u/%u/%u, session name NUL-terminated: %s",
+			(unsigned long long)le64toh(v.magic), VFIO_PCI_LU_MAGIC,
+			le32toh(v.version), VFIO_PCI_LU_V1, le32toh(v.reserved), fv->bus, fv->devfn,
+			fv->dev_id, fv->hwpt_id, fv->ioas_id,
+			memchr(v.iommufd_session, 0, sizeof(v.iommufd_session)) ? "yes" : "no");
 }
 
 /* One file version's pieces: its record first, then the pages it names. */
@@ -1612,6 +1742,10 @@ static void check_rec_group(struct report *r, const struct luo_file_abi *fa,
 	}
 	if (!strncmp(fa->compatible, "memfd", sizeof(fa->compatible)))
 		check_memfd_record(r, where, fv->version, &p[0], p + 1, np - 1, k, fv);
+	else if (!strncmp(fa->compatible, "iommufd", sizeof(fa->compatible)))
+		check_iommufd_record(r, where, fv->version, &p[0], p + 1, np - 1, fv);
+	else if (!strncmp(fa->compatible, "vfio-pci", sizeof(fa->compatible)))
+		check_vfio_record(r, where, fv->version, &p[0], fv);
 }
 
 /* luo/records (debugfs liveupdate/{out,in}/records) against luo/files. */
@@ -1844,6 +1978,26 @@ static void totals(const struct report *r, unsigned long long *ranges,
 	}
 }
 
+static const char * const rarr_name[2][4] = {
+	{ "entry" }, { "IOAS", "HWPT", "area", "device" },
+};
+
+static void print_rarr(FILE *f, const struct frec_v *fv)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		const struct rarr *a = &fv->arr[k];
+
+		if (!a->have)
+			continue;
+		fprintf(f, "          %s array v%u: %llu entr%s; its physr list: %llu range%s, %llu bytes, %llu chunk%s\n",
+			rarr_name[fv->iommufd][k], a->version, a->nr, a->nr == 1 ? "y" : "ies",
+			a->ranges, a->ranges == 1 ? "" : "s", a->bytes, a->chunks,
+			a->chunks == 1 ? "" : "s");
+	}
+}
+
 static void print_frec(FILE *f, const struct report *r, unsigned int i)
 {
 	unsigned int v;
@@ -1870,14 +2024,21 @@ static void print_frec(FILE *f, const struct report *r, unsigned int i)
 				fv->size, fv->seals, fv->mode, fv->nr_folios, fv->nr_pages,
 				fv->nr_pages * PG, fv->nr_entries,
 				fv->memfd_ok ? "" : " (refused, below)");
-			if (fv->arr)
-				fprintf(f, "          entry array v%u: %llu entries; its physr list: %llu range%s, %llu bytes, %llu chunk%s\n",
-					fv->arr_version, fv->arr_nr, fv->arr_ranges,
-					fv->arr_ranges == 1 ? "" : "s", fv->arr_bytes,
-					fv->arr_chunks, fv->arr_chunks == 1 ? "" : "s");
+		} else if (fv->iommufd) {
+			fprintf(f, ": iommufd, %llu IOAS, %llu HWPT, %llu area%s (%llu bytes mapped), %llu device%s%s%s%s\n",
+				fv->nr_ioas, fv->nr_hwpts, fv->nr_areas,
+				fv->nr_areas == 1 ? "" : "s", fv->mapped, fv->nr_devices,
+				fv->nr_devices == 1 ? "" : "s", fv->device[0] ? " (" : "",
+				fv->device, fv->device[0] ? ")" : "");
+		} else if (fv->vfio) {
+			fprintf(f, ": vfio-pci %04x:%02x:%02x.%u [%04x:%04x], device %u on HWPT %u of IOAS %u, IOMMU domain handle 0x%llx, iommufd token %llu\n",
+				fv->segment, fv->bus, fv->devfn >> 3, fv->devfn & 7, fv->vendor,
+				fv->device_id, fv->dev_id, fv->hwpt_id, fv->ioas_id,
+				fv->iommu_handle, fv->iommufd_token);
 		} else {
 			fprintf(f, "\n");
 		}
+		print_rarr(f, fv);
 	}
 }
 
@@ -1999,8 +2160,8 @@ static void json_str(FILE *f, const char *s)
 
 static void json_frec(FILE *f, const struct report *r, unsigned int i)
 {
-	unsigned int v;
-	bool first = true;
+	unsigned int v, k;
+	bool first = true, any;
 
 	if (!r->have_records)
 		return;
@@ -2027,11 +2188,27 @@ static void json_frec(FILE *f, const struct report *r, unsigned int i)
 				fv->seals, fv->mode, fv->nr_folios, fv->nr_pages,
 				fv->nr_pages * PG, fv->nr_entries, fv->memfd_ok ? "true" : "false");
 		}
-		if (fv->arr)
-			fprintf(f, ", \"array\": {\"version\": %u, \"nr\": %llu, \"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu}",
-				fv->arr_version, fv->arr_nr, fv->arr_ranges, fv->arr_bytes,
-				fv->arr_chunks);
-		fprintf(f, "}");
+		if (fv->iommufd)
+			fprintf(f, ", \"iommufd\": {\"ioas\": %llu, \"hwpts\": %llu, \"areas\": %llu, \"mapped\": %llu, \"devices\": %llu}",
+				fv->nr_ioas, fv->nr_hwpts, fv->nr_areas, fv->mapped,
+				fv->nr_devices);
+		if (fv->vfio)
+			fprintf(f, ", \"vfio_pci\": {\"segment\": %u, \"bus\": %u, \"devfn\": %u, \"vendor\": %u, \"device\": %u, \"dev_id\": %u, \"hwpt_id\": %u, \"ioas_id\": %u, \"iommu_handle\": %llu, \"iommufd_token\": %llu}",
+				fv->segment, fv->bus, fv->devfn, fv->vendor, fv->device_id,
+				fv->dev_id, fv->hwpt_id, fv->ioas_id, fv->iommu_handle,
+				fv->iommufd_token);
+		fprintf(f, ", \"arrays\": [");
+		for (k = 0, any = false; k < 4; k++) {
+			const struct rarr *a = &fv->arr[k];
+
+			if (!a->have)
+				continue;
+			fprintf(f, "%s{\"name\": \"%s\", \"version\": %u, \"nr\": %llu, \"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu}",
+				any ? ", " : "", rarr_name[fv->iommufd][k], a->version, a->nr,
+				a->ranges, a->bytes, a->chunks);
+			any = true;
+		}
+		fprintf(f, "]}");
 	}
 	fprintf(f, "]");
 }

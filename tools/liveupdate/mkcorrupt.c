@@ -56,6 +56,16 @@ static uint8_t mrec[352], marr[PG], mchunk[PG], melems[PG];
 static bool rec_no_elems, rec_array_is_chunk;
 static uint64_t rec_token = 1;
 
+/*
+ * File 1 (token 2) is an iommufd: its record and four arrays of one entry
+ * each (IOAS, HWPT, area, device); file 2 (token 3) a vfio-pci cdev.
+ */
+#define IREC		0x36000000ULL
+#define IARR(k)		(IREC + PG + (k) * 3 * PG)	/* header, chunk, elements */
+#define VREC		0x37000000ULL
+static uint8_t irec[72], iarr[4][3][PG], vrec[128];
+static const uint32_t ielem[4] = { 8, 16, 104, 40 };
+
 static void memfd_record(void);
 
 static void put64(uint8_t *p, uint64_t v)
@@ -176,11 +186,17 @@ static void valid(void)
 	for (i = 0; i < 3; i++) {
 		uint8_t *f = files + 112 * i;
 
-		if (i)
-			memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
-		else
-			memcpy((char *)f, "memfd", sizeof("memfd"));
+		static const char * const compat[3] = { "memfd", "iommufd", "vfio-pci" };
+
+		memcpy((char *)f, compat[i], strlen(compat[i]) + 1);
 		put64(f + 48, i + 1);
+		if (i) {
+			/* iommufd and vfio-pci write version 1 only. */
+			put32(f + 56, 1);
+			put32(f + 64, 1);
+			put64(f + 80, i == 1 ? IREC : VREC);
+			continue;
+		}
 		put32(f + 56, 2);		/* nr_versions */
 		put32(f + 64, 2);		/* version[0] */
 		put32(f + 68, 1);		/* version[1] */
@@ -222,7 +238,50 @@ static void memfd_record(void)
 	run(3, 0x40002000, 1025, 0);
 	rec_no_elems = rec_array_is_chunk = false;
 	rec_token = 1;
+
+	memset(irec, 0, sizeof(irec));
+	put64(irec, 0x64666f694f554c00ULL);	/* IOMMUFD_LU_MAGIC */
+	put32(irec + 8, 1);
+	put32(irec + 16, 1);			/* nr_ioas */
+	put32(irec + 20, 1);			/* nr_hwpts */
+	put32(irec + 24, 1);			/* nr_devices */
+	put64(irec + 32, 1);			/* nr_areas */
+	for (unsigned int k = 0; k < 4; k++) {
+		put64(irec + 40 + 8 * k, IARR(k));
+		memset(iarr[k], 0, sizeof(iarr[k]));
+		array_hdr(iarr[k][0], ielem[k], 1, IARR(k) + PG);
+		chunk(iarr[k][1], 0, 1, IARR(k) + 2 * PG, PG);
+	}
+	put32(iarr[0][2], 1);			/* IOAS 1 */
+	put32(iarr[1][2], 2);			/* HWPT 2 of IOAS 1, token 5 */
+	put32(iarr[1][2] + 4, 1);
+	put64(iarr[1][2] + 8, 5);
+	put64(iarr[2][2], 0x40000000);		/* area: 4 MiB at IOVA 1 GiB */
+	put64(iarr[2][2] + 8, 4UL << 20);
+	put64(iarr[2][2] + 24, 1);
+	put32(iarr[2][2] + 32, 1);
+	put32(iarr[2][2] + 36, 3);
+	memcpy(iarr[2][2] + 40, "vm", 3);
+	put32(iarr[3][2], 3);			/* device 3 on HWPT 2 */
+	put32(iarr[3][2] + 4, 2);
+	memcpy(iarr[3][2] + 8, "0000:00:04.0", 13);
+
+	memset(vrec, 0, sizeof(vrec));
+	put64(vrec, 0x696370664f554c00ULL);	/* VFIO_PCI_LU_MAGIC */
+	put32(vrec + 8, 1);
+	put16(vrec + 22, 0x20);			/* devfn 04.0 */
+	put16(vrec + 24, 0x1234);
+	put16(vrec + 26, 0x11e8);
+	put32(vrec + 28, 3);			/* dev_id */
+	put32(vrec + 32, 2);			/* hwpt_id */
+	put32(vrec + 36, 1);			/* ioas_id */
+	put64(vrec + 40, 5);			/* hwpt_token */
+	put64(vrec + 48, 0x38000000);		/* iommu_handle */
+	put64(vrec + 56, 2);			/* iommufd_token */
+	memcpy(vrec + 64, "vm", 3);
 }
+
+static uint64_t piece_file;
 
 static void piece(uint8_t **buf, size_t *len, uint32_t kind, uint64_t phys,
 		  const void *data, size_t n)
@@ -234,8 +293,8 @@ static void piece(uint8_t **buf, size_t *len, uint32_t kind, uint64_t phys,
 		exit(1);
 	p = *buf + *len;
 	memset(p, 0, 40);
-	put64(p, 0);			/* file */
-	put64(p + 8, rec_token);	/* token */
+	put64(p, piece_file);		/* file */
+	put64(p + 8, piece_file ? piece_file + 1 : rec_token);	/* token */
 	put32(p + 16, 0);		/* version index */
 	put32(p + 20, kind);
 	put64(p + 24, phys);
@@ -290,6 +349,16 @@ static void emit(const char *name, bool with_maps)
 			if (!rec_no_elems)
 				piece(&buf, &len, 4, MELEMS, melems, PG);
 		}
+		piece_file = 1;
+		piece(&buf, &len, 1, IREC, irec, sizeof(irec));
+		for (unsigned int k = 0; k < 4; k++) {
+			piece(&buf, &len, 2, IARR(k), iarr[k][0], PG);
+			piece(&buf, &len, 3, IARR(k) + PG, iarr[k][1], PG);
+			piece(&buf, &len, 4, IARR(k) + 2 * PG, iarr[k][2], PG);
+		}
+		piece_file = 2;
+		piece(&buf, &len, 1, VREC, vrec, sizeof(vrec));
+		piece_file = 0;
 		rec(f, "luo/records", buf, len);
 		free(buf);
 	}
@@ -484,5 +553,25 @@ int main(int argc, char **argv)
 	memcpy(mrec + 96, "guest", 6);
 	put32(mrec + 76, 5);
 	emit("memfd-name", true);
+
+	/* iommufd_lu_test's header kinds, and the array checks on its arrays. */
+	valid();
+	irec[0] ^= 1;
+	emit("iommufd-magic", true);
+	valid();
+	put32(irec + 20, 0);			/* no HWPT */
+	emit("iommufd-no-hwpt", true);
+	valid();
+	put64(irec + 56, 0);			/* areas: 1, no handle */
+	emit("iommufd-area-handle", true);
+	valid();
+	put32(iarr[2][0] + 8, 96);		/* area elements of 96 bytes */
+	emit("iommufd-area-size", true);
+	valid();
+	put64(iarr[3][1] + 16, IARR(0) + PG);	/* the device list runs on */
+	emit("iommufd-device-chain", true);
+	valid();
+	put16(vrec + 22, 0x100);		/* devfn beyond a byte */
+	emit("vfio-devfn", true);
 	return 0;
 }

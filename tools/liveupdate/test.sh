@@ -45,7 +45,7 @@ check() {
 }
 
 check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
-check valid-in 0 "token 2: handler memfd-luo, record versions 2, 1"
+check valid-in 0 "token 2: handler iommufd, record versions 1"
 check valid-in 0 "root: linux,kho-physr-v2, version 2, page-shift 12"
 check valid-in 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
 check valid-in 0 "files array version 2: 3 elements of 112 bytes, 36 a page (per_page), 1 page"
@@ -110,6 +110,15 @@ check memfd-elems-missing 1 "entry array rejected: element page 0x35002000 was n
 check memfd-overlap 1 "memfd:guest: v2 entries name memory not handed over as such: two entries name the same memory"
 check memfd-token 1 "luo/records offset 0x0: file 0 token 7 version 0, luo/files has token 1 and 2 versions (read at different times?)"
 check memfd-name 1 'malformed record header (v2): offset 0x4c: a name of 5 bytes that is not "memfd:..." of that length'
+check valid-in 0 "v1 record: 72 bytes at 0x36000000: iommufd, 1 IOAS, 1 HWPT, 1 area (4194304 bytes mapped), 1 device (0000:00:04.0)"
+check valid-in 0 "area array v2: 1 entry; its physr list: 1 range, 4096 bytes, 1 chunk"
+check valid-in 0 "v1 record: 128 bytes at 0x37000000: vfio-pci 0000:00:04.0 [1234:11e8], device 3 on HWPT 2 of IOAS 1, IOMMU domain handle 0x38000000, iommufd token 2"
+check iommufd-magic 1 "(file 1 token 2 v1): malformed record header: offset 0x0: magic 0x64666f694f554c01, not 0x64666f694f554c00"
+check iommufd-no-hwpt 1 "malformed record header: 1 IOAS, 0 HWPT (1 to 1024, at least as many as IOAS)"
+check iommufd-area-handle 1 "area array: count 1 with handle 0x0"
+check iommufd-area-size 1 "area array rejected: elements of 96 bytes (want 104)"
+check iommufd-device-chain 1 "device array rejected: its list holds 8192 bytes, not 1 pages"
+check vfio-devfn 1 "(file 2 token 3 v1): malformed record: magic 0x696370664f554c00 (0x696370664f554c00), version 1 (1), reserved 0x0, bus 0, devfn 256"
 
 # Regression (found by fuzz_inspect): a text file without NUL or newline
 # at its end was read past its end (ASan: heap-buffer-overflow).
