@@ -1412,8 +1412,7 @@ static bool check_rec_array(struct report *r, const char *where, const char *wha
 	}
 	cur_map = calloc(np + 1, sizeof(*cur_map));
 	pages = calloc(nr_pages + 1, sizeof(*pages));
-	ext = calloc(2 * np + 1, sizeof(*ext));
-	if (!cur_map || !pages || !ext)
+	if (!cur_map || !pages)
 		goto out;
 	for (i = 0; i < np; i++)
 		if (p[i].kind == LUO_DBG_CHUNK) {
@@ -1437,6 +1436,10 @@ static bool check_rec_array(struct report *r, const char *where, const char *wha
 			(unsigned long long)info.total_bytes, nr_pages);
 		goto out;
 	}
+	/* The header, every chunk and every range: what must not overlap. */
+	ext = calloc(1 + info.nr_chunks + info.nr_ranges, sizeof(*ext));
+	if (!ext)
+		goto out;
 	ext[ne++] = (struct rext){ handle, handle + PG };
 	for (phys = le64(hdr + 32); phys; phys = next) {
 		const u8 *c = phys_to_virt(phys);
@@ -1452,8 +1455,7 @@ static bool check_rec_array(struct report *r, const char *where, const char *wha
 					s, len);
 				goto out;
 			}
-			if (ne < 2 * np + 1)
-				ext[ne++] = (struct rext){ s, s + len };
+			ext[ne++] = (struct rext){ s, s + len };
 			for (o = 0; o < len; o += PG) {
 				for (j = 0; j < np; j++)
 					if (p[j].kind == LUO_DBG_ELEMS && p[j].phys == s + o)
