@@ -1993,7 +1993,7 @@ static void print_rarr(FILE *f, const struct frec_v *fv)
 
 		if (!a->have)
 			continue;
-		fprintf(f, "          %s array v%u: %llu entr%s; its physr list: %llu range%s, %llu bytes, %llu chunk%s\n",
+		fprintf(f, "          %s array (luo_array v%u): %llu entr%s; its physr list: %llu range%s, %llu bytes, %llu chunk%s\n",
 			rarr_name[fv->iommufd][k], a->version, a->nr, a->nr == 1 ? "y" : "ies",
 			a->ranges, a->ranges == 1 ? "" : "s", a->bytes, a->chunks,
 			a->chunks == 1 ? "" : "s");
