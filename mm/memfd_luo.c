@@ -982,6 +982,11 @@ static const struct liveupdate_file_ops memfd_luo_ops = {
 static const u32 memfd_luo_write_versions[] = { MEMFD_LUO_V2, MEMFD_LUO_V1 };
 static const u32 memfd_luo_read_versions[] = { MEMFD_LUO_V1, MEMFD_LUO_V2 };
 
+/* For debugfs liveupdate/{out,in}/records: the header and its entries. */
+static const u16 memfd_luo_record_arrays[] = {
+	offsetof(struct memfd_luo_hdr, entries),
+};
+
 static struct liveupdate_file_handler memfd_luo_handler = {
 	.ops = &memfd_luo_ops,
 	.compatible = "memfd",
@@ -989,6 +994,9 @@ static struct liveupdate_file_handler memfd_luo_handler = {
 	.nr_write_versions = ARRAY_SIZE(memfd_luo_write_versions),
 	.read_versions = memfd_luo_read_versions,
 	.nr_read_versions = ARRAY_SIZE(memfd_luo_read_versions),
+	.record_size = sizeof(struct memfd_luo_hdr),
+	.record_arrays = memfd_luo_record_arrays,
+	.nr_record_arrays = ARRAY_SIZE(memfd_luo_record_arrays),
 	.owner = THIS_MODULE,
 };
 

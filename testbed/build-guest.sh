@@ -39,11 +39,17 @@ cc_static() {
 if newer_than "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c" "$hdrs"; then
 	cc_static "$root/usr/bin/tb-kexec" "$TOP/testbed/guest/tb-kexec.c"
 fi
-# lu-inspect (tools/liveupdate), with lib/physr's chain check compiled in.
+# lu-inspect (tools/liveupdate), with lib/physr's chain check and
+# mm/memfd_luo_check.c compiled in.
 lui=$TOP/tools/liveupdate
 if newer_than "$root/usr/bin/lu-inspect" "$lui/lu-inspect.c" "$lui/lu-inspect.h" \
+	"$lui/memfd_check.c" "$lui/memfd_check.h" "$lui/Makefile" \
+	"$TOP/mm/memfd_luo_check.c" "$TOP/mm/memfd_luo_check.h" \
 	"$TOP/lib/physr/physr.c" "$TOP"/include/linux/physr*.h \
-	"$TOP/include/linux/kexec_handover_abi.h" "$TOP"/tools/testing/physr/include/linux; then
+	"$TOP/include/linux/kexec_handover_abi.h" "$TOP/include/linux/luo_abi.h" \
+	"$TOP/include/linux/memfd_luo_abi.h" "$TOP/include/linux/iommufd_lu_abi.h" \
+	"$TOP/include/linux/vfio_pci_lu_abi.h" \
+	"$TOP"/tools/testing/physr/include/linux "$TOP"/tools/testing/physr/lu/*.h; then
 	# Not cc_static: the physr shims' linux/types.h must not meet the
 	# UAPI headers, which _GNU_SOURCE would pull in through sys/stat.h.
 	say "compiling usr/bin/lu-inspect"

@@ -9,13 +9,11 @@
 #define _LINUX_IOMMUFD_LU_H
 
 #include <linux/err.h>
+#include <linux/iommufd_lu_abi.h>
 #include <linux/types.h>
 
 struct iommu_domain;
 struct iommufd_device;
-
-/* LIVEUPDATE_SESSION_NAME_LENGTH */
-#define IOMMUFD_LU_SESSION_LEN	64
 
 /**
  * struct iommufd_lu_dev_info - a bound device, as a live update sees it

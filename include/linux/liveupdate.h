@@ -106,6 +106,14 @@ struct liveupdate_file_ops {
  * @nr_write_versions: 1 to %LIVEUPDATE_MAX_VERSIONS.
  * @read_versions: the versions retrieve can read, in any order.
  * @nr_read_versions: 0 to %LIVEUPDATE_MAX_VERSIONS.
+ * @record_size: optional, for debugfs (liveupdate/{out,in}/records): the
+ *	bytes, at most PAGE_SIZE, of the record each @data value is the
+ *	physical address of (a page the handler preserved); 0 when @data is
+ *	not such an address.  Every version's record starts alike.
+ * @record_arrays: optional: byte offsets in that record of __le64 luo_array
+ *	handles (0 for none) that debugfs shows with the record.
+ * @nr_record_arrays: entries of @record_arrays, 0 to
+ *	%LIVEUPDATE_MAX_VERSIONS.
  * @owner: the module holding the ops.
  * @list: private to LUO.
  */
@@ -116,6 +124,9 @@ struct liveupdate_file_handler {
 	unsigned int nr_write_versions;
 	const u32 *read_versions;
 	unsigned int nr_read_versions;
+	size_t record_size;
+	const u16 *record_arrays;
+	unsigned int nr_record_arrays;
 	struct module *owner;
 	struct list_head list;
 };

@@ -498,10 +498,12 @@ release:
 }
 
 /*
- * debugfs liveupdate/{out,in}/{sessions,files}: the session and file
- * records (struct luo_session_abi, struct luo_file_abi) of luo_records(),
- * taken when the file is opened.  The inode's private value: bit 0 for
- * incoming, bit 1 for the files.  liveupdate/in/state, when the previous
+ * debugfs liveupdate/{out,in}/{sessions,files,records}: the session and
+ * file records (struct luo_session_abi, struct luo_file_abi) of
+ * luo_records(), and the handlers' records of those files
+ * (luo_record_dump(), struct luo_dbg_record), taken when the file is
+ * opened.  The inode's private value: bit 0 for incoming, bit 1 for the
+ * files, bit 2 for the records.  liveupdate/in/state, when the previous
  * kernel handed over a state page: a copy of its struct luo_state_abi
  * (the page itself is freed at boot); liveupdate/in/arrays, when its
  * arrays were read: their two headers (struct luo_array_hdr, sessions
@@ -524,6 +526,15 @@ static int luo_dbg_open(struct inode *inode, struct file *file)
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	if (what & 4) {
+		ret = luo_record_dump(what & 1, &buf->data, &buf->size);
+		if (ret) {
+			kfree(buf);
+			return ret;
+		}
+		file->private_data = buf;
+		return 0;
+	}
 	ret = luo_records(what & 1, &sa, &ns, &fa, &nf);
 	if (ret) {
 		kfree(buf);
@@ -577,6 +588,8 @@ static void __init luo_debugfs_init(void)
 	debugfs_create_file("files", 0400, out, (void *)2UL, &luo_dbg_fops);
 	debugfs_create_file("sessions", 0400, in, (void *)1UL, &luo_dbg_fops);
 	debugfs_create_file("files", 0400, in, (void *)3UL, &luo_dbg_fops);
+	debugfs_create_file("records", 0400, out, (void *)4UL, &luo_dbg_fops);
+	debugfs_create_file("records", 0400, in, (void *)5UL, &luo_dbg_fops);
 	if (luo_in_state_read) {
 		static struct debugfs_blob_wrapper state = {
 			.data = &luo_in_state,

@@ -43,7 +43,10 @@ static bool luo_handler_valid(const struct liveupdate_file_handler *h)
 	       h->write_versions && h->nr_write_versions &&
 	       h->nr_write_versions <= LIVEUPDATE_MAX_VERSIONS &&
 	       h->nr_read_versions <= LIVEUPDATE_MAX_VERSIONS &&
-	       (h->read_versions || !h->nr_read_versions);
+	       (h->read_versions || !h->nr_read_versions) &&
+	       h->record_size <= PAGE_SIZE &&
+	       h->nr_record_arrays <= LIVEUPDATE_MAX_VERSIONS &&
+	       (h->record_arrays || !h->nr_record_arrays);
 }
 
 static struct liveupdate_file_handler *luo_find_compatible(const char *compat)
@@ -153,4 +156,30 @@ luo_handler_for_object(const char *compat, const u32 *versions,
 	if (h)
 		*index = best;
 	return h;
+}
+
+/*
+ * The record layout @compat's handler declares, for debugfs: the bytes of
+ * its record (*@size) and the offsets of the luo_array handles in it.
+ * Returns -ENOENT when no such handler is registered or it declares none.
+ */
+int luo_handler_record_layout(const char *compat, size_t *size, u16 *arrays,
+			      unsigned int *nr)
+{
+	struct liveupdate_file_handler *h;
+	unsigned int i;
+	int ret = -ENOENT;
+
+	mutex_lock(&luo_handlers_lock);
+	h = luo_find_compatible(compat);
+	if (h && h->record_size) {
+		*size = h->record_size;
+		*nr = 0;
+		for (i = 0; i < h->nr_record_arrays; i++)
+			if (h->record_arrays[i] + sizeof(__le64) <= h->record_size)
+				arrays[(*nr)++] = h->record_arrays[i];
+		ret = 0;
+	}
+	mutex_unlock(&luo_handlers_lock);
+	return ret;
 }

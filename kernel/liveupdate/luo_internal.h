@@ -9,117 +9,20 @@
 
 #include <linux/bits.h>
 #include <linux/liveupdate.h>
+#include <linux/luo_abi.h>
 #include <linux/mutex.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #include <uapi/linux/liveupdate.h>
 
-/* "LUOA" read as a little-endian u32. */
-#define LUO_ARRAY_MAGIC		0x414f554cU
-/* Newest array version written and read; 1 is still read and written. */
-#define LUO_ARRAY_VERSION	2
-/* Largest array accepted from a previous kernel: 4 GiB of elements. */
-#define LUO_ARRAY_MAX_PAGES	BIT(20)
-
-/**
- * struct luo_array_hdr - header page of a preserved array
- * @magic: %LUO_ARRAY_MAGIC.
- * @version: 1 or 2 (%LUO_ARRAY_VERSION).
- * @elem_size: bytes per element, 1 to PAGE_SIZE.
- * @per_page: version 2: elements per element page, 1 to PAGE_SIZE /
- *	@elem_size; element i is at byte (i % @per_page) * @elem_size of
- *	page i / @per_page.  Version 1: zero (the field was reserved), and
- *	the elements per page are PAGE_SIZE / @elem_size, PAGE_SIZE being
- *	the reader's own.
- * @nr: number of elements.
- * @nr_pages: number of element pages: @nr divided by the elements per
- *	page, rounded up.
- * @pages: first chunk of a physr list of the element pages, in element
- *	order, 0 when @nr_pages is 0.
+/*
+ * The handover format (array header, state, session and file records) is
+ * in <linux/luo_abi.h>, shared with userspace tools; its sizes are LUO's.
  */
-struct luo_array_hdr {
-	__le32 magic;
-	__le32 version;
-	__le32 elem_size;
-	__le32 per_page;
-	__le64 nr;
-	__le64 nr_pages;
-	__le64 pages;
-};
-
-/* The KHO sub-blob of LUO: its name and format. */
-#define LUO_KHO_NAME		"liveupdate"
-#define LUO_KHO_COMPATIBLE	"linux,luo-v1"
-/* "LUO1" read as a little-endian u32. */
-#define LUO_STATE_MAGIC		0x314f554cU
-/* Newest state version written and read; 1 is still read and written. */
-#define LUO_STATE_VERSION	2
-/* Bytes of luo_state_abi::release, the NUL included. */
-#define LUO_STATE_RELEASE_LEN	64
-
-/**
- * struct luo_state_abi - LUO's sub-blob (one page)
- * @magic: %LUO_STATE_MAGIC.
- * @version: 1 or 2 (%LUO_STATE_VERSION).
- * @nr_sessions: number of sessions.
- * @sessions: luo_array handle of @nr_sessions &struct luo_session_abi.
- * @nr_files: number of files, all sessions together.
- * @files: luo_array handle of @nr_files &struct luo_file_abi, grouped by
- *	session.
- * @release: version 2 only (version 1 ends before it): the release of the
- *	kernel that wrote the state (``uname -r``), NUL-terminated, truncated
- *	to fit.  The next kernel logs it, and an operator's tool shows it.
- */
-struct luo_state_abi {
-	__le32 magic;
-	__le32 version;
-	__le64 nr_sessions;
-	__le64 sessions;
-	__le64 nr_files;
-	__le64 files;
-	char release[LUO_STATE_RELEASE_LEN];
-};
-
-/* Bytes of a version 1 state: the fields before @release. */
-#define LUO_STATE_V1_SIZE	offsetof(struct luo_state_abi, release)
-
-/**
- * struct luo_session_abi - one session
- * @name: NUL-terminated name.
- * @first_file: index of its first file in the files array.
- * @nr_files: number of its files.
- */
-struct luo_session_abi {
-	u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	__le64 first_file;
-	__le64 nr_files;
-};
-
-/**
- * struct luo_file_abi - one preserved file
- * @compatible: NUL-terminated compatible of its handler.
- * @token: the token userspace gave it.
- * @nr_versions: valid entries of @version and @data, 1 to
- *	%LIVEUPDATE_MAX_VERSIONS.
- * @reserved: zero.
- * @version: the versions written, newest first.
- * @data: the handler's value for each version.
- */
-struct luo_file_abi {
-	char compatible[LIVEUPDATE_COMPAT_MAX];
-	__le64 token;
-	__le32 nr_versions;
-	__le32 reserved;
-	__le32 version[LIVEUPDATE_MAX_VERSIONS];
-	__le64 data[LIVEUPDATE_MAX_VERSIONS];
-};
-
-/* The handover ABI: sizes a later kernel relies on. */
-static_assert(sizeof(struct luo_array_hdr) == 40);
-static_assert(LUO_STATE_V1_SIZE == 40);
-static_assert(sizeof(struct luo_state_abi) == 40 + LUO_STATE_RELEASE_LEN);
-static_assert(sizeof(struct luo_session_abi) == LIVEUPDATE_SESSION_NAME_LENGTH + 16);
-static_assert(sizeof(struct luo_file_abi) ==
-	      LIVEUPDATE_COMPAT_MAX + 16 + 12 * LIVEUPDATE_MAX_VERSIONS);
+static_assert(LUO_ABI_NAME_LEN == LIVEUPDATE_SESSION_NAME_LENGTH);
+static_assert(LUO_ABI_COMPAT_MAX == LIVEUPDATE_COMPAT_MAX);
+static_assert(LUO_ABI_MAX_VERSIONS == LIVEUPDATE_MAX_VERSIONS);
+static_assert(offsetof(struct luo_state_abi, release) == LUO_STATE_V1_SIZE);
 
 struct file;
 
@@ -147,6 +50,8 @@ extern unsigned int luo_max_files;
  * @frozen: outgoing: freeze succeeded for the kexec under way.
  * @retrieved: incoming: handed to userspace.
  * @reported: incoming: the missing reader was reported.
+ * @taken: incoming: the handler's retrieve or finish runs or ran on it,
+ *	so debugfs reads no more of its record (set under luo_lock).
  * @compatible: incoming: its handler's compatible.
  * @nr_versions: incoming: entries of @versions and @data.
  * @versions: incoming: the versions written by the previous kernel.
@@ -163,6 +68,7 @@ struct luo_file {
 	bool frozen;
 	bool retrieved;
 	bool reported;
+	bool taken;
 	char compatible[LIVEUPDATE_COMPAT_MAX];
 	unsigned int nr_versions;
 	u32 versions[LIVEUPDATE_MAX_VERSIONS];
@@ -254,10 +160,13 @@ static inline bool luo_accept_should_fail(void)
 
 int luo_records(bool incoming, struct luo_session_abi **sessions,
 		u64 *nr_sessions, struct luo_file_abi **files, u64 *nr_files);
+int luo_record_dump(bool incoming, void **buf, size_t *size);
 
 struct liveupdate_file_handler *luo_handler_for_file(struct file *file);
 struct liveupdate_file_handler *
 luo_handler_for_object(const char *compat, const u32 *versions,
 		       unsigned int nr, unsigned int *index);
+int luo_handler_record_layout(const char *compat, size_t *size, u16 *arrays,
+			      unsigned int *nr);
 
 #endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

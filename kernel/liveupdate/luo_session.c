@@ -23,13 +23,20 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/physr.h>
+#include <linux/physr_abi.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/unaligned.h>
 #include <linux/xarray.h>
 
+#include "kho_internal.h"
 #include "luo_internal.h"
 
 /* Files preserved by any outgoing session, to refuse a second preserve. */
@@ -57,6 +64,10 @@ struct luo_file *luo_file_find_token(struct luo_session *session, u64 token)
 
 static void luo_file_drop_outgoing(struct luo_file *lf)
 {
+	/* Hidden from debugfs (records) before its memory goes. */
+	mutex_lock(&luo_lock);
+	lf->preserved = false;
+	mutex_unlock(&luo_lock);
 	lf->handler->ops->unpreserve(&lf->args);
 	mutex_lock(&luo_lock);
 	xa_erase(&luo_preserved_files, (unsigned long)lf->file);
@@ -102,6 +113,9 @@ static bool luo_file_resolve(struct luo_session *session, struct luo_file *lf)
 /* Finish one incoming file and free it.  Under the session's lock. */
 static void luo_file_finish(struct luo_session *session, struct luo_file *lf)
 {
+	mutex_lock(&luo_lock);
+	lf->taken = true;
+	mutex_unlock(&luo_lock);
 	if (luo_file_resolve(session, lf)) {
 		lf->args.retrieved = lf->retrieved;
 		lf->args.file = lf->file;
@@ -355,10 +369,17 @@ static int luo_retrieve_fd(struct luo_session *session, void __user *uarg)
 		goto out;
 	}
 	lf->args.file = NULL;
+	mutex_lock(&luo_lock);
+	lf->taken = true;
+	mutex_unlock(&luo_lock);
 	ret = lf->handler->ops->retrieve(&lf->args);
 	if (!ret && WARN_ON(!lf->args.file))
 		ret = -EIO;
 	if (ret) {
+		/* Nothing of it was restored: its record can be read again. */
+		mutex_lock(&luo_lock);
+		lf->taken = false;
+		mutex_unlock(&luo_lock);
 		put_unused_fd(fd);
 		goto out;
 	}
@@ -728,5 +749,208 @@ int luo_records(bool incoming, struct luo_session_abi **sessions,
 	*nr_sessions = ns;
 	*files = fa;
 	*nr_files = nf;
+	return 0;
+}
+
+/*
+ * debugfs records: the handlers' records of the files luo_records() lists,
+ * and the preserved arrays they name, copied page by page into one buffer
+ * of struct luo_dbg_record headers and bytes.  An outgoing record is read
+ * while its file is preserved (luo_lock keeps it so: a file is marked
+ * unpreserved under luo_lock before its handler frees anything); an
+ * incoming one while it is preserved memory not taken yet, every page
+ * checked with KHO first, as the handler's retrieve would.
+ */
+#define LUO_DUMP_MAX	(64UL << 20)
+
+struct luo_dump {
+	void *buf;
+	size_t size;
+	size_t cap;
+	int err;
+	bool incoming;
+	u64 file;
+	u64 token;
+	u32 version;
+};
+
+static void luo_dump_put(struct luo_dump *d, u32 kind, u64 phys,
+			 const void *src, size_t len)
+{
+	struct luo_dbg_record rec = {
+		.file = cpu_to_le64(d->file),
+		.token = cpu_to_le64(d->token),
+		.version = cpu_to_le32(d->version),
+		.kind = cpu_to_le32(kind),
+		.phys = cpu_to_le64(phys),
+		.len = cpu_to_le64(len),
+	};
+	size_t need = d->size + sizeof(rec) + len;
+
+	if (d->err)
+		return;
+	if (need > LUO_DUMP_MAX) {
+		d->err = -E2BIG;
+		return;
+	}
+	if (need > d->cap) {
+		size_t cap = max3(need, 2 * d->cap, (size_t)PAGE_SIZE);
+		void *nb = kvmalloc(cap, GFP_KERNEL);
+
+		if (!nb) {
+			d->err = -ENOMEM;
+			return;
+		}
+		if (d->size)
+			memcpy(nb, d->buf, d->size);
+		kvfree(d->buf);
+		d->buf = nb;
+		d->cap = cap;
+	}
+	memcpy(d->buf + d->size, &rec, sizeof(rec));
+	memcpy(d->buf + d->size + sizeof(rec), src, len);
+	d->size = need;
+}
+
+/* A page of the record that can be read: this kernel's, or still waiting. */
+static bool luo_dump_page_ok(phys_addr_t phys, bool incoming)
+{
+	if (!PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
+		return false;
+	return !incoming || kho_pages_waiting(phys, 1);
+}
+
+static bool luo_dump_chunk_ok(phys_addr_t phys, size_t size, void *arg)
+{
+	return size == PAGE_SIZE && luo_dump_page_ok(phys, *(bool *)arg);
+}
+
+/* A preserved array: header page, physr chunk pages, element pages. */
+static void luo_dump_array(struct luo_dump *d, u64 handle)
+{
+	const struct luo_array_hdr *hdr;
+	const struct physr_chunk *chunk;
+	struct physr_walk_info info;
+	phys_addr_t phys;
+	unsigned long pages = 0;
+	u64 first, p;
+	u32 i;
+
+	if (!handle || !luo_dump_page_ok(handle, d->incoming))
+		return;
+	hdr = phys_to_virt(handle);
+	luo_dump_put(d, LUO_DBG_ARRAY, handle, hdr, PAGE_SIZE);
+	first = le64_to_cpu(hdr->pages);
+	if (!first ||
+	    physr_validate_chain(first, LUO_ARRAY_MAX_PAGES, luo_dump_chunk_ok,
+				 &d->incoming, &info) ||
+	    info.kind != PHYSR_RAM)
+		return;
+	for (phys = first; phys && !d->err; phys = le64_to_cpu(chunk->hdr.next)) {
+		chunk = phys_to_virt(phys);
+		luo_dump_put(d, LUO_DBG_CHUNK, phys, chunk, PAGE_SIZE);
+		for (i = 0; i < le32_to_cpu(chunk->hdr.count) && !d->err; i++) {
+			u64 start = le64_to_cpu(chunk->ranges[i].phys);
+			u64 len = le64_to_cpu(chunk->ranges[i].len);
+
+			if (!PAGE_ALIGNED(start) || !PAGE_ALIGNED(len))
+				return;
+			for (p = 0; p < len && !d->err; p += PAGE_SIZE) {
+				if (++pages > LUO_ARRAY_MAX_PAGES ||
+				    !luo_dump_page_ok(start + p, d->incoming))
+					return;
+				luo_dump_put(d, LUO_DBG_ELEMS, start + p,
+					     phys_to_virt(start + p), PAGE_SIZE);
+			}
+			cond_resched();
+		}
+	}
+}
+
+static void luo_dump_file(struct luo_dump *d, const char *compat,
+			  unsigned int nr, const u64 *data)
+{
+	u16 arrays[LIVEUPDATE_MAX_VERSIONS];
+	unsigned int na, a;
+	const void *rec;
+	size_t size;
+
+	if (luo_handler_record_layout(compat, &size, arrays, &na))
+		return;
+	for (d->version = 0; d->version < nr; d->version++) {
+		u64 phys = data[d->version];
+
+		if (offset_in_page(phys) + size > PAGE_SIZE ||
+		    !luo_dump_page_ok(PAGE_ALIGN_DOWN(phys), d->incoming))
+			continue;
+		rec = phys_to_virt(phys);
+		luo_dump_put(d, LUO_DBG_RECORD, phys, rec, size);
+		for (a = 0; a < na; a++)
+			luo_dump_array(d, get_unaligned_le64(rec + arrays[a]));
+	}
+}
+
+/**
+ * luo_record_dump() - the handlers' records of a session list, for debugfs
+ * @incoming: the incoming sessions not finished yet; else the outgoing ones.
+ * @buf: receives a kvmalloc()ed buffer of &struct luo_dbg_record entries,
+ *	each followed by its bytes (NULL when there are none).
+ * @size: receives its size.
+ *
+ * The files in the order of luo_records(); a handler that declares no
+ * record (&liveupdate_file_handler.record_size) contributes nothing, an
+ * incoming file being or already retrieved or finished a %LUO_DBG_GONE
+ * entry.  Outgoing records are the ones preserve wrote; a freeze may
+ * rewrite them, so while a kexec is under way there is no answer.
+ *
+ * Context: process context, may sleep; takes luo_lock.
+ * Return: 0, -EBUSY while the outgoing sessions are frozen, -E2BIG past
+ * 64 MiB, or -ENOMEM (nothing allocated then).
+ */
+int luo_record_dump(bool incoming, void **buf, size_t *size)
+{
+	struct list_head *head = incoming ? &luo_incoming : &luo_outgoing;
+	struct luo_dump d = { .incoming = incoming };
+	struct luo_session *session;
+	struct luo_file *lf;
+	unsigned long idx;
+
+	mutex_lock(&luo_lock);
+	if (!incoming && luo_frozen) {
+		mutex_unlock(&luo_lock);
+		return -EBUSY;
+	}
+	list_for_each_entry(session, head, list) {
+		if (!luo_shown(session, incoming))
+			continue;
+		if (incoming) {
+			list_for_each_entry(lf, &session->files, list) {
+				d.token = lf->token;
+				d.version = 0;
+				if (lf->retrieved || lf->taken)
+					luo_dump_put(&d, LUO_DBG_GONE, 0, NULL, 0);
+				else
+					luo_dump_file(&d, lf->compatible,
+						      lf->nr_versions, lf->data);
+				d.file++;
+			}
+			continue;
+		}
+		xa_for_each(&luo_preserved_files, idx, lf) {
+			if (lf->session != session || !lf->preserved)
+				continue;
+			d.token = lf->token;
+			luo_dump_file(&d, lf->handler->compatible,
+				      lf->args.nr_versions, lf->args.data);
+			d.file++;
+		}
+	}
+	mutex_unlock(&luo_lock);
+	if (d.err) {
+		kvfree(d.buf);
+		return d.err;
+	}
+	*buf = d.buf;
+	*size = d.size;
 	return 0;
 }

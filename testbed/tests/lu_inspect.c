@@ -16,6 +16,9 @@
  * newest core formats this kernel writes: the root in version 2 with this
  * kernel's page-shift, and after the kexec LUO's state in version 2 with
  * this kernel's release, its two arrays in version 2 with their per_page.
+ * The memfd's record (liveupdate/{out,in}/records) must show the memfd's
+ * size and the pages it had in memory, before and after the kexec, be
+ * valid, and be shown as gone once the memfd is retrieved.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -138,9 +141,57 @@ static int same_orders(const struct figures *a, const struct figures *b, char *w
 
 static char out[65536], json[65536];
 
+#define MEMFD_SIZE 8192
+/* Pages of the memfd in memory when it was preserved: what it hands over. */
+static long memfd_pages = -1;
+
+static long resident_pages(int fd)
+{
+	unsigned char vec[MEMFD_SIZE / 4096];
+	void *p = mmap(NULL, MEMFD_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	long n = 0;
+	size_t i;
+
+	if (p == MAP_FAILED)
+		return -1;
+	if (mincore(p, MEMFD_SIZE, vec))
+		n = -1;
+	for (i = 0; n >= 0 && i < sizeof(vec); i++)
+		n += vec[i] & 1;
+	munmap(p, MEMFD_SIZE);
+	return n;
+}
+
+/*
+ * The memfd's record as lu-inspect --json shows it (its newest version):
+ * 1 when it shows @name with size @size and @pages pages of 4 KiB in at
+ * least one folio and at most one a page, and its record valid.
+ */
+static int memfd_record_is(const char *json, const char *name, unsigned long long size,
+			   long pages, char *why, size_t len)
+{
+	unsigned long long sz = 0, folios = 0, pg = 0, bytes = 0;
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\"memfd\": {\"name\": \"%s\", \"hugetlb\": false, ", name);
+	p = strstr(json, key);
+	if (!p || sscanf(p + strlen(key),
+			 "\"size\": %llu, \"seals\": %*u, \"mode\": %*u, \"folios\": %llu, \"pages\": %llu, \"bytes\": %llu",
+			 &sz, &folios, &pg, &bytes) != 4) {
+		snprintf(why, len, "no memfd record of %s", name);
+		return 0;
+	}
+	snprintf(why, len, "size %llu, %llu folios, %llu pages, %llu bytes; the memfd: size %llu, %ld pages",
+		 sz, folios, pg, bytes, size, pages);
+	return sz == size && pg == (unsigned long long)pages && bytes == pg * 4096 &&
+	       folios >= 1 && folios <= pg && strstr(p, "\"valid\": true}");
+}
+
 /* A LUO session holding a memfd of two pages; its fd, or -errno. */
 static int session_with_memfd(void)
 {
+	static char page[4096];
 	struct liveupdate_ioctl_create_session cs = { .size = sizeof(cs) };
 	struct liveupdate_session_preserve_fd pf = { .size = sizeof(pf) };
 	int dev = open("/dev/liveupdate", O_RDWR), mfd, ret = 0;
@@ -154,8 +205,11 @@ static int session_with_memfd(void)
 	if (ret)
 		return ret;
 	mfd = memfd_create("lu-inspect", 0);
-	if (mfd < 0 || ftruncate(mfd, 8192) || pwrite(mfd, "lu-inspect", 10, 4096) != 10)
+	memset(page, 'x', sizeof(page));
+	if (mfd < 0 || ftruncate(mfd, MEMFD_SIZE) || pwrite(mfd, page, 4096, 0) != 4096 ||
+	    pwrite(mfd, "lu-inspect", 10, 4096) != 10)
 		return -errno;
+	memfd_pages = resident_pages(mfd);
 	pf.fd = mfd;
 	pf.token = TOKEN;
 	if (ioctl(cs.fd, LIVEUPDATE_SESSION_PRESERVE_FD, &pf))
@@ -216,6 +270,10 @@ static int finish_session(void)
 	if (pread(rf.fd, buf, 10, 4096) != 10 || strcmp(buf, "lu-inspect"))
 		return -EBADMSG;
 	close(rf.fd);
+	/* Retrieved: its record is no longer read (its pages are the file's). */
+	ret = run(LU_INSPECT " in", out, sizeof(out));
+	tap(ret == 0 && strstr(out, "record: retrieved or finished, no longer readable"),
+	    "stage 2: once retrieved, lu-inspect in says its record is gone (exit %d)", ret);
 	if (ioctl(rs.fd, LIVEUPDATE_SESSION_FINISH, &fin))
 		ret = -errno;
 	close(rs.fd);
@@ -249,7 +307,7 @@ int main(void)
 	printf("TAP version 13\n");
 	snprintf(path, sizeof(path), "%s/lu_inspect_out.json", state);
 	if (stage == 1) {
-		printf("1..9\n");
+		printf("1..10\n");
 		ret = kho_test_cmd("preserve");
 		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)",
 		    ret);
@@ -271,6 +329,9 @@ int main(void)
 		tap(strstr(out, "session \"" SESSION "\": 1 file") &&
 		    strstr(out, "token 7: handler memfd, record versions"),
 		    "stage 1: it shows the session and the memfd's record");
+		tap(memfd_record_is(json, "memfd:lu-inspect", MEMFD_SIZE, memfd_pages, why,
+				    sizeof(why)) && memfd_pages == 2,
+		    "stage 1: its memfd record is the memfd's: %s", why);
 		snprintf(cmd, sizeof(cmd), LU_INSPECT " out --json > %s", path);
 		ret = system(cmd);
 		tap(ret == 0, "stage 1: its JSON kept for stage 2 (%d)", ret);
@@ -279,7 +340,7 @@ int main(void)
 		return failed;
 	}
 
-	printf("1..10\n");
+	printf("1..12\n");
 	show_incoming();
 	tap(incoming_starts_with("accepted"), "stage 2: the kernel accepted the handover");
 	ret = run(LU_INSPECT " in", out, sizeof(out));
@@ -312,6 +373,8 @@ int main(void)
 	/* LUO adds its state and arrays at the kexec. */
 	tap(before.valid && all_came(&before, &tool, why, sizeof(why)),
 	    "stage 2: what stage 1 predicted from out/maps came across: %s", why);
+	tap(memfd_record_is(json, "memfd:lu-inspect", MEMFD_SIZE, 2, why, sizeof(why)),
+	    "stage 2: the memfd record received is the memfd stage 1 preserved: %s", why);
 	tap(strstr(out, "session \"" SESSION "\": 1 file") &&
 	    strstr(out, "token 7: handler memfd, record versions") &&
 	    strstr(out, "liveupdate: linux,luo-v"),

@@ -41,11 +41,16 @@
 #include <unistd.h>
 
 #include "../../include/linux/kexec_handover_abi.h"
+#include "../../include/linux/luo_abi.h"
+#include "../../include/linux/memfd_luo_abi.h"
+#include "../../include/linux/iommufd_lu_abi.h"
+#include "../../include/linux/vfio_pci_lu_abi.h"
 #include <linux/compiler.h>
 #include <linux/physr.h>
 #include <linux/physr_abi.h>
 
 #include "lu-inspect.h"
+#include "memfd_check.h"
 
 #define KHO_DEBUGFS	"/sys/kernel/debug/kho"
 #define LUO_DEBUGFS	"/sys/kernel/debug/liveupdate"
@@ -115,66 +120,12 @@ static long compat_version(const char *compat)
 }
 
 /*
- * LUO's state page and array header (kernel/liveupdate/luo_internal.h,
- * whose other contents keep it out of userspace: the layouts are copied,
- * the static_asserts are the kernel's), little endian.
+ * LUO's formats (state page, array header, session and file records, the
+ * debugfs records of the handlers), from the kernel's own header.
  */
-#define LUO_KHO_NAME		"liveupdate"
-#define LUO_STATE_MAGIC		0x314f554cU
-#define LUO_STATE_RELEASE_LEN	64
-struct luo_state_abi {
-	__le32 magic;
-	__le32 version;
-	__le64 nr_sessions;
-	__le64 sessions;
-	__le64 nr_files;
-	__le64 files;
-	char release[LUO_STATE_RELEASE_LEN];	/* version 2 */
-};
-
-#define LUO_STATE_V1_SIZE	offsetof(struct luo_state_abi, release)
-static_assert(LUO_STATE_V1_SIZE == 40);
-static_assert(sizeof(struct luo_state_abi) == 40 + LUO_STATE_RELEASE_LEN);
-
-#define LUO_ARRAY_MAGIC		0x414f554cU
-#define LUO_ARRAY_MAX_PAGES	(1024ULL * 1024)
-struct luo_array_hdr {
-	__le32 magic;
-	__le32 version;
-	__le32 elem_size;
-	__le32 per_page;	/* version 2; 0 in version 1 */
-	__le64 nr;
-	__le64 nr_pages;
-	__le64 pages;
-};
-
-static_assert(sizeof(struct luo_array_hdr) == 40);
-
-/*
- * LUO's session and file records (luo_internal.h), as the arrays of the
- * handover hold them and as debugfs liveupdate/{out,in}/{sessions,files}
- * shows them.
- */
-#define LUO_NAME_LEN		64
-#define LUO_COMPAT_MAX		48
-#define LUO_MAX_VERSIONS	4
-struct luo_session_abi {
-	u8 name[LUO_NAME_LEN];
-	__le64 first_file;
-	__le64 nr_files;
-};
-
-struct luo_file_abi {
-	char compatible[LUO_COMPAT_MAX];
-	__le64 token;
-	__le32 nr_versions;
-	__le32 reserved;
-	__le32 version[LUO_MAX_VERSIONS];
-	__le64 data[LUO_MAX_VERSIONS];
-};
-
-static_assert(sizeof(struct luo_session_abi) == 80);
-static_assert(sizeof(struct luo_file_abi) == 112);
+#define LUO_NAME_LEN		LUO_ABI_NAME_LEN
+#define LUO_COMPAT_MAX		LUO_ABI_COMPAT_MAX
+#define LUO_MAX_VERSIONS	LUO_ABI_MAX_VERSIONS
 
 /* ---- the handover as a set of named files ---- */
 
@@ -437,6 +388,31 @@ static bool chunk_in_map(phys_addr_t phys, size_t size, void *arg)
 
 /* ---- the report ---- */
 
+/* One version of a handler's record, from luo/records. */
+struct frec_v {
+	bool have;
+	u32 version;
+	unsigned long long phys, len;
+	bool memfd, memfd_ok;
+	unsigned long long size, nr_pages, nr_folios, nr_entries;
+	u32 seals, mode, flags;
+	char name[80];
+	/* its preserved arrays (memfd: the entries; iommufd: four) */
+	struct rarr {
+		bool have;
+		u32 version;
+		unsigned long long nr, ranges, bytes, chunks;
+	} arr[4];
+	/* iommufd */
+	bool iommufd;
+	unsigned long long nr_ioas, nr_hwpts, nr_devices, nr_areas, mapped;
+	char device[40];
+	/* vfio-pci */
+	bool vfio;
+	u32 segment, bus, devfn, vendor, device_id, dev_id, hwpt_id, ioas_id;
+	unsigned long long iommu_handle, iommufd_token;
+};
+
 #define MAX_DIAG 64
 
 struct report {
@@ -483,12 +459,19 @@ struct report {
 	} session[SHOW_SESSIONS];
 	struct {
 		unsigned int session;
+		unsigned long long index;	/* in luo/files */
 		char compat[LUO_COMPAT_MAX];
 		unsigned long long token;
 		unsigned int nr_versions;
 		unsigned int version[LUO_MAX_VERSIONS];
 	} file[SHOW_FILES];
 	unsigned int nr_shown_files;
+	/* luo/records: the handlers' records of the files shown */
+	bool have_records;
+	struct {
+		bool have, gone;
+		struct frec_v v[LUO_MAX_VERSIONS];
+	} frec[SHOW_FILES];
 	char status[160];
 	unsigned int nr_diag;
 	char diag[MAX_DIAG][256];
@@ -1179,6 +1162,7 @@ static void check_luo_records(struct report *r, const struct entry *se,
 				unsigned int i = r->nr_shown_files++;
 
 				r->file[i].session = s;
+				r->file[i].index = f;
 				snprintf(r->file[i].compat, LUO_COMPAT_MAX, "%s", fa->compatible);
 				r->file[i].token = tokens[f];
 				r->file[i].nr_versions = n;
@@ -1208,6 +1192,642 @@ static void check_luo_records(struct report *r, const struct entry *se,
 out:
 	free(names);
 	free(tokens);
+}
+
+/* ---- the handlers' records (luo/records) ---- */
+
+/*
+ * The largest folio order of a memfd the reader can hold: an x86-64
+ * kernel with transparent huge pages (PMD order); a hugetlb memfd holds
+ * its huge page order (memfd_luo.c's memfd_luo_max_order()).
+ */
+#define READER_SHMEM_MAX_ORDER	9
+
+/* One page or record of a file version in luo/records. */
+struct rpiece {
+	u32 kind;
+	unsigned long long phys, len;
+	const u8 *data;
+	size_t off;
+};
+
+/* The folios the incoming KHO maps hand over, for memfd_luo_check_folios(). */
+struct kho_ranges {
+	const struct rng *all;
+	size_t n;
+	bool known;	/* false: no map chunks (before a kexec): anything goes */
+};
+
+static bool folio_handed_over(uint64_t phys, unsigned int order, void *arg)
+{
+	const struct kho_ranges *k = arg;
+	size_t lo = 0, hi = k->n;
+
+	if (!k->known)
+		return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct rng *g = &k->all[mid];
+
+		if (phys < g->phys)
+			hi = mid;
+		else if (phys >= g->phys + g->len)
+			lo = mid + 1;
+		else
+			return g->order == order &&
+			       !((phys - g->phys) % (PG << order));
+	}
+	return false;
+}
+
+static int shown_file(const struct report *r, unsigned long long f)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nr_shown_files; i++)
+		if (r->file[i].index == f)
+			return i;
+	return -1;
+}
+
+/* Why memfd_luo_check_hdr() refused @h: the field, as the kernel checks. */
+static void memfd_hdr_why(const struct memfd_luo_hdr *h, u32 version, char *why,
+			  size_t n)
+{
+	u32 name_len = le32toh(h->name_len);
+	u32 flags = le32toh(h->flags);
+
+	if (le64toh(h->magic) != MEMFD_LUO_MAGIC)
+		snprintf(why, n, "offset 0x0: magic 0x%llx, not 0x%llx",
+			 (unsigned long long)le64toh(h->magic), MEMFD_LUO_MAGIC);
+	else if (le32toh(h->version) != version)
+		snprintf(why, n, "offset 0x8: version %u, LUO's file record says %u",
+			 le32toh(h->version), version);
+	else if (flags & ~MEMFD_LUO_HUGETLB)
+		snprintf(why, n, "offset 0xc: unknown flags 0x%x", flags);
+	else if (le64toh(h->size) > INT64_MAX || le64toh(h->pos) > INT64_MAX)
+		snprintf(why, n, "offset 0x10: size %llu or position %llu beyond the largest file",
+			 (unsigned long long)le64toh(h->size),
+			 (unsigned long long)le64toh(h->pos));
+	else if (le32toh(h->seals) & ~0x3fU)
+		snprintf(why, n, "offset 0x20: unknown seals 0x%x", le32toh(h->seals));
+	else if (le32toh(h->mode) & ~07777)
+		snprintf(why, n, "offset 0x24: mode 0%o has more than permission bits",
+			 le32toh(h->mode));
+	else if (name_len > 255 || h->name[name_len] || strlen(h->name) != name_len ||
+		 strncmp(h->name, "memfd:", 6))
+		snprintf(why, n, "offset 0x4c: a name of %u bytes that is not \"memfd:...\" of that length",
+			 name_len);
+	else if (!h->nr_entries != !h->entries)
+		snprintf(why, n, "offset 0x38: %llu entries but array handle 0x%llx",
+			 (unsigned long long)le64toh(h->nr_entries),
+			 (unsigned long long)le64toh(h->entries));
+	else if (h->reserved[0] || h->reserved[1])
+		snprintf(why, n, "offset 0x50: reserved 0x%llx 0x%llx, not zero",
+			 (unsigned long long)le64toh(h->reserved[0]),
+			 (unsigned long long)le64toh(h->reserved[1]));
+	else if (flags & MEMFD_LUO_HUGETLB)
+		snprintf(why, n, "offset 0x48: huge page order %u is not one of x86's (9, 18)",
+			 le32toh(h->huge_order));
+	else
+		snprintf(why, n, "refused by memfd_luo_check_hdr()");
+}
+
+/* Why memfd_luo_validate() refused the entries, as it checks them. */
+static void memfd_entries_why(const struct memfd_luo_hdr *h, const struct lu_memfd_arr *a,
+			      u32 version, unsigned int max_order, char *why, size_t n)
+{
+	unsigned long long size = le64toh(h->size), end_index = (size + PG - 1) / PG;
+	unsigned long long next = 0, pages = 0, folios = 0, i;
+	bool hugetlb = le32toh(h->flags) & MEMFD_LUO_HUGETLB;
+	struct lu_memfd_item it;
+
+	if (hugetlb) {
+		if (le32toh(h->huge_order) != max_order) {
+			snprintf(why, n, "huge page order %u, not the file's", le32toh(h->huge_order));
+			return;
+		}
+		end_index = (end_index + (1ULL << max_order) - 1) & ~((1ULL << max_order) - 1);
+	} else if (h->huge_order) {
+		snprintf(why, n, "a huge page order %u for a shmem file", le32toh(h->huge_order));
+		return;
+	}
+	for (i = 0; a && i < a->nr; i++) {
+		unsigned long long np;
+
+		lu_memfd_item(a, version, i, &it);
+		np = it.nr_folios << it.order;
+		if (!it.nr_folios || it.nr_folios > (1ULL << 40) ||
+		    it.phys % (PG << it.order) || it.index % (1ULL << it.order)) {
+			snprintf(why, n, "entry %llu (0x%llx index %llu, %llu folios of order %u) empty or not aligned to its order",
+				 i, (unsigned long long)it.phys, (unsigned long long)it.index,
+				 (unsigned long long)it.nr_folios, it.order);
+			return;
+		}
+		if (it.index < next) {
+			snprintf(why, n, "entry %llu at index %llu overlaps or precedes the one before (ends at %llu)",
+				 i, (unsigned long long)it.index, next);
+			return;
+		}
+		if (it.index + np < it.index || it.index + np - (1ULL << it.order) >= end_index) {
+			snprintf(why, n, "entry %llu: pages %llu to %llu, beyond the file's %llu",
+				 i, (unsigned long long)it.index,
+				 (unsigned long long)(it.index + np), end_index);
+			return;
+		}
+		next = it.index + np;
+		pages += np;
+		folios += it.nr_folios;
+	}
+	snprintf(why, n, "the entries hold %llu pages in %llu folios, the header says %llu and %llu",
+		 pages, folios, (unsigned long long)le64toh(h->nr_pages),
+		 (unsigned long long)le64toh(h->nr_folios));
+}
+
+struct rext {
+	unsigned long long start, end;
+};
+
+static int cmp_rext(const void *a, const void *b)
+{
+	const struct rext *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * luo_array.c's luo_array_restore() on the pages of @p: the header page at
+ * @handle, the chain of chunk pages, every element page.  Fills @a (its
+ * pages malloc()ed) and the file version's array figures; false with a
+ * problem at @where when the kernel would refuse the array.
+ */
+static bool check_rec_array(struct report *r, const char *where, const char *what,
+			    unsigned long long handle, u32 elem_size,
+			    const struct rpiece *p, unsigned int np,
+			    struct lu_memfd_arr *a, struct rarr *fv)
+{
+	const u8 **pages = NULL;
+	struct physr_walk_info info;
+	const u8 *hdr = NULL;
+	struct rext *ext = NULL;
+	unsigned long long nr, nr_pages, phys, n = 0, next;
+	unsigned int i, j, nc = 0, ne = 0;
+	u32 version, per_page;
+	bool ok = false;
+	int ret;
+
+	for (i = 0; i < np; i++)
+		if (p[i].kind == LUO_DBG_ARRAY && p[i].phys == handle)
+			hdr = p[i].data;
+	if (!hdr) {
+		problem(r, where,
+			"%s array rejected: its header 0x%llx was not exported (not preserved memory waiting to be restored)", what,
+			handle);
+		return false;
+	}
+	version = le32(hdr + 4);
+	if (le32(hdr) != LUO_ARRAY_MAGIC) {
+		problem(r, where, "%s array rejected: 0x%llx has magic 0x%x, not an array header", what,
+			handle, le32(hdr));
+		return false;
+	}
+	if (!version || version > LUO_ARRAY_VERSION_MAX) {
+		problem(r, where,
+			"%s array rejected: preserved array of version %u, this kernel reads 1 to %d", what,
+			version, LUO_ARRAY_VERSION_MAX);
+		return false;
+	}
+	per_page = version == 1 ? (le32(hdr + 12) ? 0 : PG / elem_size) : le32(hdr + 12);
+	nr = le64(hdr + 16);
+	nr_pages = le64(hdr + 24);
+	fv->have = true;
+	fv->version = version;
+	fv->nr = nr;
+	if (le32(hdr + 8) != elem_size || !per_page || per_page > PG / elem_size ||
+	    !luo_array_counts_ok(nr, nr_pages, per_page)) {
+		problem(r, where,
+			"%s array rejected: elements of %u bytes (want %u), %u a page, %llu in %llu pages", what,
+			le32(hdr + 8), elem_size, per_page, nr, nr_pages);
+		return false;
+	}
+	cur_map = calloc(np + 1, sizeof(*cur_map));
+	pages = calloc(nr_pages + 1, sizeof(*pages));
+	if (!cur_map || !pages)
+		goto out;
+	for (i = 0; i < np; i++)
+		if (p[i].kind == LUO_DBG_CHUNK) {
+			cur_map[nc].phys = p[i].phys;
+			cur_map[nc++].data = p[i].data;
+		}
+	cur_map_n = nc;
+	ret = physr_validate_chain(le64(hdr + 32), LUO_ARRAY_MAX_PAGES, chunk_in_map, NULL,
+				   &info);
+	if (ret) {
+		problem(r, where, "%s array rejected: its page list %s: %s (%d)", what,
+			ret == -ERANGE ? "leads to a chunk that was not exported" :
+			"is rejected as the kernel would", errname(ret), ret);
+		goto out;
+	}
+	fv->ranges = info.nr_ranges;
+	fv->bytes = info.total_bytes;
+	fv->chunks = info.nr_chunks;
+	if (info.kind != PHYSR_RAM || info.total_bytes != nr_pages * PG) {
+		problem(r, where, "%s array rejected: its list holds %llu bytes, not %llu pages", what,
+			(unsigned long long)info.total_bytes, nr_pages);
+		goto out;
+	}
+	/* The header, every chunk and every range: what must not overlap. */
+	ext = calloc(1 + info.nr_chunks + info.nr_ranges, sizeof(*ext));
+	if (!ext)
+		goto out;
+	ext[ne++] = (struct rext){ handle, handle + PG };
+	for (phys = le64(hdr + 32); phys; phys = next) {
+		const u8 *c = phys_to_virt(phys);
+		u32 count = le32(c + 12);
+
+		next = le64(c + 16);
+		ext[ne++] = (struct rext){ phys, phys + PG };
+		for (i = 0; i < count; i++) {
+			unsigned long long s = le64(c + 32 + 16 * i), len = le64(c + 40 + 16 * i), o;
+
+			if (s % PG || len % PG) {
+				problem(r, where, "%s array rejected: range 0x%llx+0x%llx not page aligned", what,
+					s, len);
+				goto out;
+			}
+			ext[ne++] = (struct rext){ s, s + len };
+			for (o = 0; o < len; o += PG) {
+				for (j = 0; j < np; j++)
+					if (p[j].kind == LUO_DBG_ELEMS && p[j].phys == s + o)
+						break;
+				if (j == np || n >= nr_pages) {
+					problem(r, where,
+						"%s array rejected: element page 0x%llx was not exported (not preserved memory waiting to be restored)", what,
+						s + o);
+					goto out;
+				}
+				pages[n++] = p[j].data;
+			}
+		}
+	}
+	qsort(ext, ne, sizeof(*ext), cmp_rext);
+	for (i = 1; i < ne; i++)
+		if (ext[i].start < ext[i - 1].end) {
+			problem(r, where, "%s array rejected: page 0x%llx named twice", what,
+				ext[i].start);
+			goto out;
+		}
+	a->nr = nr;
+	a->elem_size = elem_size;
+	a->per_page = per_page;
+	a->pages = (const uint8_t *const *)pages;
+	pages = NULL;
+	ok = true;
+out:
+	free(cur_map);
+	cur_map = NULL;
+	cur_map_n = 0;
+	free(pages);
+	free(ext);
+	return ok;
+}
+
+/* memfd_luo.c's checks of a record before a retrieve takes anything. */
+static void check_memfd_record(struct report *r, const char *where, u32 version,
+			       const struct rpiece *rec, const struct rpiece *p,
+			       unsigned int np, const struct kho_ranges *k,
+			       struct frec_v *fv)
+{
+	static u8 page[PG] __attribute__((aligned(8)));
+	struct memfd_luo_hdr *h = (void *)page;
+	struct lu_memfd_arr a = { 0 };
+	enum lu_memfd_stage st;
+	unsigned int max_order;
+	unsigned long long entry = 0;
+	struct lu_memfd_item it;
+	char why[200];
+	int err;
+
+	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
+		problem(r, where, "record version %u is not one this kernel reads (1, 2)", version);
+		return;
+	}
+	if (rec->len < sizeof(*h)) {
+		problem(r, where, "%llu bytes, a memfd record has %zu", rec->len, sizeof(*h));
+		return;
+	}
+	memset(page, 0, sizeof(page));
+	memcpy(page, rec->data, rec->len);
+	fv->memfd = true;
+	fv->size = le64toh(h->size);
+	fv->seals = le32toh(h->seals);
+	fv->mode = le32toh(h->mode);
+	fv->flags = le32toh(h->flags);
+	fv->nr_pages = le64toh(h->nr_pages);
+	fv->nr_folios = le64toh(h->nr_folios);
+	fv->nr_entries = le64toh(h->nr_entries);
+	snprintf(fv->name, sizeof(fv->name), "%.*s", (int)strnlen(h->name, sizeof(h->name)),
+		 h->name);
+	if (lu_memfd_check_hdr(h, version)) {
+		memfd_hdr_why(h, version, why, sizeof(why));
+		problem(r, where, "malformed record header (v%u): %s", version, why);
+		return;
+	}
+	if (h->nr_entries &&
+	    !check_rec_array(r, where, "entry", le64toh(h->entries),
+			     version == MEMFD_LUO_V2 ? sizeof(struct memfd_luo_run) :
+			     sizeof(struct memfd_luo_folio), p, np, &a, &fv->arr[0]))
+		return;
+	max_order = fv->flags & MEMFD_LUO_HUGETLB ? le32toh(h->huge_order) :
+		    READER_SHMEM_MAX_ORDER;
+	st = lu_memfd_check(h, version, h->nr_entries ? &a : NULL, max_order,
+			    folio_handed_over, (void *)k, &err, (uint64_t *)&entry);
+	switch (st) {
+	case LU_MEMFD_OK:
+		fv->memfd_ok = true;
+		break;
+	case LU_MEMFD_HDR:
+		problem(r, where, "malformed record header (v%u)", version);
+		break;
+	case LU_MEMFD_ORDER:
+		lu_memfd_item(&a, version, entry, &it);
+		problem(r, where, "%s: entry %llu: a folio of order %u, the new file holds at most order %u",
+			fv->name, entry, it.order, max_order);
+		break;
+	case LU_MEMFD_ENTRIES:
+		memfd_entries_why(h, &a, version, max_order, why, sizeof(why));
+		problem(r, where, "%s: malformed v%u entries: %s", fv->name, version, why);
+		break;
+	case LU_MEMFD_FOLIOS: {
+		unsigned long long i, j;
+
+		snprintf(why, sizeof(why), "two entries name the same memory");
+		for (i = 0; i < a.nr; i++) {
+			lu_memfd_item(&a, version, i, &it);
+			for (j = 0; j < it.nr_folios; j++)
+				if (!folio_handed_over(it.phys + ((j << it.order) * PG), it.order,
+						       (void *)k)) {
+					snprintf(why, sizeof(why),
+						 "entry %llu: 0x%llx is not a folio of order %u in the KHO maps",
+						 i, (unsigned long long)(it.phys + ((j << it.order) * PG)),
+						 it.order);
+					i = a.nr;
+					break;
+				}
+		}
+		problem(r, where, "%s: v%u entries name memory not handed over as such: %s",
+			fv->name, version, why);
+		break;
+	}
+	}
+	free((void *)a.pages);
+}
+
+/* iommufd's checks of its record before it makes anything of it (bounds). */
+static void check_iommufd_record(struct report *r, const char *where, u32 version,
+				 const struct rpiece *rec, const struct rpiece *p,
+				 unsigned int np, struct frec_v *fv)
+{
+	static const char * const names[4] = { "IOAS", "HWPT", "area", "device" };
+	static const u32 elem[4] = {
+		sizeof(struct iommufd_lu_ioas), sizeof(struct iommufd_lu_hwpt),
+		sizeof(struct iommufd_lu_area), sizeof(struct iommufd_lu_device),
+	};
+	struct iommufd_lu_hdr h = { 0 };
+	unsigned long long nr[4], handle[4], i;
+	unsigned int k;
+
+	if (version != IOMMUFD_LU_V1) {
+		problem(r, where, "record version %u is not one this kernel reads (1)", version);
+		return;
+	}
+	if (rec->len < sizeof(h)) {
+		problem(r, where, "%llu bytes, an iommufd record has %zu", rec->len, sizeof(h));
+		return;
+	}
+	memcpy(&h, rec->data, sizeof(h));
+	fv->iommufd = true;
+	nr[0] = fv->nr_ioas = le32toh(h.nr_ioas);
+	nr[1] = fv->nr_hwpts = le32toh(h.nr_hwpts);
+	nr[2] = fv->nr_areas = le64toh(h.nr_areas);
+	nr[3] = fv->nr_devices = le32toh(h.nr_devices);
+	handle[0] = le64toh(h.ioas);
+	handle[1] = le64toh(h.hwpts);
+	handle[2] = le64toh(h.areas);
+	handle[3] = le64toh(h.devices);
+	if (!iommufd_lu_hdr_valid(&h)) {
+		if (le64toh(h.magic) != IOMMUFD_LU_MAGIC)
+			problem(r, where, "malformed record header: offset 0x0: magic 0x%llx, not 0x%llx",
+				(unsigned long long)le64toh(h.magic), IOMMUFD_LU_MAGIC);
+		else if (le32toh(h.version) != IOMMUFD_LU_V1)
+			problem(r, where, "malformed record header: offset 0x8: version %u, not %d",
+				le32toh(h.version), IOMMUFD_LU_V1);
+		else if (h.reserved || h.reserved2)
+			problem(r, where, "malformed record header: reserved fields not zero");
+		else
+			problem(r, where,
+				"malformed record header: %llu IOAS, %llu HWPT (1 to %d, at least as many as IOAS), %llu devices (at most %d), %llu areas (at most %lu)",
+				nr[0], nr[1], IOMMUFD_LU_MAX_OBJS, nr[3], IOMMUFD_LU_MAX_OBJS, nr[2],
+				(unsigned long)IOMMUFD_LU_MAX_AREAS);
+		return;
+	}
+	for (k = 0; k < 4; k++) {
+		struct lu_memfd_arr a = { 0 };
+
+		if (!nr[k] != !handle[k]) {
+			problem(r, where, "%s array: count %llu with handle 0x%llx", names[k], nr[k],
+				handle[k]);
+			return;
+		}
+		if (!nr[k])
+			continue;
+		if (!check_rec_array(r, where, names[k], handle[k], elem[k], p, np, &a,
+				     &fv->arr[k]))
+			return;
+		if (a.nr != nr[k]) {
+			problem(r, where, "%s array: %llu entries, header says %llu", names[k],
+				(unsigned long long)a.nr, nr[k]);
+			free((void *)a.pages);
+			return;
+		}
+		for (i = 0; i < a.nr; i++) {
+			const u8 *e = a.pages[i / a.per_page] + (i % a.per_page) * elem[k];
+
+			if (k == 2)
+				fv->mapped += le64(e + 8);
+			if (k == 3 && !i)
+				snprintf(fv->device, sizeof(fv->device), "%.*s",
+					 (int)strnlen((const char *)e + 8, IOMMUFD_LU_DEV_NAME_LEN),
+					 e + 8);
+		}
+		free((void *)a.pages);
+	}
+}
+
+/* vfio-pci's checks of its record before it looks for the device. */
+static void check_vfio_record(struct report *r, const char *where, u32 version,
+			      const struct rpiece *rec, struct frec_v *fv)
+{
+	struct vfio_pci_lu_rec v;
+
+	if (version != VFIO_PCI_LU_V1) {
+		problem(r, where, "record version %u is not one this kernel reads (1)", version);
+		return;
+	}
+	if (rec->len < sizeof(v)) {
+		problem(r, where, "%llu bytes, a vfio-pci record has %zu", rec->len, sizeof(v));
+		return;
+	}
+	memcpy(&v, rec->data, sizeof(v));
+	fv->vfio = true;
+	fv->segment = le32toh(v.segment);
+	fv->bus = le16toh(v.bus);
+	fv->devfn = le16toh(v.devfn);
+	fv->vendor = le16toh(v.vendor);
+	fv->device_id = le16toh(v.device);
+	fv->dev_id = le32toh(v.dev_id);
+	fv->hwpt_id = le32toh(v.hwpt_id);
+	fv->ioas_id = le32toh(v.ioas_id);
+	fv->iommu_handle = le64toh(v.iommu_handle);
+	fv->iommufd_token = le64toh(v.iommufd_token);
+	if (!vfio_pci_lu_rec_valid(&v))
+		problem(r, where,
+			"malformed record: magic 0x%llx (0x%llx), version %u (%d), reserved 0x%x, bus %u, devfn %u, ids %u/%u/%u, session name NUL-terminated: %s",
+			(unsigned long long)le64toh(v.magic), VFIO_PCI_LU_MAGIC,
+			le32toh(v.version), VFIO_PCI_LU_V1, le32toh(v.reserved), fv->bus, fv->devfn,
+			fv->dev_id, fv->hwpt_id, fv->ioas_id,
+			memchr(v.iommufd_session, 0, sizeof(v.iommufd_session)) ? "yes" : "no");
+}
+
+/* One file version's pieces: its record first, then the pages it names. */
+static void check_rec_group(struct report *r, const struct luo_file_abi *fa,
+			    unsigned long long f, unsigned int v, const struct rpiece *p,
+			    unsigned int np, const struct kho_ranges *k)
+{
+	int si = shown_file(r, f);
+	struct frec_v dummy, *fv = &dummy;
+	unsigned int i;
+	char where[128];
+
+	memset(&dummy, 0, sizeof(dummy));
+	snprintf(where, sizeof(where), "luo/records offset 0x%zx (file %llu token %llu v%u)",
+		 p[0].off, f, (unsigned long long)le64toh(fa->token),
+		 le32toh(fa->version[v]));
+	if (p[0].kind == LUO_DBG_GONE) {
+		if (si >= 0)
+			r->frec[si].gone = true;
+		return;
+	}
+	if (p[0].kind != LUO_DBG_RECORD) {
+		problem(r, where, "kind %u before the file's record", p[0].kind);
+		return;
+	}
+	for (i = 1; i < np; i++)
+		if ((p[i].kind != LUO_DBG_ARRAY && p[i].kind != LUO_DBG_CHUNK &&
+		     p[i].kind != LUO_DBG_ELEMS) || p[i].len != PG || p[i].phys % PG) {
+			problem(r, where, "piece at 0x%zx: kind %u of %llu bytes at 0x%llx, not a page of an array",
+				p[i].off, p[i].kind, p[i].len, p[i].phys);
+			return;
+		}
+	if (si >= 0) {
+		fv = &r->frec[si].v[v];
+		r->frec[si].have = true;
+	}
+	fv->have = true;
+	fv->version = le32toh(fa->version[v]);
+	fv->phys = p[0].phys;
+	fv->len = p[0].len;
+	if (p[0].phys != le64toh(fa->data[v])) {
+		problem(r, where, "a record at 0x%llx, LUO's file record says 0x%llx",
+			p[0].phys, (unsigned long long)le64toh(fa->data[v]));
+		return;
+	}
+	if (!strncmp(fa->compatible, "memfd", sizeof(fa->compatible)))
+		check_memfd_record(r, where, fv->version, &p[0], p + 1, np - 1, k, fv);
+	else if (!strncmp(fa->compatible, "iommufd", sizeof(fa->compatible)))
+		check_iommufd_record(r, where, fv->version, &p[0], p + 1, np - 1, fv);
+	else if (!strncmp(fa->compatible, "vfio-pci", sizeof(fa->compatible)))
+		check_vfio_record(r, where, fv->version, &p[0], fv);
+}
+
+/* luo/records (debugfs liveupdate/{out,in}/records) against luo/files. */
+static void check_records(struct report *r, const struct handover *h,
+			  const struct kho_ranges *k)
+{
+	const struct entry *re = find(h, "luo/records"), *fe = find(h, "luo/files");
+	struct rpiece *p = NULL;
+	unsigned int np = 0, cap = 0;
+	size_t off = 0, nf;
+	unsigned long long f = 0;
+	unsigned int v = 0;
+	char where[64];
+
+	if (!re)
+		return;
+	r->have_records = true;
+	if (!fe || !r->have_luo) {
+		problem(r, "luo/records", "saved without valid luo/sessions and luo/files");
+		return;
+	}
+	nf = fe->len / sizeof(struct luo_file_abi);
+	while (off <= re->len) {
+		struct luo_dbg_record d;
+		const struct luo_file_abi *fa;
+		unsigned long long df = 0, len;
+		unsigned int dv = 0;
+
+		if (off < re->len) {
+			snprintf(where, sizeof(where), "luo/records offset 0x%zx", off);
+			if (re->len - off < sizeof(d)) {
+				problem(r, where, "%zu bytes, a piece header has %zu", re->len - off,
+					sizeof(d));
+				break;
+			}
+			memcpy(&d, re->data + off, sizeof(d));
+			df = le64toh(d.file);
+			dv = le32toh(d.version);
+			len = le64toh(d.len);
+			if (len > re->len - off - sizeof(d)) {
+				problem(r, where, "a piece of %llu bytes, %zu left", len,
+					re->len - off - sizeof(d));
+				break;
+			}
+		}
+		/* A group ends where the file or version changes, or at the end. */
+		if (np && (off == re->len || df != f || dv != v)) {
+			check_rec_group(r, (const void *)(fe->data + f * sizeof(*fa)), f, v, p,
+					np, k);
+			np = 0;
+		}
+		if (off == re->len)
+			break;
+		if (df >= nf) {
+			problem(r, where, "file %llu, luo/files has %zu", df, nf);
+			break;
+		}
+		fa = (const void *)(fe->data + df * sizeof(*fa));
+		if (le64toh(d.token) != le64toh(fa->token) || dv >= le32toh(fa->nr_versions)) {
+			problem(r, where,
+				"file %llu token %llu version %u, luo/files has token %llu and %u versions (read at different times?)",
+				df, (unsigned long long)le64toh(d.token), dv,
+				(unsigned long long)le64toh(fa->token), le32toh(fa->nr_versions));
+			break;
+		}
+		if (np == cap) {
+			struct rpiece *n = realloc(p, (cap + 64) * sizeof(*p));
+
+			if (!n)
+				break;
+			p = n;
+			cap += 64;
+		}
+		p[np++] = (struct rpiece){ le32toh(d.kind), le64toh(d.phys), len,
+					   re->data + off + sizeof(d), off };
+		f = df;
+		v = dv;
+		off += sizeof(d) + len;
+	}
+	free(p);
 }
 
 void lu_analyze(struct report *r, const struct handover *h, const char *source)
@@ -1284,7 +1904,6 @@ void lu_analyze(struct report *r, const struct handover *h, const char *source)
 				break;
 			}
 	}
-	free(all);
 blobs:
 	e = find(h, "luo/sessions");
 	if (e && find(h, "luo/files"))
@@ -1328,6 +1947,12 @@ blobs:
 				luo = b;
 		check_luo_arrays(r, e, luo);
 	}
+	{
+		struct kho_ranges k = { all, nall, nall > 0 || any_maps(h) };
+
+		check_records(r, h, &k);
+	}
+	free(all);
 }
 
 /* ---- output ---- */
@@ -1355,6 +1980,70 @@ static void totals(const struct report *r, unsigned long long *ranges,
 	}
 }
 
+static const char * const rarr_name[2][4] = {
+	{ "entry" }, { "IOAS", "HWPT", "area", "device" },
+};
+
+static void print_rarr(FILE *f, const struct frec_v *fv)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		const struct rarr *a = &fv->arr[k];
+
+		if (!a->have)
+			continue;
+		fprintf(f, "          %s array (luo_array v%u): %llu entr%s; its physr list: %llu range%s, %llu bytes, %llu chunk%s\n",
+			rarr_name[fv->iommufd][k], a->version, a->nr, a->nr == 1 ? "y" : "ies",
+			a->ranges, a->ranges == 1 ? "" : "s", a->bytes, a->chunks,
+			a->chunks == 1 ? "" : "s");
+	}
+}
+
+static void print_frec(FILE *f, const struct report *r, unsigned int i)
+{
+	unsigned int v;
+
+	if (!r->have_records)
+		return;
+	if (r->frec[i].gone) {
+		fprintf(f, "        record: retrieved or finished, no longer readable\n");
+		return;
+	}
+	if (!r->frec[i].have) {
+		fprintf(f, "        record: not exported (its handler declares none, or it is not preserved memory)\n");
+		return;
+	}
+	for (v = 0; v < LUO_MAX_VERSIONS; v++) {
+		const struct frec_v *fv = &r->frec[i].v[v];
+
+		if (!fv->have)
+			continue;
+		fprintf(f, "        v%u record: %llu bytes at 0x%llx", fv->version, fv->len, fv->phys);
+		if (fv->memfd) {
+			fprintf(f, ": memfd \"%s\"%s, size %llu, seals 0x%x, mode 0%o, %llu folios, %llu pages (%llu bytes), %llu entries%s\n",
+				fv->name, fv->flags & MEMFD_LUO_HUGETLB ? " (hugetlb)" : "",
+				fv->size, fv->seals, fv->mode, fv->nr_folios, fv->nr_pages,
+				fv->nr_pages * PG, fv->nr_entries,
+				fv->memfd_ok ? "" : " (refused, below)");
+		} else if (fv->iommufd) {
+			fprintf(f, ": iommufd, %llu IOAS, %llu HWPT, %llu area%s (%llu bytes mapped), %llu device%s%s%s%s\n",
+				fv->nr_ioas, fv->nr_hwpts, fv->nr_areas,
+				fv->nr_areas == 1 ? "" : "s", fv->mapped, fv->nr_devices,
+				fv->nr_devices == 1 ? "" : "s", fv->device[0] ? " (" : "",
+				fv->device, fv->device[0] ? ")" : "");
+		} else if (fv->vfio) {
+			fprintf(f, ": vfio-pci %04x:%02x:%02x.%u [%04x:%04x], device %u on HWPT %u of IOAS %u, IOMMU domain handle 0x%llx, iommufd token %llu\n",
+				fv->segment, fv->bus, fv->devfn >> 3, fv->devfn & 7, fv->vendor,
+				fv->device_id, fv->dev_id, fv->hwpt_id, fv->ioas_id,
+				fv->iommu_handle, fv->iommufd_token);
+		} else {
+			fprintf(f, "\n");
+		}
+		print_rarr(f, fv);
+	}
+}
+
 static void print_luo(FILE *f, const struct report *r)
 {
 	unsigned int s, i, v;
@@ -1372,6 +2061,7 @@ static void print_luo(FILE *f, const struct report *r)
 			for (v = 0; v < r->file[i].nr_versions; v++)
 				fprintf(f, "%s %u", v ? "," : "", r->file[i].version[v]);
 			fprintf(f, "\n");
+			print_frec(f, r, i);
 		}
 	}
 	if (r->luo_sessions > SHOW_SESSIONS || r->nr_shown_files < r->luo_files)
@@ -1470,6 +2160,61 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_frec(FILE *f, const struct report *r, unsigned int i)
+{
+	unsigned int v, k;
+	bool first = true, any;
+
+	if (!r->have_records)
+		return;
+	fprintf(f, ", \"records\": ");
+	if (r->frec[i].gone || !r->frec[i].have) {
+		fprintf(f, "{\"readable\": false, \"gone\": %s}",
+			r->frec[i].gone ? "true" : "false");
+		return;
+	}
+	fprintf(f, "[");
+	for (v = 0; v < LUO_MAX_VERSIONS; v++) {
+		const struct frec_v *fv = &r->frec[i].v[v];
+
+		if (!fv->have)
+			continue;
+		fprintf(f, "%s{\"version\": %u, \"phys\": %llu, \"bytes\": %llu",
+			first ? "" : ", ", fv->version, fv->phys, fv->len);
+		first = false;
+		if (fv->memfd) {
+			fprintf(f, ", \"memfd\": {\"name\": ");
+			json_str(f, fv->name);
+			fprintf(f, ", \"hugetlb\": %s, \"size\": %llu, \"seals\": %u, \"mode\": %u, \"folios\": %llu, \"pages\": %llu, \"bytes\": %llu, \"entries\": %llu, \"valid\": %s}",
+				fv->flags & MEMFD_LUO_HUGETLB ? "true" : "false", fv->size,
+				fv->seals, fv->mode, fv->nr_folios, fv->nr_pages,
+				fv->nr_pages * PG, fv->nr_entries, fv->memfd_ok ? "true" : "false");
+		}
+		if (fv->iommufd)
+			fprintf(f, ", \"iommufd\": {\"ioas\": %llu, \"hwpts\": %llu, \"areas\": %llu, \"mapped\": %llu, \"devices\": %llu}",
+				fv->nr_ioas, fv->nr_hwpts, fv->nr_areas, fv->mapped,
+				fv->nr_devices);
+		if (fv->vfio)
+			fprintf(f, ", \"vfio_pci\": {\"segment\": %u, \"bus\": %u, \"devfn\": %u, \"vendor\": %u, \"device\": %u, \"dev_id\": %u, \"hwpt_id\": %u, \"ioas_id\": %u, \"iommu_handle\": %llu, \"iommufd_token\": %llu}",
+				fv->segment, fv->bus, fv->devfn, fv->vendor, fv->device_id,
+				fv->dev_id, fv->hwpt_id, fv->ioas_id, fv->iommu_handle,
+				fv->iommufd_token);
+		fprintf(f, ", \"arrays\": [");
+		for (k = 0, any = false; k < 4; k++) {
+			const struct rarr *a = &fv->arr[k];
+
+			if (!a->have)
+				continue;
+			fprintf(f, "%s{\"name\": \"%s\", \"version\": %u, \"nr\": %llu, \"ranges\": %llu, \"bytes\": %llu, \"chunks\": %llu}",
+				any ? ", " : "", rarr_name[fv->iommufd][k], a->version, a->nr,
+				a->ranges, a->bytes, a->chunks);
+			any = true;
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]");
+}
+
 void lu_print_json(FILE *f, const struct report *r)
 {
 	unsigned long long ranges, bytes, chunks;
@@ -1548,7 +2293,9 @@ void lu_print_json(FILE *f, const struct report *r)
 				fprintf(f, ", \"versions\": [");
 				for (v = 0; v < r->file[i].nr_versions; v++)
 					fprintf(f, "%s%u", v ? ", " : "", r->file[i].version[v]);
-				fprintf(f, "]}");
+				fprintf(f, "]");
+				json_frec(f, r, i);
+				fprintf(f, "}");
 				first = false;
 			}
 			fprintf(f, "]}");
@@ -1579,7 +2326,9 @@ unsigned int lu_report_problems(const struct report *r)
 /* LUO's records, debugfs liveupdate/{out,in}, saved as luo/NAME. */
 static void load_luo(struct handover *h, const char *what)
 {
-	static const char * const names[] = { "sessions", "files", "state", "arrays" };
+	static const char * const names[] = {
+		"sessions", "files", "state", "arrays", "records"
+	};
 	char path[128], name[32];
 	unsigned int i;
 	size_t len;

@@ -41,6 +41,32 @@ static int root_shift;
 static uint8_t sessions[2 * 80], files[3 * 112];
 static size_t root_len;
 static const char *dir;
+/*
+ * The memfd record of file 0 (token 1, version 2) as debugfs
+ * liveupdate/in/records shows it (struct luo_dbg_record pieces): its header
+ * page, and its entry array (header, one chunk, one element page) of four
+ * runs, folios the KHO maps above hand over.
+ */
+#define MREC		0x33000000ULL
+#define MARR		0x35000000ULL
+#define MCHUNK		(MARR + PG)
+#define MELEMS		(MARR + 2 * PG)
+static uint8_t mrec[352], marr[PG], mchunk[PG], melems[PG];
+/* Which pieces go out, and a piece to put in instead of the array header. */
+static bool rec_no_elems, rec_array_is_chunk;
+static uint64_t rec_token = 1;
+
+/*
+ * File 1 (token 2) is an iommufd: its record and four arrays of one entry
+ * each (IOAS, HWPT, area, device); file 2 (token 3) a vfio-pci cdev.
+ */
+#define IREC		0x36000000ULL
+#define IARR(k)		(IREC + PG + (k) * 3 * PG)	/* header, chunk, elements */
+#define VREC		0x37000000ULL
+static uint8_t irec[72], iarr[4][3][PG], vrec[128];
+static const uint32_t ielem[4] = { 8, 16, 104, 40 };
+
+static void memfd_record(void);
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -160,14 +186,121 @@ static void valid(void)
 	for (i = 0; i < 3; i++) {
 		uint8_t *f = files + 112 * i;
 
-		memcpy((char *)f, "memfd-luo", sizeof("memfd-luo"));
+		static const char * const compat[3] = { "memfd", "iommufd", "vfio-pci" };
+
+		memcpy((char *)f, compat[i], strlen(compat[i]) + 1);
 		put64(f + 48, i + 1);
+		if (i) {
+			/* iommufd and vfio-pci write version 1 only. */
+			put32(f + 56, 1);
+			put32(f + 64, 1);
+			put64(f + 80, i == 1 ? IREC : VREC);
+			continue;
+		}
 		put32(f + 56, 2);		/* nr_versions */
 		put32(f + 64, 2);		/* version[0] */
 		put32(f + 68, 1);		/* version[1] */
 		put64(f + 80, 0x33000000 + i * PG);
 		put64(f + 88, 0x34000000 + i * PG);
 	}
+	memfd_record();
+}
+
+static void run(unsigned int i, uint64_t phys, uint64_t index, uint32_t order)
+{
+	put64(melems + 24 * i, phys);
+	put64(melems + 24 * i + 8, index);
+	put32(melems + 24 * i + 16, 1);
+	put32(melems + 24 * i + 20, order);
+}
+
+/* A memfd of 4 MiB + 8 KiB: two 2 MiB folios, then two pages. */
+static void memfd_record(void)
+{
+	memset(mrec, 0, sizeof(mrec));
+	put64(mrec, 0x6466656d4f554c00ULL);	/* MEMFD_LUO_MAGIC */
+	put32(mrec + 8, 2);			/* version */
+	put64(mrec + 16, 1026 * PG);		/* size */
+	put32(mrec + 36, 0600);			/* mode */
+	put64(mrec + 40, 1026);			/* nr_pages */
+	put64(mrec + 48, 4);			/* nr_folios */
+	put64(mrec + 56, 4);			/* nr_entries */
+	put64(mrec + 64, MARR);			/* entries */
+	put32(mrec + 76, 11);			/* name_len */
+	memcpy(mrec + 96, "memfd:guest", 12);
+	memset(marr, 0, sizeof(marr));
+	array_hdr(marr, 24, 4, MCHUNK);
+	chunk(mchunk, 0, 1, MELEMS, PG);
+	memset(melems, 0, sizeof(melems));
+	run(0, 0x50000000, 0, 9);
+	run(1, 0x50400000, 512, 9);
+	run(2, 0x40000000, 1024, 0);
+	run(3, 0x40002000, 1025, 0);
+	rec_no_elems = rec_array_is_chunk = false;
+	rec_token = 1;
+
+	memset(irec, 0, sizeof(irec));
+	put64(irec, 0x64666f694f554c00ULL);	/* IOMMUFD_LU_MAGIC */
+	put32(irec + 8, 1);
+	put32(irec + 16, 1);			/* nr_ioas */
+	put32(irec + 20, 1);			/* nr_hwpts */
+	put32(irec + 24, 1);			/* nr_devices */
+	put64(irec + 32, 1);			/* nr_areas */
+	for (unsigned int k = 0; k < 4; k++) {
+		put64(irec + 40 + 8 * k, IARR(k));
+		memset(iarr[k], 0, sizeof(iarr[k]));
+		array_hdr(iarr[k][0], ielem[k], 1, IARR(k) + PG);
+		chunk(iarr[k][1], 0, 1, IARR(k) + 2 * PG, PG);
+	}
+	put32(iarr[0][2], 1);			/* IOAS 1 */
+	put32(iarr[1][2], 2);			/* HWPT 2 of IOAS 1, token 5 */
+	put32(iarr[1][2] + 4, 1);
+	put64(iarr[1][2] + 8, 5);
+	put64(iarr[2][2], 0x40000000);		/* area: 4 MiB at IOVA 1 GiB */
+	put64(iarr[2][2] + 8, 4UL << 20);
+	put64(iarr[2][2] + 24, 1);
+	put32(iarr[2][2] + 32, 1);
+	put32(iarr[2][2] + 36, 3);
+	memcpy(iarr[2][2] + 40, "vm", 3);
+	put32(iarr[3][2], 3);			/* device 3 on HWPT 2 */
+	put32(iarr[3][2] + 4, 2);
+	memcpy(iarr[3][2] + 8, "0000:00:04.0", 13);
+
+	memset(vrec, 0, sizeof(vrec));
+	put64(vrec, 0x696370664f554c00ULL);	/* VFIO_PCI_LU_MAGIC */
+	put32(vrec + 8, 1);
+	put16(vrec + 22, 0x20);			/* devfn 04.0 */
+	put16(vrec + 24, 0x1234);
+	put16(vrec + 26, 0x11e8);
+	put32(vrec + 28, 3);			/* dev_id */
+	put32(vrec + 32, 2);			/* hwpt_id */
+	put32(vrec + 36, 1);			/* ioas_id */
+	put64(vrec + 40, 5);			/* hwpt_token */
+	put64(vrec + 48, 0x38000000);		/* iommu_handle */
+	put64(vrec + 56, 2);			/* iommufd_token */
+	memcpy(vrec + 64, "vm", 3);
+}
+
+static uint64_t piece_file;
+
+static void piece(uint8_t **buf, size_t *len, uint32_t kind, uint64_t phys,
+		  const void *data, size_t n)
+{
+	uint8_t *p;
+
+	*buf = realloc(*buf, *len + 40 + n);
+	if (!*buf)
+		exit(1);
+	p = *buf + *len;
+	memset(p, 0, 40);
+	put64(p, piece_file);		/* file */
+	put64(p + 8, piece_file ? piece_file + 1 : rec_token);	/* token */
+	put32(p + 16, 0);		/* version index */
+	put32(p + 20, kind);
+	put64(p + 24, phys);
+	put64(p + 32, n);
+	memcpy(p + 40, data, n);
+	*len += 40 + n;
 }
 
 static void rec(FILE *f, const char *name, const void *data, size_t len)
@@ -203,6 +336,32 @@ static void emit(const char *name, bool with_maps)
 	rec(f, "luo/sessions", sessions, sizeof(sessions));
 	rec(f, "luo/files", files, sizeof(files));
 	rec(f, "luo/arrays", arrays, sizeof(arrays));
+	{
+		uint8_t *buf = NULL;
+		size_t len = 0;
+
+		piece(&buf, &len, 1, MREC, mrec, sizeof(mrec));
+		if (rec_array_is_chunk) {
+			piece(&buf, &len, 2, MCHUNK, mchunk, PG);
+		} else {
+			piece(&buf, &len, 2, MARR, marr, PG);
+			piece(&buf, &len, 3, MCHUNK, mchunk, PG);
+			if (!rec_no_elems)
+				piece(&buf, &len, 4, MELEMS, melems, PG);
+		}
+		piece_file = 1;
+		piece(&buf, &len, 1, IREC, irec, sizeof(irec));
+		for (unsigned int k = 0; k < 4; k++) {
+			piece(&buf, &len, 2, IARR(k), iarr[k][0], PG);
+			piece(&buf, &len, 3, IARR(k) + PG, iarr[k][1], PG);
+			piece(&buf, &len, 4, IARR(k) + 2 * PG, iarr[k][2], PG);
+		}
+		piece_file = 2;
+		piece(&buf, &len, 1, VREC, vrec, sizeof(vrec));
+		piece_file = 0;
+		rec(f, "luo/records", buf, len);
+		free(buf);
+	}
 	fclose(f);
 	printf("%s\n", name);
 }
@@ -348,5 +507,71 @@ int main(int argc, char **argv)
 	valid();
 	put64(arrays + 16, 1);
 	emit("array-state-count", true);
+
+	/*
+	 * memfd_corrupt's kinds (luo_test.c's damage of a version 2 record),
+	 * as debugfs liveupdate/in/records shows them, and more.
+	 */
+	valid();
+	mrec[0] ^= 1;
+	emit("memfd-magic", true);
+	valid();
+	put64(mrec + 40, 1027);
+	emit("memfd-count", true);
+	valid();
+	put64(mrec + 64, MARR + PG);
+	rec_array_is_chunk = true;	/* the page there, exported as a header */
+	emit("memfd-array", true);
+	valid();
+	put64(melems + 24 * 3 + 8, 1026);	/* the last page beyond the file */
+	emit("memfd-range", true);
+	valid();
+	put32(melems + 20, 11);			/* MAX_PAGE_ORDER + 1 */
+	emit("memfd-order", true);
+	valid();
+	put64(melems + 24 * 3, 0x80000);	/* not handed over */
+	emit("memfd-phys", true);
+	valid();
+	put32(melems + 20, 10);			/* MAX_PAGE_ORDER */
+	emit("memfd-bigorder", true);
+	valid();
+	put64(mrec + 88, 0x123456789ULL);	/* reserved[1] */
+	emit("memfd-reserved", true);
+	valid();
+	put32(mrec + 8, 1);
+	emit("memfd-version", true);
+	valid();
+	rec_no_elems = true;
+	emit("memfd-elems-missing", true);
+	valid();
+	put64(melems + 24 * 3, 0x40000000);	/* the folio of run 2 again */
+	emit("memfd-overlap", true);
+	valid();
+	rec_token = 7;
+	emit("memfd-token", true);
+	valid();
+	memcpy(mrec + 96, "guest", 6);
+	put32(mrec + 76, 5);
+	emit("memfd-name", true);
+
+	/* iommufd_lu_test's header kinds, and the array checks on its arrays. */
+	valid();
+	irec[0] ^= 1;
+	emit("iommufd-magic", true);
+	valid();
+	put32(irec + 20, 0);			/* no HWPT */
+	emit("iommufd-no-hwpt", true);
+	valid();
+	put64(irec + 56, 0);			/* areas: 1, no handle */
+	emit("iommufd-area-handle", true);
+	valid();
+	put32(iarr[2][0] + 8, 96);		/* area elements of 96 bytes */
+	emit("iommufd-area-size", true);
+	valid();
+	put64(iarr[3][1] + 16, IARR(0) + PG);	/* the device list runs on */
+	emit("iommufd-device-chain", true);
+	valid();
+	put16(vrec + 22, 0x100);		/* devfn beyond a byte */
+	emit("vfio-devfn", true);
 	return 0;
 }

@@ -45,7 +45,7 @@ check() {
 }
 
 check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
-check valid-in 0 "token 2: handler memfd-luo, record versions 2, 1"
+check valid-in 0 "token 2: handler iommufd, record versions 1"
 check valid-in 0 "root: linux,kho-physr-v2, version 2, page-shift 12"
 check valid-in 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
 check valid-in 0 "files array version 2: 3 elements of 112 bytes, 36 a page (per_page), 1 page"
@@ -93,6 +93,32 @@ check array-per-page-big 1 "luo/arrays files offset 0x34: per_page 37, not 1 to 
 check array-per-page-count 1 "luo/arrays sessions offset 0x10: 2 elements, 1 a page, do not take 1 pages"
 check array-v1-reserved 1 "luo/arrays sessions offset 0xc: version 1 with per_page 0x33, not 0 (reserved)"
 check array-state-count 1 "luo/arrays sessions offset 0x10: array sizes disagree with the state: 1 sessions, the state says 2"
+check valid-in 0 'v2 record: 352 bytes at 0x33000000: memfd "memfd:guest", size 4202496, seals 0x0, mode 0600, 4 folios, 1026 pages (4202496 bytes), 4 entries'
+check valid-in 0 "entry array (luo_array v2): 4 entries; its physr list: 1 range, 4096 bytes, 1 chunk"
+check valid-out 0 'memfd "memfd:guest", size 4202496'
+check valid-in-v1 0 "entry array (luo_array v1): 4 entries; its physr list: 1 range, 4096 bytes, 1 chunk"
+check memfd-magic 1 "luo/records offset 0x0 (file 0 token 1 v2): malformed record header (v2): offset 0x0: magic 0x6466656d4f554c01, not 0x6466656d4f554c00"
+check memfd-count 1 "memfd:guest: malformed v2 entries: the entries hold 1026 pages in 4 folios, the header says 1027 and 4"
+check memfd-array 1 "entry array rejected: 0x35001000 has magic 0x52534850, not an array header"
+check memfd-range 1 "memfd:guest: malformed v2 entries: entry 3: pages 1026 to 1027, beyond the file's 1026"
+check memfd-order 1 "memfd:guest: entry 0: a folio of order 11, the new file holds at most order 9"
+check memfd-phys 1 "memfd:guest: v2 entries name memory not handed over as such: entry 3: 0x80000 is not a folio of order 0 in the KHO maps"
+check memfd-bigorder 1 "memfd:guest: entry 0: a folio of order 10, the new file holds at most order 9"
+check memfd-reserved 1 "malformed record header (v2): offset 0x50: reserved 0x0 0x123456789, not zero"
+check memfd-version 1 "malformed record header (v2): offset 0x8: version 1, LUO's file record says 2"
+check memfd-elems-missing 1 "entry array rejected: element page 0x35002000 was not exported"
+check memfd-overlap 1 "memfd:guest: v2 entries name memory not handed over as such: two entries name the same memory"
+check memfd-token 1 "luo/records offset 0x0: file 0 token 7 version 0, luo/files has token 1 and 2 versions (read at different times?)"
+check memfd-name 1 'malformed record header (v2): offset 0x4c: a name of 5 bytes that is not "memfd:..." of that length'
+check valid-in 0 "v1 record: 72 bytes at 0x36000000: iommufd, 1 IOAS, 1 HWPT, 1 area (4194304 bytes mapped), 1 device (0000:00:04.0)"
+check valid-in 0 "area array (luo_array v2): 1 entry; its physr list: 1 range, 4096 bytes, 1 chunk"
+check valid-in 0 "v1 record: 128 bytes at 0x37000000: vfio-pci 0000:00:04.0 [1234:11e8], device 3 on HWPT 2 of IOAS 1, IOMMU domain handle 0x38000000, iommufd token 2"
+check iommufd-magic 1 "(file 1 token 2 v1): malformed record header: offset 0x0: magic 0x64666f694f554c01, not 0x64666f694f554c00"
+check iommufd-no-hwpt 1 "malformed record header: 1 IOAS, 0 HWPT (1 to 1024, at least as many as IOAS)"
+check iommufd-area-handle 1 "area array: count 1 with handle 0x0"
+check iommufd-area-size 1 "area array rejected: elements of 96 bytes (want 104)"
+check iommufd-device-chain 1 "device array rejected: its list holds 8192 bytes, not 1 pages"
+check vfio-devfn 1 "(file 2 token 3 v1): malformed record: magic 0x696370664f554c00 (0x696370664f554c00), version 1 (1), reserved 0x0, bus 0, devfn 256"
 
 # Regression (found by fuzz_inspect): a text file without NUL or newline
 # at its end was read past its end (ASan: heap-buffer-overflow).

@@ -30,6 +30,7 @@
 #include <linux/iommu.h>
 #include <linux/iommufd.h>
 #include <linux/iommufd-lu.h>
+#include <linux/iommufd_lu_abi.h>
 #include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
 #include <linux/mm.h>
@@ -166,80 +167,6 @@ out:
  * mapped at its IOVA from the retrieved memfd (pinned again, folio by
  * folio). The memfds must have been retrieved first.
  */
-#define IOMMUFD_LU_MAGIC	0x64666f694f554c00ULL	/* "\0LUOiofd" */
-#define IOMMUFD_LU_V1		1
-
-/* Limits of a record this kernel accepts. */
-#define IOMMUFD_LU_MAX_OBJS	1024
-#define IOMMUFD_LU_MAX_AREAS	BIT(20)
-
-#define IOMMUFD_LU_DEV_NAME_LEN	32
-
-/**
- * struct iommufd_lu_hdr - the header page of a preserved iommufd
- * @magic: %IOMMUFD_LU_MAGIC.
- * @version: %IOMMUFD_LU_V1.
- * @reserved: zero.
- * @nr_ioas: entries of @ioas.
- * @nr_hwpts: entries of @hwpts.
- * @nr_devices: entries of @devices.
- * @reserved2: zero.
- * @nr_areas: entries of @areas.
- * @ioas: luo_array handle of &struct iommufd_lu_ioas, 0 if none.
- * @hwpts: luo_array handle of &struct iommufd_lu_hwpt, 0 if none.
- * @areas: luo_array handle of &struct iommufd_lu_area, 0 if none.
- * @devices: luo_array handle of &struct iommufd_lu_device, 0 if none.
- */
-struct iommufd_lu_hdr {
-	__le64 magic;
-	__le32 version;
-	__le32 reserved;
-	__le32 nr_ioas;
-	__le32 nr_hwpts;
-	__le32 nr_devices;
-	__le32 reserved2;
-	__le64 nr_areas;
-	__le64 ioas;
-	__le64 hwpts;
-	__le64 areas;
-	__le64 devices;
-};
-
-struct iommufd_lu_ioas {
-	__le32 id;
-	__le32 reserved;
-};
-
-struct iommufd_lu_hwpt {
-	__le32 id;
-	__le32 ioas_id;
-	__le64 token;
-};
-
-#define IOMMUFD_LU_PROT_READ	BIT(0)
-#define IOMMUFD_LU_PROT_WRITE	BIT(1)
-
-struct iommufd_lu_area {
-	__le64 iova;
-	__le64 length;
-	__le64 start;
-	__le64 memfd_token;
-	__le32 ioas_id;
-	__le32 prot;
-	char session[IOMMUFD_LU_SESSION_LEN];
-};
-
-struct iommufd_lu_device {
-	__le32 id;
-	__le32 hwpt_id;
-	char name[IOMMUFD_LU_DEV_NAME_LEN];
-};
-
-static_assert(sizeof(struct iommufd_lu_hdr) <= PAGE_SIZE);
-static_assert(sizeof(struct iommufd_lu_ioas) == 8);
-static_assert(sizeof(struct iommufd_lu_hwpt) == 16);
-static_assert(sizeof(struct iommufd_lu_area) == 104);
-static_assert(sizeof(struct iommufd_lu_device) == 40);
 static_assert(IOMMUFD_LU_SESSION_LEN == LIVEUPDATE_SESSION_NAME_LENGTH);
 
 /* The four arrays of a record, in header order. */
@@ -1033,15 +960,7 @@ static struct iommufd_lu_in *iommufd_lu_in_load(u32 version, u64 data)
 	in->nr[IOMMUFD_LU_HWPT] = le32_to_cpu(h->nr_hwpts);
 	in->nr[IOMMUFD_LU_AREA] = le64_to_cpu(h->nr_areas);
 	in->nr[IOMMUFD_LU_DEV] = le32_to_cpu(h->nr_devices);
-	if (folio_order(in->hdr_folio) ||
-	    le64_to_cpu(h->magic) != IOMMUFD_LU_MAGIC ||
-	    le32_to_cpu(h->version) != IOMMUFD_LU_V1 ||
-	    h->reserved || h->reserved2 ||
-	    !in->nr[IOMMUFD_LU_HWPT] ||
-	    in->nr[IOMMUFD_LU_IOAS] > in->nr[IOMMUFD_LU_HWPT] ||
-	    in->nr[IOMMUFD_LU_HWPT] > IOMMUFD_LU_MAX_OBJS ||
-	    in->nr[IOMMUFD_LU_DEV] > IOMMUFD_LU_MAX_OBJS ||
-	    in->nr[IOMMUFD_LU_AREA] > IOMMUFD_LU_MAX_AREAS) {
+	if (folio_order(in->hdr_folio) || !iommufd_lu_hdr_valid(h)) {
 		pr_err("malformed record header at %#llx\n", data);
 		goto fail;
 	}
@@ -1302,6 +1221,14 @@ static const struct liveupdate_file_ops iommufd_lu_ops = {
 
 static const u32 iommufd_lu_versions[] = { IOMMUFD_LU_V1 };
 
+/* For debugfs liveupdate/{out,in}/records: the header and its arrays. */
+static const u16 iommufd_lu_record_arrays[] = {
+	offsetof(struct iommufd_lu_hdr, ioas),
+	offsetof(struct iommufd_lu_hdr, hwpts),
+	offsetof(struct iommufd_lu_hdr, areas),
+	offsetof(struct iommufd_lu_hdr, devices),
+};
+
 static struct liveupdate_file_handler iommufd_lu_handler = {
 	.ops = &iommufd_lu_ops,
 	.compatible = "iommufd",
@@ -1309,6 +1236,9 @@ static struct liveupdate_file_handler iommufd_lu_handler = {
 	.nr_write_versions = ARRAY_SIZE(iommufd_lu_versions),
 	.read_versions = iommufd_lu_versions,
 	.nr_read_versions = ARRAY_SIZE(iommufd_lu_versions),
+	.record_size = sizeof(struct iommufd_lu_hdr),
+	.record_arrays = iommufd_lu_record_arrays,
+	.nr_record_arrays = ARRAY_SIZE(iommufd_lu_record_arrays),
 	.owner = THIS_MODULE,
 };
 

@@ -51,52 +51,14 @@
 #include <linux/slab.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
+#include <linux/vfio_pci_lu_abi.h>
 
 #include "../vfio.h"
 #include "vfio_pci_priv.h"
 
 #if IS_ENABLED(CONFIG_IOMMUFD)
 
-#define VFIO_PCI_LU_MAGIC	0x696370664f554c00ULL	/* "\0LUOfpci" */
-#define VFIO_PCI_LU_V1		1
-
-/**
- * struct vfio_pci_lu_rec - the record of a preserved vfio-pci cdev (v1)
- * @magic: %VFIO_PCI_LU_MAGIC.
- * @version: %VFIO_PCI_LU_V1.
- * @reserved: zero.
- * @segment: PCI domain of the device.
- * @bus: PCI bus number.
- * @devfn: PCI device and function.
- * @vendor: PCI vendor id, checked against the device found.
- * @device: PCI device id, likewise.
- * @dev_id: the device's object id in its iommufd.
- * @hwpt_id: the object id of the marked HWPT it is attached to.
- * @ioas_id: the object id of that HWPT's IOAS.
- * @hwpt_token: that HWPT's token.
- * @iommu_handle: the IOMMU layer's handle (iommu_lu_restore()).
- * @iommufd_token: the iommufd's token in its session.
- * @iommufd_session: that session's name, NUL terminated.
- */
-struct vfio_pci_lu_rec {
-	__le64 magic;
-	__le32 version;
-	__le32 reserved;
-	__le32 segment;
-	__le16 bus;
-	__le16 devfn;
-	__le16 vendor;
-	__le16 device;
-	__le32 dev_id;
-	__le32 hwpt_id;
-	__le32 ioas_id;
-	__le64 hwpt_token;
-	__le64 iommu_handle;
-	__le64 iommufd_token;
-	char iommufd_session[IOMMUFD_LU_SESSION_LEN];
-};
-
-static_assert(sizeof(struct vfio_pci_lu_rec) == 128);
+static_assert(VFIO_PCI_LU_SESSION_LEN == IOMMUFD_LU_SESSION_LEN);
 
 /* A preserved cdev (outgoing kernel) */
 struct vfio_pci_lu {
@@ -426,14 +388,7 @@ static int vfio_pci_lu_retrieve(struct liveupdate_file_op_args *args)
 		}
 	}
 	rec = folio_address(folio);
-	if (folio_order(folio) ||
-	    le64_to_cpu(rec->magic) != VFIO_PCI_LU_MAGIC ||
-	    le32_to_cpu(rec->version) != VFIO_PCI_LU_V1 ||
-	    rec->reserved ||
-	    le16_to_cpu(rec->devfn) > 0xff || le16_to_cpu(rec->bus) > 0xff ||
-	    !le32_to_cpu(rec->dev_id) || !le32_to_cpu(rec->hwpt_id) ||
-	    !le32_to_cpu(rec->ioas_id) ||
-	    !memchr(rec->iommufd_session, 0, sizeof(rec->iommufd_session))) {
+	if (folio_order(folio) || !vfio_pci_lu_rec_valid(rec)) {
 		pr_err("malformed record at %#llx\n", args->data[0]);
 		goto out;
 	}
@@ -520,6 +475,7 @@ static struct liveupdate_file_handler vfio_pci_lu_handler = {
 	.nr_write_versions = ARRAY_SIZE(vfio_pci_lu_versions),
 	.read_versions = vfio_pci_lu_versions,
 	.nr_read_versions = ARRAY_SIZE(vfio_pci_lu_versions),
+	.record_size = sizeof(struct vfio_pci_lu_rec),
 	.owner = THIS_MODULE,
 };
 

@@ -11,25 +11,70 @@
  * page allocator has but a shmem file cannot hold (MAX_PAGE_ORDER), a
  * reserved header field that is not zero; and one good memfd.  Stage 2:
  * each damaged one is refused with EINVAL and its reason in the kernel
- * log; the good one comes back whole.
+ * log; the good one comes back whole.  Before that, lu-inspect in
+ * (tools/liveupdate) must diagnose each damaged record, and find the good
+ * one valid.
  */
+#include <stdbool.h>
+#include <sys/wait.h>
+
 #include "memfd_common.h"
 #include "lib/libliveupdate.h"
 
 #define SIZE	(1 * MiB)
 
+/* @tool: what lu-inspect in says of the damaged version 2 record. */
 static const struct {
-	const char *how, *msg;
+	const char *how, *msg, *tool;
 } cases[] = {
-	{ "magic", "malformed record header" },
-	{ "count", "malformed v2 entries" },
-	{ "array", "entry array rejected" },
-	{ "range", "malformed v2 entries" },
-	{ "order", "holds at most order" },
-	{ "phys", "not handed over" },
-	{ "bigorder", "holds at most order" },
-	{ "reserved", "malformed record header" },
+	{ "magic", "malformed record header", "malformed record header (v2): offset 0x0: magic" },
+	{ "count", "malformed v2 entries", "malformed v2 entries: the entries hold" },
+	{ "array", "entry array rejected", "entry array rejected: " },
+	{ "range", "malformed v2 entries", "malformed v2 entries: entry 0: pages" },
+	{ "order", "holds at most order", "a folio of order 11, the new file holds at most order 9" },
+	{ "phys", "not handed over", "name memory not handed over as such: entry 0: " },
+	{ "bigorder", "holds at most order", "a folio of order 10, the new file holds at most order 9" },
+	{ "reserved", "malformed record header", "malformed record header (v2): offset 0x50: reserved" },
 };
+
+static char tool_out[65536];
+
+/*
+ * lu-inspect in, before anything is retrieved: its report (printed as
+ * comments) into tool_out; its exit status, or -1.
+ */
+static int lu_inspect_in(void)
+{
+	FILE *p = popen("/usr/bin/lu-inspect in 2>&1", "r");
+	size_t got = 0, n;
+	int st;
+
+	if (!p)
+		return -1;
+	while (got < sizeof(tool_out) - 1 &&
+	       (n = fread(tool_out + got, 1, sizeof(tool_out) - 1 - got, p)) > 0)
+		got += n;
+	tool_out[got] = 0;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Whether one line of tool_out holds both @a and @b. */
+static bool tool_says(const char *a, const char *b)
+{
+	const char *line = tool_out;
+
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
+		if (strstr(buf, a) && strstr(buf, b))
+			return true;
+		line += len + (line[len] == '\n');
+	}
+	return false;
+}
 
 #define NR_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -102,10 +147,30 @@ static void stage2(void)
 	int s, fd, ret;
 	void *p;
 
-	ksft_set_plan(NR_CASES * 2 + 2);
+	ksft_set_plan(NR_CASES * 3 + 3);
 	s = session_get("memfd-corrupt");
 	if (s < 0)
 		ksft_exit_fail_msg("retrieve session: %d\n", s);
+	/* The operator's view first: lu-inspect must see each damage. */
+	ret = lu_inspect_in();
+	for (const char *l = tool_out; *l; ) {
+		int len = strcspn(l, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", len, l);
+		if (strstr(line, "token ") || strstr(line, "valid: "))
+			ksft_print_msg("lu-inspect: %s\n", line);
+		l += len + (l[len] == '\n');
+	}
+	ksft_test_result(ret == 1 && tool_says("v2 record: ", "memfd \"memfd:good\"") &&
+			 !tool_says("token 100 ", "luo/records"),
+			 "lu-inspect in: malformed (exit %d), the good memfd's record valid\n",
+			 ret);
+	for (i = 0; i < NR_CASES; i++) {
+		snprintf(needle, sizeof(needle), "token %u v2): ", i + 1);
+		ksft_test_result(tool_says(needle, cases[i].tool),
+				 "corrupt-%s: lu-inspect in says \"%s\"\n", cases[i].how,
+				 cases[i].tool);
+	}
 	for (i = 0; i < NR_CASES; i++) {
 		int seen = kmsg_count(cases[i].msg);
 
