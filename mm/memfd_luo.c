@@ -15,9 +15,11 @@
  *   fallocate get -EBUSY, see SHMEM_FROZEN_SIZE), swapped-out pages are
  *   read back, every folio gets one extra reference (which also keeps
  *   migration, compaction, splitting and khugepaged away from it) and is
- *   preserved, and the record is written in every version the caller
- *   (LUO) asks for.  Holes stay holes.  Writes into existing pages go on
- *   as usual and are what the next kernel sees.
+ *   preserved, and the record is written in its newest version (also in
+ *   every older version the caller, LUO, offers when the administrator
+ *   asked for a downgrade-capable handover: memfd_luo.downgrade=1).
+ *   Holes stay holes.  Writes into existing pages go on as usual and are
+ *   what the next kernel sees.
  * - between preserve and freeze a write or fault into a hole still
  *   allocates a folio; freeze finds it.
  * - freeze (from kernel_kexec()): no folio may be added any more
@@ -52,6 +54,7 @@
 #include <linux/memcontrol.h>
 #include <linux/memfd_luo_abi.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
@@ -66,6 +69,21 @@
 #include "memfd_luo_check.h"
 
 #include <trace/events/liveupdate.h>
+
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "memfd_luo."
+
+/*
+ * memfd_luo.downgrade=1: the administrator asks for a handover that an
+ * older kernel, one that reads only record version 1, can take.  Off by
+ * default: a preserve writes only the newest record (version 2), so the
+ * handover carries no second copy of the folio list.  Read at preserve:
+ * set it before preserving.
+ */
+static bool memfd_luo_downgrade;
+module_param_named(downgrade, memfd_luo_downgrade, bool, 0644);
+MODULE_PARM_DESC(downgrade,
+		 "Also write record version 1 for an older successor (default: newest only)");
 
 /* The record of one version. */
 struct memfd_luo_meta {
@@ -542,6 +560,9 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	err = memfd_luo_preserve_list(&list, 0);
 	if (err)
 		goto out_list;
+	/* LUO offers every version, newest first: keep the newest only. */
+	if (!READ_ONCE(memfd_luo_downgrade))
+		args->nr_versions = 1;
 	err = memfd_luo_write_all(st, args, st->meta, &list);
 	if (err)
 		goto out_unpreserve;

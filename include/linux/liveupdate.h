@@ -43,7 +43,9 @@ struct liveupdate_file_handler;
  *	retrieve and handed back in every later call for the same file.
  * @retrieved: at finish, whether retrieve succeeded for this file earlier.
  *	When false, the handler releases the preserved memory of the object.
- * @nr_versions: number of valid entries in @version and @data.
+ * @nr_versions: number of valid entries in @version and @data.  preserve
+ *	may lower it to write only the first (newest) versions offered, for
+ *	example to leave out the older records nobody asked for.
  * @version: the versions of the object.  At preserve, freeze, unfreeze
  *	and unpreserve, the handler's write_versions, newest first.  At
  *	retrieve and finish (next kernel) a single entry: the newest version

@@ -2,11 +2,18 @@
 /*
  * memfd live update figures (five stages; printed, never judged by time).
  *
- * Stage 1: handover metadata per GiB of memfd, for 4 KiB pages allocated
+ * Stage 1: bytes handed over per GiB of memfd, for 4 KiB pages allocated
  * in a fresh VM (physically contiguous runs), 4 KiB pages interleaved
- * with another file (every folio its own run: the worst case) and 2 MiB
- * THP folios, against upstream Linux's memfd format of 16 bytes per folio
- * computed from the folio count of the same file.  Then a plain kexec:
+ * with another file (scattered: every folio its own run, the worst case),
+ * 2 MiB THP folios and 2 MiB hugetlb folios.  Every byte that goes over
+ * for the file is counted: the memfd record (version 2, and version 1 only
+ * with the downgrade switch memfd_luo.downgrade=1, measured once more for
+ * the scattered file), the entries the file adds to KHO's preserved-memory
+ * map (kho/out/maps before and after the preserve: its folios and the
+ * record's own pages) and the file's entry in LUO's state.  Against
+ * upstream Linux's format for the same folios, computed from their frames
+ * (pagemap): 16 bytes per folio plus the pages of KHO's radix tree of
+ * bitmaps that track them (see upstream_bytes()).  Then a plain kexec:
  * a writer stamps the TSC into ivshmem (host memory that a kexec leaves
  * alone) until the CPUs stop.
  * Stages 2 and 4: the plain kexec's blackout (last stamp -> this program
@@ -35,6 +42,79 @@ struct bench_state {
 	uint64_t kho_meta[NR_SAMPLES];
 };
 
+/* One entry of LUO's files array in its state (luo_file_abi). */
+#define LUO_FILE_ENTRY	112
+
+/* What one preserve added to the handover, and upstream's figure. */
+struct meta {
+	uint64_t folios, runs, v2, v1;
+	uint64_t map_ranges, map_chunks;	/* added to KHO's map */
+	uint64_t up_bytes, up_pages;		/* upstream: entries, tree pages */
+};
+
+/* Sum of "ranges" and "chunks" over the orders of kho/out/maps. */
+static int kho_out_maps(uint64_t *ranges, uint64_t *chunks)
+{
+	char buf[4096], *p;
+
+	*ranges = *chunks = 0;
+	if (read_text(KHO_DIR "/out/maps", buf, sizeof(buf)) < 0)
+		return -EIO;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		*ranges += line_value(p, "ranges ") > 0 ? line_value(p, "ranges ") : 0;
+		*chunks += line_value(p, "chunks ") > 0 ? line_value(p, "chunks ") : 0;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Distinct values of @v[0..n) (sorts @v). */
+static uint64_t nr_distinct(uint64_t *v, uint64_t n)
+{
+	uint64_t i, d = 0;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	for (i = 0; i < n; i++)
+		d += !i || v[i] != v[i - 1];
+	return d;
+}
+
+/*
+ * Upstream Linux's format for the same @nr folios of 2^@order pages at
+ * frames @pfn[i << order]: its memfd handler writes 16 bytes per folio
+ * (frame and flags, file index), and its KHO tracks preserved memory in a
+ * radix tree keyed by (order, frame >> order) whose leaves are 4 KiB
+ * bitmaps (32768 blocks of 2^order pages each) and whose inner nodes are
+ * 4 KiB tables of 512 entries.  Counted here: the distinct leaves the
+ * folios touch, and at each of the four inner levels above them (9 bits
+ * each, up to the 52 bits of a frame number) the distinct nodes.  The
+ * pages holding upstream's folio array are left out (a few per GiB).
+ */
+static void upstream_bytes(const uint64_t *pfn, uint64_t nr, unsigned int order,
+			   struct meta *m)
+{
+	uint64_t *key = calloc(nr ? nr : 1, 8), i, pages = 0;
+	unsigned int shift, level;
+
+	m->up_bytes = 16 * nr;
+	m->up_pages = 0;
+	if (!key)
+		return;
+	for (level = 0, shift = 15; level < 5; level++, shift += 9) {
+		for (i = 0; i < nr; i++)
+			key[i] = (pfn[i << order] >> order) >> shift;
+		pages += nr_distinct(key, nr);
+	}
+	m->up_pages = pages;
+	free(key);
+}
+
 /* A "key value" line of KHO's incoming stats; 0 when absent. */
 static uint64_t kho_in_stat(const char *key)
 {
@@ -49,49 +129,81 @@ static uint64_t kho_in_stat(const char *key)
 	return 0;
 }
 
-/* Preserve @fd in a throwaway session; fill the figures from the log. */
-static int meta_of(int fd, const char *name, uint64_t *folios, uint64_t *runs,
-		   uint64_t *v2, uint64_t *v1)
+/*
+ * Preserve the memfd @fd of @size bytes (its folios of 2^@order pages,
+ * mapped at @p) in a throwaway session and measure what it adds to the
+ * handover; the session is closed again (unpreserves).
+ */
+static int meta_of(int fd, void *p, uint64_t size, unsigned int order,
+		   const char *name, struct meta *m)
 {
+	uint64_t r0, c0, r1, c1, n = size / PAGE, *pfn = calloc(n, 8);
 	char needle[64], line[512];
-	int s = lu_session_create("bench-meta"), ret;
+	int s, ret;
 
-	ret = s < 0 ? s : lu_preserve(s, fd, 1);
+	memset(m, 0, sizeof(*m));
+	ret = !pfn ? -ENOMEM : pfns_of(p, n, pfn);
+	ret = ret ?: kho_out_maps(&r0, &c0);
+	s = ret ? -1 : lu_session_create("bench-meta");
+	ret = ret ?: (s < 0 ? s : lu_preserve(s, fd, 1));
+	ret = ret ?: kho_out_maps(&r1, &c1);
 	snprintf(needle, sizeof(needle), "preserved memfd:%s:", name);
-	if (!ret)
-		ret = event_line(needle, line, sizeof(line));
+	ret = ret ?: event_line(needle, line, sizeof(line));
 	if (!ret) {
-		*folios = line_value(line, "pages in ");
-		*runs = line_value(line, "folios, ");
-		*v2 = line_value(line, "record v2 ");
-		*v1 = line_value(line, "v1 ");
+		m->folios = line_value(line, "pages in ");
+		m->runs = line_value(line, "folios, ");
+		m->v2 = line_value(line, "record v2 ");
+		m->v1 = line_value(line, ", v1 ");
+		m->map_ranges = r1 - r0;
+		m->map_chunks = c1 > c0 ? c1 - c0 : 0;
+		upstream_bytes(pfn, m->folios, order, m);
 	}
-	close(s);	/* unpreserves */
+	if (s >= 0)
+		close(s);
+	free(pfn);
 	return ret;
 }
 
 /* A new memfd of META_SIZE filled with @seed's pattern, measured. */
-static int meta_of_filled(const char *name, uint64_t seed, uint64_t *folios,
-			  uint64_t *runs, uint64_t *v2, uint64_t *v1)
+static int meta_of_filled(const char *name, uint64_t seed, unsigned int order,
+			  struct meta *m)
 {
 	int fd = lu_memfd_filled(name, META_SIZE, seed), ret;
+	void *p = fd < 0 ? NULL : map_fd(fd, META_SIZE);
 
-	if (fd < 0)
-		return fd;
-	ret = meta_of(fd, name, folios, runs, v2, v1);
-	close(fd);
+	ret = !p ? -EIO : meta_of(fd, p, META_SIZE, order, name, m);
+	if (p)
+		munmap(p, META_SIZE);
+	if (fd >= 0)
+		close(fd);
 	return ret;
 }
 
-static void print_meta(const char *what, uint64_t size, uint64_t folios,
-		       uint64_t runs, uint64_t v2, uint64_t v1)
+/*
+ * Ours: record bytes + 16 bytes per entry added to KHO's map + LUO's file
+ * entry (bytes of the formats; the chunk pages KHO's map grew by are
+ * shown beside).  Upstream: 16 bytes per folio plus its tree pages.  Both
+ * for this file; per GiB scales the file's total linearly, which holds
+ * for ours and for upstream's 16 bytes per folio, not for its tree (a
+ * larger file in the same span touches few more leaves).
+ */
+static void print_meta(const char *what, uint64_t size, const struct meta *m)
 {
-	double per = (double)GiB / size;
+	double per = (double)GiB / size, nf = m->folios ? m->folios : 1;
+	uint64_t ours = m->v2 + m->v1 + 16 * m->map_ranges + LUO_FILE_ENTRY;
+	uint64_t up = m->up_bytes + m->up_pages * PAGE;
 
-	ksft_print_msg("metadata per GiB, %s: v2 %.0f B (%llu runs), v1 %.0f B; upstream 16 B/folio: %.0f B (%llu folios); v2/upstream %.4f\n",
-		       what, v2 * per, (unsigned long long)runs, v1 * per,
-		       16.0 * folios * per, (unsigned long long)folios,
-		       (double)v2 / (16.0 * folios));
+	ksft_print_msg("handed over, %s (%llu MiB, %llu folios, %llu runs): ours %llu B = record v2 %llu + v1 %llu + KHO map %llu (%llu entries; +%llu chunk pages) + LUO %d: %.2f B per folio, %.0f B per GiB\n",
+		       what, (unsigned long long)(size / MiB), (unsigned long long)m->folios,
+		       (unsigned long long)m->runs, (unsigned long long)ours,
+		       (unsigned long long)m->v2, (unsigned long long)m->v1,
+		       (unsigned long long)(16 * m->map_ranges),
+		       (unsigned long long)m->map_ranges, (unsigned long long)m->map_chunks,
+		       LUO_FILE_ENTRY, ours / nf, ours * per);
+	ksft_print_msg("handed over, %s: upstream %llu B = 16 B/folio %llu (%.0f B per GiB) + radix tree %llu pages: %.1f B per folio; ours/upstream %.3f\n",
+		       what, (unsigned long long)up, (unsigned long long)m->up_bytes,
+		       m->up_bytes * per, (unsigned long long)m->up_pages, up / nf,
+		       up ? (double)ours / up : 0);
 }
 
 static struct bench_state bs;
@@ -115,20 +227,26 @@ static int start_plain(void)
 	return tsc_writer((uint64_t *)((char *)bar + BAR_WORD));
 }
 
+#define DOWNGRADE	"/sys/module/memfd_luo/parameters/downgrade"
+#define NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+#define HTLB_SIZE	(64 * MiB)
+
 static void stage1(void)
 {
-	uint64_t folios = 0, runs = 0, v2 = 0, v1 = 0, i;
-	int fd, fd2, ret;
+	struct meta m = {};
+	int fd, fd2, ret, ok;
 	char *p, *q;
+	uint64_t i;
 
-	ksft_set_plan(4);
+	ksft_set_plan(6);
+	write_text(DOWNGRADE, "0");
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
-	ret = meta_of_filled("meta-4k", 1, &folios, &runs, &v2, &v1);
+	ret = meta_of_filled("meta-4k", 1, 0, &m);
 	if (!ret)
-		print_meta("4 KiB pages, fresh VM", META_SIZE, folios, runs, v2, v1);
-	ksft_test_result(!ret && folios == META_SIZE / PAGE,
+		print_meta("4 KiB pages, fresh VM", META_SIZE, &m);
+	ksft_test_result(!ret && m.folios == META_SIZE / PAGE,
 			 "4 KiB memfd: %llu folios preserved and measured\n",
-			 (unsigned long long)folios);
+			 (unsigned long long)m.folios);
 
 	/* Two files written page by page in turn: their frames interleave. */
 	fd = memfd_new("meta-inter", 0);
@@ -139,12 +257,22 @@ static void stage1(void)
 		p[i * PAGE] = 1;
 		q[i * PAGE] = 1;
 	}
-	ret = p && q ? meta_of(fd, "meta-inter", &folios, &runs, &v2, &v1) : -1;
+	ret = p && q ? meta_of(fd, p, INTER_SIZE, 0, "meta-inter", &m) : -1;
 	if (!ret)
-		print_meta("4 KiB pages, interleaved", INTER_SIZE, folios, runs, v2, v1);
-	ksft_test_result(!ret && folios == INTER_SIZE / PAGE,
-			 "interleaved 4 KiB memfd: %llu folios in %llu runs\n",
-			 (unsigned long long)folios, (unsigned long long)runs);
+		print_meta("4 KiB pages, scattered (interleaved)", INTER_SIZE, &m);
+	ok = !ret && m.folios == INTER_SIZE / PAGE && !m.v1 && m.v2 &&
+	     m.map_ranges > 0;
+	ksft_test_result(ok, "scattered 4 KiB memfd: %llu folios in %llu runs, no v1 record by default\n",
+			 (unsigned long long)m.folios, (unsigned long long)m.runs);
+	/* The same file, downgrade-capable: version 1 goes over too. */
+	ret = p && q ? write_text(DOWNGRADE, "1") : -1;
+	ret = ret ?: meta_of(fd, p, INTER_SIZE, 0, "meta-inter", &m);
+	write_text(DOWNGRADE, "0");
+	if (!ret)
+		print_meta("4 KiB pages, scattered, memfd_luo.downgrade=1", INTER_SIZE, &m);
+	ksft_test_result(!ret && m.v1 >= 16 * m.folios,
+			 "scattered 4 KiB memfd, downgrade switch on: record v1 %llu B\n",
+			 (unsigned long long)m.v1);
 	if (p)
 		munmap(p, INTER_SIZE);
 	if (q)
@@ -153,12 +281,30 @@ static void stage1(void)
 	close(fd2);
 
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
-	ret = meta_of_filled("meta-thp", 2, &folios, &runs, &v2, &v1);
+	ret = meta_of_filled("meta-thp", 2, 9, &m);
 	if (!ret)
-		print_meta("2 MiB THP", META_SIZE, folios, runs, v2, v1);
-	ksft_test_result(!ret && folios == META_SIZE / (2 * MiB),
+		print_meta("2 MiB THP", META_SIZE, &m);
+	ksft_test_result(!ret && m.folios == META_SIZE / (2 * MiB),
 			 "THP memfd: %llu folios preserved and measured\n",
-			 (unsigned long long)folios);
+			 (unsigned long long)m.folios);
+
+	/* hugetlb: huge pages taken for this measurement and given back. */
+	write_text(NR_HUGEPAGES, "32");
+	fd = memfd_new("meta-htlb", MFD_HUGETLB);
+	p = fd < 0 || ftruncate(fd, HTLB_SIZE) ? NULL : map_fd(fd, HTLB_SIZE);
+	if (p)
+		pat_fill(p, 0, HTLB_SIZE, 3);
+	ret = p ? meta_of(fd, p, HTLB_SIZE, 9, "meta-htlb", &m) : -ENOMEM;
+	if (!ret)
+		print_meta("2 MiB hugetlb", HTLB_SIZE, &m);
+	ksft_test_result(!ret && m.folios == HTLB_SIZE / (2 * MiB),
+			 "hugetlb memfd: %llu folios preserved and measured (%d)\n",
+			 (unsigned long long)m.folios, ret);
+	if (p)
+		munmap(p, HTLB_SIZE);
+	if (fd >= 0)
+		close(fd);
+	write_text(NR_HUGEPAGES, "0");
 
 	ret = start_plain();
 	ksft_test_result(ret > 0, "plain kexec next: TSC writer on ivshmem started\n");
@@ -344,8 +490,8 @@ static void summary(void)
 		       (unsigned long long)bs.folios, (double)bs.v2 * GiB / bs.size,
 		       (unsigned long long)bs.v1, (unsigned long long)bs.folios * 16);
 	/*
-	 * Everything the next kernel received for it: both record versions
-	 * and KHO's own lists of preserved memory (root and chunk pages, in
+	 * Everything the next kernel received for it: the record (v1 only
+	 * with the downgrade switch, off here) and KHO's own lists of preserved memory (root and chunk pages, in
 	 * whole pages, for the whole handover: LUO's state and the record
 	 * pages are listed there too).
 	 */

@@ -496,7 +496,7 @@ static void stage2(void)
 		       dma_ms);
 	ksft_print_msg("demo: bytes preserved: %llu (%llu MiB) in %llu folios, handed over in place\n",
 		       RAM_SIZE, RAM_SIZE / MiB, (unsigned long long)ds.folios);
-	ksft_print_msg("demo: handover metadata: %llu bytes (record v2, %llu runs) + %llu bytes (record v1, for an older kernel); upstream's format: %llu bytes\n",
+	ksft_print_msg("demo: handover metadata: %llu bytes (record v2, %llu runs) + %llu bytes (record v1: only with memfd_luo.downgrade=1); upstream's format: %llu bytes\n",
 		       (unsigned long long)ds.v2_bytes, (unsigned long long)ds.runs,
 		       (unsigned long long)ds.v1_bytes, (unsigned long long)ds.folios * 16);
 	ksft_print_msg("demo: verified: all %llu guest pages, every byte; the guest's %llu page writes after the fill are all there; edu's %llu transfers of stage 1 and %d of stage 2\n",

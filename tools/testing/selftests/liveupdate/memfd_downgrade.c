@@ -1,30 +1,57 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The downgrade path for memfds (two stages): stage 1 preserves a 4 KiB
- * page memfd and a THP-backed one (the handler writes record versions 2
- * and 1 of each) and asks for liveupdate.test_max_version=1 on the next
- * kernel, which then reads only version 1, as an older kernel would.
- * Stage 2 checks that both came back from record v1, with every byte,
- * their size and position, on the same physical frames.
+ * The downgrade path for memfds (two stages).  Stage 1 preserves a memfd
+ * with the downgrade switch off (memfd_luo.downgrade=0, the default): the
+ * handler writes record version 2 only.  Then, with the switch on, a
+ * 4 KiB page memfd and a THP-backed one (the handler writes record
+ * versions 2 and 1 of each), and asks for liveupdate.test_max_version=1 on
+ * the next kernel, which then reads only version 1, as an older kernel
+ * would.  Stage 2 checks that both came back from record v1, with every
+ * byte, their size and position, on the same physical frames, and that
+ * the first one, which has no v1 record, cannot be retrieved there.
  */
 #include "memfd_common.h"
 #include "lib/libliveupdate.h"
 
 #define SIZE	(16 * MiB)
+#define SWITCH	"/sys/module/memfd_luo/parameters/downgrade"
+#define DEFAULT_TOKEN	9
 
 static const char *const names[] = { "dg-4k", "dg-thp" };
 
 static void stage1(void)
 {
 	uint64_t n = SIZE / PAGE, *pfn = calloc(n, 8);
+	char state[64], line[512];
 	int s, i, fd, ret;
-	char state[64];
 	void *p;
 
-	ksft_set_plan(4);
+	ksft_set_plan(7);
 	s = session_new("memfd-downgrade");
 	if (s < 0 || !pfn)
 		ksft_exit_fail_msg("create session: %d\n", s);
+
+	/* The default: only the newest record. */
+	ret = write_text(SWITCH, "0");
+	fd = ret ? ret : memfd_new("dg-default", 0);
+	ret = ret ? ret : fd < 0 ? fd : ftruncate(fd, 1 * MiB);
+	p = ret ? NULL : map_fd(fd, 1 * MiB);
+	if (p) {
+		pat_fill(p, 0, 1 * MiB, 29);
+		munmap(p, 1 * MiB);
+	}
+	ret = p ? luo_preserve(s, fd, DEFAULT_TOKEN) : -EIO;
+	if (fd >= 0)
+		close(fd);
+	ksft_test_result(!ret, "dg-default: preserved with %s = 0 (%d)\n", SWITCH, ret);
+	ret = event_line("preserved memfd:dg-default:", line, sizeof(line));
+	ksft_print_msg("%s\n", ret ? "(no event)" : line);
+	ksft_test_result(!ret && strstr(line, "record v2 ") && !strstr(line, "record v2 0 ") &&
+			 strstr(line, ", v1 0 bytes"),
+			 "dg-default: the default handover has no v1 record\n");
+
+	ret = write_text(SWITCH, "1");
+	ksft_test_result(!ret, "%s = 1: downgrade-capable handover (%d)\n", SWITCH, ret);
 	for (i = 0; i < 2; i++) {
 		write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled",
 			   i ? "always" : "never");
@@ -45,8 +72,14 @@ static void stage1(void)
 	}
 	ret = next_stage_append("liveupdate.test_max_version=1");
 	ksft_test_result(!ret, "next kernel reads versions <= 1 only (%d)\n", ret);
-	ksft_test_result(event_has("record v2 ") && event_has("v1 "),
-			 "both record versions written\n");
+	for (i = 0, ret = 0; i < 2 && !ret; i++) {
+		snprintf(state, sizeof(state), "preserved memfd:%s:", names[i]);
+		ret = event_line(state, line, sizeof(line));
+		ksft_print_msg("%s\n", ret ? "(no event)" : line);
+		ret = ret || !strstr(line, "record v2 ") || strstr(line, "record v2 0 ") ||
+		      !strstr(line, ", v1 ") || strstr(line, ", v1 0 bytes");
+	}
+	ksft_test_result(!ret, "both record versions written with the switch on\n");
 	free(pfn);
 }
 
@@ -58,7 +91,7 @@ static void stage2(void)
 	struct stat st;
 	void *p;
 
-	ksft_set_plan(7);
+	ksft_set_plan(8);
 	read_text("/proc/cmdline", cmdline, sizeof(cmdline));
 	ksft_test_result(strstr(cmdline, "liveupdate.test_max_version=1") != NULL,
 			 "this kernel runs with liveupdate.test_max_version=1\n");
@@ -86,6 +119,11 @@ static void stage2(void)
 		close(fd);
 	}
 	ksft_test_result(!event_has("(v2)"), "nothing was read from record v2\n");
+	fd = luo_retrieve(s, DEFAULT_TOKEN);
+	ksft_test_result(fd == -EOPNOTSUPP,
+			 "dg-default (no v1 record): not retrievable by a v1 reader (%d)\n", fd);
+	if (fd >= 0)
+		close(fd);
 	ret = luo_finish(s);
 	ksft_test_result(!ret, "session finished (%d)\n", ret);
 }
