@@ -95,9 +95,9 @@ static void physr_test_append_one(struct kunit *test)
 	physr_init(&pr);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1234, 0x56, GFP_KERNEL), 0);
 	expect_list(test, &pr, exp, 1);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
-	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
-			PAGE_SIZE + sizeof(pr));
+	/* One range lives in the list head: nothing allocated. */
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
 	physr_destroy(&pr);
 }
 
@@ -327,6 +327,7 @@ static void physr_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, physr_provider_of(&pr) == &prov);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0xe0000000, 0x1000,
 					   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(pr.head->hdr.kind),
 			(u32)PHYSR_ABI_KIND_MMIO);
 	KUNIT_EXPECT_EQ(test, physr_provider_bus_addr(&prov, 0xe0000000),
@@ -1182,6 +1183,8 @@ static void physr_test_adopt_kind(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
 	append_gapped(test, &pr, 0, 4);
+	/* Four ranges are a short list: give it its handover chunk. */
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set),
 			0);
 	KUNIT_EXPECT_EQ(test, physr_adopt(&copy, set.phys[0], NULL, 4,
@@ -1197,6 +1200,7 @@ static void physr_test_adopt_kind(struct kunit *test)
 	/* A RAM chain given a provider. */
 	physr_init(&pr);
 	append_gapped(test, &pr, 0, 4);
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	set.n = 0;
 	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set),
 			0);
