@@ -109,6 +109,8 @@ static bool fakemem_should_fail(void)
 	return false;
 }
 
+/* The live update fuzzers bring their own slab (lu/lu_kernel.h). */
+#ifndef _LU_KERNEL_H
 static unsigned long slab_in_use;
 
 unsigned long fakemem_slab_in_use(void)
@@ -149,6 +151,7 @@ size_t ksize(const void *p)
 {
 	return p ? malloc_usable_size((void *)p) : 0;
 }
+#endif
 
 unsigned long __get_free_page(gfp_t gfp)
 {
