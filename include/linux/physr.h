@@ -206,6 +206,19 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 		     unsigned int max_seg, gfp_t gfp);
 
 /* Helpers for the iteration macros below. */
+/* Grow @last when @phys is where it ends; @end = @phys + length. */
+static inline bool __physr_merge(struct physr_abi_range *last, u64 phys,
+				 u64 end)
+{
+	u64 last_phys = le64_to_cpu(last->phys);
+
+	if (last_phys + le64_to_cpu(last->len) != phys)
+		return false;
+	/* Cannot overflow: the merged end is @end. */
+	last->len = cpu_to_le64(end - last_phys);
+	return true;
+}
+
 /**
  * physr_append() - add a range at the end of a list
  * @pr: the list.
@@ -233,47 +246,43 @@ static inline int physr_append(struct physr *pr, u64 phys, u64 len,
 			       gfp_t gfp)
 {
 	struct physr_abi_range *last;
-	u64 end, total, last_phys;
-	u32 count = 0;
-	bool room;
+	u64 end, total, n;
 
 	if (!len)
 		return -EINVAL;
 	if (check_add_overflow(phys, len, &end) ||
 	    check_add_overflow(pr->total_bytes, len, &total))
 		return -EOVERFLOW;
-	if (!pr->nr_ranges)
-		return __physr_append_chunk(pr, phys, len, total, gfp);
 
 	if (pr->nr_chunks) {
-		count = le32_to_cpu(pr->tail->hdr.count);
-		last = &pr->tail->ranges[count - 1];
-		/* Room after @last in the tail chunk? */
-		room = count < PHYSR_CHUNK_CAPACITY(PAGE_SIZE);
-	} else if (pr->nr_ranges == 1) {
-		last = &pr->one;
-		room = false;
+		struct physr_chunk *tail = pr->tail;
+		u32 count = le32_to_cpu(tail->hdr.count);
+
+		last = &tail->ranges[count - 1];
+		if (__physr_merge(last, phys, end))
+			goto done;
+		if (count >= PHYSR_CHUNK_CAPACITY(PAGE_SIZE))
+			goto slow;
+		tail->hdr.count = cpu_to_le32(count + 1);
 	} else {
-		last = &pr->small[pr->nr_ranges - 1];
+		/* A short list: the range in the head, or a slab array. */
+		n = pr->nr_ranges;
+		if (!n)
+			goto slow;
+		last = n == 1 ? &pr->one : &pr->small[n - 1];
+		if (__physr_merge(last, phys, end))
+			goto done;
 		/* The slab array holds the next power of two entries. */
-		room = !is_power_of_2(pr->nr_ranges);
+		if (is_power_of_2(n))
+			goto slow;
 	}
-	last_phys = le64_to_cpu(last->phys);
-	if (last_phys + le64_to_cpu(last->len) == phys) {
-		/* Cannot overflow: the merged end is @end. */
-		last->len = cpu_to_le64(end - last_phys);
-		pr->total_bytes = total;
-		return 0;
-	}
-	if (room) {
-		last[1].phys = cpu_to_le64(phys);
-		last[1].len = cpu_to_le64(len);
-		if (pr->nr_chunks)
-			pr->tail->hdr.count = cpu_to_le32(count + 1);
-		pr->nr_ranges++;
-		pr->total_bytes = total;
-		return 0;
-	}
+	last[1].phys = cpu_to_le64(phys);
+	last[1].len = cpu_to_le64(len);
+	pr->nr_ranges++;
+done:
+	pr->total_bytes = total;
+	return 0;
+slow:
 	return __physr_append_chunk(pr, phys, len, total, gfp);
 }
 
