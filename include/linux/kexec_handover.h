@@ -28,7 +28,7 @@ int kho_preserve_folio(struct folio *folio);
 int kho_unpreserve_folio(struct folio *folio);
 int kho_preserve_pages(struct page *page, unsigned long nr_pages);
 int kho_unpreserve_pages(struct page *page, unsigned long nr_pages);
-int kho_preserve_physr(const struct physr *pr);
+int kho_preserve_physr(struct physr *pr);
 int kho_unpreserve_physr(const struct physr *pr);
 
 int kho_add_subtree(const char *name, const char *compatible,
@@ -89,7 +89,7 @@ static inline int kho_unpreserve_pages(struct page *page,
 	return -EOPNOTSUPP;
 }
 
-static inline int kho_preserve_physr(const struct physr *pr)
+static inline int kho_preserve_physr(struct physr *pr)
 {
 	return -EOPNOTSUPP;
 }

@@ -11,6 +11,7 @@
 #include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/gfp_types.h>
+#include <linux/log2.h>
 #include <linux/overflow.h>
 #include <linux/physr_abi.h>
 #include <linux/types.h>
@@ -63,40 +64,62 @@ struct physr_range {
 	u64 len;
 };
 
+/*
+ * A list keeps its first range in its head and up to PHYSR_SMALL_MAX ranges
+ * in one slab array (doubling from 2), and moves to chunk pages, in the
+ * layout of include/linux/physr_abi.h, only when it grows past that.
+ */
+#define PHYSR_SMALL_MAX		128
+
 /**
  * struct physr - a list of physical address ranges
- * @head: first chunk page, NULL when the list is empty.
- * @tail: last chunk page, NULL when the list is empty.
- * @provider: owner of the ranges of a %PHYSR_MMIO list, NULL for RAM.
+ * @head: first chunk page (chunked list).
+ * @tail: last chunk page (chunked list).
+ * @nr_chunks: number of chunk pages; 0 when the list is short.
+ * @one: the range of a short list of one range.
+ * @small: the ranges of a short list of 2 to %PHYSR_SMALL_MAX ranges, a
+ *	slab array of max(2, roundup_pow_of_two(@nr_ranges)) entries.
+ * @provider: owner of the ranges of a %PHYSR_MMIO list, NULL for RAM (the
+ *	kind of the list follows from it).
  * @nr_ranges: number of range entries.
  * @total_bytes: sum of the range lengths.
- * @nr_chunks: number of chunk pages.
- * @kind: memory kind of every range.
  *
- * The ranges live in the chunk pages, in the layout of
- * include/linux/physr_abi.h; the structure itself only caches pointers and
- * totals.  Treat the members as private and use the accessors below.
+ * Which storage is in use follows from @nr_chunks and @nr_ranges: chunk
+ * pages when @nr_chunks is not 0, otherwise nothing (empty), @one, or
+ * @small.  A short list has no chunk page: physr_make_chunked() gives it
+ * one, as kho_preserve_physr() does before handing it over.  Treat the
+ * members as private and use the accessors below.
  */
 struct physr {
-	struct physr_chunk *head;
-	struct physr_chunk *tail;
+	union {
+		struct {
+			struct physr_chunk *head;
+			struct physr_chunk *tail;
+			unsigned long nr_chunks;
+		};
+		struct physr_abi_range one;
+		struct physr_abi_range *small;
+	};
 	const struct physr_provider *provider;
 	u64 nr_ranges;
 	u64 total_bytes;
-	unsigned long nr_chunks;
-	enum physr_kind kind;
 };
 
 /**
  * struct physr_iter - cursor over the ranges of a list or of a slice of it
- * @chunk: chunk holding the next entry, NULL when done.
- * @idx: index of the next entry in @chunk.
+ * @entry: next entry, NULL when done.
+ * @end: end of the entry array holding @entry.
+ * @chunk: chunk page holding @entry, NULL for a short list.
  * @skip: bytes at the start of that entry that lie before the window.
  * @remaining: bytes of the window not yet returned.
+ *
+ * A cursor over a list of one range points into the &struct physr itself:
+ * the list must neither change nor move while the cursor is in use.
  */
 struct physr_iter {
+	const struct physr_abi_range *entry;
+	const struct physr_abi_range *end;
 	const struct physr_chunk *chunk;
-	u32 idx;
 	u64 skip;
 	u64 remaining;
 };
@@ -159,6 +182,7 @@ int physr_init_mmio(struct physr *pr, const struct physr_provider *provider);
 void physr_destroy(struct physr *pr);
 int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 			 gfp_t gfp);
+int physr_make_chunked(struct physr *pr, gfp_t gfp);
 
 void physr_iter_init(struct physr_iter *it, const struct physr *pr);
 int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
@@ -200,12 +224,25 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 		     unsigned int max_seg, gfp_t gfp);
 
 /* Helpers for the iteration macros below. */
+/* Grow @last when @phys is where it ends; @end = @phys + length. */
+static inline bool __physr_merge(struct physr_abi_range *last, u64 phys,
+				 u64 end)
+{
+	u64 last_phys = le64_to_cpu(last->phys);
+
+	if (last_phys + le64_to_cpu(last->len) != phys)
+		return false;
+	/* Cannot overflow: the merged end is @end. */
+	last->len = cpu_to_le64(end - last_phys);
+	return true;
+}
+
 /**
  * physr_append() - add a range at the end of a list
  * @pr: the list.
  * @phys: physical address of the first byte; any alignment.
  * @len: length in bytes; ranges above 4 GiB are fine.
- * @gfp: allocation flags for a new chunk page.
+ * @gfp: allocation flags for new storage (a slab array or a chunk page).
  *
  * A range that starts where the last range ends extends it instead of
  * taking a new entry.  Ranges are not checked against each other otherwise:
@@ -215,17 +252,19 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
  * the list while it changes.
  * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
  * rejected, not ignored), -EOVERFLOW when @phys + @len does not fit in 64
- * bits or the list total would overflow, -ENOMEM when a chunk cannot be
+ * bits or the list total would overflow, -ENOMEM when new storage cannot be
  * allocated.  On error the list is unchanged.
  *
- * Inline: adding to a chunk with room costs a few instructions; only a new
- * chunk takes the out-of-line path.
+ * Inline: merging, or adding to a chunk or slab array with room, costs a
+ * few instructions; only new storage takes the out-of-line path (the first
+ * range, the move from one range to a slab array, its doubling, the move
+ * from a full slab array to a chunk page, and a new chunk).
  */
 static inline int physr_append(struct physr *pr, u64 phys, u64 len,
 			       gfp_t gfp)
 {
-	struct physr_chunk *tail = pr->tail;
-	u64 end, total;
+	struct physr_abi_range *last;
+	u64 end, total, n;
 
 	if (!len)
 		return -EINVAL;
@@ -233,26 +272,35 @@ static inline int physr_append(struct physr *pr, u64 phys, u64 len,
 	    check_add_overflow(pr->total_bytes, len, &total))
 		return -EOVERFLOW;
 
-	if (tail) {
+	if (pr->nr_chunks) {
+		struct physr_chunk *tail = pr->tail;
 		u32 count = le32_to_cpu(tail->hdr.count);
-		struct physr_abi_range *last = &tail->ranges[count - 1];
-		u64 last_phys = le64_to_cpu(last->phys);
 
-		if (last_phys + le64_to_cpu(last->len) == phys) {
-			/* Cannot overflow: the merged end is @end. */
-			last->len = cpu_to_le64(end - last_phys);
-			pr->total_bytes = total;
-			return 0;
-		}
-		if (count < PHYSR_CHUNK_CAPACITY(PAGE_SIZE)) {
-			tail->ranges[count].phys = cpu_to_le64(phys);
-			tail->ranges[count].len = cpu_to_le64(len);
-			tail->hdr.count = cpu_to_le32(count + 1);
-			pr->nr_ranges++;
-			pr->total_bytes = total;
-			return 0;
-		}
+		last = &tail->ranges[count - 1];
+		if (__physr_merge(last, phys, end))
+			goto done;
+		if (count >= PHYSR_CHUNK_CAPACITY(PAGE_SIZE))
+			goto slow;
+		tail->hdr.count = cpu_to_le32(count + 1);
+	} else {
+		/* A short list: the range in the head, or a slab array. */
+		n = pr->nr_ranges;
+		if (!n)
+			goto slow;
+		last = n == 1 ? &pr->one : &pr->small[n - 1];
+		if (__physr_merge(last, phys, end))
+			goto done;
+		/* The slab array holds the next power of two entries. */
+		if (is_power_of_2(n))
+			goto slow;
 	}
+	last[1].phys = cpu_to_le64(phys);
+	last[1].len = cpu_to_le64(len);
+	pr->nr_ranges++;
+done:
+	pr->total_bytes = total;
+	return 0;
+slow:
 	return __physr_append_chunk(pr, phys, len, total, gfp);
 }
 
@@ -269,19 +317,18 @@ static inline int physr_append(struct physr *pr, u64 phys, u64 len,
 static inline bool physr_iter_next(struct physr_iter *it,
 				   struct physr_range *range)
 {
-	const struct physr_abi_range *e;
+	const struct physr_abi_range *e = it->entry;
 	u64 len;
 
-	if (!it->remaining || !it->chunk)
+	if (!it->remaining || !e)
 		return false;
 
-	e = &it->chunk->ranges[it->idx];
 	range->phys = le64_to_cpu(e->phys) + it->skip;
 	len = le64_to_cpu(e->len) - it->skip;
 	range->len = len < it->remaining ? len : it->remaining;
 	it->remaining -= range->len;
 	it->skip = 0;
-	if (++it->idx >= le32_to_cpu(it->chunk->hdr.count))
+	if (++it->entry >= it->end)
 		__physr_iter_next_chunk(it);
 	return true;
 }
@@ -373,24 +420,15 @@ static inline u64 physr_total_bytes(const struct physr *pr)
  * @pr: the list.
  *
  * Context: any; the caller keeps the list from changing.
- * Return: the number of chunk pages, 0 for an empty list.
+ * Return: the number of chunk pages, 0 for an empty or a short list (one
+ * whose ranges are kept in its head or in a slab array).
  */
 static inline unsigned long physr_nr_chunks(const struct physr *pr)
 {
 	return pr->nr_chunks;
 }
 
-/**
- * physr_metadata_bytes - memory used to describe a list
- * @pr: the list.
- *
- * Context: any; the caller keeps the list from changing.
- * Return: bytes of chunk pages plus the &struct physr itself.
- */
-static inline size_t physr_metadata_bytes(const struct physr *pr)
-{
-	return pr->nr_chunks * PAGE_SIZE + sizeof(*pr);
-}
+size_t physr_metadata_bytes(const struct physr *pr);
 
 /**
  * physr_kind_of() - memory kind of a list
@@ -400,7 +438,7 @@ static inline size_t physr_metadata_bytes(const struct physr *pr)
  */
 static inline enum physr_kind physr_kind_of(const struct physr *pr)
 {
-	return pr->kind;
+	return pr->provider ? PHYSR_MMIO : PHYSR_RAM;
 }
 
 /**

@@ -14,6 +14,9 @@
  *   written as zero; readers do not rely on it.
  * - Chunks are linked by the physical address of the next chunk; 0 ends the
  *   chain.  An empty list has no chunk at all (its first address is 0).
+ *   A short list keeps its ranges in memory in another form (see
+ *   Documentation/core-api/physr.rst) and is written as a chunk when it is
+ *   handed over.
  * - A writer never emits a chunk without entries.
  * - @version changes whenever the meaning of any field changes.  A reader
  *   rejects a version it does not know.  Version 1 is described here.  The

@@ -337,18 +337,26 @@ static int kho_unpreserve_chunk(phys_addr_t phys, size_t size, void *arg)
  *	kexecs, since a chunk added later would not be preserved.
  *
  * Only the pages holding the list are preserved, not the memory its ranges
- * describe.  Hand physr_first_chunk() to the next kernel (for example in a
- * sub-blob); kho_restore_physr() turns it back into a list there.
+ * describe.  A short list (its ranges in its head or a slab array) is first
+ * moved into a chunk page with physr_make_chunked(): what goes across is
+ * always the version 1 chunk layout.  Hand physr_first_chunk() to the next
+ * kernel (for example in a sub-blob); kho_restore_physr() turns it back
+ * into a list there.
  *
  * Context: process context, may sleep; takes the KHO lock.
- * Return: 0 on success (also for an empty list, which has no chunk), or an
- * error of kho_preserve_pages(); on error nothing is preserved.
+ * Return: 0 on success (also for an empty list, which has no chunk),
+ * -ENOMEM when a short list cannot be given its chunk, or an error of
+ * kho_preserve_pages(); on error nothing is preserved (a short list may
+ * stay in its chunk, with the same ranges).
  */
-int kho_preserve_physr(const struct physr *pr)
+int kho_preserve_physr(struct physr *pr)
 {
 	unsigned long done = 0;
 	int ret;
 
+	ret = physr_make_chunked(pr, GFP_KERNEL);
+	if (ret)
+		return ret;
 	ret = physr_walk_chunks(pr, kho_preserve_chunk, &done);
 	if (ret)
 		physr_walk_chunks(pr, kho_unpreserve_chunk, &done);
@@ -596,6 +604,9 @@ int kho_out_maps_show(struct seq_file *m)
 			if (ret)
 				break;
 		}
+		/* As kho_build_maps() does: chunks however few the ranges. */
+		if (!ret)
+			ret = physr_make_chunked(&pr, GFP_KERNEL);
 		if (!ret && physr_nr_ranges(&pr))
 			seq_printf(m, "order %u ranges %llu bytes %llu chunks %lu\n",
 				   order, physr_nr_ranges(&pr),
@@ -710,6 +721,10 @@ static int kho_build_maps(void)
 			if (ret)
 				return ret;
 		}
+		/* The map goes across as chunks, however few its ranges. */
+		ret = physr_make_chunked(&kho_out.maps[order], GFP_KERNEL);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -18,6 +18,14 @@
  * struct physr only caches virtual pointers to the first and last chunk and
  * the totals, so appending is O(1) and reading the totals is free.
  *
+ * A page is a lot for a few ranges, and lists of a few ranges are common
+ * (a dma-buf or an MR of huge pages).  So a list starts short: its first
+ * range sits in struct physr itself (@one), then up to PHYSR_SMALL_MAX
+ * ranges live in one slab array (@small) that doubles from 2 entries, and
+ * only the range after that moves the list to chunk pages (the array is
+ * copied into the first chunk).  A short list is not in the handover
+ * layout; physr_make_chunked() moves it to a chunk when it is preserved.
+ *
  * Ranges are appended in order.  A range that starts where the last one
  * ends extends it, so the cost of a list follows the number of physically
  * contiguous runs rather than the number of pages.
@@ -41,10 +49,39 @@
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/physr.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/byteorder.h>
 
+#ifdef CONFIG_FAULT_INJECTION
+#include <linux/fault-inject.h>
+#endif
+
+#include "physr_internal.h"
+
 #define PHYSR_CAPACITY	PHYSR_CHUNK_CAPACITY(PAGE_SIZE)
+
+static_assert(PHYSR_SMALL_MAX >= 2 && PHYSR_SMALL_MAX < PHYSR_CAPACITY &&
+	      (PHYSR_SMALL_MAX & (PHYSR_SMALL_MAX - 1)) == 0);
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Fails the allocations of list storage (slab arrays and chunk pages), for
+ * the KUnit tests of the moves between storage forms.
+ */
+struct fault_attr fail_physr_alloc = FAULT_ATTR_INITIALIZER;
+EXPORT_SYMBOL_GPL(fail_physr_alloc);
+
+static bool physr_alloc_should_fail(void)
+{
+	return should_fail(&fail_physr_alloc, 1);
+}
+#else
+static bool physr_alloc_should_fail(void)
+{
+	return false;
+}
+#endif
 
 static u32 physr_chunk_count(const struct physr_chunk *chunk)
 {
@@ -62,6 +99,8 @@ static struct physr_chunk *physr_chunk_alloc(const struct physr *pr, gfp_t gfp)
 {
 	struct physr_chunk *chunk;
 
+	if (physr_alloc_should_fail())
+		return NULL;
 	/* Zeroed: the unused tail of a chunk is handed over too. */
 	chunk = (struct physr_chunk *)__get_free_page(gfp | __GFP_ZERO);
 	if (!chunk)
@@ -71,8 +110,33 @@ static struct physr_chunk *physr_chunk_alloc(const struct physr *pr, gfp_t gfp)
 	chunk->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION);
 	chunk->hdr.hdr_size = cpu_to_le16(sizeof(struct physr_chunk_hdr));
 	chunk->hdr.chunk_size = cpu_to_le32(PAGE_SIZE);
-	chunk->hdr.kind = cpu_to_le32(pr->kind);
+	chunk->hdr.kind = cpu_to_le32(physr_kind_of(pr));
 	return chunk;
+}
+
+/* Entries of the slab array of a short list of @nr ranges (2 or more). */
+static size_t physr_small_cap(u64 nr)
+{
+	return nr <= 2 ? 2 : roundup_pow_of_two(nr);
+}
+
+static struct physr_abi_range *physr_small_realloc(struct physr_abi_range *old,
+						   size_t entries, gfp_t gfp)
+{
+	if (physr_alloc_should_fail())
+		return NULL;
+	return krealloc_array(old, entries, sizeof(*old), gfp);
+}
+
+/*
+ * The entries of a short list, as one array: @one, @small, or none.  Not
+ * for a chunked list.
+ */
+static const struct physr_abi_range *physr_short_entries(const struct physr *pr)
+{
+	if (!pr->nr_ranges)
+		return NULL;
+	return pr->nr_ranges == 1 ? &pr->one : pr->small;
 }
 
 /**
@@ -86,7 +150,6 @@ static struct physr_chunk *physr_chunk_alloc(const struct physr *pr, gfp_t gfp)
 void physr_init(struct physr *pr)
 {
 	memset(pr, 0, sizeof(*pr));
-	pr->kind = PHYSR_RAM;
 }
 EXPORT_SYMBOL_GPL(physr_init);
 
@@ -103,14 +166,13 @@ int physr_init_mmio(struct physr *pr, const struct physr_provider *provider)
 	physr_init(pr);
 	if (!provider)
 		return -EINVAL;
-	pr->kind = PHYSR_MMIO;
 	pr->provider = provider;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(physr_init_mmio);
 
 /**
- * physr_destroy() - free the chunk pages of a list
+ * physr_destroy() - free the storage of a list
  * @pr: the list.
  *
  * The list is left empty, with its kind and provider, and may be reused.
@@ -121,8 +183,10 @@ EXPORT_SYMBOL_GPL(physr_init_mmio);
  */
 void physr_destroy(struct physr *pr)
 {
-	struct physr_chunk *chunk = pr->head;
+	struct physr_chunk *chunk = pr->nr_chunks ? pr->head : NULL;
 
+	if (!pr->nr_chunks && pr->nr_ranges > 1)
+		kfree(pr->small);
 	while (chunk) {
 		struct physr_chunk *next = physr_chunk_next(chunk);
 
@@ -131,32 +195,97 @@ void physr_destroy(struct physr *pr)
 	}
 	pr->head = NULL;
 	pr->tail = NULL;
+	pr->nr_chunks = 0;
 	pr->nr_ranges = 0;
 	pr->total_bytes = 0;
-	pr->nr_chunks = 0;
 }
 EXPORT_SYMBOL_GPL(physr_destroy);
 
+/*
+ * Move a short list into one new chunk page; @phys/@len, when @len is not
+ * 0, is added after its ranges.  On error the list is unchanged.
+ */
+static int physr_short_to_chunk(struct physr *pr, u64 phys, u64 len,
+				gfp_t gfp)
+{
+	const struct physr_abi_range *entries = physr_short_entries(pr);
+	u64 n = pr->nr_ranges;
+	struct physr_chunk *chunk;
+
+	chunk = physr_chunk_alloc(pr, gfp);
+	if (!chunk)
+		return -ENOMEM;
+	if (n)
+		memcpy(chunk->ranges, entries, n * sizeof(*entries));
+	if (len) {
+		chunk->ranges[n].phys = cpu_to_le64(phys);
+		chunk->ranges[n].len = cpu_to_le64(len);
+		n++;
+	}
+	chunk->hdr.count = cpu_to_le32(n);
+	if (pr->nr_ranges > 1)
+		kfree(pr->small);
+	pr->head = chunk;
+	pr->tail = chunk;
+	pr->nr_chunks = 1;
+	pr->nr_ranges = n;
+	return 0;
+}
+
 /**
- * __physr_append_chunk() - add a range in a new chunk at the end of a list
- * @pr: the list; its last chunk is full, or it has none.
+ * __physr_append_chunk() - add a range that needs new storage
+ * @pr: the list; it is empty, holds one range, has a full slab array, or
+ *	its last chunk is full.
  * @phys: physical address of the first byte.
  * @len: length in bytes, not 0.
  * @total: the list total once the range is added, already checked.
- * @gfp: allocation flags for the chunk page.
+ * @gfp: allocation flags for the slab array or the chunk page.
  *
- * The slow path of physr_append(), out of line.
+ * The slow path of physr_append(), out of line: the first range goes into
+ * the list head, the second moves both into a slab array of 2, a full slab
+ * array doubles up to %PHYSR_SMALL_MAX entries and then moves into a chunk
+ * page, and a full chunk gets a new one linked after it.
  *
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
- * Return: 0 on success, -ENOMEM when the chunk cannot be allocated, and
+ * Return: 0 on success, -ENOMEM when the storage cannot be allocated, and
  * the list is then unchanged.
  */
 int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 			 gfp_t gfp)
 {
 	struct physr_chunk *tail = pr->tail;
+	struct physr_abi_range *small;
 	struct physr_chunk *chunk;
+	u64 n = pr->nr_ranges;
+	int ret;
+
+	if (!pr->nr_chunks) {
+		if (!n) {
+			pr->one.phys = cpu_to_le64(phys);
+			pr->one.len = cpu_to_le64(len);
+		} else if (n < PHYSR_SMALL_MAX) {
+			/* @n is 1 or a power of two: the array is full. */
+			small = physr_small_realloc(n == 1 ? NULL : pr->small,
+						    physr_small_cap(n + 1), gfp);
+			if (!small)
+				return -ENOMEM;
+			if (n == 1)
+				small[0] = pr->one;
+			small[n].phys = cpu_to_le64(phys);
+			small[n].len = cpu_to_le64(len);
+			pr->small = small;
+		} else {
+			ret = physr_short_to_chunk(pr, phys, len, gfp);
+			if (ret)
+				return ret;
+			pr->total_bytes = total;
+			return 0;
+		}
+		pr->nr_ranges++;
+		pr->total_bytes = total;
+		return 0;
+	}
 
 	chunk = physr_chunk_alloc(pr, gfp);
 	if (!chunk)
@@ -164,10 +293,7 @@ int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 	chunk->ranges[0].phys = cpu_to_le64(phys);
 	chunk->ranges[0].len = cpu_to_le64(len);
 	chunk->hdr.count = cpu_to_le32(1);
-	if (tail)
-		tail->hdr.next = cpu_to_le64(virt_to_phys(chunk));
-	else
-		pr->head = chunk;
+	tail->hdr.next = cpu_to_le64(virt_to_phys(chunk));
 	pr->tail = chunk;
 	pr->nr_chunks++;
 	pr->nr_ranges++;
@@ -175,6 +301,68 @@ int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(__physr_append_chunk);
+
+/**
+ * physr_make_chunked() - move a short list into chunk pages
+ * @pr: the list.
+ * @gfp: allocation flags for the chunk page.
+ *
+ * A list of up to %PHYSR_SMALL_MAX ranges keeps them in its head or in a
+ * slab array, which is not the handover layout and has no physical address
+ * to hand over.  This moves them into one chunk page, so that
+ * physr_first_chunk() and physr_walk_chunks() describe the whole list.
+ * kho_preserve_physr() calls it; a caller that hands physr_first_chunk() to
+ * another party by other means calls it first too.  The list keeps its
+ * ranges, order and totals; later appends go to the chunks.
+ *
+ * Context: may sleep if @gfp allows it; the caller serialises all access to
+ * the list while it changes.
+ * Return: 0 on success, also for an empty list (it needs no chunk) and for
+ * a list already in chunks; -ENOMEM when the chunk page cannot be
+ * allocated, and the list is then unchanged.
+ */
+int physr_make_chunked(struct physr *pr, gfp_t gfp)
+{
+	if (pr->nr_chunks || !pr->nr_ranges)
+		return 0;
+	return physr_short_to_chunk(pr, 0, 0, gfp);
+}
+EXPORT_SYMBOL_GPL(physr_make_chunked);
+
+/**
+ * physr_metadata_bytes() - memory used to describe a list
+ * @pr: the list.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: the size of the &struct physr, plus the bytes allocated for its
+ * slab array (ksize(), what the allocator really set aside) or its chunk
+ * pages.
+ */
+size_t physr_metadata_bytes(const struct physr *pr)
+{
+	size_t bytes = sizeof(*pr);
+
+	if (pr->nr_chunks)
+		bytes += pr->nr_chunks * PAGE_SIZE;
+	else if (pr->nr_ranges > 1)
+		bytes += ksize(pr->small);
+	return bytes;
+}
+EXPORT_SYMBOL_GPL(physr_metadata_bytes);
+
+/* Point @it at the first entry of @pr, whatever its storage. */
+static void physr_iter_start(struct physr_iter *it, const struct physr *pr)
+{
+	if (pr->nr_chunks) {
+		it->chunk = pr->head;
+		it->entry = pr->head->ranges;
+		it->end = it->entry + physr_chunk_count(pr->head);
+	} else {
+		it->chunk = NULL;
+		it->entry = physr_short_entries(pr);
+		it->end = it->entry ? it->entry + pr->nr_ranges : NULL;
+	}
+}
 
 /**
  * physr_iter_init() - start iterating over every range of a list
@@ -185,8 +373,7 @@ EXPORT_SYMBOL_GPL(__physr_append_chunk);
  */
 void physr_iter_init(struct physr_iter *it, const struct physr *pr)
 {
-	it->chunk = pr->head;
-	it->idx = 0;
+	physr_iter_start(it, pr);
 	it->skip = 0;
 	it->remaining = pr->total_bytes;
 }
@@ -210,8 +397,6 @@ EXPORT_SYMBOL_GPL(physr_iter_init);
 int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
 			  u64 offset, u64 len)
 {
-	const struct physr_chunk *chunk = pr->head;
-	u32 idx = 0;
 	u64 end;
 
 	memset(it, 0, sizeof(*it));
@@ -223,19 +408,16 @@ int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
 		return 0;
 
 	/* offset < total_bytes, so an entry holding it exists. */
+	physr_iter_start(it, pr);
 	for (;;) {
-		u64 elen = le64_to_cpu(chunk->ranges[idx].len);
+		u64 elen = le64_to_cpu(it->entry->len);
 
 		if (offset < elen)
 			break;
 		offset -= elen;
-		if (++idx >= physr_chunk_count(chunk)) {
-			chunk = physr_chunk_next(chunk);
-			idx = 0;
-		}
+		if (++it->entry >= it->end)
+			__physr_iter_next_chunk(it);
 	}
-	it->chunk = chunk;
-	it->idx = idx;
 	it->skip = offset;
 	it->remaining = len;
 	return 0;
@@ -244,7 +426,7 @@ EXPORT_SYMBOL_GPL(physr_iter_init_slice);
 
 /**
  * __physr_iter_next_chunk() - move a cursor to the next chunk
- * @it: a cursor that has used every entry of its chunk.
+ * @it: a cursor that has used every entry of its chunk or slab array.
  *
  * The slow path of physr_iter_next(), out of line so the per-range path
  * stays small.
@@ -253,8 +435,14 @@ EXPORT_SYMBOL_GPL(physr_iter_init_slice);
  */
 void __physr_iter_next_chunk(struct physr_iter *it)
 {
-	it->chunk = physr_chunk_next(it->chunk);
-	it->idx = 0;
+	it->chunk = it->chunk ? physr_chunk_next(it->chunk) : NULL;
+	if (it->chunk) {
+		it->entry = it->chunk->ranges;
+		it->end = it->entry + physr_chunk_count(it->chunk);
+	} else {
+		it->entry = NULL;
+		it->end = NULL;
+	}
 }
 EXPORT_SYMBOL_GPL(__physr_iter_next_chunk);
 
@@ -331,14 +519,21 @@ EXPORT_SYMBOL_GPL(physr_block_iter_next);
  * @pr: the list.
  *
  * This single address is what a receiver needs to walk the whole list, for
- * example with physr_adopt() in the next kernel.
+ * example with physr_adopt() in the next kernel.  A short list has no
+ * chunk: physr_make_chunked() (or kho_preserve_physr(), which calls it)
+ * must come first, and asking a short list that is not empty is a bug of
+ * the caller (a warning, and 0).
  *
  * Context: any; the caller keeps the list from changing.
  * Return: the address, or 0 for an empty list.
  */
 phys_addr_t physr_first_chunk(const struct physr *pr)
 {
-	return pr->head ? virt_to_phys(pr->head) : 0;
+	if (!pr->nr_chunks) {
+		WARN_ON_ONCE(pr->nr_ranges);
+		return 0;
+	}
+	return virt_to_phys(pr->head);
 }
 EXPORT_SYMBOL_GPL(physr_first_chunk);
 
@@ -349,7 +544,8 @@ EXPORT_SYMBOL_GPL(physr_first_chunk);
  *	order; a non-zero return stops the walk.
  * @arg: passed to @fn.
  *
- * Used by Kexec HandOver to preserve the pages that hold a list.
+ * Used by Kexec HandOver to preserve the pages that hold a list.  A short
+ * list has no chunk page (see physr_make_chunked()): @fn is not called.
  *
  * Context: as allowed by @fn; the caller keeps the list from changing.
  * Return: 0, or the first non-zero value returned by @fn.
@@ -361,7 +557,8 @@ int physr_walk_chunks(const struct physr *pr,
 	const struct physr_chunk *chunk;
 	int ret;
 
-	for (chunk = pr->head; chunk; chunk = physr_chunk_next(chunk)) {
+	for (chunk = pr->nr_chunks ? pr->head : NULL; chunk;
+	     chunk = physr_chunk_next(chunk)) {
 		ret = fn(virt_to_phys((void *)chunk), PAGE_SIZE, arg);
 		if (ret)
 			return ret;
@@ -563,15 +760,14 @@ int physr_adopt(struct physr *pr, phys_addr_t first,
 	if (info.kind == PHYSR_RAM && provider)
 		return -EINVAL;
 
-	pr->kind = info.kind;
 	pr->provider = provider;
 	if (first) {
 		pr->head = phys_to_virt(first);
 		pr->tail = phys_to_virt(info.last);
+		pr->nr_chunks = info.nr_chunks;
 	}
 	pr->nr_ranges = info.nr_ranges;
 	pr->total_bytes = info.total_bytes;
-	pr->nr_chunks = info.nr_chunks;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(physr_adopt);

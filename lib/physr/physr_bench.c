@@ -9,6 +9,11 @@
  * runs a few times on the same page array (the fastest run counts), the
  * two descriptions are checked to cover exactly the same bytes in the same
  * order, and reading the file returns one "key value" pair per line.
+ *
+ * Then the memory cost of both at 1, 2, 8, 64, 1K and 16K pages (as many
+ * of those counts as the memory holds): the first N pages described each
+ * way, and the bytes measured from what was allocated (ksize() of slab
+ * objects, the size of page allocations), not from a formula.
  */
 
 #include <linux/debugfs.h>
@@ -27,17 +32,93 @@
 
 static struct dentry *physr_bench_dir;
 
-/* Bytes sg_alloc_table() allocates for @nents entries, chain entries included. */
-static size_t physr_bench_sg_bytes(unsigned int nents)
+/* Bytes really set aside for @p: a slab object, or a page allocation. */
+static size_t physr_bench_alloc_bytes(const void *p)
 {
-	size_t bytes = sizeof(struct sg_table);
+	struct folio *folio = virt_to_folio(p);
 
-	/* Full chunks hold SG_MAX_SINGLE_ALLOC entries, one of them a chain link. */
-	while (nents > SG_MAX_SINGLE_ALLOC) {
-		bytes += SG_MAX_SINGLE_ALLOC * sizeof(struct scatterlist);
-		nents -= SG_MAX_SINGLE_ALLOC - 1;
+	return folio_test_slab(folio) ? ksize(p) : folio_size(folio);
+}
+
+/* Bytes of an sg_table and every block of its scatterlist chain. */
+static size_t physr_bench_sg_bytes(const struct sg_table *sgt)
+{
+	size_t bytes = sizeof(*sgt);
+	struct scatterlist *sg = sgt->sgl;
+
+	if (!sg)
+		return bytes;
+	bytes += physr_bench_alloc_bytes(sg);
+	for (;;) {
+		if (sg_is_chain(sg)) {
+			sg = sg_chain_ptr(sg);
+			bytes += physr_bench_alloc_bytes(sg);
+			continue;
+		}
+		if (sg_is_last(sg))
+			break;
+		sg++;
 	}
-	return bytes + nents * sizeof(struct scatterlist);
+	return bytes;
+}
+
+static int physr_bench_chunk_bytes(phys_addr_t phys, size_t size, void *arg)
+{
+	size_t *bytes = arg;
+
+	*bytes += physr_bench_alloc_bytes(phys_to_virt(phys));
+	return 0;
+}
+
+/*
+ * Bytes of a list: the struct, and its chunk pages or the slab array of a
+ * short list (a look inside, as only this test does).
+ */
+static size_t physr_bench_physr_bytes(const struct physr *pr)
+{
+	size_t bytes = sizeof(*pr);
+
+	if (physr_nr_chunks(pr))
+		physr_walk_chunks(pr, physr_bench_chunk_bytes, &bytes);
+	else if (physr_nr_ranges(pr) > 1)
+		bytes += physr_bench_alloc_bytes(pr->small);
+	return bytes;
+}
+
+static int physr_bench_compare(const struct physr *pr, struct sg_table *sgt);
+
+static const unsigned int physr_bench_counts[] = { 1, 2, 8, 64, 1024, 16384 };
+
+/* The memory cost of the first @n pages of @pages, described both ways. */
+static int physr_bench_sizes(struct page **pages, unsigned int n, char *buf,
+			     size_t size)
+{
+	struct sg_table sgt = {};
+	struct physr pr;
+	size_t len;
+	unsigned int i;
+	int ret;
+
+	ret = sg_alloc_table_from_pages(&sgt, pages, n, 0,
+					(size_t)n << PAGE_SHIFT, GFP_KERNEL);
+	if (ret)
+		return ret;
+	physr_init(&pr);
+	for (i = 0; i < n && !ret; i++)
+		ret = physr_append(&pr, page_to_phys(pages[i]), PAGE_SIZE,
+				   GFP_KERNEL);
+	if (!ret)
+		ret = physr_bench_compare(&pr, &sgt);
+	if (!ret) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len,
+			 "size_%u %u %llu %zu %zu\n", n, sgt.orig_nents,
+			 physr_nr_ranges(&pr), physr_bench_sg_bytes(&sgt),
+			 physr_bench_physr_bytes(&pr));
+	}
+	physr_destroy(&pr);
+	sg_free_table(&sgt);
+	return ret;
 }
 
 /* The sg table and the list describe the same bytes, in the same order. */
@@ -121,13 +202,17 @@ static int physr_bench_run(unsigned long uaddr, size_t len, char *buf,
 	if (ret)
 		goto out_free;
 
-	sg_bytes = physr_bench_sg_bytes(sgt.orig_nents);
+	sg_bytes = physr_bench_sg_bytes(&sgt);
 	snprintf(buf, size,
 		 "pages %lu\nsg_entries %u\nsg_bytes %zu\nsg_ns %llu\n"
 		 "physr_ranges %llu\nphysr_bytes %zu\nphysr_ns %llu\n",
 		 nr_pages, sgt.orig_nents, sg_bytes, sg_ns,
-		 physr_nr_ranges(&pr), sizeof(pr) + physr_metadata_bytes(&pr),
-		 pr_ns);
+		 physr_nr_ranges(&pr), physr_bench_physr_bytes(&pr), pr_ns);
+	/* "size_N sg_entries physr_ranges sg_bytes physr_bytes" lines. */
+	for (i = 0; i < ARRAY_SIZE(physr_bench_counts) && !ret; i++)
+		if (physr_bench_counts[i] <= nr_pages)
+			ret = physr_bench_sizes(pages, physr_bench_counts[i],
+						buf, size);
 out_free:
 	sg_free_table(&sgt);
 	physr_destroy(&pr);

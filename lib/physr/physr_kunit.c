@@ -16,6 +16,13 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 
+#ifdef CONFIG_FAULT_INJECTION
+#include <linux/fault-inject.h>
+#include "physr_internal.h"
+#elif !defined(__KERNEL__)
+#include "fakemem.h"	/* the userspace build, tools/testing/physr */
+#endif
+
 #define CAP	((u32)PHYSR_CHUNK_CAPACITY(PAGE_SIZE))
 #define BASE	0x100000000ULL
 
@@ -95,9 +102,9 @@ static void physr_test_append_one(struct kunit *test)
 	physr_init(&pr);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1234, 0x56, GFP_KERNEL), 0);
 	expect_list(test, &pr, exp, 1);
-	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
-	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
-			PAGE_SIZE + sizeof(pr));
+	/* One range lives in the list head: nothing allocated. */
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
 	physr_destroy(&pr);
 }
 
@@ -327,6 +334,7 @@ static void physr_test_mmio(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, physr_provider_of(&pr) == &prov);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0xe0000000, 0x1000,
 					   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(pr.head->hdr.kind),
 			(u32)PHYSR_ABI_KIND_MMIO);
 	KUNIT_EXPECT_EQ(test, physr_provider_bus_addr(&prov, 0xe0000000),
@@ -1182,6 +1190,8 @@ static void physr_test_adopt_kind(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
 	append_gapped(test, &pr, 0, 4);
+	/* Four ranges are a short list: give it its handover chunk. */
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set),
 			0);
 	KUNIT_EXPECT_EQ(test, physr_adopt(&copy, set.phys[0], NULL, 4,
@@ -1197,6 +1207,7 @@ static void physr_test_adopt_kind(struct kunit *test)
 	/* A RAM chain given a provider. */
 	physr_init(&pr);
 	append_gapped(test, &pr, 0, 4);
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
 	set.n = 0;
 	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set),
 			0);
@@ -1220,6 +1231,281 @@ static void physr_test_adopt_corrupt(struct kunit *test)
 	physr_destroy(&copy);
 	f.c[2]->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC);
 	physr_destroy(&f.pr);
+}
+
+/*
+ * Short lists: the first range in the list head, then a slab array of up
+ * to PHYSR_SMALL_MAX entries, then chunk pages.
+ */
+#define SMALL	((u64)PHYSR_SMALL_MAX)
+
+/* Make the next allocation of list storage fail; false if that cannot be. */
+static bool fail_next_alloc(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	fail_physr_alloc.verbose = 0;
+	fail_physr_alloc.interval = 1;
+	atomic_set(&fail_physr_alloc.space, 0);
+	atomic_set(&fail_physr_alloc.times, 1);
+	fail_physr_alloc.probability = 100;
+	return true;
+#elif !defined(__KERNEL__)
+	fakemem_fail_nth(1);
+	return true;
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	return false;
+#endif
+}
+
+static void fail_alloc_off(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	fail_physr_alloc.probability = 0;
+	atomic_set(&fail_physr_alloc.times, 0);
+#elif !defined(__KERNEL__)
+	fakemem_fail_nth(0);
+#endif
+}
+
+/* @pr holds exactly the gapped ranges 0..@n-1. */
+static void expect_gapped(struct kunit *test, const struct physr *pr, u64 n)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	u64 i = 0;
+
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(pr), n);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(pr), n * PAGE_SIZE);
+	physr_for_each_range(pr, &it, &r) {
+		KUNIT_ASSERT_LT(test, i, n);
+		KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(i));
+		KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+}
+
+static void physr_test_short_forms(struct kunit *test)
+{
+	struct physr pr;
+	u64 n;
+
+	/* The head is no bigger than an sg_table with one entry. */
+	KUNIT_EXPECT_LE(test, sizeof(pr), (size_t)48);
+	physr_init(&pr);
+	for (n = 1; n <= SMALL; n++) {
+		append_gapped(test, &pr, n - 1, 1);
+		KUNIT_ASSERT_EQ(test, physr_nr_chunks(&pr), 0UL);
+		if (n == 1)
+			KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
+					sizeof(pr));
+		else
+			/* A slab array of the next power of two entries. */
+			KUNIT_EXPECT_GE(test, physr_metadata_bytes(&pr),
+					sizeof(pr) + roundup_pow_of_two(n) *
+					sizeof(struct physr_abi_range));
+		/* Never more than twice what the entries need, and < 1 page. */
+		KUNIT_EXPECT_LE(test, physr_metadata_bytes(&pr),
+				sizeof(pr) + 2 * n * sizeof(struct physr_abi_range));
+	}
+	expect_gapped(test, &pr, SMALL);
+	physr_destroy(&pr);
+}
+
+/* The range after PHYSR_SMALL_MAX moves the list into a chunk page. */
+static void physr_test_short_to_chunk(struct kunit *test)
+{
+	const struct physr_chunk *c;
+	struct chunk_set set = { };
+	struct physr pr;
+
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, SMALL);
+	/* Growing the last range at the boundary needs no storage. */
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, gapped_phys(SMALL - 1) +
+					   PAGE_SIZE, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), SMALL);
+	physr_destroy(&pr);
+
+	append_gapped(test, &pr, 0, SMALL + 1);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), PAGE_SIZE + sizeof(pr));
+	expect_gapped(test, &pr, SMALL + 1);
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set), 0);
+	KUNIT_ASSERT_EQ(test, set.n, 1U);
+	c = phys_to_virt(set.phys[0]);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c->hdr.magic), PHYSR_CHUNK_MAGIC);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c->hdr.count), (u32)SMALL + 1);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(c->ranges[SMALL].phys),
+			gapped_phys(SMALL));
+	/* Then the chunk fills up as any chunk does. */
+	append_gapped(test, &pr, SMALL + 1, CAP - SMALL);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 2UL);
+	expect_gapped(test, &pr, CAP + 1);
+	physr_destroy(&pr);
+}
+
+/* Slices of lists on both sides of every move between forms. */
+static void physr_test_short_slices(struct kunit *test)
+{
+	static const u64 sizes[] = { 1, 2, 3, 4, 5, SMALL, SMALL + 1 };
+	static struct physr_range ranges[SMALL + 1], scratch[SMALL + 1];
+	unsigned int i, k;
+	struct physr pr;
+	u64 total, off;
+
+	for (k = 0; k < SMALL + 1; k++) {
+		/* Lengths 1..7 bytes, so that windows start mid-range. */
+		ranges[k].phys = gapped_phys(k) + k % 3;
+		ranges[k].len = 1 + k % 7;
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		physr_init(&pr);
+		for (k = 0; k < sizes[i]; k++)
+			KUNIT_ASSERT_EQ(test, physr_append(&pr, ranges[k].phys,
+							   ranges[k].len,
+							   GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr),
+				sizes[i] > SMALL ? 1UL : 0UL);
+		total = physr_total_bytes(&pr);
+		for (off = 0; off <= total; off++) {
+			check_slice(test, &pr, ranges, sizes[i], off, 0,
+				    scratch);
+			check_slice(test, &pr, ranges, sizes[i], off,
+				    total - off, scratch);
+			if (off + 9 <= total)
+				check_slice(test, &pr, ranges, sizes[i], off,
+					    9, scratch);
+		}
+		physr_destroy(&pr);
+	}
+}
+
+/*
+ * Back to the head: a list emptied by physr_destroy() from chunks or from
+ * a slab array starts short again and frees everything it had.
+ */
+static void physr_test_short_back(struct kunit *test)
+{
+	static const u64 sizes[] = { SMALL + 1, 3, 1 };
+	unsigned int i;
+	struct physr pr;
+
+	physr_init(&pr);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		append_gapped(test, &pr, 0, sizes[i]);
+		physr_destroy(&pr);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+		KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 0ULL);
+		KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
+		append_gapped(test, &pr, 0, 1);
+		KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
+		expect_gapped(test, &pr, 1);
+		physr_destroy(&pr);
+	}
+}
+
+/*
+ * Preserving a short list: physr_make_chunked() (what kho_preserve_physr()
+ * calls) writes it as a version 1 chunk, which validates and is adopted
+ * with the same ranges, like any chain.
+ */
+static void physr_test_short_preserve(struct kunit *test)
+{
+	static const u64 sizes[] = { 0, 1, 2, 5, SMALL };
+	const struct physr_provider prov = { .bar = 1 };
+	struct chunk_set set = { };
+	struct physr_walk_info info;
+	struct physr pr, copy;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		if (i == 2)
+			KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
+		else
+			physr_init(&pr);
+		append_gapped(test, &pr, 0, sizes[i]);
+		KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), sizes[i] ? 1UL : 0UL);
+		/* Twice is harmless. */
+		KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), sizes[i] ? 1UL : 0UL);
+		expect_gapped(test, &pr, sizes[i]);
+		set.n = 0;
+		KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk,
+							&set), 0);
+		KUNIT_ASSERT_EQ(test, set.n, sizes[i] ? 1U : 0U);
+		KUNIT_ASSERT_EQ(test, physr_validate_chain(physr_first_chunk(&pr),
+							   1, chunk_in_set,
+							   &set, &info), 0);
+		KUNIT_EXPECT_EQ(test, info.nr_ranges, sizes[i]);
+		KUNIT_EXPECT_EQ(test, info.total_bytes, sizes[i] * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, info.kind, sizes[i] ? physr_kind_of(&pr) :
+				PHYSR_RAM);
+		KUNIT_ASSERT_EQ(test, physr_adopt(&copy, physr_first_chunk(&pr),
+						  sizes[i] ? physr_provider_of(&pr) :
+						  NULL, 1, chunk_in_set, &set), 0);
+		/* The chunk now belongs to the copy. */
+		physr_init(&pr);
+		expect_gapped(test, &copy, sizes[i]);
+		/* And an adopted chain grows in chunks. */
+		append_gapped(test, &copy, sizes[i], 2);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&copy),
+				sizes[i] ? 1UL : 0UL);
+		expect_gapped(test, &copy, sizes[i] + 2);
+		physr_destroy(&copy);
+	}
+}
+
+/*
+ * An allocation failing at every move between forms (head to slab array,
+ * each doubling, slab array to chunk, a new chunk, physr_make_chunked())
+ * returns -ENOMEM and loses nothing: same ranges, same form, and the next
+ * try succeeds.
+ */
+static void physr_test_short_alloc_fail(struct kunit *test)
+{
+	struct physr pr;
+	u64 n;
+	int ret;
+
+	physr_init(&pr);
+	/* The first range needs no allocation at all. */
+	if (!fail_next_alloc(test))
+		return;
+	ret = physr_append(&pr, gapped_phys(0), PAGE_SIZE, GFP_KERNEL);
+	fail_alloc_off();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (n = 1; n <= CAP + 1; n++) {
+		unsigned long chunks = physr_nr_chunks(&pr);
+		bool moves = n > SMALL ? n % CAP == 0 : is_power_of_2(n);
+
+		if (moves) {
+			fail_next_alloc(test);
+			ret = physr_append(&pr, gapped_phys(n), PAGE_SIZE,
+					   GFP_KERNEL);
+			fail_alloc_off();
+			KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+			KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), chunks);
+			expect_gapped(test, &pr, n);
+		}
+		if (n == 3) {
+			/* A short list that cannot get its handover chunk. */
+			fail_next_alloc(test);
+			ret = physr_make_chunked(&pr, GFP_KERNEL);
+			fail_alloc_off();
+			KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+			KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+			expect_gapped(test, &pr, n);
+		}
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, gapped_phys(n),
+						   PAGE_SIZE, GFP_KERNEL), 0);
+	}
+	expect_gapped(test, &pr, CAP + 2);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 2UL);
+	physr_destroy(&pr);
 }
 
 static void physr_test_adopt_empty(struct kunit *test)
@@ -1287,6 +1573,12 @@ static struct kunit_case physr_test_cases[] = {
 	KUNIT_CASE(physr_test_adopt_kind),
 	KUNIT_CASE(physr_test_adopt_corrupt),
 	KUNIT_CASE(physr_test_adopt_empty),
+	KUNIT_CASE(physr_test_short_forms),
+	KUNIT_CASE(physr_test_short_to_chunk),
+	KUNIT_CASE(physr_test_short_slices),
+	KUNIT_CASE(physr_test_short_back),
+	KUNIT_CASE(physr_test_short_preserve),
+	KUNIT_CASE(physr_test_short_alloc_fail),
 	{}
 };
 

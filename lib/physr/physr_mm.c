@@ -53,7 +53,7 @@ int physr_append_folio(struct physr *pr, struct folio *folio, size_t offset,
 {
 	size_t end;
 
-	if (pr->kind != PHYSR_RAM)
+	if (physr_kind_of(pr) != PHYSR_RAM)
 		return -EINVAL;
 	if (check_add_overflow(offset, len, &end) || end > folio_size(folio))
 		return -EINVAL;
@@ -586,7 +586,7 @@ int physr_to_sgtable(const struct physr *pr, struct sg_table *sgt,
 	u64 nents = 0;
 	int ret;
 
-	if (pr->kind != PHYSR_RAM || !pr->nr_ranges)
+	if (physr_kind_of(pr) != PHYSR_RAM || !pr->nr_ranges)
 		return -EINVAL;
 	if (!max_seg)
 		max_seg = UINT_MAX & PAGE_MASK;

@@ -5,11 +5,13 @@
  * Freed pages are poisoned for AddressSanitizer and reused in FIFO order,
  * so a use after free is reported for as long as possible.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <linux/gfp.h>
+#include <linux/slab.h>
 #include <linux/io.h>
 #include <asm/page.h>
 #include "fakemem.h"
@@ -97,16 +99,68 @@ bool fakemem_page_allocated(phys_addr_t phys)
 	return idx < FAKE_ARENA_PAGES && allocated[idx];
 }
 
+/* The countdown of fakemem_fail_nth(), shared by pages and slab memory. */
+static bool fakemem_should_fail(void)
+{
+	if (fail_countdown && !--fail_countdown) {
+		fail_hit = true;
+		return true;
+	}
+	return false;
+}
+
+/* The live update fuzzers bring their own slab (lu/lu_kernel.h). */
+#ifndef _LU_KERNEL_H
+static unsigned long slab_in_use;
+
+unsigned long fakemem_slab_in_use(void)
+{
+	return slab_in_use;
+}
+
+void *krealloc_array(void *p, size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes, old = p ? malloc_usable_size(p) : 0;
+	void *q;
+
+	if (__builtin_mul_overflow(n, size, &bytes) || fakemem_should_fail())
+		return NULL;
+	/* Always a new block, so a stale pointer to the old one is caught. */
+	q = malloc(bytes);
+	if (!q)
+		return NULL;
+	memset(q, 0xa5, bytes);
+	if (p) {
+		memcpy(q, p, old < bytes ? old : bytes);
+		free(p);
+	} else {
+		slab_in_use++;
+	}
+	return q;
+}
+
+void kfree(const void *p)
+{
+	if (!p)
+		return;
+	slab_in_use--;
+	free((void *)p);
+}
+
+size_t ksize(const void *p)
+{
+	return p ? malloc_usable_size((void *)p) : 0;
+}
+#endif
+
 unsigned long __get_free_page(gfp_t gfp)
 {
 	unsigned long idx;
 	void *page;
 
 	fakemem_setup();
-	if (fail_countdown && !--fail_countdown) {
-		fail_hit = true;
+	if (fakemem_should_fail())
 		return 0;
-	}
 	/* Reuse freed pages only once many are waiting: longer UAF window. */
 	if (fifo_len > 64 || next_fresh == FAKE_ARENA_PAGES) {
 		if (!fifo_len)

@@ -21,7 +21,12 @@
 
 /* Pages handed out by __get_free_page() and not yet freed. */
 unsigned long fakemem_pages_in_use(void);
-/* Fail the @nth next page allocation (1 = the next one); 0 disarms. */
+/* Slab blocks from krealloc_array() not yet freed with kfree(). */
+unsigned long fakemem_slab_in_use(void);
+/*
+ * Fail the @nth next allocation, of a page or of slab memory (1 = the
+ * next one); 0 disarms.
+ */
 void fakemem_fail_nth(unsigned long nth);
 /* Whether the failure armed by fakemem_fail_nth() happened. */
 bool fakemem_failed(void);

@@ -5,6 +5,9 @@
  * value, every iteration, slice and block walk, the totals, the chunk
  * count, validation of the list's own chain and adoption are compared.
  * Allocation failures are injected and must leave the list unchanged.
+ * Lists start short (a range in the head, then a slab array); the model
+ * knows when one moves to chunk pages, by growth or by
+ * physr_make_chunked(), and every move is crossed with failures too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
+#include <linux/log2.h>
 #include <linux/physr.h>
 #include <asm/byteorder.h>
 #include "fakemem.h"
@@ -31,6 +35,7 @@ struct model {
 	u64 n;
 	u64 total;
 	bool fail_armed;
+	bool chunked;	/* in chunk pages rather than short */
 };
 
 static struct model m;
@@ -109,7 +114,9 @@ static bool op_append(struct physr *pr, struct reader *rd)
 	else if (__builtin_add_overflow(phys, len, &end) ||
 		 __builtin_add_overflow(m.total, len, &total))
 		exp = -EOVERFLOW;
-	else if (!merge && m.n % CAP == 0 && m.fail_armed)
+	else if (!merge && m.fail_armed &&
+		 (m.chunked ? m.n % CAP == 0 : is_power_of_2(m.n)))
+		/* A new chunk, a first or larger slab array, or the move. */
 		exp = -ENOMEM;
 	else
 		exp = 0;
@@ -129,6 +136,8 @@ static bool op_append(struct physr *pr, struct reader *rd)
 		m.r[m.n].phys = phys;
 		m.r[m.n].len = len;
 		m.n++;
+		if (m.n > PHYSR_SMALL_MAX)
+			m.chunked = true;
 	}
 	m.total = total;
 	return true;
@@ -142,11 +151,17 @@ static bool check_totals(const struct physr *pr)
 			    (unsigned long long)m.n);
 	if (!(physr_total_bytes(pr) == m.total))
 		return fail("total differs");
-	if (!(physr_nr_chunks(pr) == DIV_ROUND_UP(m.n, CAP)))
-		return fail("nr_chunks %lu for %llu ranges",
-			    physr_nr_chunks(pr), (unsigned long long)m.n);
-	if (!(!!physr_first_chunk(pr) == !!m.n))
+	if (!(physr_nr_chunks(pr) == (m.chunked ? DIV_ROUND_UP(m.n, CAP) : 0)))
+		return fail("nr_chunks %lu for %llu ranges (%s)",
+			    physr_nr_chunks(pr), (unsigned long long)m.n,
+			    m.chunked ? "chunked" : "short");
+	if (m.chunked && !(!!physr_first_chunk(pr) == !!m.n))
 		return fail("first chunk");
+	if (!(physr_metadata_bytes(pr) >= sizeof(*pr) +
+	      (m.chunked ? physr_nr_chunks(pr) * PAGE_SIZE :
+	       m.n > 1 ? m.n * sizeof(struct physr_abi_range) : 0)))
+		return fail("metadata bytes %zu for %llu ranges",
+			    physr_metadata_bytes(pr), (unsigned long long)m.n);
 	return true;
 }
 
@@ -211,6 +226,14 @@ static bool pick_window(struct reader *rd, u64 *off, u64 *len)
 	*off = bounded(take(rd, 8), m.total);
 	*len = bounded(take(rd, 8), m.total - *off);
 	return true;
+}
+
+static bool check_iter_all(const struct physr *pr)
+{
+	struct physr_iter it;
+
+	physr_iter_init(&it, pr);
+	return check_iter(&it, m.r, m.n);
 }
 
 static bool op_slice(const struct physr *pr, struct reader *rd)
@@ -308,6 +331,10 @@ static bool op_validate(const struct physr *pr)
 	struct physr_walk_info info;
 	int ret;
 
+	/* A short list has no chain (op_adopt moves it into chunks first). */
+	if (!m.chunked && m.n)
+		return true;
+
 	ret = physr_validate_chain(physr_first_chunk(pr), chunks, page_ok,
 				   NULL, &info);
 	if (!(ret == 0))
@@ -332,6 +359,22 @@ static bool op_adopt(struct physr *pr)
 	struct physr copy;
 	int ret;
 
+	/* As kho_preserve_physr(): a short list goes across as a chunk. */
+	ret = physr_make_chunked(pr, GFP_KERNEL);
+	if (!m.chunked && m.n && m.fail_armed) {
+		m.fail_armed = false;
+		if (!(ret == -ENOMEM))
+			return fail("make_chunked with a failure armed: %d",
+				    ret);
+		return check_totals(pr) && check_iter_all(pr);
+	}
+	if (!(ret == 0))
+		return fail("make_chunked: %d", ret);
+	if (m.n)
+		m.chunked = true;
+	if (!check_totals(pr) || !check_iter_all(pr))
+		return false;
+
 	ret = physr_adopt(&copy, physr_first_chunk(pr), prov,
 			  physr_nr_chunks(pr), page_ok, NULL);
 	if (!m.n && prov) {
@@ -353,6 +396,7 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 {
 	struct reader rd = { data, size };
 	unsigned long pages = fakemem_pages_in_use();
+	unsigned long slabs = fakemem_slab_in_use();
 	struct physr_iter it;
 	struct physr pr;
 	bool ok = true;
@@ -395,6 +439,7 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 				physr_destroy(&pr);
 				m.n = 0;
 				m.total = 0;
+				m.chunked = false;
 			} else {
 				/* Bulk growth, to cross many chunk edges. */
 				u64 i, n = take(&rd, 1) * 4;
@@ -412,6 +457,8 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 					m.r[m.n].len = PAGE_SIZE;
 					m.n++;
 					m.total += PAGE_SIZE;
+					if (m.n > PHYSR_SMALL_MAX)
+						m.chunked = true;
 				}
 			}
 			break;
@@ -423,6 +470,10 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 	physr_destroy(&pr);
 	if (ok && fakemem_pages_in_use() != pages) {
 		fprintf(stderr, "fuzz_ops: chunk pages leaked\n");
+		ok = false;
+	}
+	if (ok && fakemem_slab_in_use() != slabs) {
+		fprintf(stderr, "fuzz_ops: slab arrays leaked\n");
 		ok = false;
 	}
 	return ok;

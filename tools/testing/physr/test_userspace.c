@@ -42,14 +42,26 @@ static void us_fail_first_chunk(struct kunit *test)
 	struct physr pr;
 
 	physr_init(&pr);
+	/* The first range lives in the list head: no allocation to fail. */
 	fakemem_fail_nth(1);
-	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1000, 1, GFP_KERNEL),
-			-ENOMEM);
-	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 0ULL);
-	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
-	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), (phys_addr_t)0);
 	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1000, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, fakemem_failed());
+	/* The second needs a slab array: its failure changes nothing. */
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x3000, 1, GFP_KERNEL),
+			-ENOMEM);
+	KUNIT_EXPECT_TRUE(test, fakemem_failed());
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 1ULL);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	/* A chunk for the handover cannot be had either: still short. */
+	fakemem_fail_nth(1);
+	KUNIT_EXPECT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x3000, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 2ULL);
 	physr_destroy(&pr);
+	KUNIT_EXPECT_EQ(test, fakemem_slab_in_use(), 0UL);
 }
 
 static void us_fail_new_chunk(struct kunit *test)
@@ -91,7 +103,11 @@ static void us_fail_nth(struct kunit *test)
 {
 	unsigned long nth;
 
-	for (nth = 1; nth <= 5; nth++) {
+	/*
+	 * Allocations 1-7: slab arrays of 2 to 128 entries; 8: the move to
+	 * a chunk page; 9-11: more chunks.
+	 */
+	for (nth = 1; nth <= 11; nth++) {
 		struct physr pr;
 		u64 i, failures = 0;
 
@@ -105,6 +121,7 @@ static void us_fail_nth(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 4 * CAP);
 		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 4UL);
 		physr_destroy(&pr);
+		KUNIT_EXPECT_EQ(test, fakemem_slab_in_use(), 0UL);
 	}
 }
 

@@ -42,7 +42,7 @@ unsigned int luo_max_files = 65536;
 /* KHO's outgoing side: luo_array_alloc() links to it, no fuzzer calls it. */
 int kho_preserve_folio(struct folio *folio) { return -EOPNOTSUPP; }
 int kho_unpreserve_folio(struct folio *folio) { return -EOPNOTSUPP; }
-int kho_preserve_physr(const struct physr *pr) { return -EOPNOTSUPP; }
+int kho_preserve_physr(struct physr *pr) { return -EOPNOTSUPP; }
 int kho_unpreserve_physr(const struct physr *pr) { return -EOPNOTSUPP; }
 unsigned int kho_write_version(unsigned int newest) { return newest; }
 

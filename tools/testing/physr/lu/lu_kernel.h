@@ -14,6 +14,7 @@
 #define CONFIG_HUGETLBFS	1
 #define CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT	0
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,29 @@ static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
 static inline void *kvmalloc_array(size_t n, size_t size, gfp_t gfp)
 {
 	return lu_alloc_array(n, size, false);
+}
+
+/* The slab array of a short physr list: counted and failed like the rest. */
+static inline size_t ksize(const void *p)
+{
+	return p ? malloc_usable_size((void *)p) : 0;
+}
+
+static inline void *krealloc_array(void *p, size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes, old = ksize(p);
+	void *q;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	q = lu_alloc(bytes, false);
+	if (!q)
+		return NULL;
+	if (p) {
+		memcpy(q, p, old < bytes ? old : bytes);
+		lu_free(p);
+	}
+	return q;
 }
 
 #define get_zeroed_page(gfp)		__get_free_page((gfp) | __GFP_ZERO)

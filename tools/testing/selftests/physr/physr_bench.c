@@ -6,9 +6,14 @@
  * provides the memory, 64 MiB of (a) scattered 4 KiB pages and (b) 2 MiB
  * THP, and prints metadata bytes and build time per page as figures and
  * ratios. The TAP results are the agreement checks, not the timings.
+ * For the scattered pages it also prints the bytes of both descriptions
+ * of the first 1, 2, 8, 64, 1K and 16K pages (as many ranges, less any
+ * pages that happen to be adjacent), measured by the kernel from what it
+ * allocated.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +27,22 @@
 #define BENCH_LEN	(64UL << 20)
 #define HPAGE		(2UL << 20)
 
+#define NR_SIZES	6
+
+struct size_figures {
+	unsigned long pages, sg_entries, physr_ranges, sg_bytes, physr_bytes;
+};
+
 struct figures {
 	unsigned long pages, sg_entries, sg_bytes, sg_ns;
 	unsigned long physr_ranges, physr_bytes, physr_ns;
+	struct size_figures sizes[NR_SIZES];
+	unsigned int nr_sizes;
 };
 
 static int bench(void *buf, size_t len, struct figures *f)
 {
-	char cmd[64], out[512], *line;
+	char cmd[64], out[2048], *line;
 	int fd, n;
 
 	fd = open(BENCH_FILE, O_RDWR);
@@ -53,7 +66,16 @@ static int bench(void *buf, size_t len, struct figures *f)
 
 		if (sscanf(line, "%31s %lu", key, &v) != 2)
 			return -EIO;
-		if (!strcmp(key, "pages"))
+		if (!strncmp(key, "size_", 5)) {
+			struct size_figures *z = &f->sizes[f->nr_sizes];
+
+			if (f->nr_sizes >= NR_SIZES ||
+			    sscanf(line, "size_%lu %lu %lu %lu %lu", &z->pages,
+				   &z->sg_entries, &z->physr_ranges,
+				   &z->sg_bytes, &z->physr_bytes) != 5)
+				return -EIO;
+			f->nr_sizes++;
+		} else if (!strcmp(key, "pages"))
 			f->pages = v;
 		else if (!strcmp(key, "sg_entries"))
 			f->sg_entries = v;
@@ -84,6 +106,26 @@ static void report(const char *name, const struct figures *f)
 	ksft_print_msg("%-9s ratio physr/scatterlist: bytes %.3f, time %.3f\n", name,
 		       (double)f->physr_bytes / f->sg_bytes,
 		       (double)f->physr_ns / f->sg_ns);
+}
+
+/* Bytes of each description at each count, and whether physr stays below. */
+static bool report_sizes(const struct figures *f)
+{
+	bool ok = f->nr_sizes > 0;
+	unsigned int i;
+
+	ksft_print_msg("bytes by size   pages   ranges  sg_entries   sg bytes  physr bytes  ratio\n");
+	for (i = 0; i < f->nr_sizes; i++) {
+		const struct size_figures *z = &f->sizes[i];
+
+		ksft_print_msg("bytes by size %7lu %8lu %11lu %10lu %12lu  %.3f\n",
+			       z->pages, z->physr_ranges, z->sg_entries,
+			       z->sg_bytes, z->physr_bytes,
+			       (double)z->physr_bytes / z->sg_bytes);
+		ok = ok && z->sg_entries == z->physr_ranges &&
+		     z->physr_bytes <= z->sg_bytes;
+	}
+	return ok;
 }
 
 /*
@@ -132,7 +174,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(2);
+	ksft_set_plan(3);
 	if (access(BENCH_FILE, W_OK))
 		ksft_exit_fail_msg("%s: %s (needs CONFIG_PHYSR_BENCH)\n",
 				   BENCH_FILE, strerror(errno));
@@ -143,6 +185,9 @@ int main(void)
 		report("4KiB", &f);
 	ksft_test_result(!ret && f.sg_entries == f.physr_ranges,
 			 "scattered 4 KiB pages: physr and scatterlist describe the same memory (%d)\n",
+			 ret);
+	ksft_test_result(!ret && f.nr_sizes == NR_SIZES && report_sizes(&f),
+			 "physr bytes <= sg_table bytes at 1, 2, 8, 64, 1K and 16K pages (%d)\n",
 			 ret);
 
 	buf = thp(BENCH_LEN);

@@ -62,6 +62,7 @@ void *kunit_kcalloc(struct kunit *test, size_t n, size_t size, gfp_t gfp);
 #define KUNIT_EXPECT_LT(t, l, r)	KUNIT_BINARY(t, l, <, r, false)
 #define KUNIT_EXPECT_LE(t, l, r)	KUNIT_BINARY(t, l, <=, r, false)
 #define KUNIT_EXPECT_GT(t, l, r)	KUNIT_BINARY(t, l, >, r, false)
+#define KUNIT_EXPECT_GE(t, l, r)	KUNIT_BINARY(t, l, >=, r, false)
 #define KUNIT_EXPECT_TRUE(t, c)		KUNIT_BINARY(t, !!(c), ==, 1, false)
 #define KUNIT_EXPECT_FALSE(t, c)	KUNIT_BINARY(t, !!(c), ==, 0, false)
 #define KUNIT_ASSERT_EQ(t, l, r)	KUNIT_BINARY(t, l, ==, r, true)

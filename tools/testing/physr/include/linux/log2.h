@@ -6,4 +6,9 @@ static inline bool is_power_of_2(unsigned long long n)
 {
 	return n && !(n & (n - 1));
 }
+
+static inline unsigned long long roundup_pow_of_two(unsigned long long n)
+{
+	return n <= 1 ? 1 : 1ULL << (64 - __builtin_clzll(n - 1));
+}
 #endif
