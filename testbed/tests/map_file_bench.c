@@ -2,8 +2,10 @@
 /*
  * Benchmark: mapping a 256 MiB memfd into a VT-d domain (the edu device's
  * IOAS) with IOMMU_IOAS_MAP_FILE, which pins it in batches through physr,
- * versus 6.12's IOMMU_IOAS_MAP of the same memory by user address, which
- * pins it page by page with pin_user_pages(). Backed by 2 MiB shmem THPs,
+ * versus IOMMU_IOAS_MAP of the same memory by user address, which pins it
+ * page by page with pin_user_pages() as 6.12 does (both then map their
+ * batches as run lists, see ioas_map_bench.c for IOAS_MAP against 6.12's
+ * own map path). Backed by 2 MiB shmem THPs,
  * by 2 MiB hugetlb folios, by 4 KiB pages as the allocator hands them out
  * (mostly adjacent in a fresh VM), and by 4 KiB pages scattered on
  * purpose. REPS alternating rounds of each side; printed for map and for
@@ -220,7 +222,7 @@ static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
 	/* Ratios first: stats() sorts the samples of each side in place */
 	print_ratio(name, "map", user.map_us, file.map_us);
 	print_ratio(name, "unmap", user.unmap_us, file.unmap_us);
-	printf("# %s: IOAS_MAP by user VA (6.12): map %s, unmap %s, %ld iommu_map calls\n",
+	printf("# %s: IOAS_MAP by user VA:        map %s, unmap %s, %ld iommu_map calls\n",
 	       name, times(user.map_us, t1, sizeof(t1)),
 	       times(user.unmap_us, t2, sizeof(t2)), user.calls);
 	printf("# %s: IOAS_MAP_FILE (physr):      map %s, unmap %s, %ld iommu_map calls\n",
