@@ -3,18 +3,22 @@
 # soft-RoCE, or siw: soft-iWARP) on the guest's e1000e NIC. Both ends of
 # every tool run in this guest and talk to the NIC's own address; the
 # network stack loops the packets back (rxe's own loopback, siw's TCP over
-# the local route). Usage: rdma_peer rxe|siw. TAP on stdout, 9 results:
+# the local route). Usage: rdma_peer rxe|siw. TAP on stdout, 12 results:
 #   1 the link is added and its port becomes ACTIVE (ibv_devinfo)
 #   2 rping -v, 20 pings: the client validates each (-V) and the payload
 #     the server printed is the client's, line for line
 #   3 ibv_rc_pingpong -c (rxe; siw: iWARP connects only through the CM,
 #     so rc_pingpong's hand-made QP connection must be refused: see below)
 #   4-5 rdma_rw_check: RDMA WRITE and READ with every byte compared
-#   6-7 ib_write_bw, ib_read_bw (-R, through the CM): both ends exit 0
+#   6-8 rdma_rw_check -u: the passive MR from ibv_reg_dmabuf_mr() on a
+#     udmabuf of a memfd (the kernel takes the udmabuf's physr list): its
+#     bad input fails with EINVAL each time, then the WRITEs and READs with
+#     every byte compared in the memfd's mapping
+#   9-10 ib_write_bw, ib_read_bw (-R, through the CM): both ends exit 0
 #     and print their result line (bandwidth as a figure; perftest does
 #     not check the bytes, 4-5 do)
-#   8 the link is removed
-#   9 nothing on the console from the RDMA stack that says it broke
+#   11 the link is removed
+#   12 nothing on the console from the RDMA stack that says it broke
 # A missing tool or device fails its result; nothing is skipped.
 prov=$1
 dev=${prov}0
@@ -34,7 +38,7 @@ tap() {	# tap OK|FAIL DESCRIPTION
 show() { sed 's/^/#   /' "$@"; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..12"
 case "$prov" in rxe | siw) ;; *)
 	echo "# usage: rdma_peer rxe|siw"
 	exit 2
@@ -177,7 +181,32 @@ else
 	tap FAIL "$prov: rdma_rw_check: 7 RDMA READs (1 byte to 16 MiB), every byte compared ($rs verified)"
 fi
 
-# 6-7: perftest, through the CM (siw needs it; rxe takes it too)
+# 6-8: the same over a dma-buf MR (udmabuf of a memfd), its bad input first
+/usr/libexec/testbed/rdma_rw_check -u $addr 16 >/tmp/rwu.out 2>&1
+rc=$?
+show /tmp/rwu.out
+ws=$(grep -c 'WRITE .*: verified' /tmp/rwu.out)
+rs=$(grep -c 'READ .*: verified' /tmp/rwu.out)
+# "... bad input CASE: errno GOT (expected WANT)": count GOT = WANT
+bad=$(awk '/dmabuf bad input/ { w = $NF; sub(/\)$/, "", w); if ($(NF - 2) == w) n++ }
+	END { print n + 0 }' /tmp/rwu.out)
+if [ "$bad" = 4 ]; then
+	tap OK "$prov: ibv_reg_dmabuf_mr bad input (zero length, unaligned, beyond the dma-buf, not a dma-buf): EINVAL each"
+else
+	tap FAIL "$prov: ibv_reg_dmabuf_mr bad input (zero length, unaligned, beyond the dma-buf, not a dma-buf): EINVAL each ($bad of 4)"
+fi
+if [ $rc = 0 ] && [ "$ws" = 7 ] && grep -q 'udmabuf of a memfd' /tmp/rwu.out; then
+	tap OK "$prov: udmabuf MR: 7 RDMA WRITEs (1 byte to 16 MiB), every byte checked in the memfd"
+else
+	tap FAIL "$prov: udmabuf MR: 7 RDMA WRITEs (1 byte to 16 MiB), every byte checked in the memfd ($ws verified)"
+fi
+if [ $rc = 0 ] && [ "$rs" = 7 ]; then
+	tap OK "$prov: udmabuf MR: 7 RDMA READs (1 byte to 16 MiB), every byte compared"
+else
+	tap FAIL "$prov: udmabuf MR: 7 RDMA READs (1 byte to 16 MiB), every byte compared ($rs verified)"
+fi
+
+# 9-10: perftest, through the CM (siw needs it; rxe takes it too)
 for bw in ib_write_bw ib_read_bw; do
 	$bw -d "$dev" -R -s 65536 -n 200 -F >/tmp/bw.srv 2>&1 &
 	srv=$!
@@ -199,7 +228,7 @@ for bw in ib_write_bw ib_read_bw; do
 	fi
 done
 
-# 8: remove the link
+# 11: remove the link
 if rdma link delete "$dev" >/tmp/link.out 2>&1 && [ ! -e "/sys/class/infiniband/$dev" ]; then
 	tap OK "$prov: rdma link delete $dev"
 else
@@ -207,7 +236,7 @@ else
 	tap FAIL "$prov: rdma link delete $dev"
 fi
 
-# 9: the console (the runner also fails the boot on a WARN or an oops)
+# 12: the console (the runner also fails the boot on a WARN or an oops)
 if dmesg | grep -E "(rxe|siw|infiniband|ib_core).*(error|fail|WARN)" | grep -v 'rdma_rxe: loaded' >/tmp/dmesg.out; [ -s /tmp/dmesg.out ]; then
 	show /tmp/dmesg.out
 	tap FAIL "$prov: no errors from the RDMA stack in the kernel log"

@@ -18,17 +18,30 @@
  * Prints one line per transfer and "rdma_rw_check: N bytes written, N bytes
  * read, all verified" at the end; exits 0 only then.
  *
- * Usage: rdma_rw_check ADDR [BUFFER_MIB]
+ * With -u, the passive side's buffer is a memfd, exported as a udmabuf and
+ * registered as a dma-buf MR (the kernel takes the udmabuf's physr list):
+ * with ibv_reg_dmabuf_mr(), or where the provider library lacks it (Debian
+ * 12's librxe and libsiw) with libibverbs' ibv_cmd_reg_dmabuf_mr(), the
+ * kernel verb it would send. Every byte is then checked in the memfd's own
+ * mapping, and
+ * first, the registration's bad input is tried, each case printing
+ * "rdma_rw_check: dmabuf bad input CASE: errno NAME (expected NAME)".
+ *
+ * Usage: rdma_rw_check [-u] ADDR [BUFFER_MIB]
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/udmabuf.h>
 #include <netinet/in.h>
 #include <rdma/rdma_cma.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define PORT 7471
 
@@ -76,6 +89,95 @@ static void *buffer(size_t len, int thp)
 		die("mmap", errno);
 	madvise(p, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	return p;
+}
+
+/*
+ * A memfd of @len bytes (sealed against shrinking, as udmabuf requires),
+ * mapped shared at *@map, and a udmabuf over all of it: its fd.
+ */
+static int udmabuf_of_memfd(size_t len, uint8_t **map)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int memfd, dev, fd;
+
+	memfd = memfd_create("rdma_rw_check", MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, len) ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		die("memfd", errno);
+	*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (*map == MAP_FAILED)
+		die("mmap memfd", errno);
+	dev = open("/dev/udmabuf", O_RDWR);
+	if (dev < 0)
+		die("/dev/udmabuf", errno);
+	create.memfd = memfd;
+	create.size = len;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		die("UDMABUF_CREATE", errno);
+	close(dev);
+	close(memfd);
+	return fd;
+}
+
+/*
+ * libibverbs' provider helper that sends the kernel the REG_DMABUF_MR verb
+ * (exported for providers, not in an installed header). The last argument
+ * (a chain of driver attributes) is absent before rdma-core 46; NULL
+ * either way.
+ */
+struct ibv_command_buffer;
+int ibv_cmd_reg_dmabuf_mr(struct ibv_pd *pd, uint64_t offset, size_t length,
+			  uint64_t iova, int fd, int access, void *vmr,
+			  struct ibv_command_buffer *driver);
+
+static const char *reg_how;
+
+/*
+ * ibv_reg_dmabuf_mr(). Debian 12's librxe and libsiw have no reg_dmabuf_mr,
+ * so libibverbs answers EOPNOTSUPP without asking the kernel: then send
+ * the kernel the verb as a provider's reg_dmabuf_mr would, with
+ * ibv_cmd_reg_dmabuf_mr() (the MR is freed by the provider's dereg_mr,
+ * which frees what it was given: a zeroed block larger than any provider's
+ * MR structure).
+ */
+static struct ibv_mr *reg_dmabuf(struct ibv_pd *pd, uint64_t off, size_t len,
+				 uint64_t iova, int fd, int access)
+{
+	struct ibv_mr *mr = ibv_reg_dmabuf_mr(pd, off, len, iova, fd, access);
+	void *vmr;
+	int ret;
+
+	if (mr || errno != EOPNOTSUPP) {
+		reg_how = "ibv_reg_dmabuf_mr";
+		return mr;
+	}
+	reg_how = "ibv_cmd_reg_dmabuf_mr (the provider library has no reg_dmabuf_mr)";
+	vmr = calloc(1, 4096);
+	if (!vmr)
+		die("calloc", ENOMEM);
+	ret = ibv_cmd_reg_dmabuf_mr(pd, off, len, iova, fd, access, vmr, NULL);
+	if (ret) {
+		free(vmr);
+		errno = ret;
+		return NULL;
+	}
+	return vmr;	/* struct verbs_mr begins with its struct ibv_mr */
+}
+
+/* One bad registration: it must fail with @want; returns 0 if it does. */
+static int bad_reg(struct ibv_pd *pd, const char *what, uint64_t off,
+		   size_t len, uint64_t iova, int fd, int access, int want)
+{
+	struct ibv_mr *mr = reg_dmabuf(pd, off, len, iova, fd, access);
+	int got = mr ? 0 : errno;
+
+	if (mr)
+		ibv_dereg_mr(mr);
+	printf("rdma_rw_check: dmabuf bad input %s: errno %s (expected %s)\n",
+	       what, got ? strerrorname_np(got) : "none (registered)",
+	       strerrorname_np(want));
+	return got != want;
 }
 
 static void fill(uint8_t *p, size_t len, uint32_t seed)
@@ -160,10 +262,15 @@ int main(int argc, char **argv)
 	size_t size, written = 0, read = 0;
 	int access = IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE |
 		     IBV_ACCESS_REMOTE_READ;
-	int i, failed = 0;
+	int i, failed = 0, dmabuf_fd = -1;
 
+	if (argc > 1 && !strcmp(argv[1], "-u")) {
+		dmabuf_fd = 0;
+		argc--;
+		argv++;
+	}
 	if (argc < 2 || inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1) {
-		fprintf(stderr, "usage: rdma_rw_check ADDR [BUFFER_MIB]\n");
+		fprintf(stderr, "usage: rdma_rw_check [-u] ADDR [BUFFER_MIB]\n");
 		return 2;
 	}
 	size = (argc > 2 ? strtoul(argv[2], NULL, 0) : 8) << 20;
@@ -214,13 +321,30 @@ int main(int argc, char **argv)
 	rdma_ack_cm_event(expect(pch, RDMA_CM_EVENT_ESTABLISHED));
 
 	abuf = buffer(size, 0);
-	pbuf = buffer(size, 1);
 	memset(abuf, 0, size);
-	memset(pbuf, 0, size);
 	amr = ibv_reg_mr(pd, abuf, size, access);
-	pmr = ibv_reg_mr(pd, pbuf, size, access);
+	if (dmabuf_fd < 0) {
+		pbuf = buffer(size, 1);
+		memset(pbuf, 0, size);
+		pmr = ibv_reg_mr(pd, pbuf, size, access);
+	} else {
+		dmabuf_fd = udmabuf_of_memfd(size, &pbuf);
+		failed |= bad_reg(pd, "zero length", 0, 0, 0, dmabuf_fd,
+				  access, EINVAL);
+		failed |= bad_reg(pd, "offset and IOVA unaligned", 1, 4096, 0,
+				  dmabuf_fd, access, EINVAL);
+		failed |= bad_reg(pd, "beyond the dma-buf", size - 4096, 8192,
+				  0, dmabuf_fd, access, EINVAL);
+		failed |= bad_reg(pd, "not a dma-buf", 0, 4096, 0, 0, access,
+				  EINVAL);
+		pmr = reg_dmabuf(pd, 0, size, (uintptr_t)pbuf, dmabuf_fd,
+				 access);
+		if (pmr)
+			printf("rdma_rw_check: passive buffer: udmabuf of a memfd, registered with %s\n",
+			       reg_how);
+	}
 	if (!amr || !pmr)
-		die("ibv_reg_mr", errno);
+		die(dmabuf_fd < 0 ? "ibv_reg_mr" : "ibv_reg_dmabuf_mr", errno);
 
 	/* offset and length of each transfer, in both buffers */
 	const struct { size_t off, len; } xfer[] = {

@@ -4,11 +4,21 @@
  * describes the pinned pages with one range per folio run, the scatterlist
  * drivers read is built from it entry for entry, and 6.12's accessors
  * (ib_umem_copy_from(), rdma_umem_for_each_dma_block(),
- * ib_umem_find_best_pgsz()) work on it. The device is a bare &struct
- * ib_device with no DMA device, so it maps as the software providers (rxe,
- * siw) do: the DMA address of a page is its kernel virtual address.
+ * ib_umem_find_best_pgsz()) work on it.
+ *
+ * Two devices: a bare &struct ib_device with no DMA device, which maps as
+ * the software providers (rxe, siw) do (the DMA address of a page is its
+ * kernel virtual address), and one whose DMA device is a KUnit device with
+ * a 64-bit mask and no IOMMU, which ib_umem_get() maps with
+ * dma_map_physr() through dma-direct: every block address the iterator
+ * gives is then checked against the physical address of the user page it
+ * must be, and the bytes read there against the pattern the test wrote.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-physr.h>
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -230,11 +240,243 @@ static void umem_physr_test_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&current->mm->pinned_vm), before);
 }
 
+/* A device that ib_umem_get() maps with dma_map_physr(): dma-direct. */
+static struct ib_device *umem_test_dma_dev(struct kunit *test)
+{
+	struct ib_device *ibdev = kunit_kzalloc(test, sizeof(*ibdev), GFP_KERNEL);
+	struct device *dev;
+
+	KUNIT_ASSERT_NOT_NULL(test, ibdev);
+	dev = kunit_device_register(test, "ib_umem_physr_dma");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	ibdev->dma_device = dev;
+	return ibdev;
+}
+
+/* Physical address of the byte at user address @va (pinned: stays put). */
+static phys_addr_t user_phys(struct kunit *test, unsigned long va)
+{
+	struct page *page;
+	phys_addr_t phys;
+
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(va & PAGE_MASK, 1, 0, &page), 1);
+	phys = page_to_phys(page) + (va & ~PAGE_MASK);
+	put_page(page);
+	return phys;
+}
+
+/* The DMA address @dev must use for the byte at user address @va. */
+static dma_addr_t user_dma(struct kunit *test, struct ib_device *dev,
+			   unsigned long va)
+{
+	phys_addr_t phys = user_phys(test, va);
+
+	if (!dev->dma_device)
+		return (uintptr_t)phys_to_virt(phys);
+	return phys_to_dma(dev->dma_device, phys);
+}
+
+/* The kernel address of the byte at DMA address @dma of @dev. */
+static u8 *dma_to_kaddr(struct ib_device *dev, dma_addr_t dma)
+{
+	if (!dev->dma_device)
+		return (u8 *)(uintptr_t)dma;
+	return phys_to_virt(dma_to_phys(dev->dma_device, dma));
+}
+
+/*
+ * Walk @umem in blocks of @pgsz: exactly ib_umem_num_dma_blocks() of them,
+ * each at the aligned DMA address of the user pages it covers; for
+ * PAGE_SIZE blocks the bytes there are the user's (@base: the address of
+ * the pattern's first byte).
+ */
+static void expect_blocks(struct kunit *test, struct ib_device *dev,
+			  struct ib_umem *umem, unsigned long pgsz,
+			  unsigned long base)
+{
+	unsigned long first = ALIGN_DOWN(umem->address, pgsz);
+	struct ib_block_iter biter;
+	size_t n = 0;
+
+	rdma_umem_for_each_dma_block(umem, &biter, pgsz) {
+		dma_addr_t got = rdma_block_iter_dma_address(&biter);
+		unsigned long va = max(first + n * pgsz, umem->address);
+
+		KUNIT_EXPECT_EQ_MSG(test, (u64)got,
+				    (u64)ALIGN_DOWN(user_dma(test, dev, va), pgsz),
+				    "block %zu of %lu bytes", n, pgsz);
+		if (pgsz == PAGE_SIZE) {
+			u8 *p = dma_to_kaddr(dev, got);
+
+			KUNIT_EXPECT_EQ(test, pat_check(p, (va & PAGE_MASK) - base,
+							PAGE_SIZE), -1L);
+		}
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, ib_umem_num_dma_blocks(umem, pgsz));
+}
+
+/*
+ * The DMA side of a umem: its segments cover the pinned pages in order,
+ * each byte at the DMA address of its page, and the scatterlist's DMA side
+ * (for the drivers that read it) says the same, split at the device's
+ * largest segment.  Returns the segment count.
+ */
+static u32 expect_dma_segs(struct kunit *test, struct ib_device *dev,
+			   struct ib_umem *umem)
+{
+	unsigned long va = umem->address & PAGE_MASK;
+	const struct dma_physr_seg *seg;
+	struct scatterlist *sg;
+	u64 total = 0, off;
+	u32 nr, i;
+
+	seg = ib_umem_dma_segs(umem, &nr);
+	KUNIT_ASSERT_NOT_NULL(test, seg);
+	KUNIT_EXPECT_EQ(test, (bool)umem->dma_physr, !!dev->dma_device);
+	for (i = 0; i < nr; i++, seg++) {
+		for (off = 0; off < seg->len; off += PAGE_SIZE)
+			KUNIT_EXPECT_EQ(test, (u64)seg->addr + off,
+					(u64)user_dma(test, dev, va + total + off));
+		total += seg->len;
+	}
+	KUNIT_EXPECT_EQ(test, total, (u64)ib_umem_num_pages(umem) * PAGE_SIZE);
+
+	seg = ib_umem_dma_segs(umem, &nr);
+	total = 0;
+	for_each_sgtable_dma_sg(&umem->sgt_append.sgt, sg, i) {
+		KUNIT_EXPECT_EQ(test, (u64)sg_dma_address(sg),
+				(u64)user_dma(test, dev, va + total));
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), ib_dma_max_seg_size(dev));
+		total += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, total, (u64)ib_umem_num_pages(umem) * PAGE_SIZE);
+	return nr;
+}
+
+/* Whether the 2 MiB of the test's mapping at @off are one huge folio. */
+static bool umem_test_huge(struct kunit *test, unsigned long va)
+{
+	struct page *page;
+	bool huge;
+
+	if (get_user_pages_fast(va, 1, 0, &page) != 1)
+		return false;
+	huge = folio_size(page_folio(page)) >= SZ_2M;
+	put_page(page);
+	return huge;
+}
+
+/*
+ * DMA mapped with dma_map_physr(): segments, scatterlist DMA side, blocks
+ * of 4 KiB and (on THP) 2 MiB, and the best page size, for the whole
+ * region and for windows of it.
+ */
+static void umem_physr_test_dma_map(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	struct ib_device *dev = umem_test_dma_dev(test);
+	bool thp = true;
+	struct ib_umem *umem;
+	unsigned long off;
+	u32 nr;
+
+	for (off = 0; off < UMEM_TEST_LEN; off += SZ_2M)
+		thp &= umem_test_huge(test, t->buf + off);
+
+	umem = ib_umem_get(dev, t->buf, UMEM_TEST_LEN, IB_ACCESS_LOCAL_WRITE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+	nr = expect_dma_segs(test, dev, umem);
+	expect_blocks(test, dev, umem, PAGE_SIZE, t->buf);
+	kunit_info(test, "%u MiB %s: %u DMA segments\n", UMEM_TEST_LEN >> 20,
+		   thp ? "THP" : "(not all THP)", nr);
+	if (thp) {
+		KUNIT_EXPECT_LE(test, nr, (u32)(UMEM_TEST_LEN / SZ_2M));
+		KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgsz(umem, SZ_4K | SZ_2M,
+							     t->buf), (unsigned long)SZ_2M);
+		expect_blocks(test, dev, umem, SZ_2M, t->buf);
+		/* an IOVA that keeps the 2 MiB alignment keeps the page size */
+		KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgsz(umem, SZ_4K | SZ_2M,
+							     SZ_1G), (unsigned long)SZ_2M);
+		/* one that does not, falls back to 4 KiB */
+		KUNIT_EXPECT_EQ(test, ib_umem_find_best_pgsz(umem, SZ_4K | SZ_2M,
+							     SZ_1G + SZ_4K), (unsigned long)SZ_4K);
+	}
+	ib_umem_release(umem);
+}
+
+/* The best page size of @umem at IOVA @iova, of 4 KiB and 2 MiB. */
+static unsigned long best_pgsz(struct ib_umem *umem, u64 iova)
+{
+	return ib_umem_find_best_pgsz(umem, SZ_4K | SZ_2M, iova);
+}
+
+/*
+ * Slices: a window that starts mid-page and crosses a folio boundary, and
+ * one that is a single huge folio less its first and last page, on both
+ * devices.
+ */
+static void umem_physr_test_slices(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	struct ib_device *devs[] = { t->dev, umem_test_dma_dev(test) };
+	unsigned long start, len;
+	struct ib_umem *umem;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		start = t->buf + SZ_2M - 3 * PAGE_SIZE + 5;
+		len = 6 * PAGE_SIZE;
+		umem = ib_umem_get(devs[i], start, len, IB_ACCESS_LOCAL_WRITE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+		KUNIT_EXPECT_EQ(test, ib_umem_num_pages(umem), (size_t)7);
+		expect_dma_segs(test, devs[i], umem);
+		expect_blocks(test, devs[i], umem, PAGE_SIZE, t->buf);
+		/*
+		 * Across two huge folios, wherever they are, 2 MiB blocks
+		 * work: the VA crosses at a 2 MiB boundary, where each
+		 * folio starts or ends.  With small pages, 4 KiB only.
+		 */
+		if (umem_test_huge(test, t->buf) &&
+		    umem_test_huge(test, t->buf + SZ_2M)) {
+			KUNIT_EXPECT_EQ(test, best_pgsz(umem, start),
+					(unsigned long)SZ_2M);
+			KUNIT_EXPECT_EQ(test, ib_umem_num_dma_blocks(umem, SZ_2M),
+					(size_t)2);
+			expect_blocks(test, devs[i], umem, SZ_2M, t->buf);
+		} else {
+			KUNIT_EXPECT_EQ(test, best_pgsz(umem, start),
+					(unsigned long)SZ_4K);
+		}
+		ib_umem_release(umem);
+
+		start = t->buf + SZ_2M + PAGE_SIZE;
+		len = SZ_2M - 2 * PAGE_SIZE;
+		umem = ib_umem_get(devs[i], start, len, IB_ACCESS_LOCAL_WRITE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+		expect_dma_segs(test, devs[i], umem);
+		expect_blocks(test, devs[i], umem, PAGE_SIZE, t->buf);
+		if (umem_test_huge(test, t->buf + SZ_2M)) {
+			/* inside one 2 MiB folio, aligned as the VA: one block */
+			KUNIT_EXPECT_EQ(test, best_pgsz(umem, start),
+					(unsigned long)SZ_2M);
+			KUNIT_EXPECT_EQ(test, ib_umem_num_dma_blocks(umem, SZ_2M),
+					(size_t)1);
+			expect_blocks(test, devs[i], umem, SZ_2M, t->buf);
+		}
+		ib_umem_release(umem);
+	}
+}
+
 static struct kunit_case umem_physr_cases[] = {
 	KUNIT_CASE(umem_physr_test_thp),
 	KUNIT_CASE(umem_physr_test_small_pages),
 	KUNIT_CASE(umem_physr_test_blocks),
 	KUNIT_CASE(umem_physr_test_errors),
+	KUNIT_CASE(umem_physr_test_dma_map),
+	KUNIT_CASE(umem_physr_test_slices),
 	{}
 };
 

@@ -302,7 +302,13 @@ static struct iopt_pages *iopt_dmabuf_pages(struct iommufd_ctx *ictx,
 	u64 end;
 	int rc;
 
-	if (!dma_buf_physr_capable(dmabuf)) {
+	/*
+	 * Device memory from an exporter that can revoke it (VFIO): one that
+	 * is not dynamic (udmabuf, which gives its RAM pages as a physr list
+	 * to software RDMA providers) would map every attachment when it is
+	 * made, for iommufd's device, which does no DMA of its own.
+	 */
+	if (!dma_buf_physr_capable(dmabuf) || !dma_buf_is_dynamic(dmabuf)) {
 		rc = -EOPNOTSUPP;
 		goto err_dmabuf;
 	}

@@ -678,7 +678,7 @@ TEST_F(map_file, bad_input)
 				      PAGE_SIZE, &iova, RW_FIXED));
 	test_ioctl_ioas_unmap(iova, PAGE_SIZE);
 
-	/* A dma-buf whose exporter gives no physical ranges: udmabuf */
+	/* A dma-buf whose exporter cannot revoke access: udmabuf */
 	create.memfd = memfd_create("udmabuf", MFD_ALLOW_SEALING);
 	create.size = 4 * PAGE_SIZE;
 	ASSERT_LE(0, create.memfd);
