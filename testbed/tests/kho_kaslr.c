@@ -84,7 +84,7 @@ static int put_state(const char *name, const char *text)
 int main(void)
 {
 	int stage = stage_number(), stages = stage_count(), nokaslr = cmdline_has("nokaslr");
-	unsigned long long code, code_end, bss, bss_end, area_end = 0;
+	unsigned long long code = 0, code_end, bss, bss_end = 0, area_end = 0;
 	struct placement p[16];
 	int n = 0, i, tests;
 	FILE *f;
@@ -93,8 +93,8 @@ int main(void)
 	tests = 1 + (stage > 1 ? 1 : 0) + (stage == 3 || stage == 5 ? 1 : 0) +
 		(stage == stages ? 2 : 0);
 	printf("1..%d\n", tests);
-	tap(!iomem("Kernel code", &code, &code_end) && !iomem("Kernel bss", &bss, &bss_end),
-	    "stage %d: this kernel at %#llx-%#llx%s", stage, code, bss_end,
+	i = iomem("Kernel code", &code, &code_end) || iomem("Kernel bss", &bss, &bss_end);
+	tap(!i, "stage %d: this kernel at %#llx-%#llx%s", stage, code, bss_end,
 	    nokaslr ? " (nokaslr)" : "");
 	if (stage > 1) {
 		uint64_t raw[32];
