@@ -53,11 +53,13 @@
 #include <linux/liveupdate.h>
 #include <linux/memcontrol.h>
 #include <linux/memfd_luo_abi.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
@@ -231,9 +233,70 @@ static int memfd_luo_swapin(struct file *file)
 }
 
 /*
+ * Migrate the folios of @file that lie in a KHO scratch area out of it.
+ * Scratch is lent to the page allocator for movable allocations until a
+ * kexec (kernel/liveupdate/kho_scratch.c) and preserved memory must not lie
+ * there.  As for a long-term pin (mm/gup.c), the new folios are allocated
+ * outside CMA.  Hugetlb folios never come from scratch.
+ */
+static int memfd_luo_leave_scratch(struct file *file)
+{
+	struct address_space *mapping = file->f_mapping;
+	struct migration_target_control mtc = {
+		.nid = NUMA_NO_NODE,
+		.gfp_mask = GFP_USER | __GFP_NOWARN,
+		.reason = MR_LONGTERM_PIN,
+	};
+	struct folio_batch fbatch;
+	LIST_HEAD(movable);
+	bool drained = false;
+	unsigned int flags, i;
+	pgoff_t start = 0;
+	int err = 0;
+
+	if (memfd_luo_is_hugetlb(file))
+		return 0;
+	folio_batch_init(&fbatch);
+	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (!kho_folio_in_scratch(folio))
+				continue;
+			if (!drained) {
+				lru_add_drain_all();
+				drained = true;
+			}
+			if (!folio_isolate_lru(folio)) {
+				err = -EBUSY;
+				break;
+			}
+			list_add_tail(&folio->lru, &movable);
+			node_stat_mod_folio(folio, NR_ISOLATED_ANON +
+					    folio_is_file_lru(folio),
+					    folio_nr_pages(folio));
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	if (!err && !list_empty(&movable)) {
+		flags = memalloc_pin_save();
+		if (migrate_pages(&movable, alloc_migration_target, NULL,
+				  (unsigned long)&mtc, MIGRATE_SYNC,
+				  MR_LONGTERM_PIN, NULL))
+			err = -EBUSY;
+		memalloc_pin_restore(flags);
+	}
+	if (!list_empty(&movable))
+		putback_movable_pages(&movable);
+	return err;
+}
+
+/*
  * Collect every folio of the file in index order, each with a reference.
  * Folios fallocated but never written are zeroed and marked uptodate here,
- * so the next kernel can take every folio as valid data.
+ * so the next kernel can take every folio as valid data.  Folios in scratch
+ * are migrated out first (-EBUSY when one cannot be).
  */
 static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
 {
@@ -241,8 +304,11 @@ static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
 	struct folio_batch fbatch;
 	pgoff_t start = 0;
 	unsigned int i;
-	int err = 0;
+	int err;
 
+	err = memfd_luo_leave_scratch(file);
+	if (err)
+		return err;
 	folio_batch_init(&fbatch);
 	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {

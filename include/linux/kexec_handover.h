@@ -54,6 +54,11 @@ size_t kho_setup_data_size(void);
 int kho_fill_setup_data(void *buf, size_t size);
 int kho_kexec_prepare(void);
 bool kho_will_hand_over(void);
+int kho_scratch_claim(void);
+void kho_scratch_sync(bool in_use);
+bool kho_folio_in_scratch(struct folio *folio);
+int kho_scratch_place_kernel(struct kexec_buf *kbuf,
+			     int (*fn)(struct resource *res, void *arg));
 
 #else /* CONFIG_KEXEC_HANDOVER */
 
@@ -184,6 +189,27 @@ static inline int kho_kexec_prepare(void)
 static inline bool kho_will_hand_over(void)
 {
 	return false;
+}
+
+static inline int kho_scratch_claim(void)
+{
+	return 0;
+}
+
+static inline void kho_scratch_sync(bool in_use)
+{
+}
+
+static inline bool kho_folio_in_scratch(struct folio *folio)
+{
+	return false;
+}
+
+static inline int
+kho_scratch_place_kernel(struct kexec_buf *kbuf,
+			 int (*fn)(struct resource *res, void *arg))
+{
+	return 0;
 }
 
 #endif /* CONFIG_KEXEC_HANDOVER */

@@ -775,6 +775,7 @@ static void __init kho_alloc_scratch(void)
 	kho_scratch[0].addr = addr;
 	kho_scratch[0].size = size;
 	kho_nr_scratch = 1;
+	kho_scratch_lend(0);
 	pr_info("scratch for the next kernel at %pa, %llu MiB\n", &addr,
 		(u64)size >> 20);
 }

@@ -82,6 +82,9 @@ extern unsigned int kho_nr_scratch;
 
 bool kho_enabled_at_boot(void);
 
+/* kho_scratch.c: an outgoing scratch area becomes CMA until a kexec load. */
+void kho_scratch_lend(unsigned int i);
+
 /*
  * Frees every incoming page nobody restored: for the Live Update
  * Orchestrator only, once every incoming session is finished.  Not exported
@@ -98,6 +101,9 @@ bool kho_overlaps_scratch(phys_addr_t addr, phys_addr_t size);
  */
 #ifdef CONFIG_KEXEC_HANDOVER_TEST
 bool kho_test_refuse_kexec(void);
+/* A page in scratch area 0 (NULL when none), and its release. */
+struct page *kho_scratch_test_alloc(void);
+void kho_scratch_test_free(struct page *page);
 #else
 static inline bool kho_test_refuse_kexec(void)
 {

@@ -46,6 +46,12 @@
  *	(the last step of kho_kexec_prepare()), and rolled back as any
  *	failure there is: a test goes through all of the preparation, the
  *	live update freeze included, and stays ("0" undoes it).
+ *   echo scratch > /sys/kernel/debug/kho_test/control
+ *	Takes a page of the outgoing scratch area (lent to the allocator as
+ *	CMA until a kexec image is loaded) and checks that
+ *	kho_preserve_folio() and kho_preserve_pages() refuse it with -EINVAL.
+ *	Fails with -EIO when no page of scratch can be had (scratch claimed
+ *	by a loaded kexec image, or not lent).
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -841,6 +847,33 @@ static int kho_test_bench_scatter(const char *arg)
 	return kho_test_bench(0, true, nr);
 }
 
+/* Preserved memory never lies in scratch: both preserve calls refuse it. */
+static int kho_test_scratch(void)
+{
+	struct page *page = kho_scratch_test_alloc();
+	phys_addr_t phys;
+	int ret;
+
+	kho_test_check(page, "a page of the outgoing scratch area can be allocated");
+	if (!page)
+		return 0;
+	phys = page_to_phys(page);
+	kho_test_check(kho_folio_in_scratch(page_folio(page)),
+		       "the page at %pa lies in scratch", &phys);
+	ret = kho_preserve_folio(page_folio(page));
+	kho_test_check(ret == -EINVAL,
+		       "kho_preserve_folio() refuses it: %d (-EINVAL expected)", ret);
+	if (!ret)
+		kho_unpreserve_folio(page_folio(page));
+	ret = kho_preserve_pages(page, 1);
+	kho_test_check(ret == -EINVAL,
+		       "kho_preserve_pages() refuses it: %d (-EINVAL expected)", ret);
+	if (!ret)
+		kho_unpreserve_pages(page, 1);
+	kho_scratch_test_free(page);
+	return 0;
+}
+
 static ssize_t kho_test_control_write(struct file *file,
 				      const char __user *ubuf, size_t count,
 				      loff_t *ppos)
@@ -872,6 +905,8 @@ static ssize_t kho_test_control_write(struct file *file,
 		ret = kho_test_bench_scatter(buf + 14);
 	else if (sysfs_streq(buf, "bench_release"))
 		ret = kho_test_bench_release();
+	else if (sysfs_streq(buf, "scratch"))
+		ret = kho_test_scratch();
 	else
 		ret = -EINVAL;
 	if (!ret && kho_test_failed)
