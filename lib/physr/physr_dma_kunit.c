@@ -930,9 +930,13 @@ static void physr_dma_untrusted(struct kunit *test)
 	require_edu(test);
 	if (!iommu_in_use())
 		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
-	/* x86 keeps swiotlb under an IOMMU only with RAM above 4 GiB */
-	KUNIT_ASSERT_TRUE_MSG(test, is_swiotlb_active(&edu.pdev->dev),
-			      "no swiotlb to bounce through: the boot needs RAM above 4 GiB");
+	/*
+	 * x86 keeps swiotlb beside an IOMMU only with RAM above 4 GiB (the
+	 * physr_dma_vtd boot has it); without one there is nothing to bounce
+	 * through and the case is not run (counted as a skip).
+	 */
+	if (!is_swiotlb_active(&edu.pdev->dev))
+		kunit_skip(test, "no swiotlb beside VT-d (boot with RAM above 4 GiB)");
 	domain = iommu_get_dma_domain(&edu.pdev->dev);
 	big = alloc_pages(GFP_KERNEL, order);
 	whole = alloc_page(GFP_KERNEL);
