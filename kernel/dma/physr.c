@@ -296,6 +296,10 @@ static void dma_physr_undo(struct dma_physr_map *map, const struct physr_iter *i
 	struct dma_physr_piece p;
 	struct dma_physr_walk w;
 
+	/* A window linked whole has no dma_map_phys() pieces to look for */
+	if ((map->__flags & DMA_PHYSR_IOVA) &&
+	    !(map->__flags & DMA_PHYSR_UNTRUSTED))
+		goto iova;
 	dma_physr_walk_init(&w, it);
 	while (dma_physr_next_piece(map, &w, &p) && p.woff < end) {
 		if (p.kind != DMA_PHYSR_PHYS)
@@ -303,6 +307,7 @@ static void dma_physr_undo(struct dma_physr_map *map, const struct physr_iter *i
 		dma_unmap_phys(map->dev, dma_physr_walk_addr(map, &w, p.woff),
 			       p.len, map->dir, attrs);
 	}
+iova:
 	if (map->__flags & DMA_PHYSR_IOVA)
 		dma_iova_destroy(map->dev, &map->state, map->__linked, map->dir,
 				 attrs);
@@ -611,6 +616,10 @@ static void dma_physr_sync(struct dma_physr_map *map, bool for_cpu)
 	dma_addr_t addr;
 
 	if (!map->nr_segs || dma_physr_mmio(map))
+		return;
+	/* Coherent and linked whole: nothing to copy, nothing to flush */
+	if (dev_is_dma_coherent(dev) && (map->__flags & DMA_PHYSR_IOVA) &&
+	    !(map->__flags & DMA_PHYSR_UNTRUSTED))
 		return;
 	if (physr_iter_init_slice(&it, map->pr, map->offset, map->len))
 		return;
