@@ -268,21 +268,24 @@ static void dma_physr_debug(struct dma_physr_map *map, const struct physr_iter *
 		if (p.kind != DMA_PHYSR_LINK)
 			continue;
 		addr = dma_physr_walk_addr(map, &w, p.woff);
-		if (dma_physr_mmio(map)) {
-			if (map_it)
-				debug_dma_map_resource(map->dev, p.phys, p.len,
-						       map->dir, addr, map->attrs);
-			else
+		if (!map_it) {
+			if (dma_physr_mmio(map))
 				debug_dma_unmap_resource(map->dev, addr, p.len,
 							 map->dir);
-		} else if (map_it) {
+			else
+				debug_dma_unmap_page(map->dev, addr, p.len,
+						     map->dir);
+			continue;
+		}
+		if (dma_physr_mmio(map))
+			debug_dma_map_resource(map->dev, p.phys, p.len, map->dir,
+					       addr, map->attrs);
+		else
 			debug_dma_map_page(map->dev, pfn_to_page(PHYS_PFN(p.phys)),
 					   offset_in_page(p.phys), p.len, map->dir,
 					   addr, map->attrs);
-			debug_dma_mapping_error(map->dev, addr);
-		} else {
-			debug_dma_unmap_page(map->dev, addr, p.len, map->dir);
-		}
+		/* The walker checked the mapping: tell dma-debug so */
+		debug_dma_mapping_error(map->dev, addr);
 	}
 }
 
