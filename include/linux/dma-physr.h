@@ -9,6 +9,7 @@
 #define _LINUX_DMA_PHYSR_H
 
 #include <linux/dma-direction.h>
+#include <linux/dma-mapping.h>
 #include <linux/gfp_types.h>
 #include <linux/physr.h>
 #include <linux/types.h>
@@ -29,16 +30,6 @@ struct dma_physr_seg {
 #define DMA_PHYSR_INLINE_SEGS	2
 
 /**
- * enum dma_physr_backend - which part of the DMA layer made a mapping
- * @DMA_PHYSR_DIRECT: dma-direct, with swiotlb bounce buffers where needed.
- * @DMA_PHYSR_IOMMU: dma-iommu, one IOVA allocation for the whole window.
- */
-enum dma_physr_backend {
-	DMA_PHYSR_DIRECT = 1,
-	DMA_PHYSR_IOMMU,
-};
-
-/**
  * struct dma_physr_map - the DMA side of a mapped physr window
  * @dev: the device the window is mapped for.
  * @pr: the list mapped; it must not change or go away while mapped.
@@ -46,16 +37,18 @@ enum dma_physr_backend {
  * @len: length of the window, the sum of the segment lengths.
  * @dir: DMA direction given to dma_map_physr().
  * @attrs: DMA attributes given to dma_map_physr().
- * @backend: the backend that made the mapping.
- * @bounced: dma-direct only: some segments are swiotlb bounce slots.
- * @p2p_bus_addr: MMIO only: the device reaches the peer's BAR through
- *	switches only, so the segments are PCI bus addresses (dma-direct
- *	backend, whatever the device's DMA ops).
- * @iova: dma-iommu only: start of the IOVA allocation.
- * @iova_size: dma-iommu only: size of the IOVA allocation.
+ * @state: the IOVA space of the window when dma_use_iova() says so (the
+ *	device has an IOMMU DMA domain); empty when each range was mapped
+ *	with dma_map_phys().
  * @nr_segs: number of segments in @segs.
  * @segs: the segments, in the order of the window's bytes.
  * @inline_segs: storage for @segs when there are few.
+ * @__flags: private to kernel/dma/physr.c.
+ * @__cap: private: room in @segs.
+ * @__granule: private: IOVA granule.
+ * @__piece: private: largest piece mapped by one dma_map_phys().
+ * @__boundary: private: the segment boundary mask pieces are cut at.
+ * @__linked: private: bytes of @state linked.
  *
  * Filled by dma_map_physr() and emptied by dma_unmap_physr(); the caller
  * owns the structure (on the stack or embedded) and reads the segments
@@ -69,14 +62,16 @@ struct dma_physr_map {
 	u64 len;
 	enum dma_data_direction dir;
 	unsigned long attrs;
-	enum dma_physr_backend backend;
-	bool bounced;
-	bool p2p_bus_addr;
-	dma_addr_t iova;
-	size_t iova_size;
+	struct dma_iova_state state;
 	u32 nr_segs;
 	struct dma_physr_seg *segs;
 	struct dma_physr_seg inline_segs[DMA_PHYSR_INLINE_SEGS];
+	unsigned int __flags;
+	u32 __cap;
+	u64 __granule;
+	size_t __piece;
+	u64 __boundary;
+	size_t __linked;
 };
 
 int dma_map_physr_slice(struct device *dev, const struct physr *pr,
@@ -116,7 +111,8 @@ static inline int dma_map_physr(struct device *dev, const struct physr *pr,
  * @map: a mapping made by dma_map_physr().
  *
  * Return: the number of segments; adjacent DMA ranges are merged, so a
- * list of page-aligned ranges mapped through an IOMMU gives one segment.
+ * list of page-aligned ranges mapped through an IOMMU gives one segment
+ * per dma_get_max_seg_size() of the device.
  */
 static inline u32 dma_physr_nr_segs(const struct dma_physr_map *map)
 {

@@ -1,29 +1,38 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * DMA mapping of physr lists: what kernel/dma/physr.c shares with its
- * backends (dma-direct here, dma-iommu in drivers/iommu/dma-iommu-physr.c).
- * Not for drivers, which use <linux/dma-physr.h>.
+ * What kernel/dma/physr.c (dma_map_physr()) uses of dma-iommu beyond the
+ * two-step IOVA API of <linux/dma-mapping.h>.  Not for drivers.
  */
 #ifndef _KERNEL_DMA_PHYSR_BACKEND_H
 #define _KERNEL_DMA_PHYSR_BACKEND_H
 
-#include <linux/dma-physr.h>
+#include <linux/dma-direction.h>
 #include <linux/gfp_types.h>
 #include <linux/types.h>
 
 struct device;
+struct dma_iova_state;
+struct iommu_map_run;
 
-/* Backends, called only by kernel/dma/physr.c. */
-int dma_direct_map_physr(struct device *dev, const struct physr_iter *it,
-			 struct dma_physr_map *map, gfp_t gfp);
-void dma_direct_unmap_physr(struct dma_physr_map *map);
-int iommu_dma_map_physr(struct device *dev, const struct physr_iter *it,
-			struct dma_physr_map *map, gfp_t gfp);
-void iommu_dma_unmap_physr(struct dma_physr_map *map);
-
-/* The segment array of a mapping, for the backends. */
-int dma_physr_alloc_segs(struct dma_physr_map *map, u64 nr, gfp_t gfp);
-void dma_physr_free_segs(struct dma_physr_map *map);
+#ifdef CONFIG_IOMMU_DMA
+int iommu_dma_iova_link_runs(struct device *dev, struct dma_iova_state *state,
+			     size_t offset, const struct iommu_map_run *runs,
+			     unsigned int nr, enum dma_data_direction dir,
+			     unsigned long attrs, gfp_t gfp, size_t *linked);
+#else
+static inline int iommu_dma_iova_link_runs(struct device *dev,
+					   struct dma_iova_state *state,
+					   size_t offset,
+					   const struct iommu_map_run *runs,
+					   unsigned int nr,
+					   enum dma_data_direction dir,
+					   unsigned long attrs, gfp_t gfp,
+					   size_t *linked)
+{
+	*linked = 0;
+	return -EOPNOTSUPP;
+}
+#endif
 
 #if defined(CONFIG_FAULT_INJECTION) && defined(CONFIG_IOMMU_DMA)
 #include <linux/fault-inject.h>

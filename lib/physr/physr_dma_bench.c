@@ -403,6 +403,11 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 	ret = dma_set_mask(dev, DMA_BIT_MASK(32));
 	if (ret)
 		goto out_put;
+	/*
+	 * edu has no segment limit: without PCI's default of 64 KiB both
+	 * sides give one DMA segment for what the IOMMU maps contiguously.
+	 */
+	dma_set_max_seg_size(dev, UINT_MAX);
 	domain = iommu_get_dma_domain(dev);
 	if (!domain || !(domain->type & __IOMMU_DOMAIN_DMA_API)) {
 		ret = -EOPNOTSUPP;	/* the figures are about dma-iommu */
@@ -470,6 +475,7 @@ out_unpin:
 		unpin_user_pages(pages, pinned);
 	kvfree(pages);
 out_put:
+	dma_set_max_seg_size(dev, SZ_64K);
 	pci_dev_put(pdev);
 	return ret;
 }

@@ -123,6 +123,8 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto unmap;
 	pci_set_master(pdev);
+	/* edu has no segment limit of its own; the limit cases set theirs */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	edu.scratch = kzalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!edu.scratch) {
 		ret = -ENOMEM;
@@ -156,6 +158,7 @@ static void edu_remove(struct pci_dev *pdev)
 	kfree(edu.scratch);
 	/* Leave the device with PCI's default mask for whoever comes next. */
 	dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	dma_set_max_seg_size(&pdev->dev, SZ_64K);
 	pci_clear_master(pdev);
 	pci_iounmap(pdev, edu.bar0);
 	pci_release_region(pdev, 0);
@@ -273,15 +276,23 @@ static void check_map(struct kunit *test, const struct dma_physr_map *map)
 {
 	const struct dma_physr_seg *seg;
 	u64 mask = dma_get_mask(map->dev), total = 0;
+	u64 boundary = dma_get_seg_boundary(map->dev);
+	u64 max_seg = dma_get_max_seg_size(map->dev);
+	struct dma_iova_state st = map->state;
+	bool untrusted = to_pci_dev(map->dev)->untrusted;
 
 	KUNIT_EXPECT_GT(test, map->nr_segs, 0);
 	dma_physr_for_each_seg(map, seg) {
 		KUNIT_EXPECT_GT(test, seg->len, 0);
 		KUNIT_EXPECT_LE(test, seg->addr + seg->len - 1, mask);
-		if (map->backend == DMA_PHYSR_IOMMU) {
-			KUNIT_EXPECT_GE(test, seg->addr, map->iova);
+		KUNIT_EXPECT_LE(test, seg->len, max_seg);
+		KUNIT_EXPECT_EQ(test, seg->addr | boundary,
+				(seg->addr + seg->len - 1) | boundary);
+		/* All of it in the one IOVA allocation (bounces are apart) */
+		if (dma_use_iova(&st) && !untrusted) {
+			KUNIT_EXPECT_GE(test, seg->addr, st.addr);
 			KUNIT_EXPECT_LE(test, seg->addr + seg->len,
-					map->iova + map->iova_size);
+					st.addr + dma_iova_size(&st));
 		}
 		total += seg->len;
 	}
@@ -339,9 +350,10 @@ static void require_edu(struct kunit *test)
 
 static const char *backend_name(const struct dma_physr_map *map)
 {
-	if (map->backend == DMA_PHYSR_IOMMU)
-		return "dma-iommu";
-	return map->bounced ? "dma-direct+swiotlb" : "dma-direct";
+	if (dma_use_iova(&map->state))
+		return "iova";
+	return is_swiotlb_force_bounce(map->dev) ? "dma_map_phys+swiotlb" :
+	       "dma_map_phys";
 }
 
 static void free_pages_list(struct physr *pr, struct page **pages,
@@ -480,7 +492,7 @@ static void physr_dma_huge_range(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
 					    0, GFP_KERNEL, &map), 0);
 	check_map(test, &map);
-	if (map.backend == DMA_PHYSR_IOMMU)
+	if (dma_use_iova(&map.state))
 		KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), 1);
 	kunit_info(test, "%s: 1 range of %llu KiB at %pap -> %u segments\n",
 		   backend_name(&map), size >> 10, &(phys_addr_t){ page_to_phys(page) },
@@ -542,7 +554,7 @@ static void physr_dma_mixed_runs(struct kunit *test)
 	check_map(test, &map);
 	kunit_info(test, "%s: %llu ranges -> %u segments\n", backend_name(&map),
 		   physr_nr_ranges(&pr), dma_physr_nr_segs(&map));
-	if (map.backend == DMA_PHYSR_IOMMU) {
+	if (dma_use_iova(&map.state)) {
 		KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), 1);
 		domain = iommu_get_dma_domain(&edu.pdev->dev);
 		addr = dma_physr_addr(&map, 0, &dlen);
@@ -839,70 +851,265 @@ static void physr_dma_rollback(struct kunit *test)
 }
 
 /*
- * Refusals that depend on the path: without an IOMMU, RAM the device
- * cannot reach and whose bounce slot it cannot reach either (-EIO); with
- * one, RAM ranges of an untrusted device that do not fill whole IOMMU
- * pages (-EOPNOTSUPP).  Neither may leave anything mapped or warn.
+ * Refusals of the path without an IOMMU: RAM the device cannot reach and
+ * whose bounce slot it cannot reach either (-EIO).  It may not leave
+ * anything mapped or warn.  (Under an IOMMU nothing of this kind is
+ * refused any more: see physr_dma_untrusted.)
  */
 static void physr_dma_refusals(struct kunit *test)
 {
 	struct dma_physr_map map;
+	phys_addr_t phys;
 	struct page *page;
 	struct physr pr;
+	u64 pool_end = 0;
 	int ret;
 
 	require_edu(test);
+	if (iommu_in_use())
+		kunit_skip(test, "refusals of the direct path (boot without VT-d)");
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	physr_init(&pr);
+	phys = page_to_phys(page);
 
-	if (iommu_in_use()) {
-		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page) + 64,
-						   PAGE_SIZE - 64, GFP_KERNEL), 0);
-		edu.pdev->untrusted = 1;
-		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
-				    GFP_KERNEL, &map);
-		edu.pdev->untrusted = 0;
-		KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
-		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
-		/* Whole pages are fine for an untrusted device. */
-		physr_destroy(&pr);
-		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(page), PAGE_SIZE,
-						   GFP_KERNEL), 0);
-		edu.pdev->untrusted = 1;
-		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
-				    GFP_KERNEL, &map);
-		edu.pdev->untrusted = 0;
-		KUNIT_EXPECT_EQ(test, ret, 0);
-		if (!ret)
-			dma_unmap_physr(&map);
-	} else {
-		phys_addr_t phys = page_to_phys(page);
-		u64 pool_end = 0;
+	/* A 28-bit device: the swiotlb pool near 2 GiB is out of reach. */
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, phys, PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(28)), 0);
+	ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
+			    GFP_KERNEL, &map);
+	if (!ret) {
+		const struct dma_physr_seg *seg;
 
-		/* A 28-bit device: the swiotlb pool near 2 GiB is out of reach. */
-		KUNIT_ASSERT_EQ(test, physr_append(&pr, phys, PAGE_SIZE, GFP_KERNEL), 0);
-		KUNIT_ASSERT_EQ(test, dma_set_mask(&edu.pdev->dev, DMA_BIT_MASK(28)), 0);
-		ret = dma_map_physr(&edu.pdev->dev, &pr, DMA_TO_DEVICE, 0,
-				    GFP_KERNEL, &map);
-		if (!ret) {
-			const struct dma_physr_seg *seg;
-
-			dma_physr_for_each_seg(&map, seg)
-				pool_end = max(pool_end, seg->addr + seg->len);
-			dma_unmap_physr(&map);
-		}
-		KUNIT_EXPECT_EQ(test, edu_set_mask(dma_bits), 0);
-		kunit_info(test, "page at %pap, 28-bit mask: map -> %d\n", &phys, ret);
-		if (phys >= SZ_256M || is_swiotlb_force_bounce(&edu.pdev->dev))
-			KUNIT_EXPECT_EQ(test, ret, -EIO);
-		else
-			KUNIT_EXPECT_EQ(test, ret, 0);
-		KUNIT_EXPECT_LE(test, pool_end, (u64)SZ_256M);
-		KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+		dma_physr_for_each_seg(&map, seg)
+			pool_end = max(pool_end, seg->addr + seg->len);
+		dma_unmap_physr(&map);
 	}
+	KUNIT_EXPECT_EQ(test, edu_set_mask(dma_bits), 0);
+	kunit_info(test, "page at %pap, 28-bit mask: map -> %d\n", &phys, ret);
+	if (phys >= SZ_256M || is_swiotlb_force_bounce(&edu.pdev->dev))
+		KUNIT_EXPECT_EQ(test, ret, -EIO);
+	else
+		KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_LE(test, pool_end, (u64)SZ_256M);
+	KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
 	physr_destroy(&pr);
 	__free_page(page);
+}
+
+static void physr_dma_trust_again(void *unused)
+{
+	if (edu.pdev)
+		edu.pdev->untrusted = 0;
+}
+
+/*
+ * An untrusted device (pci_dev->untrusted, e.g. behind an external-facing
+ * port) under VT-d: the partial IOVA granules at either end of a RAM range
+ * are bounced through swiotlb, the whole granules between them linked in
+ * the window's IOVA space.  Checked: the partial granules translate to
+ * swiotlb slots, the whole ones to the list's pages, the device never
+ * sees the bytes next to a range in its granule (the padding of a bounce
+ * slot reads as zeroes), and bytes moved both ways by real DMA arrive.
+ */
+static void physr_dma_untrusted(struct kunit *test)
+{
+	const unsigned int order = 2;
+	const u32 head = 100, tail = 300, small_off = 10, small_len = 100;
+	const u64 big_len = (PAGE_SIZE << order) - head - tail;
+	struct page *big, *whole, *small;
+	struct iommu_domain *domain;
+	struct dma_physr_map map;
+	u64 dlen, woff;
+	phys_addr_t phys;
+	dma_addr_t addr;
+	struct physr pr;
+	u8 *cpu;
+	u32 i, bad;
+
+	require_edu(test);
+	if (!iommu_in_use())
+		kunit_skip(test, "needs a DMA IOMMU domain (boot with VT-d on)");
+	/*
+	 * x86 keeps swiotlb beside an IOMMU only with RAM above 4 GiB (the
+	 * physr_dma_vtd boot has it); without one there is nothing to bounce
+	 * through and the case is not run (counted as a skip).
+	 */
+	if (!is_swiotlb_active(&edu.pdev->dev))
+		kunit_skip(test, "no swiotlb beside VT-d (boot with RAM above 4 GiB)");
+	domain = iommu_get_dma_domain(&edu.pdev->dev);
+	big = alloc_pages(GFP_KERNEL, order);
+	whole = alloc_page(GFP_KERNEL);
+	small = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_ASSERT_NOT_NULL(test, whole);
+	KUNIT_ASSERT_NOT_NULL(test, small);
+	/* The bytes around the ranges: the device must never read these. */
+	memset(page_address(big), 0xa5, PAGE_SIZE << order);
+	memset(page_address(small), 0xa5, PAGE_SIZE);
+	memset(page_address(big) + head, 0x3c, big_len);
+	memset(page_address(small) + small_off, 0x3c, small_len);
+	physr_init(&pr);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(big) + head, big_len,
+					   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(whole), PAGE_SIZE,
+					   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(small) + small_off,
+					   small_len, GFP_KERNEL), 0);
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_trust_again,
+							NULL), 0);
+	edu.pdev->untrusted = 1;
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	kunit_info(test, "%s: %llu ranges -> %u segments\n", backend_name(&map),
+		   physr_nr_ranges(&pr), dma_physr_nr_segs(&map));
+	KUNIT_EXPECT_TRUE(test, dma_use_iova(&map.state));
+	/* head granule, 2 whole granules, tail granule, whole page, small */
+	KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), 5);
+
+	/* Head and tail of the big range and the small one: bounce slots. */
+	{
+		const u64 bounced[] = { 0, big_len - 1, big_len + PAGE_SIZE };
+
+		for (i = 0; i < ARRAY_SIZE(bounced); i++) {
+			addr = dma_physr_addr(&map, bounced[i], NULL);
+			phys = iommu_iova_to_phys(domain, addr);
+			KUNIT_EXPECT_TRUE_MSG(test, !!swiotlb_find_pool(&edu.pdev->dev, phys),
+					      "window byte %llu at %pad -> %pap: not bounced",
+					      bounced[i], &addr, &phys);
+		}
+	}
+	/* The whole granules translate to the list's own pages. */
+	for (woff = PAGE_SIZE - head; woff < big_len - (PAGE_SIZE - tail);
+	     woff += PAGE_SIZE) {
+		addr = dma_physr_addr(&map, woff, NULL);
+		KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, addr),
+				page_to_phys(big) + head + woff);
+	}
+	addr = dma_physr_addr(&map, big_len, NULL);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(domain, addr), page_to_phys(whole));
+
+	/* What the device sees from the head's slot to its granule's end. */
+	addr = dma_physr_addr(&map, 0, &dlen);
+	KUNIT_EXPECT_EQ(test, dlen, (u64)(PAGE_SIZE - head));
+	KUNIT_ASSERT_EQ(test, edu_dma(addr & PAGE_MASK, 0, EDU_BUF_SIZE, false), 0);
+	memset(edu.scratch, 0x11, PAGE_SIZE);
+	dma_sync_single_for_device(&edu.pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				   DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_EQ(test, edu_dma(edu.scratch_dma, 0, EDU_BUF_SIZE, true), 0);
+	dma_sync_single_for_cpu(&edu.pdev->dev, edu.scratch_dma, PAGE_SIZE,
+				DMA_BIDIRECTIONAL);
+	for (i = 0, bad = 0; i < EDU_BUF_SIZE; i++)
+		bad += edu.scratch[i] == 0xa5;
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "device read %u bytes next to the range", bad);
+
+	/* Real DMA both ways through every kind of piece. */
+	cpu = page_address(big) + head;
+	check_piece(test, &map, 0, PAGE_SIZE - head, 1);
+	check_piece(test, &map, PAGE_SIZE - head, EDU_BUF_SIZE, 2);
+	check_piece(test, &map, big_len - (PAGE_SIZE - tail), PAGE_SIZE - tail, 3);
+	check_piece(test, &map, big_len, EDU_BUF_SIZE, 4);
+	check_piece(test, &map, big_len + PAGE_SIZE, small_len, 5);
+
+	/* A device write lands in the list's memory only after unmap/sync. */
+	KUNIT_ASSERT_EQ(test, edu_load(0, 64, 6), 0);
+	KUNIT_ASSERT_EQ(test, edu_dma(dma_physr_addr(&map, 0, NULL), 0, 64, true), 0);
+	dma_unmap_physr(&map);
+	for (i = 0; i < 64; i++)
+		if (cpu[i] != pattern(i, 6))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, i, 64, "bounced write lost at byte %u", i);
+	/* ...and never outside the range. */
+	for (i = 0, bad = 0; i < head; i++)
+		bad += ((u8 *)page_address(big))[i] != 0xa5;
+	for (i = 0; i < small_off; i++)
+		bad += ((u8 *)page_address(small))[i] != 0xa5;
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, map.nr_segs, 0);
+	edu.pdev->untrusted = 0;
+	physr_destroy(&pr);
+	__free_pages(big, order);
+	__free_page(whole);
+	__free_page(small);
+}
+
+static void physr_dma_restore_limits(void *unused)
+{
+	if (!edu.pdev)
+		return;
+	dma_set_max_seg_size(&edu.pdev->dev, UINT_MAX);
+	dma_set_seg_boundary(&edu.pdev->dev, DMA_BIT_MASK(32));
+}
+
+/* A 64 KiB range and two pages, mapped with segment limits in force. */
+static void physr_dma_limits(struct kunit *test, unsigned int max_seg,
+			     unsigned long boundary)
+{
+	const unsigned int order = get_order(SZ_64K);
+	struct page *big, *pages[2];
+	struct dma_physr_map map;
+	struct physr pr;
+	u64 off;
+	int i;
+
+	require_edu(test);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, physr_dma_restore_limits,
+							NULL), 0);
+	big = alloc_pages(GFP_KERNEL, order);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	physr_init(&pr);
+	/* Start mid-page so that the cuts do not fall on the range's pages. */
+	KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(big) + 512, SZ_64K - 512,
+					   GFP_KERNEL), 0);
+	for (i = 0; i < 2; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]), PAGE_SIZE,
+						   GFP_KERNEL), 0);
+	}
+	dma_set_max_seg_size(&edu.pdev->dev, max_seg);
+	dma_set_seg_boundary(&edu.pdev->dev, boundary);
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	/* check_map() checks every segment against both limits. */
+	check_map(test, &map);
+	kunit_info(test, "%s: max %u, boundary %#lx: %llu ranges -> %u segments\n",
+		   backend_name(&map), max_seg, boundary, physr_nr_ranges(&pr),
+		   dma_physr_nr_segs(&map));
+	KUNIT_EXPECT_GE(test, dma_physr_nr_segs(&map),
+			(u32)DIV_ROUND_UP(SZ_64K - 512, min_t(u64, max_seg, boundary + 1)));
+	/* Bytes on both sides of every cut of the big range. */
+	for (off = 0; off < SZ_64K - 512; ) {
+		u64 dlen;
+
+		KUNIT_ASSERT_NE(test, dma_physr_addr(&map, off, &dlen), DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_LE(test, dlen, (u64)max_seg);
+		if (off)
+			check_piece(test, &map, off - 32, 32, off >> 9);
+		check_piece(test, &map, off, 32, (off >> 9) + 1);
+		off += dlen;
+	}
+	check_piece(test, &map, SZ_64K - 512, EDU_BUF_SIZE, 7);
+	dma_unmap_physr(&map);
+	physr_dma_restore_limits(NULL);
+	physr_destroy(&pr);
+	__free_pages(big, order);
+	for (i = 0; i < 2; i++)
+		__free_page(pages[i]);
+}
+
+/* dma_get_max_seg_size(): no segment longer, cut anywhere. */
+static void physr_dma_max_seg_size(struct kunit *test)
+{
+	physr_dma_limits(test, 12288, DMA_BIT_MASK(32));
+}
+
+/* dma_get_seg_boundary(): no segment crosses a 16 KiB line. */
+static void physr_dma_seg_boundary(struct kunit *test)
+{
+	physr_dma_limits(test, UINT_MAX, SZ_16K - 1);
 }
 
 static void physr_dma_put_pdev(void *pdev)
@@ -1089,6 +1296,9 @@ static struct kunit_case physr_dma_cases[] = {
 	KUNIT_CASE_SLOW(physr_dma_direction),
 	KUNIT_CASE_SLOW(physr_dma_rollback),
 	KUNIT_CASE(physr_dma_refusals),
+	KUNIT_CASE_SLOW(physr_dma_untrusted),
+	KUNIT_CASE_SLOW(physr_dma_max_seg_size),
+	KUNIT_CASE_SLOW(physr_dma_seg_boundary),
 	KUNIT_CASE_SLOW(physr_dma_p2p),
 	{}
 };
