@@ -240,7 +240,11 @@ static void umem_physr_test_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&current->mm->pinned_vm), before);
 }
 
-/* A device that ib_umem_get() maps with dma_map_physr(): dma-direct. */
+/*
+ * A device that ib_umem_get() maps with dma_map_physr(): dma-direct. Its
+ * segments may be 2 GiB long, as RDMA drivers set for their devices (a
+ * device without DMA parameters would get 64 KiB segments).
+ */
 static struct ib_device *umem_test_dma_dev(struct kunit *test)
 {
 	struct ib_device *ibdev = kunit_kzalloc(test, sizeof(*ibdev), GFP_KERNEL);
@@ -251,6 +255,10 @@ static struct ib_device *umem_test_dma_dev(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
 	dev->dma_mask = &dev->coherent_dma_mask;
 	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	dma_set_max_seg_size(dev, SZ_2G);
+	KUNIT_ASSERT_EQ(test, dma_get_max_seg_size(dev), SZ_2G);
 	ibdev->dma_device = dev;
 	return ibdev;
 }
