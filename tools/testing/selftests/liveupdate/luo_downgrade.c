@@ -4,13 +4,17 @@
  * and 1.  Stage 1 preserves objects and asks the next stage to boot with
  * liveupdate.test_max_version=1, so that kernel reads like an older one
  * that knows only version 1.  Stage 2 must get every object back from
- * version 1, byte for byte.
+ * version 1, byte for byte.  The test library carries the stage across
+ * in a memfd, which that kernel also reads in version 1 only: stage 1
+ * asks the memfd handler for a downgrade-capable handover
+ * (memfd_luo.downgrade=1), as an administrator would before such a kexec.
  */
 #include "../kselftest.h"
 #include "luo_test.h"
 #include "lib/libliveupdate.h"
 
 #define NR_OBJ	4
+#define MEMFD_SWITCH	"/sys/module/memfd_luo/parameters/downgrade"
 
 static size_t obj_size(int i)
 {
@@ -22,7 +26,10 @@ static void stage1(void)
 	int dev, s, o, i, ret;
 	char tag[32];
 
-	ksft_set_plan(3);
+	ksft_set_plan(4);
+	ret = write_text(MEMFD_SWITCH, "1");
+	ksft_test_result(!ret, "stage 1: %s = 1, memfds written in version 1 too (%d)\n",
+			 MEMFD_SWITCH, ret);
 	dev = open(LUO_DEV, O_RDWR);
 	s = dev < 0 ? -errno : luo_create_session(dev, "downgrade");
 	ksft_test_result(s >= 0, "stage 1: create session (%d)\n", s);
