@@ -237,7 +237,9 @@ static int memfd_luo_swapin(struct file *file)
  * Scratch is lent to the page allocator for movable allocations until a
  * kexec (kernel/liveupdate/kho_scratch.c) and preserved memory must not lie
  * there.  As for a long-term pin (mm/gup.c), the new folios are allocated
- * outside CMA.  Hugetlb folios never come from scratch.
+ * outside CMA: for hugetlb, a free huge page of the pool outside scratch
+ * (huge pages allocated after boot may come from scratch, since hugetlb
+ * allocates them movable), else a surplus one; -EBUSY when there is none.
  */
 static int memfd_luo_leave_scratch(struct file *file)
 {
@@ -254,8 +256,6 @@ static int memfd_luo_leave_scratch(struct file *file)
 	pgoff_t start = 0;
 	int err = 0;
 
-	if (memfd_luo_is_hugetlb(file))
-		return 0;
 	folio_batch_init(&fbatch);
 	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
@@ -263,6 +263,13 @@ static int memfd_luo_leave_scratch(struct file *file)
 
 			if (!kho_folio_in_scratch(folio))
 				continue;
+			if (folio_test_hugetlb(folio)) {
+				if (!isolate_hugetlb(folio, &movable)) {
+					err = -EBUSY;
+					break;
+				}
+				continue;
+			}
 			if (!drained) {
 				lru_add_drain_all();
 				drained = true;
