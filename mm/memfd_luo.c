@@ -14,8 +14,11 @@
  * - preserve: the file's size is frozen (truncate, grow, hole punch and
  *   fallocate get -EBUSY, see SHMEM_FROZEN_SIZE), swapped-out pages are
  *   read back, every folio gets one extra reference (which also keeps
- *   migration, compaction, splitting and khugepaged away from it) and is
- *   preserved, and the record is written in its newest version (also in
+ *   migration, compaction, splitting and khugepaged away from it), the
+ *   folios are put in one physr list per folio order, in file order, and
+ *   each list is preserved with kho_preserve_physr_ref() (the list is
+ *   KHO's only record of those folios: no per-folio entry), and the
+ *   record is written in its newest version (also in
  *   every older version the caller, LUO, offers when the administrator
  *   asked for a downgrade-capable handover: memfd_luo.downgrade=1).
  *   Holes stay holes.  Writes into existing pages go on as usual and are
@@ -35,7 +38,12 @@
  *   the LRU like a freshly faulted one.
  *
  * Formats (little endian, see Documentation/core-api/liveupdate-memfd.rst):
- * both versions start with the same header page; version 2 lists runs
+ * every version starts with the same header page.  Version 3 follows it
+ * with a reference to the folio list of each order and lists segments
+ * (file index, pages, order: one per hole or order change), each taking
+ * its folios from its order's list in turn; the lists are the KHO
+ * preservation itself, so a folio costs its 16-byte range in the list at
+ * most (less where folios are physically adjacent).  Version 2 lists runs
  * (folios contiguous in both file index and physical address, of one
  * order), version 1 lists every folio.  LUO offers the newest version this
  * kernel reads.
@@ -59,6 +67,7 @@
 #include <linux/mount.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/physr.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/shmem_fs.h>
@@ -78,14 +87,17 @@
 /*
  * memfd_luo.downgrade=1: the administrator asks for a handover that an
  * older kernel, one that reads only record version 1, can take.  Off by
- * default: a preserve writes only the newest record (version 2), so the
- * handover carries no second copy of the folio list.  Read at preserve:
+ * default: a preserve writes only the newest record (version 3), so the
+ * handover carries no second copy of the folio list.  With it, versions 2
+ * and 1 are written too; an older kernel also needs the KHO root in the
+ * version it reads (kho.write_version=2 copies the referenced lists into
+ * the preserved-memory maps).  Read at preserve:
  * set it before preserving.
  */
 static bool memfd_luo_downgrade;
 module_param_named(downgrade, memfd_luo_downgrade, bool, 0644);
 MODULE_PARM_DESC(downgrade,
-		 "Also write record version 1 for an older successor (default: newest only)");
+		 "Also write record versions 2 and 1 for an older successor (default: newest only)");
 
 /* The record of one version. */
 struct memfd_luo_meta {
@@ -95,13 +107,31 @@ struct memfd_luo_meta {
 	bool has_arr;
 };
 
+/*
+ * The folios of a preserved memfd as KHO hands them over: one physr list
+ * per folio order, in file order, each preserved with
+ * kho_preserve_physr_ref() (the list is the only record of its folios).
+ * Version 3 of the record names these lists; versions 2 and 1 name the
+ * same folios by address.  When the KHO root has no room for another
+ * referenced list, a list is preserved block by block instead (see
+ * memfd_luo_list_preserve_copied()).  Allocated apart: KHO keeps pointers to the
+ * lists until they are unpreserved.
+ */
+struct memfd_luo_lists {
+	struct physr pr[MEMFD_LUO_NR_ORDERS];
+	unsigned long preserved;	/* bit per order */
+	unsigned long copied;		/* of those, preserved block by block */
+};
+
 /* Runtime state of one preserved memfd (outgoing kernel). */
 struct memfd_luo {
 	struct file *file;
+	struct memfd_luo_lists *lists;
 	struct folio **folios;		/* sorted by index, one ref each */
 	unsigned long nr_folios;
 	unsigned long nr_pages;
 	unsigned long nr_runs;
+	unsigned long nr_segs;
 	bool made_unevictable;
 	unsigned int nr_meta;
 	struct memfd_luo_meta meta[LIVEUPDATE_MAX_VERSIONS];
@@ -371,6 +401,179 @@ static unsigned long memfd_luo_count_runs(struct folio **folios,
 	return runs;
 }
 
+/*
+ * Segments of version 3: a new one at a hole, at an order change, or when
+ * the page count would not fit its 32-bit field.
+ */
+static bool memfd_luo_seg_continues(struct folio *prev, struct folio *f,
+				    u64 seg_pages)
+{
+	return prev && folio_order(prev) == folio_order(f) &&
+	       prev->index + folio_nr_pages(prev) == f->index &&
+	       seg_pages + folio_nr_pages(f) <= U32_MAX;
+}
+
+static unsigned long memfd_luo_count_segs(struct folio **folios,
+					  unsigned long nr)
+{
+	unsigned long i, segs = 0;
+	u64 seg_pages = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!memfd_luo_seg_continues(i ? folios[i - 1] : NULL,
+					     folios[i], seg_pages)) {
+			segs++;
+			seg_pages = 0;
+		}
+		seg_pages += folio_nr_pages(folios[i]);
+	}
+	return segs;
+}
+
+/* Unpreserve the blocks of order @order in [@phys, @end). */
+static void memfd_luo_unpreserve_blocks(u64 phys, u64 end, unsigned int order)
+{
+	for (; phys < end; phys += PAGE_SIZE << order)
+		kho_unpreserve_folio(pfn_folio(PHYS_PFN(phys)));
+}
+
+/*
+ * Unpreserve the blocks of the first @nr ranges of a list preserved block
+ * by block (memfd_luo_list_preserve_copied()).
+ */
+static void memfd_luo_list_unpreserve_blocks(struct physr *pr,
+					     unsigned int order, u64 nr)
+{
+	struct physr_range r;
+	struct physr_iter it;
+
+	physr_for_each_range(pr, &it, &r) {
+		if (!nr--)
+			break;
+		memfd_luo_unpreserve_blocks(r.phys, r.phys + r.len, order);
+	}
+}
+
+/*
+ * The fallback when the KHO root has no room for one more referenced list
+ * (-ENOSPC: each takes a few cells of the one-page root): the list's chunks
+ * are preserved as pages and each folio as a folio, so KHO's maps list the
+ * folios again.  The record is the same; the next kernel finds the folios
+ * either way (kho_folio_waiting()).  All or nothing.
+ */
+static int memfd_luo_list_preserve_copied(struct physr *pr, unsigned int order)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	u64 nr = 0, p;
+	int err;
+
+	err = kho_preserve_physr(pr);
+	if (err)
+		return err;
+	physr_for_each_range(pr, &it, &r) {
+		for (p = r.phys; p < r.phys + r.len; p += PAGE_SIZE << order) {
+			err = kho_preserve_folio(pfn_folio(PHYS_PFN(p)));
+			if (err) {
+				memfd_luo_unpreserve_blocks(r.phys, p, order);
+				memfd_luo_list_unpreserve_blocks(pr, order, nr);
+				kho_unpreserve_physr(pr);
+				return err;
+			}
+		}
+		nr++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void memfd_luo_lists_unpreserve(struct memfd_luo_lists *l)
+{
+	unsigned int o;
+
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++) {
+		if (l->copied & BIT(o)) {
+			memfd_luo_list_unpreserve_blocks(&l->pr[o], o, U64_MAX);
+			kho_unpreserve_physr(&l->pr[o]);
+		} else if (l->preserved & BIT(o)) {
+			WARN_ON_ONCE(kho_unpreserve_physr_ref(&l->pr[o]));
+		}
+	}
+	l->preserved = 0;
+	l->copied = 0;
+}
+
+static void memfd_luo_lists_free(struct memfd_luo_lists *l)
+{
+	unsigned int o;
+
+	if (!l)
+		return;
+	memfd_luo_lists_unpreserve(l);
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		physr_destroy(&l->pr[o]);
+	kfree(l);
+}
+
+/* Preserve every non-empty list; all or nothing. */
+static int memfd_luo_lists_preserve(struct memfd_luo_lists *l)
+{
+	unsigned int o;
+	int err;
+
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++) {
+		if (!physr_nr_ranges(&l->pr[o]))
+			continue;
+		err = kho_preserve_physr_ref(&l->pr[o], o);
+		if (err == -ENOSPC) {
+			err = memfd_luo_list_preserve_copied(&l->pr[o], o);
+			if (!err)
+				l->copied |= BIT(o);
+		}
+		if (err) {
+			memfd_luo_lists_unpreserve(l);
+			return err;
+		}
+		l->preserved |= BIT(o);
+	}
+	return 0;
+}
+
+/*
+ * The lists of the folios of @list, in file order (physr_append() merges
+ * physically adjacent folios of an order into one range), not preserved.
+ */
+static struct memfd_luo_lists *memfd_luo_lists_build(struct memfd_luo_list *list)
+{
+	struct memfd_luo_lists *l;
+	unsigned long i;
+	unsigned int o;
+	int err = 0;
+
+	l = kzalloc(sizeof(*l), GFP_KERNEL);
+	if (!l)
+		return ERR_PTR(-ENOMEM);
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		physr_init(&l->pr[o]);
+	for (i = 0; i < list->nr && !err; i++) {
+		struct folio *f = list->folios[i];
+
+		o = folio_order(f);
+		if (o >= MEMFD_LUO_NR_ORDERS)
+			err = -EINVAL;
+		else
+			err = physr_append(&l->pr[o], PFN_PHYS(folio_pfn(f)),
+					   folio_size(f), GFP_KERNEL);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	if (err) {
+		memfd_luo_lists_free(l);
+		return ERR_PTR(err);
+	}
+	return l;
+}
+
 static void memfd_luo_meta_free(struct memfd_luo_meta *m)
 {
 	if (m->has_arr)
@@ -398,7 +601,8 @@ static void memfd_luo_fill_hdr(struct memfd_luo *st, struct memfd_luo_meta *m)
 static int memfd_luo_meta_write(struct memfd_luo *st,
 				struct memfd_luo_meta *m,
 				struct memfd_luo_list *list,
-				unsigned long nr_runs)
+				struct memfd_luo_lists *lists,
+				unsigned long nr_runs, unsigned long nr_segs)
 {
 	const char *name = st->file->f_path.dentry->d_name.name;
 	struct memfd_luo_hdr *h;
@@ -416,9 +620,12 @@ static int memfd_luo_meta_write(struct memfd_luo *st,
 		return err;
 	}
 
-	nr_entries = m->version == MEMFD_LUO_V2 ? nr_runs : list->nr;
+	nr_entries = m->version == MEMFD_LUO_V3 ? nr_segs :
+		     m->version == MEMFD_LUO_V2 ? nr_runs : list->nr;
 	if (nr_entries) {
-		u32 size = m->version == MEMFD_LUO_V2 ?
+		u32 size = m->version == MEMFD_LUO_V3 ?
+			sizeof(struct memfd_luo_seg) :
+			m->version == MEMFD_LUO_V2 ?
 			sizeof(struct memfd_luo_run) :
 			sizeof(struct memfd_luo_folio);
 
@@ -428,7 +635,39 @@ static int memfd_luo_meta_write(struct memfd_luo *st,
 		m->has_arr = true;
 	}
 
-	if (m->version == MEMFD_LUO_V2) {
+	if (m->version == MEMFD_LUO_V3) {
+		struct memfd_luo_v3_lists *refs;
+		struct memfd_luo_seg *seg = NULL;
+		unsigned int o;
+
+		for (i = 0, n = 0; i < list->nr; i++) {
+			struct folio *f = list->folios[i];
+
+			if (seg && memfd_luo_seg_continues(list->folios[i - 1], f,
+							   le32_to_cpu(seg->nr_pages))) {
+				le32_add_cpu(&seg->nr_pages, folio_nr_pages(f));
+				continue;
+			}
+			if (WARN_ON(n >= nr_entries)) {
+				err = -EINVAL;
+				goto fail;
+			}
+			seg = luo_array_elem(&m->arr, n++);
+			seg->index = cpu_to_le64(f->index);
+			seg->nr_pages = cpu_to_le32(folio_nr_pages(f));
+			seg->order = cpu_to_le32(folio_order(f));
+		}
+		refs = memfd_luo_v3_lists(folio_address(m->hdr));
+		for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++) {
+			if (!(lists->preserved & BIT(o)))
+				continue;
+			refs->lists[o].first =
+				cpu_to_le64(physr_first_chunk(&lists->pr[o]));
+			refs->lists[o].nr_pages =
+				cpu_to_le64(physr_total_bytes(&lists->pr[o]) >>
+					    PAGE_SHIFT);
+		}
+	} else if (m->version == MEMFD_LUO_V2) {
 		struct memfd_luo_run *run = NULL;
 
 		for (i = 0, n = 0; i < list->nr; i++) {
@@ -493,9 +732,19 @@ static u64 memfd_luo_meta_bytes(struct memfd_luo_meta *m)
 	struct memfd_luo_hdr *h = folio_address(m->hdr);
 	u64 n = le64_to_cpu(h->nr_entries);
 
+	if (m->version == MEMFD_LUO_V3)
+		/*
+		 * The header with its list references, and the segments.
+		 * The folio lists are KHO's preservation of the folios,
+		 * counted once, as KHO's (kho/out/maps).
+		 */
+		return sizeof(struct memfd_luo_hdr) +
+		       sizeof(struct memfd_luo_v3_lists) +
+		       n * sizeof(struct memfd_luo_seg);
 	return offsetof(struct memfd_luo_hdr, name) +
 	       le32_to_cpu(h->name_len) + 1 +
-	       n * (m->version == MEMFD_LUO_V2 ? sizeof(struct memfd_luo_run) :
+	       n * (m->version == MEMFD_LUO_V2 ?
+		    sizeof(struct memfd_luo_run) :
 		    sizeof(struct memfd_luo_folio));
 }
 
@@ -503,20 +752,24 @@ static u64 memfd_luo_meta_bytes(struct memfd_luo_meta *m)
 static int memfd_luo_write_all(struct memfd_luo *st,
 			       struct liveupdate_file_op_args *args,
 			       struct memfd_luo_meta *meta,
-			       struct memfd_luo_list *list)
+			       struct memfd_luo_list *list,
+			       struct memfd_luo_lists *lists)
 {
 	unsigned long nr_runs = memfd_luo_count_runs(list->folios, list->nr);
+	unsigned long nr_segs = memfd_luo_count_segs(list->folios, list->nr);
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < args->nr_versions; i++) {
 		meta[i].version = args->version[i];
 		if (meta[i].version != MEMFD_LUO_V1 &&
-		    meta[i].version != MEMFD_LUO_V2) {
+		    meta[i].version != MEMFD_LUO_V2 &&
+		    meta[i].version != MEMFD_LUO_V3) {
 			err = -EINVAL;
 			goto fail;
 		}
-		err = memfd_luo_meta_write(st, &meta[i], list, nr_runs);
+		err = memfd_luo_meta_write(st, &meta[i], list, lists, nr_runs,
+					   nr_segs);
 		if (err)
 			goto fail;
 	}
@@ -527,51 +780,28 @@ fail:
 	return err;
 }
 
-static int memfd_luo_preserve_list(struct memfd_luo_list *list,
-				   unsigned long from)
-{
-	unsigned long i;
-	int err;
-
-	for (i = from; i < list->nr; i++) {
-		err = kho_preserve_folio(list->folios[i]);
-		if (err) {
-			while (i-- > from)
-				kho_unpreserve_folio(list->folios[i]);
-			return err;
-		}
-	}
-	return 0;
-}
-
-static void memfd_luo_unpreserve_list(struct memfd_luo_list *list)
-{
-	unsigned long i;
-
-	for (i = 0; i < list->nr; i++)
-		kho_unpreserve_folio(list->folios[i]);
-}
-
 static void memfd_luo_report(const char *what, struct memfd_luo *st)
 {
 	unsigned int i;
-	u64 bytes[2] = {};
+	u64 bytes[3] = {};
 
 	for (i = 0; i < st->nr_meta; i++) {
 		u32 v = st->meta[i].version;
 
-		if (v == MEMFD_LUO_V1 || v == MEMFD_LUO_V2)
+		if (v >= MEMFD_LUO_V1 && v <= MEMFD_LUO_V3)
 			bytes[v - 1] = memfd_luo_meta_bytes(&st->meta[i]);
 	}
 	trace_liveupdate_memfd_preserve(what,
 					st->file->f_path.dentry->d_name.name,
 					i_size_read(file_inode(st->file)),
 					st->nr_pages, st->nr_folios,
-					st->nr_runs, bytes[1], bytes[0]);
-	pr_debug("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes\n",
+					st->nr_runs, bytes[1], bytes[0], bytes[2],
+					st->nr_segs);
+	pr_debug("%s %s: size %lld, %lu pages in %lu folios, %lu runs, %lu segments, record v3 %llu bytes, v2 %llu bytes, v1 %llu bytes\n",
 		 what, st->file->f_path.dentry->d_name.name,
 		 i_size_read(file_inode(st->file)), st->nr_pages,
-		 st->nr_folios, st->nr_runs, bytes[1], bytes[0]);
+		 st->nr_folios, st->nr_runs, st->nr_segs, bytes[2], bytes[1],
+		 bytes[0]);
 }
 
 static void memfd_luo_adopt_list(struct memfd_luo *st,
@@ -581,6 +811,7 @@ static void memfd_luo_adopt_list(struct memfd_luo *st,
 	st->nr_folios = list->nr;
 	st->nr_pages = list->nr_pages;
 	st->nr_runs = memfd_luo_count_runs(list->folios, list->nr);
+	st->nr_segs = memfd_luo_count_segs(list->folios, list->nr);
 	memset(list, 0, sizeof(*list));
 }
 
@@ -590,6 +821,7 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	struct inode *inode = file_inode(file);
 	struct address_space *mapping = file->f_mapping;
 	struct memfd_luo_list list = {};
+	struct memfd_luo_lists *lists;
 	struct memfd_luo *st;
 	int err;
 
@@ -630,15 +862,21 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 		err = -EIO;
 		goto out_list;
 	}
-	err = memfd_luo_preserve_list(&list, 0);
-	if (err)
+	lists = memfd_luo_lists_build(&list);
+	if (IS_ERR(lists)) {
+		err = PTR_ERR(lists);
 		goto out_list;
+	}
+	err = memfd_luo_lists_preserve(lists);
+	if (err)
+		goto out_unpreserve;
 	/* LUO offers every version, newest first: keep the newest only. */
 	if (!READ_ONCE(memfd_luo_downgrade))
 		args->nr_versions = 1;
-	err = memfd_luo_write_all(st, args, st->meta, &list);
+	err = memfd_luo_write_all(st, args, st->meta, &list, lists);
 	if (err)
 		goto out_unpreserve;
+	st->lists = lists;
 	st->nr_meta = args->nr_versions;
 	memfd_luo_adopt_list(st, &list);
 	for (unsigned int i = 0; i < st->nr_meta; i++)
@@ -649,7 +887,7 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	return 0;
 
 out_unpreserve:
-	memfd_luo_unpreserve_list(&list);
+	memfd_luo_lists_free(lists);
 out_list:
 	memfd_luo_list_put(&list);
 out_thaw:
@@ -677,7 +915,7 @@ static void memfd_luo_unpreserve(struct liveupdate_file_op_args *args)
 	inode_lock(inode);
 	for (i = 0; i < st->nr_meta; i++)
 		memfd_luo_meta_free(&st->meta[i]);
-	memfd_luo_unpreserve_list(&list);
+	memfd_luo_lists_free(st->lists);
 	memfd_luo_list_put(&list);
 	if (st->made_unevictable) {
 		mapping_clear_unevictable(file->f_mapping);
@@ -700,6 +938,7 @@ static int memfd_luo_refreeze(struct memfd_luo *st,
 {
 	struct memfd_luo_meta meta[LIVEUPDATE_MAX_VERSIONS] = {};
 	struct memfd_luo_list added = {};
+	struct memfd_luo_lists *lists;
 	unsigned long i, j;
 	unsigned int v;
 	int err;
@@ -720,14 +959,32 @@ static int memfd_luo_refreeze(struct memfd_luo *st,
 		err = -EINVAL;
 		goto out;
 	}
-	err = memfd_luo_preserve_list(&added, 0);
-	if (err)
-		goto out;
-	err = memfd_luo_write_all(st, args, meta, list);
-	if (err) {
-		memfd_luo_unpreserve_list(&added);
+	/*
+	 * New lists for the whole file: a preserved list must not change,
+	 * so the old ones are unpreserved and the new ones preserved in
+	 * their place (they share blocks, so not both at once).  If that
+	 * fails the old ones are preserved again; should even that fail,
+	 * the file is left with no list preserved, its records name memory
+	 * KHO does not hand over, and the freeze fails, so no kexec happens
+	 * until a later freeze succeeds.
+	 */
+	lists = memfd_luo_lists_build(list);
+	if (IS_ERR(lists)) {
+		err = PTR_ERR(lists);
 		goto out;
 	}
+	memfd_luo_lists_unpreserve(st->lists);
+	err = memfd_luo_lists_preserve(lists);
+	err = err ?: memfd_luo_write_all(st, args, meta, list, lists);
+	if (err) {
+		memfd_luo_lists_free(lists);
+		if (memfd_luo_lists_preserve(st->lists))
+			pr_err("%s: its folio lists could not be preserved again\n",
+			       st->file->f_path.dentry->d_name.name);
+		goto out;
+	}
+	memfd_luo_lists_free(st->lists);
+	st->lists = lists;
 	for (v = 0; v < st->nr_meta; v++) {
 		memfd_luo_meta_free(&st->meta[v]);
 		st->meta[v] = meta[v];
@@ -744,6 +1001,7 @@ static int memfd_luo_refreeze(struct memfd_luo *st,
 	for (i = 0; i < st->nr_folios; i++)
 		st->nr_pages += folio_nr_pages(st->folios[i]);
 	st->nr_runs = memfd_luo_count_runs(st->folios, st->nr_folios);
+	st->nr_segs = memfd_luo_count_segs(st->folios, st->nr_folios);
 	memfd_luo_report("re-preserved at freeze", st);
 out:
 	kvfree(added.folios);
@@ -859,11 +1117,23 @@ static unsigned int memfd_luo_max_order(struct file *file)
  * retrieve goes on from there.  Finish releases it all when nobody
  * retrieves the file.
  */
+/* Version 3: where the next folio of an order's list is. */
+struct memfd_luo_cursor {
+	struct physr_iter it;
+	u64 phys;
+	u64 left;		/* bytes left in the range at @phys */
+	bool started;
+};
+
 struct memfd_luo_in {
 	phys_addr_t hdr_phys;
 	struct folio *hdr;	/* taken once every check passed */
 	struct luo_array arr;
 	bool has_arr;
+	/* Version 3: the folio lists, taken back after the entry array. */
+	struct physr *lists;
+	unsigned long lists_taken;	/* bit per order */
+	struct memfd_luo_cursor *cur;
 	bool checked;
 	int err;		/* a malformed record: refused for good */
 	struct file *file;
@@ -873,6 +1143,86 @@ struct memfd_luo_in {
 	u64 nr_folios;		/* folios in the file */
 };
 
+static void memfd_luo_in_lists_free(struct physr *lists)
+{
+	unsigned int o;
+
+	if (!lists)
+		return;
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		physr_destroy(&lists[o]);
+	kfree(lists);
+}
+
+/*
+ * Version 3, before anything is taken: the lists' chains in place
+ * (memfd_luo_v3_lists_ok()).  A chain refused for whatever reason
+ * (physr_validate_chain() says which: -ERANGE for a chunk that is not
+ * preserved memory, -ELOOP, ...) is a malformed record: -EINVAL, as
+ * documented for every other check of the record.
+ */
+static int memfd_luo_in_lists_ok(struct memfd_luo_hdr *h)
+{
+	unsigned int o;
+	int err;
+
+	err = memfd_luo_v3_lists_ok(h, &o);
+	if (!err)
+		return 0;
+	pr_err("%s: folio list of order %u rejected (%d)\n", h->name, o, err);
+	return -EINVAL;
+}
+
+/*
+ * Version 3: take back the folio lists (memfd_luo_v3_take_lists()); the
+ * lists taken stay with @in, so a retrieve that fails here with -ENOMEM
+ * goes on from there.  Any other error (a chunk that two lists share, or
+ * that someone else took: -ERANGE, -EBUSY) refuses the record for good,
+ * with -EINVAL as any malformed record.
+ */
+static int memfd_luo_in_take_lists(struct memfd_luo_in *in)
+{
+	struct memfd_luo_hdr *h = phys_to_virt(in->hdr_phys);
+	unsigned int o;
+	int err;
+
+	err = memfd_luo_v3_take_lists(h, in->lists, &in->lists_taken, &o);
+	if (!err)
+		return 0;
+	pr_err("%s: folio list of order %u not taken (%d)\n", h->name, o, err);
+	if (err == -ENOMEM)
+		return err;
+	in->err = -EINVAL;
+	return -EINVAL;
+}
+
+/* Version 3: the address of the next folio of @order, 0 past the end. */
+static u64 memfd_luo_cursor_peek(struct memfd_luo_in *in, unsigned int order)
+{
+	struct memfd_luo_cursor *c = &in->cur[order];
+	struct physr_range r;
+
+	if (!c->started) {
+		physr_iter_init(&c->it, &in->lists[order]);
+		c->started = true;
+	}
+	while (!c->left) {
+		if (!physr_iter_next(&c->it, &r))
+			return 0;
+		c->phys = r.phys;
+		c->left = r.len;
+	}
+	return c->phys;
+}
+
+static void memfd_luo_cursor_next(struct memfd_luo_in *in, unsigned int order)
+{
+	struct memfd_luo_cursor *c = &in->cur[order];
+
+	c->phys += PAGE_SIZE << order;
+	c->left -= PAGE_SIZE << order;
+}
+
 static void memfd_luo_in_free(struct memfd_luo_in *in)
 {
 	if (in->pending)
@@ -881,6 +1231,8 @@ static void memfd_luo_in_free(struct memfd_luo_in *in)
 		fput(in->file);
 	if (in->has_arr)
 		luo_array_release(&in->arr);
+	memfd_luo_in_lists_free(in->lists);
+	kfree(in->cur);
 	if (in->hdr)
 		folio_put(in->hdr);
 	kfree(in);
@@ -896,7 +1248,8 @@ memfd_luo_in_start(struct liveupdate_file_op_args *args)
 	struct memfd_luo_hdr *h;
 	int err;
 
-	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
+	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2 &&
+	    version != MEMFD_LUO_V3) {
 		pr_err("record version %u is not one this kernel reads\n",
 		       version);
 		return ERR_PTR(-EINVAL);
@@ -912,24 +1265,97 @@ memfd_luo_in_start(struct liveupdate_file_op_args *args)
 		       (u64)phys);
 		return ERR_PTR(err);
 	}
+	if (version == MEMFD_LUO_V3) {
+		err = memfd_luo_in_lists_ok(h);
+		if (err)
+			return ERR_PTR(err);
+	}
 	in = kzalloc(sizeof(*in), GFP_KERNEL);
 	if (!in)
 		return ERR_PTR(-ENOMEM);
 	in->hdr_phys = phys;
+	if (version == MEMFD_LUO_V3) {
+		/* Allocated before anything is taken. */
+		in->cur = kcalloc(MEMFD_LUO_NR_ORDERS, sizeof(*in->cur),
+				  GFP_KERNEL);
+		in->lists = kcalloc(MEMFD_LUO_NR_ORDERS, sizeof(*in->lists),
+				    GFP_KERNEL);
+		for (unsigned int o = 0; in->lists && o < MEMFD_LUO_NR_ORDERS;
+		     o++)
+			physr_init(&in->lists[o]);
+		if (!in->cur || !in->lists) {
+			memfd_luo_in_free(in);
+			return ERR_PTR(-ENOMEM);
+		}
+	}
 	if (h->nr_entries) {
 		/* All or nothing: on error no page of the array is taken. */
 		err = luo_array_restore(&in->arr, le64_to_cpu(h->entries),
+					version == MEMFD_LUO_V3 ?
+					sizeof(struct memfd_luo_seg) :
 					version == MEMFD_LUO_V2 ?
 					sizeof(struct memfd_luo_run) :
 					sizeof(struct memfd_luo_folio));
 		if (err) {
 			pr_err("%s: entry array rejected (%d)\n", h->name, err);
-			kfree(in);
+			memfd_luo_in_free(in);
 			return ERR_PTR(err);
 		}
 		in->has_arr = true;
 	}
 	return in;
+}
+
+/* memfd_luo_in_check() of version 3. */
+static int memfd_luo_in_check_v3(struct memfd_luo_in *in,
+				 unsigned int max_order)
+{
+	struct memfd_luo_hdr *h = phys_to_virt(in->hdr_phys);
+	unsigned int o;
+	u64 i;
+	int err;
+
+	err = memfd_luo_in_take_lists(in);
+	if (err)
+		return err;
+	/* Folios bigger than this kernel can put in the file: refused. */
+	for (o = max_order + 1; o < MEMFD_LUO_NR_ORDERS; o++) {
+		if (physr_nr_ranges(&in->lists[o]))
+			goto too_big;
+	}
+	for (i = 0; in->has_arr && i < in->arr.nr; i++) {
+		struct memfd_luo_seg *seg = luo_array_elem(&in->arr, i);
+
+		o = le32_to_cpu(seg->order);
+		if (o > max_order)
+			goto too_big;
+	}
+	err = memfd_luo_validate_v3(h, in->has_arr ? &in->arr : NULL,
+				    in->lists, max_order);
+	if (err) {
+		pr_err("%s: malformed v3 entries\n", h->name);
+		in->err = err;
+		return err;
+	}
+	err = memfd_luo_check_folios_v3(in->lists);
+	if (err) {
+		if (err != -ENOMEM) {
+			pr_err("%s: v3 lists name memory not handed over as such\n",
+			       h->name);
+			in->err = err;
+		}
+		return err;
+	}
+	in->hdr = kho_restore_folio(in->hdr_phys);
+	if (!in->hdr)
+		return -EBUSY;
+	in->checked = true;
+	return 0;
+too_big:
+	pr_err("%s: a folio of order %u, the new file holds at most order %u\n",
+	       h->name, o, max_order);
+	in->err = -EINVAL;
+	return -EINVAL;
 }
 
 /* Everything before the first folio is taken; -ENOMEM can be tried again. */
@@ -941,6 +1367,8 @@ static int memfd_luo_in_check(struct memfd_luo_in *in, u32 version)
 	u64 i;
 	int err;
 
+	if (version == MEMFD_LUO_V3)
+		return memfd_luo_in_check_v3(in, max_order);
 	/* Folios bigger than this kernel can put in the file: refused. */
 	for (i = 0; in->has_arr && i < in->arr.nr; i++) {
 		memfd_luo_get_item(&in->arr, version, i, &it);
@@ -1017,7 +1445,15 @@ static int memfd_luo_retrieve(struct liveupdate_file_op_args *args)
 		for (; in->folio < it.nr_folios; in->folio++) {
 			u64 off = in->folio << it.order;
 
-			if (!in->pending) {
+			if (!in->pending && version == MEMFD_LUO_V3) {
+				/* Checked: the list has this folio. */
+				u64 phys = memfd_luo_cursor_peek(in, it.order);
+
+				in->pending = kho_restore_folio(phys);
+				if (!in->pending)
+					return -EBUSY;
+				memfd_luo_cursor_next(in, it.order);
+			} else if (!in->pending) {
 				in->pending = kho_restore_folio(it.phys +
 								(off << PAGE_SHIFT));
 				/* Checked: only a concurrent restore. */
@@ -1073,8 +1509,13 @@ static const struct liveupdate_file_ops memfd_luo_ops = {
 	.finish = memfd_luo_finish,
 };
 
-static const u32 memfd_luo_write_versions[] = { MEMFD_LUO_V2, MEMFD_LUO_V1 };
-static const u32 memfd_luo_read_versions[] = { MEMFD_LUO_V1, MEMFD_LUO_V2 };
+static const u32 memfd_luo_write_versions[] = {
+	MEMFD_LUO_V3, MEMFD_LUO_V2, MEMFD_LUO_V1
+};
+
+static const u32 memfd_luo_read_versions[] = {
+	MEMFD_LUO_V1, MEMFD_LUO_V2, MEMFD_LUO_V3
+};
 
 /* For debugfs liveupdate/{out,in}/records: the header and its entries. */
 static const u16 memfd_luo_record_arrays[] = {
@@ -1088,7 +1529,8 @@ static struct liveupdate_file_handler memfd_luo_handler = {
 	.nr_write_versions = ARRAY_SIZE(memfd_luo_write_versions),
 	.read_versions = memfd_luo_read_versions,
 	.nr_read_versions = ARRAY_SIZE(memfd_luo_read_versions),
-	.record_size = sizeof(struct memfd_luo_hdr),
+	.record_size = sizeof(struct memfd_luo_hdr) +
+		       sizeof(struct memfd_luo_v3_lists),
 	.record_arrays = memfd_luo_record_arrays,
 	.nr_record_arrays = ARRAY_SIZE(memfd_luo_record_arrays),
 	.owner = THIS_MODULE,

@@ -8,6 +8,7 @@
 
 #include <linux/liveupdate.h>
 #include <linux/memfd_luo_abi.h>
+#include <linux/physr.h>
 #include <linux/types.h>
 
 /* The name of every memfd starts with this. */
@@ -27,5 +28,19 @@ int memfd_luo_check_folios(struct luo_array *arr, u32 version, u64 nr_entries);
 int memfd_luo_validate(struct memfd_luo_hdr *h, struct luo_array *arr,
 		       u32 version, unsigned int max_order);
 int memfd_luo_check_hdr(struct memfd_luo_hdr *h, u32 version);
+
+/* The folio lists that follow a version 3 header in its page. */
+static inline struct memfd_luo_v3_lists *
+memfd_luo_v3_lists(struct memfd_luo_hdr *h)
+{
+	return (void *)h + MEMFD_LUO_V3_LISTS;
+}
+
+int memfd_luo_validate_v3(struct memfd_luo_hdr *h, struct luo_array *arr,
+			  const struct physr *lists, unsigned int max_order);
+int memfd_luo_check_folios_v3(const struct physr *lists);
+int memfd_luo_v3_lists_ok(struct memfd_luo_hdr *h, unsigned int *bad_order);
+int memfd_luo_v3_take_lists(struct memfd_luo_hdr *h, struct physr *lists,
+			    unsigned long *taken, unsigned int *bad_order);
 
 #endif /* _MM_MEMFD_LUO_CHECK_H */

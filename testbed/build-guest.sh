@@ -136,9 +136,11 @@ mkdir -p "$root/usr/libexec/testbed"
 for c in "$TOP"/testbed/rdma/*.c; do
 	[ -e "$c" ] || continue
 	b=$(basename "$c" .c)
-	if newer_than "$root/usr/libexec/testbed/$b" "$c"; then
+	# the kernel's UAPI headers: VFIO's cdev and dma-buf export
+	if newer_than "$root/usr/libexec/testbed/$b" "$c" "$hdrs"; then
 		say "compiling usr/libexec/testbed/$b (dynamic, libibverbs)"
-		gcc -O2 -Wall -Werror -D_GNU_SOURCE -o "$root/usr/libexec/testbed/$b" "$c" \
+		gcc -O2 -Wall -Werror -D_GNU_SOURCE -isystem "$KBUILD/usr/include" \
+			-o "$root/usr/libexec/testbed/$b" "$c" \
 			-libverbs -lrdmacm 2>&1 | srcpaths "$TOP"
 	fi
 done

@@ -15,11 +15,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# The live update tests: KHO, LUO, preserved arrays, memfd, IOMMU.
+# The live update tests: KHO, LUO, preserved arrays, memfd, IOMMU; and
+# the DMA mapping suite of dma_map_physr() on every DMA path, under
+# CONFIG_DMA_API_DEBUG.
 tests=(
 	'testbed:kho_roundtrip' 'testbed:kho_generations' 'testbed:kho_corrupt'
 	'testbed:lu_accept_without_kho' 'testbed:lu_inspect'
 	'kselftest:liveupdate/*' 'kunit:luo_array' '*iommu_lu*'
+	'kunit:physr_dma'
 )
 
 frag=$OUT/build-debug.config

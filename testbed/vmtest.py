@@ -48,7 +48,14 @@ line's timeout= (default: the boot's; $TEST_TIMEOUT overrides it for a
 run) bounds each stage of that test inside the guest, which then goes on
 with the next test. Either way the result names the test (and the last
 KUnit or kselftest_harness case) that was running and shows the last
-console lines.
+console lines. A stuck guest is stopped sooner: a kexec between stages
+that does not reach the next stage's init within KEXEC_BOUND s, or a test
+still running GUEST_MARGIN s past its own timeout (both times
+$TB_TIMEOUT_SCALE, like every timeout of the plan).
+Before QEMU is killed for any of these, its monitor (a unix socket the
+runner adds; qemu.cmd is the command without it) is asked where each vCPU
+is: the RIPs are named from System.map and printed under the failure and
+in the boot's vcpus.txt.
 
 Host-side checks: a test that made a device write into ivshmem's BAR (or
 into memory it reaches) can have the host check the bytes in the BAR's
@@ -67,6 +74,7 @@ plan or selection, 128+N when signal N interrupted the run (QEMU is
 killed, the partial summary is printed and written).
 """
 
+import bisect
 import ctypes
 import difflib
 import fnmatch
@@ -77,8 +85,11 @@ import re
 import shlex
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -112,11 +123,27 @@ CRASH_RE = re.compile(
     # lockdep and kmemleak (the sanitizer kernel of make check-debug)
     r"WARNING: possible |WARNING: inconsistent lock|WARNING: suspicious RCU|"
     r"WARNING: bad unlock|WARNING: held lock|WARNING: lock held|"
-    r"unreferenced object 0x")
+    r"unreferenced object 0x|"
+    # dma-debug (CONFIG_DMA_API_DEBUG, the sanitizer kernel) reports misuse
+    # with a WARNING (above); when its entry pool or its cache line
+    # tracking runs out of memory it only logs that and switches off
+    r"DMA-API: debugging out of memory|DMA-API: cacheline tracking ENOMEM")
 
 # Slower kernels (the sanitizer one of make check-debug) get more time:
 # every timeout of the plan is multiplied by $TB_TIMEOUT_SCALE.
 TIMEOUT_SCALE = float(os.environ.get("TB_TIMEOUT_SCALE") or 1)
+
+# Hangs are found before the boot's timeout: a kexec between stages that
+# does not reach the next stage's init within KEXEC_BOUND s (a round trip
+# takes ~5 s, ~60 s on the sanitizer kernel), or a test still running
+# GUEST_MARGIN s past its own timeout (by then the guest should have killed
+# it: the guest itself is stuck). Both are scaled by $TB_TIMEOUT_SCALE.
+KEXEC_BOUND = 180
+GUEST_MARGIN = 60
+# Before QEMU is killed for a hang, the runner asks its monitor where each
+# vCPU is, HANG_SAMPLES times HANG_INTERVAL s apart.
+HANG_SAMPLES = 5
+HANG_INTERVAL = 1.0
 
 KINDS = ("kunit", "kselftest", "testbed")
 BOOT_KEYS = ("timeout", "append", "qemu")
@@ -439,6 +466,9 @@ TAP_RE = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*-?\s*(.*)$")
 BEGIN_RE = re.compile(r"^# testbed: begin (\S+) stage (\d+)(?: t=([0-9.]+))?$")
 END_RE = re.compile(r"^# testbed: end (\S+) stage (\d+) rc=(\d+)(?: t=([0-9.]+))?$")
 TIMEOUT_RE = re.compile(r"^# testbed: timeout (\S+) stage (\d+) after (\d+) s$")
+KEXEC_RE = re.compile(r"^# testbed: kexec to stage (\d+)$")
+KEXEC_FAILED_RE = re.compile(r"^# testbed: kexec to stage (\d+) failed")
+BOOTED_RE = re.compile(r"^# testbed: boot (\S+) stage (\d+)\b")
 HOST_CHECK_RE = re.compile(r"^# host-check ivshmem (\d+) (\d+) ([0-9a-f]{64}) (\S+)$")
 HARNESS_RUN_RE = re.compile(r"^#\s+RUN\s+(\S+)")
 HARNESS_DONE_RE = re.compile(r"^#\s+(OK|FAIL|SKIP)\s+(\S+)")
@@ -675,6 +705,22 @@ class BootRun:
         self.closed = False
         self.partial = ""
         self.tests = {t.id: t for t in boot.tests}
+        self.kexec = None  # (stage, host time) of a kexec not yet back
+
+    def stuck(self, now):
+        """Why the guest looks stuck at host time @now, or None: a kexec
+        that did not come back, or a test past its timeout and a margin."""
+        if self.kexec and now - self.kexec[1] > KEXEC_BOUND * TIMEOUT_SCALE:
+            return "kexec to stage %d did not come back within %d s" % (
+                self.kexec[0], KEXEC_BOUND * TIMEOUT_SCALE)
+        if self.current and self.started:
+            t = self.tests.get(self.current[0])
+            limit = self.boot.test_timeout(t) if t else self.boot.timeout
+            if now - self.started[1] > limit + GUEST_MARGIN * TIMEOUT_SCALE:
+                return ("%s stage %d still running %d s after its start, past its "
+                        "timeout of %d s: the guest did not stop it"
+                        % (self.current[0], self.current[1], now - self.started[1], limit))
+        return None
 
     def feed(self, data, final=False):
         self.partial += data
@@ -685,6 +731,12 @@ class BootRun:
 
     def line(self, line):
         now = time.time()
+        m = KEXEC_RE.match(line)
+        if m:
+            self.kexec = (int(m.group(1)), now)
+            return
+        if KEXEC_FAILED_RE.match(line) or BOOTED_RE.match(line):
+            self.kexec = None
         m = BEGIN_RE.match(line)
         if m:
             self.current, self.body = (m.group(1), int(m.group(2))), []
@@ -951,6 +1003,21 @@ def _run_qemu(boot, logdir, initrd, selected, rep, state):
                    boot.qemu)
     with open(os.path.join(logdir, "qemu.cmd"), "w") as f:
         f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+        f.write("# the runner also gave QEMU a monitor: -monitor unix:SOCKET,server=on,"
+                "wait=off (vCPU samples for a hang report)\n")
+    # A short path (unix socket names are short) that no other boot uses.
+    mondir = tempfile.mkdtemp(prefix="tbmon.")
+    monitor = os.path.join(mondir, "hmp.sock")
+    cmd = cmd + ["-monitor", "unix:%s,server=on,wait=off" % monitor]
+    try:
+        _run_qemu_mon(boot, logdir, cmd, append, selected, rep, state, monitor)
+    finally:
+        shutil.rmtree(mondir, ignore_errors=True)
+
+
+def _run_qemu_mon(boot, logdir, cmd, append, selected, rep, state, monitor):
+    console = os.path.join(logdir, "console.log")
+    results = os.path.join(logdir, "results.log")
     say("boot %s: %d test(s), timeout %d s" % (boot.name, len(boot.tests), boot.timeout))
     run = BootRun(boot, logdir, rep)
     state["run"] = run
@@ -967,6 +1034,7 @@ def _run_qemu(boot, logdir, initrd, selected, rep, state):
         return
     state["proc"] = proc
     timed_out = False
+    stuck, vcpus = None, ()
     with open(results, errors="replace") as res:
         while True:
             try:
@@ -982,8 +1050,16 @@ def _run_qemu(boot, logdir, initrd, selected, rep, state):
                 state["proc"] = None
                 qlog.close()
                 return
-            if time.time() - start > boot.timeout:
+            now = time.time()
+            stuck = run.stuck(now)
+            if stuck or now - start > boot.timeout:
                 timed_out = True
+                # Where the vCPUs are, while QEMU still runs.
+                vcpus = vcpu_report(monitor, os.path.join(KBUILD, "System.map"))
+                with open(os.path.join(logdir, "vcpus.txt"), "w") as f:
+                    f.write("\n".join(vcpus) + "\n")
+                # The report; the monitor's dumps after it are for the file.
+                vcpus = vcpus[:vcpus.index("")] if "" in vcpus else vcpus
                 proc.kill()
                 rc = proc.wait()
                 break
@@ -999,11 +1075,15 @@ def _run_qemu(boot, logdir, initrd, selected, rep, state):
         run.close("QEMU failed")
         boot_failure(rep, boot, "QEMU failed (exit status %d): %s"
                      % (rc, " / ".join(msg) or "no message, see qemu.cmd"))
+    elif timed_out and stuck:
+        run.close(stuck)
+        boot_failure(rep, boot, "stopped after %d s: %s" % (elapsed, stuck),
+                     tail_lines(con), vcpus)
     elif timed_out:
         where = hang_report(run, con)
         run.close("boot timeout after %d s" % boot.timeout)
         boot_failure(rep, boot, "timed out after %d s, %s" % (boot.timeout, where),
-                     tail_lines(con))
+                     tail_lines(con), vcpus)
     else:
         crash = [l for l in con if CRASH_RE.search(l)]
         run.close("guest stopped")
@@ -1019,6 +1099,324 @@ def _run_qemu(boot, logdir, initrd, selected, rep, state):
     print("  boot %s took %.1f s; logs in %s" % (boot.name, elapsed, logdir), flush=True)
 
 
+# ------------------------------------------------------------ hang reports
+
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+CPU_RE = re.compile(r"^CPU#(\d+)", re.M)
+RIP_RE = re.compile(r"\bRIP=([0-9a-f]{16})")
+RSP_RE = re.compile(r"\bRSP=([0-9a-f]{16})")
+CPL_RE = re.compile(r"\bCPL=(\d)\b.*\bHLT=(\d)")
+FLAGS_RE = re.compile(r"\b[RE]FL=([0-9a-f]+)")
+MEM_RE = re.compile(r"^([0-9a-f]{16})-([0-9a-f]{16}) [0-9a-f]+ (\S+)$", re.M)
+KIMAGE_LO, KIMAGE_HI = 0xffffffff80000000, 0xffffffffc0000000
+
+
+class Monitor:
+    """A client of QEMU's human monitor (HMP) on a unix socket."""
+
+    def __init__(self, path, timeout=10):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self._prompt()
+
+    def _prompt(self):
+        buf = b""
+        while not buf.endswith(b"(qemu) "):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise OSError("the monitor closed its socket")
+            buf += chunk
+        return buf[:-len(b"(qemu) ")].decode(errors="replace")
+
+    def cmd(self, command):
+        """The output of @command, without the monitor's echo of it."""
+        self.sock.sendall(command.encode() + b"\n")
+        out = ANSI_RE.sub("", self._prompt()).replace("\r", "")
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def close(self):
+        self.sock.close()
+
+
+def parse_registers(text):
+    """{vCPU: (rip, rsp, cpl, halted, interrupts on)} from `info registers -a`."""
+    cpus = {}
+    parts = CPU_RE.split(text)
+    for i in range(1, len(parts) - 1, 2):
+        rip, rsp, cpl, fl = (RIP_RE.search(parts[i + 1]), RSP_RE.search(parts[i + 1]),
+                             CPL_RE.search(parts[i + 1]), FLAGS_RE.search(parts[i + 1]))
+        if rip:
+            cpus[int(parts[i])] = (int(rip.group(1), 16),
+                                   int(rsp.group(1), 16) if rsp else None,
+                                   int(cpl.group(1)) if cpl else None,
+                                   bool(cpl and cpl.group(2) == "1"),
+                                   bool(fl and int(fl.group(1), 16) & 0x200))
+    return cpus
+
+
+def lapic_summary(text):
+    """The local APIC's timer and pending/in-service vectors, from
+    `info lapic`: a halted vCPU with its timer armed and nothing pending
+    waits for a timer that does not fire."""
+    lvtt = re.search(r"^LVTT\s+0x[0-9a-f]+\s+(.*)$", text, re.M)
+    timer = re.search(r"^Timer\s+.*?(initial_count = \d+ current_count = \d+)", text, re.M)
+    irr = re.search(r"^IRR\s+(.*)$", text, re.M)
+    isr = re.search(r"^ISR\s+(.*)$", text, re.M)
+    if not lvtt:
+        return None
+    return "LAPIC timer: %s, %s; IRR %s; ISR %s" % (
+        " ".join(lvtt.group(1).split()), timer.group(1) if timer else "?",
+        irr.group(1).strip() if irr else "?", isr.group(1).strip() if isr else "?")
+
+
+def kernel_image_start(info_mem):
+    """Where the kernel image is mapped, from `info mem` of a kernel page
+    table: the lowest mapping in the kernel image area (virtual KASLR moves
+    it; the kernel unmaps that area outside _text.._end early in boot)."""
+    starts = [int(m.group(1), 16) for m in MEM_RE.finditer(info_mem)
+              if KIMAGE_LO <= int(m.group(1), 16) < KIMAGE_HI]
+    return min(starts) if starts else None
+
+
+class Symbols:
+    """The text symbols of a System.map, to name addresses of the kernel
+    image once the image's runtime offset is known."""
+
+    def __init__(self, path):
+        self.addrs, self.names = [], []
+        self.text = self.etext = None
+        self.data = {}  # the few variables a hang report reads
+        for line in read_lines(path):
+            w = line.split()
+            if len(w) != 3:
+                continue
+            a = int(w[0], 16)
+            if w[2] == "_text":
+                self.text = a
+            elif w[2] == "_etext":
+                self.etext = a
+            elif w[2] in ("jiffies_64", "system_state", "prb"):
+                self.data[w[2]] = a
+            if w[1] in "tTwW":
+                self.addrs.append(a)
+                self.names.append(w[2])
+        order = sorted(range(len(self.addrs)), key=lambda i: self.addrs[i])
+        self.addrs = [self.addrs[i] for i in order]
+        self.names = [self.names[i] for i in order]
+
+    def in_text(self, addr, offset):
+        return self.text is not None and self.etext is not None and \
+            self.text <= addr - offset < self.etext
+
+    def name(self, addr, offset):
+        """func+0xN for a runtime address, or None outside the text."""
+        if not self.in_text(addr, offset):
+            return None
+        i = bisect.bisect_right(self.addrs, addr - offset) - 1
+        if i < 0:
+            return None
+        return "%s+0x%x" % (self.names[i], addr - offset - self.addrs[i])
+
+
+def vcpu_report(sock_path, system_map, samples=HANG_SAMPLES, interval=HANG_INTERVAL):
+    """Where each vCPU of a stuck guest is: lines for a failure report.
+    Samples `info registers -a` a few times, finds the kernel's runtime
+    offset with `info mem` and names the RIPs (and the kernel text
+    addresses found on each stack) from @system_map, and sums up each
+    local APIC (its timer, pending and in-service vectors). After the
+    report, an empty line and the monitor's full `info lapic` dumps. It
+    only reads: the guest runs on between the samples."""
+    try:
+        mon = Monitor(sock_path)
+    except OSError as e:
+        return ["no vCPU samples: the monitor did not answer (%s)" % e]
+    try:
+        return _vcpu_report(mon, system_map, samples, interval)
+    except (OSError, socket.timeout) as e:
+        return ["no vCPU samples: the monitor stopped answering (%s)" % e]
+    finally:
+        mon.close()
+
+
+SYSTEM_STATES = ("booting: initcalls, init not started yet", "scheduling: initcalls",
+                 "freeing init memory", "running: init started", "halt", "power off",
+                 "restart", "suspend")
+
+
+def kernel_offset(mon, syms, cpu, regs):
+    """The kernel image's offset as vCPU @cpu's page tables map it, if its
+    kernel-mode RIPs (@regs) fall in the text at that offset; else None."""
+    if syms.text is None or not any(v[2] == 0 for v in regs):
+        return None
+    mon.cmd("cpu %d" % cpu)
+    start = kernel_image_start(mon.cmd("info mem"))
+    if start is None or not any(syms.in_text(v[0], start - syms.text)
+                                for v in regs if v[2] == 0):
+        return None
+    return start - syms.text
+
+
+def read_word(mon, cpu, addr, fmt="g"):
+    """A 64-bit (g) or 32-bit (w) word of guest memory, through @cpu's page
+    tables, or None."""
+    mon.cmd("cpu %d" % cpu)
+    m = re.search(r":\s*0x([0-9a-f]+)", mon.cmd("x /1%sx 0x%x" % (fmt, addr)))
+    return int(m.group(1), 16) if m else None
+
+
+def parse_printk_ring(rb, descs, infos, data):
+    """The records of a kernel's printk ring buffer, from its bytes: @rb
+    (struct printk_ringbuffer), the desc and info arrays and the text
+    data ring.  [(seq, ts_ns, level, text)] in order (6.12's layout)."""
+    count_bits = struct.unpack_from("<I", rb, 0)[0]
+    size_bits = struct.unpack_from("<I", rb, 48)[0]
+    size = 1 << size_bits
+    out = []
+    for i in range(min(1 << count_bits, len(descs) // 24, len(infos) // 88)):
+        sv, begin, nxt = struct.unpack_from("<QQQ", descs, i * 24)
+        state, did = sv >> 62, sv & ((1 << 62) - 1)
+        seq, ts, text_len, _, flv = struct.unpack_from("<QQHBB", infos, i * 88)
+        if state not in (1, 2) or begin & 1 or nxt & 1:  # committed/finalized
+            continue
+        if begin >> size_bits == nxt >> size_bits and begin < nxt:
+            off = begin & (size - 1)
+        elif (begin + size) >> size_bits == nxt >> size_bits:
+            off = 0
+        else:
+            continue
+        if off + 8 > len(data) or struct.unpack_from("<Q", data, off)[0] != did:
+            continue
+        text = data[off + 8:off + 8 + text_len].decode(errors="replace")
+        out.append((seq, ts, flv >> 5, text))
+    return sorted(out)
+
+
+def read_dmesg(mon, cpu, syms, offset, where):
+    """The kernel log of the kernel at @offset, read through @cpu's page
+    tables with the monitor's memsave into files under @where: lines as
+    dmesg prints them, or [] if the ring buffer could not be read."""
+    def grab(addr, size, name):
+        path = os.path.join(where, name)
+        # (Quoted: unquoted, the size and the path read as a division.)
+        mon.cmd('memsave 0x%x %d "%s"' % (addr, size, path))
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            return b""
+        finally:
+            if os.path.exists(path):
+                os.unlink(path)
+    if "prb" not in syms.data:
+        return []
+    mon.cmd("cpu %d" % cpu)
+    ptr = read_word(mon, cpu, syms.data["prb"] + offset)
+    if not ptr:
+        return []
+    rb = grab(ptr, 72, "rb")
+    if len(rb) < 72:
+        return []
+    count_bits, descs, infos = struct.unpack_from("<I4xQQ", rb, 0)
+    size_bits, data = struct.unpack_from("<I4xQ", rb, 48)
+    if count_bits > 20 or size_bits > 26:
+        return []
+    recs = parse_printk_ring(rb, grab(descs, 24 << count_bits, "descs"),
+                             grab(infos, 88 << count_bits, "infos"),
+                             grab(data, 1 << size_bits, "data"))
+    return ["<%d>[%5d.%06d] %s" % (lvl, ts // 10**9, ts // 1000 % 10**6, line)
+            for _, ts, lvl, text in recs for line in text.splitlines() or [""]]
+
+
+def _vcpu_report(mon, system_map, samples, interval):
+    syms = Symbols(system_map)
+    seen = [parse_registers(mon.cmd("info registers -a"))]
+    # Whether the kernel's clock moves: jiffies now and after the samples.
+    # (A vCPU with interrupts on first: one parked by a kexec is still in
+    # the old kernel, with interrupts off.)
+    order = sorted(seen[0].items(), key=lambda cv: (not cv[1][4], cv[0]))
+    probe = next(((c, o) for c, o in ((c, kernel_offset(mon, syms, c, [v])) for c, v in order)
+                  if o is not None), None)
+    ticks = []
+    if probe and "jiffies_64" in syms.data:
+        ticks.append((time.time(), read_word(mon, probe[0],
+                                             syms.data["jiffies_64"] + probe[1])))
+    for i in range(1, samples):
+        time.sleep(interval)
+        seen.append(parse_registers(mon.cmd("info registers -a")))
+    if not seen[-1]:
+        return ["no vCPU samples: `info registers -a` printed no RIP"]
+    if ticks:
+        ticks.append((time.time(), read_word(mon, probe[0],
+                                             syms.data["jiffies_64"] + probe[1])))
+    shown = os.path.relpath(system_map, TOP) if system_map.startswith(TOP + os.sep) \
+        else system_map
+    out, details = [], []
+    if probe and "system_state" in syms.data:
+        st = read_word(mon, probe[0], syms.data["system_state"] + probe[1], "w")
+        if st is not None:
+            out.append("kernel at 0x%x (through vCPU%d): system_state %d (%s)" % (
+                syms.text + probe[1], probe[0], st,
+                SYSTEM_STATES[st] if st < len(SYSTEM_STATES) else "?"))
+    if len(ticks) == 2 and None not in (ticks[0][1], ticks[1][1]):
+        out.append("  jiffies %d, then %d %.1f s later: %s" % (
+            ticks[0][1], ticks[1][1], ticks[1][0] - ticks[0][0],
+            "the timer tick is stopped" if ticks[1][1] == ticks[0][1]
+            else "+%d, the clock runs" % (ticks[1][1] - ticks[0][1])))
+    dmesg = []
+    if probe:
+        where = tempfile.mkdtemp(prefix="tbmem.")
+        try:
+            dmesg = read_dmesg(mon, probe[0], syms, probe[1], where)
+        finally:
+            shutil.rmtree(where, ignore_errors=True)
+    if dmesg:
+        out.append("  its kernel log (from memory, every level; in vcpus.txt) ends:")
+        out.extend("    " + l for l in dmesg[-8:])
+    for cpu in sorted(seen[-1]):
+        mine = [smp[cpu] for smp in seen if cpu in smp]
+        _, rsp, cpl, _, irq_on = mine[-1]
+        # Each vCPU through its own page tables: during a kexec one can be
+        # in the old kernel and another in the new one, or in neither.
+        offset = kernel_offset(mon, syms, cpu, mine) if cpl == 0 else None
+
+        def where(v):
+            n = syms.name(v[0], offset) if offset is not None else None
+            return n or ("user 0x%x" % v[0] if v[2] == 3 else "0x%x" % v[0])
+        places = [where(v) for v in mine]
+        distinct = sorted(set(places), key=places.index)
+        if all(v[3] for v in mine):
+            what = "halted (HLT) in all %d samples: idle, waiting for an interrupt" % len(mine)
+        elif len(set(v[0] for v in mine)) == 1:
+            what = "%d samples the same: spinning" % len(mine)
+        else:
+            what = "%d samples, %d places" % (len(mine), len(distinct))
+        out.append("vCPU%d: RIP %s (CPL %s, interrupts %s), %s" % (
+            cpu, " | ".join(distinct[:4]) + (" ..." if len(distinct) > 4 else ""), cpl,
+            "on" if irq_on else "off", what))
+        lapic = mon.cmd("info lapic %d" % cpu)
+        details.append("vCPU%d: info lapic %d:" % (cpu, cpu))
+        details.extend("  " + l for l in lapic.splitlines() if l.strip())
+        summary = lapic_summary(lapic)
+        if summary:
+            out.append("  " + summary)
+        if offset is None:
+            if cpl == 0:
+                out.append("  not in the kernel image of %s (no kernel text mapped through "
+                           "its page tables: decompressor, purgatory, firmware?)" % shown)
+            continue
+        out.append("  kernel text at 0x%x (offset 0x%x against %s)"
+                   % (syms.text + offset, offset, shown))
+        if rsp:
+            words = re.findall(r"0x([0-9a-f]{16})", mon.cmd("x /64gx 0x%x" % rsp))
+            calls = [syms.name(int(w, 16), offset) for w in words]
+            calls = [c for c in calls if c and not c.endswith("+0x0")][:10]
+            if calls:
+                out.append("  text addresses on its stack: " + " < ".join(calls))
+    return out + [""] + details + (["", "kernel log read from memory:"] + dmesg
+                                   if dmesg else [])
+
+
 def hang_report(run, console):
     if run.current:
         return "running %s stage %d (%s)" % (run.current[0], run.current[1],
@@ -1032,9 +1430,10 @@ def hang_report(run, console):
     return "between tests"
 
 
-def boot_failure(rep, boot, note, lines=()):
+def boot_failure(rep, boot, note, lines=(), vcpus=()):
     r = Result(None, "boot %s" % boot.name, 1, 1, 0, 1, 0, [], None,
-               [("last console lines", list(lines))] if lines else [])
+               ([("last console lines", list(lines))] if lines else []) +
+               ([("where the vCPUs were", list(vcpus))] if vcpus else []))
     r.line = lambda: "FAIL boot %s: %s" % (boot.name, note)
     r.notes = [note]
     rep.add(r)

@@ -60,3 +60,28 @@ int dma_buf_physr(struct dma_buf_attachment *attach, const struct physr **pr)
 	return ops->get_physr(attach, pr);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_physr, DMA_BUF);
+
+/**
+ * dma_buf_physr_flags() - what the exporter allows besides DMA
+ * @dmabuf: the dma-buf.
+ *
+ * The exporter's &dma_buf_ops.physr_flags, fixed for the dma-buf's life:
+ * %DMA_BUF_PHYSR_CPU_ACCESS when the CPU may access its device memory
+ * through a kernel mapping of the range (see include/linux/dma-buf-physr.h).
+ * An importer that accesses device memory with the CPU (a software RDMA
+ * provider) must refuse a dma-buf without it.  Access still ends at the
+ * exporter's move_notify, as for DMA.
+ *
+ * Context: any.
+ * Return: a mask of DMA_BUF_PHYSR_* flags; 0 when the exporter gives no
+ * physr list or allows nothing but DMA.
+ */
+unsigned int dma_buf_physr_flags(const struct dma_buf *dmabuf)
+{
+	const struct dma_buf_ops *ops = dmabuf->ops;
+
+	if (!ops->get_physr || !ops->physr_flags)
+		return 0;
+	return ops->physr_flags(dmabuf);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_physr_flags, DMA_BUF);

@@ -48,6 +48,7 @@ struct dma_physr_seg {
  * @__granule: private: IOVA granule.
  * @__piece: private: largest piece mapped by one dma_map_phys().
  * @__boundary: private: the segment boundary mask pieces are cut at.
+ * @__max_seg: private: the device's maximum segment size.
  * @__linked: private: bytes of @state linked.
  *
  * Filled by dma_map_physr() and emptied by dma_unmap_physr(); the caller
@@ -71,6 +72,7 @@ struct dma_physr_map {
 	u64 __granule;
 	size_t __piece;
 	u64 __boundary;
+	u64 __max_seg;
 	size_t __linked;
 };
 

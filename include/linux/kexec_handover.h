@@ -30,6 +30,8 @@ int kho_preserve_pages(struct page *page, unsigned long nr_pages);
 int kho_unpreserve_pages(struct page *page, unsigned long nr_pages);
 int kho_preserve_physr(struct physr *pr);
 int kho_unpreserve_physr(const struct physr *pr);
+int kho_preserve_physr_ref(struct physr *pr, unsigned int order);
+int kho_unpreserve_physr_ref(struct physr *pr);
 
 int kho_add_subtree(const char *name, const char *compatible,
 		    phys_addr_t phys, size_t size);
@@ -56,6 +58,7 @@ int kho_kexec_prepare(void);
 bool kho_will_hand_over(void);
 int kho_scratch_claim(void);
 void kho_scratch_sync(bool in_use);
+void kho_scratch_mark_cma(void);
 bool kho_folio_in_scratch(struct folio *folio);
 int kho_scratch_place_kernel(struct kexec_buf *kbuf,
 			     int (*fn)(struct resource *res, void *arg));
@@ -100,6 +103,16 @@ static inline int kho_preserve_physr(struct physr *pr)
 }
 
 static inline int kho_unpreserve_physr(const struct physr *pr)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int kho_preserve_physr_ref(struct physr *pr, unsigned int order)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int kho_unpreserve_physr_ref(struct physr *pr)
 {
 	return -EOPNOTSUPP;
 }
@@ -197,6 +210,10 @@ static inline int kho_scratch_claim(void)
 }
 
 static inline void kho_scratch_sync(bool in_use)
+{
+}
+
+static inline void kho_scratch_mark_cma(void)
 {
 }
 

@@ -27,6 +27,13 @@
  *   whose ranges are runs of naturally aligned blocks of PAGE_SIZE << order
  *   bytes: one physr list per folio order, so the 16-byte physr entry needs
  *   no extra field and a run of equal-order folios is a single entry.
+ * - KHO_FDT_PROP_REF (version 3, optional): an array of (order, first
+ *   chunk, number of ranges, bytes) entries, four big-endian u64 cells
+ *   each, one per physr list that an owner preserved as it is with
+ *   kho_preserve_physr_ref(): its ranges, in any order, are runs of
+ *   naturally aligned blocks of PAGE_SIZE << order bytes, preserved
+ *   without a copy in KHO_FDT_PROP_MEM.  The chunk pages of such a list
+ *   are preserved pages of KHO_FDT_PROP_MEM, for the owner to restore.
  * - A sub-blob node has the properties "compatible" (string),
  *   KHO_FDT_PROP_BLOB_PHYS and KHO_FDT_PROP_BLOB_SIZE (big-endian u64).
  */
@@ -38,11 +45,14 @@
 
 #define KHO_FDT_COMPATIBLE_PREFIX	"linux,kho-physr-v"
 /* The newest root version this kernel writes and reads. */
-#define KHO_FDT_VERSION		2
-#define KHO_FDT_COMPATIBLE	KHO_FDT_COMPATIBLE_PREFIX "2"
+#define KHO_FDT_VERSION		3
+#define KHO_FDT_COMPATIBLE	KHO_FDT_COMPATIBLE_PREFIX "3"
 #define KHO_FDT_COMPATIBLE_V1	KHO_FDT_COMPATIBLE_PREFIX "1"
 #define KHO_FDT_PROP_PAGE_SHIFT	"page-shift"
 #define KHO_FDT_PROP_MEM	"preserved-memory"
+#define KHO_FDT_PROP_REF	"referenced-memory"
+/* Big-endian u64 cells per KHO_FDT_PROP_REF entry. */
+#define KHO_FDT_REF_CELLS	4
 #define KHO_FDT_PROP_BLOB_PHYS	"phys"
 #define KHO_FDT_PROP_BLOB_SIZE	"size"
 

@@ -20,6 +20,7 @@
 
 struct file;
 struct folio;
+struct page;
 struct pci_dev;
 struct physr_pinned;
 struct sg_table;
@@ -180,6 +181,7 @@ struct physr_pin_account {
 void physr_init(struct physr *pr);
 int physr_init_mmio(struct physr *pr, const struct physr_provider *provider);
 void physr_destroy(struct physr *pr);
+void physr_reset(struct physr *pr);
 int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 			 gfp_t gfp);
 int physr_make_chunked(struct physr *pr, gfp_t gfp);
@@ -210,6 +212,7 @@ int physr_adopt(struct physr *pr, phys_addr_t first,
 
 int physr_append_folio(struct physr *pr, struct folio *folio, size_t offset,
 		       size_t len, gfp_t gfp);
+unsigned int physr_page_run(struct page **pages, unsigned int nr);
 struct physr_pinned *physr_pin_user(unsigned long uaddr, size_t len,
 				    unsigned int flags, gfp_t gfp);
 struct physr_pinned *physr_pin_memfd(struct file *memfd, loff_t offset,

@@ -177,8 +177,7 @@ static int dma_physr_grow(struct dma_physr_map *map, gfp_t gfp)
 static int dma_physr_emit(struct dma_physr_map *map, dma_addr_t addr, u64 len,
 			  bool merge, gfp_t gfp)
 {
-	u64 max = dma_get_max_seg_size(map->dev);
-	u64 mask = dma_get_seg_boundary(map->dev);
+	u64 max = map->__max_seg, mask = map->__boundary;
 	int ret;
 
 	if (merge && map->nr_segs) {
@@ -188,7 +187,11 @@ static int dma_physr_emit(struct dma_physr_map *map, dma_addr_t addr, u64 len,
 		if (end == addr && last->len < max &&
 		    (last->addr | mask) != end - 1) {
 			room = min(max - last->len, (last->addr | mask) - end + 1);
-			room = min(room, len);
+			/* The common case: the whole piece fits the last one */
+			if (likely(len <= room)) {
+				last->len += len;
+				return 0;
+			}
 			last->len += room;
 			addr += room;
 			len -= room;
@@ -337,15 +340,28 @@ static bool dma_physr_try_iova(struct dma_physr_map *map,
 	map->__flags |= DMA_PHYSR_IOVA;
 	if (!dma_physr_mmio(map) && dev_is_pci(dev) && to_pci_dev(dev)->untrusted)
 		map->__flags |= DMA_PHYSR_UNTRUSTED;
-	dma_physr_walk_init(&w, it);
-	while (dma_physr_next_piece(map, &w, &p)) {
-		u64 span;
+	if (!(map->__flags & DMA_PHYSR_UNTRUSTED)) {
+		/* Every range is linked whole: no pieces to cut */
+		struct physr_iter cur = *it;
+		struct physr_range r;
 
-		if (p.kind != DMA_PHYSR_LINK)
-			continue;
-		span = ALIGN((p.phys & gmask) + p.len, map->__granule);
-		if (span < p.len || check_add_overflow(size, span, &size))
-			goto piecewise;
+		while (physr_iter_next(&cur, &r)) {
+			u64 span = ALIGN((r.phys & gmask) + r.len, map->__granule);
+
+			if (span < r.len || check_add_overflow(size, span, &size))
+				goto piecewise;
+		}
+	} else {
+		dma_physr_walk_init(&w, it);
+		while (dma_physr_next_piece(map, &w, &p)) {
+			u64 span;
+
+			if (p.kind != DMA_PHYSR_LINK)
+				continue;
+			span = ALIGN((p.phys & gmask) + p.len, map->__granule);
+			if (span < p.len || check_add_overflow(size, span, &size))
+				goto piecewise;
+		}
 	}
 	if (size && size <= SIZE_MAX &&
 	    dma_iova_try_alloc(dev, &map->state, 0, size))
@@ -353,6 +369,78 @@ static bool dma_physr_try_iova(struct dma_physr_map *map,
 piecewise:
 	map->__flags &= ~(DMA_PHYSR_IOVA | DMA_PHYSR_UNTRUSTED);
 	return false;
+}
+
+/*
+ * The common case: a window linked whole (IOVA space reserved, a trusted
+ * device), where every range is one link piece.  Walk the list directly
+ * and extend the last run and the last segment in place; the general
+ * dma_physr_emit() only where a new segment starts.  Same result as
+ * dma_physr_map_pieces()'s loop, in fewer instructions per range.
+ */
+static int dma_physr_link_all(struct dma_physr_map *map,
+			      const struct physr_iter *it,
+			      struct iommu_map_run *runs, unsigned int max_runs,
+			      bool sync, unsigned long attrs, gfp_t gfp)
+{
+	u64 gran = map->__granule, gmask = gran - 1, pos = 0;
+	u64 max = map->__max_seg, mask = map->__boundary;
+	dma_addr_t base = map->state.addr;
+	struct physr_iter cur = *it;
+	struct physr_range r;
+	unsigned int nr = 0;
+	size_t linked;
+	int ret;
+
+	while (physr_iter_next(&cur, &r)) {
+		u64 pad = r.phys & gmask, start = r.phys - pad;
+		u64 span = ALIGN(pad + r.len, gran);
+		dma_addr_t addr = base + pos + pad;
+
+		if (sync)
+			arch_sync_dma_for_device(r.phys, r.len, map->dir);
+		if (nr && start == runs[nr - 1].paddr + runs[nr - 1].size) {
+			runs[nr - 1].size += span;
+		} else {
+			if (nr == max_runs) {
+				ret = iommu_dma_iova_link_runs(map->dev, &map->state,
+							       map->__linked, runs, nr,
+							       map->dir, attrs, gfp,
+							       &linked);
+				map->__linked += linked;
+				if (ret)
+					return ret;
+				nr = 0;
+			}
+			runs[nr].paddr = start;
+			runs[nr].size = span;
+			nr++;
+		}
+		pos += span;
+		if (map->nr_segs) {
+			struct dma_physr_seg *last = &map->segs[map->nr_segs - 1];
+
+			/* Touches the last segment, fits its size and boundary */
+			if (last->addr + last->len == addr &&
+			    last->len + r.len <= max &&
+			    (last->addr | mask) >= addr + r.len - 1) {
+				last->len += r.len;
+				continue;
+			}
+		}
+		ret = dma_physr_emit(map, addr, r.len, true, gfp);
+		if (ret)
+			return ret;
+	}
+	if (nr) {
+		ret = iommu_dma_iova_link_runs(map->dev, &map->state,
+					       map->__linked, runs, nr, map->dir,
+					       attrs, gfp, &linked);
+		map->__linked += linked;
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int dma_physr_map_pieces(struct dma_physr_map *map,
@@ -382,6 +470,15 @@ static int dma_physr_map_pieces(struct dma_physr_map *map,
 			runs = big;
 			max_runs = DMA_PHYSR_BATCH;
 		}
+	}
+
+	if ((map->__flags & DMA_PHYSR_IOVA) &&
+	    !(map->__flags & DMA_PHYSR_UNTRUSTED)) {
+		ret = dma_physr_link_all(map, it, runs, max_runs, sync, attrs,
+					 gfp);
+		if (ret)
+			goto fail;
+		goto linked;
 	}
 
 	dma_physr_walk_init(&w, it);
@@ -454,6 +551,7 @@ static int dma_physr_map_pieces(struct dma_physr_map *map,
 		if (ret)
 			goto fail;
 	}
+linked:
 	if (map->__flags & DMA_PHYSR_IOVA) {
 		ret = dma_iova_sync(dev, &map->state, 0, map->__linked);
 		if (ret)
@@ -566,6 +664,7 @@ int dma_map_physr_slice(struct device *dev, const struct physr *pr,
 	map->__granule = PAGE_SIZE;
 	map->__piece = dma_max_mapping_size(dev) ?: PAGE_SIZE;
 	map->__boundary = dma_get_seg_boundary(dev);
+	map->__max_seg = dma_get_max_seg_size(dev);
 
 	if (physr_kind_of(pr) == PHYSR_MMIO) {
 		ret = dma_physr_p2p_path(dev, pr, map);

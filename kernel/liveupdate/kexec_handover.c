@@ -12,6 +12,14 @@
  * merges into one entry; the lists' first chunks go into the root FDT,
  * next to the sub-blobs.
  *
+ * A physr list that already describes preserved memory, in the order its
+ * owner keeps it (a memfd's folios in file order, say), can be handed over
+ * as it is with kho_preserve_physr_ref(): its blocks go into the xarrays
+ * too, tagged KHO_XA_REF, so that every overlap check sees them, but the
+ * root names the list itself (KHO_FDT_PROP_REF) instead of copying its
+ * ranges into a preserved-memory list.  Only a root of version 2 or older
+ * (kho.write_version=) copies them, since such a root has no reference.
+ *
  * The root FDT page is allocated once at boot, so its address is known
  * when kexec_file_load() builds the boot parameters; its content is
  * rewritten whenever a sub-blob changes (so that an add that would not
@@ -37,6 +45,21 @@
 #include "kho_internal.h"
 
 #define KHO_NAME_MAX	64
+
+/*
+ * Tag of an xarray entry whose block belongs to a list preserved with
+ * kho_preserve_physr_ref(): the root references the list instead of
+ * listing the block again.  The value is the order, or'ed with this.
+ */
+#define KHO_XA_REF	0x100UL
+
+/*
+ * Bytes of the root that referenced lists leave free for the sub-blobs
+ * added after them, LUO's state at kexec above all (a sub-blob node takes
+ * about 100 bytes): a reference that would leave less gets -ENOSPC, and
+ * its owner preserves the memory the other way.
+ */
+#define KHO_REF_ROOM_KEEP	1024
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "kho."
@@ -72,6 +95,13 @@ unsigned int kho_write_version(unsigned int newest)
 }
 EXPORT_SYMBOL_GPL(kho_write_version);
 
+/* A list preserved with kho_preserve_physr_ref(). */
+struct kho_ref {
+	struct list_head list;
+	struct physr *pr;
+	unsigned int order;
+};
+
 struct kho_blob {
 	struct list_head list;
 	char name[KHO_NAME_MAX];
@@ -87,6 +117,8 @@ static struct kho_out {
 	struct mutex lock;
 	struct xarray preserved[KHO_NR_ORDERS];
 	struct list_head blobs;
+	struct list_head refs;
+	unsigned int nr_refs;
 	struct physr maps[KHO_NR_ORDERS];
 	void *root;
 	/* The scratch array named by the setup_data, filled at boot. */
@@ -95,6 +127,7 @@ static struct kho_out {
 } kho_out = {
 	.lock = __MUTEX_INITIALIZER(kho_out.lock),
 	.blobs = LIST_HEAD_INIT(kho_out.blobs),
+	.refs = LIST_HEAD_INIT(kho_out.refs),
 };
 
 /**
@@ -224,8 +257,11 @@ int kho_unpreserve_folio(struct folio *folio)
 		return -ENOENT;
 	mutex_lock(&kho_out.lock);
 	ret = kho_check_out(pfn, 1UL << order);
-	if (!ret && !xa_erase(&kho_out.preserved[order], pfn >> order))
+	if (!ret && xa_to_value(xa_load(&kho_out.preserved[order],
+					pfn >> order)) != order)
 		ret = -ENOENT;
+	if (!ret)
+		xa_erase(&kho_out.preserved[order], pfn >> order);
 	mutex_unlock(&kho_out.lock);
 	return ret;
 }
@@ -297,7 +333,8 @@ int kho_unpreserve_pages(struct page *page, unsigned long nr_pages)
 	while (!ret && pfn < end) {
 		unsigned int order = kho_block_order(pfn, end - pfn);
 
-		if (!xa_load(&kho_out.preserved[order], pfn >> order))
+		if (xa_to_value(xa_load(&kho_out.preserved[order],
+					pfn >> order)) != order)
 			ret = -ENOENT;
 		pfn += 1UL << order;
 	}
@@ -381,19 +418,223 @@ int kho_unpreserve_physr(const struct physr *pr)
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_physr);
 
-/*
- * Write the root FDT into @buf.  With @final the preserved-memory property
- * lists the built maps; otherwise it has a placeholder of the largest size
- * it can take, so that a sub-blob that fits now still fits at kexec.
- */
-static int kho_build_root(void *buf, bool final)
+/* Erase the blocks of the first @nr ranges of a referenced list. */
+static void kho_erase_ref(const struct physr *pr, unsigned int order,
+			  u64 nr)
 {
-	__be64 cells[2 * KHO_NR_ORDERS];
-	unsigned int n = 0, order;
-	unsigned int version = kho_write_version(KHO_FDT_VERSION);
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned long pfn, end;
+
+	physr_for_each_range(pr, &it, &r) {
+		if (!nr--)
+			break;
+		pfn = PHYS_PFN(r.phys);
+		end = pfn + PHYS_PFN(r.len);
+		for (; pfn < end; pfn += 1UL << order)
+			xa_erase(&kho_out.preserved[order], pfn >> order);
+	}
+}
+
+/* Tag every block of @pr in the xarray of @order; all or nothing. */
+static int kho_mark_ref(const struct physr *pr, unsigned int order)
+{
+	u64 block = PAGE_SIZE << order, done = 0;
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned long pfn, end;
+	int ret = 0;
+
+	physr_for_each_range(pr, &it, &r) {
+		if (!IS_ALIGNED(r.phys, block) || !IS_ALIGNED(r.len, block)) {
+			ret = -EINVAL;
+			break;
+		}
+		pfn = PHYS_PFN(r.phys);
+		end = pfn + PHYS_PFN(r.len);
+		ret = kho_check_out(pfn, end - pfn);
+		for (; !ret && pfn < end; pfn += 1UL << order) {
+			if (kho_block_busy(pfn, order))
+				ret = -EEXIST;
+			else
+				ret = xa_insert(&kho_out.preserved[order],
+						pfn >> order,
+						xa_mk_value(order | KHO_XA_REF),
+						GFP_KERNEL);
+			if (ret) {
+				/* The blocks of this range marked so far. */
+				while (pfn > PHYS_PFN(r.phys)) {
+					pfn -= 1UL << order;
+					xa_erase(&kho_out.preserved[order],
+						 pfn >> order);
+				}
+			}
+		}
+		if (ret)
+			break;
+		done++;
+	}
+	if (ret)
+		kho_erase_ref(pr, order, done);
+	return ret;
+}
+
+static int kho_build_root_version(void *buf, bool final, unsigned int version);
+static int kho_build_root(void *buf, bool final);
+
+/**
+ * kho_preserve_physr_ref() - keep a physr list and the memory it describes
+ *	across kexec, the list being the only record of that memory
+ * @pr: the list; its ranges are runs of naturally aligned blocks of
+ *	PAGE_SIZE << @order bytes, in any order, that do not overlap.  It
+ *	must not change until it is unpreserved or the kernel kexecs.
+ * @order: the folio order of every block.
+ *
+ * kho_preserve_physr() and a kho_preserve_folio() of every block, without
+ * the copy: the root of the handover references the list (its first chunk,
+ * number of ranges and bytes) instead of listing its ranges again, so a
+ * list of N ranges costs its own 16 bytes per range and nothing more.  The
+ * next kernel reserves every block, and hands them back with
+ * kho_restore_folio() (order @order) once the owner took the list back with
+ * kho_restore_physr().  With ``kho.write_version=`` 2 or 1 the ranges are
+ * copied into the preserved-memory lists, as an older kernel reads them.
+ * Every block is checked against everything preserved so far, as
+ * kho_preserve_folio() checks a folio.  An empty list is accepted and
+ * hands nothing over (the root gets no entry for it).
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for an
+ * order too large, a range not made of such blocks or one in a scratch
+ * area, -EEXIST when a block overlaps preserved memory or @pr is preserved
+ * already, -ENOSPC when the root has no room for one more reference that
+ * leaves %KHO_REF_ROOM_KEEP bytes of it free for later sub-blobs, -EBUSY
+ * when the kernel is already kexecing, -ENOMEM.  On error nothing is
+ * preserved (a short list may stay in its chunk, with the same ranges).
+ */
+int kho_preserve_physr_ref(struct physr *pr, unsigned int order)
+{
+	struct kho_ref *ref, *r;
+	int ret;
+
+	if (order >= KHO_NR_ORDERS)
+		return -EINVAL;
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL);
+	if (!ref)
+		return -ENOMEM;
+	ref->pr = pr;
+	ref->order = order;
+	ret = kho_preserve_physr(pr);
+	if (ret)
+		goto out_free;
+
+	mutex_lock(&kho_out.lock);
+	ret = kho_out.frozen ? -EBUSY : 0;
+	list_for_each_entry(r, &kho_out.refs, list)
+		if (!ret && r->pr == pr)
+			ret = -EEXIST;
+	ret = ret ?: kho_mark_ref(pr, order);
+	if (!ret) {
+		list_add_tail(&ref->list, &kho_out.refs);
+		kho_out.nr_refs++;
+		/* In the newest version too, as kho_add_subtree() checks. */
+		ret = kho_build_root_version(kho_out.root, false,
+					     KHO_FDT_VERSION);
+		if (!ret && PAGE_SIZE - fdt_totalsize(kho_out.root) <
+		    KHO_REF_ROOM_KEEP)
+			ret = -ENOSPC;
+		ret = ret ?: kho_build_root(kho_out.root, false);
+		if (ret) {
+			/* As kho_add_subtree(): put back the previous root. */
+			list_del(&ref->list);
+			kho_out.nr_refs--;
+			kho_erase_ref(pr, order, U64_MAX);
+			kho_build_root(kho_out.root, false);
+		}
+	}
+	mutex_unlock(&kho_out.lock);
+	if (!ret)
+		return 0;
+	kho_unpreserve_physr(pr);
+out_free:
+	kfree(ref);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_physr_ref);
+
+/**
+ * kho_unpreserve_physr_ref() - undo kho_preserve_physr_ref()
+ * @pr: the list, unchanged since it was preserved.
+ *
+ * Context: process context, may sleep; takes the KHO lock.
+ * Return: 0 on success, -ENOENT when @pr is not preserved with
+ * kho_preserve_physr_ref(), -EBUSY when the kernel is already kexecing.
+ */
+int kho_unpreserve_physr_ref(struct physr *pr)
+{
+	struct kho_ref *ref, *found = NULL;
+	int ret = 0;
+
+	mutex_lock(&kho_out.lock);
+	if (kho_out.frozen) {
+		ret = -EBUSY;
+	} else {
+		list_for_each_entry(ref, &kho_out.refs, list)
+			if (ref->pr == pr)
+				found = ref;
+		if (!found) {
+			ret = -ENOENT;
+		} else {
+			list_del(&found->list);
+			kho_out.nr_refs--;
+			kho_erase_ref(pr, found->order, U64_MAX);
+			kho_build_root(kho_out.root, false);
+		}
+	}
+	mutex_unlock(&kho_out.lock);
+	if (ret)
+		return ret;
+	kfree(found);
+	return kho_unpreserve_physr(pr);
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_physr_ref);
+
+/*
+ * Write the root FDT of format @version into @buf.  With @final the
+ * preserved-memory property lists the built maps; otherwise it has a
+ * placeholder of the largest size it can take, so that a sub-blob that
+ * fits now still fits at kexec.  The referenced lists (version 3 and
+ * later) take the same room either way.
+ */
+static int kho_build_root_version(void *buf, bool final, unsigned int version)
+{
+	__be64 cells[2 * KHO_NR_ORDERS], *refs = NULL;
+	unsigned int n = 0, order, nr_refs = 0;
 	struct kho_blob *blob;
+	struct kho_ref *ref;
 	char compat[32];
 	int err;
+
+	if (version >= 3 && kho_out.nr_refs) {
+		refs = kmalloc_array(kho_out.nr_refs, KHO_FDT_REF_CELLS *
+				     sizeof(*refs), GFP_KERNEL);
+		if (!refs)
+			return -ENOMEM;
+		list_for_each_entry(ref, &kho_out.refs, list) {
+			__be64 *c;
+
+			/* An empty list hands nothing over: no entry. */
+			if (!physr_nr_ranges(ref->pr))
+				continue;
+			c = &refs[KHO_FDT_REF_CELLS * nr_refs++];
+
+			c[0] = cpu_to_be64(ref->order);
+			c[1] = cpu_to_be64(physr_first_chunk(ref->pr));
+			c[2] = cpu_to_be64(physr_nr_ranges(ref->pr));
+			c[3] = cpu_to_be64(physr_total_bytes(ref->pr));
+		}
+	}
 
 	snprintf(compat, sizeof(compat), KHO_FDT_COMPATIBLE_PREFIX "%u",
 		 version);
@@ -416,6 +657,11 @@ static int kho_build_root(void *buf, bool final)
 					      PAGE_SHIFT);
 	err = err ?: fdt_property(buf, KHO_FDT_PROP_MEM, cells,
 				  n * sizeof(cells[0]));
+	if (nr_refs)
+		err = err ?: fdt_property(buf, KHO_FDT_PROP_REF, refs,
+					  nr_refs * KHO_FDT_REF_CELLS *
+					  sizeof(refs[0]));
+	kfree(refs);
 	list_for_each_entry(blob, &kho_out.blobs, list) {
 		err = err ?: fdt_begin_node(buf, blob->name);
 		err = err ?: fdt_property_string(buf, "compatible",
@@ -431,6 +677,13 @@ static int kho_build_root(void *buf, bool final)
 	if (err == -FDT_ERR_NOSPACE)
 		return -ENOSPC;
 	return err ? -EINVAL : 0;
+}
+
+/* The root in the version kho.write_version= asks for now. */
+static int kho_build_root(void *buf, bool final)
+{
+	return kho_build_root_version(buf, final,
+				      kho_write_version(KHO_FDT_VERSION));
 }
 
 /* A node name libfdt and a later decoding tool accept without quoting. */
@@ -499,7 +752,16 @@ int kho_add_subtree(const char *name, const char *compatible,
 		ret = -EEXIST;
 	} else {
 		list_add_tail(&blob->list, &kho_out.blobs);
-		ret = kho_build_root(kho_out.root, false);
+		/*
+		 * The switch can change before the kexec: the sub-blob must
+		 * fit in the root of the newest version, the largest, too
+		 * (version 2 adds page-shift, 3 the referenced lists), or a
+		 * kexec after kho.write_version=1 was undone would fail with
+		 * -ENOSPC.
+		 */
+		ret = kho_build_root_version(kho_out.root, false,
+					     KHO_FDT_VERSION);
+		ret = ret ?: kho_build_root(kho_out.root, false);
 		if (ret) {
 			/*
 			 * The failed build left the root half written: put
@@ -583,10 +845,14 @@ int kho_out_root_copy(void *buf, size_t size)
 /*
  * Figures of the preserved-memory lists kho_build_maps() would build now,
  * for debugfs (the lists themselves exist only from kexec on): one line
- * per order that has ranges, "order O ranges R bytes B chunks C".
+ * per order that has ranges, "order O ranges R bytes B chunks C"; then one
+ * line per referenced list, "ref order O ranges R bytes B chunks C", whose
+ * ranges the maps do not copy (unless a root older than 3 is written).
  */
 int kho_out_maps_show(struct seq_file *m)
 {
+	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 3;
+	struct kho_ref *ref;
 	struct physr pr;
 	unsigned int order;
 	unsigned long idx;
@@ -599,6 +865,8 @@ int kho_out_maps_show(struct seq_file *m)
 	for (order = 0; order < KHO_NR_ORDERS && !ret; order++) {
 		physr_init(&pr);
 		xa_for_each(&kho_out.preserved[order], idx, entry) {
+			if (!copy_refs && (xa_to_value(entry) & KHO_XA_REF))
+				continue;
 			ret = physr_append(&pr, PFN_PHYS(idx << order),
 					   PAGE_SIZE << order, GFP_KERNEL);
 			if (ret)
@@ -613,6 +881,12 @@ int kho_out_maps_show(struct seq_file *m)
 				   physr_total_bytes(&pr), physr_nr_chunks(&pr));
 		physr_destroy(&pr);
 	}
+	if (!ret)
+		list_for_each_entry(ref, &kho_out.refs, list)
+			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu\n",
+				   ref->order, physr_nr_ranges(ref->pr),
+				   physr_total_bytes(ref->pr),
+				   physr_nr_chunks(ref->pr));
 	mutex_unlock(&kho_out.lock);
 	return ret;
 }
@@ -708,6 +982,7 @@ static void kho_destroy_maps(void)
 
 static int kho_build_maps(void)
 {
+	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 3;
 	unsigned int order;
 	unsigned long idx;
 	void *entry;
@@ -715,6 +990,9 @@ static int kho_build_maps(void)
 
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		xa_for_each(&kho_out.preserved[order], idx, entry) {
+			/* A referenced block: the root names its list. */
+			if (!copy_refs && (xa_to_value(entry) & KHO_XA_REF))
+				continue;
 			ret = physr_append(&kho_out.maps[order],
 					   PFN_PHYS(idx << order),
 					   PAGE_SIZE << order, GFP_KERNEL);

@@ -18,9 +18,10 @@
  *   and restrict memblock to them, so that no early allocation can land on
  *   preserved memory, whose location is not known yet.
  * kho_reserve_preserved(), once the direct map covers RAM: validate the
- *   root and every chunk of every preserved-memory list, reserve the ranges
- *   in memblock, lift the restriction and set aside this kernel's own
- *   scratch areas for the kernel after it.
+ *   root and every chunk of every preserved-memory list and referenced
+ *   list, reserve the ranges in memblock, lift the restriction and take
+ *   this kernel's own scratch areas for the kernel after it: the incoming
+ *   ones, kept (kho_keep_incoming_scratch()), or a fresh one.
  *
  * A handover that fails any check is reported once and dropped as a whole:
  * nothing of it is reserved, and the boot goes on as a cold boot.
@@ -43,7 +44,22 @@
 
 struct kho_area kho_scratch[KHO_MAX_SCRATCH];
 unsigned int kho_nr_scratch;
+bool kho_scratch_kept;
 struct kho_incoming kho_in;
+
+/*
+ * A list the root references (version 3), adopted in place for the boot,
+ * and the page frames its ranges span, [@lo_pfn, @hi_pfn).
+ */
+struct kho_in_ref {
+	struct physr pr;
+	unsigned int order;
+	unsigned long lo_pfn;
+	unsigned long hi_pfn;
+};
+
+static struct kho_in_ref *kho_refs __initdata;
+static unsigned int kho_nr_refs __initdata;
 
 static bool kho_enable = IS_ENABLED(CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT);
 static phys_addr_t kho_scratch_size __initdata;
@@ -290,6 +306,57 @@ static bool __init kho_area_ok(phys_addr_t addr, u64 size)
 				  addr, size);
 }
 
+/*
+ * The last window of RAM a preserved range was found in: the part of one
+ * memory region above the low limit and between the scratch areas around
+ * that range, where every range kho_area_ok() accepts.  The ranges of a
+ * list fall into a few such windows, so most are checked against the
+ * window in hand, without a search of memblock or of the scratch areas.
+ */
+static struct {
+	phys_addr_t start;
+	phys_addr_t end;
+} kho_window __initdata;
+
+/* Note the window of [@addr, @addr + @size), a range kho_area_ok() took. */
+static void __init kho_window_set(phys_addr_t addr, u64 size)
+{
+	phys_addr_t start = 0, end = 0, s, e;
+	unsigned long i;
+
+	for (i = 0; i < memblock.memory.cnt; i++) {
+		s = memblock.memory.regions[i].base;
+		e = s + memblock.memory.regions[i].size;
+		if (s <= addr && addr + size <= e) {
+			start = max(s, kho_setup.low_limit);
+			end = e;
+			break;
+		}
+	}
+	for (i = 0; i < kho_setup.nr_scratch && end; i++) {
+		s = kho_setup.scratch[i].addr;
+		e = s + kho_setup.scratch[i].size;
+		if (e <= addr)
+			start = max(start, e);
+		else if (s >= addr + size)
+			end = min(end, s);
+	}
+	kho_window.start = start;
+	kho_window.end = end;
+}
+
+/* kho_area_ok() for the ranges of the lists, mostly from the window. */
+static bool __init kho_range_ok(phys_addr_t addr, u64 size)
+{
+	if (addr >= kho_window.start && addr < kho_window.end &&
+	    size && size <= kho_window.end - addr)
+		return true;
+	if (!kho_area_ok(addr, size))
+		return false;
+	kho_window_set(addr, size);
+	return true;
+}
+
 static bool __init kho_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 {
 	return kho_area_ok(phys, size) &&
@@ -309,7 +376,7 @@ static int __init kho_check_ranges(const struct physr *pr, unsigned int order)
 			return -EINVAL;
 		if (r.phys < prev_end)
 			return -EINVAL;
-		if (!kho_area_ok(r.phys, r.len))
+		if (!kho_range_ok(r.phys, r.len))
 			return -ERANGE;
 		prev_end = r.phys + r.len;
 	}
@@ -373,6 +440,29 @@ static void __init kho_drop_maps(void)
 		physr_init(&kho_in.maps[order]);
 }
 
+/* Reject for a chain physr_adopt() refused with @err. */
+static void __init kho_reject_chain(phys_addr_t first,
+				    unsigned long max_chunks, int err,
+				    const char *what)
+{
+	struct physr_walk_info info;
+	char why[96];
+
+	if (err != -EPROTONOSUPPORT) {
+		kho_reject(what, err);
+		return;
+	}
+	/* Walk it again for the version, to say which. */
+	physr_validate_chain(first, max_chunks, kho_chunk_ok, NULL, &info);
+	snprintf(why, sizeof(why),
+		 "physr chunk version %u %s this kernel reads (%u)",
+		 info.bad_version,
+		 info.bad_version > PHYSR_CHUNK_VERSION ?
+		 "is newer than" : "is not one",
+		 PHYSR_CHUNK_VERSION);
+	kho_reject(why, err);
+}
+
 static int __init kho_adopt_maps(const void *fdt)
 {
 	unsigned long max_chunks = memblock_phys_mem_size() >> PAGE_SHIFT;
@@ -402,24 +492,9 @@ static int __init kho_adopt_maps(const void *fdt)
 		pr = &kho_in.maps[order];
 		ret = physr_adopt(pr, first, NULL, max_chunks, kho_chunk_ok,
 				  NULL);
-		if (ret == -EPROTONOSUPPORT) {
-			struct physr_walk_info info;
-			char why[96];
-
-			/* Walk it again for the version, to say which. */
-			physr_validate_chain(first, max_chunks, kho_chunk_ok,
-					     NULL, &info);
-			snprintf(why, sizeof(why),
-				 "physr chunk version %u %s this kernel reads (%u)",
-				 info.bad_version,
-				 info.bad_version > PHYSR_CHUNK_VERSION ?
-				 "is newer than" : "is not one",
-				 PHYSR_CHUNK_VERSION);
-			kho_reject(why, ret);
-			return ret;
-		}
 		if (ret) {
-			kho_reject("bad preserved-memory chunk chain", ret);
+			kho_reject_chain(first, max_chunks, ret,
+					 "bad preserved-memory chunk chain");
 			return ret;
 		}
 		ret = kho_check_ranges(pr, order);
@@ -429,6 +504,128 @@ static int __init kho_adopt_maps(const void *fdt)
 		}
 		max_chunks -= physr_nr_chunks(pr);
 		kho_in.metadata_bytes += physr_nr_chunks(pr) * PAGE_SIZE;
+	}
+	return 0;
+}
+
+/*
+ * Check the ranges of a referenced list: aligned, in RAM, as announced.
+ * The same walk notes the page frames they span, which bound the bitmap
+ * of waiting pages (the list is in its owner's order, not sorted).
+ */
+static int __init kho_check_ref(struct kho_in_ref *ref, u64 nr, u64 bytes)
+{
+	u64 block = PAGE_SIZE << ref->order;
+	unsigned long lo = ULONG_MAX, hi = 0;
+	struct physr_range r;
+	struct physr_iter it;
+
+	physr_for_each_range(&ref->pr, &it, &r) {
+		if (!IS_ALIGNED(r.phys, block) || !IS_ALIGNED(r.len, block))
+			return -EINVAL;
+		if (!kho_range_ok(r.phys, r.len))
+			return -ERANGE;
+		lo = min_t(unsigned long, lo, PHYS_PFN(r.phys));
+		hi = max_t(unsigned long, hi, PHYS_PFN(r.phys + r.len));
+	}
+	ref->lo_pfn = lo;
+	ref->hi_pfn = hi;
+	if (physr_nr_ranges(&ref->pr) != nr ||
+	    physr_total_bytes(&ref->pr) != bytes)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Adopt the lists a version 3 root references (KHO_FDT_PROP_REF), in
+ * place, for the boot only: their ranges are in no particular order, and
+ * kho_build_waiting() checks them against everything else.
+ */
+static int __init kho_adopt_refs(const void *fdt)
+{
+	unsigned long max_chunks = memblock_phys_mem_size() >> PAGE_SHIFT;
+	const __be64 *cells;
+	unsigned int i, n;
+	int len, ret;
+
+	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_REF, &len);
+	if (!cells)
+		return 0;
+	if (len <= 0 || len % (KHO_FDT_REF_CELLS * sizeof(*cells))) {
+		kho_reject("bad " KHO_FDT_PROP_REF " property", -EINVAL);
+		return -EINVAL;
+	}
+	n = len / (KHO_FDT_REF_CELLS * sizeof(*cells));
+	kho_refs = memblock_alloc(n * sizeof(*kho_refs), SMP_CACHE_BYTES);
+	if (!kho_refs) {
+		kho_reject("cannot allocate the referenced lists", -ENOMEM);
+		return -ENOMEM;
+	}
+	kho_nr_refs = n;
+	for (i = 0; i < n; i++) {
+		const __be64 *c = &cells[KHO_FDT_REF_CELLS * i];
+		u64 order = get_unaligned_be64(&c[0]);
+		u64 first = get_unaligned_be64(&c[1]);
+		struct kho_in_ref *ref = &kho_refs[i];
+
+		physr_init(&ref->pr);
+		if (order >= KHO_NR_ORDERS || !first || first > PHYS_ADDR_MAX) {
+			kho_reject("bad order or address of a referenced list",
+				   -EINVAL);
+			return -EINVAL;
+		}
+		ref->order = order;
+		ret = physr_adopt(&ref->pr, first, NULL, max_chunks,
+				  kho_chunk_ok, NULL);
+		if (ret) {
+			kho_reject_chain(first, max_chunks, ret,
+					 "bad referenced chunk chain");
+			return ret;
+		}
+		ret = kho_check_ref(ref, get_unaligned_be64(&c[2]),
+				    get_unaligned_be64(&c[3]));
+		if (ret) {
+			kho_reject("bad referenced range", ret);
+			return ret;
+		}
+		max_chunks -= physr_nr_chunks(&ref->pr);
+		kho_in.ref_ranges += physr_nr_ranges(&ref->pr);
+		kho_in.ref_chunk_bytes += physr_nr_chunks(&ref->pr) * PAGE_SIZE;
+	}
+	kho_in.nr_refs = n;
+	return 0;
+}
+
+/* Forget the referenced lists: their chunks belong to their owners. */
+static void __init kho_drop_refs(void)
+{
+	if (kho_refs)
+		memblock_free(kho_refs, kho_nr_refs * sizeof(*kho_refs));
+	kho_refs = NULL;
+	kho_nr_refs = 0;
+}
+
+static int __init kho_ref_chunk_ok(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned int order;
+
+	return kho_lookup(phys, size, &order) ? 0 : -EINVAL;
+}
+
+/*
+ * The chunks of a referenced list are preserved pages of the maps, for its
+ * owner to take back with kho_restore_physr().
+ */
+static int __init kho_check_ref_chunks(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < kho_nr_refs; i++) {
+		ret = physr_walk_chunks(&kho_refs[i].pr, kho_ref_chunk_ok,
+					NULL);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -489,7 +686,7 @@ static int __init kho_build_waiting(void)
 	const struct physr *pr;
 	struct physr_range r;
 	struct physr_iter it;
-	unsigned int order;
+	unsigned int order, i;
 
 	/* Each list is sorted: its first and last entries bound it. */
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
@@ -503,6 +700,11 @@ static int __init kho_build_waiting(void)
 		lo = min_t(unsigned long, lo,
 			   PHYS_PFN(le64_to_cpu(pr->head->ranges[0].phys)));
 	}
+	/* A referenced list's bounds came from kho_check_ref(). */
+	for (i = 0; i < kho_nr_refs; i++) {
+		hi = max(hi, kho_refs[i].hi_pfn);
+		lo = min(lo, kho_refs[i].lo_pfn);
+	}
 	if (lo >= hi)
 		return 0;
 	size = PAGE_ALIGN(BITS_TO_LONGS(hi - lo) * sizeof(long));
@@ -511,14 +713,57 @@ static int __init kho_build_waiting(void)
 		return -ENOMEM;
 	kho_in.waiting_base_pfn = lo;
 	kho_in.waiting_nr = hi - lo;
+	/*
+	 * With referenced lists, the runs of this bitmap are what is
+	 * reserved (kho_reserve_all()), so a page must not be in two lists
+	 * of different orders either: tested as it is set, -EINVAL as
+	 * memblock_reserve_sorted() says of ranges that overlap.
+	 */
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		physr_for_each_range(&kho_in.maps[order], &it, &r) {
 			start = PHYS_PFN(r.phys) - lo;
 			n = r.len >> PAGE_SHIFT;
+			if (kho_nr_refs &&
+			    (n == 1 ? __test_and_set_bit(start, kho_in.waiting) :
+			     find_next_bit(kho_in.waiting, start + n, start) !=
+			     start + n))
+				return -EINVAL;
 			if (n == 1)
 				__set_bit(start, kho_in.waiting);
 			else
 				bitmap_set(kho_in.waiting, start, n);
+		}
+	}
+	/*
+	 * Test and set: a page of a referenced list already tagged is in a
+	 * preserved-memory list, in another referenced list or earlier in
+	 * the same one.  One walk sets both bitmaps; a single page (every
+	 * range of scattered memory) is tested and set inline.
+	 */
+	for (i = 0; i < kho_nr_refs; i++) {
+		unsigned long *bits;
+
+		order = kho_refs[i].order;
+		if (!kho_in.ref_bits[order]) {
+			kho_in.ref_bits[order] = memblock_alloc(size, PAGE_SIZE);
+			if (!kho_in.ref_bits[order])
+				return -ENOMEM;
+		}
+		bits = kho_in.ref_bits[order];
+		physr_for_each_range(&kho_refs[i].pr, &it, &r) {
+			start = PHYS_PFN(r.phys) - lo;
+			n = r.len >> PAGE_SHIFT;
+			if (n == 1) {
+				if (__test_and_set_bit(start, kho_in.waiting))
+					return -EEXIST;
+				__set_bit(start, bits);
+				continue;
+			}
+			if (find_next_bit(kho_in.waiting, start + n, start) !=
+			    start + n)
+				return -EEXIST;
+			bitmap_set(kho_in.waiting, start, n);
+			bitmap_set(bits, start, n);
 		}
 	}
 	return 0;
@@ -526,10 +771,17 @@ static int __init kho_build_waiting(void)
 
 static void __init kho_free_waiting(void)
 {
+	size_t size = PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
+				 sizeof(long));
+	unsigned int order;
+
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		if (kho_in.ref_bits[order])
+			memblock_free(kho_in.ref_bits[order], size);
+		kho_in.ref_bits[order] = NULL;
+	}
 	if (kho_in.waiting)
-		memblock_free(kho_in.waiting,
-			      PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
-					 sizeof(long)));
+		memblock_free(kho_in.waiting, size);
 	kho_in.waiting = NULL;
 	kho_in.waiting_base_pfn = 0;
 	kho_in.waiting_nr = 0;
@@ -537,8 +789,8 @@ static void __init kho_free_waiting(void)
 
 /*
  * The preserved ranges of every order, merged in address order: the source
- * of memblock_reserve_sorted().  Each list is sorted (kho_check_ranges());
- * only the orders that still have ranges are
+ * of memblock_reserve_sorted() when no list is referenced.  Each list is
+ * sorted (kho_check_ranges()); only the orders that still have ranges are
  * compared, usually one or two, so a step costs about one range's read.
  */
 struct kho_sorted {
@@ -578,6 +830,66 @@ static bool __init kho_sorted_next(struct memblock_range_source *src,
 	*size = s->cur[o].len;
 	if (!physr_iter_next(&s->its[o], &s->cur[o]))
 		s->act[min] = s->act[--s->nr_act];
+	return true;
+}
+
+/*
+ * The runs of set bits of the bitmap of waiting pages, in address order:
+ * the source of memblock_reserve_sorted() when lists are referenced.  The
+ * bitmap holds every preserved page once (kho_build_waiting() refused a
+ * page tagged twice), so its runs are the preserved ranges, those that
+ * touch joined, sorted by construction, with no merge of lists and no
+ * second bitmap to read.  @word holds the bits of word @idx not visited
+ * yet: most runs of scattered memory are one bit, found with two __ffs()
+ * on the word in hand, where find_next_bit() and find_next_zero_bit()
+ * would each reload and mask it.
+ */
+struct kho_waiting_runs {
+	struct memblock_range_source src;
+	unsigned long word;
+	unsigned long idx;
+	unsigned long nr_words;
+};
+
+static void __init kho_waiting_rewind(struct memblock_range_source *src)
+{
+	struct kho_waiting_runs *w = container_of(src, struct kho_waiting_runs,
+						  src);
+
+	w->idx = 0;
+	w->nr_words = kho_in.waiting ? BITS_TO_LONGS(kho_in.waiting_nr) : 0;
+	w->word = w->nr_words ? kho_in.waiting[0] : 0;
+}
+
+static bool __init kho_waiting_next(struct memblock_range_source *src,
+				    phys_addr_t *base, phys_addr_t *size)
+{
+	struct kho_waiting_runs *w = container_of(src, struct kho_waiting_runs,
+						  src);
+	unsigned long start, end, zeros;
+
+	while (!w->word) {
+		if (++w->idx >= w->nr_words)
+			return false;
+		w->word = kho_in.waiting[w->idx];
+	}
+	start = w->idx * BITS_PER_LONG + __ffs(w->word);
+	/* The clear bits of the word from start on. */
+	zeros = ~w->word & (~0UL << __ffs(w->word));
+	while (!zeros) {
+		if (++w->idx >= w->nr_words) {
+			w->word = 0;
+			end = kho_in.waiting_nr;
+			goto out;
+		}
+		w->word = kho_in.waiting[w->idx];
+		zeros = ~w->word;
+	}
+	end = min(w->idx * BITS_PER_LONG + __ffs(zeros), kho_in.waiting_nr);
+	w->word &= ~0UL << __ffs(zeros);
+out:
+	*base = PFN_PHYS(kho_in.waiting_base_pfn + start);
+	*size = PFN_PHYS(end - start);
 	return true;
 }
 
@@ -643,6 +955,9 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 	struct kho_sorted sorted = {
 		.src = { .rewind = kho_sorted_rewind, .next = kho_sorted_next },
 	};
+	struct kho_waiting_runs runs = {
+		.src = { .rewind = kho_waiting_rewind, .next = kho_waiting_next },
+	};
 	unsigned long nr = 0;
 	unsigned int order;
 	u64 range_bytes = 0;
@@ -656,7 +971,13 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 			nr += physr_nr_ranges(&kho_in.maps[order]);
 			range_bytes += physr_total_bytes(&kho_in.maps[order]);
 		}
-		ret = memblock_reserve_sorted(&sorted.src, nr);
+		/* A run of waiting pages joins ranges: at most as many. */
+		for (order = 0; order < kho_nr_refs; order++) {
+			nr += physr_nr_ranges(&kho_refs[order].pr);
+			range_bytes += physr_total_bytes(&kho_refs[order].pr);
+		}
+		ret = memblock_reserve_sorted(kho_nr_refs ? &runs.src :
+					      &sorted.src, nr);
 	}
 	if (ret) {
 		struct kho_visit undo = { .fn = kho_unreserve_one,
@@ -713,27 +1034,43 @@ static int __init kho_accept(void)
 	}
 	kho_in.metadata_bytes = PAGE_SIZE;
 	ret = kho_adopt_maps(fdt);
+	if (!ret && kho_in.root_version >= 3)
+		ret = kho_adopt_refs(fdt);
 	if (ret)
 		goto drop;
 	meta.limit = kho_nr_meta();
 
 	kho_build_index();
+	ret = kho_check_ref_chunks();
+	if (ret) {
+		kho_reject("a referenced list's chunk is not preserved memory",
+			   ret);
+		kho_free_index();
+		goto drop;
+	}
 	/*
-	 * The ranges are checked against each other and against memblock's
-	 * reserved regions by memblock_reserve_sorted(), before it reserves
-	 * any; the root and chunk pages here.
+	 * The bitmap of preserved pages catches a referenced page that is in
+	 * any other list; memblock_reserve_sorted() checks the ranges against
+	 * each other and against memblock's reserved regions, before it
+	 * reserves any; the root and chunk pages are checked here, against
+	 * both.
 	 */
+	ret = kho_build_waiting();
+	if (ret) {
+		kho_reject(ret == -EEXIST ?
+			   "referenced memory overlaps other preserved memory" :
+			   ret == -EINVAL ?
+			   "preserved memory overlaps other memory" :
+			   "cannot allocate the bitmap of preserved pages", ret);
+		kho_free_waiting();
+		kho_free_index();
+		goto drop;
+	}
 	ret = kho_visit_all(&meta);
 	ret = ret == 1 ? 0 : ret;
 	if (ret) {
 		kho_reject("preserved memory overlaps other memory", ret);
-		kho_free_index();
-		goto drop;
-	}
-
-	ret = kho_build_waiting();
-	if (ret) {
-		kho_reject("cannot allocate the bitmap of preserved pages", ret);
+		kho_free_waiting();
 		kho_free_index();
 		goto drop;
 	}
@@ -745,6 +1082,7 @@ static int __init kho_accept(void)
 		kho_free_index();
 		goto drop;
 	}
+	kho_drop_refs();
 	kho_in.root_phys = root;
 	kho_in.root = fdt;
 	kho_in.nr_reserved = count;
@@ -753,24 +1091,38 @@ static int __init kho_accept(void)
 	return 0;
 
 drop:
+	kho_drop_refs();
 	kho_drop_maps();
 	kho_in.metadata_bytes = 0;
+	kho_in.nr_refs = 0;
+	kho_in.ref_ranges = 0;
+	kho_in.ref_chunk_bytes = 0;
 	return ret;
 }
 
-static void __init kho_alloc_scratch(void)
+/* The size of a fresh scratch area: kho_scratch=, or RAM/16 clamped. */
+static phys_addr_t __init kho_fresh_scratch_size(void)
 {
-	phys_addr_t size = kho_scratch_size, addr;
+	phys_addr_t size = kho_scratch_size;
 
 	if (!size)
 		size = clamp_t(phys_addr_t, memblock_phys_mem_size() / 16,
 			       SZ_64M, SZ_1G);
-	size = ALIGN(size, SZ_2M);
+	return ALIGN(size, SZ_2M);
+}
+
+/* Set aside a fresh scratch area; false when there is no room for it. */
+static bool __init kho_alloc_scratch(bool quiet)
+{
+	phys_addr_t size = kho_fresh_scratch_size(), addr;
+
 	addr = memblock_phys_alloc_range(size, SZ_2M, SZ_16M,
 					 MEMBLOCK_ALLOC_ACCESSIBLE);
 	if (!addr) {
-		pr_err("cannot set aside %pa of scratch, KHO disabled\n", &size);
-		return;
+		if (!quiet)
+			pr_err("cannot set aside %pa of scratch, KHO disabled\n",
+			       &size);
+		return false;
 	}
 	kho_scratch[0].addr = addr;
 	kho_scratch[0].size = size;
@@ -778,6 +1130,90 @@ static void __init kho_alloc_scratch(void)
 	kho_scratch_lend(0);
 	pr_info("scratch for the next kernel at %pa, %llu MiB\n", &addr,
 		(u64)size >> 20);
+	return true;
+}
+
+/*
+ * Whether the incoming scratch areas of an accepted handover can serve as
+ * this kernel's own.  None of its preserved memory, root or chunk lies in
+ * them (kho_area_ok()); this kernel's own preserved memory is kept out of
+ * them by the preserve calls.  Each area must also be made of whole
+ * pageblocks (they become MIGRATE_CMA), lie at or above 16 MiB (as a fresh
+ * area does: not in ZONE_DMA) and overlap no other area.
+ */
+static bool __init kho_incoming_scratch_usable(const char **why)
+{
+	phys_addr_t block = PAGE_SIZE << pageblock_order;
+	const struct kho_area *a;
+	unsigned int i;
+
+	/* Deferred pages get MIGRATE_MOVABLE after kho_scratch_mark_cma(). */
+	if (IS_ENABLED(CONFIG_DEFERRED_STRUCT_PAGE_INIT)) {
+		*why = "struct pages are initialized late (DEFERRED_STRUCT_PAGE_INIT)";
+		return false;
+	}
+	for (i = 0; i < kho_setup.nr_scratch; i++) {
+		a = &kho_setup.scratch[i];
+		if (!IS_ALIGNED(a->addr, block) || !IS_ALIGNED(a->size, block)) {
+			*why = "an area is not made of whole pageblocks";
+			return false;
+		}
+		if (a->addr < SZ_16M) {
+			*why = "an area lies below 16 MiB";
+			return false;
+		}
+		if (kho_areas_overlap(kho_setup.scratch, i, a->addr, a->size)) {
+			*why = "two areas overlap";
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Keep the incoming scratch areas as this kernel's scratch for the next
+ * one, rather than a fresh area, which needs a hole of its size free of
+ * preserved memory: with enough preserved memory scattered over RAM there
+ * is none.  The areas are lent to the page allocator as MIGRATE_CMA
+ * pageblocks (kho_scratch_mark_cma()) and passed on at the next kexec.
+ * With "kho_scratch=SIZE" larger than the incoming areas, a fresh area of
+ * SIZE is tried first.  Returns false when this kernel should set aside a
+ * fresh area: no handover came in, or the incoming areas cannot be used.
+ */
+static bool __init kho_keep_incoming_scratch(void)
+{
+	phys_addr_t total = 0, want;
+	const char *why;
+	unsigned int i;
+
+	if (!kho_setup.active)
+		return false;
+	if (!kho_in.root) {
+		pr_info("handover rejected, its scratch areas not kept: setting aside a fresh one\n");
+		return false;
+	}
+	if (!kho_incoming_scratch_usable(&why)) {
+		pr_warn("incoming scratch areas not kept (%s), setting aside a fresh one\n",
+			why);
+		return false;
+	}
+	for (i = 0; i < kho_setup.nr_scratch; i++)
+		total += kho_setup.scratch[i].size;
+	want = kho_fresh_scratch_size();
+	if (kho_scratch_size && want > total) {
+		if (kho_alloc_scratch(true))
+			return true;
+		pr_warn("no room for the %llu MiB of kho_scratch=, keeping the incoming %llu MiB\n",
+			(u64)want >> 20, (u64)total >> 20);
+	}
+	for (i = 0; i < kho_setup.nr_scratch; i++)
+		kho_scratch[i] = kho_setup.scratch[i];
+	kho_nr_scratch = kho_setup.nr_scratch;
+	kho_scratch_kept = true;
+	kho_scratch_hold_free();
+	pr_info("scratch for the next kernel: the %u incoming areas kept, %llu MiB\n",
+		kho_nr_scratch, (u64)total >> 20);
+	return true;
 }
 
 /**
@@ -816,6 +1252,6 @@ void __init kho_reserve_preserved(void)
 	} else if (!kho_in.status[0]) {
 		strscpy(kho_in.status, "none");
 	}
-	if (kho_enable)
-		kho_alloc_scratch();
+	if (kho_enable && !kho_keep_incoming_scratch())
+		kho_alloc_scratch(false);
 }

@@ -8,7 +8,8 @@
  *                                         gets (struct kho_scratch_abi[])
  *   /sys/kernel/debug/kho/out/maps        per order, the figures of the
  *                                         preserved-memory list as it would
- *                                         be built now (text)
+ *                                         be built now, then one "ref" line
+ *                                         per referenced list (text)
  *   /sys/kernel/debug/kho/in/root         the incoming root FDT
  *   /sys/kernel/debug/kho/in/scratch      the incoming scratch array
  *   /sys/kernel/debug/kho/in/maps/order-N the chunk pages of the incoming
@@ -129,6 +130,7 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "areas %llu\n", kho_in.nr_reserved);
 	seq_printf(m, "reserved_bytes %llu\n", kho_in.reserved_bytes);
 	seq_printf(m, "metadata_bytes %llu\n", kho_in.metadata_bytes);
+	seq_printf(m, "ref_chunk_bytes %llu\n", kho_in.ref_chunk_bytes);
 	seq_printf(m, "released_pages %llu\n", kho_in.released_pages);
 	seq_printf(m, "released_metadata_pages %llu\n",
 		   kho_in.released_meta_pages);

@@ -34,6 +34,15 @@ struct kho_area {
  *	Memblock memory, freed by kho_finish().
  * @waiting_base_pfn: first page frame covered by @waiting.
  * @waiting_nr: number of page frames covered by @waiting.
+ * @ref_bits: per order, one bit per page of the @waiting span, set for
+ *	every page of the lists the root references (KHO_FDT_PROP_REF) with
+ *	that order; NULL for an order no reference has.  Never cleared until
+ *	kho_finish(): with @waiting it answers kho_lookup() for them.
+ * @nr_refs: number of referenced lists accepted.
+ * @ref_ranges: number of ranges in them.
+ * @ref_chunk_bytes: bytes of their chunk pages (their owners' records,
+ *	preserved pages of the maps: counted in @reserved_bytes, not in
+ *	@metadata_bytes).
  * @status: a line for debugfs saying what happened to the handover.
  * @nr_reserved: number of ranges reserved at boot.
  * @reserved_bytes: bytes reserved at boot, metadata included.
@@ -55,6 +64,10 @@ struct kho_incoming {
 	unsigned long *waiting;
 	unsigned long waiting_base_pfn;
 	unsigned long waiting_nr;
+	unsigned long *ref_bits[KHO_NR_ORDERS];
+	u64 nr_refs;
+	u64 ref_ranges;
+	u64 ref_chunk_bytes;
 	char status[128];
 	u64 nr_reserved;
 	u64 reserved_bytes;
@@ -76,14 +89,21 @@ ssize_t kho_in_blob_read(phys_addr_t phys, size_t size, char __user *ubuf,
 int __kho_retrieve_subtree(const char *name, const char *compatible,
 			   phys_addr_t *phys, size_t *size);
 
-/* Outgoing scratch areas, reserved at boot and never given to the buddy. */
+/*
+ * Outgoing scratch areas: fresh ones reserved at boot and lent as CMA
+ * areas, or, when kho_scratch_kept, the incoming areas kept and lent as
+ * MIGRATE_CMA pageblocks (kho_scratch.c).
+ */
 extern struct kho_area kho_scratch[KHO_MAX_SCRATCH];
 extern unsigned int kho_nr_scratch;
+extern bool kho_scratch_kept;
 
 bool kho_enabled_at_boot(void);
 
 /* kho_scratch.c: an outgoing scratch area becomes CMA until a kexec load. */
 void kho_scratch_lend(unsigned int i);
+/* kho_scratch.c: kept areas stay free of early allocations until lent. */
+void kho_scratch_hold_free(void);
 
 /*
  * Frees every incoming page nobody restored: for the Live Update

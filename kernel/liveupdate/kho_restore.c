@@ -101,9 +101,27 @@ static bool kho_lookup_walk(unsigned int order, phys_addr_t phys, u64 len)
 	return false;
 }
 
+/* Whether every page of [@phys, @phys + @len) is referenced with @order. */
+static bool kho_lookup_ref(unsigned int order, phys_addr_t phys, u64 len)
+{
+	unsigned long first = PHYS_PFN(phys), last;
+
+	if (!len || phys + len - 1 < phys ||
+	    first < kho_in.waiting_base_pfn)
+		return false;
+	last = PHYS_PFN(phys + len - 1);
+	if (last - kho_in.waiting_base_pfn >= kho_in.waiting_nr)
+		return false;
+	first -= kho_in.waiting_base_pfn;
+	last -= kho_in.waiting_base_pfn;
+	return find_next_zero_bit(kho_in.ref_bits[order], last + 1, first) ==
+	       last + 1;
+}
+
 /*
  * Find the preserved range holding [@phys, @phys + @len) and its order.
- * The lists were validated sorted and not overlapping at boot.
+ * The lists were validated sorted and not overlapping at boot; the pages
+ * of the referenced lists are found in their bitmaps.
  */
 bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
 {
@@ -118,6 +136,12 @@ bool kho_lookup(phys_addr_t phys, u64 len, unsigned int *order)
 		else
 			found = kho_lookup_walk(o, phys, len);
 		if (found) {
+			*order = o;
+			return true;
+		}
+	}
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		if (kho_in.ref_bits[o] && kho_lookup_ref(o, phys, len)) {
 			*order = o;
 			return true;
 		}
@@ -570,6 +594,32 @@ u64 kho_finish(void)
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		physr_for_each_range(&kho_in.maps[order], &it, &r)
 			data += kho_release_range(r.phys, r.len);
+	}
+	/*
+	 * The referenced lists belong to their owners, who may have freed
+	 * them: their pages are found in the bitmaps, one run at a time.
+	 */
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		unsigned long *bits = kho_in.ref_bits[order];
+		unsigned long start = 0, end;
+
+		while (bits) {
+			start = find_next_bit(bits, kho_in.waiting_nr, start);
+			if (start >= kho_in.waiting_nr)
+				break;
+			end = find_next_zero_bit(bits, kho_in.waiting_nr, start);
+			data += kho_release_range(PFN_PHYS(kho_in.waiting_base_pfn +
+							   start),
+						  PFN_PHYS(end - start));
+			start = end;
+		}
+	}
+	for (order = 0; order < KHO_NR_ORDERS; order++) {
+		if (kho_in.ref_bits[order])
+			meta += kho_release_meta(virt_to_phys(kho_in.ref_bits[order]),
+						 PAGE_ALIGN(BITS_TO_LONGS(kho_in.waiting_nr) *
+							    sizeof(long)));
+		kho_in.ref_bits[order] = NULL;
 	}
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		if (kho_in.index[order]) {

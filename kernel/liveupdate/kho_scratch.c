@@ -22,6 +22,20 @@
  * Preserved memory never lies in scratch: kho_preserve_folio() and
  * kho_preserve_pages() refuse it with -EINVAL, and the memfd handler
  * migrates a file's folios out of scratch before it preserves them.
+ *
+ * A kernel that accepted a handover keeps the incoming scratch areas as its
+ * own (kho_scratch_kept, kho_boot.c).  They hold what its boot put there
+ * (the kernel image, early memblock allocations), which stays reserved, so
+ * they cannot be CMA areas (activating one frees every page of it).
+ * Their free ranges stay reserved from the keep on (kho_scratch_hold_free()),
+ * so that the rest of the early boot allocates elsewhere; then
+ * kho_scratch_mark_cma() makes each of their pageblocks MIGRATE_CMA
+ * before memblock hands the free memory to the page allocator:
+ * the free pages, and those the boot frees later (the initrd, init
+ * memory), serve only movable allocations, as in a CMA area.  The claim
+ * then allocates, with alloc_contig_range(), every run of pages there that
+ * is not reserved; the reserved pages are this kernel's own, which the
+ * kexec overwrites at the very end, as kexec always may.
  */
 #define pr_fmt(fmt) "KHO: " fmt
 
@@ -30,10 +44,13 @@
 #include <linux/ioport.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
+#include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/page-isolation.h>
 #include <linux/printk.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "kho_internal.h"
@@ -42,6 +59,162 @@ static struct cma *kho_cma[KHO_MAX_SCRATCH];
 static struct page *kho_claimed[KHO_MAX_SCRATCH];
 static bool kho_scratch_is_claimed;
 static DEFINE_MUTEX(kho_claim_lock);
+
+/* Runs of pages of kept areas allocated by the claim (kho_claim_lock). */
+struct kho_run {
+	unsigned long pfn;
+	unsigned long nr;
+};
+
+static struct kho_run *kho_runs;
+static unsigned int kho_nr_runs, kho_runs_room;
+
+/*
+ * The free memory of the kept areas, reserved from the moment they are
+ * kept until kho_scratch_mark_cma(), so that the early allocations of the
+ * rest of the boot (the memory map, CMA areas, the crash kernel) go
+ * elsewhere: a CMA area of this kernel in scratch would hold pages the
+ * claim cannot migrate.
+ */
+#define KHO_MAX_HELD	32
+static struct kho_area kho_held[KHO_MAX_HELD] __initdata;
+static unsigned int kho_nr_held __initdata;
+
+/**
+ * kho_scratch_hold_free() - keep later early allocations out of kept scratch
+ *
+ * Called when this kernel keeps the incoming scratch areas, once memblock
+ * is no longer restricted to them: reserves their free ranges (up to
+ * KHO_MAX_HELD of them; more stay open to early allocations) until
+ * kho_scratch_mark_cma() frees them again.
+ *
+ * Context: early boot, single threaded.
+ */
+void __init kho_scratch_hold_free(void)
+{
+	phys_addr_t start, end;
+	unsigned int i;
+	u64 r;
+
+	for_each_free_mem_range(r, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end,
+				NULL) {
+		for (i = 0; i < kho_nr_scratch && kho_nr_held < KHO_MAX_HELD;
+		     i++) {
+			phys_addr_t a = max(start, kho_scratch[i].addr);
+			phys_addr_t e = min(end, kho_scratch[i].addr +
+					    kho_scratch[i].size);
+
+			if (a >= e)
+				continue;
+			kho_held[kho_nr_held].addr = a;
+			kho_held[kho_nr_held++].size = e - a;
+		}
+	}
+	/* Not while walking the free ranges: reserving changes them. */
+	for (i = 0; i < kho_nr_held; i++) {
+		if (memblock_reserve(kho_held[i].addr, kho_held[i].size)) {
+			kho_nr_held = i;
+			break;
+		}
+	}
+}
+
+/**
+ * kho_scratch_mark_cma() - lend kept scratch areas to the page allocator
+ *
+ * When this kernel keeps the incoming scratch areas (kho_scratch_kept),
+ * makes each of their pageblocks MIGRATE_CMA, so that the page allocator
+ * puts only movable allocations there, frees what kho_scratch_hold_free()
+ * reserved, and counts their pages not reserved by memblock in CmaTotal.
+ * Called by mm_core_init() once the
+ * memory map is initialized and before memblock_free_all() gives the free
+ * pages to the page allocator.
+ *
+ * Context: early boot, single threaded.
+ */
+void __init kho_scratch_mark_cma(void)
+{
+	unsigned long lent = 0, pfn, end;
+	phys_addr_t start, stop;
+	unsigned int i;
+	u64 r;
+
+	if (!kho_scratch_kept)
+		return;
+	for (i = 0; i < kho_nr_held; i++)
+		memblock_phys_free(kho_held[i].addr, kho_held[i].size);
+	for (i = 0; i < kho_nr_scratch; i++) {
+		phys_addr_t a = kho_scratch[i].addr;
+		phys_addr_t e = a + kho_scratch[i].size;
+
+		end = PHYS_PFN(e);
+		for (pfn = PHYS_PFN(a); pfn < end; pfn += pageblock_nr_pages)
+			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+		lent += PHYS_PFN(kho_scratch[i].size);
+		for_each_reserved_mem_range(r, &start, &stop) {
+			start = max(start, a);
+			stop = min(stop, e);
+			if (start < stop)
+				lent -= PFN_UP(stop) - PFN_DOWN(start);
+		}
+	}
+	totalcma_pages += lent;
+	pr_info("kept scratch lent to the page allocator: %lu MiB\n",
+		lent >> (20 - PAGE_SHIFT));
+}
+
+/* Allocate the pages [@pfn, @pfn + @nr) of a kept area, and note them. */
+static int kho_claim_run(unsigned long pfn, unsigned long nr)
+{
+	struct kho_run *runs;
+	int err;
+
+	if (kho_nr_runs == kho_runs_room) {
+		runs = krealloc_array(kho_runs, kho_runs_room + 16,
+				      sizeof(*runs), GFP_KERNEL);
+		if (!runs)
+			return -ENOMEM;
+		kho_runs = runs;
+		kho_runs_room += 16;
+	}
+	err = alloc_contig_range(pfn, pfn + nr, MIGRATE_CMA,
+				 GFP_KERNEL | __GFP_NOWARN);
+	if (err)
+		return err;
+	kho_runs[kho_nr_runs].pfn = pfn;
+	kho_runs[kho_nr_runs++].nr = nr;
+	return 0;
+}
+
+/*
+ * Allocate every run of pages of kept area @i that memblock did not
+ * reserve (one zone at a time): cma_alloc() of the whole area, for an area
+ * that holds this kernel's own pages.
+ */
+static int kho_claim_kept(unsigned int i)
+{
+	unsigned long pfn = PHYS_PFN(kho_scratch[i].addr);
+	unsigned long end = pfn + PHYS_PFN(kho_scratch[i].size), start;
+	struct zone *zone;
+	int err;
+
+	while (pfn < end) {
+		while (pfn < end && PageReserved(pfn_to_page(pfn)))
+			pfn++;
+		if (pfn == end)
+			break;
+		start = pfn;
+		zone = page_zone(pfn_to_page(pfn));
+		while (pfn < end && !PageReserved(pfn_to_page(pfn)) &&
+		       page_zone(pfn_to_page(pfn)) == zone)
+			pfn++;
+		err = kho_claim_run(start, pfn - start);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
+}
 
 /**
  * kho_scratch_lend() - make an outgoing scratch area a CMA area
@@ -88,6 +261,9 @@ static void kho_scratch_release_locked(void)
 			    kho_scratch_lent_pages(i));
 		kho_claimed[i] = NULL;
 	}
+	for (i = 0; i < kho_nr_runs; i++)
+		free_contig_range(kho_runs[i].pfn, kho_runs[i].nr);
+	kho_nr_runs = 0;
 	kho_scratch_is_claimed = false;
 }
 
@@ -96,8 +272,9 @@ static void kho_scratch_release_locked(void)
  *
  * Called by kexec_file_load() before it places an image in scratch.
  * Allocates every lent scratch area whole; cma_alloc() migrates the movable
- * pages that sit there out.  Does nothing when the areas are claimed
- * already.
+ * pages that sit there out.  Of a kept area (kho_scratch_mark_cma()), it
+ * allocates every page not reserved at boot, with alloc_contig_range().
+ * Does nothing when the areas are claimed already.
  *
  * Context: process context, may sleep; with the kexec lock held.
  * Return: 0, or -EBUSY when an area could not be emptied (nothing is
@@ -113,6 +290,12 @@ int kho_scratch_claim(void)
 	for (i = 0; i < kho_nr_scratch; i++) {
 		unsigned long nr = kho_scratch_lent_pages(i);
 
+		if (kho_scratch_kept && kho_claim_kept(i)) {
+			pr_warn("scratch area %u (%pa) cannot be emptied, kexec load refused\n",
+				i, &kho_scratch[i].addr);
+			kho_scratch_release_locked();
+			return -EBUSY;
+		}
 		if (!nr)
 			continue;
 		kho_claimed[i] = cma_alloc(kho_cma[i], nr, 0, true);
@@ -295,13 +478,31 @@ int kho_scratch_place_kernel(struct kexec_buf *kbuf,
 /* Test only (kho_test "scratch"): one page allocated in scratch area 0. */
 struct page *kho_scratch_test_alloc(void)
 {
-	if (!kho_scratch_lent_pages(0))
+	unsigned long pfn, end;
+
+	if (kho_scratch_lent_pages(0))
+		return cma_alloc(kho_cma[0], 1, 0, true);
+	if (!kho_scratch_kept)
 		return NULL;
-	return cma_alloc(kho_cma[0], 1, 0, true);
+	/* A free page of the kept area, taken as the claim would. */
+	pfn = PHYS_PFN(kho_scratch[0].addr);
+	end = pfn + PHYS_PFN(kho_scratch[0].size);
+	for (; pfn < end; pfn++) {
+		if (!PageBuddy(pfn_to_page(pfn)))
+			continue;
+		if (!alloc_contig_range(pfn, pfn + 1, MIGRATE_CMA,
+					GFP_KERNEL | __GFP_NOWARN))
+			return pfn_to_page(pfn);
+		cond_resched();
+	}
+	return NULL;
 }
 
 void kho_scratch_test_free(struct page *page)
 {
-	cma_release(kho_cma[0], page, 1);
+	if (kho_scratch_lent_pages(0))
+		cma_release(kho_cma[0], page, 1);
+	else
+		free_contig_range(page_to_pfn(page), 1);
 }
 #endif

@@ -5,12 +5,18 @@
  *   echo preserve > /sys/kernel/debug/kho_test/control
  *	Allocates folios of orders 0, 2 and 9 and two page runs, fills them
  *	with a pattern, preserves them, preserves and then unpreserves one
- *	more folio, and records all of it in the "kho-test" sub-blob.  At
+ *	more folio; lists folios of orders 0 and 2 (not in address order) in
+ *	two physr lists preserved with kho_preserve_physr_ref(), the lists
+ *	being the only record of those folios, and references an empty
+ *	list (which must not reach the handover); records all of it in the
+ *	"kho-test" sub-blob.  At
  *	the kexec that follows, a reboot notifier tries to add one more
  *	sub-blob after the handover was written, and records the answer.
  *   echo verify > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores the sub-blob and every record, checks
- *	order and every byte, checks that the unpreserved folio is not
+ *	order and every byte (the folios of a referenced list through the
+ *	list, taken back with kho_restore_physr()), checks that the
+ *	unpreserved folio is not
  *	reserved, that the late sub-blob was refused with -EBUSY and is not
  *	in the handover, frees everything and checks it went back to the
  *	allocator.
@@ -30,6 +36,10 @@
  *	"kho-bench" sub-blob.
  *   echo "bench_scatter <n>" > /sys/kernel/debug/kho_test/control
  *	As bench_small with @n folios (1 to 131072), @n ranges to reserve.
+ *   echo "bench_scatter_ref <n>" > /sys/kernel/debug/kho_test/control
+ *	The same, the list preserved with kho_preserve_physr_ref() as the
+ *	only record of the folios (root v3: no copy in the preserved-memory
+ *	lists, the next kernel reserves them from its bitmap).
  *   echo bench_release > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores that list and every folio on it, and
  *	frees them.
@@ -37,10 +47,17 @@
  *	At the next kexec, once the handover is written, damage it: the root
  *	compatible, or the first preserved-memory chunk's magic or count, a
  *	cycle in its chain, a range outside RAM ("compatible", "magic",
- *	"count", "cycle", "outside_ram"; "none" undoes it); or replace the
+ *	"count", "cycle", "outside_ram"; "none" undoes it); or put the
+ *	first range of the first referenced list on the first page of the
+ *	first preserved-memory list ("ref_overlap"), or have its reference
+ *	announce one range more than the list has ("ref_count"); or replace the
  *	root by one as upstream Linux writes it ("upstream"); or give the
  *	root the next version, which no kernel reads yet ("newer"), or the
- *	first chunk the next physr chunk version ("chunk_newer").
+ *	first chunk the next physr chunk version ("chunk_newer"); or move a
+ *	range of the order-0 list onto a range of another order's list, each
+ *	list still valid on its own ("overlap"); or make the first scratch
+ *	area a page shorter, a valid handover whose scratch the next kernel
+ *	cannot keep ("scratch_pageblock").
  *   echo 1 > /sys/kernel/debug/kho_test/refuse_kexec
  *	Every kexec is refused with -ECANCELED once its handover is written
  *	(the last step of kho_kexec_prepare()), and rolled back as any
@@ -52,6 +69,12 @@
  *	kho_preserve_folio() and kho_preserve_pages() refuse it with -EINVAL.
  *	Fails with -EIO when no page of scratch can be had (scratch claimed
  *	by a loaded kexec image, or not lent).
+ *   echo fill_root > /sys/kernel/debug/kho_test/control
+ *	Adds sub-blobs (8 bytes of one page, not preserved: not for a kexec)
+ *	until the root is full to its last 4 bytes, and reports
+ *	"fill: N sub-blobs, M name bytes" (M: of names and compatibles).
+ *   echo unfill_root > /sys/kernel/debug/kho_test/control
+ *	Removes them again.
  *   cat /sys/kernel/debug/kho_test/status
  *	One line per check of the last command, "ok ..." or "not ok ...".
  *
@@ -97,7 +120,11 @@ enum {
 	KHO_TEST_FOLIO = 1,
 	KHO_TEST_PAGES,
 	KHO_TEST_UNPRESERVED,
+	KHO_TEST_REF,		/* phys: first chunk; nr_pages: folios */
 };
+
+/* Folios in each list preserved with kho_preserve_physr_ref(). */
+#define KHO_TEST_REF_FOLIOS	12
 
 struct kho_test_rec {
 	__le64 phys;
@@ -131,6 +158,8 @@ static u32 kho_test_generation;
 static bool kho_test_preserved;
 static struct kho_test_hdr *kho_test_out;
 static struct page *kho_test_reused;
+/* An empty list preserved with kho_preserve_physr_ref(), kept until kexec. */
+static struct physr kho_test_empty;
 
 #define KHO_TEST_REUSE_SEED	0x7265757365ULL
 
@@ -262,6 +291,79 @@ static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
 }
 
 /*
+ * @nr folios of @order, each filled from @seed + its place in the list, in
+ * a list in the reverse order of their allocation (so, mostly, not in
+ * address order), preserved with kho_preserve_physr_ref().  The list is
+ * kept (never freed) until the kexec.
+ */
+static int kho_test_preserve_ref(struct kho_test_hdr *hdr, unsigned int order,
+				 unsigned int nr)
+{
+	struct folio *folios[KHO_TEST_REF_FOLIOS];
+	u64 seed = get_random_u64();
+	struct physr *pr, one;
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	pr = kzalloc(sizeof(*pr), GFP_KERNEL);
+	if (!pr)
+		return -ENOMEM;
+	physr_init(pr);
+	for (i = 0; i < nr; i++) {
+		folios[i] = folio_alloc(GFP_KERNEL, order);
+		if (!folios[i])
+			goto fail;
+		kho_test_fill(folio_address(folios[i]), folio_size(folios[i]),
+			      seed + nr - 1 - i);
+	}
+	for (i = nr; i--;) {
+		ret = physr_append(pr, PFN_PHYS(folio_pfn(folios[i])),
+				   folio_size(folios[i]), GFP_KERNEL);
+		if (ret)
+			goto fail_all;
+	}
+	ret = kho_preserve_folio(folios[0]);
+	kho_test_check(!ret, "preserve a folio of order %u alone: %d", order,
+		       ret);
+	ret = ret ?: kho_preserve_physr_ref(pr, order);
+	kho_test_check(ret == -EEXIST,
+		       "reference a list holding a preserved folio: %d", ret);
+	ret = kho_unpreserve_folio(folios[0]);
+	/*
+	 * A list of one folio, with the next order: never made of blocks of
+	 * that order (the whole list may be, when its folios happen to pair
+	 * up in memory).
+	 */
+	physr_init(&one);
+	ret = ret ?: physr_append(&one, PFN_PHYS(folio_pfn(folios[0])),
+				  folio_size(folios[0]), GFP_KERNEL);
+	ret = ret ?: kho_preserve_physr_ref(&one, order + 1);
+	kho_test_check(ret == -EINVAL,
+		       "reference a folio with a larger order: %d", ret);
+	physr_destroy(&one);
+	ret = kho_preserve_physr_ref(pr, order);
+	kho_test_check(!ret, "reference a list of %u folios of order %u: %d",
+		       nr, order, ret);
+	if (ret)
+		goto fail_all;
+	kho_test_check(kho_preserve_physr_ref(pr, order) == -EEXIST &&
+		       kho_preserve_folio(folios[nr - 1]) == -EEXIST &&
+		       kho_unpreserve_folio(folios[nr - 1]) == -ENOENT,
+		       "its folios are preserved, and only through the list");
+	kho_test_add(hdr, physr_first_chunk(pr), nr, order, KHO_TEST_REF, seed);
+	return 0;
+
+fail_all:
+	i = nr;
+fail:
+	while (i--)
+		folio_put(folios[i]);
+	physr_destroy(pr);
+	kfree(pr);
+	return ret;
+}
+
+/*
  * Damage to the written handover, for the tests of the next kernel's
  * checks (kho_corrupt): set through /sys/kernel/debug/kho_test/corrupt and
  * applied at kexec, after kho_kexec_prepare() wrote the handover for good,
@@ -277,6 +379,10 @@ enum kho_test_corrupt {
 	KHO_TEST_CORRUPT_UPSTREAM,	/* a root as upstream Linux writes it */
 	KHO_TEST_CORRUPT_NEWER,		/* root version one above ours */
 	KHO_TEST_CORRUPT_CHUNK_NEWER,	/* first chunk's version one above */
+	KHO_TEST_CORRUPT_REF_OVERLAP,	/* a referenced range on a listed one */
+	KHO_TEST_CORRUPT_REF_COUNT,	/* a reference with one range more */
+	KHO_TEST_CORRUPT_OVERLAP,	/* two lists' ranges overlap */
+	KHO_TEST_CORRUPT_SCRATCH_PAGEBLOCK, /* scratch area 0 a page shorter */
 	KHO_TEST_CORRUPT_MAX,
 };
 
@@ -290,6 +396,10 @@ static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
 	[KHO_TEST_CORRUPT_UPSTREAM] = "upstream",
 	[KHO_TEST_CORRUPT_NEWER] = "newer",
 	[KHO_TEST_CORRUPT_CHUNK_NEWER] = "chunk_newer",
+	[KHO_TEST_CORRUPT_REF_OVERLAP] = "ref_overlap",
+	[KHO_TEST_CORRUPT_REF_COUNT] = "ref_count",
+	[KHO_TEST_CORRUPT_OVERLAP] = "overlap",
+	[KHO_TEST_CORRUPT_SCRATCH_PAGEBLOCK] = "scratch_pageblock",
 };
 
 static int kho_test_corrupt_mode;
@@ -307,6 +417,113 @@ static struct physr_chunk *kho_test_first_chunk(void *root)
 		if (fdt64_to_cpu(cells[i + 1]))
 			return phys_to_virt(fdt64_to_cpu(cells[i + 1]));
 	return NULL;
+}
+
+/* The first chunk of the preserved-memory list of @order, or NULL. */
+static struct physr_chunk *kho_test_order_chunk(void *root, u64 order)
+{
+	const fdt64_t *cells;
+	int len, i;
+
+	cells = fdt_getprop(root, 0, KHO_FDT_PROP_MEM, &len);
+	if (!cells || len <= 0)
+		return NULL;
+	for (i = 0; i + 1 < len / (int)sizeof(*cells); i += 2)
+		if (fdt64_to_cpu(cells[i]) == order && fdt64_to_cpu(cells[i + 1]))
+			return phys_to_virt(fdt64_to_cpu(cells[i + 1]));
+	return NULL;
+}
+
+static struct physr_chunk *kho_test_next_chunk(struct physr_chunk *c)
+{
+	return c->hdr.next ? phys_to_virt(le64_to_cpu(c->hdr.next)) : NULL;
+}
+
+/* Where the range after range @i of chunk @c starts; U64_MAX after the last. */
+static u64 kho_test_next_phys(struct physr_chunk *c, u32 i)
+{
+	if (i + 1 < le32_to_cpu(c->hdr.count))
+		return le64_to_cpu(c->ranges[i + 1].phys);
+	c = kho_test_next_chunk(c);
+	return c && c->hdr.count ? le64_to_cpu(c->ranges[0].phys) : U64_MAX;
+}
+
+/*
+ * Whether [@phys, @phys + @len) holds a chunk page of a list the root
+ * references: moved away, that chunk would no longer be preserved memory,
+ * which the next kernel finds before any overlap.
+ */
+static bool kho_test_holds_ref_chunk(void *root, u64 phys, u64 len)
+{
+	const fdt64_t *cells;
+	struct physr_chunk *c;
+	int n, i;
+
+	cells = fdt_getprop(root, 0, KHO_FDT_PROP_REF, &n);
+	for (i = 0; cells && i + KHO_FDT_REF_CELLS <= n / (int)sizeof(*cells);
+	     i += KHO_FDT_REF_CELLS) {
+		if (!fdt64_to_cpu(cells[i + 1]))
+			continue;
+		for (c = phys_to_virt(fdt64_to_cpu(cells[i + 1])); c;
+		     c = kho_test_next_chunk(c))
+			if (virt_to_phys(c) >= phys &&
+			    virt_to_phys(c) - phys < len)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Move a range of the list starting at chunk @a onto @target, where it
+ * keeps the list sorted and fits in @room bytes; whether one was moved.
+ * A range holding a chunk of a referenced list of @root stays.
+ */
+static bool kho_test_move_range(void *root, struct physr_chunk *a,
+				u64 target, u64 room)
+{
+	u64 prev_end = 0, len;
+	u32 i;
+
+	for (; a; a = kho_test_next_chunk(a)) {
+		for (i = 0; i < le32_to_cpu(a->hdr.count); i++) {
+			len = le64_to_cpu(a->ranges[i].len);
+			if (prev_end <= target && len <= room &&
+			    !kho_test_holds_ref_chunk(root,
+						      le64_to_cpu(a->ranges[i].phys),
+						      len) &&
+			    target + len <= kho_test_next_phys(a, i)) {
+				a->ranges[i].phys = cpu_to_le64(target);
+				return true;
+			}
+			prev_end = le64_to_cpu(a->ranges[i].phys) + len;
+		}
+	}
+	return false;
+}
+
+/*
+ * Move one range of the order-0 list onto the start of a range of a higher
+ * order's list, with the order-0 list still sorted and every range
+ * aligned, in RAM and outside scratch: each list passes its own checks,
+ * only the next kernel's pass over all ranges together
+ * (memblock_reserve_sorted(), after the root and chunk pages are
+ * reserved) finds the overlap.  Returns whether a range was moved.
+ */
+static bool kho_test_overlap(void *root)
+{
+	struct physr_chunk *a0 = kho_test_order_chunk(root, 0), *b;
+	unsigned int order;
+	u32 j;
+
+	for (order = 1; a0 && order < KHO_NR_ORDERS; order++)
+		for (b = kho_test_order_chunk(root, order); b;
+		     b = kho_test_next_chunk(b))
+			for (j = 0; j < le32_to_cpu(b->hdr.count); j++)
+				if (kho_test_move_range(root, a0,
+							le64_to_cpu(b->ranges[j].phys),
+							le64_to_cpu(b->ranges[j].len)))
+					return true;
+	return false;
 }
 
 static void kho_test_corrupt(void)
@@ -353,9 +570,45 @@ static void kho_test_corrupt(void)
 			pr_err("test: cannot write an upstream root (%d)\n", err);
 		goto out;
 	}
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_SCRATCH_PAGEBLOCK) {
+		/*
+		 * A valid handover whose scratch area is not whole pageblocks:
+		 * the next kernel accepts it and cannot keep the area.
+		 */
+		struct kho_scratch_abi *sa;
+		unsigned int nr;
+
+		sa = (struct kho_scratch_abi *)kho_out_scratch(&nr);
+		if (sa && nr)
+			sa[0].size = cpu_to_le64(le64_to_cpu(sa[0].size) -
+						 PAGE_SIZE);
+		goto out;
+	}
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_OVERLAP) {
+		if (!kho_test_overlap(root))
+			pr_err("test: no order-0 range could be moved onto another list's\n");
+		goto out;
+	}
 	head = kho_test_first_chunk(root);
 	if (!head)
 		goto out;
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_OVERLAP ||
+	    kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_COUNT) {
+		/* The first referenced list: order 0, from "preserve". */
+		fdt64_t *ref = fdt_getprop_w(root, 0, KHO_FDT_PROP_REF, &len);
+		struct physr_chunk *c;
+
+		if (!ref || len < KHO_FDT_REF_CELLS * (int)sizeof(*ref))
+			goto out;
+		if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_COUNT) {
+			ref[2] = cpu_to_fdt64(fdt64_to_cpu(ref[2]) + 1);
+			goto out;
+		}
+		/* Its first range onto the first page of the first list. */
+		c = phys_to_virt(fdt64_to_cpu(ref[1]));
+		c->ranges[0].phys = head->ranges[0].phys;
+		goto out;
+	}
 	for (tail = head; tail->hdr.next;
 	     tail = phys_to_virt(le64_to_cpu(tail->hdr.next)))
 		;
@@ -473,6 +726,14 @@ static int kho_test_preserve(void)
 	ret = ret ?: kho_test_preserve_run(hdr, 3, 5, true);
 	ret = ret ?: kho_test_preserve_run(hdr, 3, 7, false);
 	ret = ret ?: kho_test_preserve_folio(hdr, 2, false);
+	ret = ret ?: kho_test_preserve_ref(hdr, 0, KHO_TEST_REF_FOLIOS);
+	ret = ret ?: kho_test_preserve_ref(hdr, 2, KHO_TEST_REF_FOLIOS / 2);
+	if (ret)
+		return ret;
+	/* Nothing to hand over: accepted, and no entry in the root. */
+	physr_init(&kho_test_empty);
+	ret = kho_preserve_physr_ref(&kho_test_empty, 0);
+	kho_test_check(!ret, "reference an empty list: %d", ret);
 	if (ret)
 		return ret;
 
@@ -500,6 +761,56 @@ static int kho_test_preserve(void)
 	seq_buf_printf(&kho_test_sb, "# preserved generation %u, %u records\n",
 		       le32_to_cpu(hdr->generation), le32_to_cpu(hdr->nr));
 	return 0;
+}
+
+/* A list preserved with kho_preserve_physr_ref(), and its folios. */
+static void kho_test_verify_ref(const struct kho_test_rec *rec,
+				unsigned int idx, unsigned long *restored)
+{
+	phys_addr_t first = le64_to_cpu(rec->phys);
+	u64 nr = le64_to_cpu(rec->nr_pages), seed = le64_to_cpu(rec->seed);
+	unsigned int order = le32_to_cpu(rec->order);
+	struct folio *folio;
+	struct physr_range r;
+	struct physr_iter it;
+	struct physr pr;
+	u64 i = 0, off, bad;
+	int ret;
+
+	ret = kho_restore_physr(&pr, first);
+	kho_test_check(!ret, "record %u: restore the referenced list: %d", idx,
+		       ret);
+	if (ret)
+		return;
+	*restored += physr_nr_chunks(&pr);
+	/* Folios adjacent in the list and in memory share a range. */
+	kho_test_check(physr_nr_ranges(&pr) <= nr &&
+		       physr_total_bytes(&pr) == nr * (PAGE_SIZE << order),
+		       "record %u: %llu folios of order %u in %llu ranges", idx,
+		       nr, order, physr_nr_ranges(&pr));
+	physr_for_each_range(&pr, &it, &r) {
+		for (off = 0; off < r.len; off += PAGE_SIZE << order, i++) {
+			folio = kho_restore_folio(r.phys + off);
+			kho_test_check(folio && folio_order(folio) == order,
+				       "record %u: folio %llu of the list restored, order %d",
+				       idx, i,
+				       folio ? (int)folio_order(folio) : -1);
+			if (!folio)
+				goto out;
+			*restored += folio_nr_pages(folio);
+			bad = kho_test_compare(folio_address(folio),
+					       folio_size(folio), seed + i);
+			kho_test_check(bad == folio_size(folio),
+				       "record %u: folio %llu: %zu bytes intact (first bad %llu)",
+				       idx, i, folio_size(folio), bad);
+			kho_test_check(!kho_restore_folio(r.phys + off),
+				       "record %u: folio %llu: a second restore fails",
+				       idx, i);
+			folio_put(folio);
+		}
+	}
+out:
+	physr_destroy(&pr);
 }
 
 static void kho_test_verify_rec(const struct kho_test_rec *rec,
@@ -549,6 +860,9 @@ static void kho_test_verify_rec(const struct kho_test_rec *rec,
 			       idx, nr * PAGE_SIZE, bad);
 		for (i = 0; i < nr; i++)
 			__free_page(page + i);
+		break;
+	case KHO_TEST_REF:
+		kho_test_verify_ref(rec, idx, restored);
 		break;
 	case KHO_TEST_UNPRESERVED:
 		kho_test_check(!kho_restore_folio(phys) &&
@@ -736,7 +1050,14 @@ static struct folio *kho_bench_alloc(unsigned int order, bool scatter)
 	return page_folio(page);
 }
 
-static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr)
+/*
+ * @nr folios of @order (scattered: no two adjacent), listed in a physr
+ * list named by the "kho-bench" sub-blob.  With @ref the list is the only
+ * record of them (kho_preserve_physr_ref()); otherwise each folio is
+ * preserved and the list's chunks apart.
+ */
+static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr,
+			  bool ref)
 {
 	unsigned long i;
 	struct kho_bench_hdr *hdr;
@@ -759,7 +1080,7 @@ static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = kho_preserve_folio(folio);
+		ret = ref ? 0 : kho_preserve_folio(folio);
 		if (!ret)
 			ret = physr_append(pr, PFN_PHYS(folio_pfn(folio)),
 					   folio_size(folio), GFP_KERNEL);
@@ -768,9 +1089,10 @@ static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr)
 		       scatter ? ", none adjacent" : "", ret);
 	if (ret)
 		return ret;
-	ret = kho_preserve_physr(pr);
-	kho_test_check(!ret, "preserve the list of %llu ranges: %d",
-		       physr_nr_ranges(pr), ret);
+	ret = ref ? kho_preserve_physr_ref(pr, order) : kho_preserve_physr(pr);
+	kho_test_check(!ret, "preserve the list of %llu ranges%s: %d",
+		       physr_nr_ranges(pr), ref ? ", the folios through it" : "",
+		       ret);
 	if (ret)
 		return ret;
 	hdr = folio_address(blob);
@@ -833,8 +1155,11 @@ static int kho_test_bench_release(void)
 	return ret;
 }
 
-/* "bench_scatter <n>": @n scattered 4 KiB folios, 1 to 512 MiB of them. */
-static int kho_test_bench_scatter(const char *arg)
+/*
+ * "bench_scatter <n>": @n scattered 4 KiB folios, 1 to 512 MiB of them;
+ * "bench_scatter_ref <n>" (@ref) the same through a referenced list.
+ */
+static int kho_test_bench_scatter(const char *arg, bool ref)
 {
 	unsigned long nr;
 	int ret;
@@ -844,7 +1169,7 @@ static int kho_test_bench_scatter(const char *arg)
 		return ret;
 	if (!nr || nr > KHO_BENCH_BYTES >> PAGE_SHIFT)
 		return -EINVAL;
-	return kho_test_bench(0, true, nr);
+	return kho_test_bench(0, true, nr, ref);
 }
 
 /* Preserved memory never lies in scratch: both preserve calls refuse it. */
@@ -874,6 +1199,131 @@ static int kho_test_scratch(void)
 	return 0;
 }
 
+/* The sub-blobs of fill_root (name and compatible lengths), their page. */
+#define KHO_TEST_FILL_MAX	1000
+#define KHO_TEST_FILL_STR	60
+static u8 kho_test_fill_len[KHO_TEST_FILL_MAX][2];
+static unsigned int kho_test_nr_fill, kho_test_fill_bytes;
+static unsigned long kho_test_fill_page;
+
+/* @s: @prefix padded with @pad to @len characters; false if too long. */
+static bool kho_test_pad(char *s, const char *prefix, char pad,
+			 unsigned int len)
+{
+	size_t n = strscpy(s, prefix, KHO_TEST_FILL_STR + 1);
+
+	if (n > len)
+		return false;
+	while (n < len)
+		s[n++] = pad;
+	s[n] = 0;
+	return true;
+}
+
+/*
+ * Sub-blob number kho_test_nr_fill with a name of @name_len and a
+ * compatible of @compat_len characters: 0, -E2BIG when the number needs
+ * a longer name, or the error of kho_add_subtree().
+ */
+static int kho_test_fill_one(unsigned int name_len, unsigned int compat_len)
+{
+	char name[KHO_TEST_FILL_STR + 1], compat[KHO_TEST_FILL_STR + 1];
+	char num[16];
+	int ret;
+
+	snprintf(num, sizeof(num), "%u", kho_test_nr_fill);
+	if (!kho_test_pad(name, num, 'x', name_len) ||
+	    !kho_test_pad(compat, "c", 'y', compat_len))
+		return -E2BIG;
+	ret = kho_add_subtree(name, compat,
+			      virt_to_phys((void *)kho_test_fill_page), 8);
+	if (ret)
+		return ret;
+	kho_test_fill_len[kho_test_nr_fill][0] = name_len;
+	kho_test_fill_len[kho_test_nr_fill++][1] = compat_len;
+	kho_test_fill_bytes += name_len + compat_len;
+	return 0;
+}
+
+/* Remove the last sub-blob of fill_root. */
+static int kho_test_unfill_one(void)
+{
+	char name[KHO_TEST_FILL_STR + 1], num[16];
+	const u8 *len = kho_test_fill_len[--kho_test_nr_fill];
+
+	snprintf(num, sizeof(num), "%u", kho_test_nr_fill);
+	kho_test_pad(name, num, 'x', len[0]);
+	kho_test_fill_bytes -= len[0] + len[1];
+	return kho_remove_subtree(name);
+}
+
+/* The largest last sub-blob that fits: true when one did. */
+static bool kho_test_fill_last(void)
+{
+	unsigned int t;
+
+	for (t = 2 * KHO_TEST_FILL_STR; t >= 2; t--) {
+		unsigned int name_len = t > KHO_TEST_FILL_STR ?
+					t - KHO_TEST_FILL_STR : 1;
+
+		if (kho_test_nr_fill >= KHO_TEST_FILL_MAX)
+			return false;
+		if (name_len < 4)
+			name_len = 4;
+		if (t <= name_len)
+			break;
+		if (!kho_test_fill_one(name_len, t - name_len))
+			return true;
+	}
+	return false;
+}
+
+static int kho_test_unfill_root(void)
+{
+	int ret;
+
+	while (kho_test_nr_fill) {
+		ret = kho_test_unfill_one();
+		kho_test_check(!ret, "remove sub-blob %u: %d",
+			       kho_test_nr_fill, ret);
+	}
+	kho_test_fill_bytes = 0;
+	free_page(kho_test_fill_page);
+	kho_test_fill_page = 0;
+	return 0;
+}
+
+/*
+ * Fill the root to its last 4 bytes (FDT alignment): sub-blobs of a
+ * 40-character name and an 11-character compatible until one no longer
+ * fits, then the largest one that still fits, giving up the one before
+ * it when none does: the cost of a sub-blob moves by 4 bytes from about
+ * 70 to 190 with the lengths of its strings.
+ */
+static int kho_test_fill_root(void)
+{
+	int ret;
+
+	if (kho_test_nr_fill || kho_test_fill_page)
+		return -EBUSY;
+	kho_test_fill_page = get_zeroed_page(GFP_KERNEL);
+	if (!kho_test_fill_page)
+		return -ENOMEM;
+	do {
+		ret = kho_test_nr_fill < KHO_TEST_FILL_MAX ?
+		      kho_test_fill_one(40, 11) : -E2BIG;
+	} while (!ret);
+	if (ret == -ENOSPC && kho_test_nr_fill && !kho_test_fill_last()) {
+		kho_test_unfill_one();
+		if (!kho_test_fill_last())
+			ret = -EIO;
+	}
+	kho_test_check(ret == -ENOSPC && kho_test_nr_fill,
+		       "fill: %u sub-blobs, %u name bytes, then -ENOSPC (%d)",
+		       kho_test_nr_fill, kho_test_fill_bytes, ret);
+	return 0;
+}
+
 static ssize_t kho_test_control_write(struct file *file,
 				      const char __user *ubuf, size_t count,
 				      loff_t *ppos)
@@ -898,15 +1348,22 @@ static ssize_t kho_test_control_write(struct file *file,
 		ret = kho_test_finish();
 	else if (sysfs_streq(buf, "bench_huge"))
 		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false,
-				     KHO_BENCH_BYTES >> PMD_SHIFT);
+				     KHO_BENCH_BYTES >> PMD_SHIFT, false);
 	else if (sysfs_streq(buf, "bench_small"))
-		ret = kho_test_bench(0, true, KHO_BENCH_BYTES >> PAGE_SHIFT);
+		ret = kho_test_bench(0, true, KHO_BENCH_BYTES >> PAGE_SHIFT,
+				     false);
 	else if (!strncmp(buf, "bench_scatter ", 14))
-		ret = kho_test_bench_scatter(buf + 14);
+		ret = kho_test_bench_scatter(buf + 14, false);
+	else if (!strncmp(buf, "bench_scatter_ref ", 18))
+		ret = kho_test_bench_scatter(buf + 18, true);
 	else if (sysfs_streq(buf, "bench_release"))
 		ret = kho_test_bench_release();
 	else if (sysfs_streq(buf, "scratch"))
 		ret = kho_test_scratch();
+	else if (sysfs_streq(buf, "fill_root"))
+		ret = kho_test_fill_root();
+	else if (sysfs_streq(buf, "unfill_root"))
+		ret = kho_test_unfill_root();
 	else
 		ret = -EINVAL;
 	if (!ret && kho_test_failed)

@@ -13,10 +13,13 @@
  *
  * The next kernel reads that state at boot (luo_read_incoming(), with the
  * checks of luo_parse.c), checks all of it, and keeps the sessions until
- * userspace retrieves and finishes them.  Once the last incoming session is finished, LUO calls
- * kho_finish(), which frees every preserved page nobody restored and the
- * handover's metadata.  Incoming sessions that are never retrieved keep
- * their memory reserved; retrieving and closing them releases it.
+ * userspace retrieves and finishes them.  Once the last incoming session
+ * is finished, LUO calls kho_finish(), which frees every preserved page
+ * nobody restored and the handover's metadata.  Incoming sessions that
+ * are never retrieved keep their memory reserved; retrieving and closing
+ * them releases it.  A malformed state is rejected whole; a state that
+ * could not be read for want of memory is kept whole instead, and read
+ * again when /dev/liveupdate is next opened.
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
@@ -57,6 +60,13 @@ bool luo_frozen;
 static unsigned long luo_nr_incoming_pending;
 /* LUO state was received from the previous kernel (finish is ours). */
 static bool luo_had_incoming;
+/*
+ * Its state page while reading it ran out of memory: the handover is kept
+ * whole and the accept is retried at the next open of /dev/liveupdate.
+ */
+static struct folio *luo_accept_pending;
+static int luo_accept(bool retry);
+static void luo_debugfs_in_arrays(void);
 
 /* The outgoing state written by the kexec under way. */
 static struct {
@@ -127,6 +137,8 @@ static inline void luo_accept_faults(bool on)
  */
 static int luo_dev_open(struct inode *inode, struct file *file)
 {
+	int ret = 0;
+
 	/* Sessions keep memory and devices across kexec: an admin's tool. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -134,7 +146,13 @@ static int luo_dev_open(struct inode *inode, struct file *file)
 		return -EOPNOTSUPP;
 	if (atomic_cmpxchg(&luo_dev_busy, 0, 1))
 		return -EBUSY;
-	return 0;
+	mutex_lock(&luo_lock);
+	if (luo_accept_pending)
+		ret = luo_accept(true);
+	mutex_unlock(&luo_lock);
+	if (ret)
+		atomic_set(&luo_dev_busy, 0);
+	return ret;
 }
 
 static int luo_dev_release(struct inode *inode, struct file *file)
@@ -166,7 +184,7 @@ static int luo_create_session(void __user *uarg)
 	if (luo_frozen)
 		goto out;
 	ret = -EEXIST;
-	if (luo_session_find(&luo_outgoing, arg.name))
+	if (luo_session_find(false, arg.name))
 		goto out;
 	ret = -ENOSPC;
 	if (luo_nr_outgoing >= READ_ONCE(luo_max_sessions))
@@ -176,6 +194,7 @@ static int luo_create_session(void __user *uarg)
 	if (!session)
 		goto out;
 	list_add_tail(&session->list, &luo_outgoing);
+	luo_session_hash(session);
 	luo_nr_outgoing++;
 	ret = luo_session_install(session, &file);
 	if (ret < 0)
@@ -191,6 +210,7 @@ static int luo_create_session(void __user *uarg)
 
 out_free:
 	list_del(&session->list);
+	luo_session_unhash(session);
 	luo_nr_outgoing--;
 	mutex_unlock(&luo_lock);
 	/* No file in it: freed outside luo_lock, which comes after its lock. */
@@ -217,7 +237,7 @@ static int luo_retrieve_session(void __user *uarg)
 		return ret;
 
 	mutex_lock(&luo_lock);
-	session = luo_session_find(&luo_incoming, arg.name);
+	session = luo_session_find(true, arg.name);
 	ret = -ENOENT;
 	if (!session || session->retrieved)
 		goto out;
@@ -458,9 +478,47 @@ void luo_incoming_session_done(void)
 }
 
 /*
+ * Accept the state page kept in luo_accept_pending.  Under luo_lock.  Out
+ * of memory, the page and what luo_state_parse() restored stay for a
+ * retry: a transient failure must not throw away a valid handover.
+ * Otherwise the page is freed, and a rejected state or one without
+ * sessions releases the handover at once.
+ */
+static int luo_accept(bool retry)
+{
+	struct luo_session *session;
+	int ret;
+
+	ret = luo_state_parse(folio_address(luo_accept_pending));
+	/* A retry that read the arrays gives them their debugfs file. */
+	luo_debugfs_in_arrays();
+	if (ret == -ENOMEM) {
+		pr_err("out of memory reading the live update state (%d): nothing dropped, the handover is kept and the accept is retried at the next open of /dev/liveupdate\n",
+		       ret);
+		return ret;
+	}
+	folio_put(luo_accept_pending);
+	luo_accept_pending = NULL;
+	if (retry && !ret)
+		pr_info("live update state accepted on retry\n");
+	if (!ret) {
+		list_for_each_entry(session, &luo_incoming, list)
+			luo_session_hash(session);
+		luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
+		pr_debug("%lu incoming sessions\n", luo_nr_incoming_pending);
+		trace_liveupdate_incoming(luo_nr_incoming_pending);
+		if (luo_nr_incoming_pending)
+			return 0;
+	}
+	kho_finish();
+	return 0;
+}
+
+/*
  * Read LUO's state from the previous kernel.  A malformed state is
  * rejected as a whole, with a message: no session comes back, and the
- * handover is released at once.
+ * handover is released at once.  Running out of memory keeps it all for
+ * a retry (luo_accept()).
  */
 static void __init luo_read_incoming(void)
 {
@@ -484,15 +542,9 @@ static void __init luo_read_incoming(void)
 		pr_err("live update state not a preserved page, no session restored\n");
 		goto release;
 	}
-	ret = luo_state_parse(folio_address(folio));
-	folio_put(folio);
-	if (ret)
-		goto release;
-	luo_nr_incoming_pending = list_count_nodes(&luo_incoming);
-	pr_debug("%lu incoming sessions\n", luo_nr_incoming_pending);
-	trace_liveupdate_incoming(luo_nr_incoming_pending);
-	if (luo_nr_incoming_pending)
-		return;
+	luo_accept_pending = folio;
+	luo_accept(false);
+	return;
 release:
 	kho_finish();
 }
@@ -505,9 +557,10 @@ release:
  * opened.  The inode's private value: bit 0 for incoming, bit 1 for the
  * files, bit 2 for the records.  liveupdate/in/state, when the previous
  * kernel handed over a state page: a copy of its struct luo_state_abi
- * (the page itself is freed at boot); liveupdate/in/arrays, when its
- * arrays were read: their two headers (struct luo_array_hdr, sessions
- * then files) as they came.  For their versions, release and packing.
+ * (the page itself is freed at boot); liveupdate/in/arrays, once its
+ * arrays were read (at boot, or by the retry of an accept that ran out
+ * of memory: luo_debugfs_in_arrays()): their two headers (struct
+ * luo_array_hdr, sessions then files) as they came.  For their versions, release and packing.
  */
 struct luo_dbg_buf {
 	void *data;
@@ -578,6 +631,28 @@ static const struct file_operations luo_dbg_fops = {
 	.llseek = default_llseek,
 };
 
+/* debugfs liveupdate/in, and whether in/arrays was created in it. */
+static struct dentry *luo_dbg_in;
+static bool luo_dbg_in_arrays;
+
+/*
+ * Create liveupdate/in/arrays once the arrays are read: at boot, or at the
+ * open of /dev/liveupdate that retried an accept which ran out of memory
+ * before reading them (luo_accept()).  Under luo_lock, or at init.
+ */
+static void luo_debugfs_in_arrays(void)
+{
+	static struct debugfs_blob_wrapper arrays = {
+		.data = luo_in_array_hdr,
+		.size = sizeof(luo_in_array_hdr),
+	};
+
+	if (!luo_in_arrays_read || !luo_dbg_in || luo_dbg_in_arrays)
+		return;
+	debugfs_create_blob("arrays", 0400, luo_dbg_in, &arrays);
+	luo_dbg_in_arrays = true;
+}
+
 static void __init luo_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("liveupdate", NULL);
@@ -598,14 +673,8 @@ static void __init luo_debugfs_init(void)
 
 		debugfs_create_blob("state", 0400, in, &state);
 	}
-	if (luo_in_arrays_read) {
-		static struct debugfs_blob_wrapper arrays = {
-			.data = luo_in_array_hdr,
-			.size = sizeof(luo_in_array_hdr),
-		};
-
-		debugfs_create_blob("arrays", 0400, in, &arrays);
-	}
+	luo_dbg_in = in;
+	luo_debugfs_in_arrays();
 }
 
 static int __init luo_init(void)

@@ -78,6 +78,8 @@ struct luo_file {
 /**
  * struct luo_session - a named group of preserved files
  * @list: in the outgoing or incoming session list (under luo_lock).
+ * @hnode: in the name hash of that list (under luo_lock), see
+ *	luo_session_find().
  * @lock: serialises the ioctls of the session, its handler calls, and the
  *	freeze of its files.  Taken before luo_lock, never inside it.
  * @name: NUL-terminated; never changes.
@@ -92,6 +94,7 @@ struct luo_file {
  */
 struct luo_session {
 	struct list_head list;
+	struct hlist_node hnode;
 	struct mutex lock;	/* the session's ioctls and handler calls */
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	bool incoming;
@@ -130,8 +133,9 @@ extern struct luo_state_abi luo_in_state;
 extern bool luo_in_state_read;
 extern struct luo_array_hdr luo_in_array_hdr[2];
 extern bool luo_in_arrays_read;
-struct luo_session *luo_session_find(struct list_head *head,
-				     const char *name);
+struct luo_session *luo_session_find(bool incoming, const char *name);
+void luo_session_hash(struct luo_session *session);
+void luo_session_unhash(struct luo_session *session);
 int luo_session_install(struct luo_session *session, struct file **filep);
 void luo_session_uninstall(int fd, struct file *file);
 void luo_session_free(struct luo_session *session);

@@ -243,6 +243,13 @@ static void luo_drop_incoming(void)
 	}
 }
 
+/*
+ * The arrays of an accept that ran out of memory half way, restored and
+ * kept for its retry: restoring takes their pages out of the handover,
+ * so releasing them would lose the state.
+ */
+static struct luo_array luo_kept_sessions, luo_kept_files;
+
 /**
  * luo_state_parse() - build the incoming sessions from LUO's state page
  * @state: the state page of the previous kernel, restored by the caller.
@@ -253,14 +260,20 @@ static void luo_drop_incoming(void)
  * the page names, and adds one incoming session per record to
  * luo_incoming.  The arrays are released again before returning.
  *
+ * Running out of memory rejects nothing: the arrays restored so far are
+ * kept, and a later call with the same @state (kept by the caller) goes
+ * on from there, with the outcome it would have had without the failure.
+ *
  * Context: under luo_lock, with luo_incoming empty.
- * Return: 0 on success; on error (-EINVAL, -EPROTONOSUPPORT, -E2BIG, an
- * error of luo_array_restore(), -ENOMEM) a message says why, no session
- * is added, and nothing of the arrays stays taken.
+ * Return: 0 on success; -ENOMEM when out of memory: no session is added,
+ * nothing of the handover is lost, call again; on other errors (-EINVAL,
+ * -EPROTONOSUPPORT, -E2BIG, an error of luo_array_restore()) a message
+ * says why, no session is added, and nothing of the arrays stays taken.
  */
 int luo_state_parse(const struct luo_state_abi *state)
 {
-	struct luo_array sessions, files;
+	struct luo_array *sessions = &luo_kept_sessions;
+	struct luo_array *files = &luo_kept_files;
 	u32 version;
 	int ret;
 
@@ -285,36 +298,50 @@ int luo_state_parse(const struct luo_state_abi *state)
 		       version);
 		return -EINVAL;
 	}
-	ret = luo_array_restore(&sessions, le64_to_cpu(state->sessions),
-				sizeof(struct luo_session_abi));
-	if (ret) {
-		pr_err("session array rejected (%d), no session restored\n",
-		       ret);
-		return ret;
+	if (!sessions->hdr) {
+		ret = luo_array_restore(sessions, le64_to_cpu(state->sessions),
+					sizeof(struct luo_session_abi));
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			pr_err("session array rejected (%d), no session restored\n",
+			       ret);
+			return ret;
+		}
 	}
-	ret = luo_array_restore(&files, le64_to_cpu(state->files),
-				sizeof(struct luo_file_abi));
-	if (ret) {
-		pr_err("file array rejected (%d), no session restored\n", ret);
-		luo_array_release(&sessions);
-		return ret;
+	if (!files->hdr) {
+		ret = luo_array_restore(files, le64_to_cpu(state->files),
+					sizeof(struct luo_file_abi));
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			pr_err("file array rejected (%d), no session restored\n",
+			       ret);
+			luo_array_release(sessions);
+			return ret;
+		}
 	}
-	memcpy(&luo_in_array_hdr[0], sessions.hdr, sizeof(luo_in_array_hdr[0]));
-	memcpy(&luo_in_array_hdr[1], files.hdr, sizeof(luo_in_array_hdr[1]));
+	memcpy(&luo_in_array_hdr[0], sessions->hdr, sizeof(luo_in_array_hdr[0]));
+	memcpy(&luo_in_array_hdr[1], files->hdr, sizeof(luo_in_array_hdr[1]));
 	luo_in_arrays_read = true;
 	pr_info("live update state v%u%s%.*s: %llu sessions, %llu files (arrays v%u, v%u)\n",
 		version, version >= 2 ? " from kernel " : "",
 		version >= 2 ? LUO_STATE_RELEASE_LEN : 0, state->release,
-		sessions.nr, files.nr, luo_array_version(&sessions),
-		luo_array_version(&files));
+		sessions->nr, files->nr, luo_array_version(sessions),
+		luo_array_version(files));
 	ret = -EINVAL;
-	if (sessions.nr != le64_to_cpu(state->nr_sessions) ||
-	    files.nr != le64_to_cpu(state->nr_files))
+	if (sessions->nr != le64_to_cpu(state->nr_sessions) ||
+	    files->nr != le64_to_cpu(state->nr_files))
 		pr_err("array sizes disagree with the state, no session restored\n");
 	else
-		ret = luo_parse(&sessions, &files);
-	luo_array_release(&files);
-	luo_array_release(&sessions);
+		ret = luo_parse(sessions, files);
+	if (ret == -ENOMEM) {
+		/* Keep the arrays: the retry parses them again. */
+		luo_drop_incoming();
+		return ret;
+	}
+	luo_array_release(files);
+	luo_array_release(sessions);
 	if (ret) {
 		pr_err("live update state rejected (%d), no session restored\n",
 		       ret);

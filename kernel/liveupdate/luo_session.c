@@ -23,6 +23,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/mm.h>
@@ -34,6 +35,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
+#include <linux/stringhash.h>
 #include <linux/xarray.h>
 
 #include "kho_internal.h"
@@ -42,13 +44,53 @@
 /* Files preserved by any outgoing session, to refuse a second preserve. */
 static DEFINE_XARRAY(luo_preserved_files);
 
-struct luo_session *luo_session_find(struct list_head *head, const char *name)
+/*
+ * The sessions of each list by name, under luo_lock: CREATE_SESSION
+ * checks that a name is unused and RETRIEVE_SESSION looks one up, among
+ * thousands of sessions (upstream's selftests create 2000), so not by
+ * walking the list.  The lists keep their order, for the handover and
+ * debugfs.
+ */
+static DEFINE_HASHTABLE(luo_out_names, 10);
+static DEFINE_HASHTABLE(luo_in_names, 10);
+
+static u32 luo_name_hash(const char *name)
 {
+	return full_name_hash(NULL, name, strlen(name));
+}
+
+/* Add @session to the name hash of its list; under luo_lock. */
+void luo_session_hash(struct luo_session *session)
+{
+	u32 key = luo_name_hash(session->name);
+
+	if (session->incoming)
+		hash_add(luo_in_names, &session->hnode, key);
+	else
+		hash_add(luo_out_names, &session->hnode, key);
+}
+
+/* Take @session off its name hash (if it is in one); under luo_lock. */
+void luo_session_unhash(struct luo_session *session)
+{
+	hash_del(&session->hnode);
+}
+
+/* The incoming or outgoing session named @name, or NULL; under luo_lock. */
+struct luo_session *luo_session_find(bool incoming, const char *name)
+{
+	u32 key = luo_name_hash(name);
 	struct luo_session *session;
 
-	list_for_each_entry(session, head, list)
-		if (!strcmp(session->name, name))
-			return session;
+	if (incoming) {
+		hash_for_each_possible(luo_in_names, session, hnode, key)
+			if (!strcmp(session->name, name))
+				return session;
+	} else {
+		hash_for_each_possible(luo_out_names, session, hnode, key)
+			if (!strcmp(session->name, name))
+				return session;
+	}
 	return NULL;
 }
 
@@ -201,6 +243,7 @@ static int luo_session_release(struct inode *inode, struct file *file)
 	}
 	/* Off the lists: nobody finds the session any more. */
 	list_del(&session->list);
+	luo_session_unhash(session);
 	if (!session->incoming)
 		luo_nr_outgoing--;
 	mutex_unlock(&luo_lock);
@@ -226,6 +269,7 @@ void luo_session_reap_closed(struct list_head *reaped)
 		if (!session->closed)
 			continue;
 		list_move_tail(&session->list, reaped);
+		luo_session_unhash(session);
 		luo_nr_outgoing--;
 	}
 }
@@ -632,7 +676,7 @@ struct file *liveupdate_incoming_file(const char *session, u64 token)
 	struct luo_file *lf;
 
 	mutex_lock(&luo_lock);
-	s = luo_session_find(&luo_incoming, session);
+	s = luo_session_find(true, session);
 	if (!s || s->finished)
 		goto out;
 	lf = luo_file_find_token(s, token);

@@ -706,7 +706,8 @@ DEFINE_SHOW_ATTRIBUTE(luo_test_stats);
  *
  * corrupt_state = N damages LUO's state in way N (one shot).
  * corrupt_memfd: each write "<token> <how>" damages the version 2 record
- * of the memfd preserved under <token> (any session).
+ * (or, for a "v3..." way, the version 3 record) of the memfd preserved
+ * under <token> (any session).
  */
 enum {
 	LUO_TEST_CORRUPT_STATE_NONE,
@@ -721,10 +722,18 @@ enum {
 
 static u32 luo_test_corrupt_state;
 
+/*
+ * The first LUO_TEST_MEMFD_V3_FIRST damage the version 2 record, the
+ * others ("v3...") the version 3 record.
+ */
 static const char * const luo_test_memfd_damage[] = {
 	"magic", "count", "array", "range", "order", "phys", "bigorder",
 	"reserved",
+	"v3magic", "v3listpages", "v3segrange", "v3segorder", "v3listfirst",
+	"v3listshare", "v3segsum",
 };
+
+#define LUO_TEST_MEMFD_V3_FIRST	8
 
 #define LUO_TEST_MAX_MEMFD_DAMAGE	16
 
@@ -823,16 +832,84 @@ static void luo_test_damage_state(struct luo_state_abi *state, u32 how)
 	pr_info("test: damaged the handed-over state (way %u)\n", how);
 }
 
-static void luo_test_damage_memfd(struct luo_file_abi *f, int how)
+/* The version @version record of the memfd @f, or NULL. */
+static struct memfd_luo_hdr *luo_test_memfd_record(struct luo_file_abi *f,
+						   u32 version)
 {
-	struct memfd_luo_hdr *h = NULL;
-	struct memfd_luo_run *run;
 	unsigned int v;
 
 	for (v = 0; v < le32_to_cpu(f->nr_versions) &&
 	     v < LIVEUPDATE_MAX_VERSIONS; v++)
-		if (le32_to_cpu(f->version[v]) == MEMFD_LUO_V2)
-			h = phys_to_virt(le64_to_cpu(f->data[v]));
+		if (le32_to_cpu(f->version[v]) == version)
+			return phys_to_virt(le64_to_cpu(f->data[v]));
+	return NULL;
+}
+
+/*
+ * Version 3: the header (and the list references after it, in the same
+ * page), and the first segment.  Each damage but the magic keeps the
+ * header's own checks passing (the counts are moved together), so that
+ * the check behind it is the one that refuses the record.
+ */
+static bool luo_test_damage_memfd_v3(struct memfd_luo_hdr *h, int how)
+{
+	struct memfd_luo_v3_lists *refs = (void *)h + MEMFD_LUO_V3_LISTS;
+	struct memfd_luo_list_ref *ref = refs->lists;
+	struct memfd_luo_seg *seg = luo_test_peek(le64_to_cpu(h->entries), 0);
+	u64 n0 = le64_to_cpu(ref[0].nr_pages);
+
+	/* The test memfds are of 4 KiB folios: one list, of order 0. */
+	if (!seg || !ref[0].first || ref[1].first)
+		return false;
+	switch (how - LUO_TEST_MEMFD_V3_FIRST) {
+	case 0:		/* v3magic */
+		h->magic = cpu_to_le64(MEMFD_LUO_MAGIC ^ 1);
+		break;
+	case 1:		/* v3listpages: the list holds one page less */
+		le64_add_cpu(&ref[0].nr_pages, 1);
+		le64_add_cpu(&h->nr_pages, 1);
+		break;
+	case 2:		/* v3segrange: a segment beyond the end of the file */
+		seg->index = cpu_to_le64(DIV_ROUND_UP(le64_to_cpu(h->size),
+						      PAGE_SIZE));
+		break;
+	case 3:		/* v3segorder: an order no page allocator has */
+		seg->order = cpu_to_le32(MAX_PAGE_ORDER + 1);
+		break;
+	case 4:		/* v3listfirst: the first MiB of x86 is never preserved */
+		ref[0].first = cpu_to_le64(SZ_512K);
+		break;
+	case 5:		/* v3listshare: the list of order 1 is that of order 0 */
+		ref[1] = ref[0];
+		le64_add_cpu(&h->nr_pages, n0);
+		break;
+	case 6:		/* v3segsum: the segments hold one page less than the list */
+		if (le32_to_cpu(seg->nr_pages) < 2)
+			return false;
+		seg->nr_pages = cpu_to_le32(le32_to_cpu(seg->nr_pages) - 1);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static void luo_test_damage_memfd(struct luo_file_abi *f, int how)
+{
+	struct memfd_luo_hdr *h;
+	struct memfd_luo_run *run;
+
+	if (how >= LUO_TEST_MEMFD_V3_FIRST) {
+		h = luo_test_memfd_record(f, MEMFD_LUO_V3);
+		if (h && luo_test_damage_memfd_v3(h, how))
+			pr_info("test: damaged the v3 record of memfd token %llu: %s\n",
+				le64_to_cpu(f->token), luo_test_memfd_damage[how]);
+		else
+			pr_warn("test: memfd token %llu: no v3 record of 4 KiB folios to damage (%s)\n",
+				le64_to_cpu(f->token), luo_test_memfd_damage[how]);
+		return;
+	}
+	h = luo_test_memfd_record(f, MEMFD_LUO_V2);
 	if (!h)
 		return;
 	run = luo_test_peek(le64_to_cpu(h->entries), 0);

@@ -54,7 +54,9 @@
 #include <asm/byteorder.h>
 
 #ifdef CONFIG_FAULT_INJECTION
+#include <linux/err.h>
 #include <linux/fault-inject.h>
+#include <linux/init.h>
 #endif
 
 #include "physr_internal.h"
@@ -76,6 +78,21 @@ static bool physr_alloc_should_fail(void)
 {
 	return should_fail(&fail_physr_alloc, 1);
 }
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * /sys/kernel/debug/fail_physr_alloc: fails list storage allocations of
+ * the kernel's users of physr (iommufd's run lists, for one), for their
+ * error paths; with task-filter, only those of the tasks that ask.
+ */
+static int __init fail_physr_alloc_debugfs(void)
+{
+	return PTR_ERR_OR_ZERO(fault_create_debugfs_attr("fail_physr_alloc",
+							 NULL,
+							 &fail_physr_alloc));
+}
+late_initcall(fail_physr_alloc_debugfs);
+#endif
 #else
 static bool physr_alloc_should_fail(void)
 {
@@ -183,7 +200,9 @@ EXPORT_SYMBOL_GPL(physr_init_mmio);
  */
 void physr_destroy(struct physr *pr)
 {
-	struct physr_chunk *chunk = pr->nr_chunks ? pr->head : NULL;
+	/* An empty list may keep spare chunk pages (physr_reset()). */
+	struct physr_chunk *chunk = pr->nr_chunks || !pr->nr_ranges ?
+					    pr->head : NULL;
 
 	if (!pr->nr_chunks && pr->nr_ranges > 1)
 		kfree(pr->small);
@@ -200,6 +219,74 @@ void physr_destroy(struct physr *pr)
 	pr->total_bytes = 0;
 }
 EXPORT_SYMBOL_GPL(physr_destroy);
+
+/**
+ * physr_reset() - empty a list and keep its chunk pages for the next appends
+ * @pr: the list.
+ *
+ * For a caller that builds one list after another in the same &struct
+ * physr (a batch at a time): the list is left empty, with its kind and
+ * provider, as after physr_destroy(), but the chunk pages of a chunked list
+ * stay with it as spares.  The next physr_append() goes straight into the
+ * first of them, and a full chunk moves on to the next spare, so that
+ * rebuilding a list of up to as many ranges as before allocates nothing
+ * and cannot fail for lack of memory.  A short list frees its slab array,
+ * as physr_destroy() does (its next list starts short again).
+ *
+ * The spares hang off the chain after the last chunk in use: walks of the
+ * list, physr_walk_chunks() and physr_first_chunk() see only the chunks in
+ * use, physr_destroy() frees the spares too, and physr_make_chunked()
+ * (which kho_preserve_physr() calls) frees them before a list is handed
+ * over.
+ *
+ * Context: any; the caller excludes every other user of the list.
+ */
+void physr_reset(struct physr *pr)
+{
+	struct physr_chunk *head = pr->nr_chunks || !pr->nr_ranges ?
+					   pr->head : NULL;
+
+	if (!head) {
+		physr_destroy(pr);
+		return;
+	}
+	pr->head = head;
+	pr->tail = NULL;
+	pr->nr_chunks = 0;
+	pr->nr_ranges = 0;
+	pr->total_bytes = 0;
+}
+EXPORT_SYMBOL_GPL(physr_reset);
+
+/*
+ * Free the spare chunk pages that physr_reset() kept after the last chunk
+ * in use, and zero the unused entries of that chunk, which a reused chunk
+ * may still hold from an earlier list: a list about to be handed over then
+ * is exactly the chunks of its ranges, as physr_abi.h lays them out.
+ */
+static void physr_drop_spares(struct physr *pr)
+{
+	struct physr_chunk *chunk, *next;
+	u32 count;
+
+	if (!pr->nr_chunks) {
+		if (!pr->nr_ranges && pr->head)
+			physr_destroy(pr);
+		return;
+	}
+	next = physr_chunk_next(pr->tail);
+	if (!next)
+		return;
+	pr->tail->hdr.next = 0;
+	count = physr_chunk_count(pr->tail);
+	memset(&pr->tail->ranges[count], 0,
+	       (PHYSR_CAPACITY - count) * sizeof(pr->tail->ranges[0]));
+	while (next) {
+		chunk = next;
+		next = physr_chunk_next(chunk);
+		free_page((unsigned long)chunk);
+	}
+}
 
 /*
  * Move a short list into one new chunk page; @phys/@len, when @len is not
@@ -261,6 +348,18 @@ int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 	int ret;
 
 	if (!pr->nr_chunks) {
+		if (!n && pr->head) {
+			/* Reset with spare chunk pages: into the first one. */
+			chunk = pr->head;
+			chunk->ranges[0].phys = cpu_to_le64(phys);
+			chunk->ranges[0].len = cpu_to_le64(len);
+			chunk->hdr.count = cpu_to_le32(1);
+			pr->tail = chunk;
+			pr->nr_chunks = 1;
+			pr->nr_ranges = 1;
+			pr->total_bytes = total;
+			return 0;
+		}
 		if (!n) {
 			pr->one.phys = cpu_to_le64(phys);
 			pr->one.len = cpu_to_le64(len);
@@ -287,13 +386,17 @@ int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 		return 0;
 	}
 
-	chunk = physr_chunk_alloc(pr, gfp);
-	if (!chunk)
-		return -ENOMEM;
+	/* A spare chunk kept by physr_reset(), or a new one. */
+	chunk = physr_chunk_next(tail);
+	if (!chunk) {
+		chunk = physr_chunk_alloc(pr, gfp);
+		if (!chunk)
+			return -ENOMEM;
+		tail->hdr.next = cpu_to_le64(virt_to_phys(chunk));
+	}
 	chunk->ranges[0].phys = cpu_to_le64(phys);
 	chunk->ranges[0].len = cpu_to_le64(len);
 	chunk->hdr.count = cpu_to_le32(1);
-	tail->hdr.next = cpu_to_le64(virt_to_phys(chunk));
 	pr->tail = chunk;
 	pr->nr_chunks++;
 	pr->nr_ranges++;
@@ -313,7 +416,8 @@ EXPORT_SYMBOL_GPL(__physr_append_chunk);
  * physr_first_chunk() and physr_walk_chunks() describe the whole list.
  * kho_preserve_physr() calls it; a caller that hands physr_first_chunk() to
  * another party by other means calls it first too.  The list keeps its
- * ranges, order and totals; later appends go to the chunks.
+ * ranges, order and totals; later appends go to the chunks.  Spare chunk
+ * pages that physr_reset() kept are freed first.
  *
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
@@ -323,6 +427,7 @@ EXPORT_SYMBOL_GPL(__physr_append_chunk);
  */
 int physr_make_chunked(struct physr *pr, gfp_t gfp)
 {
+	physr_drop_spares(pr);
 	if (pr->nr_chunks || !pr->nr_ranges)
 		return 0;
 	return physr_short_to_chunk(pr, 0, 0, gfp);
@@ -336,16 +441,24 @@ EXPORT_SYMBOL_GPL(physr_make_chunked);
  * Context: any; the caller keeps the list from changing.
  * Return: the size of the &struct physr, plus the bytes allocated for its
  * slab array (ksize(), what the allocator really set aside) or its chunk
- * pages.
+ * pages (spares kept by physr_reset() included).
  */
 size_t physr_metadata_bytes(const struct physr *pr)
 {
+	const struct physr_chunk *spare = NULL;
 	size_t bytes = sizeof(*pr);
 
-	if (pr->nr_chunks)
+	if (pr->nr_chunks) {
 		bytes += pr->nr_chunks * PAGE_SIZE;
-	else if (pr->nr_ranges > 1)
+		spare = physr_chunk_next(pr->tail);
+	} else if (pr->nr_ranges > 1) {
 		bytes += ksize(pr->small);
+	} else if (!pr->nr_ranges) {
+		spare = pr->head;
+	}
+	/* Spare chunk pages kept by physr_reset() */
+	for (; spare; spare = physr_chunk_next(spare))
+		bytes += PAGE_SIZE;
 	return bytes;
 }
 EXPORT_SYMBOL_GPL(physr_metadata_bytes);
@@ -557,8 +670,11 @@ int physr_walk_chunks(const struct physr *pr,
 	const struct physr_chunk *chunk;
 	int ret;
 
-	for (chunk = pr->nr_chunks ? pr->head : NULL; chunk;
-	     chunk = physr_chunk_next(chunk)) {
+	unsigned long i;
+
+	/* Not the spares after the last chunk in use (physr_reset()). */
+	for (i = 0, chunk = pr->head; i < pr->nr_chunks;
+	     i++, chunk = physr_chunk_next(chunk)) {
 		ret = fn(virt_to_phys((void *)chunk), PAGE_SIZE, arg);
 		if (ret)
 			return ret;

@@ -211,6 +211,19 @@ static int dma_bench_check_physr(struct iommu_domain *domain, struct page **page
 	return idx == nr_pages ? 0 : -EIO;
 }
 
+/*
+ * Where dma_map_physr()'s time goes: the parts of its work timed one by one
+ * with the same list and device, each over DMA_BENCH_RUNS rounds.
+ */
+struct dma_bench_parts {
+	u64 walk[DMA_BENCH_RUNS];	/* one pass over the list */
+	u64 iova[DMA_BENCH_RUNS];	/* dma_iova_try_alloc() + dma_iova_free() */
+	u64 pte[DMA_BENCH_RUNS];	/* iommu_map_runs_nosync() of all runs */
+	u64 sync[DMA_BENCH_RUNS];	/* iommu_sync_map() of the span */
+	u64 unmap[DMA_BENCH_RUNS];	/* iommu_unmap_fast() + iotlb_sync */
+	u64 whole[DMA_BENCH_RUNS];	/* dma_map_physr(), in the same loop */
+};
+
 struct dma_bench_side {
 	u64 ns[DMA_BENCH_RUNS], map_ns[DMA_BENCH_RUNS], unmap_ns[DMA_BENCH_RUNS];
 	u64 segs;
@@ -256,6 +269,123 @@ static int dma_bench_round_physr(struct device *dev, const struct physr *pr,
 	s->map_ns[run] = t1 - t0;
 	s->unmap_ns[run] = t2 - t1;
 	return 0;
+}
+
+static u64 dma_bench_sink;
+
+/* A pass over the list as the walker makes it: the cost of reading it. */
+static u64 dma_bench_walk(const struct physr *pr)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	u64 sum = 0;
+
+	physr_iter_init(&it, pr);
+	while (physr_iter_next(&it, &r))
+		sum += r.phys ^ r.len;
+	return sum;
+}
+
+/*
+ * The parts of one dma_map_physr() + dma_unmap_physr() timed apart, the
+ * @run'th round: the walk of the list, the IOVA allocation, the page-table
+ * fill of the runs (the list's ranges merged, 512 per call), the IOTLB
+ * sync of the span and the unmap.  What dma_map_physr() takes beyond
+ * walk + iova + pte + sync is the walker's own bookkeeping (pieces,
+ * segments, run batching).
+ */
+static int dma_bench_round_parts(struct device *dev, const struct physr *pr,
+				 struct iommu_map_run *runs, unsigned int nr_runs,
+				 struct dma_bench_parts *p, int run)
+{
+	struct iommu_domain *domain = iommu_get_dma_domain(dev);
+	int prot = IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE;
+	struct iommu_iotlb_gather gather;
+	struct dma_iova_state state;
+	u64 t0, t1, t2, t3, sum;
+	size_t size = physr_total_bytes(pr), done = 0, unmapped;
+	unsigned int i, n;
+	int ret = 0;
+
+	t0 = ktime_get_ns();
+	sum = dma_bench_walk(pr);
+	t1 = ktime_get_ns();
+	p->walk[run] = t1 - t0;
+	WRITE_ONCE(dma_bench_sink, sum);	/* keep the walk */
+	t0 = ktime_get_ns();
+	if (!dma_iova_try_alloc(dev, &state, 0, size))
+		return -ENOMEM;
+	dma_iova_free(dev, &state);
+	t1 = ktime_get_ns();
+	p->iova[run] = t1 - t0;
+
+	if (!dma_iova_try_alloc(dev, &state, 0, size))
+		return -ENOMEM;
+	t0 = ktime_get_ns();
+	for (i = 0; i < nr_runs && !ret; i += n) {
+		size_t bytes = 0;
+		unsigned int k;
+
+		n = min(nr_runs - i, 512U);
+		for (k = 0; k < n; k++)
+			bytes += runs[i + k].size;
+		ret = iommu_map_runs_nosync(domain, state.addr + done, runs + i,
+					    n, prot, GFP_ATOMIC);
+		if (!ret)
+			done += bytes;
+	}
+	t1 = ktime_get_ns();
+	if (!ret)
+		ret = iommu_sync_map(domain, state.addr, done);
+	t2 = ktime_get_ns();
+	iommu_iotlb_gather_init(&gather);
+	unmapped = done ? iommu_unmap_fast(domain, state.addr, done, &gather) : 0;
+	iommu_iotlb_sync(domain, &gather);
+	t3 = ktime_get_ns();
+	dma_iova_free(dev, &state);
+	p->pte[run] = t1 - t0;
+	p->sync[run] = t2 - t1;
+	p->unmap[run] = t3 - t2;
+	if (!ret && (unmapped != done || done != size))
+		ret = -EIO;
+	if (!ret) {
+		struct dma_physr_map map;
+
+		t0 = ktime_get_ns();
+		ret = dma_map_physr(dev, pr, DMA_BIDIRECTIONAL, 0, GFP_ATOMIC,
+				    &map);
+		t1 = ktime_get_ns();
+		if (!ret)
+			dma_unmap_physr(&map);
+		p->whole[run] = t1 - t0;
+	}
+	return ret;
+}
+
+/* The list's ranges merged into physically contiguous runs, as the walker does. */
+static struct iommu_map_run *dma_bench_runs(const struct physr *pr,
+					    unsigned int *nr)
+{
+	struct iommu_map_run *runs;
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned int n = 0;
+
+	runs = kvmalloc_array(physr_nr_ranges(pr), sizeof(*runs), GFP_KERNEL);
+	if (!runs)
+		return NULL;
+	physr_iter_init(&it, pr);
+	while (physr_iter_next(&it, &r)) {
+		if (n && runs[n - 1].paddr + runs[n - 1].size == r.phys) {
+			runs[n - 1].size += r.len;
+			continue;
+		}
+		runs[n].paddr = r.phys;
+		runs[n].size = r.len;
+		n++;
+	}
+	*nr = n;
+	return runs;
 }
 
 /* One counted, untimed round of each side, with the translation check. */
@@ -376,6 +506,9 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 			 size_t size)
 {
 	static struct dma_bench_side sg_side, pr_side;	/* under the file lock */
+	static struct dma_bench_parts parts;
+	struct iommu_map_run *runs = NULL;
+	unsigned int nr_runs = 0;
 	struct iommu_domain *domain;
 	unsigned long nr_pages, i;
 	struct sg_table sgt = {};
@@ -443,6 +576,15 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 	}
 	if (ret)
 		goto out_free;
+	runs = dma_bench_runs(&pr, &nr_runs);
+	if (!runs) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (run = 0; run < DMA_BENCH_RUNS && !ret; run++)
+		ret = dma_bench_round_parts(dev, &pr, runs, nr_runs, &parts, run);
+	if (ret)
+		goto out_free;
 	/* The ratios before the sides' own figures sort their arrays. */
 	n = scnprintf(buf, size,
 		      "pages %lu\nsg_entries %u\nphysr_ranges %llu\nlazy %d\nruns %d\n",
@@ -454,6 +596,18 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 				   sg_side.map_ns);
 	n += dma_bench_print_ratio(buf + n, size - n, "unmap_ns",
 				   pr_side.unmap_ns, sg_side.unmap_ns);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "walk_ns",
+				  parts.walk, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "iova_ns",
+				  parts.iova, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "pte_ns",
+				  parts.pte, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "sync_ns",
+				  parts.sync, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "unmap_ns",
+				  parts.unmap, DMA_BENCH_RUNS);
+	n += dma_bench_print_stat(buf + n, size - n, "part", "whole_ns",
+				  parts.whole, DMA_BENCH_RUNS);
 
 	ret = dma_bench_register();
 	if (ret)
@@ -468,6 +622,7 @@ static int dma_bench_run(unsigned long uaddr, size_t len, char *buf,
 	n += dma_bench_print(buf + n, size - n, "sg", &sg_side);
 	dma_bench_print(buf + n, size - n, "physr", &pr_side);
 out_free:
+	kvfree(runs);
 	sg_free_table(&sgt);
 	physr_destroy(&pr);
 out_unpin:

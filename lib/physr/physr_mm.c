@@ -76,32 +76,84 @@ static struct physr_pinned *physr_pinned_alloc(enum physr_pin_mode mode,
 	return pin;
 }
 
+/* Whether the 8 pointers at @p are the pages from nth_page(@first, @n) on */
+static inline bool physr_next8(struct page **p, struct page *first,
+			       unsigned int n)
+{
+	unsigned long diff = 0;
+
+	diff |= (unsigned long)p[0] ^ (unsigned long)nth_page(first, n + 0);
+	diff |= (unsigned long)p[1] ^ (unsigned long)nth_page(first, n + 1);
+	diff |= (unsigned long)p[2] ^ (unsigned long)nth_page(first, n + 2);
+	diff |= (unsigned long)p[3] ^ (unsigned long)nth_page(first, n + 3);
+	diff |= (unsigned long)p[4] ^ (unsigned long)nth_page(first, n + 4);
+	diff |= (unsigned long)p[5] ^ (unsigned long)nth_page(first, n + 5);
+	diff |= (unsigned long)p[6] ^ (unsigned long)nth_page(first, n + 6);
+	diff |= (unsigned long)p[7] ^ (unsigned long)nth_page(first, n + 7);
+	return !diff;
+}
+
+/**
+ * physr_page_run() - count the pages of an array that follow the first one
+ * @pages: an array of pages, as pin_user_pages_fast() fills it.
+ * @nr: number of entries, at least 1.
+ *
+ * Counts how many entries from the first on are physically consecutive
+ * pages (the pages of a folio, or folios that are neighbours), comparing
+ * only the pointers with nth_page() of the first: no &struct page is read.
+ * The walk of the array is most of what building runs costs on top of
+ * pin_user_pages_fast(), which fills the array for a huge folio with
+ * about as little work per page, so after the second entry it takes one
+ * branch for 8 entries (the compiler does not unroll a loop for it), then
+ * goes entry by entry.  A run of one, scattered memory, costs one compare.
+ *
+ * Context: any.
+ * Return: the length of the run, between 1 and @nr.
+ */
+unsigned int physr_page_run(struct page **pages, unsigned int nr)
+{
+	struct page *first = pages[0];
+	unsigned int n = 2;
+
+	/* Scattered pages: no stride read for a run of one */
+	if (nr < 2 || pages[1] != nth_page(first, 1))
+		return 1;
+	while (n + 8 <= nr && physr_next8(pages + n, first, n))
+		n += 8;
+	while (n < nr && pages[n] == nth_page(first, n))
+		n++;
+	return n;
+}
+EXPORT_SYMBOL_GPL(physr_page_run);
+
 /*
  * Append @nr pinned pages, the first used from byte @*off, at most @*left
- * bytes in all.  Consecutive pages of one folio go in as one range.
- * Returns the number of pages appended; on error that is less than @nr and
- * the caller unpins the rest.
+ * bytes in all.  The page array is walked once and only its pointers are
+ * compared, no struct page is read: each run of physically consecutive
+ * pages (the pages of a folio, folios that are neighbours) goes in with
+ * one physr_append(), which also extends the last range of the list when
+ * the run continues it (a folio that the previous call's array ended in).
+ * A run may span several folios: physr_unpin() releases page ranges folio
+ * by folio.  Returns the number of pages appended; on error that is less
+ * than @nr and the caller unpins the rest.
  */
-static unsigned int physr_add_pages(struct physr *pr, struct page **pages,
-				    unsigned int nr, size_t *off, size_t *left,
-				    gfp_t gfp, int *err)
+VISIBLE_IF_KUNIT unsigned int physr_add_pages(struct physr *pr,
+					      struct page **pages,
+					      unsigned int nr, size_t *off,
+					      size_t *left, gfp_t gfp,
+					      int *err)
 {
 	unsigned int i, n;
 
 	*err = 0;
 	for (i = 0; i < nr; i += n) {
-		struct folio *folio = page_folio(pages[i]);
-		unsigned long idx = folio_page_idx(folio, pages[i]);
-		unsigned long fnr = folio_nr_pages(folio);
+		struct page *first = pages[i];
 		size_t len;
 
-		n = 1;
-		while (i + n < nr && idx + n < fnr &&
-		       pages[i + n] == folio_page(folio, idx + n))
-			n++;
+		n = physr_page_run(pages + i, nr - i);
 
 		len = min_t(size_t, (size_t)n * PAGE_SIZE - *off, *left);
-		*err = physr_append(pr, PFN_PHYS(page_to_pfn(pages[i])) + *off,
+		*err = physr_append(pr, PFN_PHYS(page_to_pfn(first)) + *off,
 				    len, gfp);
 		if (*err)
 			return i;
@@ -110,6 +162,7 @@ static unsigned int physr_add_pages(struct physr *pr, struct page **pages,
 	}
 	return nr;
 }
+EXPORT_SYMBOL_IF_KUNIT(physr_add_pages);
 
 /**
  * physr_pin_user() - pin a user address range and describe it in a list
@@ -290,14 +343,17 @@ static unsigned int physr_memfd_append(struct physr *pr, struct folio **folios,
  * Each round charges the next @batch pages of the range to @acct before
  * anything of them is looked up, allocated or pinned (after a round of
  * large folios, as many pages as @batch folios of that size hold, so
- * that a memfd of 2 MiB folios is not pinned one folio per round); looks
- * up the folios present there with one reference each
+ * that a memfd of 2 MiB folios is not pinned one folio per round).  For
+ * shmem, the folios present there and wholly inside the charged pages are
+ * looked up and pinned in one pass (filemap_pin_folios_longterm(), one
+ * atomic operation per small folio).  Otherwise, and for hugetlbfs, it
+ * looks up the folios present with one reference each
  * (filemap_get_folios_contig());
  * fills a hole the way memfd_pin_folios() does (memfd_alloc_folio(), and
  * looks again); charges the rest of a large folio that ends past the
  * charged pages; then turns the references into long-term pins in one
- * call (folios_ref_to_longterm_pin(), which migrates folios that may not
- * stay pinned, as memfd_pin_folios() does) and appends the folios to the
+ * call (folios_ref_to_longterm_pin()).  Both migrate folios that may not
+ * stay pinned, as memfd_pin_folios() does.  Then it appends the folios to the
  * list as runs of physically adjacent folios.  A round ends at the end of
  * a folio, so no folio is pinned twice and a range of the list only joins
  * folios that are whole on the joining side.
@@ -343,6 +399,7 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 		pgoff_t idx = PHYS_PFN(pos);
 		unsigned long want;
 		unsigned int nr, done;
+		bool pinned = false;
 		loff_t bend;
 
 		if (idx >= charged) {
@@ -353,8 +410,34 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 				break;
 			charged += want;
 		}
-		nr = physr_memfd_lookup(memfd->f_mapping, &idx, charged - 1,
-					folios, min(batch, max_folios));
+		/*
+		 * shmem: the folios wholly inside the charged pages are looked
+		 * up and pinned in one pass, one atomic operation per small
+		 * folio.  A hole, or a large folio that ends past the charged
+		 * pages, is left to the lookup below.
+		 */
+		nr = 0;
+		if (!is_file_hugepages(memfd)) {
+			long got = filemap_pin_folios_longterm(memfd->f_mapping,
+							       &idx, charged - 1,
+							       folios,
+							       min(batch,
+								   max_folios));
+
+			if (got == -EAGAIN)
+				continue;
+			if (got < 0) {
+				ret = got;
+				break;
+			}
+			nr = got;
+		}
+		if (!nr)
+			nr = physr_memfd_lookup(memfd->f_mapping, &idx,
+						charged - 1, folios,
+						min(batch, max_folios));
+		else
+			pinned = true;
 		if (hole) {
 			folio_put(hole);
 			hole = NULL;
@@ -372,7 +455,7 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 		}
 		bend = min_t(loff_t, end, folio_pos(folios[nr - 1]) +
 					  folio_size(folios[nr - 1]));
-		if (PFN_UP(bend) > charged) {
+		if (!pinned && PFN_UP(bend) > charged) {
 			want = PFN_UP(bend) - charged;
 			ret = acct ? acct->charge(acct, want) : 0;
 			if (ret) {
@@ -381,7 +464,8 @@ __physr_pin_memfd(struct file *memfd, loff_t offset, loff_t len,
 			}
 			charged += want;
 		}
-		ret = folios_ref_to_longterm_pin(folios, nr);
+		if (!pinned)
+			ret = folios_ref_to_longterm_pin(folios, nr);
 		if (ret == -EAGAIN) {
 			/* Migrated, nothing held: look them up again */
 			ret = 0;

@@ -34,10 +34,15 @@ struct physr_pinned {
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
+struct page;
+
 struct physr_pinned *__physr_pin_memfd(struct file *memfd, loff_t offset,
 				       loff_t len, unsigned int flags,
 				       struct physr_pin_account *acct,
 				       unsigned int batch, gfp_t gfp);
+unsigned int physr_add_pages(struct physr *pr, struct page **pages,
+			     unsigned int nr, size_t *off, size_t *left,
+			     gfp_t gfp, int *err);
 #endif
 
 #endif /* _LIB_PHYSR_PHYSR_MM_H */

@@ -335,6 +335,145 @@ static void expect_unpin_restores(struct kunit *test,
 	expect_counts_back(test, &pc, ref0, pin0);
 }
 
+struct test_range {
+	u64 phys, len;
+};
+
+/* @pr holds exactly the @n ranges of @want, in order */
+static void expect_ranges(struct kunit *test, const struct physr *pr,
+			  const struct test_range *want, unsigned int n)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	unsigned int i = 0;
+
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(pr), (u64)n);
+	physr_iter_init(&it, pr);
+	while (physr_iter_next(&it, &r)) {
+		KUNIT_ASSERT_LT_MSG(test, i, n, "more ranges than expected");
+		KUNIT_EXPECT_EQ_MSG(test, r.phys, want[i].phys, "range %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, r.len, want[i].len, "range %u", i);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+}
+
+/*
+ * physr_add_pages(), the page array walk of physr_pin_user(), on page
+ * arrays built by hand (nothing is pinned): the pages of a large folio
+ * that one array ends in and the next one continues make one range, and
+ * so does a partial first and last page.
+ */
+static void physr_mm_test_add_pages_split(struct kunit *test)
+{
+	struct folio *folio = test_folio(test, 4);
+	struct page *pages[16];
+	size_t off = 0x100, left = 16 * PAGE_SIZE - 0x180;
+	struct physr pr;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 16; i++)
+		pages[i] = folio_page(folio, i);
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages, 5, &off, &left,
+					      GFP_KERNEL, &err), 5U);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, off, (size_t)0);
+	KUNIT_EXPECT_EQ(test, left, 11 * PAGE_SIZE - 0x80);
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages + 5, 11, &off, &left,
+					      GFP_KERNEL, &err), 11U);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, left, (size_t)0);
+	expect_ranges(test, &pr, (const struct test_range[]){
+		{ folio_phys(folio) + 0x100, 16 * PAGE_SIZE - 0x180 } }, 1);
+	physr_destroy(&pr);
+
+	/* A page that does not follow the last starts a range of its own */
+	physr_init(&pr);
+	pages[0] = folio_page(folio, 15);
+	pages[1] = folio_page(folio, 0);
+	off = 0;
+	left = 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages, 2, &off, &left,
+					      GFP_KERNEL, &err), 2U);
+	expect_ranges(test, &pr, (const struct test_range[]){
+		{ folio_phys(folio) + 15 * PAGE_SIZE, PAGE_SIZE },
+		{ folio_phys(folio), PAGE_SIZE } }, 2);
+	physr_destroy(&pr);
+
+	/* Pages 3 and 4 swapped: caught inside a stride of the walk */
+	for (i = 0; i < 16; i++)
+		pages[i] = folio_page(folio, i == 3 ? 4 : i == 4 ? 3 : i);
+	physr_init(&pr);
+	off = 0;
+	left = 16 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages, 16, &off, &left,
+					      GFP_KERNEL, &err), 16U);
+	expect_ranges(test, &pr, (const struct test_range[]){
+		{ folio_phys(folio), 3 * PAGE_SIZE },
+		{ folio_phys(folio) + 4 * PAGE_SIZE, PAGE_SIZE },
+		{ folio_phys(folio) + 3 * PAGE_SIZE, PAGE_SIZE },
+		{ folio_phys(folio) + 5 * PAGE_SIZE, 11 * PAGE_SIZE } }, 4);
+	physr_destroy(&pr);
+	folio_put(folio);
+}
+
+/*
+ * Folios that are physical neighbours merge into one range whatever
+ * folio they belong to; a hole, or neighbours in the wrong order (pages
+ * of one large folio mapped out of order), start a new range.
+ */
+static void physr_mm_test_add_pages_runs(struct kunit *test)
+{
+	struct page *block = alloc_pages(GFP_KERNEL, 3);
+	struct folio *folio = test_folio(test, 2);
+	struct page *pages[8];
+	size_t off = 0, left;
+	struct physr pr;
+	unsigned int i;
+	u64 base;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	/* Eight order-0 folios, physically consecutive */
+	split_page(block, 3);
+	base = PFN_PHYS(page_to_pfn(block));
+
+	/* 0 1 2 3 5 6 7: four neighbours, a hole, three neighbours */
+	for (i = 0; i < 7; i++)
+		pages[i] = block + (i < 4 ? i : i + 1);
+	left = 7 * PAGE_SIZE;
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages, 7, &off, &left,
+					      GFP_KERNEL, &err), 7U);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	expect_ranges(test, &pr, (const struct test_range[]){
+		{ base, 4 * PAGE_SIZE },
+		{ base + 5 * PAGE_SIZE, 3 * PAGE_SIZE } }, 2);
+	physr_destroy(&pr);
+
+	/* Pages 0 2 1 3 of one folio: the same pages, four ranges */
+	pages[0] = folio_page(folio, 0);
+	pages[1] = folio_page(folio, 2);
+	pages[2] = folio_page(folio, 1);
+	pages[3] = folio_page(folio, 3);
+	left = 4 * PAGE_SIZE;
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_add_pages(&pr, pages, 4, &off, &left,
+					      GFP_KERNEL, &err), 4U);
+	expect_ranges(test, &pr, (const struct test_range[]){
+		{ folio_phys(folio), PAGE_SIZE },
+		{ folio_phys(folio) + 2 * PAGE_SIZE, PAGE_SIZE },
+		{ folio_phys(folio) + PAGE_SIZE, PAGE_SIZE },
+		{ folio_phys(folio) + 3 * PAGE_SIZE, PAGE_SIZE } }, 4);
+	physr_destroy(&pr);
+
+	folio_put(folio);
+	for (i = 0; i < 8; i++)
+		__free_page(block + i);
+}
+
 struct pin_user_arg {
 	unsigned long addr;
 	u64 len;
@@ -798,6 +937,8 @@ static struct kunit_case physr_mm_test_cases[] = {
 	KUNIT_CASE(physr_mm_test_sgtable_basic),
 	KUNIT_CASE(physr_mm_test_sgtable_split),
 	KUNIT_CASE(physr_mm_test_sgtable_reject),
+	KUNIT_CASE(physr_mm_test_add_pages_split),
+	KUNIT_CASE(physr_mm_test_add_pages_runs),
 	KUNIT_CASE(physr_mm_test_pin_user),
 	KUNIT_CASE(physr_mm_test_pin_user_longterm),
 	KUNIT_CASE(physr_mm_test_pin_user_small),

@@ -156,8 +156,9 @@ int main(int argc, char **argv)
 		}
 		set_sg(0);
 		for (u = 0; u < 2; u++) {
-			printf("rdma_reg_bench: %-11s %-9s reg %8.1f ms/GiB, dereg %8.1f ms/GiB, umem metadata %9llu bytes (%.1f KiB/GiB)\n",
-			       kinds[k], umems[u], res[k][u].reg * 1e3 * 1024 / mib,
+			printf("rdma_reg_bench: %-11s %-9s reg %8.1f ms/GiB, ",
+			       kinds[k], umems[u], res[k][u].reg * 1e3 * 1024 / mib);
+			printf("dereg %8.1f ms/GiB, umem metadata %9llu bytes (%.1f KiB/GiB)\n",
 			       res[k][u].dereg * 1e3 * 1024 / mib, res[k][u].meta,
 			       res[k][u].meta / 1024.0 * 1024 / mib);
 			printf("rdma_reg_bench:   (%s)\n", res[k][u].event);

@@ -29,6 +29,98 @@ def write(path, text, mode=0o644):
     return path
 
 
+# A QEMU stand-in for the hang tests: writes FAKE_RESULTS to the results
+# serial file, then answers the human monitor like QEMU 7.2 does (echo with
+# line-editing escapes, then the output and the prompt) with fixed vCPU
+# states: vCPU0 spinning in the kernel, vCPU1 halted.
+FAKE_HMP_QEMU = """#!%s
+import os, re, socket, sys, time
+argv = sys.argv[1:]
+res = mon = None
+for a in argv:
+    m = re.match(r"file,id=res,path=(.*)", a)
+    res = m.group(1) if m else res
+    m = re.match(r"unix:([^,]*),server=on", a)
+    mon = m.group(1) if m else mon
+pids = os.environ.get("FAKE_QEMU_PIDFILE")
+if pids:
+    with open(pids, "a") as f:
+        f.write("%%d\\n" %% os.getpid())
+with open(res, "a") as f:
+    f.write(os.environ["FAKE_RESULTS"].replace("|", "\\n"))
+regs = ("CPU#0\\r\\nRAX=0 RBX=0\\r\\nRSI=0 RDI=0 RBP=0 RSP=ffffc90000003f00\\r\\n"
+        "RIP=ffffffffab001010 RFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=0\\r\\n"
+        "CPU#1\\r\\nRSI=0 RDI=0 RBP=0 RSP=ffffc90000013f00\\r\\n"
+        "RIP=ffffffffab002005 RFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\\r\\n")
+answers = {
+    "info registers -a": regs,
+    "info mem": ("ffff888000000000-ffff888080000000 0000000080000000 -rw\\r\\n"
+                 "ffffffffab000000-ffffffffab800000 0000000000800000 -r-\\r\\n"
+                 "ffffffffab800000-ffffffffac000000 0000000000800000 -rw\\r\\n"),
+    "info lapic 1": ("dumping local APIC state for CPU 1 \\r\\n\\r\\n"
+                     "LVTT\\t 0x000400ec active-hi edge                 "
+                     "tsc-deadline Fixed  (vec 236)\\r\\n"
+                     "Timer\\t DCR=0x0 (divide by 2) initial_count = 0 current_count = 0\\r\\n"
+                     "ISR\\t (none)\\r\\nIRR\\t 236\\r\\n"),
+    "x /64gx 0xffffc90000003f00": ("ffffc90000003f00: 0xffffffffab003020 0x0000000000000000\\r\\n"
+                                   "ffffc90000003f10: 0xffffffffab001000 0xffffffffab004008\\r\\n"),
+}
+answers["x /1wx 0xffffffffaba00100"] = "ffffffffaba00100: 0x00000001\\r\\n"
+answers["x /1gx 0xffffffffaba00200"] = "ffffffffaba00200: 0xffff888000100000\\r\\n"
+import json
+mem = {int(a): bytes.fromhex(b) for a, b in json.loads(os.environ["FAKE_MEM"]).items()}
+jiffies = 4294892296
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(mon)
+srv.listen(1)
+c, _ = srv.accept()
+c.sendall(b"QEMU 7.2.22 monitor - type 'help' for more information\\r\\n(qemu) ")
+buf = b""
+while True:
+    d = c.recv(4096)
+    if not d:
+        break
+    buf += d
+    while b"\\n" in buf:
+        line, buf = buf.split(b"\\n", 1)
+        cmd = line.decode().strip()
+        with open(os.environ["FAKE_MONLOG"], "a") as f:
+            f.write(cmd + "\\n")
+        m = re.match(r'memsave 0x([0-9a-f]+) (\\d+) "(\\S+)"$', cmd)
+        if m and int(m.group(1), 16) in mem:
+            with open(m.group(3), "wb") as f:
+                f.write(mem[int(m.group(1), 16)][:int(m.group(2))])
+        if cmd == "x /1gx 0xffffffffaba00000":
+            jiffies += 250
+            answers[cmd] = "ffffffffaba00000: 0x%%016x\\r\\n" %% jiffies
+        out = "i\\x1b[K\\x1b[D" + cmd + "\\x1b[K\\r\\n" + answers.get(cmd, "")
+        c.sendall(out.encode() + b"(qemu) ")
+time.sleep(1000)
+"""
+
+
+def printk_ring(rb_addr=0xffff888000100000):
+    """A 6.12 printk ring buffer of four descriptors and 64 bytes of text:
+    "hello" (seq 10, 1.5 s, level 6), "world!" (seq 11, wrapping to the
+    start of the text ring, level 4), one reusable and one empty slot.
+    {address: bytes} as the kernel has them, and the ring's own address."""
+    import struct
+    descs_a, infos_a, data_a = rb_addr + 0x100, rb_addr + 0x200, rb_addr + 0x400
+    rb = struct.pack("<I4xQQQQQ", 2, descs_a, infos_a, 5, 4, 11) + \
+        struct.pack("<I4xQQQQ", 6, data_a, 144, 64, 0)
+    descs = struct.pack("<QQQ", (2 << 62) | 4, 80, 96) + \
+        struct.pack("<QQQ", (1 << 62) | 5, 120, 144) + \
+        struct.pack("<QQQ", (3 << 62) | 2, 8, 16) + bytes(24)
+    infos = b""
+    for seq, ts, text, lvl in ((10, 1500000000, b"hello", 6), (11, 2000250000, b"world!", 4),
+                               (2, 0, b"old", 6), (0, 0, b"", 0)):
+        infos += struct.pack("<QQHBBI", seq, ts, len(text), 0, lvl << 5, 0) + bytes(64)
+    data = bytearray(64)
+    data[0:14] = struct.pack("<Q", 5) + b"world!"
+    data[16:29] = struct.pack("<Q", 4) + b"hello"
+    return {rb_addr: rb, descs_a: descs, infos_a: infos, data_a: bytes(data)}, rb_addr
+
+
 class Plan(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
@@ -175,6 +267,43 @@ class Results(unittest.TestCase):
                  "# host-check ivshmem 0 4 " + "0" * 64 + " x", "# Totals: pass:1",
                  "# PASSED: 1 / 1 tests passed.", "ok 1 a.b"]
         self.assertEqual(vmtest.figure_lines(lines), ["4KiB ratio 0.5"])
+
+    def test_vcpu_registers_and_kernel_offset(self):
+        regs = ("\nCPU#0\nRAX=0\nRSP=ffffc90000003f00\n"
+                "RIP=ffffffffab001010 RFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=0\n"
+                "CPU#1\nEIP=0000b7b9 EFL=00000246 [---Z-P-] CPL=0 II=0 A20=1 SMM=0 HLT=1\n"
+                "CPU#2\nRSP=00007ffc00000000\n"
+                "RIP=0000000000401000 RFL=00000046 [---Z-P-] CPL=3 II=0 A20=1 SMM=0 HLT=0\n")
+        self.assertEqual(vmtest.parse_registers(regs),
+                         {0: (0xffffffffab001010, 0xffffc90000003f00, 0, False, True),
+                          2: (0x401000, 0x7ffc00000000, 3, False, False)})
+        mem = ("0000000000000000-0000000000100000 0000000000100000 -rw\n"
+               "ffffffffc0000000-ffffffffc0100000 0000000000100000 -rw\n"
+               "ffffffffab200000-ffffffffab400000 0000000000200000 -rw\n"
+               "ffffffffab000000-ffffffffab200000 0000000000200000 -r-\n")
+        self.assertEqual(vmtest.kernel_image_start(mem), 0xffffffffab000000)
+        self.assertIsNone(vmtest.kernel_image_start("PG disabled\n"))
+
+    def test_printk_ring_records_in_order(self):
+        mem, rb = printk_ring()
+        addrs = sorted(mem)
+        recs = vmtest.parse_printk_ring(mem[addrs[0]], mem[addrs[1]], mem[addrs[2]],
+                                        mem[addrs[3]])
+        self.assertEqual(recs, [(10, 1500000000, 6, "hello"), (11, 2000250000, 4, "world!")])
+
+    def test_symbols_name_runtime_addresses(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d, True)
+        m = write(os.path.join(d, "System.map"),
+                  "0000000000000000 D __per_cpu_start\n"
+                  "ffffffff81000000 T _text\nffffffff81000000 T startup_64\n"
+                  "ffffffff81001000 t spin_here\nffffffff81001800 d not_text\n"
+                  "ffffffff81002000 T _etext\n")
+        syms = vmtest.Symbols(m)
+        self.assertEqual(syms.name(0xffffffffab001010, 0x2a000000), "spin_here+0x10")
+        self.assertEqual(syms.name(0xffffffffab001810, 0x2a000000), "spin_here+0x810")
+        self.assertIsNone(syms.name(0xffffffffab002000, 0x2a000000))
+        self.assertIsNone(syms.name(0xffffffff81001010, 0x2a000000))
 
     def test_initramfs_appendix_is_a_cpio(self):
         data = vmtest.cpio_newc({"testbed/plan": b"boot a\n", "testbed/cmd": b"true\n"})
@@ -332,6 +461,99 @@ class Runner(unittest.TestCase):
         with open(os.path.join(self.env["OUT"], "logs", "latest", "summary.txt")) as f:
             self.assertTrue(f.read().endswith("0 passed, 2 failed, 0 skipped\n"))
         return self.returncode
+
+    def hang_run(self, results, plan):
+        """A run whose fake QEMU prints @results ('|' for newlines) and then
+        hangs with a monitor that answers; timeouts scaled down 100 times."""
+        write(self.qemu, FAKE_HMP_QEMU % sys.executable, 0o755)
+        write(self.plan, plan)
+        write(os.path.join(self.env["TESTBED_KBUILD"], "System.map"),
+              "ffffffff81000000 T _text\nffffffff81001000 t spin_here\n"
+              "ffffffff81002000 T default_idle\nffffffff81003000 T caller_fn\n"
+              "ffffffff81004000 T outer_fn\nffffffff81005000 T _etext\n"
+              "ffffffff81a00000 D jiffies_64\nffffffff81a00100 D system_state\n"
+              "ffffffff81a00200 D prb\n")
+        monlog = os.path.join(self.dir, "monitor.log")
+        mem, _ = printk_ring()
+        env = dict(self.env, FAKE_RESULTS=results, FAKE_MONLOG=monlog,
+                   TB_TIMEOUT_SCALE="0.01",
+                   FAKE_MEM=json.dumps({str(a): b.hex() for a, b in mem.items()}))
+        start = time.time()
+        r = subprocess.run([sys.executable, os.path.join(TOP, "testbed", "vmtest.py"), "run"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        self.elapsed = time.time() - start
+        for pid in self.qemu_pids():
+            self.assertFalse(self.alive(pid), "QEMU %d outlived the runner" % pid)
+        with open(monlog) as f:
+            self.monitor_commands = f.read().split("\n")
+        return r
+
+    def assert_vcpus_reported(self, out):
+        self.assertIn("kernel text at 0xffffffffab000000 (offset 0x2a000000", out)
+        self.assertIn("kernel at 0xffffffffab000000 (through vCPU0): system_state 1 "
+                      "(scheduling: initcalls)", out)
+        self.assertRegex(out, r"jiffies 4294892546, then 4294892796 \d\.\d s later: "
+                              r"\+250, the clock runs")
+        self.assertIn("its kernel log (from memory, every level; in vcpus.txt) ends:\n"
+                      "      |       <6>[    1.500000] hello\n"
+                      "      |       <4>[    2.000250] world!\n", out)
+        self.assertIn("vCPU0: RIP spin_here+0x10 (CPL 0, interrupts on), "
+                      "5 samples the same: spinning", out)
+        self.assertIn("text addresses on its stack: caller_fn+0x20 < outer_fn+0x8", out)
+        self.assertIn("vCPU1: RIP default_idle+0x5 (CPL 0, interrupts on), halted (HLT) in "
+                      "all 5 samples", out)
+        self.assertIn("LAPIC timer: active-hi edge tsc-deadline Fixed (vec 236), initial_count"
+                      " = 0 current_count = 0; IRR 236; ISR (none)", out)
+        # Only reading commands went to the monitor.
+        for c in self.monitor_commands:
+            self.assertRegex(c, r"^(|info registers -a|info mem|info lapic [01]|cpu [01]|"
+                                r"x /(64g|1g|1w)x 0x[0-9a-f]+|memsave 0x[0-9a-f]+ \d+ \"/\S+\")$")
+        self.assertEqual(self.monitor_commands.count("info registers -a"), 5)
+
+    def test_kexec_that_does_not_come_back_is_reported_with_the_vcpus(self):
+        r = self.hang_run("# testbed: boot first stage 1 kernel x|"
+                          "# testbed: begin testbed:kho_bench stage 1 t=1.0|ok 1 x|"
+                          "# testbed: end testbed:kho_bench stage 1 rc=0 t=2.0|"
+                          "# testbed: kexec to stage 2|",
+                          "boot first timeout=3000\n\ttestbed kho_bench stages=2\n")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("ok   first/testbed:kho_bench [stage 1/2]: 1 passed", r.stdout)
+        self.assertIn("FAIL first/testbed:kho_bench [stage 2/2]: 0 passed, 1 failed, 0 skipped "
+                      "(did not finish (kexec to stage 2 did not come back within 1 s))",
+                      r.stdout)
+        self.assertIn("FAIL boot first: stopped after", r.stdout)
+        self.assert_vcpus_reported(r.stdout)
+        self.assertLess(self.elapsed, 25, "the hang was found by the boot's timeout")
+        self.assertTrue(r.stdout.endswith("\n1 passed, 2 failed\n"), r.stdout)
+        with open(os.path.join(self.env["OUT"], "logs", "latest", "summary.txt")) as f:
+            self.assertIn("vCPU0: RIP spin_here+0x10", f.read())
+        with open(os.path.join(self.env["OUT"], "logs", "latest", "first", "vcpus.txt")) as f:
+            self.assertIn("  LVTT\t 0x000400ec", f.read())
+
+    def test_test_past_its_timeout_means_a_stuck_guest(self):
+        r = self.hang_run("# testbed: boot first stage 1 kernel x|"
+                          "# testbed: begin testbed:kho_bench stage 1 t=1.0|",
+                          "boot first timeout=3000\n\ttestbed kho_bench timeout=100\n")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("FAIL first/testbed:kho_bench: 0 passed, 1 failed, 0 skipped (did not "
+                      "finish (testbed:kho_bench stage 1 still running", r.stdout)
+        self.assertIn("past its timeout of 1 s: the guest did not stop it", r.stdout)
+        self.assert_vcpus_reported(r.stdout)
+        self.assertLess(self.elapsed, 25, "the hang was found by the boot's timeout")
+
+    def test_boot_timeout_reports_the_vcpus_too(self):
+        r = self.hang_run("", "boot first timeout=300\n\ttestbed kho_bench\n")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("FAIL boot first: timed out after 3 s, before the guest's init started",
+                      r.stdout)
+        self.assert_vcpus_reported(r.stdout)
+
+    def test_qemu_cmd_stays_runnable_without_the_monitor(self):
+        self.run_vmtest("fail")
+        with open(os.path.join(self.env["OUT"], "logs", "latest", "first", "qemu.cmd")) as f:
+            lines = f.read().splitlines()
+        self.assertNotIn("-monitor", lines[0])
+        self.assertTrue(all(l.startswith("#") for l in lines[1:]), lines)
 
     def test_sigterm_kills_qemu_and_prints_partial_results(self):
         self.assertEqual(self.interrupt(signal.SIGTERM), 128 + signal.SIGTERM)

@@ -15,11 +15,14 @@
  * and the ratio of 6.12's median to ours (above 1: ours is faster).
  *
  * Pass/fail checks what both paths mapped, never a time: the same number
- * of runs (debugfs iommufd/iommu_map_calls), run-list calls only on ours,
+ * of runs, run-list calls only on ours (both counted from the IOMMU trace
+ * events map and map_runs, in two untimed rounds of each path before the
+ * timed ones: ../../tools/testing/selftests/iommu/iommu_map_trace.h),
  * and edu copying pages through the IOVAs of each mapping (real DMA through
  * the emulated VT-d; edu reaches only the first 256 MiB of IOVA).
  */
 #include "vfio_tb.h"
+#include "../../tools/testing/selftests/iommu/iommu_map_trace.h"
 
 #define SIZE (1024UL << 20)
 #define PG 4096UL
@@ -27,21 +30,8 @@
 #define REPS 9
 #define IOVA 0x1000000ULL	/* 16 MiB: edu's 28-bit mask reaches 240 MiB */
 #define EDU_REACH (0x10000000ULL - IOVA)
-#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
-#define MAP_RUNS_CALLS "/sys/kernel/debug/iommufd/iommu_map_runs_calls"
 #define MAP_RUNS "/sys/kernel/debug/iommufd/map_runs"
 #define THP_ANON "/sys/kernel/mm/transparent_hugepage/enabled"
-
-static long counter(const char *path)
-{
-	char buf[32] = "";
-	int fd = open(path, O_RDONLY);
-
-	need(fd >= 0, "open %s", path);
-	need(read(fd, buf, sizeof(buf) - 1) > 0, "read %s", path);
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
 
 /* Physically contiguous runs and pages in THPs of the memory at @mem */
 static long count_runs(void *mem, size_t size, long *huge)
@@ -121,18 +111,13 @@ static void run(int iommufd, uint32_t ioas, volatile void *bar, uint8_t *mem,
 		int ours, struct sample *s)
 {
 	uint64_t iova = IOVA;
-	long c0, r0, runs, rcalls;
 	double t0, t1, t2;
 
 	need(!write_str(MAP_RUNS, ours ? "1" : "0"), "write %s", MAP_RUNS);
-	c0 = counter(MAP_CALLS);
-	r0 = counter(MAP_RUNS_CALLS);
 	t0 = now_us();
 	need(!map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED),
 	     "IOAS_MAP of %lu MiB", SIZE >> 20);
 	t1 = now_us();
-	runs = counter(MAP_CALLS) - c0;
-	rcalls = counter(MAP_RUNS_CALLS) - r0;
 	/* Once per path: pages at both ends of edu's reach, and one between */
 	if (s->n == 0) {
 		if (edu_copy_ok(bar, mem, 0, EDU_REACH - PG) &&
@@ -143,14 +128,39 @@ static void run(int iommufd, uint32_t ioas, volatile void *bar, uint8_t *mem,
 	need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
 	s->unmap_us[s->n] = now_us() - t2;
 	s->map_us[s->n] = t1 - t0;
-	if (!s->n) {
-		s->runs = runs;
-		s->rcalls = rcalls;
-		s->same = 1;
-	} else if (runs != s->runs || rcalls != s->rcalls) {
-		s->same = 0;
-	}
 	s->n++;
+}
+
+/*
+ * Two untimed rounds of a path with the IOMMU map events counted: the runs
+ * mapped (map events plus the runs of map_runs events, VT-d has the
+ * map_runs op) and the map_runs calls, the same both times?
+ */
+static void count(int iommufd, uint32_t ioas, uint8_t *mem, int ours,
+		  struct sample *s)
+{
+	struct iommu_map_trace tr;
+	struct iommu_map_count c;
+	uint64_t iova = IOVA;
+	int i;
+
+	need(!write_str(MAP_RUNS, ours ? "1" : "0"), "write %s", MAP_RUNS);
+	for (i = 0; i < 2; i++) {
+		need(!iommu_map_trace_start(&tr, "ioas_map_bench"),
+		     "trace the IOMMU map events");
+		need(!map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED),
+		     "IOAS_MAP of %lu MiB", SIZE >> 20);
+		need(!iommu_map_trace_stop(&tr, &c), "read the IOMMU map events");
+		need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
+		if (!i) {
+			s->runs = c.maps + c.runs;
+			s->rcalls = c.runs_calls;
+			s->same = 1;
+		} else if (c.maps + c.runs != s->runs ||
+			   c.runs_calls != s->rcalls) {
+			s->same = 0;
+		}
+	}
 }
 
 static void report(const char *name, const char *path, struct sample *s)
@@ -188,6 +198,8 @@ static void bench(int iommufd, uint32_t ioas, volatile void *bar, int thp,
 	printf("# %s: %lu MiB, %ld physically contiguous runs, %ld%% of the pages in THPs\n",
 	       name, SIZE >> 20, runs, huge * 100 / (long)(SIZE / PG));
 
+	count(iommufd, ioas, mem, 1, &ours);
+	count(iommufd, ioas, mem, 0, &old);
 	for (i = 0; i < REPS; i++) {
 		if (i % 2) {
 			run(iommufd, ioas, bar, mem, 0, &old);
@@ -229,15 +241,8 @@ int main(void)
 	char bdf[64];
 
 	printf("TAP version 13\n1..7\n");
-	iommufd = open("/dev/iommu", O_RDWR);
-	need(iommufd >= 0, "open /dev/iommu");
-	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
-	vfio_bind(edu, iommufd);
-	ioas = ioas_alloc(iommufd);
-	/* A real VT-d domain: every map goes through its page tables */
-	vfio_attach(edu, ioas);
-	bar = map_bar(edu, VFIO_PCI_BAR0_REGION_INDEX, NULL);
-	set_command(edu, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	edu = edu_attach_new_ioas(&iommufd, &ioas, bdf);
+	bar = edu_enable(edu);
 	tap(bar[0] == 0x010000ed, "edu %s bound to vfio-pci, BAR0 mapped",
 	    bdf);
 	need(!write_str(THP_ANON, "madvise"), "anonymous THP on madvise");

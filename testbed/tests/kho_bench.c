@@ -9,6 +9,9 @@
  *   64K   65536 of them
  *   128K  131072 of them (512 MiB)
  *   THP   512 MiB as 2 MiB folios
+ *   128K referenced: the 128K case with the folios preserved through
+ *         their list (kho_preserve_physr_ref(), root v3), which the next
+ *         kernel tags by test and set and reserves from its bitmap
  *
  * measured REPS times each, in rounds: stage 1 (cold boot) preserves
  * nothing and kexecs; every later stage reads the figures of the handover
@@ -26,7 +29,7 @@
 #include "kho_tb.h"
 
 #define REPS	5
-#define NCASES	5
+#define NCASES	6
 
 static const struct bench_case {
 	const char *name;
@@ -38,6 +41,8 @@ static const struct bench_case {
 	{ "64K scattered 4 KiB", "bench_scatter 65536", 65536, 65536ULL << 12 },
 	{ "128K scattered 4 KiB", "bench_scatter 131072", 131072, 131072ULL << 12 },
 	{ "512 MiB of 2 MiB THP", "bench_huge", 1, 512ULL << 20 },
+	{ "128K scattered 4 KiB, referenced list", "bench_scatter_ref 131072",
+	  131072, 131072ULL << 12 },
 };
 
 struct fig {

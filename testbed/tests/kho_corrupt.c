@@ -4,30 +4,47 @@
  * KHO test module to damage the handover in one way at the kexec (once it
  * is written); the next stage checks that its kernel booted, rejected the
  * handover for the reason that damage calls for (the status line names
- * the check and its errno), and that nothing was restored.
+ * the check and its errno), that nothing was restored, and that nothing
+ * of the handover stays reserved: the root page (its address in the
+ * setup_data) is not PG_reserved in /proc/kpageflags, and MemTotal is
+ * within 16 kB of the previous stage's (the kernel before, which rejected
+ * a handover too; they differ by 4 kB at most): the root and the chunk
+ * pages (one at least per list of an order in use), or any preserved
+ * range, left reserved would be missing.
  */
 #include <dirent.h>
 #include <stdint.h>
 
 #include "kho_tb.h"
 
-#define NR_MODES 8
+#define NR_MODES 11
 
 static const struct {
 	const char *mode, *reason;
 } modes[NR_MODES] = {
-	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v2 (-93)" },
+	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v3 (-93)" },
 	{ "magic", "rejected: bad preserved-memory chunk chain (-22)" },
 	{ "cycle", "rejected: bad preserved-memory chunk chain (-40)" },
 	{ "outside_ram", "rejected: bad preserved-memory range (-34)" },
 	{ "count", "rejected: bad preserved-memory chunk chain (-22)" },
 	/* Upstream Linux's handover: same setup_data, its own root. */
-	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v2 (-93)" },
+	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v3 (-93)" },
 	/* A root of the version after ours, from a newer kernel. */
-	{ "newer", "rejected: KHO root version 3 is newer than this kernel reads (2) (-93)" },
+	{ "newer", "rejected: KHO root version 4 is newer than this kernel reads (3) (-93)" },
 	/* A preserved-memory list in the next physr chunk version. */
 	{ "chunk_newer",
 	  "rejected: physr chunk version 2 is newer than this kernel reads (1) (-93)" },
+	/* A referenced list (root v3) whose first range is a listed page. */
+	{ "ref_overlap",
+	  "rejected: referenced memory overlaps other preserved memory (-17)" },
+	/* A reference announcing one range more than its list has. */
+	{ "ref_count", "rejected: bad referenced range (-22)" },
+	/*
+	 * Two lists overlap, each valid alone: found by the pass over all
+	 * ranges (memblock_reserve_sorted()), after the root and the chunk
+	 * pages were reserved, which must be undone.
+	 */
+	{ "overlap", "rejected: preserved memory overlaps other memory (-22)" },
 };
 
 /*
@@ -35,7 +52,7 @@ static const struct {
  * shows it in /sys/kernel/boot_params/setup_data/N/: exactly upstream's
  * struct kho_data { u64 fdt_addr, fdt_size, scratch_addr, scratch_size; }.
  */
-static int check_kho_data(char *why, size_t len)
+static int check_kho_data(char *why, size_t len, uint64_t *root)
 {
 	const char *dir = "/sys/kernel/boot_params/setup_data";
 	uint64_t kd[5];
@@ -64,22 +81,58 @@ static int check_kho_data(char *why, size_t len)
 	snprintf(why, len, "%d bytes: fdt_addr %#llx fdt_size %llu scratch_addr %#llx scratch_size %llu",
 		 n, (unsigned long long)kd[0], (unsigned long long)kd[1],
 		 (unsigned long long)kd[2], (unsigned long long)kd[3]);
+	*root = kd[0];
 	return n == 32 && kd[0] && !(kd[0] & 4095) && kd[1] == 4096 && kd[2] &&
 	       kd[3] && kd[3] % 16 == 0 && kd[3] <= 16 * 16;
+}
+
+/* Whether the page at @phys is PG_reserved (KPF_RESERVED); -1 if unknown. */
+static int page_reserved(uint64_t phys)
+{
+	uint64_t flags;
+	int fd = open("/proc/kpageflags", O_RDONLY), n;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, &flags, 8, phys / 4096 * 8);
+	close(fd);
+	return n == 8 ? (int)((flags >> 32) & 1) : -1;
+}
+
+/* MemTotal of the previous stage's kernel (in the test's state). */
+static long long state_total(const char *mode, long long set)
+{
+	char path[256], buf[32];
+	const char *dir = getenv("TESTBED_STATE");
+	FILE *f;
+
+	if (!dir)
+		return -1;
+	snprintf(path, sizeof(path), "%s/kho_corrupt.memtotal", dir);
+	if (*mode == 'w') {
+		f = fopen(path, "w");
+		if (!f)
+			return -1;
+		fprintf(f, "%lld\n", set);
+		return fclose(f) ? -1 : 0;
+	}
+	return read_file(path, buf, sizeof(buf)) > 0 ? atoll(buf) : -1;
 }
 
 int main(void)
 {
 	int stage = stage_number(), stages = stage_count(), ret;
+	long long total = tb_meminfo("MemTotal"), before = state_total("r", 0);
+	uint64_t root = 0;
 
 	printf("TAP version 13\n");
-	printf("1..%d\n", (stage > 1 ? 4 : 0) + (stage < stages ? 2 : 0));
+	printf("1..%d\n", (stage > 1 ? 5 : 0) + (stage > 2 ? 1 : 0) + (stage < stages ? 2 : 0));
 	if (stage > 1) {
 		const char *mode = modes[(stage - 2) % NR_MODES].mode;
 		const char *reason = modes[(stage - 2) % NR_MODES].reason;
 		char why[256];
 
-		ret = check_kho_data(why, sizeof(why));
+		ret = check_kho_data(why, sizeof(why), &root);
 		tap(ret, "stage %d: the handover came as upstream's struct kho_data: %s",
 		    stage, why);
 
@@ -92,6 +145,16 @@ int main(void)
 		    stage, mode, ret);
 		tap(access(KHO_DIR "/in/root", F_OK) != 0,
 		    "stage %d: no incoming root is shown", stage);
+		ret = root ? page_reserved(root) : -1;
+		tap(ret == 0, "stage %d: the root page %#llx is not reserved (PG_reserved %d)",
+		    stage, (unsigned long long)root, ret);
+		/* Stage 2 has no rejecting kernel before it to compare with. */
+		if (stage > 2)
+			tap(total > 0 && before > 0 && total >= before - 16 &&
+			    total <= before + 16,
+			    "stage %d: MemTotal %lld kB, the previous rejecting kernel's %lld kB: nothing stays reserved",
+			    stage, total, before);
+		state_total("w", total);
 	}
 	if (stage < stages) {
 		const char *mode = modes[(stage - 1) % NR_MODES].mode;

@@ -10,10 +10,20 @@
  * (debugfs kho/in/scratch): the whole image must lie in one of them.  Its
  * distance from the end of that area is logged in the test's state.
  * Stages 2, 3 and 6 are placed at random, 4 and 5 with "nokaslr" (stage 3
- * adds it to the next command lines, stage 5 drops it again).  The last
- * stage checks that the random placements are not all the same slot and
- * that the two nokaslr placements are the same one (top-down in scratch,
- * as kexec_file placed every kernel before).
+ * adds it to the next command lines, stage 5 drops it again).
+ *
+ * Three kexecs alone would find all random placements in the same slot by
+ * chance (1 in slots^2, some 1 in 600): the last stage adds NR_LOADS
+ * placements of its own, kexec_file_load() with KEXEC_FILE_DEBUG and an
+ * unload each, whose "Loaded 64bit kernel at" line in the kernel log says
+ * where the kernel went (x86's decompressor leaves a kernel booted with a
+ * handover where it was loaded, so "Kernel code" of a kexec'd kernel and
+ * that address are the same measure).  It then checks that the random
+ * placements are not all the same slot, with the chance of that by luck
+ * computed from the number of slots (scratch size, the image's memsz and
+ * alignment) and asserted below 1e-6, and that the two nokaslr placements
+ * are the same one (top-down in scratch, as kexec_file placed every
+ * kernel before).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,24 +31,15 @@
 #include "kho_tb.h"
 
 #define LOG "kho_kaslr.log"
+#define NR_LOADS 8
+#define NR_MAX 32
+#define CHANCE_MAX 1e-6
 
 struct placement {
 	int stage;
 	unsigned long long code, from_end;
 	int nokaslr;
 };
-
-static bool cmdline_has(const char *w)
-{
-	char buf[4096], *tok, *save;
-
-	if (read_file("/proc/cmdline", buf, sizeof(buf)) <= 0)
-		return false;
-	for (tok = strtok_r(buf, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save))
-		if (!strcmp(tok, w))
-			return true;
-	return false;
-}
 
 /* The physical range of @name (first match) in /proc/iomem. */
 static int iomem(const char *name, unsigned long long *start, unsigned long long *end)
@@ -81,17 +82,124 @@ static int put_state(const char *name, const char *text)
 	return fclose(f) | ret;
 }
 
+/* The outgoing scratch areas (debugfs kho/out/scratch); how many, or -1. */
+static int out_scratch(uint64_t *addr, uint64_t *size, int max)
+{
+	uint64_t raw[32];
+	int fd = open(KHO_DIR "/out/scratch", O_RDONLY), len, i;
+
+	len = fd < 0 ? -1 : read(fd, raw, sizeof(raw));
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0 || len % 16)
+		return -1;
+	for (i = 0; i < len / 16 && i < max; i++) {
+		addr[i] = raw[2 * i];
+		size[i] = raw[2 * i + 1];
+	}
+	return i;
+}
+
+/* The kernel_alignment field of /boot/bzImage's setup header, 0 on error. */
+static unsigned long long image_alignment(void)
+{
+	uint32_t align = 0;
+	int fd = open("/boot/bzImage", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &align, sizeof(align), 0x230) != sizeof(align))
+		align = 0;
+	close(fd);
+	return align;
+}
+
+/*
+ * Load /boot/bzImage with KEXEC_FILE_DEBUG and read where kexec_file put
+ * the kernel (@at) and its memsz from the kernel log; 0 or -errno, -ENOENT
+ * when the line is missing.
+ */
+static int debug_load(unsigned long long *at, unsigned long long *memsz)
+{
+	static const char key[] = "Loaded 64bit kernel at ";
+	char rec[1024], *p;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), ret, n, found = 0;
+	unsigned long long bufsz;
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	ret = tb_kexec_load("console=ttyS0", KEXEC_FILE_DEBUG);
+	/* EPIPE: records were overwritten; the next read goes on. */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		p = strstr(rec, key);
+		if (p && sscanf(p + strlen(key), "%llx bufsz=%llx memsz=%llx", at, &bufsz, memsz) == 3)
+			found = 1;
+	}
+	close(fd);
+	return ret ?: found ? 0 : -ENOENT;
+}
+
+/*
+ * NR_LOADS loads and unloads of the kernel, each placement logged as a
+ * random one (distance below the end of its scratch area); the number of
+ * slots for the kernel in scratch in @slots.  0, or the first error.
+ */
+static int extra_placements(int stage, unsigned long long *slots)
+{
+	unsigned long long at, memsz = 0, align = image_alignment();
+	uint64_t addr[16], size[16];
+	int nr = out_scratch(addr, size, 16), k, i, ret = 0, inside;
+	FILE *f;
+
+	*slots = 0;
+	if (nr <= 0 || !align)
+		return -ENODEV;
+	if (state_file(LOG, "a", &f))
+		return -EIO;
+	for (k = 0; k < NR_LOADS && !ret; k++) {
+		ret = debug_load(&at, &memsz);
+		if (!ret)
+			ret = tb_kexec_unload();
+		for (i = 0, inside = -1; !ret && i < nr; i++)
+			if (at >= addr[i] && at + memsz <= addr[i] + size[i])
+				inside = i;
+		if (!ret && inside < 0)
+			ret = -ERANGE;
+		if (ret)
+			break;
+		printf("# load %d: kernel at %#llx, memsz %#llx, %#llx below the end of scratch area %d\n",
+		       k + 1, at, memsz, addr[inside] + size[inside] - at, inside);
+		fprintf(f, "%d %llx %llx %d\n", stage, at, addr[inside] + size[inside] - at, 0);
+	}
+	fclose(f);
+	/* The slots kho_scratch_place_kernel() chooses from (no initrd). */
+	for (i = 0; !ret && i < nr; i++) {
+		unsigned long long lo = (addr[i] + align - 1) / align * align;
+
+		if (addr[i] + size[i] >= lo + memsz)
+			*slots += (addr[i] + size[i] - memsz - lo) / align + 1;
+	}
+	printf("# %llu slots of %#llx aligned for a kernel of memsz %#llx\n",
+	       *slots, align, memsz);
+	return ret;
+}
+
 int main(void)
 {
 	int stage = stage_number(), stages = stage_count(), nokaslr = cmdline_has("nokaslr");
 	unsigned long long code = 0, code_end, bss, bss_end = 0, area_end = 0;
-	struct placement p[16];
+	unsigned long long slots = 0;
+	struct placement p[NR_MAX];
 	int n = 0, i, tests;
 	FILE *f;
 
 	printf("TAP version 13\n");
 	tests = 1 + (stage > 1 ? 1 : 0) + (stage == 3 || stage == 5 ? 1 : 0) +
-		(stage == stages ? 2 : 0);
+		(stage == stages ? 3 : 0);
 	printf("1..%d\n", tests);
 	i = iomem("Kernel code", &code, &code_end) || iomem("Kernel bss", &bss, &bss_end);
 	tap(!i, "stage %d: this kernel at %#llx-%#llx%s", stage, code, bss_end,
@@ -128,18 +236,24 @@ int main(void)
 	if (stage != stages)
 		return failed;
 
+	/* This stage is a random one: more placements, without a kexec each. */
+	i = nokaslr ? -EINVAL : extra_placements(stage, &slots);
+	tap(!i, "stage %d: %d more placements by kexec_file_load(), each inside scratch (%d)",
+	    stage, NR_LOADS, i);
+
 	if (!state_file(LOG, "r", &f)) {
-		while (n < 16 && fscanf(f, "%d %llx %llx %d", &p[n].stage, &p[n].code,
+		while (n < NR_MAX && fscanf(f, "%d %llx %llx %d", &p[n].stage, &p[n].code,
 					&p[n].from_end, &p[n].nokaslr) == 4)
 			n++;
 		fclose(f);
 	}
 	{
 		int nr_random = 0, nr_fixed = 0, distinct = 0, same = 1;
+		double chance;
 		unsigned long long first_random = 0, first_fixed = 0;
 
 		for (i = 0; i < n; i++) {
-			printf("# stage %d: Kernel code at %#llx, %#llx below the end of scratch%s\n",
+			printf("# stage %d: kernel at %#llx, %#llx below the end of scratch%s\n",
 			       p[i].stage, p[i].code, p[i].from_end,
 			       p[i].nokaslr ? ", nokaslr" : "");
 			if (p[i].nokaslr) {
@@ -154,9 +268,15 @@ int main(void)
 					first_random = p[i].from_end;
 			}
 		}
-		tap(nr_random >= 3 && distinct,
-		    "the %d kexecs without nokaslr placed the kernel at different slots",
-		    nr_random);
+		/*
+		 * All in one slot by luck: slots^-(n-1).  Two slots fewer, as
+		 * purgatory and the boot parameters go to scratch first.
+		 */
+		for (chance = slots > 3 ? 1 : 2, i = 1; slots > 3 && i < nr_random; i++)
+			chance /= slots - 2;
+		tap(nr_random >= 3 + NR_LOADS && distinct && chance < CHANCE_MAX,
+		    "the %d placements without nokaslr are not all the same slot (all the same by chance: %.1e, below %.0e)",
+		    nr_random, chance, CHANCE_MAX);
 		tap(nr_fixed >= 2 && same,
 		    "the %d kexecs with nokaslr placed it at the same slot", nr_fixed);
 	}

@@ -31,39 +31,6 @@ static uint64_t word(uint64_t i)
 	return z ^ (z >> 31);
 }
 
-/* Whether /proc/cmdline holds the word @w */
-static bool cmdline_has(const char *w)
-{
-	char buf[4096], *tok, *save;
-
-	if (read_file("/proc/cmdline", buf, sizeof(buf)) <= 0)
-		return false;
-	for (tok = strtok_r(buf, "\n ", &save); tok;
-	     tok = strtok_r(NULL, "\n ", &save))
-		if (!strcmp(tok, w))
-			return true;
-	return false;
-}
-
-/* Create (@incoming false) or retrieve the session; its fd or -errno */
-static int session(bool incoming)
-{
-	struct liveupdate_ioctl_create_session c = { .size = sizeof(c) };
-	struct liveupdate_ioctl_retrieve_session r = { .size = sizeof(r) };
-	int dev = open("/dev/liveupdate", O_RDWR), ret;
-
-	if (dev < 0)
-		return -errno;
-	snprintf((char *)c.name, sizeof(c.name), "%s", SESSION);
-	snprintf((char *)r.name, sizeof(r.name), "%s", SESSION);
-	if (incoming)
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &r) ? -errno : r.fd;
-	else
-		ret = ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &c) ? -errno : c.fd;
-	close(dev);
-	return ret;
-}
-
 static int stage1(void)
 {
 	struct liveupdate_session_preserve_fd p = { .size = sizeof(p) };
@@ -82,7 +49,7 @@ static int stage1(void)
 	}
 	for (i = 0; i < SIZE / 8; i++)
 		mem[i] = word(i);
-	s = session(false);
+	s = tb_session(SESSION, false);
 	p.fd = mfd;
 	p.token = TOKEN;
 	ret = s < 0 ? s : ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &p) ? -errno : 0;
@@ -101,16 +68,8 @@ static int stage1(void)
 	}
 	tap(!ret, "stage 1: kho=on dropped from the next command line");
 	/* Keep the session open through the kexec, off the results port */
-	ret = fork();
-	if (!ret) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		for (;;)
-			pause();
-	}
-	tap(ret > 0, "stage 1: a process holds the session until the kexec");
+	ret = lu_keep_sessions();
+	tap(!ret, "stage 1: a process holds the session until the kexec");
 	return failed;
 }
 
@@ -126,7 +85,7 @@ static int stage2(void)
 	show_incoming();
 	tap(!cmdline_has("kho=on"), "stage 2: booted without kho=on");
 	tap(incoming_starts_with("accepted"), "stage 2: the handover was accepted");
-	s = session(true);
+	s = tb_session(SESSION, true);
 	tap(s >= 0, "stage 2: session " SESSION " retrieved (%d)", s);
 	if (s < 0)
 		return 1;
@@ -145,7 +104,7 @@ static int stage2(void)
 		bad += mem[i] != word(i);
 	tap(!bad, "stage 2: every byte of the memfd came across (%llu bad words)",
 	    (unsigned long long)bad);
-	ret = session(false);
+	ret = tb_session(SESSION, false);
 	tap(ret == -EOPNOTSUPP,
 	    "stage 2: without kho=on no outgoing session: EOPNOTSUPP (%d)", ret);
 	ret = ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin) ? -errno : 0;

@@ -13,7 +13,7 @@
  * stage 1 predicted must have come across (LUO adds its own state at
  * the kexec), the session must show with its file, and a save of the
  * handover must read the same.  Both stages check that the tool reads the
- * newest core formats this kernel writes: the root in version 2 with this
+ * newest core formats this kernel writes: the root in version 3 with this
  * kernel's page-shift, and after the kexec LUO's state in version 2 with
  * this kernel's release, its two arrays in version 2 with their per_page.
  * The memfd's record (liveupdate/{out,in}/records) must show the memfd's
@@ -218,35 +218,6 @@ static int session_with_memfd(void)
 	return ret ?: cs.fd;
 }
 
-/*
- * Keep the session open until the kexec: a child holds it and sleeps,
- * having let go of the results port before this process goes on.
- */
-static int keep_sessions(void)
-{
-	int gate[2], fd;
-	pid_t pid;
-	char c;
-
-	fflush(NULL);
-	if (pipe(gate))
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		fd = open("/dev/null", O_RDWR);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(gate[0]);
-		close(gate[1]);
-		for (;;)
-			pause();
-	}
-	close(gate[1]);
-	return read(gate[0], &c, 1) == 0 ? 0 : -EIO;
-}
-
 /* Retrieve the session and finish it: LUO then ends the handover. */
 static int finish_session(void)
 {
@@ -317,8 +288,8 @@ int main(void)
 		comment(out);
 		tap(ret == 0 && strstr(out, "valid: yes"),
 		    "stage 1: lu-inspect out reads a valid outgoing handover (exit %d)", ret);
-		tap(!!strstr(out, "root: linux,kho-physr-v2, version 2, page-shift 12,"),
-		    "stage 1: it reads the root in version 2, page-shift 12");
+		tap(!!strstr(out, "root: linux,kho-physr-v3, version 3, page-shift 12,"),
+		    "stage 1: it reads the root in version 3, page-shift 12");
 		ret = run(LU_INSPECT " out --json", json, sizeof(json));
 		parse_json(json, &tool);
 		kernel_figures(KHO_DIR "/out/maps", &kern, NULL);
@@ -335,12 +306,12 @@ int main(void)
 		snprintf(cmd, sizeof(cmd), LU_INSPECT " out --json > %s", path);
 		ret = system(cmd);
 		tap(ret == 0, "stage 1: its JSON kept for stage 2 (%d)", ret);
-		ret = keep_sessions();
+		ret = lu_keep_sessions();
 		tap(!ret, "stage 1: the session is kept open until the kexec (%d)", ret);
 		return failed;
 	}
 
-	printf("1..12\n");
+	printf("1..13\n");
 	show_incoming();
 	tap(incoming_starts_with("accepted"), "stage 2: the kernel accepted the handover");
 	ret = run(LU_INSPECT " in", out, sizeof(out));
@@ -349,13 +320,13 @@ int main(void)
 	    "stage 2: lu-inspect in reads a valid incoming handover (exit %d)", ret);
 	uname(&uts);
 	snprintf(want, sizeof(want), "LUO state version 2 from kernel %s: ", uts.release);
-	tap(strstr(out, "root: linux,kho-physr-v2, version 2, page-shift 12,") &&
+	tap(strstr(out, "root: linux,kho-physr-v3, version 3, page-shift 12,") &&
 	    strstr(out, want) &&
 	    strstr(out, "sessions array version 2: ") &&
 	    strstr(out, " of 80 bytes, 51 a page (per_page)") &&
 	    strstr(out, "files array version 2: ") &&
 	    strstr(out, " of 112 bytes, 36 a page (per_page)"),
-	    "stage 2: it reads root v2 (page-shift 12), LUO state v2 (release %s), arrays v2",
+	    "stage 2: it reads root v3 (page-shift 12), LUO state v2 (release %s), arrays v2",
 	    uts.release);
 	ret = run(LU_INSPECT " in --json", json, sizeof(json));
 	parse_json(json, &tool);
@@ -388,6 +359,14 @@ int main(void)
 	ret = kho_test_cmd("verify");
 	ret = ret ?: finish_session();
 	tap(!ret, "stage 2: the test module restored, the memfd came back, session finished (%d)",
+	    ret);
+	/* kho_finish() freed root, maps and blobs: finished, not missing. */
+	ret = run(LU_INSPECT " in", out, sizeof(out));
+	comment(out);
+	tap(ret == 0 && strstr(out, "status: finished") &&
+	    strstr(out, "root: none, the handover is finished") &&
+	    strstr(out, "valid: yes"),
+	    "stage 2: after the finish lu-inspect in says the handover is finished (exit %d)",
 	    ret);
 	return failed;
 }

@@ -11,38 +11,33 @@
  * purpose. REPS alternating rounds of each side; printed for map and for
  * unmap: the median and the range (min-max) of the times, and the median
  * and range of the per-round ratios IOAS_MAP / IOAS_MAP_FILE (above 1:
- * MAP_FILE is faster). Also the number of iommu_map() calls iommufd made
- * (debugfs counter of IOMMUFD_TEST), the number of physically contiguous
+ * MAP_FILE is faster). Also the number of runs iommufd mapped (from the
+ * IOMMU trace events map and map_runs, in two untimed rounds of each side
+ * before the timed ones, ../../tools/testing/selftests/iommu/
+ * iommu_map_trace.h), the number of physically contiguous
  * runs of the memory (from pagemap), the time of MAP_FILE into an IOAS
  * with no domain (the pin, with the ioctl), and the pin alone in the
  * kernel: physr's batch pin against 6.12's memfd_pin_folios(), alternating
- * (/sys/kernel/debug/physr_pin/memfd, CONFIG_PHYSR_BENCH).
+ * (/sys/kernel/debug/physr_pin/memfd, CONFIG_PHYSR_BENCH), with its cost
+ * split: the page cache lookup alone, the pin of the same memory by
+ * address as IOAS_MAP takes it (pin_user_pages_fast()) and into a physr
+ * list (physr_pin_user()), and the batch pin's lookup-then-pin against
+ * its pin on the page cache entry (lib/physr/physr_pin_bench.c).
  *
  * Pass/fail checks only that both sides mapped the same memory and that
- * IOMMU_IOAS_MAP_FILE made one iommu_map() call per contiguous run; timing
+ * IOMMU_IOAS_MAP_FILE mapped each contiguous run as one run; timing
  * is reported, never judged.
  */
 #include "vfio_tb.h"
+#include "../../tools/testing/selftests/iommu/iommu_map_trace.h"
 
 #define SIZE (256UL << 20)
 #define PG 4096UL
 #define REPS 7
 #define HUGE_PAGES "/proc/sys/vm/nr_hugepages"
 #define IOVA 0x40000000ULL
-#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
 #define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 #define PIN_BENCH "/sys/kernel/debug/physr_pin/memfd"
-
-static long map_calls(void)
-{
-	char buf[32] = "";
-	int fd = open(MAP_CALLS, O_RDONLY);
-
-	need(fd >= 0, "open %s", MAP_CALLS);
-	need(read(fd, buf, sizeof(buf) - 1) > 0, "read %s", MAP_CALLS);
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
 
 /* Physically contiguous runs of the pages mapped at @mem */
 static long count_runs(void *mem, size_t size)
@@ -75,27 +70,52 @@ struct result {
 	int n;
 };
 
+static int map_either(int iommufd, uint32_t ioas, int mfd, void *mem,
+		      int by_file)
+{
+	uint64_t iova = IOVA;
+
+	if (by_file)
+		return map_file(iommufd, ioas, mfd, 0, SIZE, &iova, MAP_RW_FIXED);
+	return map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED);
+}
+
+/*
+ * Two untimed rounds with the IOMMU map events counted: the runs mapped
+ * (map events plus the runs of map_runs events; VT-d has the map_runs op),
+ * or -1 when the two rounds differ.
+ */
+static void count(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
+		  struct result *res)
+{
+	struct iommu_map_trace tr;
+	struct iommu_map_count c;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		need(!iommu_map_trace_start(&tr, "map_file_bench"),
+		     "trace the IOMMU map events");
+		need(!map_either(iommufd, ioas, mfd, mem, by_file),
+		     "%s of 256 MiB", by_file ? "IOAS_MAP_FILE" : "IOAS_MAP");
+		need(!iommu_map_trace_stop(&tr, &c), "read the IOMMU map events");
+		need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
+		if (!i || c.maps + c.runs != res->calls)
+			res->calls = i ? -1 : c.maps + c.runs;
+	}
+}
+
 static void run(int iommufd, uint32_t ioas, int mfd, void *mem, int by_file,
 		struct result *res)
 {
-	uint64_t iova = IOVA;
 	double t0, t1, t2;
-	long c0, calls;
 	int ret;
 
-	c0 = map_calls();
 	t0 = now_us();
-	if (by_file)
-		ret = map_file(iommufd, ioas, mfd, 0, SIZE, &iova, MAP_RW_FIXED);
-	else
-		ret = map_user(iommufd, ioas, mem, SIZE, &iova, MAP_RW_FIXED);
+	ret = map_either(iommufd, ioas, mfd, mem, by_file);
 	t1 = now_us();
 	need(!ret, "%s of 256 MiB", by_file ? "IOAS_MAP_FILE" : "IOAS_MAP");
-	calls = map_calls() - c0;
 	need(!unmap_iova(iommufd, ioas, IOVA, SIZE), "IOAS_UNMAP");
 	t2 = now_us();
-	if (!res->n || calls != res->calls)
-		res->calls = res->n ? -1 : calls;	/* -1: not the same work */
 	res->map_us[res->n] = t1 - t0;
 	res->unmap_us[res->n] = t2 - t1;
 	res->n++;
@@ -206,26 +226,29 @@ static void bench(int iommufd, uint32_t ioas, const char *thp, int scatter,
 	}
 	runs = count_runs(mem, SIZE);
 
+	count(iommufd, ioas, mfd, mem, 0, &user);
+	count(iommufd, ioas, mfd, mem, 1, &file);
+	count(iommufd, bare_ioas, mfd, mem, 1, &pin);
 	for (i = 0; i < REPS; i++) {
 		run(iommufd, ioas, mfd, mem, 0, &user);
 		run(iommufd, ioas, mfd, mem, 1, &file);
 		run(iommufd, bare_ioas, mfd, mem, 1, &pin);
 	}
 	tap(user.calls > 0 && file.calls > 0 && !pin.calls,
-	    "%s: both map the 256 MiB, the same number of calls every run",
+	    "%s: both map the 256 MiB, the same number of runs every time",
 	    name);
 	tap(file.calls == runs,
-	    "%s: IOAS_MAP_FILE makes one iommu_map() per contiguous run (%ld calls, %ld runs)",
+	    "%s: IOAS_MAP_FILE maps each contiguous run as one run (%ld mapped, %ld runs)",
 	    name, file.calls, runs);
 	printf("# %s: %ld physically contiguous runs, %d rounds: median (min-max)\n",
 	       name, runs, REPS);
 	/* Ratios first: stats() sorts the samples of each side in place */
 	print_ratio(name, "map", user.map_us, file.map_us);
 	print_ratio(name, "unmap", user.unmap_us, file.unmap_us);
-	printf("# %s: IOAS_MAP by user VA:        map %s, unmap %s, %ld iommu_map calls\n",
+	printf("# %s: IOAS_MAP by user VA:        map %s, unmap %s, %ld runs mapped\n",
 	       name, times(user.map_us, t1, sizeof(t1)),
 	       times(user.unmap_us, t2, sizeof(t2)), user.calls);
-	printf("# %s: IOAS_MAP_FILE (physr):      map %s, unmap %s, %ld iommu_map calls\n",
+	printf("# %s: IOAS_MAP_FILE (physr):      map %s, unmap %s, %ld runs mapped\n",
 	       name, times(file.map_us, t1, sizeof(t1)),
 	       times(file.unmap_us, t2, sizeof(t2)), file.calls);
 	printf("# %s: of which pinning into a physr (MAP_FILE, no domain): %s\n",
@@ -243,13 +266,7 @@ int main(void)
 	char bdf[64];
 
 	printf("TAP version 13\n1..12\n");
-	iommufd = open("/dev/iommu", O_RDWR);
-	need(iommufd >= 0, "open /dev/iommu");
-	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
-	vfio_bind(edu, iommufd);
-	ioas = ioas_alloc(iommufd);
-	/* A real VT-d domain: every map goes through its page tables */
-	vfio_attach(edu, ioas);
+	edu = edu_attach_new_ioas(&iommufd, &ioas, bdf);
 	bare_ioas = ioas_alloc(iommufd);
 
 	bench(iommufd, ioas, "always", 0, 0, "THP 2 MiB");

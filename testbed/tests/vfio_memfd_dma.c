@@ -27,14 +27,8 @@ int main(void)
 	char bdf[64];
 
 	printf("TAP version 13\n1..8\n");
-	iommufd = open("/dev/iommu", O_RDWR);
-	need(iommufd >= 0, "open /dev/iommu");
-	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
-	vfio_bind(edu, iommufd);
-	ioas = ioas_alloc(iommufd);
-	vfio_attach(edu, ioas);
-	bar = map_bar(edu, VFIO_PCI_BAR0_REGION_INDEX, NULL);
-	set_command(edu, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	edu = edu_attach_new_ioas(&iommufd, &ioas, bdf);
+	bar = edu_enable(edu);
 	tap(bar[0] == 0x010000ed, "edu %s bound to vfio-pci, BAR0 mapped (ident %#x)",
 	    bdf, bar[0]);
 

@@ -113,14 +113,8 @@ int main(void)
 	int mfd, dbuf, kfd;
 
 	printf("TAP version 13\n1..36\n");
-	iommufd = open("/dev/iommu", O_RDWR);
-	need(iommufd >= 0, "open /dev/iommu");
-	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
-	vfio_bind(edu, iommufd);
-	ioas = ioas_alloc(iommufd);
-	vfio_attach(edu, ioas);
-	edu_bar = map_bar(edu, VFIO_PCI_BAR0_REGION_INDEX, NULL);
-	set_command(edu, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	edu = edu_attach_new_ioas(&iommufd, &ioas, bdf);
+	edu_bar = edu_enable(edu);
 
 	ivs = vfio_open_pci(IVSHMEM_VENDOR, IVSHMEM_DEVICE, bdf);
 	vfio_bind(ivs, iommufd);

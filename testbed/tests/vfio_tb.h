@@ -207,6 +207,25 @@ static uint32_t ioas_alloc(int iommufd)
 	return alloc.out_ioas_id;
 }
 
+/*
+ * How most edu tests start: open /dev/iommu, bind edu to vfio-pci and to
+ * that iommufd through its VFIO cdev, and attach it to a new IOAS (a real
+ * VT-d domain: every map goes through its page tables). Returns edu's
+ * device fd and sets *@iommufd, *@ioas and edu's BDF in @bdf.
+ */
+static int edu_attach_new_ioas(int *iommufd, uint32_t *ioas, char *bdf)
+{
+	int edu;
+
+	*iommufd = open("/dev/iommu", O_RDWR);
+	need(*iommufd >= 0, "open /dev/iommu");
+	edu = vfio_open_pci(EDU_VENDOR, EDU_DEVICE, bdf);
+	vfio_bind(edu, *iommufd);
+	*ioas = ioas_alloc(*iommufd);
+	vfio_attach(edu, *ioas);
+	return edu;
+}
+
 #define MAP_RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 #define MAP_RW_FIXED (MAP_RW | IOMMU_IOAS_MAP_FIXED_IOVA)
 
@@ -309,6 +328,15 @@ static void set_command(int devfd, uint16_t set, uint16_t clear)
 	uint16_t cmd = cfg_read16(devfd, PCI_COMMAND);
 
 	cfg_write16(devfd, PCI_COMMAND, (cmd | set) & ~clear);
+}
+
+/* Map edu's BAR0 and turn on memory decode and bus mastering, for DMA */
+static volatile void *edu_enable(int edu)
+{
+	volatile void *bar = map_bar(edu, VFIO_PCI_BAR0_REGION_INDEX, NULL);
+
+	set_command(edu, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 0);
+	return bar;
 }
 
 /* Run one edu DMA; returns 0 once the engine is idle again */

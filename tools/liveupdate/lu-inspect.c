@@ -66,9 +66,10 @@
  * every version from 1 to its newest; a newer one is refused with the
  * kernel's reason.
  *
- * - KHO root: the -vN of its compatible, 1 or 2 (kho_boot.c's
+ * - KHO root: the -vN of its compatible, 1 to 3 (kho_boot.c's
  *   kho_root_version()); version 2 adds "page-shift", which must be the
- *   reader's PAGE_SHIFT.  lu-inspect reads as a kernel of 4 KiB pages
+ *   reader's PAGE_SHIFT; version 3 adds "referenced-memory", the lists
+ *   preserved as they are (kho_preserve_physr_ref()).  lu-inspect reads as a kernel of 4 KiB pages
  *   (PG), the page size of every other check here.
  * - physr chunk: hdr.version, 1 (checked by physr_validate_chain() itself,
  *   the reason from its bad_version as kho_boot.c words it).
@@ -438,6 +439,7 @@ struct report {
 	int root_version;
 	int root_page_shift;	/* -1: none (version 1) or not a u32 */
 	bool root_refused;	/* the kernel would read no further */
+	bool finished;		/* in: kho_finish() freed root, maps, blobs */
 	size_t root_size;
 	unsigned int nr_scratch;
 	unsigned long long scratch[KHO_MAX_SCRATCH][2];
@@ -446,6 +448,14 @@ struct report {
 		unsigned long long first, ranges, bytes, chunks;
 	} map[KHO_NR_ORDERS];
 	bool maps_figures;	/* out/maps text rather than chunk pages */
+	/* root v3: the lists referenced in place (referenced-memory) */
+	unsigned int nr_refs;
+	unsigned int ref_orders;	/* bit per order with a referenced list */
+#define SHOW_REFS	64
+	struct {
+		unsigned int order;
+		unsigned long long first, ranges, bytes;
+	} ref[SHOW_REFS];
 	unsigned int nr_blobs;
 	struct {
 		char name[64], compat[80];
@@ -786,6 +796,11 @@ static void read_map_figures(struct report *r, const struct entry *e)
 
 		ln++;
 		snprintf(where, sizeof(where), "maps line %d", ln);
+		/* A referenced list: the root's referenced-memory says it. */
+		if (sscanf(line, "ref order %u ranges %llu bytes %llu chunks %llu",
+			   &order, &ranges, &bytes, &chunks) == 4 &&
+		    order < KHO_NR_ORDERS)
+			continue;
 		if (sscanf(line, "order %u ranges %llu bytes %llu chunks %llu",
 			   &order, &ranges, &bytes, &chunks) != 4 ||
 		    order >= KHO_NR_ORDERS) {
@@ -813,7 +828,11 @@ static void check_root(struct report *r, const struct handover *h)
 	unsigned long v;
 
 	if (!e) {
-		problem(r, "root", "missing (no handover, or KHO disabled)");
+		/* After kho_finish() only status, scratch and stats are left. */
+		if (!strncmp(r->status, "finished", 8))
+			r->finished = true;
+		else
+			problem(r, "root", "missing (no handover, or KHO disabled)");
 		return;
 	}
 	r->root_size = e->len;
@@ -896,6 +915,40 @@ static void check_root(struct report *r, const struct handover *h)
 	r->outgoing = n == KHO_NR_ORDERS && any_zero && !any_set;
 	if (any_zero && !r->outgoing)
 		problem(r, "root /" KHO_FDT_PROP_MEM, "a list address is 0");
+
+	/*
+	 * Version 3: kho_boot.c's kho_adopt_refs().  The chunks of a
+	 * referenced list are its owner's, not exported: only the entries
+	 * are checked here; the next kernel walks the lists.
+	 */
+	cells = v >= 3 ? fdt_getprop(fdt, 0, KHO_FDT_PROP_REF, &len) : NULL;
+	if (cells && (len <= 0 || len % (8 * KHO_FDT_REF_CELLS))) {
+		problem(r, "root /" KHO_FDT_PROP_REF,
+			"length %d not a multiple of %d", len, 8 * KHO_FDT_REF_CELLS);
+		cells = NULL;
+	}
+	n = cells ? len / (8 * KHO_FDT_REF_CELLS) : 0;
+	for (i = 0; i < n; i++) {
+		const u8 *c = cells + 8 * KHO_FDT_REF_CELLS * i;
+		unsigned long long order = be64(c), first = be64(c + 8);
+
+		snprintf(where, sizeof(where), "root /%s entry %d (property offset 0x%x)",
+			 KHO_FDT_PROP_REF, i, 8 * KHO_FDT_REF_CELLS * i);
+		if (order >= KHO_NR_ORDERS || !first) {
+			problem(r, where,
+				"bad order or address of a referenced list (order %llu, first chunk 0x%llx)",
+				order, first);
+			continue;
+		}
+		if (r->nr_refs < SHOW_REFS) {
+			r->ref[r->nr_refs].order = order;
+			r->ref[r->nr_refs].first = first;
+			r->ref[r->nr_refs].ranges = be64(c + 16);
+			r->ref[r->nr_refs].bytes = be64(c + 24);
+		}
+		r->ref_orders |= 1U << order;
+		r->nr_refs++;
+	}
 
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -1231,15 +1284,21 @@ struct kho_ranges {
 	const struct rng *all;
 	size_t n;
 	bool known;	/* false: no map chunks (before a kexec): anything goes */
+	/*
+	 * Orders that referenced lists of a root v3 hand over: their ranges
+	 * are not in debugfs, so a folio of such an order that is in no map
+	 * cannot be told from one that is not handed over, and is taken as
+	 * handed over (a weaker check; see the Limitations of
+	 * Documentation/core-api/liveupdate-memfd.rst).
+	 */
+	unsigned int ref_orders;
 };
 
-static bool folio_handed_over(uint64_t phys, unsigned int order, void *arg)
+/* The range of the incoming maps (sorted, disjoint) holding @phys, or NULL. */
+static const struct rng *kho_range_of(const struct kho_ranges *k, uint64_t phys)
 {
-	const struct kho_ranges *k = arg;
 	size_t lo = 0, hi = k->n;
 
-	if (!k->known)
-		return true;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct rng *g = &k->all[mid];
@@ -1249,10 +1308,37 @@ static bool folio_handed_over(uint64_t phys, unsigned int order, void *arg)
 		else if (phys >= g->phys + g->len)
 			lo = mid + 1;
 		else
-			return g->order == order &&
-			       !((phys - g->phys) % (PG << order));
+			return g;
 	}
-	return false;
+	return NULL;
+}
+
+static bool folio_handed_over(uint64_t phys, unsigned int order, void *arg)
+{
+	const struct kho_ranges *k = arg;
+	const struct rng *g;
+
+	if (!k->known)
+		return true;
+	g = kho_range_of(k, phys);
+	if (g)
+		return g->order == order && !((phys - g->phys) % (PG << order));
+	return order < 32 && (k->ref_orders & (1U << order));
+}
+
+/*
+ * Whether @phys is a page the incoming KHO maps hand over at order 0, as
+ * the chunk pages of every physr list are (a referenced list's too): no
+ * referenced-order guess here.
+ */
+static bool page_in_maps(const struct kho_ranges *k, uint64_t phys)
+{
+	const struct rng *g;
+
+	if (!k->known)
+		return true;
+	g = kho_range_of(k, phys);
+	return g && g->order == 0;
 }
 
 static int shown_file(const struct report *r, unsigned long long f)
@@ -1271,8 +1357,27 @@ static void memfd_hdr_why(const struct memfd_luo_hdr *h, u32 version, char *why,
 {
 	u32 name_len = le32toh(h->name_len);
 	u32 flags = le32toh(h->flags);
+	const struct memfd_luo_v3_lists *refs = (const void *)(h + 1);
+	unsigned long long total = 0;
+	unsigned int o, bad_ref = MEMFD_LUO_NR_ORDERS;
 
-	if (le64toh(h->magic) != MEMFD_LUO_MAGIC)
+	for (o = 0; version == MEMFD_LUO_V3 && o < MEMFD_LUO_NR_ORDERS; o++) {
+		unsigned long long first = le64toh(refs->lists[o].first);
+		unsigned long long np = le64toh(refs->lists[o].nr_pages);
+
+		if ((!first != !np || first % PG) && bad_ref == MEMFD_LUO_NR_ORDERS)
+			bad_ref = o;
+		total += np;
+	}
+	if (version == MEMFD_LUO_V3 && bad_ref < MEMFD_LUO_NR_ORDERS)
+		snprintf(why, n, "offset 0x%zx: list of order %u: first chunk 0x%llx, %llu pages",
+			 sizeof(*h) + bad_ref * sizeof(struct memfd_luo_list_ref), bad_ref,
+			 (unsigned long long)le64toh(refs->lists[bad_ref].first),
+			 (unsigned long long)le64toh(refs->lists[bad_ref].nr_pages));
+	else if (version == MEMFD_LUO_V3 && total != le64toh(h->nr_pages))
+		snprintf(why, n, "offset 0x%zx: the lists hold %llu pages, the header says %llu",
+			 sizeof(*h), total, (unsigned long long)le64toh(h->nr_pages));
+	else if (le64toh(h->magic) != MEMFD_LUO_MAGIC)
 		snprintf(why, n, "offset 0x0: magic 0x%llx, not 0x%llx",
 			 (unsigned long long)le64toh(h->magic), MEMFD_LUO_MAGIC);
 	else if (le32toh(h->version) != version)
@@ -1353,6 +1458,26 @@ static void memfd_entries_why(const struct memfd_luo_hdr *h, const struct lu_mem
 		next = it.index + np;
 		pages += np;
 		folios += it.nr_folios;
+	}
+	if (version == MEMFD_LUO_V3) {
+		const struct memfd_luo_v3_lists *refs = (const void *)(h + 1);
+		unsigned int o;
+
+		for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++) {
+			unsigned long long sp = 0;
+
+			for (i = 0; a && i < a->nr; i++) {
+				lu_memfd_item(a, version, i, &it);
+				if (it.order == o)
+					sp += it.nr_folios << o;
+			}
+			if (sp != le64toh(refs->lists[o].nr_pages)) {
+				snprintf(why, n, "the segments of order %u hold %llu pages, its list %llu",
+					 o, sp,
+					 (unsigned long long)le64toh(refs->lists[o].nr_pages));
+				return;
+			}
+		}
 	}
 	snprintf(why, n, "the entries hold %llu pages in %llu folios, the header says %llu and %llu",
 		 pages, folios, (unsigned long long)le64toh(h->nr_pages),
@@ -1523,12 +1648,17 @@ static void check_memfd_record(struct report *r, const char *where, u32 version,
 	char why[200];
 	int err;
 
-	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2) {
-		problem(r, where, "record version %u is not one this kernel reads (1, 2)", version);
+	if (version != MEMFD_LUO_V1 && version != MEMFD_LUO_V2 &&
+	    version != MEMFD_LUO_V3) {
+		problem(r, where, "record version %u is not one this kernel reads (1, 2, 3)",
+			version);
 		return;
 	}
-	if (rec->len < sizeof(*h)) {
-		problem(r, where, "%llu bytes, a memfd record has %zu", rec->len, sizeof(*h));
+	if (rec->len < sizeof(*h) + (version == MEMFD_LUO_V3 ?
+				     sizeof(struct memfd_luo_v3_lists) : 0)) {
+		problem(r, where, "%llu bytes, a memfd record v%u has %zu", rec->len, version,
+			sizeof(*h) + (version == MEMFD_LUO_V3 ?
+				      sizeof(struct memfd_luo_v3_lists) : 0));
 		return;
 	}
 	memset(page, 0, sizeof(page));
@@ -1548,8 +1678,24 @@ static void check_memfd_record(struct report *r, const char *where, u32 version,
 		problem(r, where, "malformed record header (v%u): %s", version, why);
 		return;
 	}
+	/*
+	 * memfd_luo_v3_lists_ok(): each list's first chunk is a preserved
+	 * page (the rest of the chain is not in debugfs).
+	 */
+	for (unsigned int o = 0; version == MEMFD_LUO_V3 && o < MEMFD_LUO_NR_ORDERS; o++) {
+		const struct memfd_luo_v3_lists *refs = (const void *)(h + 1);
+		unsigned long long first = le64toh(refs->lists[o].first);
+
+		if (first && !page_in_maps(k, first)) {
+			problem(r, where,
+				"%s: folio list of order %u rejected: its first chunk 0x%llx is not a page in the KHO maps",
+				fv->name, o, first);
+			return;
+		}
+	}
 	if (h->nr_entries &&
 	    !check_rec_array(r, where, "entry", le64toh(h->entries),
+			     version == MEMFD_LUO_V3 ? sizeof(struct memfd_luo_seg) :
 			     version == MEMFD_LUO_V2 ? sizeof(struct memfd_luo_run) :
 			     sizeof(struct memfd_luo_folio), p, np, &a, &fv->arr[0]))
 		return;
@@ -1963,7 +2109,8 @@ blobs:
 		check_luo_arrays(r, e, luo);
 	}
 	{
-		struct kho_ranges k = { all, nall, nall > 0 || any_maps(h) };
+		struct kho_ranges k = { all, nall, nall > 0 || any_maps(h),
+					r->ref_orders };
 
 		check_records(r, h, &k);
 	}
@@ -2099,6 +2246,8 @@ void lu_print_text(FILE *f, const struct report *r)
 		fprintf(f, ", %zu bytes%s\n", r->root_size,
 			r->outgoing ? " (before kexec: map placeholder)" : "");
 	}
+	if (r->finished)
+		fprintf(f, "  root: none, the handover is finished (root, maps, blobs freed)\n");
 	fprintf(f, "  scratch: %u area%s\n", r->nr_scratch, r->nr_scratch == 1 ? "" : "s");
 	for (i = 0; i < r->nr_scratch; i++) {
 		fprintf(f, "    [%u] 0x%llx-0x%llx", i, r->scratch[i][0],
@@ -2122,6 +2271,15 @@ void lu_print_text(FILE *f, const struct report *r)
 		if (r->map[i].first)
 			fprintf(f, ", first chunk 0x%llx", r->map[i].first);
 		fprintf(f, "\n");
+	}
+	if (r->nr_refs)
+		fprintf(f, "  referenced lists (preserved as they are): %u\n", r->nr_refs);
+	for (i = 0; i < r->nr_refs && i < SHOW_REFS; i++) {
+		fprintf(f, "    order %2u: %llu range%s, %llu bytes", r->ref[i].order,
+			r->ref[i].ranges, r->ref[i].ranges == 1 ? "" : "s",
+			r->ref[i].bytes);
+		human(f, r->ref[i].bytes);
+		fprintf(f, ", first chunk 0x%llx\n", r->ref[i].first);
 	}
 	fprintf(f, "  sub-blobs: %u\n", r->nr_blobs);
 	for (i = 0; i < r->nr_blobs; i++) {
@@ -2244,9 +2402,10 @@ void lu_print_json(FILE *f, const struct report *r)
 	fprintf(f, ", \"root\": {\"present\": %s, \"compatible\": ",
 		r->have_root ? "true" : "false");
 	json_str(f, r->root_compat);
-	fprintf(f, ", \"version\": %d, \"page_shift\": %d, \"size\": %zu, \"before_kexec\": %s},\n",
+	fprintf(f, ", \"version\": %d, \"page_shift\": %d, \"size\": %zu, \"before_kexec\": %s",
 		r->root_version, r->root_page_shift, r->root_size,
 		r->outgoing ? "true" : "false");
+	fprintf(f, ", \"finished\": %s},\n", r->finished ? "true" : "false");
 	fprintf(f, " \"scratch\": [");
 	for (i = 0; i < r->nr_scratch; i++)
 		fprintf(f, "%s{\"addr\": %llu, \"size\": %llu}",
@@ -2263,7 +2422,13 @@ void lu_print_json(FILE *f, const struct report *r)
 			r->map[i].chunks, r->map[i].first);
 		first = false;
 	}
-	fprintf(f, "]},\n \"blobs\": [");
+	fprintf(f, "]},\n \"referenced_lists\": [");
+	for (i = 0; i < r->nr_refs && i < SHOW_REFS; i++)
+		fprintf(f,
+			"%s{\"order\": %u, \"ranges\": %llu, \"bytes\": %llu, \"first_chunk\": %llu}",
+			i ? ", " : "", r->ref[i].order, r->ref[i].ranges,
+			r->ref[i].bytes, r->ref[i].first);
+	fprintf(f, "],\n \"blobs\": [");
 	for (i = 0; i < r->nr_blobs; i++) {
 		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
 		json_str(f, r->blob[i].name);

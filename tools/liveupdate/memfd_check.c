@@ -34,16 +34,14 @@ bool pfn_valid(unsigned long pfn)
 	return true;
 }
 
-/* x86's huge page sizes. */
-struct hstate *size_to_hstate(unsigned long size)
+/*
+ * memfd_luo_v3_take_lists() takes the lists of a v3 record back; the
+ * lists' chunks are not in debugfs, so lu-inspect never calls it.
+ */
+int kho_restore_physr(struct physr *pr, phys_addr_t first)
 {
-	static char h2m, h1g;
-
-	if (size == SZ_2M)
-		return (struct hstate *)&h2m;
-	if (size == SZ_1G)
-		return (struct hstate *)&h1g;
-	return NULL;
+	physr_init(pr);
+	return -EOPNOTSUPP;
 }
 
 void *lu_alloc_array(size_t n, size_t size, bool zero)
@@ -116,6 +114,16 @@ enum lu_memfd_stage lu_memfd_check(void *hdr, uint32_t version,
 			*entry = i;
 			return LU_MEMFD_ORDER;
 		}
+	}
+	if (version == MEMFD_LUO_V3) {
+		/*
+		 * The folio lists' chunks are not in debugfs: the segments
+		 * against the header's list references only, and no folio
+		 * check (lu-inspect says so).
+		 */
+		*err = memfd_luo_validate_v3(h, a ? &arr : NULL, NULL,
+					     max_order);
+		return *err ? LU_MEMFD_ENTRIES : LU_MEMFD_OK;
 	}
 	*err = memfd_luo_validate(h, a ? &arr : NULL, version, max_order);
 	if (*err)

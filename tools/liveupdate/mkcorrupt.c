@@ -8,9 +8,10 @@
  * tools/testing/physr/lu/mkluseeds.c), as far as it shows in what debugfs
  * exports: the root, the scratch array, the chunk pages of the maps and
  * the sub-blobs, and LUO's records and array headers
- * (/sys/kernel/debug/liveupdate/in).  The valid handovers come in the
- * newest versions of the core formats (root v2, LUO state v2, luo_array
- * v2) and in version 1 (as kho.write_version=1 writes them).
+ * (/sys/kernel/debug/liveupdate/in).  The valid handovers come in
+ * version 2 of the core formats (root v2, LUO state v2, luo_array v2; the
+ * root's version 3 adds only referenced lists, whose chunks debugfs does
+ * not export) and in version 1 (as kho.write_version=1 writes them).
  *
  *   mkcorrupt DIR     writes DIR/NAME.lu for every case, prints the names
  */
@@ -401,7 +402,7 @@ int main(int argc, char **argv)
 	make_root("linux,kho-physr-v9", false, "linux,luo-v1");
 	emit("kho-compatible", true);
 	valid();
-	make_root("linux,kho-physr-v3", false, "linux,luo-v1");
+	make_root("linux,kho-physr-v4", false, "linux,luo-v1");
 	emit("kho-newer", true);
 	valid();
 	root_shift = 16;

@@ -45,6 +45,10 @@ check() {
 }
 
 check valid-in 0 "order  0: 300 runs, 1228800 bytes (1.2 MiB), 2 chunks"
+# After kho_finish() kho/in holds its status and no root: finished, valid.
+st='finished: 40 preserved pages and 3 metadata pages released'
+printf 'lu-inspect-handover 1\nstatus %d\n%s\n\n' $((${#st} + 1)) "$st" >"$out/finished-in.lu"
+check finished-in 0 "root: none, the handover is finished"
 check valid-in 0 "token 2: handler iommufd, record versions 1"
 check valid-in 0 "root: linux,kho-physr-v2, version 2, page-shift 12"
 check valid-in 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
@@ -58,9 +62,9 @@ check valid-in-copy 0 "liveupdate: linux,luo-v1, version 1, 4096 bytes at 0x3000
 check valid-in-copy 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
 check luo-copy-newer 1 "luo/state offset 0x4: live update state version 3 is newer than this kernel reads (2)"
 check valid-out-v1 0 "root: linux,kho-physr-v1, version 1, 554 bytes (before kexec: map placeholder)"
-check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v2'
-check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (2)'
-check kho-newer 1 'root /compatible: KHO root version 3 is newer than this kernel reads (2)'
+check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v3'
+check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (3)'
+check kho-newer 1 'root /compatible: KHO root version 4 is newer than this kernel reads (3)'
 check kho-page-shift 1 "root /page-shift: root page-shift 16, this kernel's is 12"
 check kho-page-shift-missing 1 "root /page-shift: root page-shift -1, this kernel's is 12"
 check kho-magic 1 "maps/order-0 chunk 0 offset 0x0: bad magic 0x52534851"

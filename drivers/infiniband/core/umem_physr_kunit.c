@@ -13,6 +13,9 @@
  * dma_map_physr() through dma-direct: every block address the iterator
  * gives is then checked against the physical address of the user page it
  * must be, and the bytes read there against the pattern the test wrote.
+ * Both again with &ib_device.umem_physr set, as rxe and siw set it: the
+ * umem has no scatterlist, and the same walks go over its list (software
+ * device: the ranges' kernel addresses) or its DMA segments.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -326,11 +329,61 @@ static void expect_blocks(struct kunit *test, struct ib_device *dev,
 	KUNIT_EXPECT_EQ(test, n, ib_umem_num_dma_blocks(umem, pgsz));
 }
 
+/* A copy of @dev that reads its umems' lists: no scatterlist for them. */
+static struct ib_device *umem_test_no_sg(struct kunit *test,
+					 struct ib_device *dev)
+{
+	struct ib_device *ibdev = kunit_kmalloc(test, sizeof(*ibdev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ibdev);
+	*ibdev = *dev;
+	ibdev->umem_physr = 1;
+	return ibdev;
+}
+
+/*
+ * A umem of a device that reads the list (umem_physr): no scatterlist, the
+ * list holds every pinned page in order; a software device has no segment
+ * array either (the walks read the list), a DMA device has the segments
+ * of dma_map_physr().
+ */
+static void expect_no_sg(struct kunit *test, struct ib_device *dev,
+			 struct ib_umem *umem)
+{
+	const struct physr *pr = ib_umem_physr(umem);
+	unsigned long va = umem->address & PAGE_MASK;
+	struct physr_range r;
+	struct physr_iter it;
+	u64 total = 0, off;
+	u32 nr;
+
+	KUNIT_EXPECT_TRUE(test, umem->no_sg);
+	KUNIT_EXPECT_NULL(test, umem->sgt_append.sgt.sgl);
+	KUNIT_EXPECT_EQ(test, umem->sgt_append.sgt.orig_nents, 0U);
+	KUNIT_ASSERT_NOT_NULL(test, pr);
+	physr_for_each_range(pr, &it, &r) {
+		for (off = 0; off < r.len; off += PAGE_SIZE) {
+			struct page *page = pfn_to_page(PHYS_PFN(r.phys + off));
+
+			KUNIT_EXPECT_EQ(test, r.phys + off,
+					(u64)user_phys(test, va + total + off));
+			KUNIT_EXPECT_TRUE(test,
+					  folio_maybe_dma_pinned(page_folio(page)));
+		}
+		total += r.len;
+	}
+	KUNIT_EXPECT_EQ(test, total, (u64)ib_umem_num_pages(umem) * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, !!ib_umem_dma_segs(umem, &nr), !!dev->dma_device);
+	KUNIT_EXPECT_EQ(test, (u64)ib_umem_first_dma(umem),
+			(u64)user_dma(test, dev, va));
+}
+
 /*
  * The DMA side of a umem: its segments cover the pinned pages in order,
  * each byte at the DMA address of its page, and the scatterlist's DMA side
  * (for the drivers that read it) says the same, split at the device's
- * largest segment.  Returns the segment count.
+ * largest segment.  Returns the segment count (for a software device
+ * without a scatterlist, which has no segments: the range count).
  */
 static u32 expect_dma_segs(struct kunit *test, struct ib_device *dev,
 			   struct ib_umem *umem)
@@ -341,6 +394,11 @@ static u32 expect_dma_segs(struct kunit *test, struct ib_device *dev,
 	u64 total = 0, off;
 	u32 nr, i;
 
+	if (dev->umem_physr) {
+		expect_no_sg(test, dev, umem);
+		if (!dev->dma_device)
+			return physr_nr_ranges(ib_umem_physr(umem));
+	}
 	seg = ib_umem_dma_segs(umem, &nr);
 	KUNIT_ASSERT_NOT_NULL(test, seg);
 	KUNIT_EXPECT_EQ(test, (bool)umem->dma_physr, !!dev->dma_device);
@@ -351,6 +409,8 @@ static u32 expect_dma_segs(struct kunit *test, struct ib_device *dev,
 		total += seg->len;
 	}
 	KUNIT_EXPECT_EQ(test, total, (u64)ib_umem_num_pages(umem) * PAGE_SIZE);
+	if (dev->umem_physr)
+		return nr;
 
 	seg = ib_umem_dma_segs(umem, &nr);
 	total = 0;
@@ -424,12 +484,16 @@ static unsigned long best_pgsz(struct ib_umem *umem, u64 iova)
 /*
  * Slices: a window that starts mid-page and crosses a folio boundary, and
  * one that is a single huge folio less its first and last page, on both
- * devices.
+ * devices, with and without a scatterlist.
  */
 static void umem_physr_test_slices(struct kunit *test)
 {
 	struct umem_test *t = test->priv;
-	struct ib_device *devs[] = { t->dev, umem_test_dma_dev(test) };
+	struct ib_device *dma_dev = umem_test_dma_dev(test);
+	struct ib_device *devs[] = {
+		t->dev, dma_dev,
+		umem_test_no_sg(test, t->dev), umem_test_no_sg(test, dma_dev),
+	};
 	unsigned long start, len;
 	struct ib_umem *umem;
 	int i;
@@ -478,6 +542,73 @@ static void umem_physr_test_slices(struct kunit *test)
 	}
 }
 
+/*
+ * No scatterlist (umem_physr, as rxe and siw): the whole THP region and a
+ * window of 4 KiB pages on a software device and a DMA device, walked in
+ * 4 KiB and 2 MiB blocks, its best page size, ib_umem_copy_from().
+ */
+static void umem_physr_test_no_sg(struct kunit *test)
+{
+	struct umem_test *t = test->priv;
+	struct ib_device *devs[] = {
+		umem_test_no_sg(test, t->dev),
+		umem_test_no_sg(test, umem_test_dma_dev(test)),
+	};
+	unsigned long off = 100, len = 5 * PAGE_SIZE, small;
+	struct ib_umem *umem;
+	bool thp = true;
+	u32 nr;
+	u8 *buf;
+	int i;
+
+	for (small = 0; small < UMEM_TEST_LEN; small += SZ_2M)
+		thp &= umem_test_huge(test, t->buf + small);
+	small = kunit_vm_mmap(test, NULL, 0, 64 * PAGE_SIZE,
+			      PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, !small || IS_ERR_VALUE(small));
+	KUNIT_ASSERT_EQ(test, pat_write(t->page, small, 64 * PAGE_SIZE), 0);
+	buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	for (i = 0; i < ARRAY_SIZE(devs); i++) {
+		umem = ib_umem_get(devs[i], t->buf, UMEM_TEST_LEN,
+				   IB_ACCESS_LOCAL_WRITE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+		nr = expect_dma_segs(test, devs[i], umem);
+		expect_blocks(test, devs[i], umem, PAGE_SIZE, t->buf);
+		kunit_info(test, "%s device, %u MiB %s: %u %s, no scatterlist\n",
+			   devs[i]->dma_device ? "DMA" : "software",
+			   UMEM_TEST_LEN >> 20, thp ? "THP" : "(not all THP)",
+			   nr, devs[i]->dma_device ? "DMA segments" : "ranges");
+		if (thp) {
+			KUNIT_EXPECT_LE(test, nr, (u32)(UMEM_TEST_LEN / SZ_2M));
+			KUNIT_EXPECT_EQ(test, best_pgsz(umem, t->buf),
+					(unsigned long)SZ_2M);
+			expect_blocks(test, devs[i], umem, SZ_2M, t->buf);
+			KUNIT_EXPECT_EQ(test, best_pgsz(umem, SZ_1G + SZ_4K),
+					(unsigned long)SZ_4K);
+		}
+		ib_umem_release(umem);
+
+		/* 4 KiB pages, from mid-page */
+		umem = ib_umem_get(devs[i], small + off, len, IB_ACCESS_LOCAL_WRITE);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(umem));
+		expect_dma_segs(test, devs[i], umem);
+		KUNIT_EXPECT_EQ(test, ib_umem_num_pages(umem), (size_t)6);
+		expect_blocks(test, devs[i], umem, PAGE_SIZE, small);
+		KUNIT_EXPECT_EQ(test, best_pgsz(umem, small + off),
+				(unsigned long)SZ_4K);
+		memset(buf, 0, len);
+		KUNIT_EXPECT_EQ(test, ib_umem_copy_from(buf, umem, 0, len), 0);
+		KUNIT_EXPECT_EQ(test, pat_check(buf, off, len), -1L);
+		memset(buf, 0, len);
+		KUNIT_EXPECT_EQ(test, ib_umem_copy_from(buf, umem, 3, len - 3), 0);
+		KUNIT_EXPECT_EQ(test, pat_check(buf, off + 3, len - 3), -1L);
+		KUNIT_EXPECT_EQ(test, ib_umem_copy_from(buf, umem, 1, len), -EINVAL);
+		ib_umem_release(umem);
+	}
+}
+
 static struct kunit_case umem_physr_cases[] = {
 	KUNIT_CASE(umem_physr_test_thp),
 	KUNIT_CASE(umem_physr_test_small_pages),
@@ -485,6 +616,7 @@ static struct kunit_case umem_physr_cases[] = {
 	KUNIT_CASE(umem_physr_test_errors),
 	KUNIT_CASE(umem_physr_test_dma_map),
 	KUNIT_CASE(umem_physr_test_slices),
+	KUNIT_CASE(umem_physr_test_no_sg),
 	{}
 };
 

@@ -7,7 +7,8 @@
  * domain attached to it in one slot of the "intel-iommu" handover blob (one
  * page, format "intel-iommu-lu-v1") and preserves, with Kexec HandOver, the
  * unit's root table, the context table of the device's bus, and every
- * page-table page of the domain (listed in a physr list, also preserved).
+ * page-table page of the domain (listed in a physr list, which KHO hands
+ * over as their only record: kho_preserve_physr_ref()).
  * At kexec the device keeps bus mastering (pci_device_shutdown()) and
  * intel_iommu_shutdown() leaves translation enabled on units with a
  * preserved device, after clearing every context entry that is not a
@@ -195,26 +196,11 @@ static int intel_lu_collect(struct dma_pte *table, int level,
 	return 0;
 }
 
-static void intel_lu_unpreserve_pt(struct physr *pt, u64 bytes)
-{
-	struct physr_range r;
-	struct physr_iter it;
-	u64 done = 0;
-
-	physr_for_each_range(pt, &it, &r) {
-		if (done >= bytes)
-			break;
-		kho_unpreserve_pages(pfn_to_page(PHYS_PFN(r.phys)), r.len >> PAGE_SHIFT);
-		done += r.len;
-	}
-}
-
 static void intel_lu_put_domain(struct intel_lu_out_domain *d)
 {
 	if (--d->users)
 		return;
-	kho_unpreserve_physr(&d->pt);
-	intel_lu_unpreserve_pt(&d->pt, physr_total_bytes(&d->pt));
+	kho_unpreserve_physr_ref(&d->pt);
 	physr_destroy(&d->pt);
 	kfree(d);
 }
@@ -223,9 +209,6 @@ static struct intel_lu_out_domain *
 intel_lu_get_domain(struct dmar_domain *domain)
 {
 	struct intel_lu_out_domain *d;
-	struct physr_range r;
-	struct physr_iter it;
-	u64 done = 0;
 	int i, ret;
 
 	for (i = 0; i < INTEL_LU_MAX_SLOTS; i++) {
@@ -246,20 +229,15 @@ intel_lu_get_domain(struct dmar_domain *domain)
 			       &d->pt, &d->nr_pages);
 	if (ret)
 		goto err_destroy;
-	physr_for_each_range(&d->pt, &it, &r) {
-		ret = kho_preserve_pages(pfn_to_page(PHYS_PFN(r.phys)),
-					 r.len >> PAGE_SHIFT);
-		if (ret)
-			goto err_unpreserve;
-		done += r.len;
-	}
-	ret = kho_preserve_physr(&d->pt);
+	/*
+	 * The list of table pages is the only record of them that goes
+	 * over: KHO references it instead of listing the pages again.
+	 */
+	ret = kho_preserve_physr_ref(&d->pt, 0);
 	if (ret)
-		goto err_unpreserve;
+		goto err_destroy;
 	return d;
 
-err_unpreserve:
-	intel_lu_unpreserve_pt(&d->pt, done);
 err_destroy:
 	physr_destroy(&d->pt);
 	kfree(d);

@@ -21,37 +21,15 @@
 #include "iommufd_test.h"
 
 /*
- * Test only, in debugfs iommufd/:
- * - iommu_map_calls counts the physically contiguous runs mapped for areas
- *   into domains (6.12's path makes one iommu_map() call for each), so a
- *   test or benchmark can check that a range of contiguous memory costs one
- *   run;
- * - iommu_map_runs_calls counts the iommu_map_runs_nosync() calls that map
- *   those runs a batch at a time;
- * - map_runs (default 1), written 0, makes iommufd fill and map its batches
- *   as 6.12 did (a page at a time into the batch, one iommu_map() per run),
- *   so that a benchmark compares both paths in one boot.
- * Writing a counter resets it.
+ * Test only, in debugfs iommufd/: map_runs (default 1), written 0, makes
+ * iommufd fill and map its batches as 6.12 did (a page at a time into the
+ * batch, one iommu_map() per run), so that a benchmark compares both paths
+ * in one boot.  How many runs were mapped, and in how many calls, is read
+ * from the IOMMU trace events map and map_runs
+ * (tools/testing/selftests/iommu/iommu_map_trace.h), not counted here.
  */
-atomic64_t iopt_iommu_map_calls;
-atomic64_t iopt_iommu_map_runs_calls;
 bool iopt_map_runs_off;
 static struct dentry *iommufd_file_debugfs;
-
-static int iopt_map_calls_get(void *data, u64 *val)
-{
-	*val = atomic64_read(data);
-	return 0;
-}
-
-static int iopt_map_calls_set(void *data, u64 val)
-{
-	atomic64_set(data, val);
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(iopt_map_calls_fops, iopt_map_calls_get,
-			 iopt_map_calls_set, "%llu\n");
 
 static int iopt_map_runs_get(void *data, u64 *val)
 {
@@ -273,13 +251,6 @@ out_put:
 void iommufd_file_test_init(void)
 {
 	iommufd_file_debugfs = debugfs_create_dir("iommufd", NULL);
-	debugfs_create_file_unsafe("iommu_map_calls", 0600,
-				   iommufd_file_debugfs, &iopt_iommu_map_calls,
-				   &iopt_map_calls_fops);
-	debugfs_create_file_unsafe("iommu_map_runs_calls", 0600,
-				   iommufd_file_debugfs,
-				   &iopt_iommu_map_runs_calls,
-				   &iopt_map_calls_fops);
 	debugfs_create_file_unsafe("map_runs", 0600, iommufd_file_debugfs,
 				   NULL, &iopt_map_runs_fops);
 }

@@ -21,7 +21,9 @@
  *
  * An importer gets the list with dma_buf_physr() (IOMMUFD does, see
  * drivers/iommu/iommufd/file.c); others get an sg_table of DMA addresses
- * for their device.
+ * for their device. dma_buf_physr_flags() says DMA_BUF_PHYSR_CPU_ACCESS
+ * for a BAR that vfio-pci-core lets userspace mmap: a software RDMA
+ * provider may then reach the ranges through ioremap(), until revoked.
  *
  * Reachability: the PCI topology between the BAR's device and the
  * importer's device decides (pci_p2pdma_client_map_type(), 6.12's
@@ -68,6 +70,8 @@ struct vfio_pci_dma_buf {
 	struct physr_provider provider;
 	struct physr pr;
 	bool revoked;
+	/* The CPU may map the ranges too: DMA_BUF_PHYSR_CPU_ACCESS */
+	bool cpu_access;
 };
 
 /* Is @dev, or a parent of it, a PCI device? */
@@ -234,6 +238,13 @@ static int vfio_pci_dma_buf_get_physr(struct dma_buf_attachment *attach,
 	return 0;
 }
 
+static unsigned int vfio_pci_dma_buf_physr_flags(const struct dma_buf *dmabuf)
+{
+	struct vfio_pci_dma_buf *priv = dmabuf->priv;
+
+	return priv->cpu_access ? DMA_BUF_PHYSR_CPU_ACCESS : 0;
+}
+
 static const struct dma_buf_ops vfio_pci_dma_buf_ops = {
 	.attach = vfio_pci_dma_buf_attach,
 	.pin = vfio_pci_dma_buf_pin,
@@ -242,6 +253,7 @@ static const struct dma_buf_ops vfio_pci_dma_buf_ops = {
 	.unmap_dma_buf = vfio_pci_dma_buf_unmap,
 	.release = vfio_pci_dma_buf_release,
 	.get_physr = vfio_pci_dma_buf_get_physr,
+	.physr_flags = vfio_pci_dma_buf_physr_flags,
 };
 
 static int vfio_pci_dma_range_cmp(const void *a, const void *b)
@@ -476,6 +488,14 @@ int vfio_pci_core_feature_dma_buf(struct vfio_pci_core_device *vdev, u32 flags,
 				   ranges[i].length, GFP_KERNEL);
 	if (ret)
 		goto out_free_priv;
+
+	/*
+	 * The CPU may access the ranges where userspace may: a BAR vfio-pci
+	 * lets userspace mmap, through vfio-pci-core's own mmap (a variant
+	 * driver with its own mmap may restrict or emulate the BAR).
+	 */
+	priv->cpu_access = vdev->bar_mmap_supported[bar] &&
+			   vdev->vdev.ops->mmap == vfio_pci_core_mmap;
 
 	exp_info.ops = &vfio_pci_dma_buf_ops;
 	exp_info.size = physr_total_bytes(&priv->pr);

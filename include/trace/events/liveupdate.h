@@ -23,13 +23,18 @@
  * @nr_runs: runs of version 2.
  * @v2_bytes: bytes of the version 2 record, 0 when not written.
  * @v1_bytes: bytes of the version 1 record, 0 when not written.
+ * @v3_bytes: bytes of the version 3 record (header, list references,
+ *	segments), 0 when not written.  Its folio lists are KHO's
+ *	preservation of the folios, counted in kho/out/maps.
+ * @nr_segs: segments of version 3.
  */
 TRACE_EVENT(liveupdate_memfd_preserve,
 	TP_PROTO(const char *what, const char *name, loff_t size,
 		 unsigned long nr_pages, unsigned long nr_folios,
-		 unsigned long nr_runs, u64 v2_bytes, u64 v1_bytes),
+		 unsigned long nr_runs, u64 v2_bytes, u64 v1_bytes,
+		 u64 v3_bytes, unsigned long nr_segs),
 	TP_ARGS(what, name, size, nr_pages, nr_folios, nr_runs, v2_bytes,
-		v1_bytes),
+		v1_bytes, v3_bytes, nr_segs),
 	TP_STRUCT__entry(
 		__string(what, what)
 		__string(name, name)
@@ -39,6 +44,8 @@ TRACE_EVENT(liveupdate_memfd_preserve,
 		__field(unsigned long, nr_runs)
 		__field(u64, v2_bytes)
 		__field(u64, v1_bytes)
+		__field(u64, v3_bytes)
+		__field(unsigned long, nr_segs)
 	),
 	TP_fast_assign(
 		__assign_str(what);
@@ -49,11 +56,14 @@ TRACE_EVENT(liveupdate_memfd_preserve,
 		__entry->nr_runs = nr_runs;
 		__entry->v2_bytes = v2_bytes;
 		__entry->v1_bytes = v1_bytes;
+		__entry->v3_bytes = v3_bytes;
+		__entry->nr_segs = nr_segs;
 	),
-	TP_printk("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes",
+	TP_printk("%s %s: size %lld, %lu pages in %lu folios, %lu runs, record v2 %llu bytes, v1 %llu bytes, v3 %llu bytes, %lu segments",
 		  __get_str(what), __get_str(name), __entry->size,
 		  __entry->nr_pages, __entry->nr_folios, __entry->nr_runs,
-		  __entry->v2_bytes, __entry->v1_bytes)
+		  __entry->v2_bytes, __entry->v1_bytes, __entry->v3_bytes,
+		  __entry->nr_segs)
 );
 
 /**

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/io.h>
 #include <linux/limits.h>
 #include <linux/physr.h>
 #include <asm/byteorder.h>
@@ -190,11 +191,101 @@ static void us_random_corruption(struct kunit *test)
 	free(buf);
 }
 
+static int us_count_chunk(phys_addr_t phys, size_t size, void *arg)
+{
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
+/*
+ * physr_reset() keeps the chunk pages of a list: the next list of up to as
+ * many ranges allocates nothing (every allocation would fail), its walks
+ * and chunk walks see only its own ranges, a longer one takes new pages,
+ * physr_make_chunked() frees the spares and leaves no stale entry, and
+ * physr_destroy() frees them all.
+ */
+static void us_reset_keeps_chunks(struct kunit *test)
+{
+	unsigned long pages = fakemem_pages_in_use(), chunks;
+	struct physr_chunk *tail;
+	struct physr_range r;
+	struct physr_iter it;
+	struct physr pr;
+	u64 i, n;
+
+	physr_init(&pr);
+	fill_gapped(test, &pr, 3 * CAP);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 3UL);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages + 3);
+	physr_reset(&pr);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
+			sizeof(pr) + 3 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages + 3);
+
+	/* Two chunks and a bit: into the spares, no allocation. */
+	fakemem_fail_nth(1);
+	for (i = 0; i < CAP + 2; i++)
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, 0x7000000 + i * 0x3000,
+						   0x1000, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, fakemem_failed());
+	fakemem_fail_nth(0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 2UL);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), CAP + 2);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages + 3);
+	n = 0;
+	physr_for_each_range(&pr, &it, &r) {
+		KUNIT_EXPECT_EQ(test, r.phys, 0x7000000 + n * 0x3000);
+		KUNIT_EXPECT_EQ(test, r.len, 0x1000ULL);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, CAP + 2);
+	chunks = 0;
+	KUNIT_EXPECT_EQ(test, physr_walk_chunks(&pr, us_count_chunk, &chunks),
+			0);
+	KUNIT_EXPECT_EQ(test, chunks, 2UL);
+
+	/* Reset again, then longer than the spares: one new page. */
+	physr_reset(&pr);
+	fill_gapped(test, &pr, 3 * CAP + 1);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 4UL);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages + 4);
+
+	/* Before a handover: the spares go, the tail has no stale entry. */
+	physr_reset(&pr);
+	fill_gapped(test, &pr, 3);
+	KUNIT_ASSERT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages + 1);
+	tail = phys_to_virt(physr_first_chunk(&pr));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(tail->hdr.next), 0ULL);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(tail->hdr.count), 3U);
+	for (i = 3; i < CAP; i++)
+		KUNIT_EXPECT_EQ(test, tail->ranges[i].len, 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
+			sizeof(pr) + PAGE_SIZE);
+
+	/* A reset list with spares and no range frees them all. */
+	physr_reset(&pr);
+	physr_destroy(&pr);
+	KUNIT_EXPECT_EQ(test, fakemem_pages_in_use(), pages);
+
+	/* A short list: reset frees its slab array, as destroy does. */
+	fill_gapped(test, &pr, 5);
+	physr_reset(&pr);
+	KUNIT_EXPECT_EQ(test, fakemem_slab_in_use(), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1000, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	physr_destroy(&pr);
+}
+
 static struct kunit_case us_cases[] = {
 	KUNIT_CASE(us_fail_first_chunk),
 	KUNIT_CASE(us_fail_new_chunk),
 	KUNIT_CASE(us_merge_needs_no_page),
 	KUNIT_CASE(us_fail_nth),
+	KUNIT_CASE(us_reset_keeps_chunks),
 	KUNIT_CASE(us_seeds),
 	KUNIT_CASE(us_random_ops),
 	KUNIT_CASE(us_random_corruption),

@@ -7,7 +7,9 @@
  *
  * - a rejected handover reserves nothing and leaves no state behind, and
  *   the status line says "rejected: <why>";
- * - an accepted one reserved only RAM outside the scratch area, every
+ * - an accepted one reserved only RAM outside the scratch area, and
+ *   exactly the pages it preserves (the lists' ranges, the referenced
+ *   lists' pages) with its root and chunks; every
  *   folio it says is waiting can be restored once with its order, and
  *   kho_finish() releases every preserved page nobody restored;
  * - a rejected LUO state adds no session and holds no page (what it
@@ -72,8 +74,9 @@ static void lu_allow(unsigned long *allowed, phys_addr_t phys)
  * Whether the pages taken since @before are at most those of @arr (its
  * header, its list's chunks, its element pages).
  */
-static bool lu_taken_only(const unsigned long *before,
-			  const struct luo_array *arr)
+static bool lu_taken_only_lists(const unsigned long *before,
+				const struct luo_array *arr,
+				const struct physr *lists, unsigned int nr_lists)
 {
 	unsigned long now[LU_RAM_PAGES / 64 + 1], allowed[LU_RAM_PAGES / 64 + 1];
 	const struct physr_chunk *c;
@@ -81,6 +84,12 @@ static bool lu_taken_only(const unsigned long *before,
 	unsigned long i;
 
 	memset(allowed, 0, sizeof(allowed));
+	for (i = 0; i < nr_lists; i++)
+		for (p = physr_first_chunk(&lists[i]); p;
+		     p = le64_to_cpu(c->hdr.next)) {
+			c = phys_to_virt(p);
+			lu_allow(allowed, p);
+		}
 	if (arr && arr->hdr) {
 		lu_allow(allowed, virt_to_phys(arr->hdr));
 		for (i = 0; i < arr->nr_pages; i++)
@@ -96,6 +105,12 @@ static bool lu_taken_only(const unsigned long *before,
 		if ((before[i] & ~now[i]) & ~allowed[i])
 			return false;
 	return true;
+}
+
+static bool lu_taken_only(const unsigned long *before,
+			  const struct luo_array *arr)
+{
+	return lu_taken_only_lists(before, arr, NULL, 0);
 }
 
 /* No RAM page restored and still held: all given back or still waiting. */
@@ -142,13 +157,17 @@ static bool lu_boot(const u8 *data, size_t size)
 		    memblock.reserved.regions[0].size != PAGE_SIZE)
 			return fail("a rejected handover left memory reserved");
 		for (o = 0; o < KHO_NR_ORDERS; o++)
-			if (physr_nr_chunks(&kho_in.maps[o]) || kho_in.index[o])
+			if (physr_nr_chunks(&kho_in.maps[o]) || kho_in.index[o] ||
+			    kho_in.ref_bits[o])
 				return fail("a rejected handover left lists");
-		if (kho_in.metadata_bytes || kho_in.nr_reserved)
+		if (kho_in.metadata_bytes || kho_in.nr_reserved ||
+		    kho_in.nr_refs || kho_in.ref_ranges)
 			return fail("a rejected handover left counts");
 		if (lu_env_allocs() != lu_baseline)
 			return fail("a rejected handover leaked");
 	} else {
+		u64 rsv = 0, tagged = 0;
+
 		if (strncmp(status, "accepted: ", 10))
 			return fail("accepted, status \"%s\"", status);
 		for (i = 0; i < memblock.reserved.cnt; i++) {
@@ -159,7 +178,30 @@ static bool lu_boot(const u8 *data, size_t size)
 			    r->base - FAKE_PHYS_BASE > RAM_BYTES - r->size)
 				return fail("reserved %#llx+%#llx outside RAM",
 					    (u64)r->base, (u64)r->size);
+			rsv += r->size;
 		}
+		/*
+		 * Exactly the handover is reserved: every page tagged waiting
+		 * (the lists' ranges and the referenced lists' pages, the
+		 * latter reserved from the runs of their bitmaps), the root
+		 * and the chunks, beside the setup_data page.
+		 */
+		for (i = 0; kho_in.waiting && i < kho_in.waiting_nr; i++) {
+			phys_addr_t p = PFN_PHYS(kho_in.waiting_base_pfn + i);
+
+			if (!(kho_in.waiting[i / BITS_PER_LONG] &
+			      (1UL << (i % BITS_PER_LONG))))
+				continue;
+			tagged++;
+			if (!memblock_is_region_reserved(p, PAGE_SIZE))
+				return fail("preserved page %#llx not reserved",
+					    (u64)p);
+		}
+		if (rsv != PAGE_SIZE + kho_in.reserved_bytes ||
+		    kho_in.reserved_bytes != tagged * PAGE_SIZE +
+					     kho_in.metadata_bytes)
+			return fail("reserved %llu B, %llu preserved pages, %llu B of metadata",
+				    rsv, tagged, kho_in.metadata_bytes);
 	}
 	/* What mm init does with memblock-reserved memory. */
 	for (i = 0; i < memblock.reserved.cnt; i++) {
@@ -187,6 +229,15 @@ static u64 lu_waiting_pages(void)
 		physr_for_each_range(&kho_in.maps[o], &it, &r)
 			for (p = r.phys; p < r.phys + r.len; p += PAGE_SIZE)
 				n += PageReserved(pfn_to_page(PHYS_PFN(p)));
+	/* The pages of the referenced lists (root v3), from their bitmaps. */
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
+		unsigned long i;
+
+		for (i = 0; kho_in.ref_bits[o] && i < kho_in.waiting_nr; i++)
+			if (kho_in.ref_bits[o][i / BITS_PER_LONG] &
+			    (1UL << (i % BITS_PER_LONG)))
+				n += PageReserved(pfn_to_page(kho_in.waiting_base_pfn + i));
+	}
 	return n;
 }
 
@@ -195,10 +246,12 @@ static bool lu_finish(void)
 {
 	u64 waiting = kho_is_incoming() ? lu_waiting_pages() : 0;
 	void *index[KHO_NR_ORDERS], *waiting_map = kho_in.waiting;
+	void *ref_bits[KHO_NR_ORDERS];
 	unsigned int o;
 	unsigned long i;
 
 	memcpy(index, kho_in.index, sizeof(index));
+	memcpy(ref_bits, kho_in.ref_bits, sizeof(ref_bits));
 	kho_finish();
 	if (kho_is_incoming())
 		return fail("still incoming after finish");
@@ -214,9 +267,12 @@ static bool lu_finish(void)
 	 * is not the allocator's to free (in the kernel it is reserved
 	 * memory, which finish releases).
 	 */
-	for (o = 0; o < KHO_NR_ORDERS; o++)
+	for (o = 0; o < KHO_NR_ORDERS; o++) {
 		if (index[o])
 			free_page((unsigned long)index[o]);
+		if (ref_bits[o])
+			free_page((unsigned long)ref_bits[o]);
+	}
 	if (waiting_map)
 		free_page((unsigned long)waiting_map);
 	if (lu_env_allocs() != lu_baseline)
@@ -284,6 +340,99 @@ static bool lu_documented(int ret)
 	return false;
 }
 
+/*
+ * Version 3, as memfd_luo_retrieve() reads it, with its own checks
+ * (mm/memfd_luo_check.c): the header and the lists' chains checked in
+ * place, the segment array and the lists taken, all checked, then every
+ * folio restored through its order's list.
+ */
+static bool lu_memfd_v3(const struct luo_file *lf, struct memfd_luo_hdr *h)
+{
+	struct physr lists[MEMFD_LUO_NR_ORDERS];
+	unsigned int o, max_order = SHMEM_MAX_ORDER;
+	unsigned long taken = 0;
+	struct luo_array arr;
+	bool has_arr = false;
+	u64 e, j;
+	int err;
+
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		physr_init(&lists[o]);
+	lu_snapshot(lu_rsv_before);
+	err = memfd_luo_check_hdr(h, MEMFD_LUO_V3);
+	if (!err)
+		err = memfd_luo_v3_lists_ok(h, &o);
+	if (!err && h->nr_entries) {
+		err = luo_array_restore(&arr, le64_to_cpu(h->entries),
+					sizeof(struct memfd_luo_seg));
+		has_arr = !err;
+	}
+	if (!err)
+		err = memfd_luo_v3_take_lists(h, lists, &taken, &o);
+	if (!err && (le32_to_cpu(h->flags) & MEMFD_LUO_HUGETLB))
+		max_order = le32_to_cpu(h->huge_order);
+	if (!err)
+		err = memfd_luo_validate_v3(h, has_arr ? &arr : NULL, lists,
+					    max_order);
+	if (!err)
+		err = memfd_luo_check_folios_v3(lists);
+	if (err) {
+		/* The array and the lists' chunks may be taken, no folio. */
+		bool only = lu_taken_only_lists(lu_rsv_before,
+						has_arr ? &arr : NULL, lists,
+						MEMFD_LUO_NR_ORDERS);
+
+		lu_log("I fuzz: memfd record v3 of token %llu rejected (%d)\n",
+		       (unsigned long long)lf->token, err);
+		for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+			physr_destroy(&lists[o]);
+		if (has_arr)
+			luo_array_release(&arr);
+		if (!lu_documented(err))
+			return fail("memfd record v3: error %d", err);
+		if (!only)
+			return fail("a rejected memfd record v3 took pages");
+		if (!lu_none_held())
+			return fail("a rejected memfd record v3 holds pages");
+		return true;
+	}
+	/* Accepted: every folio of every segment comes back, in list order. */
+	{
+		struct physr_iter its[MEMFD_LUO_NR_ORDERS];
+		struct physr_range cur[MEMFD_LUO_NR_ORDERS] = {};
+
+		for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+			physr_iter_init(&its[o], &lists[o]);
+		for (e = 0; e < le64_to_cpu(h->nr_entries); e++) {
+			struct memfd_luo_seg *seg = luo_array_elem(&arr, e);
+			u64 block;
+
+			o = le32_to_cpu(seg->order);
+			block = PAGE_SIZE << o;
+			for (j = 0; j < le32_to_cpu(seg->nr_pages) >> o; j++) {
+				struct folio *folio;
+
+				if (!cur[o].len &&
+				    !physr_iter_next(&its[o], &cur[o]))
+					return fail("accepted v3 list of order %u too short",
+						    o);
+				folio = kho_restore_folio(cur[o].phys);
+				if (!folio || folio->page.order != o)
+					return fail("accepted memfd folio %#llx not restored",
+						    (u64)cur[o].phys);
+				folio_put(folio);
+				cur[o].phys += block;
+				cur[o].len -= block;
+			}
+		}
+	}
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		physr_destroy(&lists[o]);
+	if (has_arr)
+		luo_array_release(&arr);
+	return true;
+}
+
 /* memfd_luo_retrieve()'s checks, in its order, on one record. */
 static bool lu_memfd(const struct luo_file *lf)
 {
@@ -299,7 +448,8 @@ static bool lu_memfd(const struct luo_file *lf)
 	/* LUO hands the handler the first version it reads. */
 	for (i = 0; i < lf->nr_versions; i++)
 		if (lf->versions[i] == MEMFD_LUO_V1 ||
-		    lf->versions[i] == MEMFD_LUO_V2)
+		    lf->versions[i] == MEMFD_LUO_V2 ||
+		    lf->versions[i] == MEMFD_LUO_V3)
 			break;
 	if (i == lf->nr_versions)
 		return true;
@@ -307,8 +457,10 @@ static bool lu_memfd(const struct luo_file *lf)
 	phys = lf->data[i];
 	if (!kho_folio_waiting(phys, 0))
 		return true;
-	lu_snapshot(lu_rsv_before);
 	h = phys_to_virt(phys);
+	if (v == MEMFD_LUO_V3)
+		return lu_memfd_v3(lf, h);
+	lu_snapshot(lu_rsv_before);
 	err = memfd_luo_check_hdr(h, v);
 	if (!err && h->nr_entries) {
 		err = luo_array_restore(&arr, le64_to_cpu(h->entries),
@@ -378,6 +530,20 @@ bool lu_fuzz_luo(const u8 *data, size_t size)
 	if (!folio)
 		return lu_finish();
 	ret = luo_state_parse(folio_address(folio));
+	if (ret == -ENOMEM) {
+		/*
+		 * Out of memory (the injected failure, which happens once):
+		 * nothing may be lost, the retry of luo_accept() goes on to
+		 * the outcome a run without the failure has.
+		 */
+		if (!lu_documented(ret))
+			return fail("luo_state_parse: undocumented error %d", ret);
+		if (!list_empty(&luo_incoming))
+			return fail("an accept out of memory left sessions");
+		ret = luo_state_parse(folio_address(folio));
+		if (ret == -ENOMEM)
+			return fail("the retry of an accept ran out of memory again");
+	}
 	folio_put(folio);
 	if (ret) {
 		if (!lu_documented(ret))

@@ -265,18 +265,6 @@ struct page *alloc_page(gfp_t gfp)
 	return page;
 }
 
-/* x86's huge page sizes. */
-struct hstate *size_to_hstate(unsigned long size)
-{
-	static char h2m, h1g;
-
-	if (size == SZ_2M)
-		return (struct hstate *)&h2m;
-	if (size == SZ_1G)
-		return (struct hstate *)&h1g;
-	return NULL;
-}
-
 bool memblock_is_region_memory(phys_addr_t base, phys_addr_t size)
 {
 	const struct memblock_region *m = &lu_mem_regions[0];
@@ -423,7 +411,14 @@ phys_addr_t memblock_phys_alloc_range(phys_addr_t size, phys_addr_t align,
 	return 0;
 }
 
-/* kho_scratch.c is not built here: no scratch is ever set aside. */
+/*
+ * kho_scratch.c is not built here: no fresh scratch is lent, and kept
+ * incoming areas are only noted in kho_scratch[].
+ */
 void kho_scratch_lend(unsigned int i)
+{
+}
+
+void kho_scratch_hold_free(void)
 {
 }

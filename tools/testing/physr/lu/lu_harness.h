@@ -24,5 +24,7 @@ bool lu_fuzz_luo(const u8 *data, size_t size);
 
 /* kho_boot.c's state back to a fresh boot with kho=on. */
 void lu_kho_boot_reset(void);
+/* kho_boot.c's reader of bitmap runs against a plain scan; true if equal. */
+bool lu_kho_bit_runs_check(void);
 
 #endif

@@ -13,6 +13,7 @@
 #define CONFIG_LIVEUPDATE	1
 #define CONFIG_HUGETLBFS	1
 #define CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT	0
+#define CONFIG_DEFERRED_STRUCT_PAGE_INIT	0
 
 #include <malloc.h>
 #include <stdarg.h>
@@ -112,6 +113,11 @@ ssize_t lu_strscpy(char *dst, const char *src, size_t size);
 /* Lists. */
 struct list_head {
 	struct list_head *next, *prev;
+};
+
+/* Only a member of struct luo_session here (its name hash). */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
 };
 
 #define LIST_HEAD_INIT(name)	{ &(name), &(name) }
@@ -254,6 +260,8 @@ struct folio {
 #define set_page_count(p, n)	((p)->refcount = (n))
 #define init_page_count(p)	((p)->refcount = 1)
 #define PHYS_PFN(x)		((unsigned long)((x) >> PAGE_SHIFT))
+/* x86's pageblock: 2 MiB, the order of a huge page. */
+#define pageblock_order		9
 #define PFN_PHYS(x)		((phys_addr_t)(x) << PAGE_SHIFT)
 #define offset_in_page(p)	((unsigned long)(p) & (PAGE_SIZE - 1))
 
@@ -406,7 +414,20 @@ typedef u64 cycles_t;
 /* Files and hugetlb, for the memfd record checks. */
 #define MAX_LFS_FILESIZE	((loff_t)LLONG_MAX)
 struct hstate;
-struct hstate *size_to_hstate(unsigned long size);
+/*
+ * x86's huge page sizes (2 MiB, 1 GiB), the ones these builds know; for
+ * the fuzzers and lu-inspect alike.  Only whether it is NULL is used.
+ */
+static inline struct hstate *size_to_hstate(unsigned long size)
+{
+	static char h2m, h1g;
+
+	if (size == 0x200000UL)
+		return (struct hstate *)&h2m;
+	if (size == 0x40000000UL)
+		return (struct hstate *)&h1g;
+	return NULL;
+}
 #define IS_ENABLED(option)	((option) + 0)
 
 #endif /* _LU_KERNEL_H */

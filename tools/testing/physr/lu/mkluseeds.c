@@ -20,6 +20,10 @@
  *   15-18 memfd record v1 of token 10
  *   20-23 memfd record v2 of token 11, hugetlb-less, empty
  *   32-33 two order-0 folios, 36-39 one order-2 folio: the memfd's data
+ * and, in the seeds of full_v3(), token 10's record v3 first:
+ *   24 its header (with the list references), 25-27 its segment array,
+ *   28, 29 its folio lists of orders 0 and 2 (the order-0 preserved-memory
+ *   list grows to pages 4-29 for them)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +104,10 @@ static void setup(u64 root, unsigned int nr_scratch)
 	sa[0].size = cpu_to_le64(LU_SCRATCH_PAGES * PAGE_SIZE);
 }
 
+/* Referenced lists for the next root() (version 3), and their size. */
+static const fdt64_t *ref_cells;
+static int ref_len;
+
 /* The root at page 1: lists of orders 0 and 2, and LUO's sub-blob. */
 static void root(const char *compat, bool luo)
 {
@@ -119,6 +127,9 @@ static void root(const char *compat, bool luo)
 		err = err ?: fdt_property_u32(fdt, KHO_FDT_PROP_PAGE_SHIFT,
 					      PAGE_SHIFT);
 	err = err ?: fdt_property(fdt, KHO_FDT_PROP_MEM, cells, sizeof(cells));
+	if (ref_len)
+		err = err ?: fdt_property(fdt, KHO_FDT_PROP_REF, ref_cells,
+					  ref_len);
 	if (luo) {
 		err = err ?: fdt_begin_node(fdt, LUO_KHO_NAME);
 		err = err ?: fdt_property_string(fdt, "compatible",
@@ -237,6 +248,57 @@ static void full(void)
 	memfd_hdr(20, MEMFD_LUO_V2, 0, 0);
 }
 
+/*
+ * full() with a record version 3 for token 10, read by preference: two
+ * segments (pages 0-1 of order 0, pages 4-7 of order 2) over one list per
+ * order.
+ */
+static void full_v3(void)
+{
+	const u64 o0[][2] = { { 4, 26 }, { 32, 2 } };
+	const u64 l0[][2] = { { 32, 2 } };
+	const u64 l2[][2] = { { 36, 4 } };
+	struct memfd_luo_v3_lists *refs;
+	struct memfd_luo_seg *seg;
+	struct luo_file_abi *f;
+
+	full();
+	chunk(2, o0, 2, 0);
+	f = (struct luo_file_abi *)page(10);
+	f->nr_versions = cpu_to_le32(3);
+	f->version[0] = cpu_to_le32(MEMFD_LUO_V3);
+	f->data[0] = cpu_to_le64(PG(24));
+	f->version[1] = cpu_to_le32(MEMFD_LUO_V2);
+	f->data[1] = cpu_to_le64(PG(11));
+	f->version[2] = cpu_to_le32(MEMFD_LUO_V1);
+	f->data[2] = cpu_to_le64(PG(15));
+	memfd_hdr(24, MEMFD_LUO_V3, 2, PG(25));
+	refs = (void *)((u8 *)page(24) + MEMFD_LUO_V3_LISTS);
+	refs->lists[0].first = cpu_to_le64(PG(28));
+	refs->lists[0].nr_pages = cpu_to_le64(2);
+	refs->lists[2].first = cpu_to_le64(PG(29));
+	refs->lists[2].nr_pages = cpu_to_le64(4);
+	seg = array(25, sizeof(*seg), 2);
+	seg[0].index = cpu_to_le64(0);
+	seg[0].nr_pages = cpu_to_le32(2);
+	seg[0].order = cpu_to_le32(0);
+	seg[1].index = cpu_to_le64(4);
+	seg[1].nr_pages = cpu_to_le32(4);
+	seg[1].order = cpu_to_le32(2);
+	chunk(28, l0, 1, 0);
+	chunk(29, l2, 1, 0);
+}
+
+static struct memfd_luo_seg *v3_seg(unsigned int i)
+{
+	return (struct memfd_luo_seg *)page(27) + i;
+}
+
+static struct memfd_luo_v3_lists *v3_refs(void)
+{
+	return (void *)((u8 *)page(24) + MEMFD_LUO_V3_LISTS);
+}
+
 static void emit(const char *name)
 {
 	char path[4096];
@@ -291,6 +353,75 @@ int main(int argc, char **argv)
 	emit("kho-valid");
 	full();
 	emit("full-valid");
+
+	/*
+	 * Root v3 with two referenced lists, of orders 0 and 2, their
+	 * ranges out of address order, their chunks (pages 24, 25)
+	 * preserved pages of the order-0 list; then one whose range lies
+	 * on a page the order-0 list holds already; then two whose pages
+	 * overlap among the referenced lists; then one whose chunks are
+	 * not preserved.
+	 */
+	{
+		const u64 o0[][2] = { { 4, 20 }, { 24, 2 }, { 32, 2 } };
+		const u64 o0_nochunks[][2] = { { 4, 20 }, { 32, 2 } };
+		const u64 o2[][2] = { { 36, 4 } };
+		const u64 r0[][2] = { { 50, 1 }, { 44, 2 }, { 48, 1 } };
+		const u64 r2[][2] = { { 56, 4 }, { 52, 4 } };
+		const fdt64_t refs[8] = {
+			cpu_to_fdt64(0), cpu_to_fdt64(PG(24)),
+			cpu_to_fdt64(3), cpu_to_fdt64(4 * PAGE_SIZE),
+			cpu_to_fdt64(2), cpu_to_fdt64(PG(25)),
+			cpu_to_fdt64(2), cpu_to_fdt64(8 * PAGE_SIZE),
+		};
+
+		memset(img, 0, sizeof(img));
+		setup(PG(1), 1);
+		ref_cells = refs;
+		ref_len = sizeof(refs);
+		root(KHO_FDT_COMPATIBLE, false);
+		chunk(2, o0, 3, 0);
+		chunk(3, o2, 1, 0);
+		chunk(24, r0, 3, 0);
+		chunk(25, r2, 2, 0);
+		emit("kho-ref-valid");
+		/*
+		 * Two preserved-memory lists overlapping (order 0 on the
+		 * order-2 block), each valid alone, beside referenced lists:
+		 * the runs of the bitmap of waiting pages would hide it from
+		 * the reservation, so tagging them must find it.
+		 */
+		((struct physr_chunk *)page(2))->ranges[2].phys =
+			cpu_to_le64(PG(36));
+		emit("kho-ref-maps-overlap");
+		((struct physr_chunk *)page(2))->ranges[2].phys =
+			cpu_to_le64(PG(32));
+		((struct physr_chunk *)page(24))->ranges[1].phys =
+			cpu_to_le64(PG(6));
+		emit("kho-ref-overlap");
+		/*
+		 * A page twice in the same list, then a page of the order-0
+		 * list inside a block of the order-2 one: each list valid on
+		 * its own, tagged page by page (a single page inline).
+		 */
+		((struct physr_chunk *)page(24))->ranges[1].phys =
+			cpu_to_le64(PG(44));
+		((struct physr_chunk *)page(24))->ranges[2].phys =
+			cpu_to_le64(PG(50));
+		emit("kho-ref-dup");
+		((struct physr_chunk *)page(24))->ranges[2].phys =
+			cpu_to_le64(PG(53));
+		emit("kho-ref-refs-overlap");
+		((struct physr_chunk *)page(24))->ranges[2].phys =
+			cpu_to_le64(PG(48));
+		/* The list's chunks not preserved: the order-0 list without them. */
+		((struct physr_chunk *)page(24))->ranges[1].phys =
+			cpu_to_le64(PG(44));
+		chunk(2, o0_nochunks, 2, 0);
+		emit("kho-ref-chunk-unpreserved");
+		ref_cells = NULL;
+		ref_len = 0;
+	}
 
 	/* Every core format in version 1, as kho.write_version=1 writes. */
 	full();
@@ -362,6 +493,11 @@ int main(int argc, char **argv)
 	c = page(3);
 	c->ranges[0].phys = cpu_to_le64(PG(34));
 	emit("kho-misaligned");
+	/* kho_corrupt's overlap: each list valid alone, not together. */
+	full();
+	c = page(2);
+	c->ranges[1].phys = cpu_to_le64(PG(36));
+	emit("kho-overlap");
 
 	/* luo_state_corrupt's kinds. */
 	full();
@@ -471,6 +607,43 @@ int main(int argc, char **argv)
 	((struct memfd_luo_folio *)page(18))[2].phys_order =
 		cpu_to_le64(PG(36) | 3);
 	emit("memfd-v1-order");
+
+	/* Record v3: valid, then one damage each. */
+	full_v3();
+	emit("memfd-v3-valid");
+	full_v3();
+	v3_refs()->lists[0].nr_pages = cpu_to_le64(3);
+	((struct memfd_luo_hdr *)page(24))->nr_pages = cpu_to_le64(7);
+	emit("memfd-v3-listpages");
+	full_v3();
+	v3_seg(1)->order = cpu_to_le32(1);
+	emit("memfd-v3-segorder");
+	full_v3();
+	v3_seg(1)->index = cpu_to_le64(1);
+	emit("memfd-v3-segindex");
+	full_v3();
+	v3_seg(0)->nr_pages = cpu_to_le32(3);
+	v3_seg(1)->nr_pages = cpu_to_le32(3);
+	emit("memfd-v3-segsplit");
+	full_v3();
+	v3_refs()->lists[0].first = cpu_to_le64(PG(30));
+	emit("memfd-v3-list-unpreserved");
+	full_v3();
+	v3_refs()->lists[2].first = cpu_to_le64(PG(28));
+	v3_refs()->lists[2].nr_pages = cpu_to_le64(2);
+	((struct memfd_luo_hdr *)page(24))->nr_pages = cpu_to_le64(4);
+	emit("memfd-v3-list-shared");
+	full_v3();
+	((struct physr_chunk *)page(28))->ranges[0].phys = cpu_to_le64(PG(36));
+	emit("memfd-v3-list-wrongorder");
+	/* The same folio twice in one list: only the overlap check sees it. */
+	full_v3();
+	{
+		const u64 twice[][2] = { { 32, 1 }, { 32, 1 } };
+
+		chunk(28, twice, 2, 0);
+	}
+	emit("memfd-v3-list-overlap");
 
 	/* The full handover with the Nth allocation failing (lu_harness.h). */
 	for (n = 1; n <= 16; n++) {

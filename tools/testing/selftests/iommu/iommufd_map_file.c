@@ -11,7 +11,11 @@
  *
  * user_va_runs maps user memory with IOMMU_IOAS_MAP, through the run-list
  * map of iommufd's batches and through 6.12's path (one iommu_map() per
- * run), and checks that both map and pin the same pages.
+ * run), and checks that both map and pin the same pages. user_va_run_list
+ * maps scattered user memory in several batches of several hundred runs,
+ * mapped from the pfn_reader's physr list, and fails each of the list's
+ * allocations in turn (fault injection); user_va_thp_runs maps THPs, one
+ * run per folio run.
  *
  * The map_runs tests drive iommu_map_runs() on the mock domain directly
  * (IOMMU_TEST_OP_MD_MAP_RUNS): a long list of runs lands page by page at
@@ -34,10 +38,10 @@
 #include <linux/udmabuf.h>
 
 #include "iommufd_utils.h"
+#include "iommu_map_trace.h"
 
 #define NPAGES 64
 #define HUGE_SIZE (2UL << 20)
-#define MAP_CALLS "/sys/kernel/debug/iommufd/iommu_map_calls"
 
 /* drivers/dma-buf/sw_sync.c, a debugfs interface (CONFIG_SW_SYNC) */
 #define SW_SYNC "/sys/kernel/debug/sync/sw_sync"
@@ -72,17 +76,22 @@ static int map_file(int fd, __u32 ioas_id, int mfd, __u64 start, __u64 length,
 #define RW (IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE)
 #define RW_FIXED (RW | IOMMU_IOAS_MAP_FIXED_IOVA)
 
-static long read_map_calls(void)
+/*
+ * Runs mapped into IOMMU domains by this process since
+ * iommu_map_trace_start(): one map event per iommu_map() of a run, plus
+ * the runs of each map_runs event (iommu_map_trace.h); each run is traced
+ * once, whether the domain has the map_runs op or not (map_runs,
+ * trace_once).  -1 on failure.
+ */
+static long map_trace_runs(struct iommu_map_trace *t, long *runs_calls)
 {
-	char buf[32] = {};
-	int fd = open(MAP_CALLS, O_RDONLY);
-	ssize_t n;
+	struct iommu_map_count c;
 
-	if (fd < 0)
+	if (iommu_map_trace_stop(t, &c))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
+	if (runs_calls)
+		*runs_calls = c.runs_calls;
+	return c.maps + c.runs;
 }
 
 /*
@@ -119,6 +128,33 @@ static int drop_ipc_lock(void)
 	data[CAP_IPC_LOCK / 32].permitted &= ~(1U << (CAP_IPC_LOCK % 32));
 	data[CAP_IPC_LOCK / 32].inheritable &= ~(1U << (CAP_IPC_LOCK % 32));
 	return syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * Run @body in a child under RLIMIT_MEMLOCK @limit and without
+ * CAP_IPC_LOCK: its result (0 when every step held, else the number of
+ * the step that failed), 12 when the limit cannot be set, -1 when the
+ * child cannot be run.
+ */
+static int under_memlock(size_t limit,
+			 int (*body)(int fd, __u32 ioas_id, size_t limit),
+			 int fd, __u32 ioas_id)
+{
+	struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_ipc_lock())
+			_exit(12);
+		_exit(body(fd, ioas_id, limit));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /*
@@ -463,53 +499,43 @@ TEST_F(map_file, fail_nth_batches)
  * the two batches already pinned are unpinned and their charge given
  * back (a map of the whole limit works afterwards).
  */
+static int memlock_mid_batches(int fd, __u32 ioas_id, size_t limit)
+{
+	const size_t big = 16UL << 20;
+	struct iommu_test_cmd refs = {
+		.size = sizeof(refs),
+		.op = IOMMU_TEST_OP_MD_CHECK_REFS,
+		.check_refs = { .length = big },
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	char *mem;
+	int mfd;
+
+	mfd = memfd_create("memlock_mid", 0);
+	if (mfd < 0 || ftruncate(mfd, big))
+		return 10;
+	mem = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	if (mem == MAP_FAILED)
+		return 11;
+	memset(mem, 0x2d, big);
+	/* Two batches (4 MiB) fit the limit, the third does not */
+	if (map_file(fd, ioas_id, mfd, 0, big, &iova, RW_FIXED) != -1 ||
+	    errno != ENOMEM)
+		return 13;
+	/* No page of the memfd stays pinned */
+	refs.check_refs.uptr = (uintptr_t)mem;
+	if (ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_REFS), &refs))
+		return 14;
+	/* The charge came back: the whole limit can be mapped */
+	if (map_file(fd, ioas_id, mfd, 0, limit, &iova, RW_FIXED))
+		return 15;
+	return 0;
+}
+
 TEST_F(map_file, memlock_mid_batches)
 {
-	const size_t big = 16UL << 20, limit = 4UL << 20;
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
-		struct iommu_test_cmd refs = {
-			.size = sizeof(refs),
-			.op = IOMMU_TEST_OP_MD_CHECK_REFS,
-			.check_refs = { .length = big },
-		};
-		__u64 iova = MOCK_APERTURE_START;
-		char *mem;
-		int mfd;
-
-		mfd = memfd_create("memlock_mid", 0);
-		if (mfd < 0 || ftruncate(mfd, big))
-			_exit(10);
-		mem = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, mfd,
-			   0);
-		if (mem == MAP_FAILED)
-			_exit(11);
-		memset(mem, 0x2d, big);
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) || drop_ipc_lock())
-			_exit(12);
-		/* Two batches (4 MiB) fit the limit, the third does not */
-		if (map_file(self->fd, self->ioas_id, mfd, 0, big, &iova,
-			     RW_FIXED) != -1 || errno != ENOMEM)
-			_exit(13);
-		/* No page of the memfd stays pinned */
-		refs.check_refs.uptr = (uintptr_t)mem;
-		if (ioctl(self->fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_CHECK_REFS),
-			  &refs))
-			_exit(14);
-		/* The charge came back: the whole limit can be mapped */
-		if (map_file(self->fd, self->ioas_id, mfd, 0, limit, &iova,
-			     RW_FIXED))
-			_exit(15);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, under_memlock(4UL << 20, memlock_mid_batches, self->fd,
+				   self->ioas_id));
 }
 
 /*
@@ -524,6 +550,7 @@ TEST_F(map_file, many_batches)
 {
 	const size_t n = 512, size = n * PAGE_SIZE;
 	__u64 iova = MOCK_APERTURE_START;
+	struct iommu_map_trace tr;
 	long calls;
 	char *mem, *spacer;
 	int mfd, sfd;
@@ -545,12 +572,11 @@ TEST_F(map_file, many_batches)
 	}
 
 	test_ioctl_set_temp_memory_limit(36);
-	calls = read_map_calls();
-	ASSERT_LE(0, calls);
+	ASSERT_EQ(0, iommu_map_trace_start(&tr, "map_file"));
 	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, mfd, 0, size, &iova,
 			      RW_FIXED));
-	/* One call per range: many more ranges than one batch holds */
-	calls = read_map_calls() - calls;
+	/* One run per range: many more ranges than one batch holds */
+	calls = map_trace_runs(&tr, NULL);
 	printf("# %ld ranges of a %zu-page memfd, 3 per batch\n", calls, n);
 	ASSERT_LT(10, calls);
 	check_mock_iova(mem, iova, size);
@@ -570,7 +596,7 @@ TEST_F(map_file, many_batches)
 TEST_F(map_file, hugetlb_one_call)
 {
 	__u64 iova = MOCK_APERTURE_START;
-	long before, after;
+	struct iommu_map_trace tr;
 	void *mem;
 	int hfd;
 
@@ -581,12 +607,10 @@ TEST_F(map_file, hugetlb_one_call)
 	ASSERT_NE(MAP_FAILED, mem);
 	memset(mem, 0x5a, HUGE_SIZE);
 
-	before = read_map_calls();
-	ASSERT_LE(0, before);
+	ASSERT_EQ(0, iommu_map_trace_start(&tr, "map_file"));
 	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
 			      &iova, RW_FIXED));
-	after = read_map_calls();
-	ASSERT_EQ(1, after - before);
+	ASSERT_EQ(1, map_trace_runs(&tr, NULL));
 	check_mock_iova(mem, iova, HUGE_SIZE);
 	test_ioctl_ioas_unmap(iova, HUGE_SIZE);
 	munmap(mem, HUGE_SIZE);
@@ -601,7 +625,7 @@ TEST_F(map_file, hugetlb_one_call)
 TEST_F(map_file, hugetlb_hole)
 {
 	__u64 iova = MOCK_APERTURE_START;
-	long before, after;
+	struct iommu_map_trace tr;
 	size_t i;
 	char *mem;
 	int hfd;
@@ -609,12 +633,10 @@ TEST_F(map_file, hugetlb_hole)
 	hfd = memfd_create("map_file_huge_hole", MFD_HUGETLB);
 	ASSERT_LE(0, hfd);
 	ASSERT_EQ(0, ftruncate(hfd, HUGE_SIZE));
-	before = read_map_calls();
-	ASSERT_LE(0, before);
+	ASSERT_EQ(0, iommu_map_trace_start(&tr, "map_file"));
 	ASSERT_EQ(0, map_file(self->fd, self->ioas_id, hfd, 0, HUGE_SIZE,
 			      &iova, RW_FIXED));
-	after = read_map_calls();
-	ASSERT_EQ(1, after - before);
+	ASSERT_EQ(1, map_trace_runs(&tr, NULL));
 	mem = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, hfd, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	for (i = 0; i < HUGE_SIZE; i += PAGE_SIZE)
@@ -703,53 +725,47 @@ TEST_F(map_file, bad_input)
  * of it is allocated or pinned: with a limit below one batch (512 pages),
  * a sparse memfd gets no page allocated by the failed map.
  */
+static int memlock_before_pin(int fd, __u32 ioas_id, size_t limit)
+{
+	const size_t big = 16UL << 20;
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = ioas_id,
+		.length = limit / 2,
+	};
+	__u64 iova = MOCK_APERTURE_START;
+	struct stat st;
+	int mfd;
+
+	mfd = memfd_create("memlock", 0);
+	if (mfd < 0 || ftruncate(mfd, big))
+		return 10;
+	/* Over the limit: ENOMEM, and nothing was pinned or allocated */
+	if (map_file(fd, ioas_id, mfd, 0, big, &iova, RW_FIXED) != -1 ||
+	    errno != ENOMEM)
+		return 11;
+	if (fstat(mfd, &st))
+		return 12;
+	if (st.st_blocks) {
+		printf("# %llu KiB of the memfd were allocated by a refused map\n",
+		       (unsigned long long)st.st_blocks / 2);
+		return 13;
+	}
+	/* Under the limit it works, and the charge comes back */
+	if (map_file(fd, ioas_id, mfd, 0, limit / 2, &iova, RW_FIXED))
+		return 14;
+	unmap.iova = iova;
+	if (ioctl(fd, IOMMU_IOAS_UNMAP, &unmap))
+		return 15;
+	if (map_file(fd, ioas_id, mfd, 0, limit, &iova, RW_FIXED))
+		return 16;
+	return 0;
+}
+
 TEST_F(map_file, memlock_before_pin)
 {
-	const size_t big = 16UL << 20, limit = 1UL << 20;
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
-		__u64 iova = MOCK_APERTURE_START;
-		struct stat st;
-		int mfd;
-
-		mfd = memfd_create("memlock", 0);
-		if (mfd < 0 || ftruncate(mfd, big) || setrlimit(RLIMIT_MEMLOCK, &rl) ||
-		    drop_ipc_lock())
-			_exit(10);
-		/* Over the limit: ENOMEM, and nothing was pinned or allocated */
-		if (map_file(self->fd, self->ioas_id, mfd, 0, big, &iova,
-			     RW_FIXED) != -1 || errno != ENOMEM)
-			_exit(11);
-		if (fstat(mfd, &st))
-			_exit(12);
-		if (st.st_blocks) {
-			printf("# %llu KiB of the memfd were allocated by a refused map\n",
-			       (unsigned long long)st.st_blocks / 2);
-			_exit(13);
-		}
-		/* Under the limit it works, and the charge comes back */
-		if (map_file(self->fd, self->ioas_id, mfd, 0, limit / 2, &iova,
-			     RW_FIXED))
-			_exit(14);
-		if (ioctl(self->fd, IOMMU_IOAS_UNMAP,
-			  &(struct iommu_ioas_unmap){ .size = sizeof(struct iommu_ioas_unmap),
-						      .ioas_id = self->ioas_id,
-						      .iova = iova,
-						      .length = limit / 2 }))
-			_exit(15);
-		if (map_file(self->fd, self->ioas_id, mfd, 0, limit, &iova,
-			     RW_FIXED))
-			_exit(16);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, under_memlock(1UL << 20, memlock_before_pin, self->fd,
+				   self->ioas_id));
 }
 
 /* Cacheable RAM: a memfd is mapped with IOMMU_CACHE, never IOMMU_MMIO */
@@ -1205,23 +1221,9 @@ static int md_map_runs(int fd, __u32 hwpt, __u64 iova,
 	return ioctl(fd, _IOMMU_TEST_CMD(IOMMU_TEST_OP_MD_MAP_RUNS), &cmd);
 }
 
-#define MAP_RUNS_CALLS "/sys/kernel/debug/iommufd/iommu_map_runs_calls"
 #define MAP_RUNS_SWITCH "/sys/kernel/debug/iommufd/map_runs"
 #define USER_NPAGES 300
 #define BATCH_MAP_RUNS 32	/* drivers/iommu/iommufd/pages.c */
-
-static long read_counter(const char *path)
-{
-	char buf[32] = {};
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
 
 static int write_switch(int on)
 {
@@ -1274,6 +1276,7 @@ TEST_F(map_file, user_va_runs)
 {
 	size_t size = USER_NPAGES * PAGE_SIZE, off = PAGE_SIZE / 2;
 	__u64 iova = MOCK_APERTURE_START + off;
+	struct iommu_map_trace tr;
 	long runs, calls, rcalls;
 	char *mem, *spacer;
 	unsigned int i;
@@ -1301,12 +1304,9 @@ TEST_F(map_file, user_va_runs)
 
 	for (on = 1; on >= 0; on--) {
 		ASSERT_EQ(0, write_switch(on));
-		calls = read_map_calls();
-		rcalls = read_counter(MAP_RUNS_CALLS);
-		ASSERT_LE(0, rcalls);
+		ASSERT_EQ(0, iommu_map_trace_start(&tr, "user_va_runs"));
 		test_ioctl_ioas_map_fixed(mem + off, size - PAGE_SIZE, iova);
-		calls = read_map_calls() - calls;
-		rcalls = read_counter(MAP_RUNS_CALLS) - rcalls;
+		calls = map_trace_runs(&tr, &rcalls);
 		/* One run per contiguous run either way: nothing split */
 		ASSERT_EQ(runs, calls);
 		ASSERT_EQ(on ? (runs + BATCH_MAP_RUNS - 1) / BATCH_MAP_RUNS : 0,
@@ -1319,6 +1319,194 @@ TEST_F(map_file, user_va_runs)
 	ASSERT_EQ(0, write_switch(1));
 	munmap(spacer, size);
 	munmap(mem, size);
+}
+
+#define LIST_NPAGES 1200
+/* A batch of 333 runs: 12 bytes an entry (pfns and npfns, pages.c) */
+#define LIST_BATCH_MEM 4000
+#define LIST_BATCH_RUNS (LIST_BATCH_MEM / 12)
+#define FAIL_PHYSR "/sys/kernel/debug/fail_physr_alloc/"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Fail the @nth physr list storage allocation (slab array or chunk page)
+ * of this task from now on, once; 0 disarms.
+ */
+static int fail_physr_nth(unsigned int nth)
+{
+	char space[16];
+
+	snprintf(space, sizeof(space), "%u", nth);
+	if (!nth)
+		return write_str(FAIL_PHYSR "probability", "0");
+	if (write_str(FAIL_PHYSR "verbose", "0") ||
+	    write_str(FAIL_PHYSR "task-filter", "Y") ||
+	    write_str(FAIL_PHYSR "interval", "1") ||
+	    write_str(FAIL_PHYSR "times", "1") ||
+	    write_str(FAIL_PHYSR "space", space) ||
+	    write_str("/proc/self/make-it-fail", "1"))
+		return -1;
+	return write_str(FAIL_PHYSR "probability", "100");
+}
+
+/*
+ * IOMMU_IOAS_MAP of scattered user memory, in batches of LIST_BATCH_RUNS
+ * runs (the test's temp memory limit), each mapped from the physr list of
+ * the pfn_reader: more than PHYSR_SMALL_MAX runs a batch, so the list
+ * moves into a chunk page and crosses into a second one, and more than
+ * three batches, so the list is reset and refilled from its kept chunks.
+ * The mock domain must hold exactly the user pages, each pinned once: a
+ * list that is not what the batch pinned (a stale range of an earlier
+ * batch, a lost one) maps other pages.
+ *
+ * Then every list storage allocation of the map fails in turn
+ * (fail_physr_alloc, this task only): each failure, part way through the
+ * first batch, returns ENOMEM with nothing mapped and nothing pinned, and
+ * the map goes through once the count passes the allocations of the first
+ * batch; the later batches reuse its chunks and allocate nothing.
+ */
+TEST_F(map_file, user_va_run_list)
+{
+	size_t size = LIST_NPAGES * PAGE_SIZE, off = PAGE_SIZE / 2;
+	__u64 iova = MOCK_APERTURE_START + off;
+	unsigned int nth, failures = 0;
+	struct iommu_map_trace tr;
+	long runs, calls, rcalls;
+	char *mem, *spacer;
+	unsigned int i;
+
+	if (access(MAP_RUNS_SWITCH, W_OK))
+		SKIP(return, "no %s", MAP_RUNS_SWITCH);
+	if (access(FAIL_PHYSR "space", W_OK))
+		SKIP(return, "no %s", FAIL_PHYSR);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	spacer = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, spacer);
+	ASSERT_EQ(0, madvise(mem, size, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, madvise(spacer, size, MADV_NOHUGEPAGE));
+	/* A spacer page faulted in between every two pages: few neighbours */
+	for (i = 0; i < LIST_NPAGES; i++) {
+		spacer[i * PAGE_SIZE] = 1;
+		mem[i * PAGE_SIZE] = i;
+	}
+	runs = count_pfn_runs(mem, LIST_NPAGES);
+	printf("# %ld runs in %u pages\n", runs, LIST_NPAGES);
+	ASSERT_LT(3 * LIST_BATCH_RUNS, runs);
+	ASSERT_EQ(0, write_switch(1));
+	test_ioctl_set_temp_memory_limit(LIST_BATCH_MEM);
+
+	ASSERT_EQ(0, iommu_map_trace_start(&tr, "user_va_run_list"));
+	test_ioctl_ioas_map_fixed(mem + off, size - PAGE_SIZE, iova);
+	calls = map_trace_runs(&tr, &rcalls);
+	/*
+	 * One run per contiguous run, nothing merged; split only where a
+	 * batch ends inside a run.
+	 */
+	ASSERT_LE(runs, calls);
+	ASSERT_GE(runs + runs / (LIST_BATCH_RUNS - 1) + 1, calls);
+	/* One run-list call per BATCH_MAP_RUNS runs of each batch at least */
+	ASSERT_LE((runs + BATCH_MAP_RUNS - 1) / BATCH_MAP_RUNS, rcalls);
+	check_mock_iova(mem + off, iova, size - PAGE_SIZE);
+	check_refs(mem, size, 1);
+	test_ioctl_ioas_unmap(iova, size - PAGE_SIZE);
+	check_refs(mem, size, 0);
+
+	for (nth = 1; nth < 64; nth++) {
+		int rc;
+
+		ASSERT_EQ(0, fail_physr_nth(nth));
+		rc = _test_ioctl_ioas_map(self->fd, self->ioas_id, mem + off,
+					  size - PAGE_SIZE, &iova,
+					  IOMMU_IOAS_MAP_FIXED_IOVA | RW);
+		ASSERT_EQ(0, fail_physr_nth(0));
+		if (!rc)
+			break;
+		ASSERT_EQ(ENOMEM, errno);
+		failures++;
+		/* Nothing of the failed map is left, mapped or pinned */
+		ASSERT_NE(0, md_check_prot(self->fd, self->hwpt_id, iova,
+					   PAGE_SIZE - off, PROT_RW));
+		ASSERT_EQ(ENOENT, errno);
+		check_refs(mem, size, 0);
+	}
+	printf("# %u list allocations failed in turn\n", failures);
+	ASSERT_NE(64, nth);
+	/*
+	 * The first batch's list storage: slab arrays, then its chunk pages.
+	 * A list allocated anew for each of the four batches would have four
+	 * times as many.
+	 */
+	ASSERT_LE(2, failures);
+	ASSERT_GE(12, failures);
+	check_mock_iova(mem + off, iova, size - PAGE_SIZE);
+	check_refs(mem, size, 1);
+	test_ioctl_ioas_unmap(iova, size - PAGE_SIZE);
+	check_refs(mem, size, 0);
+
+	ASSERT_EQ(0, write_str("/proc/self/make-it-fail", "0"));
+	test_ioctl_set_default_memory_limit();
+	munmap(spacer, size);
+	munmap(mem, size);
+}
+
+#define THP_NPAGES ((8UL << 20) / PAGE_SIZE)
+
+/*
+ * IOMMU_IOAS_MAP of 8 MiB of anonymous THPs, mapped from the pfn_reader's
+ * physr list: one run per physically contiguous run of the memory (a THP,
+ * or THPs that are neighbours), counted from the IOMMU map events, and the
+ * mock domain holding exactly the user pages (its refcount check skips
+ * compound pages). The kernel's THP mode is "always" (kernel.config).
+ */
+TEST_F(map_file, user_va_thp_runs)
+{
+	size_t size = THP_NPAGES * PAGE_SIZE;
+	__u64 iova = MOCK_APERTURE_START;
+	struct iommu_map_trace tr;
+	long runs, calls, rcalls;
+	char *raw, *mem;
+	unsigned int i;
+
+	if (access(MAP_RUNS_SWITCH, W_OK))
+		SKIP(return, "no %s", MAP_RUNS_SWITCH);
+	raw = mmap(NULL, size + HUGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, raw);
+	mem = (char *)(((uintptr_t)raw + HUGE_SIZE - 1) & ~(HUGE_SIZE - 1));
+	ASSERT_EQ(0, madvise(mem, size, MADV_HUGEPAGE));
+	for (i = 0; i < THP_NPAGES; i++)
+		mem[i * PAGE_SIZE] = i;
+	runs = count_pfn_runs(mem, THP_NPAGES);
+	printf("# %ld runs in %lu MiB of THPs\n", runs, size >> 20);
+	/* THPs, at most one run per 2 MiB folio */
+	ASSERT_LT(0, runs);
+	ASSERT_GE((long)(size / HUGE_SIZE), runs);
+	ASSERT_EQ(0, write_switch(1));
+
+	ASSERT_EQ(0, iommu_map_trace_start(&tr, "user_va_thp_runs"));
+	test_ioctl_ioas_map_fixed(mem, size, iova);
+	calls = map_trace_runs(&tr, &rcalls);
+	ASSERT_EQ(runs, calls);
+	ASSERT_EQ(1, rcalls);
+	check_mock_iova(mem, iova, size);
+	check_refs(mem, size, 1);
+	test_ioctl_ioas_unmap(iova, size);
+	check_refs(mem, size, 0);
+	munmap(raw, size + HUGE_SIZE);
 }
 
 #define NR_RUNS		3000
@@ -1391,6 +1579,43 @@ TEST_F(map_runs, many)
 				 self->runs, NR_RUNS, MOCK_MAP_RUNS_UNMAP));
 	ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
 				 &whole, 1, MOCK_MAP_RUNS_CHECK_UNMAPPED));
+}
+
+/*
+ * The IOMMU trace events count every run once, on a domain with the
+ * map_runs op (one map_runs event for the list) and on one without it
+ * (the core maps, and traces, each run with __iommu_map(): one map event
+ * each, no map_runs event); the same pages are mapped either way.
+ */
+TEST_F(map_runs, trace_once)
+{
+	struct iommu_test_run whole = { .paddr = 0, .length = self->span };
+	static const __u32 modes[] = { MOCK_MAP_RUNS_MAP,
+				       MOCK_MAP_RUNS_MAP_NO_OP };
+	struct iommu_map_trace tr;
+	long runs, rcalls;
+	unsigned int m;
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 &whole, 1,
+					 MOCK_MAP_RUNS_CHECK_UNMAPPED));
+		ASSERT_EQ(0, iommu_map_trace_start(&tr, "map_runs_trace_once"));
+		ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 self->runs, NR_RUNS, modes[m]));
+		runs = map_trace_runs(&tr, &rcalls);
+		printf("# %s: %ld runs traced for %d mapped, %ld map_runs events\n",
+		       m ? "without the op" : "with the op", runs, NR_RUNS,
+		       rcalls);
+		EXPECT_EQ(NR_RUNS, runs);
+		EXPECT_EQ(m ? 0 : 1, rcalls);
+		ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 self->runs, NR_RUNS,
+					 MOCK_MAP_RUNS_CHECK));
+		ASSERT_EQ(0, md_map_runs(self->fd, self->hwpt_id, RUNS_IOVA,
+					 self->runs, NR_RUNS,
+					 MOCK_MAP_RUNS_UNMAP));
+	}
 }
 
 /*

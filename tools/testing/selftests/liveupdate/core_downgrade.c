@@ -8,7 +8,8 @@
  * that this kernel read each of them in version 1 (the root it received,
  * the log of KHO and LUO) and that every byte of the memfd came back; then
  * it preserves another memfd with the switch back at 0.  Stage 3 checks
- * that the same formats came in version 2, and the bytes.  In stages 2
+ * that the same formats came in their newest version (the root 3, LUO's
+ * state and arrays 2), and the bytes.  In stages 2
  * and 3 lu-inspect (tools/liveupdate, /usr/bin/lu-inspect in the test
  * guest; skipped where it is not installed) must read the handover as
  * valid and in the version it came in.
@@ -27,8 +28,8 @@
 #define SWITCH		"/sys/module/kho/parameters/write_version"
 #define LU_INSPECT	"/usr/bin/lu-inspect"
 
-/* lu-inspect in: valid, root and LUO state in version @v. */
-static void tool_reads(int v)
+/* lu-inspect in: valid, root in version @rv and LUO state in version @v. */
+static void tool_reads(int rv, int v)
 {
 	char root[64], state[48], out[16384];
 	size_t n;
@@ -43,7 +44,7 @@ static void tool_reads(int v)
 	n = p ? fread(out, 1, sizeof(out) - 1, p) : 0;
 	out[n] = 0;
 	st = p ? pclose(p) : -1;
-	snprintf(root, sizeof(root), "root: linux,kho-physr-v%d, version %d,", v, v);
+	snprintf(root, sizeof(root), "root: linux,kho-physr-v%d, version %d,", rv, rv);
 	snprintf(state, sizeof(state), "LUO state version %d%s", v,
 		 v >= 2 ? " from kernel " : ": ");
 	if (st)
@@ -101,19 +102,20 @@ static void preserve(const char *session, uint64_t seed, int version)
 		close(fd);
 }
 
-static void check(const char *session, uint64_t seed, int v)
+/* The root in version @rv, LUO's state and arrays in version @v. */
+static void check(const char *session, uint64_t seed, int rv, int v)
 {
 	char line[64], compat[32];
 	uint64_t bad = 0;
 	int s, fd, ret;
 
-	snprintf(line, sizeof(line), "bytes reserved, root v%d\n", v);
-	snprintf(compat, sizeof(compat), "linux,kho-physr-v%d", v);
+	snprintf(line, sizeof(line), "bytes reserved, root v%d\n", rv);
+	snprintf(compat, sizeof(compat), "linux,kho-physr-v%d", rv);
 	ksft_test_result(kmsg_has(line) && kmsg_show("handover accepted") &&
 			 root_has(compat) &&
-			 root_has("page-shift") == (v >= 2),
+			 root_has("page-shift") == (rv >= 2),
 			 "KHO root: received and accepted in version %d (%s%s)\n",
-			 v, compat, v >= 2 ? ", page-shift" : ", no page-shift");
+			 rv, compat, rv >= 2 ? ", page-shift" : ", no page-shift");
 	snprintf(line, sizeof(line), "live update state v%d%s", v,
 		 v >= 2 ? " from kernel " : ": ");
 	ksft_test_result(kmsg_show(line),
@@ -121,7 +123,7 @@ static void check(const char *session, uint64_t seed, int v)
 	snprintf(line, sizeof(line), "(arrays v%d, v%d)", v, v);
 	ksft_test_result(kmsg_show(line),
 			 "luo_array: LUO's arrays read in version %d\n", v);
-	tool_reads(v);
+	tool_reads(rv, v);
 	s = lu_session_retrieve(session);
 	fd = s < 0 ? s : lu_retrieve(s, 1);
 	ret = fd < 0 ? fd : lu_memfd_check(fd, 0, SIZE, seed, &bad);
@@ -149,14 +151,14 @@ static void stage2(void)
 	ksft_set_plan(9);
 	read_text(SWITCH, val, sizeof(val));
 	ksft_test_result(atoi(val) == 0, "the switch is 0 after a kexec: %s", val);
-	check("core-v1", 41, 1);
+	check("core-v1", 41, 1, 1);
 	preserve("core-v2", 42, 0);
 }
 
 static void stage3(void)
 {
 	ksft_set_plan(6);
-	check("core-v2", 42, 2);
+	check("core-v2", 42, 3, 2);
 }
 
 LU_TEST_MAIN("core_downgrade", stage1, stage2, stage3)

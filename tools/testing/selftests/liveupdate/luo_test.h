@@ -146,29 +146,15 @@ static inline int obj_check(int fd, const char *tag, size_t len,
 	return ok;
 }
 
+/* The library's, under the names these tests use. */
 static inline int read_text(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY), n, got = 0;
-
-	if (fd < 0)
-		return -1;
-	while (got < (int)len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
-		got += n;
-	close(fd);
-	buf[got] = 0;
-	return got;
+	return lu_read_text(path, buf, len);
 }
 
 static inline int write_text(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return lu_write_text(path, text);
 }
 
 /* "key value" lines (debugfs stats): the value, or -1. */

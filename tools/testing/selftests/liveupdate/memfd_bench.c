@@ -1,28 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memfd live update figures (five stages; printed, never judged by time).
+ * memfd live update figures (nine stages; printed, never judged by time).
  *
  * Stage 1: bytes handed over per GiB of memfd, for 4 KiB pages allocated
  * in a fresh VM (physically contiguous runs), 4 KiB pages interleaved
  * with another file (scattered: every folio its own run, the worst case),
  * 2 MiB THP folios and 2 MiB hugetlb folios.  Every byte that goes over
- * for the file is counted: the memfd record (version 2, and version 1 only
- * with the downgrade switch memfd_luo.downgrade=1, measured once more for
- * the scattered file), the entries the file adds to KHO's preserved-memory
- * map (kho/out/maps before and after the preserve: its folios and the
- * record's own pages) and the file's entry in LUO's state.  Against
+ * for the file is counted: the memfd record (version 3: header and
+ * segments; versions 2 and 1 only with the downgrade switch
+ * memfd_luo.downgrade=1, measured once more for the scattered file), the
+ * entries the file adds to KHO's preserved-memory map (kho/out/maps before
+ * and after the preserve: the ranges of its folio lists, which KHO
+ * references as they are, and the record's own pages) and the file's
+ * entry in LUO's state.  Against
  * upstream Linux's format for the same folios, computed from their frames
  * (pagemap): 16 bytes per folio plus the pages of KHO's radix tree of
  * bitmaps that track them (see upstream_bytes()).  Then a plain kexec:
  * a writer stamps the TSC into ivshmem (host memory that a kexec leaves
  * alone) until the CPUs stop.
- * Stages 2 and 4: the plain kexec's blackout (last stamp -> this program
- * runs).  Then the largest THP-backed memfd up to 1 GiB that fits next to
- * the KHO scratch area is filled, a writer keeps rewriting it, and it is
- * preserved.
- * Stages 3 and 5: retrieve; the blackout is the writer's last stamp ->
- * memfd back; every byte is checked.  Stage 3 starts another plain kexec;
- * stage 5 prints the means and the ratio against the plain kexec.
+ * Even stages (2, 4, 6, 8): the plain kexec's blackout (last stamp ->
+ * this program runs).  Then a memfd of up to 1 GiB that fits next to the
+ * KHO scratch area is filled, a writer keeps rewriting it, and it is
+ * preserved: THP-backed at stage 2, of scattered 4 KiB pages (written page
+ * by page in turn with another file, which is then freed: every folio its
+ * own run, 262144 for 1 GiB) at stages 4, 6 and 8.
+ * Odd stages (3, 5, 7, 9): retrieve; the blackout is the writer's last
+ * stamp -> memfd back; every byte is checked.  Stages 3-7 start another
+ * plain kexec; stage 9 prints, per kind, the median and range of the
+ * samples and the ratio of the medians against the plain kexec.
  */
 #include "memfd_common.h"
 
@@ -30,16 +35,27 @@
 #define INTER_SIZE	(64 * MiB)
 #define BAR_WORD	(15 * MiB)
 
-#define NR_SAMPLES	2
+#define NR_SAMPLES	4
 
-struct bench_state {
-	double plain_ms[NR_SAMPLES], plain_up_ms[NR_SAMPLES];
-	double memfd_ms[NR_SAMPLES], memfd_up_ms[NR_SAMPLES], retrieve_ms[NR_SAMPLES];
-	int nr_plain, nr_memfd;
+/* The kinds of kexec measured: nothing preserved, a THP memfd, a scattered one. */
+enum { PLAIN, THP, SCAT, NR_KINDS };
+
+static const char * const kind_name[NR_KINDS] = {
+	"plain kexec (KHO on, nothing preserved)", "THP memfd", "scattered 4 KiB memfd",
+};
+
+/* The samples of one kind, and what the last preserve of it handed over. */
+struct kind_state {
+	double ms[NR_SAMPLES], up_ms[NR_SAMPLES], retrieve_ms[NR_SAMPLES];
+	int nr;
 	uint64_t size;
 	double preserve_ms;
-	uint64_t folios, runs, v2, v1;
-	uint64_t kho_meta[NR_SAMPLES];
+	uint64_t folios, runs, v3, v2, v1, kho_meta, reserve_ns;
+};
+
+struct bench_state {
+	struct kind_state k[NR_KINDS];
+	int cur;	/* the kind of memfd preserved for the coming kexec */
 };
 
 /* One entry of LUO's files array in its state (luo_file_abi). */
@@ -47,7 +63,7 @@ struct bench_state {
 
 /* What one preserve added to the handover, and upstream's figure. */
 struct meta {
-	uint64_t folios, runs, v2, v1;
+	uint64_t folios, runs, v3, v2, v1;
 	uint64_t map_ranges, map_chunks;	/* added to KHO's map */
 	uint64_t up_bytes, up_pages;		/* upstream: entries, tree pages */
 };
@@ -153,6 +169,7 @@ static int meta_of(int fd, void *p, uint64_t size, unsigned int order,
 		m->folios = line_value(line, "pages in ");
 		m->runs = line_value(line, "folios, ");
 		m->v2 = line_value(line, "record v2 ");
+		m->v3 = line_value(line, ", v3 ");
 		m->v1 = line_value(line, ", v1 ");
 		m->map_ranges = r1 - r0;
 		m->map_chunks = c1 > c0 ? c1 - c0 : 0;
@@ -190,12 +207,13 @@ static int meta_of_filled(const char *name, uint64_t seed, unsigned int order,
 static void print_meta(const char *what, uint64_t size, const struct meta *m)
 {
 	double per = (double)GiB / size, nf = m->folios ? m->folios : 1;
-	uint64_t ours = m->v2 + m->v1 + 16 * m->map_ranges + LUO_FILE_ENTRY;
+	uint64_t ours = m->v3 + m->v2 + m->v1 + 16 * m->map_ranges + LUO_FILE_ENTRY;
 	uint64_t up = m->up_bytes + m->up_pages * PAGE;
 
-	ksft_print_msg("handed over, %s (%llu MiB, %llu folios, %llu runs): ours %llu B = record v2 %llu + v1 %llu + KHO map %llu (%llu entries; +%llu chunk pages) + LUO %d: %.2f B per folio, %.0f B per GiB\n",
+	ksft_print_msg("handed over, %s (%llu MiB, %llu folios, %llu runs): ours %llu B = record v3 %llu + v2 %llu + v1 %llu + KHO map %llu (%llu entries, the referenced folio lists included; +%llu chunk pages) + LUO %d: %.2f B per folio, %.0f B per GiB\n",
 		       what, (unsigned long long)(size / MiB), (unsigned long long)m->folios,
 		       (unsigned long long)m->runs, (unsigned long long)ours,
+		       (unsigned long long)m->v3,
 		       (unsigned long long)m->v2, (unsigned long long)m->v1,
 		       (unsigned long long)(16 * m->map_ranges),
 		       (unsigned long long)m->map_ranges, (unsigned long long)m->map_chunks,
@@ -260,9 +278,9 @@ static void stage1(void)
 	ret = p && q ? meta_of(fd, p, INTER_SIZE, 0, "meta-inter", &m) : -1;
 	if (!ret)
 		print_meta("4 KiB pages, scattered (interleaved)", INTER_SIZE, &m);
-	ok = !ret && m.folios == INTER_SIZE / PAGE && !m.v1 && m.v2 &&
+	ok = !ret && m.folios == INTER_SIZE / PAGE && !m.v1 && !m.v2 && m.v3 &&
 	     m.map_ranges > 0;
-	ksft_test_result(ok, "scattered 4 KiB memfd: %llu folios in %llu runs, no v1 record by default\n",
+	ksft_test_result(ok, "scattered 4 KiB memfd: %llu folios in %llu runs, only the v3 record by default\n",
 			 (unsigned long long)m.folios, (unsigned long long)m.runs);
 	/* The same file, downgrade-capable: version 1 goes over too. */
 	ret = p && q ? write_text(DOWNGRADE, "1") : -1;
@@ -351,15 +369,50 @@ static void print_boot_gaps(const char *what)
 	free(buf);
 }
 
-/* After a plain kexec: its blackout; then preserve the memfd for the next. */
-static void measure_plain_then_preserve(uint64_t t, int last_stage)
+/*
+ * A memfd of @size bytes, mapped: THP-backed, or of 4 KiB pages written in
+ * turn with another file's, which is then freed, so that no two of its
+ * folios are adjacent (every folio its own run).
+ */
+static char *bench_memfd(int kind, uint64_t size, int *fd)
+{
+	int other = -1;
+	char *p, *q = NULL;
+	uint64_t i;
+
+	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled",
+		   kind == THP ? "always" : "never");
+	*fd = memfd_new("bench", 0);
+	p = *fd < 0 || ftruncate(*fd, size) ? NULL : map_fd(*fd, size);
+	if (p && kind == SCAT) {
+		other = memfd_new("bench-other", 0);
+		q = other < 0 || ftruncate(other, size) ? NULL : map_fd(other, size);
+		for (i = 0; q && i < size / PAGE; i++) {
+			p[i * PAGE] = 1;
+			q[i * PAGE] = 1;
+		}
+		if (q)
+			munmap(q, size);
+		if (other >= 0)
+			close(other);
+		if (!q) {
+			munmap(p, size);
+			p = NULL;
+		}
+	}
+	return p;
+}
+
+/* After a plain kexec: its blackout; then preserve a memfd of @kind for the next. */
+static void measure_plain_then_preserve(uint64_t t, int kind)
 {
 	double up = uptime_ms(), tpm = tsc_per_ms();
-	uint64_t last, bar_size, avail;
+	struct kind_state *ks = &bs.k[PLAIN], *km = &bs.k[kind];
+	uint64_t last, bar_size, avail, size;
 	char line[512];
 	void *bar;
 	char *p;
-	int fd, s, ret, k = bs.nr_plain;
+	int fd, s, ret, k = ks->nr;
 
 	bar = ivshmem_map(&bar_size);
 	last = bar ? *(volatile uint64_t *)((char *)bar + BAR_WORD) : 0;
@@ -368,53 +421,58 @@ static void measure_plain_then_preserve(uint64_t t, int last_stage)
 			 (t - last) / tpm, up);
 	print_boot_gaps("plain kexec");
 	if (k < NR_SAMPLES) {
-		bs.plain_ms[k] = (t - last) / tpm;
-		bs.plain_up_ms[k] = up;
-		bs.nr_plain++;
-	}
-	if (last_stage) {
-		state_save("memfd_bench.state", &bs, sizeof(bs));
-		return;
+		ks->ms[k] = (t - last) / tpm;
+		ks->up_ms[k] = up;
+		ks->nr++;
 	}
 
-	/* The largest memfd up to 1 GiB that leaves 384 MiB free. */
+	/*
+	 * The largest memfd up to 1 GiB that leaves 384 MiB free (the
+	 * scattered one needs as much again for the file it is written
+	 * with).
+	 */
 	avail = meminfo_kb("MemAvailable") * KiB;
-	bs.size = GiB;
-	while (bs.size > 128 * MiB && bs.size + 384 * MiB > avail)
-		bs.size -= 128 * MiB;
-	ksft_print_msg("memfd size %llu MiB (MemAvailable %llu MiB)%s\n",
-		       (unsigned long long)(bs.size / MiB), (unsigned long long)(avail / MiB),
-		       bs.size < GiB ? ": 1 GiB does not fit next to scratch and the root fs" : "");
-	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "always");
-	fd = memfd_new("bench", 0);
-	p = fd < 0 || ftruncate(fd, bs.size) ? NULL : map_fd(fd, bs.size);
+	size = GiB;
+	while (size > 128 * MiB && size * (kind == SCAT ? 2 : 1) + 384 * MiB > avail)
+		size -= 128 * MiB;
+	ksft_print_msg("%s: size %llu MiB (MemAvailable %llu MiB)%s\n", kind_name[kind],
+		       (unsigned long long)(size / MiB), (unsigned long long)(avail / MiB),
+		       size < GiB ? ": 1 GiB does not fit next to scratch and the root fs" : "");
+	p = bench_memfd(kind, size, &fd);
 	if (p)
-		ram_fill(p, bs.size);
-	ksft_test_result(p && ram_writer(p, bs.size) > 0,
-			 "%llu MiB THP memfd filled, writer running\n",
-			 (unsigned long long)(bs.size / MiB));
+		ram_fill(p, size);
+	ksft_test_result(p && ram_writer(p, size) > 0,
+			 "%llu MiB %s filled, writer running\n",
+			 (unsigned long long)(size / MiB), kind_name[kind]);
 	usleep(200000);
 	s = lu_session_create("bench");
 	t = rdtsc();
 	ret = s < 0 ? s : lu_preserve(s, fd, 1);
-	bs.preserve_ms = (rdtsc() - t) / tpm;
+	km->preserve_ms = (rdtsc() - t) / tpm;
+	km->size = size;
 	if (!ret && !event_line("preserved memfd:bench:", line, sizeof(line))) {
-		bs.folios = line_value(line, "pages in ");
-		bs.runs = line_value(line, "folios, ");
-		bs.v2 = line_value(line, "record v2 ");
-		bs.v1 = line_value(line, "v1 ");
+		km->folios = line_value(line, "pages in ");
+		km->runs = line_value(line, "folios, ");
+		km->v2 = line_value(line, "record v2 ");
+		km->v3 = line_value(line, ", v3 ");
+		km->v1 = line_value(line, "v1 ");
 	}
+	bs.cur = kind;
+	if (ret && !kmsg_line("memfd", line, sizeof(line)))
+		ksft_print_msg("kernel log: %s\n", line);
 	ksft_test_result(!ret && !state_save("memfd_bench.state", &bs, sizeof(bs)),
-			 "preserved in %.1f ms\n", bs.preserve_ms);
+			 "preserved in %.1f ms (%d): %llu folios in %llu runs\n", km->preserve_ms,
+			 ret, (unsigned long long)km->folios, (unsigned long long)km->runs);
 	close(fd);
 }
 
 /* After a kexec carrying the memfd: retrieve, check, blackout. */
-static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
+static void measure_memfd_then_plain(int last_stage)
 {
-	double up = uptime_ms(), tpm;
+	struct kind_state *km = &bs.k[bs.cur];
 	uint64_t t0, t1, last, count, i, gen, sum = 0, wrong = 0;
-	int fd, s, ret, k = bs.nr_memfd;
+	double up = uptime_ms(), tpm;
+	int fd, s, ret, k = km->nr;
 	char line[512];
 	char *p;
 
@@ -422,34 +480,39 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 	t0 = rdtsc();
 	fd = s < 0 ? s : lu_retrieve(s, 1);
 	t1 = rdtsc();
-	p = fd < 0 ? NULL : map_fd(fd, bs.size);
+	p = fd < 0 ? NULL : map_fd(fd, km->size);
 	if (!p)
 		ksft_exit_fail_msg("retrieve: %d\n", fd);
 	last = ((uint64_t *)p)[0];
 	count = ((uint64_t *)p)[1];
-	for (i = 1; i < bs.size / PAGE; i++) {
+	for (i = 1; i < km->size / PAGE; i++) {
 		if (ram_check_page(p, i, &gen) < 0)
 			wrong++;
 		sum += gen;
 	}
 	ksft_test_result(!wrong && (sum == count || sum == count + 1),
-			 "every byte of %llu MiB checked, %llu writes of the writer there\n",
-			 (unsigned long long)(bs.size / MiB), (unsigned long long)count);
+			 "%s: every byte of %llu MiB checked, %llu writes of the writer there\n",
+			 kind_name[bs.cur], (unsigned long long)(km->size / MiB),
+			 (unsigned long long)count);
 	tpm = tsc_per_ms();
 	if (!event_line("retrieved memfd:bench ", line, sizeof(line)))
 		ksft_print_msg("%s\n", line);
 	ksft_test_result(k < NR_SAMPLES && last && last < t1,
-			 "memfd kexec: blackout %.0f ms (kernel uptime at start %.0f ms, retrieve %.1f ms)\n",
-			 (t1 - last) / tpm, up, (t1 - t0) / tpm);
+			 "%s kexec: blackout %.0f ms (kernel uptime at start %.0f ms, reserve %.1f ms, retrieve %.1f ms)\n",
+			 kind_name[bs.cur], (t1 - last) / tpm, up,
+			 kho_in_stat("reserve_ns") / 1e6, (t1 - t0) / tpm);
 	print_boot_gaps("memfd kexec");
 	if (k < NR_SAMPLES) {
-		bs.memfd_ms[k] = (t1 - last) / tpm;
-		bs.memfd_up_ms[k] = up;
-		bs.retrieve_ms[k] = (t1 - t0) / tpm;
-		bs.kho_meta[k] = kho_in_stat("metadata_bytes");
-		bs.nr_memfd++;
+		km->ms[k] = (t1 - last) / tpm;
+		km->up_ms[k] = up;
+		km->retrieve_ms[k] = (t1 - t0) / tpm;
+		/* The referenced lists' chunks: the v3 folio lists. */
+		km->kho_meta = kho_in_stat("metadata_bytes") +
+			       kho_in_stat("ref_chunk_bytes");
+		km->reserve_ns = kho_in_stat("reserve_ns");
+		km->nr++;
 	}
-	munmap(p, bs.size);
+	munmap(p, km->size);
 	close(fd);
 	ksft_test_result(!lu_finish(s), "session finished\n");
 	close(s);
@@ -458,49 +521,78 @@ static void measure_memfd_then_plain(uint64_t t_start, int last_stage)
 		ksft_test_result(ret > 0, "plain kexec next: TSC writer on ivshmem started\n");
 	}
 	state_save("memfd_bench.state", &bs, sizeof(bs));
-	(void)t_start;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of @n samples (sorted in a copy); their range in @lo, @hi. */
+static double median(const double *v, int n, double *lo, double *hi)
+{
+	double s[NR_SAMPLES];
+
+	if (n <= 0) {
+		*lo = *hi = 0;
+		return 0;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	*lo = s[0];
+	*hi = s[n - 1];
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 static void summary(void)
 {
-	double plain = 0, memfd = 0, pu = 0, mu = 0, r = 0;
-	int k;
+	double med[NR_KINDS], up[NR_KINDS], r[NR_KINDS], lo, hi, ulo, uhi, rlo, rhi;
+	int kind;
 
-	for (k = 0; k < bs.nr_plain; k++) {
-		plain += bs.plain_ms[k] / bs.nr_plain;
-		pu += bs.plain_up_ms[k] / bs.nr_plain;
+	for (kind = 0; kind < NR_KINDS; kind++) {
+		const struct kind_state *ks = &bs.k[kind];
+
+		med[kind] = median(ks->ms, ks->nr, &lo, &hi);
+		up[kind] = median(ks->up_ms, ks->nr, &ulo, &uhi);
+		r[kind] = median(ks->retrieve_ms, ks->nr, &rlo, &rhi);
+		ksft_print_msg("blackout, %s%s%s: median %.0f ms (%.0f - %.0f, %d samples); kernel uptime at test start %.0f ms (%.0f - %.0f); retrieve %.1f ms (%.1f - %.1f)\n",
+			       kind_name[kind], kind == PLAIN ? "" : " of ",
+			       kind == PLAIN ? "" : ks->size == GiB ? "1 GiB" : "less than 1 GiB",
+			       med[kind], lo, hi, ks->nr, up[kind], ulo, uhi, r[kind], rlo, rhi);
 	}
-	for (k = 0; k < bs.nr_memfd; k++) {
-		memfd += bs.memfd_ms[k] / bs.nr_memfd;
-		mu += bs.memfd_up_ms[k] / bs.nr_memfd;
-		r += bs.retrieve_ms[k] / bs.nr_memfd;
+	for (kind = THP; kind < NR_KINDS; kind++) {
+		const struct kind_state *ks = &bs.k[kind];
+
+		ksft_print_msg("blackout ratio %s/plain: %.3f (goal <= 1.10; under TCG the time before the new kernel's clock starts varies by seconds); new kernel's side only (boot to userspace by its own clock, + retrieve): %.3f\n",
+			       kind_name[kind], med[PLAIN] > 0 ? med[kind] / med[PLAIN] : 0,
+			       up[PLAIN] > 0 ? (up[kind] + r[kind]) / up[PLAIN] : 0);
+		ksft_print_msg("preserve of the %llu MiB %s: %.1f ms; record v3 %llu B (%llu runs of %llu folios) = %.0f B per GiB, v2 %llu B, v1 %llu B; next kernel's reserve %.1f ms; upstream 16 B/folio: %llu B\n",
+			       (unsigned long long)(ks->size / MiB), kind_name[kind],
+			       ks->preserve_ms, (unsigned long long)ks->v3,
+			       (unsigned long long)ks->runs, (unsigned long long)ks->folios,
+			       ks->size ? (double)ks->v3 * GiB / ks->size : 0,
+			       (unsigned long long)ks->v2,
+			       (unsigned long long)ks->v1, ks->reserve_ns / 1e6,
+			       (unsigned long long)ks->folios * 16);
+		/*
+		 * Everything the next kernel received for it: the record (v3;
+		 * v2 and v1 only with the downgrade switch, off here), KHO's
+		 * own lists of preserved memory (root and chunk pages, in
+		 * whole pages, for the whole handover: LUO's state and the
+		 * record pages are listed there too) and the chunk pages of
+		 * the lists KHO references (the memfd's v3 folio lists).
+		 */
+		ksft_print_msg("handed over for the %llu MiB %s: record v3 %llu B + v2 %llu B + v1 %llu B + KHO's lists %llu B = %llu B (%.0f B per GiB); upstream's 16 B/folio alone: %llu B\n",
+			       (unsigned long long)(ks->size / MiB), kind_name[kind],
+			       (unsigned long long)ks->v3,
+			       (unsigned long long)ks->v2, (unsigned long long)ks->v1,
+			       (unsigned long long)ks->kho_meta,
+			       (unsigned long long)(ks->v3 + ks->v2 + ks->v1 + ks->kho_meta),
+			       ks->size ? (double)(ks->v3 + ks->v2 + ks->v1 + ks->kho_meta) * GiB / ks->size : 0,
+			       (unsigned long long)ks->folios * 16);
 	}
-	ksft_print_msg("blackout, plain kexec (KHO on, nothing preserved): %.0f ms, mean of %d (%.0f and %.0f); kernel uptime at test start %.0f ms\n",
-		       plain, bs.nr_plain, bs.plain_ms[0], bs.plain_ms[1], pu);
-	ksft_print_msg("blackout, %llu MiB THP memfd: %.0f ms, mean of %d (%.0f and %.0f); kernel uptime at test start %.0f ms; retrieve %.1f ms\n",
-		       (unsigned long long)(bs.size / MiB), memfd, bs.nr_memfd,
-		       bs.memfd_ms[0], bs.memfd_ms[1], mu, r);
-	ksft_print_msg("blackout ratio memfd/plain: %.3f (goal <= 1.10; under TCG the time before the new kernel's clock starts varies by seconds)\n",
-		       plain > 0 ? memfd / plain : 0);
-	ksft_print_msg("new kernel's side only (boot to userspace by its own clock, + retrieve): plain %.0f ms, memfd %.0f ms, ratio %.3f\n",
-		       pu, mu + r, pu > 0 ? (mu + r) / pu : 0);
-	ksft_print_msg("preserve of %llu MiB: %.1f ms; record v2 %llu B (%llu runs of %llu folios) = %.0f B per GiB, v1 %llu B; upstream 16 B/folio: %llu B\n",
-		       (unsigned long long)(bs.size / MiB), bs.preserve_ms,
-		       (unsigned long long)bs.v2, (unsigned long long)bs.runs,
-		       (unsigned long long)bs.folios, (double)bs.v2 * GiB / bs.size,
-		       (unsigned long long)bs.v1, (unsigned long long)bs.folios * 16);
-	/*
-	 * Everything the next kernel received for it: the record (v1 only
-	 * with the downgrade switch, off here) and KHO's own lists of preserved memory (root and chunk pages, in
-	 * whole pages, for the whole handover: LUO's state and the record
-	 * pages are listed there too).
-	 */
-	ksft_print_msg("handed over for %llu MiB: record v2 %llu B + record v1 %llu B + KHO's lists %llu B = %llu B (%.0f B per GiB); upstream's 16 B/folio alone: %llu B\n",
-		       (unsigned long long)(bs.size / MiB), (unsigned long long)bs.v2,
-		       (unsigned long long)bs.v1, (unsigned long long)bs.kho_meta[0],
-		       (unsigned long long)(bs.v2 + bs.v1 + bs.kho_meta[0]),
-		       (double)(bs.v2 + bs.v1 + bs.kho_meta[0]) * GiB / bs.size,
-		       (unsigned long long)bs.folios * 16);
 }
 
 /* The state of the earlier stages (not a state session: see the top). */
@@ -510,38 +602,46 @@ static void load_state(void)
 		ksft_exit_fail_msg("no state from the previous stage\n");
 }
 
-/* Stages 2 and 4: plain kexec measured, memfd preserved. */
-static void stage_plain(void)
+/* Stage 2: plain kexec measured, a THP memfd preserved. */
+static void stage_plain_thp(void)
 {
 	uint64_t t = rdtsc();
 
 	load_state();
 	ksft_set_plan(3);
-	measure_plain_then_preserve(t, 0);
+	measure_plain_then_preserve(t, THP);
 }
 
-static void stage3(void)
+/* Stages 4, 6, 8: plain kexec measured, a scattered memfd preserved. */
+static void stage_plain_scat(void)
 {
 	uint64_t t = rdtsc();
 
+	load_state();
+	ksft_set_plan(3);
+	measure_plain_then_preserve(t, SCAT);
+}
+
+/* Stages 3, 5, 7: the memfd kexec measured, a plain kexec next. */
+static void stage_memfd(void)
+{
 	load_state();
 	ksft_set_plan(4);
-	measure_memfd_then_plain(t, 0);
+	measure_memfd_then_plain(0);
 }
 
-static void stage5(void)
+static void stage_last(void)
 {
-	uint64_t t = rdtsc();
-
 	load_state();
 	ksft_set_plan(3);
-	measure_memfd_then_plain(t, 1);
+	measure_memfd_then_plain(1);
 	summary();
 }
 
 /*
  * Counted by the harness: a state session would make the plain kexecs
- * (stages 1 and 3) hand something over.
+ * (stages 1, 3, 5, 7) hand something over.
  */
-LU_TEST_MAIN_HARNESS("memfd_bench", stage1, stage_plain, stage3, stage_plain,
-		     stage5)
+LU_TEST_MAIN_HARNESS("memfd_bench", stage1, stage_plain_thp, stage_memfd,
+		     stage_plain_scat, stage_memfd, stage_plain_scat, stage_memfd,
+		     stage_plain_scat, stage_last)

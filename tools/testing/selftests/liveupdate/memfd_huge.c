@@ -6,8 +6,9 @@
  * mapping is all PMD-mapped 2 MiB folios, a THP memfd of 3 MiB + 12344
  * bytes whose second 2 MiB folio reaches past the end of the file, and a
  * 32 MiB MFD_HUGETLB memfd (the boot reserves huge pages), all filled with
- * a checksummed pattern, frames recorded, preserved in session
- * "memfd-huge"; the hugetlb file's size is then frozen too.
+ * a checksummed pattern, preserved in session "memfd-huge", then every
+ * byte checked and the frames recorded (after the preserve, which moves
+ * folios out of KHO scratch); the hugetlb file's size is then frozen too.
  *
  * Stage 2: all come back with every byte, the same frames, as 2 MiB
  * folios (the THP file maps with PMDs again; the handler's log line
@@ -22,16 +23,38 @@
 #define HTLB_SIZE	(32 * MiB)
 #define HPAGE		(2 * MiB)
 
-static int fill_and_record(int fd, uint64_t size, uint64_t seed,
-			   const char *state)
+static int fill(int fd, uint64_t size, uint64_t seed)
+{
+	void *p = map_fd(fd, size);
+
+	if (!p)
+		return -1;
+	pat_fill(p, 0, size, seed);
+	munmap(p, size);
+	return 0;
+}
+
+/*
+ * Once preserved: every byte as filled, each 2 MiB one folio, and the
+ * frames saved in @state.  The frames to find again are those after the
+ * preserve, which migrates folios out of KHO scratch (scratch serves
+ * movable allocations, so a THP may lie there before).
+ */
+static int record(int fd, uint64_t size, uint64_t seed, const char *state)
 {
 	uint64_t n = size / PAGE, *pfn = calloc(n, 8), i;
 	void *p = map_fd(fd, size);
+	int64_t bad;
 	int ret = -1;
 
 	if (!p || !pfn)
 		goto out;
-	pat_fill(p, 0, size, seed);
+	bad = pat_check(p, 0, size, seed);
+	if (bad != -1) {
+		ksft_print_msg("%s: wrong byte at %lld after the preserve\n", state,
+			       (long long)bad);
+		goto out;
+	}
 	ret = pfns_of(p, n, pfn);
 	for (i = 0; !ret && i < n; i++)
 		if (!pfn[i] || (i % (HPAGE / PAGE) && pfn[i] != pfn[i - 1] + 1))
@@ -80,8 +103,7 @@ static void stage1(void)
 		ksft_exit_fail_msg("create session: %d\n", s);
 
 	thp = memfd_new("thp", 0);
-	ret = thp < 0 || ftruncate(thp, THP_SIZE) ? -1 :
-	      fill_and_record(thp, THP_SIZE, 21, "memfd_thp.pfn");
+	ret = thp < 0 || ftruncate(thp, THP_SIZE) ? -1 : fill(thp, THP_SIZE, 21);
 	p = map_fd(thp, THP_SIZE);
 	pmd = p ? smaps_kb(p, "ShmemPmdMapped") : -1;
 	if (p) {
@@ -93,7 +115,8 @@ static void stage1(void)
 	ksft_test_result(!ret && pmd == (long long)(THP_SIZE / KiB),
 			 "thp: 64 MiB in 2 MiB folios (ShmemPmdMapped %lld kB)\n", pmd);
 	ret = luo_preserve(s, thp, 1);
-	ksft_test_result(!ret, "thp: preserved (%d)\n", ret);
+	ret = ret ? ret : record(thp, THP_SIZE, 21, "memfd_thp.pfn");
+	ksft_test_result(!ret, "thp: preserved, frames recorded after it (%d)\n", ret);
 	ret = event_line("preserved memfd:thp:", line, sizeof(line));
 	ksft_test_result(!ret && line_value(line, "pages in ") == 32,
 			 "thp: preserved as 32 folios\n");
@@ -124,11 +147,11 @@ static void stage1(void)
 	ksft_test_result(htlb >= 0 && meminfo_kb("HugePages_Free") >= HTLB_SIZE / HPAGE,
 			 "hugetlb: memfd created, %lld huge pages free\n",
 			 meminfo_kb("HugePages_Free"));
-	ret = htlb < 0 || ftruncate(htlb, HTLB_SIZE) ? -1 :
-	      fill_and_record(htlb, HTLB_SIZE, 22, "memfd_htlb.pfn");
-	ksft_test_result(!ret, "hugetlb: 32 MiB filled, frames recorded\n");
+	ret = htlb < 0 || ftruncate(htlb, HTLB_SIZE) ? -1 : fill(htlb, HTLB_SIZE, 22);
+	ksft_test_result(!ret, "hugetlb: 32 MiB filled\n");
 	ret = luo_preserve(s, htlb, 2);
-	ksft_test_result(!ret, "hugetlb: preserved (%d)\n", ret);
+	ret = ret ? ret : record(htlb, HTLB_SIZE, 22, "memfd_htlb.pfn");
+	ksft_test_result(!ret, "hugetlb: preserved, frames recorded after it (%d)\n", ret);
 	ksft_test_result(ftruncate(htlb, 2 * HTLB_SIZE) && errno == EBUSY &&
 			 fallocate(htlb, 0, HTLB_SIZE, HPAGE) && errno == EBUSY,
 			 "hugetlb: grow and fallocate after preserve refused with EBUSY\n");

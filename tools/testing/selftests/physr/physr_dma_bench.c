@@ -40,7 +40,12 @@ static const char *const keys[] = {
 	"physr_unmap_ns_max", "physr_segs", "physr_map_calls",
 	"physr_map_runs", "physr_walks_map", "physr_walks_unmap",
 	"physr_sync_maps", "physr_flushes_map", "physr_flushes_unmap",
-	"physr_flushes_later", "physr_check",
+	"physr_flushes_later", "physr_check", "part_walk_ns",
+	"part_walk_ns_min", "part_walk_ns_max", "part_iova_ns",
+	"part_iova_ns_min", "part_iova_ns_max", "part_pte_ns", "part_pte_ns_min",
+	"part_pte_ns_max", "part_sync_ns", "part_sync_ns_min", "part_sync_ns_max",
+	"part_unmap_ns", "part_unmap_ns_min", "part_unmap_ns_max",
+	"part_whole_ns", "part_whole_ns_min", "part_whole_ns_max",
 };
 
 #define NKEYS	ARRAY_SIZE(keys)
@@ -119,8 +124,15 @@ static void report_side(const char *name, const char *s, const char *label)
 		       side(s, "flushes_unmap"), side(s, "flushes_later"));
 }
 
+static double part(const char *key)
+{
+	return side("part", key);
+}
+
 static void report(const char *name)
 {
+	double pages = get("pages");
+
 	ksft_print_msg("%-9s %ld pages (%ld sg entries, %ld physr ranges), IOMMU domain %s, %ld rounds, median (min-max)\n",
 		       name, get("pages"), get("sg_entries"), get("physr_ranges"),
 		       get("lazy") ? "lazy (flush queue)" : "strict", get("runs"));
@@ -132,6 +144,20 @@ static void report(const char *name)
 		       get("ratio_map_ns_min") / 1000.0, get("ratio_map_ns_max") / 1000.0,
 		       get("ratio_unmap_ns") / 1000.0, get("ratio_unmap_ns_min") / 1000.0,
 		       get("ratio_unmap_ns_max") / 1000.0);
+	ksft_print_msg("%-9s dma_map_physr parts, ns/page: list walk %.1f (%.1f-%.1f), IOVA alloc+free %.1f (%.1f-%.1f), PTE fill of the runs %.1f (%.1f-%.1f), IOTLB sync_map %.1f (%.1f-%.1f), unmap %.1f (%.1f-%.1f)\n",
+		       name, part("walk_ns") / pages, part("walk_ns_min") / pages,
+		       part("walk_ns_max") / pages, part("iova_ns") / pages,
+		       part("iova_ns_min") / pages, part("iova_ns_max") / pages,
+		       part("pte_ns") / pages, part("pte_ns_min") / pages,
+		       part("pte_ns_max") / pages, part("sync_ns") / pages,
+		       part("sync_ns_min") / pages, part("sync_ns_max") / pages,
+		       part("unmap_ns") / pages, part("unmap_ns_min") / pages,
+		       part("unmap_ns_max") / pages);
+	ksft_print_msg("%-9s dma_map_physr alone in the same loop %.1f ns/page (%.1f-%.1f); walker bookkeeping (that - walk - IOVA - PTE fill - sync): %.1f ns/page\n",
+		       name, part("whole_ns") / pages, part("whole_ns_min") / pages,
+		       part("whole_ns_max") / pages,
+		       (part("whole_ns") - part("walk_ns") - part("iova_ns") -
+			part("pte_ns") - part("sync_ns")) / pages);
 	ksft_print_msg("%-9s ratio physr/sg: page-table walks per map %.4f, per unmap %.3f\n",
 		       name, (double)get("physr_walks_map") / get("sg_walks_map"),
 		       (double)get("physr_walks_unmap") / get("sg_walks_unmap"));

@@ -134,6 +134,31 @@ int lu_raise_nofile(unsigned long n)
 	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
 }
 
+int lu_read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY), n, got = 0;
+
+	if (fd < 0)
+		return -1;
+	while (got < (int)len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = 0;
+	return got;
+}
+
+int lu_write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 uint64_t lu_pattern_word(uint64_t seed, uint64_t off)
 {
 	uint64_t z = seed * 0x9e3779b97f4a7c15ULL + (off >> 3) + 1;

@@ -68,6 +68,15 @@ int lu_keep_sessions(void);
 /* Raise RLIMIT_NOFILE to @n, for tests holding many sessions or files. */
 int lu_raise_nofile(unsigned long n);
 
+/*
+ * Small text files (sysfs, debugfs, /proc), also for the testbed's tests
+ * (testbed/tests/tb.h).  Read at most @len - 1 bytes of @path into @buf,
+ * NUL-terminated: their number, or -1 when @path cannot be opened.
+ */
+int lu_read_text(const char *path, char *buf, size_t len);
+/* Write @text to @path in one write(): 0 or -errno of open or write. */
+int lu_write_text(const char *path, const char *text);
+
 /* memfds filled with, and checked against, a pattern named by @seed. */
 uint64_t lu_pattern_word(uint64_t seed, uint64_t off);
 /* Size @fd (a memfd) to @size bytes (a multiple of 8), @seed's pattern. */

@@ -30,6 +30,20 @@ static inline void __set_bit(unsigned long bit, unsigned long *map)
 	lu_bit_assign(map, bit, true);
 }
 
+static inline bool __test_and_set_bit(unsigned long bit, unsigned long *map)
+{
+	bool old = map[bit / BITS_PER_LONG] & (1UL << (bit % BITS_PER_LONG));
+
+	lu_bit_assign(map, bit, true);
+	return old;
+}
+
+/* Index of the lowest set bit of a word that is not 0, as the kernel's. */
+static inline unsigned long __ffs(unsigned long word)
+{
+	return __builtin_ctzl(word);
+}
+
 static inline void bitmap_clear(unsigned long *map, unsigned long start,
 				unsigned long nr)
 {
@@ -44,6 +58,17 @@ static inline unsigned long find_next_zero_bit(const unsigned long *map,
 	for (; start < size; start++)
 		if (!(map[start / BITS_PER_LONG] &
 		      (1UL << (start % BITS_PER_LONG))))
+			return start;
+	return size;
+}
+
+static inline unsigned long find_next_bit(const unsigned long *map,
+					  unsigned long size,
+					  unsigned long start)
+{
+	for (; start < size; start++)
+		if (map[start / BITS_PER_LONG] &
+		    (1UL << (start % BITS_PER_LONG)))
 			return start;
 	return size;
 }
