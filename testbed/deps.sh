@@ -19,7 +19,9 @@ pkgs=(
 	libibverbs-dev librdmacm-dev iproute2
 )
 # One dpkg-query for all of them: this runs before every make test.
-installed=" $(dpkg-query -W -f='${Status} ${Package}\n' "${pkgs[@]}" 2>/dev/null |
+# It exits 1 when a package was never installed (the usual case on a
+# new machine), which must not stop the script under pipefail.
+installed=" $( { dpkg-query -W -f='${Status} ${Package}\n' "${pkgs[@]}" 2>/dev/null || true; } |
 	sed -n 's/^install ok installed //p' | tr '\n' ' ')"
 missing=()
 for p in "${pkgs[@]}"; do
