@@ -54,6 +54,7 @@
 
 #define pr_fmt(fmt) "memfd_luo: " fmt
 
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
 #include <linux/io.h>
@@ -263,15 +264,19 @@ static int memfd_luo_swapin(struct file *file)
 }
 
 /*
- * Migrate the folios of @file that lie in a KHO scratch area out of it.
- * Scratch is lent to the page allocator for movable allocations until a
- * kexec (kernel/liveupdate/kho_scratch.c) and preserved memory must not lie
- * there.  As for a long-term pin (mm/gup.c), the new folios are allocated
- * outside CMA: for hugetlb, a free huge page of the pool outside scratch
- * (huge pages allocated after boot may come from scratch, since hugetlb
- * allocates them movable), else a surplus one; -EBUSY when there is none.
+ * Passes over a file's folios in scratch before a preserve gives up on one
+ * that stays there; they wait 20, 40, 80 and 160 ms in between.
  */
-static int memfd_luo_leave_scratch(struct file *file)
+#define MEMFD_LUO_SCRATCH_PASSES	5
+
+/*
+ * One pass of memfd_luo_leave_scratch(): isolate the folios of @file that
+ * lie in a scratch area and migrate them out.  A folio that cannot be
+ * isolated now (compaction or reclaim has it, a hugetlb folio not active)
+ * or that does not migrate (a transient reference, no memory outside CMA)
+ * is counted in *@left and left for the next pass.
+ */
+static int memfd_luo_scratch_pass(struct file *file, unsigned long *left)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct migration_target_control mtc = {
@@ -279,13 +284,15 @@ static int memfd_luo_leave_scratch(struct file *file)
 		.gfp_mask = GFP_USER | __GFP_NOWARN,
 		.reason = MR_LONGTERM_PIN,
 	};
+	unsigned int i, flags;
+	unsigned long isolated = 0;
 	struct folio_batch fbatch;
 	LIST_HEAD(movable);
 	bool drained = false;
-	unsigned int flags, i;
 	pgoff_t start = 0;
-	int err = 0;
+	int ret, err = 0;
 
+	*left = 0;
 	folio_batch_init(&fbatch);
 	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
@@ -294,10 +301,10 @@ static int memfd_luo_leave_scratch(struct file *file)
 			if (!kho_folio_in_scratch(folio))
 				continue;
 			if (folio_test_hugetlb(folio)) {
-				if (!isolate_hugetlb(folio, &movable)) {
-					err = -EBUSY;
-					break;
-				}
+				if (isolate_hugetlb(folio, &movable))
+					isolated++;
+				else
+					(*left)++;
 				continue;
 			}
 			if (!drained) {
@@ -305,24 +312,28 @@ static int memfd_luo_leave_scratch(struct file *file)
 				drained = true;
 			}
 			if (!folio_isolate_lru(folio)) {
-				err = -EBUSY;
-				break;
+				(*left)++;
+				continue;
 			}
 			list_add_tail(&folio->lru, &movable);
 			node_stat_mod_folio(folio, NR_ISOLATED_ANON +
 					    folio_is_file_lru(folio),
 					    folio_nr_pages(folio));
+			isolated++;
 		}
 		folio_batch_release(&fbatch);
+		if (fatal_signal_pending(current))
+			err = -EINTR;
 		cond_resched();
 	}
 	if (!err && !list_empty(&movable)) {
 		flags = memalloc_pin_save();
-		if (migrate_pages(&movable, alloc_migration_target, NULL,
-				  (unsigned long)&mtc, MIGRATE_SYNC,
-				  MR_LONGTERM_PIN, NULL))
-			err = -EBUSY;
+		ret = migrate_pages(&movable, alloc_migration_target, NULL,
+				    (unsigned long)&mtc, MIGRATE_SYNC,
+				    MR_LONGTERM_PIN, NULL);
 		memalloc_pin_restore(flags);
+		/* An error (-ENOMEM) leaves all that was isolated unmoved. */
+		*left += ret < 0 ? isolated : ret;
 	}
 	if (!list_empty(&movable))
 		putback_movable_pages(&movable);
@@ -330,22 +341,52 @@ static int memfd_luo_leave_scratch(struct file *file)
 }
 
 /*
- * Collect every folio of the file in index order, each with a reference.
- * Folios fallocated but never written are zeroed and marked uptodate here,
- * so the next kernel can take every folio as valid data.  Folios in scratch
- * are migrated out first (-EBUSY when one cannot be).
+ * Migrate the folios of @file that lie in a KHO scratch area out of it.
+ * Scratch is lent to the page allocator for movable allocations until a
+ * kexec (kernel/liveupdate/kho_scratch.c) and preserved memory must not lie
+ * there.  As for a long-term pin (mm/gup.c), the new folios are allocated
+ * outside CMA: for hugetlb, a free huge page of the pool outside scratch
+ * (huge pages allocated after boot may come from scratch, since hugetlb
+ * allocates them movable), else a surplus one.  A folio that compaction or
+ * reclaim holds at the moment, or that a short-lived reference keeps from
+ * migrating, is tried again in a later pass, as mm/gup.c retries a
+ * long-term pin; -EBUSY when one is still there after the last pass (a
+ * reference that stays, such as a pipe's, or no memory outside scratch).
  */
-static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
+static int memfd_luo_leave_scratch(struct file *file)
+{
+	unsigned long left = 0;
+	unsigned int pass;
+	int err;
+
+	for (pass = 0; pass < MEMFD_LUO_SCRATCH_PASSES; pass++) {
+		if (pass)
+			msleep(10 << pass);
+		err = memfd_luo_scratch_pass(file, &left);
+		if (err || !left)
+			return err;
+	}
+	pr_warn_ratelimited("%s: %lu folios stay in KHO scratch after %u passes (held, or no memory outside scratch), not preserved\n",
+			    file->f_path.dentry->d_name.name, left,
+			    MEMFD_LUO_SCRATCH_PASSES);
+	return -EBUSY;
+}
+
+/*
+ * One pass of memfd_luo_collect().  A folio found in scratch after all
+ * (compaction may have moved it there after memfd_luo_leave_scratch(); the
+ * reference taken here keeps it from moving again) sets *@in_scratch and
+ * ends the pass with -EAGAIN.
+ */
+static int memfd_luo_collect_pass(struct file *file,
+				  struct memfd_luo_list *list, bool *in_scratch)
 {
 	struct address_space *mapping = file->f_mapping;
 	struct folio_batch fbatch;
 	pgoff_t start = 0;
 	unsigned int i;
-	int err;
+	int err = 0;
 
-	err = memfd_luo_leave_scratch(file);
-	if (err)
-		return err;
 	folio_batch_init(&fbatch);
 	while (!err && filemap_get_folios(mapping, &start, ULONG_MAX, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
@@ -374,6 +415,12 @@ static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
 			folio_mark_dirty(folio);
 			folio_unlock(folio);
 			folio_get(folio);
+			if (kho_folio_in_scratch(folio)) {
+				folio_put(folio);
+				*in_scratch = true;
+				err = -EAGAIN;
+				break;
+			}
 			err = memfd_luo_list_add(list, folio);
 			if (err)
 				folio_put(folio);
@@ -382,6 +429,33 @@ static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
 		cond_resched();
 	}
 	return err;
+}
+
+/*
+ * Collect every folio of the file in index order, each with a reference.
+ * Folios fallocated but never written are zeroed and marked uptodate here,
+ * so the next kernel can take every folio as valid data.  Folios in scratch
+ * are migrated out first (-EBUSY when one cannot be).
+ */
+static int memfd_luo_collect(struct file *file, struct memfd_luo_list *list)
+{
+	unsigned int pass;
+	bool in_scratch;
+	int err;
+
+	for (pass = 0; pass < MEMFD_LUO_SCRATCH_PASSES; pass++) {
+		err = memfd_luo_leave_scratch(file);
+		if (err)
+			return err;
+		in_scratch = false;
+		err = memfd_luo_collect_pass(file, list, &in_scratch);
+		if (!in_scratch)
+			return err;
+		memfd_luo_list_put(list);
+	}
+	pr_warn_ratelimited("%s: folios keep moving into KHO scratch, not preserved\n",
+			    file->f_path.dentry->d_name.name);
+	return -EBUSY;
 }
 
 static unsigned long memfd_luo_count_runs(struct folio **folios,

@@ -11,8 +11,8 @@
  * file) and a memfd are written until pages of both lie in scratch (read
  * from /proc/self/pagemap).  While scratch serves movable allocations so:
  * a third memfd gets a page there that a pipe holds (vmsplice()), so it
- * cannot be migrated: preserving that memfd fails with EBUSY and leaves it
- * untouched (resizable, bytes intact), a kexec_file_load() fails with
+ * cannot be migrated: preserving that memfd fails with EBUSY after the
+ * kernel's retries, saying so in its log, and leaves it untouched (resizable, bytes intact), a kexec_file_load() fails with
  * EBUSY with no image loaded, nothing of scratch claimed and no byte lost;
  * with the pipe closed the memfd preserves (in a session then dropped).
  * Huge pages added to the pool then land in scratch too (hugetlb allocates
@@ -49,7 +49,7 @@
 #include <linux/kexec.h>
 #include <linux/liveupdate.h>
 
-#include "kho_tb.h"
+#include "kho_scratch_tb.h"
 
 #define SESSION "kho-scratch"
 #define TOKEN 18
@@ -70,97 +70,8 @@
 #define BUSY_STEP (1UL << 20)
 #define BUSY_SEED 0x62757379ULL
 
-static uint64_t scratch_addr[16], scratch_size[16];
 /* Per memfd chunk: '1' when it had pages in scratch and is kept, else '0'. */
 static char kept[MEMFD_MAX / CHUNK + 1];
-static unsigned int nr_scratch;
-static int pagemap = -1;
-
-static uint64_t word(uint64_t seed, uint64_t i)
-{
-	uint64_t z = (seed + i) * 0x9e3779b97f4a7c15ULL;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	return z ^ (z >> 31);
-}
-
-static void show_meminfo(const char *when)
-{
-	printf("# %s: MemTotal %lld kB, MemFree %lld kB, CmaTotal %lld kB, CmaFree %lld kB\n",
-	       when, tb_meminfo("MemTotal"), tb_meminfo("MemFree"), tb_meminfo("CmaTotal"),
-	       tb_meminfo("CmaFree"));
-}
-
-/* The scratch areas this kernel hands to the next one (debugfs kho/out). */
-static int read_scratch(void)
-{
-	uint64_t raw[32];
-	int fd = open(KHO_DIR "/out/scratch", O_RDONLY), n;
-	unsigned int i;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, raw, sizeof(raw));
-	close(fd);
-	if (n <= 0 || n % 16)
-		return -1;
-	nr_scratch = n / 16;
-	for (i = 0; i < nr_scratch; i++) {
-		scratch_addr[i] = raw[2 * i];
-		scratch_size[i] = raw[2 * i + 1];
-		printf("# scratch area %u: %#llx, %llu MiB\n", i,
-		       (unsigned long long)scratch_addr[i],
-		       (unsigned long long)scratch_size[i] >> 20);
-	}
-	return 0;
-}
-
-static uint64_t scratch_bytes(void)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < nr_scratch; i++)
-		sum += scratch_size[i];
-	return sum;
-}
-
-static bool pfn_in_scratch(uint64_t pfn)
-{
-	uint64_t pa = pfn * PG;
-	unsigned int i;
-
-	for (i = 0; i < nr_scratch; i++)
-		if (pa >= scratch_addr[i] && pa < scratch_addr[i] + scratch_size[i])
-			return true;
-	return false;
-}
-
-/*
- * Pages of the mapping [@p, @p + @len) that lie in scratch, each page
- * touched first so that it is mapped; -1 when pagemap cannot be read.
- */
-static long in_scratch(const volatile char *p, size_t len)
-{
-	size_t i, n = len / PG;
-	uint64_t e[512];
-	long count = 0;
-
-	for (i = 0; i < n; i++)
-		(void)p[i * PG];
-	for (i = 0; i < n; i += 512) {
-		size_t k, m = n - i < 512 ? n - i : 512;
-		off_t off = ((uintptr_t)p / PG + i) * 8;
-
-		if (pread(pagemap, e, m * 8, off) != (ssize_t)(m * 8))
-			return -1;
-		for (k = 0; k < m; k++)
-			if ((e[k] >> 63) & 1 &&
-			    pfn_in_scratch(e[k] & ((1ULL << 55) - 1)))
-				count++;
-	}
-	return count;
-}
 
 static void fill(uint64_t *mem, uint64_t seed, size_t from, size_t len)
 {
@@ -228,17 +139,6 @@ static long first_in_scratch(const volatile char *p, size_t len)
 			return i * PG;
 	}
 	return -1;
-}
-
-static int preserve(int session_fd, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd p = { .size = sizeof(p) };
-
-	if (session_fd < 0)
-		return session_fd;
-	p.fd = fd;
-	p.token = token;
-	return ioctl(session_fd, LIVEUPDATE_SESSION_PRESERVE_FD, &p) ? -errno : 0;
 }
 
 static int set_nr_hugepages(long long n)
@@ -636,6 +536,16 @@ static bool scratch_kept(void)
 	return true;
 }
 
+/* Whether this kernel's log has a line containing @text. */
+static bool klog_has(const char *text)
+{
+	static char log[1 << 20];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+
+	log[n > 0 ? n : 0] = 0;
+	return strstr(log, text) != NULL;
+}
+
 /*
  * Stage 5: the previous kernel named a scratch area that is not whole
  * pageblocks (kho_test's "scratch_pageblock"): the handover is accepted,
@@ -643,7 +553,6 @@ static bool scratch_kept(void)
  */
 static int stage5(void)
 {
-	static char log[1 << 20];
 	int n, in_nr, len;
 	uint64_t raw[32];
 	int fd;
@@ -659,9 +568,7 @@ static int stage5(void)
 	tap(in_nr && raw[1] % (2UL << 20) == (2UL << 20) - PG,
 	    "stage 5: the incoming scratch area is a page short of whole pageblocks (%#llx bytes)",
 	    in_nr ? (unsigned long long)raw[1] : 0ULL);
-	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
-	log[n > 0 ? n : 0] = 0;
-	tap(strstr(log, "KHO: incoming scratch areas not kept (an area is not made of whole pageblocks), setting aside a fresh one") != NULL,
+	tap(klog_has("KHO: incoming scratch areas not kept (an area is not made of whole pageblocks), setting aside a fresh one"),
 	    "stage 5: this kernel said why it did not keep it");
 	n = read_scratch();
 	tap(!n && nr_scratch && !scratch_kept(),
@@ -728,7 +635,7 @@ static int stage1(void)
 	int cfd, mfd, s, ret, bfd, hfd = -1, pipefd[2];
 	size_t i;
 
-	printf("1..24\n");
+	printf("1..25\n");
 	ret = read_scratch();
 	tap(!ret && nr_scratch, "stage 1: the outgoing scratch areas are known (%u)", nr_scratch);
 	pagemap = open("/proc/self/pagemap", O_RDONLY);
@@ -792,6 +699,8 @@ static int stage1(void)
 	ret = preserve(s, bfd, TOKEN);
 	tap(ret == -EBUSY, "stage 1: preserving that memfd: EBUSY, its page cannot leave scratch (%d)",
 	    ret);
+	tap(klog_has("memfd:kho-scratch-busy: 1 folios stay in KHO scratch after 5 passes"),
+	    "stage 1: the kernel said which memfd kept a folio in scratch, after retrying");
 	n = in_scratch((char *)bmem + off, PG);
 	ret = ftruncate(bfd, blen + PG) || ftruncate(bfd, blen);
 	tap(n == 1 && !ret && !bad_words(bmem, BUSY_SEED, blen),

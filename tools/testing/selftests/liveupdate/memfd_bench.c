@@ -458,7 +458,7 @@ static void measure_plain_then_preserve(uint64_t t, int kind)
 		km->v1 = line_value(line, "v1 ");
 	}
 	bs.cur = kind;
-	if (ret && !kmsg_line("memfd", line, sizeof(line)))
+	if (ret && !kmsg_line("memfd:bench", line, sizeof(line)))
 		ksft_print_msg("kernel log: %s\n", line);
 	ksft_test_result(!ret && !state_save("memfd_bench.state", &bs, sizeof(bs)),
 			 "preserved in %.1f ms (%d): %llu folios in %llu runs\n", km->preserve_ms,
