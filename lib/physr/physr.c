@@ -74,9 +74,16 @@ static_assert(PHYSR_SMALL_MAX >= 2 && PHYSR_SMALL_MAX < PHYSR_CAPACITY &&
 struct fault_attr fail_physr_alloc = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_GPL(fail_physr_alloc);
 
+/*
+ * Only while the attribute is set up: should_fail() also counts every call
+ * against the task's fail-nth (/proc/self/fail-nth), and the allocation
+ * behind it is already such a site, so a list allocation must not count
+ * twice in the fault sequences of iommufd's fail_nth selftest.
+ */
 static bool physr_alloc_should_fail(void)
 {
-	return should_fail(&fail_physr_alloc, 1);
+	return READ_ONCE(fail_physr_alloc.probability) &&
+	       should_fail(&fail_physr_alloc, 1);
 }
 
 #ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
