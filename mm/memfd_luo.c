@@ -113,15 +113,13 @@ struct memfd_luo_meta {
  * per folio order, in file order, each preserved with
  * kho_preserve_physr_ref() (the list is the only record of its folios).
  * Version 3 of the record names these lists; versions 2 and 1 name the
- * same folios by address.  When the KHO root has no room for another
- * referenced list, a list is preserved block by block instead (see
- * memfd_luo_list_preserve_copied()).  Allocated apart: KHO keeps pointers to the
- * lists until they are unpreserved.
+ * same folios by address.  KHO takes any number of referenced lists (its
+ * reference array, root version 4).  Allocated apart: KHO keeps pointers
+ * to the lists until they are unpreserved.
  */
 struct memfd_luo_lists {
 	struct physr pr[MEMFD_LUO_NR_ORDERS];
 	unsigned long preserved;	/* bit per order */
-	unsigned long copied;		/* of those, preserved block by block */
 };
 
 /* Runtime state of one preserved memfd (outgoing kernel). */
@@ -504,77 +502,14 @@ static unsigned long memfd_luo_count_segs(struct folio **folios,
 	return segs;
 }
 
-/* Unpreserve the blocks of order @order in [@phys, @end). */
-static void memfd_luo_unpreserve_blocks(u64 phys, u64 end, unsigned int order)
-{
-	for (; phys < end; phys += PAGE_SIZE << order)
-		kho_unpreserve_folio(pfn_folio(PHYS_PFN(phys)));
-}
-
-/*
- * Unpreserve the blocks of the first @nr ranges of a list preserved block
- * by block (memfd_luo_list_preserve_copied()).
- */
-static void memfd_luo_list_unpreserve_blocks(struct physr *pr,
-					     unsigned int order, u64 nr)
-{
-	struct physr_range r;
-	struct physr_iter it;
-
-	physr_for_each_range(pr, &it, &r) {
-		if (!nr--)
-			break;
-		memfd_luo_unpreserve_blocks(r.phys, r.phys + r.len, order);
-	}
-}
-
-/*
- * The fallback when the KHO root has no room for one more referenced list
- * (-ENOSPC: each takes a few cells of the one-page root): the list's chunks
- * are preserved as pages and each folio as a folio, so KHO's maps list the
- * folios again.  The record is the same; the next kernel finds the folios
- * either way (kho_folio_waiting()).  All or nothing.
- */
-static int memfd_luo_list_preserve_copied(struct physr *pr, unsigned int order)
-{
-	struct physr_range r;
-	struct physr_iter it;
-	u64 nr = 0, p;
-	int err;
-
-	err = kho_preserve_physr(pr);
-	if (err)
-		return err;
-	physr_for_each_range(pr, &it, &r) {
-		for (p = r.phys; p < r.phys + r.len; p += PAGE_SIZE << order) {
-			err = kho_preserve_folio(pfn_folio(PHYS_PFN(p)));
-			if (err) {
-				memfd_luo_unpreserve_blocks(r.phys, p, order);
-				memfd_luo_list_unpreserve_blocks(pr, order, nr);
-				kho_unpreserve_physr(pr);
-				return err;
-			}
-		}
-		nr++;
-		cond_resched();
-	}
-	return 0;
-}
-
 static void memfd_luo_lists_unpreserve(struct memfd_luo_lists *l)
 {
 	unsigned int o;
 
-	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++) {
-		if (l->copied & BIT(o)) {
-			memfd_luo_list_unpreserve_blocks(&l->pr[o], o, U64_MAX);
-			kho_unpreserve_physr(&l->pr[o]);
-		} else if (l->preserved & BIT(o)) {
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		if (l->preserved & BIT(o))
 			WARN_ON_ONCE(kho_unpreserve_physr_ref(&l->pr[o]));
-		}
-	}
 	l->preserved = 0;
-	l->copied = 0;
 }
 
 static void memfd_luo_lists_free(struct memfd_luo_lists *l)
@@ -599,11 +534,6 @@ static int memfd_luo_lists_preserve(struct memfd_luo_lists *l)
 		if (!physr_nr_ranges(&l->pr[o]))
 			continue;
 		err = kho_preserve_physr_ref(&l->pr[o], o);
-		if (err == -ENOSPC) {
-			err = memfd_luo_list_preserve_copied(&l->pr[o], o);
-			if (!err)
-				l->copied |= BIT(o);
-		}
 		if (err) {
 			memfd_luo_lists_unpreserve(l);
 			return err;

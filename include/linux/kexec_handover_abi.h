@@ -34,6 +34,16 @@
  *   naturally aligned blocks of PAGE_SIZE << order bytes, preserved
  *   without a copy in KHO_FDT_PROP_MEM.  The chunk pages of such a list
  *   are preserved pages of KHO_FDT_PROP_MEM, for the owner to restore.
+ *   A root of version 4 has no such property.
+ * - KHO_FDT_PROP_REF_ARRAY (version 4, optional): two big-endian u64 cells,
+ *   the physical address of the first page of the reference array and its
+ *   number of entries (at least 1).  The array holds what KHO_FDT_PROP_REF
+ *   held, outside the one-page root, so that any number of lists can be
+ *   referenced: a chain of pages, each a struct kho_ref_array_hdr followed
+ *   by struct kho_ref_entry entries, every page full
+ *   (KHO_REF_ARRAY_PER_PAGE()) but the last, which has the rest; the last
+ *   page's next is 0.  The array pages are order-0 pages of
+ *   KHO_FDT_PROP_MEM.  Every field is little endian.
  * - A sub-blob node has the properties "compatible" (string),
  *   KHO_FDT_PROP_BLOB_PHYS and KHO_FDT_PROP_BLOB_SIZE (big-endian u64).
  */
@@ -45,14 +55,15 @@
 
 #define KHO_FDT_COMPATIBLE_PREFIX	"linux,kho-physr-v"
 /* The newest root version this kernel writes and reads. */
-#define KHO_FDT_VERSION		3
-#define KHO_FDT_COMPATIBLE	KHO_FDT_COMPATIBLE_PREFIX "3"
+#define KHO_FDT_VERSION		4
+#define KHO_FDT_COMPATIBLE	KHO_FDT_COMPATIBLE_PREFIX "4"
 #define KHO_FDT_COMPATIBLE_V1	KHO_FDT_COMPATIBLE_PREFIX "1"
 #define KHO_FDT_PROP_PAGE_SHIFT	"page-shift"
 #define KHO_FDT_PROP_MEM	"preserved-memory"
 #define KHO_FDT_PROP_REF	"referenced-memory"
 /* Big-endian u64 cells per KHO_FDT_PROP_REF entry. */
 #define KHO_FDT_REF_CELLS	4
+#define KHO_FDT_PROP_REF_ARRAY	"reference-array"
 #define KHO_FDT_PROP_BLOB_PHYS	"phys"
 #define KHO_FDT_PROP_BLOB_SIZE	"size"
 
@@ -99,6 +110,57 @@ struct kho_data {
 	__le64 scratch_size;
 };
 
+/* "KHOR" in memory: the first bytes of every reference array page. */
+#define KHO_REF_ARRAY_MAGIC	0x524f484bU
+/* The newest reference array version this kernel writes and reads. */
+#define KHO_REF_ARRAY_VERSION	1
+
+/**
+ * struct kho_ref_array_hdr - header of a reference array page
+ * @magic: KHO_REF_ARRAY_MAGIC.
+ * @version: KHO_REF_ARRAY_VERSION.
+ * @reserved0: zero.
+ * @count: entries in this page: KHO_REF_ARRAY_PER_PAGE() in every page but
+ *	the last, which has the rest (1 or more).
+ * @reserved1: zero.
+ * @next: physical address of the next page, page aligned; 0 in the last.
+ * @reserved2: zero.
+ */
+struct kho_ref_array_hdr {
+	__le32 magic;
+	__le16 version;
+	__le16 reserved0;
+	__le32 count;
+	__le32 reserved1;
+	__le64 next;
+	__le64 reserved2;
+};
+
+/**
+ * struct kho_ref_entry - one referenced physr list
+ * @first: physical address of the list's first chunk.
+ * @nr_ranges: number of ranges of the list.
+ * @bytes: bytes the ranges cover.
+ * @order: folio order of every block of the list, below KHO_NR_ORDERS.
+ * @reserved: zero.
+ *
+ * The same four values as an entry of KHO_FDT_PROP_REF (version 3).
+ */
+struct kho_ref_entry {
+	__le64 first;
+	__le64 nr_ranges;
+	__le64 bytes;
+	__le32 order;
+	__le32 reserved;
+};
+
+/* Entries per reference array page: 127 with 4 KiB pages. */
+#define KHO_REF_ARRAY_PER_PAGE(page_size)				\
+	(((page_size) - sizeof(struct kho_ref_array_hdr)) /		\
+	 sizeof(struct kho_ref_entry))
+
+static_assert(sizeof(struct kho_ref_array_hdr) == 32);
+static_assert(sizeof(struct kho_ref_entry) == 32);
 static_assert(sizeof(struct kho_data) == 32);
 static_assert(sizeof(struct kho_scratch_abi) == 16);
 

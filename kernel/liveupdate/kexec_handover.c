@@ -16,9 +16,14 @@
  * owner keeps it (a memfd's folios in file order, say), can be handed over
  * as it is with kho_preserve_physr_ref(): its blocks go into the xarrays
  * too, tagged KHO_XA_REF, so that every overlap check sees them, but the
- * root names the list itself (KHO_FDT_PROP_REF) instead of copying its
- * ranges into a preserved-memory list.  Only a root of version 2 or older
- * (kho.write_version=) copies them, since such a root has no reference.
+ * root names the list itself instead of copying its ranges into a
+ * preserved-memory list.  The references are written at kexec into the
+ * reference array (KHO_FDT_PROP_REF_ARRAY, root version 4): a chain of
+ * pages outside the root, preserved as order-0 pages, so that their number
+ * is not bounded by the one-page root.  A root of version 3 or older
+ * (kho.write_version=) has no reference array, and its writer copies the
+ * referenced ranges into the preserved-memory lists, as an older kernel
+ * reads them.
  *
  * The root FDT page is allocated once at boot, so its address is known
  * when kexec_file_load() builds the boot parameters; its content is
@@ -52,14 +57,6 @@
  * listing the block again.  The value is the order, or'ed with this.
  */
 #define KHO_XA_REF	0x100UL
-
-/*
- * Bytes of the root that referenced lists leave free for the sub-blobs
- * added after them, LUO's state at kexec above all (a sub-blob node takes
- * about 100 bytes): a reference that would leave less gets -ENOSPC, and
- * its owner preserves the memory the other way.
- */
-#define KHO_REF_ROOM_KEEP	1024
 
 #undef MODULE_PARAM_PREFIX
 #define MODULE_PARAM_PREFIX "kho."
@@ -120,6 +117,10 @@ static struct kho_out {
 	struct list_head refs;
 	unsigned int nr_refs;
 	struct physr maps[KHO_NR_ORDERS];
+	/* The reference array written at kexec: first page, pages, entries. */
+	phys_addr_t ref_array;
+	unsigned long ref_array_pages;
+	u64 ref_array_entries;
 	void *root;
 	/* The scratch array named by the setup_data, filled at boot. */
 	struct kho_scratch_abi *scratch;
@@ -479,9 +480,6 @@ static int kho_mark_ref(const struct physr *pr, unsigned int order)
 	return ret;
 }
 
-static int kho_build_root_version(void *buf, bool final, unsigned int version);
-static int kho_build_root(void *buf, bool final);
-
 /**
  * kho_preserve_physr_ref() - keep a physr list and the memory it describes
  *	across kexec, the list being the only record of that memory
@@ -496,8 +494,10 @@ static int kho_build_root(void *buf, bool final);
  * list of N ranges costs its own 16 bytes per range and nothing more.  The
  * next kernel reserves every block, and hands them back with
  * kho_restore_folio() (order @order) once the owner took the list back with
- * kho_restore_physr().  With ``kho.write_version=`` 2 or 1 the ranges are
- * copied into the preserved-memory lists, as an older kernel reads them.
+ * kho_restore_physr().  The reference goes into the reference array
+ * written at kexec (root version 4), which takes any number of them; with
+ * ``kho.write_version=`` 3 or older the ranges are copied into the
+ * preserved-memory lists instead, as an older kernel reads them.
  * Every block is checked against everything preserved so far, as
  * kho_preserve_folio() checks a folio.  An empty list is accepted and
  * hands nothing over (the root gets no entry for it).
@@ -506,9 +506,8 @@ static int kho_build_root(void *buf, bool final);
  * Return: 0 on success, -EOPNOTSUPP when KHO is not enabled, -EINVAL for an
  * order too large, a range not made of such blocks or one in a scratch
  * area, -EEXIST when a block overlaps preserved memory or @pr is preserved
- * already, -ENOSPC when the root has no room for one more reference that
- * leaves %KHO_REF_ROOM_KEEP bytes of it free for later sub-blobs, -EBUSY
- * when the kernel is already kexecing, -ENOMEM.  On error nothing is
+ * already, -EBUSY when the kernel is already kexecing, -ENOMEM.  On
+ * error nothing is
  * preserved (a short list may stay in its chunk, with the same ranges).
  */
 int kho_preserve_physr_ref(struct physr *pr, unsigned int order)
@@ -536,22 +535,9 @@ int kho_preserve_physr_ref(struct physr *pr, unsigned int order)
 			ret = -EEXIST;
 	ret = ret ?: kho_mark_ref(pr, order);
 	if (!ret) {
+		/* The root is unchanged: the reference goes over in the array. */
 		list_add_tail(&ref->list, &kho_out.refs);
 		kho_out.nr_refs++;
-		/* In the newest version too, as kho_add_subtree() checks. */
-		ret = kho_build_root_version(kho_out.root, false,
-					     KHO_FDT_VERSION);
-		if (!ret && PAGE_SIZE - fdt_totalsize(kho_out.root) <
-		    KHO_REF_ROOM_KEEP)
-			ret = -ENOSPC;
-		ret = ret ?: kho_build_root(kho_out.root, false);
-		if (ret) {
-			/* As kho_add_subtree(): put back the previous root. */
-			list_del(&ref->list);
-			kho_out.nr_refs--;
-			kho_erase_ref(pr, order, U64_MAX);
-			kho_build_root(kho_out.root, false);
-		}
 	}
 	mutex_unlock(&kho_out.lock);
 	if (!ret)
@@ -589,7 +575,6 @@ int kho_unpreserve_physr_ref(struct physr *pr)
 			list_del(&found->list);
 			kho_out.nr_refs--;
 			kho_erase_ref(pr, found->order, U64_MAX);
-			kho_build_root(kho_out.root, false);
 		}
 	}
 	mutex_unlock(&kho_out.lock);
@@ -602,38 +587,24 @@ EXPORT_SYMBOL_GPL(kho_unpreserve_physr_ref);
 
 /*
  * Write the root FDT of format @version into @buf.  With @final the
- * preserved-memory property lists the built maps; otherwise it has a
- * placeholder of the largest size it can take, so that a sub-blob that
- * fits now still fits at kexec.  The referenced lists (version 3 and
- * later) take the same room either way.
+ * preserved-memory property lists the built maps and the reference array
+ * property names the built array (when it has entries); otherwise they
+ * have placeholders of the largest size they can take, so that a sub-blob
+ * that fits now still fits at kexec.  A root of version 3 has no
+ * referenced-memory property: this kernel copies the referenced ranges
+ * into the preserved-memory lists for it (kho_build_maps()).
  */
 static int kho_build_root_version(void *buf, bool final, unsigned int version)
 {
-	__be64 cells[2 * KHO_NR_ORDERS], *refs = NULL;
-	unsigned int n = 0, order, nr_refs = 0;
+	__be64 cells[2 * KHO_NR_ORDERS], array[2] = {};
+	unsigned int n = 0, order;
 	struct kho_blob *blob;
-	struct kho_ref *ref;
 	char compat[32];
 	int err;
 
-	if (version >= 3 && kho_out.nr_refs) {
-		refs = kmalloc_array(kho_out.nr_refs, KHO_FDT_REF_CELLS *
-				     sizeof(*refs), GFP_KERNEL);
-		if (!refs)
-			return -ENOMEM;
-		list_for_each_entry(ref, &kho_out.refs, list) {
-			__be64 *c;
-
-			/* An empty list hands nothing over: no entry. */
-			if (!physr_nr_ranges(ref->pr))
-				continue;
-			c = &refs[KHO_FDT_REF_CELLS * nr_refs++];
-
-			c[0] = cpu_to_be64(ref->order);
-			c[1] = cpu_to_be64(physr_first_chunk(ref->pr));
-			c[2] = cpu_to_be64(physr_nr_ranges(ref->pr));
-			c[3] = cpu_to_be64(physr_total_bytes(ref->pr));
-		}
+	if (final) {
+		array[0] = cpu_to_be64(kho_out.ref_array);
+		array[1] = cpu_to_be64(kho_out.ref_array_entries);
 	}
 
 	snprintf(compat, sizeof(compat), KHO_FDT_COMPATIBLE_PREFIX "%u",
@@ -657,11 +628,9 @@ static int kho_build_root_version(void *buf, bool final, unsigned int version)
 					      PAGE_SHIFT);
 	err = err ?: fdt_property(buf, KHO_FDT_PROP_MEM, cells,
 				  n * sizeof(cells[0]));
-	if (nr_refs)
-		err = err ?: fdt_property(buf, KHO_FDT_PROP_REF, refs,
-					  nr_refs * KHO_FDT_REF_CELLS *
-					  sizeof(refs[0]));
-	kfree(refs);
+	if (version >= 4 && (!final || kho_out.ref_array))
+		err = err ?: fdt_property(buf, KHO_FDT_PROP_REF_ARRAY, array,
+					  sizeof(array));
 	list_for_each_entry(blob, &kho_out.blobs, list) {
 		err = err ?: fdt_begin_node(buf, blob->name);
 		err = err ?: fdt_property_string(buf, "compatible",
@@ -755,7 +724,7 @@ int kho_add_subtree(const char *name, const char *compatible,
 		/*
 		 * The switch can change before the kexec: the sub-blob must
 		 * fit in the root of the newest version, the largest, too
-		 * (version 2 adds page-shift, 3 the referenced lists), or a
+		 * (version 2 adds page-shift, 4 the reference array), or a
 		 * kexec after kho.write_version=1 was undone would fail with
 		 * -ENOSPC.
 		 */
@@ -831,6 +800,20 @@ void *kho_out_root_final(void)
 	return root;
 }
 
+/*
+ * The reference array once kho_kexec_prepare() wrote it for good: its
+ * first page (0 when it has none), for the test module, which damages it.
+ */
+phys_addr_t kho_out_ref_array_final(void)
+{
+	phys_addr_t phys;
+
+	mutex_lock(&kho_out.lock);
+	phys = kho_out.frozen ? kho_out.ref_array : 0;
+	mutex_unlock(&kho_out.lock);
+	return phys;
+}
+
 /* Copy the current outgoing root into @buf (one page), for debugfs. */
 int kho_out_root_copy(void *buf, size_t size)
 {
@@ -847,11 +830,14 @@ int kho_out_root_copy(void *buf, size_t size)
  * for debugfs (the lists themselves exist only from kexec on): one line
  * per order that has ranges, "order O ranges R bytes B chunks C"; then one
  * line per referenced list, "ref order O ranges R bytes B chunks C", whose
- * ranges the maps do not copy (unless a root older than 3 is written).
+ * ranges the maps do not copy (unless a root older than 4 is written);
+ * then "ref_array entries E pages P", the reference array it would write
+ * (0 and 0 for a root older than 4).  The maps count no array page.
  */
 int kho_out_maps_show(struct seq_file *m)
 {
-	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 3;
+	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 4;
+	u64 entries = 0;
 	struct kho_ref *ref;
 	struct physr pr;
 	unsigned int order;
@@ -881,12 +867,19 @@ int kho_out_maps_show(struct seq_file *m)
 				   physr_total_bytes(&pr), physr_nr_chunks(&pr));
 		physr_destroy(&pr);
 	}
-	if (!ret)
-		list_for_each_entry(ref, &kho_out.refs, list)
+	if (!ret) {
+		list_for_each_entry(ref, &kho_out.refs, list) {
 			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu\n",
 				   ref->order, physr_nr_ranges(ref->pr),
 				   physr_total_bytes(ref->pr),
 				   physr_nr_chunks(ref->pr));
+			if (!copy_refs && physr_nr_ranges(ref->pr))
+				entries++;
+		}
+		seq_printf(m, "ref_array entries %llu pages %llu\n", entries,
+			   DIV_ROUND_UP(entries,
+					KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE)));
+	}
 	mutex_unlock(&kho_out.lock);
 	return ret;
 }
@@ -980,9 +973,95 @@ static void kho_destroy_maps(void)
 		physr_destroy(&kho_out.maps[order]);
 }
 
+/* Free the reference array and forget its pages in the order-0 xarray. */
+static void kho_free_ref_array(void)
+{
+	struct kho_ref_array_hdr *hdr;
+	phys_addr_t phys = kho_out.ref_array, next;
+
+	while (phys) {
+		hdr = phys_to_virt(phys);
+		next = le64_to_cpu(hdr->next);
+		xa_erase(&kho_out.preserved[0], PHYS_PFN(phys));
+		free_page((unsigned long)hdr);
+		phys = next;
+	}
+	kho_out.ref_array = 0;
+	kho_out.ref_array_pages = 0;
+	kho_out.ref_array_entries = 0;
+}
+
+/* Allocate one reference array page, preserved as an order-0 page. */
+static struct kho_ref_array_hdr *kho_ref_array_page(void)
+{
+	struct kho_ref_array_hdr *hdr;
+	unsigned long pfn;
+	int ret;
+
+	hdr = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!hdr)
+		return NULL;
+	pfn = PHYS_PFN(virt_to_phys(hdr));
+	/* Unmovable: never in a scratch area, whose pageblocks are CMA. */
+	ret = kho_overlaps_scratch(PFN_PHYS(pfn), PAGE_SIZE) ||
+	      kho_block_busy(pfn, 0) ? -EINVAL :
+	      xa_insert(&kho_out.preserved[0], pfn, xa_mk_value(0),
+			GFP_KERNEL);
+	if (ret) {
+		free_page((unsigned long)hdr);
+		return NULL;
+	}
+	hdr->magic = cpu_to_le32(KHO_REF_ARRAY_MAGIC);
+	hdr->version = cpu_to_le16(KHO_REF_ARRAY_VERSION);
+	return hdr;
+}
+
+/*
+ * Write the reference array for a root of version 4: one entry per
+ * non-empty referenced list, in the order they were preserved, 127 to a
+ * 4 KiB page.  Its pages are preserved order-0 pages, so the maps built
+ * after it list them.  Nothing to write for no reference.
+ */
+static int kho_build_ref_array(void)
+{
+	unsigned int per = KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE);
+	struct kho_ref_array_hdr *hdr = NULL, *page;
+	struct kho_ref_entry *e;
+	struct kho_ref *ref;
+	u32 count;
+
+	list_for_each_entry(ref, &kho_out.refs, list) {
+		/* An empty list hands nothing over: no entry. */
+		if (!physr_nr_ranges(ref->pr))
+			continue;
+		if (!hdr || le32_to_cpu(hdr->count) == per) {
+			page = kho_ref_array_page();
+			if (!page) {
+				kho_free_ref_array();
+				return -ENOMEM;
+			}
+			if (hdr)
+				hdr->next = cpu_to_le64(virt_to_phys(page));
+			else
+				kho_out.ref_array = virt_to_phys(page);
+			kho_out.ref_array_pages++;
+			hdr = page;
+		}
+		count = le32_to_cpu(hdr->count);
+		e = (struct kho_ref_entry *)(hdr + 1) + count;
+		e->first = cpu_to_le64(physr_first_chunk(ref->pr));
+		e->nr_ranges = cpu_to_le64(physr_nr_ranges(ref->pr));
+		e->bytes = cpu_to_le64(physr_total_bytes(ref->pr));
+		e->order = cpu_to_le32(ref->order);
+		hdr->count = cpu_to_le32(count + 1);
+		kho_out.ref_array_entries++;
+	}
+	return 0;
+}
+
 static int kho_build_maps(void)
 {
-	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 3;
+	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 4;
 	unsigned int order;
 	unsigned long idx;
 	void *entry;
@@ -1067,13 +1146,17 @@ int kho_kexec_prepare(void)
 
 	mutex_lock(&kho_out.lock);
 	kho_destroy_maps();
-	ret = kho_build_maps();
+	kho_free_ref_array();
+	ret = kho_write_version(KHO_FDT_VERSION) >= 4 ?
+	      kho_build_ref_array() : 0;
+	ret = ret ?: kho_build_maps();
 	if (!ret)
 		ret = kho_build_root(kho_out.root, true);
 	if (!ret && kho_test_refuse_kexec())
 		ret = -ECANCELED;
 	if (ret) {
 		kho_destroy_maps();
+		kho_free_ref_array();
 		kho_build_root(kho_out.root, false);
 		pr_err("cannot write the handover: %d\n", ret);
 	} else {

@@ -48,7 +48,8 @@ bool kho_scratch_kept;
 struct kho_incoming kho_in;
 
 /*
- * A list the root references (version 3), adopted in place for the boot,
+ * A list the root references (version 3, or through the reference array
+ * of version 4), adopted in place for the boot,
  * and the page frames its ranges span, [@lo_pfn, @hi_pfn).
  */
 struct kho_in_ref {
@@ -60,6 +61,9 @@ struct kho_in_ref {
 
 static struct kho_in_ref *kho_refs __initdata;
 static unsigned int kho_nr_refs __initdata;
+/* The reference array of a version 4 root, once its chain was checked. */
+static phys_addr_t kho_ref_array __initdata;
+static u64 kho_ref_array_pages __initdata;
 
 static bool kho_enable = IS_ENABLED(CONFIG_KEXEC_HANDOVER_ENABLE_DEFAULT);
 static phys_addr_t kho_scratch_size __initdata;
@@ -536,10 +540,182 @@ static int __init kho_check_ref(struct kho_in_ref *ref, u64 nr, u64 bytes)
 	return 0;
 }
 
+/* Adopt referenced list @i of @order at @first, announced with @nr, @bytes. */
+static int __init kho_adopt_ref(unsigned int i, u64 order, u64 first, u64 nr,
+				u64 bytes, unsigned long *max_chunks)
+{
+	struct kho_in_ref *ref = &kho_refs[i];
+	int ret;
+
+	physr_init(&ref->pr);
+	if (order >= KHO_NR_ORDERS || !first || first > PHYS_ADDR_MAX) {
+		kho_reject("bad order or address of a referenced list",
+			   -EINVAL);
+		return -EINVAL;
+	}
+	ref->order = order;
+	ret = physr_adopt(&ref->pr, first, NULL, *max_chunks, kho_chunk_ok,
+			  NULL);
+	if (ret) {
+		kho_reject_chain(first, *max_chunks, ret,
+				 "bad referenced chunk chain");
+		return ret;
+	}
+	ret = kho_check_ref(ref, nr, bytes);
+	if (ret) {
+		kho_reject("bad referenced range", ret);
+		return ret;
+	}
+	*max_chunks -= physr_nr_chunks(&ref->pr);
+	kho_in.ref_ranges += physr_nr_ranges(&ref->pr);
+	kho_in.ref_chunk_bytes += physr_nr_chunks(&ref->pr) * PAGE_SIZE;
+	return 0;
+}
+
+static int __init kho_alloc_refs(u64 n)
+{
+	kho_refs = memblock_alloc(n * sizeof(*kho_refs), SMP_CACHE_BYTES);
+	if (!kho_refs) {
+		kho_reject("cannot allocate the referenced lists", -ENOMEM);
+		return -ENOMEM;
+	}
+	kho_nr_refs = n;
+	return 0;
+}
+
 /*
- * Adopt the lists a version 3 root references (KHO_FDT_PROP_REF), in
- * place, for the boot only: their ranges are in no particular order, and
- * kho_build_waiting() checks them against everything else.
+ * Check the whole chain of the reference array of @total entries at
+ * @first before any entry is read: every page in RAM, outside scratch and
+ * the low limit, not the root, with the magic, version 1, zero reserved
+ * fields, a full count but in the last page, which has the rest, and a
+ * next pointer to such a page, 0 in the last page.  A chain that goes on
+ * after its last page, a loop among others, is -ELOOP.  That its pages
+ * are preserved order-0 pages is checked once the maps are indexed
+ * (kho_check_ref_chunks()).
+ */
+static int __init kho_check_ref_array(u64 first, u64 total)
+{
+	u64 per = KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE), npages, p, expect;
+	const struct kho_ref_array_hdr *hdr;
+	phys_addr_t phys = first;
+	char why[96];
+	u64 next;
+	u16 v;
+
+	if (!total || total > memblock_phys_mem_size() >> PAGE_SHIFT) {
+		kho_reject("bad number of reference array entries", -EINVAL);
+		return -EINVAL;
+	}
+	npages = DIV_ROUND_UP(total, per);
+	if (!first || first > PHYS_ADDR_MAX || !PAGE_ALIGNED(first) ||
+	    !kho_area_ok(first, PAGE_SIZE) || first == kho_setup.root_phys) {
+		kho_reject("reference array page not in RAM outside scratch",
+			   -ERANGE);
+		return -ERANGE;
+	}
+	for (p = 0; p < npages; p++) {
+		hdr = phys_to_virt(phys);
+		if (le32_to_cpu(hdr->magic) != KHO_REF_ARRAY_MAGIC) {
+			kho_reject("bad reference array magic", -EINVAL);
+			return -EINVAL;
+		}
+		v = le16_to_cpu(hdr->version);
+		if (v != KHO_REF_ARRAY_VERSION) {
+			snprintf(why, sizeof(why),
+				 "reference array version %u %s this kernel reads (%u)",
+				 v, v > KHO_REF_ARRAY_VERSION ?
+				 "is newer than" : "is not one",
+				 KHO_REF_ARRAY_VERSION);
+			kho_reject(why, -EPROTONOSUPPORT);
+			return -EPROTONOSUPPORT;
+		}
+		if (hdr->reserved0 || hdr->reserved1 || hdr->reserved2) {
+			kho_reject("bad reference array header", -EINVAL);
+			return -EINVAL;
+		}
+		expect = p + 1 < npages ? per : total - p * per;
+		if (le32_to_cpu(hdr->count) != expect) {
+			kho_reject("bad reference array count", -EINVAL);
+			return -EINVAL;
+		}
+		next = le64_to_cpu(hdr->next);
+		if (next && (next > PHYS_ADDR_MAX || !PAGE_ALIGNED(next) ||
+			     !kho_area_ok(next, PAGE_SIZE) ||
+			     next == kho_setup.root_phys)) {
+			kho_reject("bad reference array next page", -ERANGE);
+			return -ERANGE;
+		}
+		if (p + 1 == npages && next) {
+			kho_reject("reference array chain loops or is longer than its count",
+				   -ELOOP);
+			return -ELOOP;
+		}
+		if (p + 1 < npages && !next) {
+			kho_reject("reference array chain shorter than its count",
+				   -EINVAL);
+			return -EINVAL;
+		}
+		phys = next;
+	}
+	kho_ref_array = first;
+	kho_ref_array_pages = npages;
+	return 0;
+}
+
+/*
+ * Adopt the lists of the reference array of a version 4 root
+ * (KHO_FDT_PROP_REF_ARRAY), the chain checked first as a whole.
+ */
+static int __init kho_adopt_ref_array(const void *fdt)
+{
+	unsigned long max_chunks = memblock_phys_mem_size() >> PAGE_SHIFT;
+	u64 per = KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE), total, i;
+	const struct kho_ref_array_hdr *hdr;
+	const struct kho_ref_entry *e;
+	const __be64 *cells;
+	int len, ret;
+
+	if (fdt_getprop(fdt, 0, KHO_FDT_PROP_REF, &len)) {
+		kho_reject(KHO_FDT_PROP_REF " in a version 4 root", -EINVAL);
+		return -EINVAL;
+	}
+	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_REF_ARRAY, &len);
+	if (!cells)
+		return 0;
+	if (len != 2 * sizeof(*cells)) {
+		kho_reject("bad " KHO_FDT_PROP_REF_ARRAY " property", -EINVAL);
+		return -EINVAL;
+	}
+	total = get_unaligned_be64(&cells[1]);
+	ret = kho_check_ref_array(get_unaligned_be64(&cells[0]), total);
+	ret = ret ?: kho_alloc_refs(total);
+	if (ret)
+		return ret;
+	hdr = phys_to_virt(kho_ref_array);
+	for (i = 0; i < total; i++) {
+		if (i && !(i % per))
+			hdr = phys_to_virt(le64_to_cpu(hdr->next));
+		e = (const struct kho_ref_entry *)(hdr + 1) + i % per;
+		if (e->reserved) {
+			kho_reject("bad reference array entry", -EINVAL);
+			return -EINVAL;
+		}
+		ret = kho_adopt_ref(i, le32_to_cpu(e->order),
+				    le64_to_cpu(e->first),
+				    le64_to_cpu(e->nr_ranges),
+				    le64_to_cpu(e->bytes), &max_chunks);
+		if (ret)
+			return ret;
+	}
+	kho_in.nr_refs = total;
+	return 0;
+}
+
+/*
+ * Adopt the lists a version 3 root references (KHO_FDT_PROP_REF), or a
+ * version 4 root through its reference array, in place, for the boot only:
+ * their ranges are in no particular order, and kho_build_waiting() checks
+ * them against everything else.
  */
 static int __init kho_adopt_refs(const void *fdt)
 {
@@ -548,6 +724,8 @@ static int __init kho_adopt_refs(const void *fdt)
 	unsigned int i, n;
 	int len, ret;
 
+	if (kho_in.root_version >= 4)
+		return kho_adopt_ref_array(fdt);
 	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_REF, &len);
 	if (!cells)
 		return 0;
@@ -556,41 +734,18 @@ static int __init kho_adopt_refs(const void *fdt)
 		return -EINVAL;
 	}
 	n = len / (KHO_FDT_REF_CELLS * sizeof(*cells));
-	kho_refs = memblock_alloc(n * sizeof(*kho_refs), SMP_CACHE_BYTES);
-	if (!kho_refs) {
-		kho_reject("cannot allocate the referenced lists", -ENOMEM);
-		return -ENOMEM;
-	}
-	kho_nr_refs = n;
+	ret = kho_alloc_refs(n);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		const __be64 *c = &cells[KHO_FDT_REF_CELLS * i];
-		u64 order = get_unaligned_be64(&c[0]);
-		u64 first = get_unaligned_be64(&c[1]);
-		struct kho_in_ref *ref = &kho_refs[i];
 
-		physr_init(&ref->pr);
-		if (order >= KHO_NR_ORDERS || !first || first > PHYS_ADDR_MAX) {
-			kho_reject("bad order or address of a referenced list",
-				   -EINVAL);
-			return -EINVAL;
-		}
-		ref->order = order;
-		ret = physr_adopt(&ref->pr, first, NULL, max_chunks,
-				  kho_chunk_ok, NULL);
-		if (ret) {
-			kho_reject_chain(first, max_chunks, ret,
-					 "bad referenced chunk chain");
+		ret = kho_adopt_ref(i, get_unaligned_be64(&c[0]),
+				    get_unaligned_be64(&c[1]),
+				    get_unaligned_be64(&c[2]),
+				    get_unaligned_be64(&c[3]), &max_chunks);
+		if (ret)
 			return ret;
-		}
-		ret = kho_check_ref(ref, get_unaligned_be64(&c[2]),
-				    get_unaligned_be64(&c[3]));
-		if (ret) {
-			kho_reject("bad referenced range", ret);
-			return ret;
-		}
-		max_chunks -= physr_nr_chunks(&ref->pr);
-		kho_in.ref_ranges += physr_nr_ranges(&ref->pr);
-		kho_in.ref_chunk_bytes += physr_nr_chunks(&ref->pr) * PAGE_SIZE;
 	}
 	kho_in.nr_refs = n;
 	return 0;
@@ -603,6 +758,8 @@ static void __init kho_drop_refs(void)
 		memblock_free(kho_refs, kho_nr_refs * sizeof(*kho_refs));
 	kho_refs = NULL;
 	kho_nr_refs = 0;
+	kho_ref_array = 0;
+	kho_ref_array_pages = 0;
 }
 
 static int __init kho_ref_chunk_ok(phys_addr_t phys, size_t size, void *arg)
@@ -612,14 +769,31 @@ static int __init kho_ref_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 	return kho_lookup(phys, size, &order) ? 0 : -EINVAL;
 }
 
+/* The next page of the reference array after @phys, a checked chain. */
+static phys_addr_t __init kho_ref_array_next(phys_addr_t phys)
+{
+	const struct kho_ref_array_hdr *hdr = phys_to_virt(phys);
+
+	return le64_to_cpu(hdr->next);
+}
+
 /*
  * The chunks of a referenced list are preserved pages of the maps, for its
- * owner to take back with kho_restore_physr().
+ * owner to take back with kho_restore_physr(); so are the pages of the
+ * reference array, order-0 pages, for KHO itself.
  */
 static int __init kho_check_ref_chunks(void)
 {
-	unsigned int i;
+	phys_addr_t phys = kho_ref_array;
+	unsigned int i, order;
+	u64 p;
 	int ret;
+
+	for (p = 0; p < kho_ref_array_pages; p++) {
+		if (!kho_lookup(phys, PAGE_SIZE, &order) || order)
+			return -ENOENT;
+		phys = kho_ref_array_next(phys);
+	}
 
 	for (i = 0; i < kho_nr_refs; i++) {
 		ret = physr_walk_chunks(&kho_refs[i].pr, kho_ref_chunk_ok,
@@ -767,6 +941,52 @@ static int __init kho_build_waiting(void)
 		}
 	}
 	return 0;
+}
+
+static int __init kho_chunk_waiting(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long bit = PHYS_PFN(phys) - kho_in.waiting_base_pfn;
+
+	return test_bit(bit, kho_in.waiting) ? 0 : -EEXIST;
+}
+
+/* Set (@set) or clear the bits of the reference array's pages. */
+static void __init kho_ref_array_bits(bool set)
+{
+	phys_addr_t phys = kho_ref_array;
+	unsigned long bit;
+	u64 p;
+
+	for (p = 0; p < kho_ref_array_pages; p++) {
+		bit = PHYS_PFN(phys) - kho_in.waiting_base_pfn;
+		if (set)
+			__set_bit(bit, kho_in.waiting);
+		else
+			__clear_bit(bit, kho_in.waiting);
+		phys = kho_ref_array_next(phys);
+	}
+}
+
+/*
+ * KHO takes the pages of the reference array itself once they are
+ * reserved: they are no page for anyone to restore (kho_finish() frees
+ * them as metadata), so their bits of the bitmap of waiting pages are
+ * cleared then.  A referenced list whose chunk is such a page is refused
+ * before: with those bits cleared for the check, its chunk is not waiting.
+ */
+static int __init kho_check_ref_array_pages(void)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (!kho_ref_array_pages)
+		return 0;
+	kho_ref_array_bits(false);
+	for (i = 0; i < kho_nr_refs && !ret; i++)
+		ret = physr_walk_chunks(&kho_refs[i].pr, kho_chunk_waiting,
+					NULL);
+	kho_ref_array_bits(true);
+	return ret;
 }
 
 static void __init kho_free_waiting(void)
@@ -1043,8 +1263,10 @@ static int __init kho_accept(void)
 	kho_build_index();
 	ret = kho_check_ref_chunks();
 	if (ret) {
-		kho_reject("a referenced list's chunk is not preserved memory",
-			   ret);
+		kho_reject(ret == -ENOENT ?
+			   "a reference array page is not preserved memory" :
+			   "a referenced list's chunk is not preserved memory",
+			   ret == -ENOENT ? -EINVAL : ret);
 		kho_free_index();
 		goto drop;
 	}
@@ -1066,6 +1288,14 @@ static int __init kho_accept(void)
 		kho_free_index();
 		goto drop;
 	}
+	ret = kho_check_ref_array_pages();
+	if (ret) {
+		kho_reject("a reference array page is a referenced list's chunk",
+			   ret);
+		kho_free_waiting();
+		kho_free_index();
+		goto drop;
+	}
 	ret = kho_visit_all(&meta);
 	ret = ret == 1 ? 0 : ret;
 	if (ret) {
@@ -1082,6 +1312,11 @@ static int __init kho_accept(void)
 		kho_free_index();
 		goto drop;
 	}
+	/* Reserved with the ranges of the maps; KHO's from now on. */
+	kho_ref_array_bits(false);
+	kho_in.ref_array = kho_ref_array;
+	kho_in.ref_array_pages = kho_ref_array_pages;
+	kho_in.metadata_bytes += kho_ref_array_pages * PAGE_SIZE;
 	kho_drop_refs();
 	kho_in.root_phys = root;
 	kho_in.root = fdt;

@@ -15,6 +15,9 @@
  *   /sys/kernel/debug/kho/in/maps/order-N the chunk pages of the incoming
  *                                         preserved-memory list of order N,
  *                                         in chain order, until kho_finish()
+ *   /sys/kernel/debug/kho/in/ref_array    the pages of the incoming
+ *                                         reference array (root version 4),
+ *                                         in chain order, until kho_finish()
  *   /sys/kernel/debug/kho/in/blobs/NAME   the incoming sub-blobs, until their
  *                                         owner restores them (then a read
  *                                         fails with -ENODATA)
@@ -131,6 +134,9 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "reserved_bytes %llu\n", kho_in.reserved_bytes);
 	seq_printf(m, "metadata_bytes %llu\n", kho_in.metadata_bytes);
 	seq_printf(m, "ref_chunk_bytes %llu\n", kho_in.ref_chunk_bytes);
+	seq_printf(m, "ref_lists %llu\n", kho_in.nr_refs);
+	seq_printf(m, "ref_ranges %llu\n", kho_in.ref_ranges);
+	seq_printf(m, "ref_array_pages %llu\n", kho_in.ref_array_pages);
 	seq_printf(m, "released_pages %llu\n", kho_in.released_pages);
 	seq_printf(m, "released_metadata_pages %llu\n",
 		   kho_in.released_meta_pages);
@@ -144,6 +150,7 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
 
 static struct dentry *kho_in_root, *kho_in_blobs, *kho_in_maps;
+static struct dentry *kho_in_ref_array;
 
 struct kho_chunk_seek {
 	unsigned long want;
@@ -192,6 +199,42 @@ static const struct file_operations kho_in_map_fops = {
 	.llseek = default_llseek,
 };
 
+/*
+ * in/ref_array: the pages of the reference array, one after another.  The
+ * chain was checked at boot and stays reserved until kho_finish(), which
+ * removes this file first.
+ */
+static ssize_t kho_in_ref_array_read(struct file *file, char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	loff_t end = (loff_t)kho_in.ref_array_pages << PAGE_SHIFT;
+	ssize_t done = 0;
+
+	while (count && *ppos >= 0 && *ppos < end) {
+		phys_addr_t phys = kho_in.ref_array;
+		loff_t i = *ppos >> PAGE_SHIFT;
+		size_t off = offset_in_page(*ppos);
+		size_t n = min_t(size_t, count, PAGE_SIZE - off);
+
+		while (i--)
+			phys = le64_to_cpu(((struct kho_ref_array_hdr *)
+					    phys_to_virt(phys))->next);
+		if (copy_to_user(ubuf + done, phys_to_virt(phys) + off, n))
+			return done ?: -EFAULT;
+		done += n;
+		count -= n;
+		*ppos += n;
+	}
+	return done;
+}
+
+static const struct file_operations kho_in_ref_array_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = kho_in_ref_array_read,
+	.llseek = default_llseek,
+};
+
 /* An incoming sub-blob shown in debugfs. */
 struct kho_in_blob {
 	struct list_head list;
@@ -225,10 +268,12 @@ void kho_debugfs_in_remove(void)
 	struct dentry *root = xchg(&kho_in_root, NULL);
 	struct dentry *blobs = xchg(&kho_in_blobs, NULL);
 	struct dentry *maps = xchg(&kho_in_maps, NULL);
+	struct dentry *array = xchg(&kho_in_ref_array, NULL);
 	struct kho_in_blob *b, *tmp;
 
-	if (!blobs && !root && !maps)
+	if (!blobs && !root && !maps && !array)
 		return;
+	debugfs_remove(array);
 	debugfs_remove(root);
 	debugfs_remove_recursive(blobs);
 	debugfs_remove_recursive(maps);
@@ -266,6 +311,12 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 					 &kho_in_map_fops,
 					 (loff_t)physr_nr_chunks(pr) << PAGE_SHIFT);
 	}
+	if (kho_in.ref_array_pages)
+		kho_in_ref_array =
+			debugfs_create_file_size("ref_array", 0400, in, NULL,
+						 &kho_in_ref_array_fops,
+						 (loff_t)kho_in.ref_array_pages <<
+						 PAGE_SHIFT);
 	blobs = debugfs_create_dir("blobs", in);
 	kho_in_blobs = blobs;
 	fdt_for_each_subnode(node, fdt, 0) {

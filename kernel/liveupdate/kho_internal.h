@@ -43,10 +43,16 @@ struct kho_area {
  * @ref_chunk_bytes: bytes of their chunk pages (their owners' records,
  *	preserved pages of the maps: counted in @reserved_bytes, not in
  *	@metadata_bytes).
+ * @ref_array: physical address of the first page of the reference array
+ *	(root version 4), 0 when there is none.  Its pages are order-0
+ *	pages of @maps that KHO itself takes: their bits in @waiting are
+ *	cleared at boot, and kho_finish() frees them as metadata.
+ * @ref_array_pages: number of pages of the reference array.
  * @status: a line for debugfs saying what happened to the handover.
  * @nr_reserved: number of ranges reserved at boot.
  * @reserved_bytes: bytes reserved at boot, metadata included.
- * @metadata_bytes: bytes of root and chunk pages.
+ * @metadata_bytes: bytes of root and chunk pages, and of the reference
+ *	array.
  * @reserve_cycles: get_cycles() spent validating and reserving; early in
  *	boot no clock with a finer grain than the tick may be running yet.
  * @released_pages: preserved pages nobody restored, freed by kho_finish().
@@ -68,6 +74,8 @@ struct kho_incoming {
 	u64 nr_refs;
 	u64 ref_ranges;
 	u64 ref_chunk_bytes;
+	phys_addr_t ref_array;
+	u64 ref_array_pages;
 	char status[128];
 	u64 nr_reserved;
 	u64 reserved_bytes;
@@ -134,6 +142,7 @@ static inline bool kho_test_refuse_kexec(void)
 /* Outgoing state, for debugfs: copies under the KHO lock. */
 int kho_out_root_copy(void *buf, size_t size);
 void *kho_out_root_final(void);
+phys_addr_t kho_out_ref_array_final(void);
 struct seq_file;
 int kho_out_maps_show(struct seq_file *m);
 const struct kho_scratch_abi *kho_out_scratch(unsigned int *nr);

@@ -525,7 +525,8 @@ static u64 kho_release_range(phys_addr_t phys, u64 len)
 
 /*
  * Give back the pages of KHO's own metadata in [@phys, @phys + @len): the
- * root, chunks of the preserved-memory lists, the index and the bitmap.
+ * root, chunks of the preserved-memory lists, the reference array, the
+ * index and the bitmap.
  * Nobody else ever restores them, so they are still reserved.
  */
 static u64 kho_release_meta(phys_addr_t phys, u64 len)
@@ -643,6 +644,16 @@ u64 kho_finish(void)
 						    sizeof(long)));
 	kho_in.waiting = NULL;
 	kho_in.waiting_nr = 0;
+	/* The reference array's pages: KHO's, no longer waiting since boot. */
+	while (kho_in.ref_array_pages) {
+		struct kho_ref_array_hdr *hdr = phys_to_virt(kho_in.ref_array);
+		phys_addr_t next = le64_to_cpu(hdr->next);
+
+		meta += kho_release_meta(kho_in.ref_array, PAGE_SIZE);
+		kho_in.ref_array = next;
+		kho_in.ref_array_pages--;
+	}
+	kho_in.ref_array = 0;
 	kho_in.root = NULL;
 	meta += kho_release_meta(kho_in.root_phys, PAGE_SIZE);
 	kho_in.root_phys = 0;

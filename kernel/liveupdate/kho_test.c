@@ -38,7 +38,7 @@
  *	As bench_small with @n folios (1 to 131072), @n ranges to reserve.
  *   echo "bench_scatter_ref <n>" > /sys/kernel/debug/kho_test/control
  *	The same, the list preserved with kho_preserve_physr_ref() as the
- *	only record of the folios (root v3: no copy in the preserved-memory
+ *	only record of the folios (root v4: no copy in the preserved-memory
  *	lists, the next kernel reserves them from its bitmap).
  *   echo bench_release > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores that list and every folio on it, and
@@ -50,7 +50,11 @@
  *	"count", "cycle", "outside_ram"; "none" undoes it); or put the
  *	first range of the first referenced list on the first page of the
  *	first preserved-memory list ("ref_overlap"), or have its reference
- *	announce one range more than the list has ("ref_count"); or replace the
+ *	announce one range more than the list has ("ref_count"); or damage
+ *	the reference array: its first page's magic, its next pointer (to
+ *	64 TiB), a loop back to its first page, a count above a page's
+ *	capacity ("ref_array_magic", "ref_array_next", "ref_array_loop",
+ *	"ref_array_count"); or replace the
  *	root by one as upstream Linux writes it ("upstream"); or give the
  *	root the next version, which no kernel reads yet ("newer"), or the
  *	first chunk the next physr chunk version ("chunk_newer"); or move a
@@ -383,6 +387,10 @@ enum kho_test_corrupt {
 	KHO_TEST_CORRUPT_REF_COUNT,	/* a reference with one range more */
 	KHO_TEST_CORRUPT_OVERLAP,	/* two lists' ranges overlap */
 	KHO_TEST_CORRUPT_SCRATCH_PAGEBLOCK, /* scratch area 0 a page shorter */
+	KHO_TEST_CORRUPT_REF_ARRAY_MAGIC, /* reference array page's magic */
+	KHO_TEST_CORRUPT_REF_ARRAY_NEXT, /* its last page's next: 64 TiB */
+	KHO_TEST_CORRUPT_REF_ARRAY_LOOP, /* its last page's next: its first */
+	KHO_TEST_CORRUPT_REF_ARRAY_COUNT, /* first page's count above capacity */
 	KHO_TEST_CORRUPT_MAX,
 };
 
@@ -400,6 +408,10 @@ static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
 	[KHO_TEST_CORRUPT_REF_COUNT] = "ref_count",
 	[KHO_TEST_CORRUPT_OVERLAP] = "overlap",
 	[KHO_TEST_CORRUPT_SCRATCH_PAGEBLOCK] = "scratch_pageblock",
+	[KHO_TEST_CORRUPT_REF_ARRAY_MAGIC] = "ref_array_magic",
+	[KHO_TEST_CORRUPT_REF_ARRAY_NEXT] = "ref_array_next",
+	[KHO_TEST_CORRUPT_REF_ARRAY_LOOP] = "ref_array_loop",
+	[KHO_TEST_CORRUPT_REF_ARRAY_COUNT] = "ref_array_count",
 };
 
 static int kho_test_corrupt_mode;
@@ -448,23 +460,48 @@ static u64 kho_test_next_phys(struct physr_chunk *c, u32 i)
 	return c && c->hdr.count ? le64_to_cpu(c->ranges[0].phys) : U64_MAX;
 }
 
+/* Entry @i of the reference array written at kexec, or NULL. */
+static struct kho_ref_entry *kho_test_ref_entry(u64 i)
+{
+	u64 per = KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE);
+	phys_addr_t phys = kho_out_ref_array_final();
+	struct kho_ref_array_hdr *hdr;
+
+	while (phys) {
+		hdr = phys_to_virt(phys);
+		if (i < le32_to_cpu(hdr->count))
+			return (struct kho_ref_entry *)(hdr + 1) + i;
+		if (i < per)
+			return NULL;
+		i -= per;
+		phys = le64_to_cpu(hdr->next);
+	}
+	return NULL;
+}
+
 /*
- * Whether [@phys, @phys + @len) holds a chunk page of a list the root
- * references: moved away, that chunk would no longer be preserved memory,
- * which the next kernel finds before any overlap.
+ * Whether [@phys, @phys + @len) holds a page of the reference array or a
+ * chunk page of a list it references: moved away, that page would no
+ * longer be preserved memory, which the next kernel finds before any
+ * overlap.
  */
 static bool kho_test_holds_ref_chunk(void *root, u64 phys, u64 len)
 {
-	const fdt64_t *cells;
+	struct kho_ref_array_hdr *hdr;
+	struct kho_ref_entry *e;
 	struct physr_chunk *c;
-	int n, i;
+	phys_addr_t a;
+	u64 i;
 
-	cells = fdt_getprop(root, 0, KHO_FDT_PROP_REF, &n);
-	for (i = 0; cells && i + KHO_FDT_REF_CELLS <= n / (int)sizeof(*cells);
-	     i += KHO_FDT_REF_CELLS) {
-		if (!fdt64_to_cpu(cells[i + 1]))
+	for (a = kho_out_ref_array_final(); a; a = le64_to_cpu(hdr->next)) {
+		hdr = phys_to_virt(a);
+		if (a >= phys && a - phys < len)
+			return true;
+	}
+	for (i = 0; (e = kho_test_ref_entry(i)); i++) {
+		if (!e->first)
 			continue;
-		for (c = phys_to_virt(fdt64_to_cpu(cells[i + 1])); c;
+		for (c = phys_to_virt(le64_to_cpu(e->first)); c;
 		     c = kho_test_next_chunk(c))
 			if (virt_to_phys(c) >= phys &&
 			    virt_to_phys(c) - phys < len)
@@ -589,23 +626,52 @@ static void kho_test_corrupt(void)
 			pr_err("test: no order-0 range could be moved onto another list's\n");
 		goto out;
 	}
+	if (kho_test_corrupt_mode >= KHO_TEST_CORRUPT_REF_ARRAY_MAGIC) {
+		phys_addr_t first = kho_out_ref_array_final();
+		struct kho_ref_array_hdr *a, *last;
+
+		if (!first) {
+			pr_err("test: no reference array to damage\n");
+			goto out;
+		}
+		a = phys_to_virt(first);
+		for (last = a; last->next;
+		     last = phys_to_virt(le64_to_cpu(last->next)))
+			;
+		switch (kho_test_corrupt_mode) {
+		case KHO_TEST_CORRUPT_REF_ARRAY_MAGIC:
+			a->magic = cpu_to_le32(KHO_REF_ARRAY_MAGIC ^ 1);
+			break;
+		case KHO_TEST_CORRUPT_REF_ARRAY_NEXT:
+			last->next = cpu_to_le64(1ULL << 46);
+			break;
+		case KHO_TEST_CORRUPT_REF_ARRAY_LOOP:
+			last->next = cpu_to_le64(first);
+			break;
+		case KHO_TEST_CORRUPT_REF_ARRAY_COUNT:
+			a->count = cpu_to_le32(KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE) +
+					       1);
+			break;
+		}
+		goto out;
+	}
 	head = kho_test_first_chunk(root);
 	if (!head)
 		goto out;
 	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_OVERLAP ||
 	    kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_COUNT) {
 		/* The first referenced list: order 0, from "preserve". */
-		fdt64_t *ref = fdt_getprop_w(root, 0, KHO_FDT_PROP_REF, &len);
+		struct kho_ref_entry *e = kho_test_ref_entry(0);
 		struct physr_chunk *c;
 
-		if (!ref || len < KHO_FDT_REF_CELLS * (int)sizeof(*ref))
+		if (!e)
 			goto out;
 		if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_REF_COUNT) {
-			ref[2] = cpu_to_fdt64(fdt64_to_cpu(ref[2]) + 1);
+			e->nr_ranges = cpu_to_le64(le64_to_cpu(e->nr_ranges) + 1);
 			goto out;
 		}
 		/* Its first range onto the first page of the first list. */
-		c = phys_to_virt(fdt64_to_cpu(ref[1]));
+		c = phys_to_virt(le64_to_cpu(e->first));
 		c->ranges[0].phys = head->ranges[0].phys;
 		goto out;
 	}

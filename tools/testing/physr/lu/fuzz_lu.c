@@ -238,7 +238,8 @@ static u64 lu_waiting_pages(void)
 			    (1UL << (i % BITS_PER_LONG)))
 				n += PageReserved(pfn_to_page(kho_in.waiting_base_pfn + i));
 	}
-	return n;
+	/* The reference array's pages (root v4): KHO's, freed as metadata. */
+	return n - kho_in.ref_array_pages;
 }
 
 /* Finish, and check that every page went back and nothing leaked. */

@@ -16,6 +16,8 @@ void lu_kho_boot_reset(void)
 	/* Like the lists, the referenced ones are only forgotten. */
 	kho_refs = NULL;
 	kho_nr_refs = 0;
+	kho_ref_array = 0;
+	kho_ref_array_pages = 0;
 	memset(&kho_setup, 0, sizeof(kho_setup));
 	memset(&kho_in, 0, sizeof(kho_in));
 	for (order = 0; order < KHO_NR_ORDERS; order++)

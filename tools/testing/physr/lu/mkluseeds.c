@@ -24,6 +24,9 @@
  *   24 its header (with the list references), 25-27 its segment array,
  *   28, 29 its folio lists of orders 0 and 2 (the order-0 preserved-memory
  *   list grows to pages 4-29 for them)
+ * The seeds of referenced lists (kho-ref-*: root v3, kho-refarray-*: root
+ * v4) have the lists' chunks at pages 24 and 25, their ranges at 44-59,
+ * and in root v4 the reference array at page 26.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +110,8 @@ static void setup(u64 root, unsigned int nr_scratch)
 /* Referenced lists for the next root() (version 3), and their size. */
 static const fdt64_t *ref_cells;
 static int ref_len;
+/* The reference array for the next root() (version 4): page, entries. */
+static const fdt64_t *ref_array;
 
 /* The root at page 1: lists of orders 0 and 2, and LUO's sub-blob. */
 static void root(const char *compat, bool luo)
@@ -130,6 +135,9 @@ static void root(const char *compat, bool luo)
 	if (ref_len)
 		err = err ?: fdt_property(fdt, KHO_FDT_PROP_REF, ref_cells,
 					  ref_len);
+	if (ref_array)
+		err = err ?: fdt_property(fdt, KHO_FDT_PROP_REF_ARRAY,
+					  ref_array, 2 * sizeof(*ref_array));
 	if (luo) {
 		err = err ?: fdt_begin_node(fdt, LUO_KHO_NAME);
 		err = err ?: fdt_property_string(fdt, "compatible",
@@ -379,7 +387,7 @@ int main(int argc, char **argv)
 		setup(PG(1), 1);
 		ref_cells = refs;
 		ref_len = sizeof(refs);
-		root(KHO_FDT_COMPATIBLE, false);
+		root(KHO_FDT_COMPATIBLE_PREFIX "3", false);
 		chunk(2, o0, 3, 0);
 		chunk(3, o2, 1, 0);
 		chunk(24, r0, 3, 0);
@@ -423,6 +431,101 @@ int main(int argc, char **argv)
 		ref_len = 0;
 	}
 
+	/*
+	 * Root v4: the same two referenced lists through a reference array
+	 * at page 26, a preserved page of the order-0 list; then each kind
+	 * of damage of the array that kho_corrupt makes, and more.
+	 */
+	{
+		const u64 o0[][2] = { { 4, 20 }, { 24, 3 }, { 32, 2 } };
+		const u64 o0_noarray[][2] = { { 4, 20 }, { 24, 2 }, { 32, 2 } };
+		const u64 o2[][2] = { { 36, 4 } };
+		const u64 r0[][2] = { { 50, 1 }, { 44, 2 }, { 48, 1 } };
+		const u64 r2[][2] = { { 56, 4 }, { 52, 4 } };
+		const fdt64_t arr[2] = { cpu_to_fdt64(PG(26)), cpu_to_fdt64(2) };
+		const fdt64_t refs[4] = {
+			cpu_to_fdt64(0), cpu_to_fdt64(PG(24)),
+			cpu_to_fdt64(3), cpu_to_fdt64(4 * PAGE_SIZE),
+		};
+		struct kho_ref_array_hdr *h = page(26);
+		struct kho_ref_entry *e = (void *)(h + 1);
+
+#define REFARRAY()							\
+	do {								\
+		memset(img, 0, sizeof(img));				\
+		setup(PG(1), 1);					\
+		ref_array = arr;					\
+		root(KHO_FDT_COMPATIBLE, false);			\
+		chunk(2, o0, 3, 0);					\
+		chunk(3, o2, 1, 0);					\
+		chunk(24, r0, 3, 0);					\
+		chunk(25, r2, 2, 0);					\
+		h->magic = cpu_to_le32(KHO_REF_ARRAY_MAGIC);		\
+		h->version = cpu_to_le16(KHO_REF_ARRAY_VERSION);	\
+		h->count = cpu_to_le32(2);				\
+		e[0].first = cpu_to_le64(PG(24));			\
+		e[0].nr_ranges = cpu_to_le64(3);			\
+		e[0].bytes = cpu_to_le64(4 * PAGE_SIZE);		\
+		e[1].first = cpu_to_le64(PG(25));			\
+		e[1].nr_ranges = cpu_to_le64(2);			\
+		e[1].bytes = cpu_to_le64(8 * PAGE_SIZE);		\
+		e[1].order = cpu_to_le32(2);				\
+	} while (0)
+
+		REFARRAY();
+		emit("kho-refarray-valid");
+		REFARRAY();
+		h->magic ^= cpu_to_le32(1);
+		emit("kho-refarray-magic");
+		REFARRAY();
+		h->next = cpu_to_le64(PG(LU_RAM_PAGES + LU_SCRATCH_PAGES + 64));
+		emit("kho-refarray-next");
+		REFARRAY();
+		h->next = cpu_to_le64(PG(26));
+		emit("kho-refarray-loop");
+		REFARRAY();
+		h->count = cpu_to_le32(KHO_REF_ARRAY_PER_PAGE(PAGE_SIZE) + 1);
+		emit("kho-refarray-count");
+		REFARRAY();
+		h->version = cpu_to_le16(KHO_REF_ARRAY_VERSION + 1);
+		emit("kho-refarray-newer");
+		REFARRAY();
+		h->reserved2 = cpu_to_le64(1);
+		emit("kho-refarray-reserved");
+		REFARRAY();
+		e[1].reserved = cpu_to_le32(1);
+		emit("kho-refarray-entry-reserved");
+		REFARRAY();
+		e[1].nr_ranges = cpu_to_le64(3);
+		emit("kho-refarray-ref-count");
+		/* The array's page not preserved: the order-0 list without it. */
+		REFARRAY();
+		chunk(2, o0_noarray, 3, 0);
+		emit("kho-refarray-unpreserved");
+		/* The array in the scratch area (outside the image). */
+		REFARRAY();
+		ref_array = (const fdt64_t[2]){ cpu_to_fdt64(PG(LU_RAM_PAGES)),
+						cpu_to_fdt64(2) };
+		root(KHO_FDT_COMPATIBLE, false);
+		emit("kho-refarray-scratch");
+		/* A v4 root with the version 3 property too. */
+		REFARRAY();
+		ref_cells = refs;
+		ref_len = sizeof(refs);
+		root(KHO_FDT_COMPATIBLE, false);
+		emit("kho-refarray-v3-property");
+		ref_cells = NULL;
+		ref_len = 0;
+		/* More entries announced than the array has. */
+		REFARRAY();
+		ref_array = (const fdt64_t[2]){ cpu_to_fdt64(PG(26)),
+						cpu_to_fdt64(3) };
+		root(KHO_FDT_COMPATIBLE, false);
+		emit("kho-refarray-total");
+		ref_array = NULL;
+#undef REFARRAY
+	}
+
 	/* Every core format in version 1, as kho.write_version=1 writes. */
 	full();
 	root(KHO_FDT_COMPATIBLE_V1, true);
@@ -436,7 +539,7 @@ int main(int argc, char **argv)
 
 	/* Versions newer than this kernel reads, and a foreign page size. */
 	full();
-	root(KHO_FDT_COMPATIBLE_PREFIX "3", true);
+	root(KHO_FDT_COMPATIBLE_PREFIX "5", true);
 	emit("kho-newer");
 	full();
 	((struct physr_chunk *)page(2))->hdr.version =

@@ -30,6 +30,16 @@ static inline void __set_bit(unsigned long bit, unsigned long *map)
 	lu_bit_assign(map, bit, true);
 }
 
+static inline void __clear_bit(unsigned long bit, unsigned long *map)
+{
+	lu_bit_assign(map, bit, false);
+}
+
+static inline bool test_bit(unsigned long bit, const unsigned long *map)
+{
+	return map[bit / BITS_PER_LONG] & (1UL << (bit % BITS_PER_LONG));
+}
+
 static inline bool __test_and_set_bit(unsigned long bit, unsigned long *map)
 {
 	bool old = map[bit / BITS_PER_LONG] & (1UL << (bit % BITS_PER_LONG));
