@@ -311,12 +311,15 @@ static void __init kho_debugfs_in_init(struct dentry *in)
 					 &kho_in_map_fops,
 					 (loff_t)physr_nr_chunks(pr) << PAGE_SHIFT);
 	}
-	if (kho_in.ref_array_pages)
-		kho_in_ref_array =
-			debugfs_create_file_size("ref_array", 0400, in, NULL,
-						 &kho_in_ref_array_fops,
-						 (loff_t)kho_in.ref_array_pages <<
-						 PAGE_SHIFT);
+	if (kho_in.ref_array_pages) {
+		kho_in_ref_array = debugfs_create_file("ref_array", 0400, in,
+						       NULL,
+						       &kho_in_ref_array_fops);
+		if (!IS_ERR(kho_in_ref_array))
+			i_size_write(d_inode(kho_in_ref_array),
+				     (loff_t)kho_in.ref_array_pages <<
+				     PAGE_SHIFT);
+	}
 	blobs = debugfs_create_dir("blobs", in);
 	kho_in_blobs = blobs;
 	fdt_for_each_subnode(node, fdt, 0) {

@@ -577,7 +577,7 @@ static u64 kho_release_chunks(struct physr *pr)
  */
 u64 kho_finish(void)
 {
-	u64 data = 0, meta = 0;
+	u64 data = 0, meta = 0, i;
 	struct physr_range r;
 	struct physr_iter it;
 	unsigned int order;
@@ -645,14 +645,14 @@ u64 kho_finish(void)
 	kho_in.waiting = NULL;
 	kho_in.waiting_nr = 0;
 	/* The reference array's pages: KHO's, no longer waiting since boot. */
-	while (kho_in.ref_array_pages) {
+	for (i = 0; i < kho_in.ref_array_pages; i++) {
 		struct kho_ref_array_hdr *hdr = phys_to_virt(kho_in.ref_array);
 		phys_addr_t next = le64_to_cpu(hdr->next);
 
 		meta += kho_release_meta(kho_in.ref_array, PAGE_SIZE);
 		kho_in.ref_array = next;
-		kho_in.ref_array_pages--;
 	}
+	/* kho_in.ref_array_pages stays, for in/stats. */
 	kho_in.ref_array = 0;
 	kho_in.root = NULL;
 	meta += kho_release_meta(kho_in.root_phys, PAGE_SIZE);

@@ -10,7 +10,7 @@
  *   128K  131072 of them (512 MiB)
  *   THP   512 MiB as 2 MiB folios
  *   128K referenced: the 128K case with the folios preserved through
- *         their list (kho_preserve_physr_ref(), root v3), which the next
+ *         their list (kho_preserve_physr_ref(), root v4), which the next
  *         kernel tags by test and set and reserves from its bitmap
  *
  * measured REPS times each, in rounds: stage 1 (cold boot) preserves

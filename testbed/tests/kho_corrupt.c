@@ -17,24 +17,24 @@
 
 #include "kho_tb.h"
 
-#define NR_MODES 11
+#define NR_MODES 15
 
 static const struct {
 	const char *mode, *reason;
 } modes[NR_MODES] = {
-	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v3 (-93)" },
+	{ "compatible", "rejected: root compatible is \"linux,kho-physr-v0\", not linux,kho-physr-v4 (-93)" },
 	{ "magic", "rejected: bad preserved-memory chunk chain (-22)" },
 	{ "cycle", "rejected: bad preserved-memory chunk chain (-40)" },
 	{ "outside_ram", "rejected: bad preserved-memory range (-34)" },
 	{ "count", "rejected: bad preserved-memory chunk chain (-22)" },
 	/* Upstream Linux's handover: same setup_data, its own root. */
-	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v3 (-93)" },
+	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v4 (-93)" },
 	/* A root of the version after ours, from a newer kernel. */
-	{ "newer", "rejected: KHO root version 4 is newer than this kernel reads (3) (-93)" },
+	{ "newer", "rejected: KHO root version 5 is newer than this kernel reads (4) (-93)" },
 	/* A preserved-memory list in the next physr chunk version. */
 	{ "chunk_newer",
 	  "rejected: physr chunk version 2 is newer than this kernel reads (1) (-93)" },
-	/* A referenced list (root v3) whose first range is a listed page. */
+	/* A referenced list (root v4) whose first range is a listed page. */
 	{ "ref_overlap",
 	  "rejected: referenced memory overlaps other preserved memory (-17)" },
 	/* A reference announcing one range more than its list has. */
@@ -45,6 +45,16 @@ static const struct {
 	 * pages were reserved, which must be undone.
 	 */
 	{ "overlap", "rejected: preserved memory overlaps other memory (-22)" },
+	/*
+	 * The reference array (root v4) naming the test module's two
+	 * referenced lists, one page: its magic, its next pointer out of
+	 * RAM, a loop back to itself, a count above a page's capacity.
+	 */
+	{ "ref_array_magic", "rejected: bad reference array magic (-22)" },
+	{ "ref_array_next", "rejected: bad reference array next page (-34)" },
+	{ "ref_array_loop",
+	  "rejected: reference array chain loops or is longer than its count (-40)" },
+	{ "ref_array_count", "rejected: bad reference array count (-22)" },
 };
 
 /*

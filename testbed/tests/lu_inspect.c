@@ -288,8 +288,8 @@ int main(void)
 		comment(out);
 		tap(ret == 0 && strstr(out, "valid: yes"),
 		    "stage 1: lu-inspect out reads a valid outgoing handover (exit %d)", ret);
-		tap(!!strstr(out, "root: linux,kho-physr-v3, version 3, page-shift 12,"),
-		    "stage 1: it reads the root in version 3, page-shift 12");
+		tap(!!strstr(out, "root: linux,kho-physr-v4, version 4, page-shift 12,"),
+		    "stage 1: it reads the root in version 4, page-shift 12");
 		ret = run(LU_INSPECT " out --json", json, sizeof(json));
 		parse_json(json, &tool);
 		kernel_figures(KHO_DIR "/out/maps", &kern, NULL);
@@ -320,22 +320,33 @@ int main(void)
 	    "stage 2: lu-inspect in reads a valid incoming handover (exit %d)", ret);
 	uname(&uts);
 	snprintf(want, sizeof(want), "LUO state version 2 from kernel %s: ", uts.release);
-	tap(strstr(out, "root: linux,kho-physr-v3, version 3, page-shift 12,") &&
+	tap(strstr(out, "root: linux,kho-physr-v4, version 4, page-shift 12,") &&
+	    strstr(out, "reference array: ") &&
 	    strstr(out, want) &&
 	    strstr(out, "sessions array version 2: ") &&
 	    strstr(out, " of 80 bytes, 51 a page (per_page)") &&
 	    strstr(out, "files array version 2: ") &&
 	    strstr(out, " of 112 bytes, 36 a page (per_page)"),
-	    "stage 2: it reads root v3 (page-shift 12), LUO state v2 (release %s), arrays v2",
+	    "stage 2: it reads root v4 (page-shift 12) and its reference array, LUO state v2 (release %s), arrays v2",
 	    uts.release);
 	ret = run(LU_INSPECT " in --json", json, sizeof(json));
 	parse_json(json, &tool);
 	ret = kernel_figures(KHO_DIR "/in/stats", &kern, &meta);
 	tap(ret > 0 && tool.ranges && same_orders(&tool, &kern, why, sizeof(why)),
 	    "stage 2: its totals per order are the kernel's (kho/in/stats): %s", why);
-	tap(meta && meta == 4096 * (1 + tool.nr_chunks),
-	    "stage 2: root + %llu chunk pages = the kernel's metadata_bytes %llu",
-	    tool.nr_chunks, meta);
+	{
+		/* The reference array's pages are KHO's metadata too (root v4). */
+		const char *ra = strstr(json, "\"reference_array\": {\"entries\": ");
+		unsigned long long entries = 0, pages = 0;
+
+		if (ra)
+			sscanf(ra, "\"reference_array\": {\"entries\": %llu, \"pages\": %llu",
+			       &entries, &pages);
+		tap(meta && pages && entries &&
+		    meta == 4096 * (1 + tool.nr_chunks + pages),
+		    "stage 2: root + %llu chunk pages + %llu reference array page(s) (%llu entries) = the kernel's metadata_bytes %llu",
+		    tool.nr_chunks, pages, entries, meta);
+	}
 	ret = read_file(path, again, sizeof(again));
 	parse_json(ret > 0 ? again : "", &before);
 	tap(before.scratch[0] && !strcmp(before.scratch, tool.scratch),

@@ -66,11 +66,14 @@
  * every version from 1 to its newest; a newer one is refused with the
  * kernel's reason.
  *
- * - KHO root: the -vN of its compatible, 1 to 3 (kho_boot.c's
+ * - KHO root: the -vN of its compatible, 1 to 4 (kho_boot.c's
  *   kho_root_version()); version 2 adds "page-shift", which must be the
  *   reader's PAGE_SHIFT; version 3 adds "referenced-memory", the lists
- *   preserved as they are (kho_preserve_physr_ref()).  lu-inspect reads as a kernel of 4 KiB pages
- *   (PG), the page size of every other check here.
+ *   preserved as they are (kho_preserve_physr_ref()); version 4 moves
+ *   them into the reference array ("reference-array", debugfs
+ *   in/ref_array), whose pages have their own version, 1.  lu-inspect
+ *   reads as a kernel of 4 KiB pages (PG), the page size of every other
+ *   check here.
  * - physr chunk: hdr.version, 1 (checked by physr_validate_chain() itself,
  *   the reason from its bad_version as kho_boot.c words it).
  * - LUO state: its version field, 1 or 2 (luo_parse.c); version 2 adds the
@@ -450,6 +453,8 @@ struct report {
 	bool maps_figures;	/* out/maps text rather than chunk pages */
 	/* root v3: the lists referenced in place (referenced-memory) */
 	unsigned int nr_refs;
+	/* root v4: the reference array (its entries are the refs above) */
+	unsigned long long ref_array, ref_array_entries, ref_array_pages;
 	unsigned int ref_orders;	/* bit per order with a referenced list */
 #define SHOW_REFS	64
 	struct {
@@ -801,6 +806,10 @@ static void read_map_figures(struct report *r, const struct entry *e)
 			   &order, &ranges, &bytes, &chunks) == 4 &&
 		    order < KHO_NR_ORDERS)
 			continue;
+		/* The reference array the kexec would write (root v4). */
+		if (sscanf(line, "ref_array entries %llu pages %llu",
+			   &r->ref_array_entries, &r->ref_array_pages) == 2)
+			continue;
 		if (sscanf(line, "order %u ranges %llu bytes %llu chunks %llu",
 			   &order, &ranges, &bytes, &chunks) != 4 ||
 		    order >= KHO_NR_ORDERS) {
@@ -813,6 +822,140 @@ static void read_map_figures(struct report *r, const struct entry *e)
 		r->map[order].chunks = chunks;
 	}
 	free(text);
+}
+
+/* Note one referenced list, from a root v3 entry or the array of v4. */
+static void add_ref(struct report *r, const char *where,
+		    unsigned long long order, unsigned long long first,
+		    unsigned long long ranges, unsigned long long bytes)
+{
+	if (order >= KHO_NR_ORDERS || !first) {
+		problem(r, where,
+			"bad order or address of a referenced list (order %llu, first chunk 0x%llx)",
+			order, first);
+		return;
+	}
+	if (r->nr_refs < SHOW_REFS) {
+		r->ref[r->nr_refs].order = order;
+		r->ref[r->nr_refs].first = first;
+		r->ref[r->nr_refs].ranges = ranges;
+		r->ref[r->nr_refs].bytes = bytes;
+	}
+	r->ref_orders |= 1U << order;
+	r->nr_refs++;
+}
+
+/*
+ * Root v4: kho_boot.c's kho_check_ref_array() and kho_adopt_ref_array()
+ * on the pages of in/ref_array (in chain order, so page i's next must be
+ * page i + 1's address), with the kernel's reasons.  Before kexec the
+ * property is a placeholder and there is no array yet.
+ */
+static void check_ref_array(struct report *r, const struct handover *h,
+			    const void *fdt)
+{
+	unsigned long long per = KHO_REF_ARRAY_PER_PAGE(PG), total, npages;
+	unsigned long long p, expect, next, phys;
+	const struct entry *e = find(h, "ref_array");
+	const u8 *cells, *pg;
+	char where[96];
+	int len;
+
+	if (fdt_getprop(fdt, 0, KHO_FDT_PROP_REF, &len)) {
+		problem(r, "root /" KHO_FDT_PROP_REF, KHO_FDT_PROP_REF " in a version 4 root");
+		return;
+	}
+	cells = fdt_getprop(fdt, 0, KHO_FDT_PROP_REF_ARRAY, &len);
+	if (!cells)
+		return;
+	if (len != 16) {
+		problem(r, "root /" KHO_FDT_PROP_REF_ARRAY,
+			"bad " KHO_FDT_PROP_REF_ARRAY " property (length %d, not 16)", len);
+		return;
+	}
+	phys = be64(cells);
+	total = be64(cells + 8);
+	if (r->outgoing && !phys && !total)
+		return;
+	r->ref_array = phys;
+	r->ref_array_entries = total;
+	if (!total) {
+		problem(r, "root /" KHO_FDT_PROP_REF_ARRAY,
+			"bad number of reference array entries (0)");
+		return;
+	}
+	if (!phys || phys % PG) {
+		problem(r, "root /" KHO_FDT_PROP_REF_ARRAY,
+			"reference array page not in RAM outside scratch (0x%llx)", phys);
+		return;
+	}
+	npages = (total + per - 1) / per;
+	r->ref_array_pages = npages;
+	if (!e) {
+		/* A saved outgoing root, or the array was not saved. */
+		return;
+	}
+	if (e->len % PG || e->len / PG != npages) {
+		problem(r, "ref_array",
+			"%zu bytes, not the %llu pages of %llu entries", e->len,
+			npages, total);
+		return;
+	}
+	for (p = 0; p < npages; p++) {
+		const struct kho_ref_array_hdr *hdr;
+		unsigned long long i, count;
+
+		pg = e->data + p * PG;
+		hdr = (const void *)pg;
+		snprintf(where, sizeof(where), "ref_array page %llu (offset 0x%llx)",
+			 p, p * PG);
+		if (le32((const u8 *)&hdr->magic) != KHO_REF_ARRAY_MAGIC) {
+			problem(r, where, "bad reference array magic");
+			return;
+		}
+		if (le16((const u8 *)&hdr->version) != KHO_REF_ARRAY_VERSION) {
+			problem(r, where, "reference array version %u %s this kernel reads (%u)",
+				le16((const u8 *)&hdr->version),
+				le16((const u8 *)&hdr->version) > KHO_REF_ARRAY_VERSION ?
+				"is newer than" : "is not one", KHO_REF_ARRAY_VERSION);
+			return;
+		}
+		if (hdr->reserved0 || hdr->reserved1 || hdr->reserved2) {
+			problem(r, where, "bad reference array header");
+			return;
+		}
+		count = le32((const u8 *)&hdr->count);
+		expect = p + 1 < npages ? per : total - p * per;
+		if (count != expect) {
+			problem(r, where, "bad reference array count (%llu, not %llu)",
+				count, expect);
+			return;
+		}
+		next = le64((const u8 *)&hdr->next);
+		if (p + 1 == npages && next) {
+			problem(r, where,
+				"reference array chain loops or is longer than its count (next 0x%llx)",
+				next);
+			return;
+		}
+		if (p + 1 < npages && (!next || next % PG)) {
+			problem(r, where, "bad reference array next page (0x%llx)", next);
+			return;
+		}
+		for (i = 0; i < count; i++) {
+			const u8 *en = pg + sizeof(*hdr) + i * sizeof(struct kho_ref_entry);
+			char ewhere[128];
+
+			snprintf(ewhere, sizeof(ewhere), "%s entry %llu", where, i);
+			if (le32(en + 28)) {
+				problem(r, ewhere, "bad reference array entry (reserved 0x%x)",
+					le32(en + 28));
+				continue;
+			}
+			add_ref(r, ewhere, le32(en + 24), le64(en), le64(en + 8),
+				le64(en + 16));
+		}
+	}
 }
 
 static void check_root(struct report *r, const struct handover *h)
@@ -949,6 +1092,8 @@ static void check_root(struct report *r, const struct handover *h)
 		r->ref_orders |= 1U << order;
 		r->nr_refs++;
 	}
+	if (v >= 4)
+		check_ref_array(r, h, fdt);
 
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *name = fdt_get_name(fdt, node, NULL);
@@ -2274,6 +2419,11 @@ void lu_print_text(FILE *f, const struct report *r)
 	}
 	if (r->nr_refs)
 		fprintf(f, "  referenced lists (preserved as they are): %u\n", r->nr_refs);
+	if (r->ref_array_pages)
+		fprintf(f, "  reference array%s: %llu entries in %llu page%s, first page 0x%llx\n",
+			r->maps_figures ? " (as it would be written now)" : "",
+			r->ref_array_entries, r->ref_array_pages,
+			r->ref_array_pages == 1 ? "" : "s", r->ref_array);
 	for (i = 0; i < r->nr_refs && i < SHOW_REFS; i++) {
 		fprintf(f, "    order %2u: %llu range%s, %llu bytes", r->ref[i].order,
 			r->ref[i].ranges, r->ref[i].ranges == 1 ? "" : "s",
@@ -2428,7 +2578,9 @@ void lu_print_json(FILE *f, const struct report *r)
 			"%s{\"order\": %u, \"ranges\": %llu, \"bytes\": %llu, \"first_chunk\": %llu}",
 			i ? ", " : "", r->ref[i].order, r->ref[i].ranges,
 			r->ref[i].bytes, r->ref[i].first);
-	fprintf(f, "],\n \"blobs\": [");
+	fprintf(f, "],\n \"reference_array\": {\"entries\": %llu, \"pages\": %llu, \"first_page\": %llu},",
+		r->ref_array_entries, r->ref_array_pages, r->ref_array);
+	fprintf(f, "\n \"blobs\": [");
 	for (i = 0; i < r->nr_blobs; i++) {
 		fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
 		json_str(f, r->blob[i].name);

@@ -69,6 +69,19 @@ static const uint32_t ielem[4] = { 8, 16, 104, 40 };
 
 static void memfd_record(void);
 
+/*
+ * Root v4's reference array (kexec_handover_abi.h), as debugfs
+ * in/ref_array shows it: REFARR_N entries in two pages at REFARR, each a
+ * one-range order-0 list whose first chunk is at REFCHUNK + i pages (the
+ * lists themselves are their owners', not in debugfs).  Written into the
+ * root by make_root() while refarr_on is set.
+ */
+#define REFARR		0x3a000000ULL
+#define REFCHUNK	0x3b000000ULL
+#define REFARR_N	130
+static uint8_t refarr[2 * PG];
+static bool refarr_on;
+
 static void put64(uint8_t *p, uint64_t v)
 {
 	v = htole64(v);
@@ -129,6 +142,12 @@ static void make_root(const char *compat, bool outgoing, const char *luo_compat)
 	if (root_shift >= 0)
 		fdt_property_u32(root, "page-shift", root_shift);
 	fdt_property(root, "preserved-memory", cells, n * 8);
+	if (refarr_on) {
+		uint64_t ra[2] = { htobe64(outgoing ? 0 : REFARR),
+				   htobe64(outgoing ? 0 : REFARR_N) };
+
+		fdt_property(root, "reference-array", ra, sizeof(ra));
+	}
 	fdt_begin_node(root, "liveupdate");
 	fdt_property_string(root, "compatible", luo_compat);
 	fdt_property_u64(root, "phys", LUO_STATE);
@@ -137,6 +156,33 @@ static void make_root(const char *compat, bool outgoing, const char *luo_compat)
 	fdt_end_node(root);
 	fdt_finish(root);
 	root_len = fdt_totalsize(root);
+}
+
+/* A valid reference array of REFARR_N entries and the root v4 naming it. */
+static void ref_array(void)
+{
+	unsigned int i, per = (PG - 32) / 32;
+
+	memset(refarr, 0, sizeof(refarr));
+	for (i = 0; i < 2; i++) {
+		uint8_t *h = refarr + i * PG;
+
+		memcpy(h, "KHOR", 4);
+		put16(h + 4, 1);
+		put32(h + 8, i ? REFARR_N - per : per);
+		put64(h + 16, i ? 0 : REFARR + PG);
+	}
+	for (i = 0; i < REFARR_N; i++) {
+		uint8_t *e = refarr + (i / per) * PG + 32 + (i % per) * 32;
+
+		put64(e, REFCHUNK + (uint64_t)i * PG);
+		put64(e + 8, 1);
+		put64(e + 16, PG);
+		put32(e + 24, 0);
+	}
+	refarr_on = true;
+	root_shift = 12;
+	make_root("linux,kho-physr-v4", false, "linux,luo-v1");
 }
 
 static void array_hdr(uint8_t *a, uint32_t elem_size, uint64_t nr, uint64_t pages)
@@ -329,6 +375,8 @@ static void emit(const char *name, bool with_maps)
 	if (with_maps) {
 		rec(f, "maps/order-0", map0, sizeof(map0));
 		rec(f, "maps/order-9", map9, sizeof(map9));
+		if (refarr_on)
+			rec(f, "ref_array", refarr, sizeof(refarr));
 	}
 	if (state_copy)
 		rec(f, "luo/state", luo, 104);
@@ -394,6 +442,35 @@ int main(int argc, char **argv)
 	emit("luo-copy-newer", true);
 	state_copy = false;
 
+	/* Root v4 with a reference array of two pages, and its damages. */
+	valid();
+	ref_array();
+	emit("valid-in-v4", true);
+	make_root("linux,kho-physr-v4", true, "linux,luo-v1");
+	emit("valid-out-v4", false);
+	ref_array();
+	put32(refarr, 0x524f484c);
+	emit("refarr-magic", true);
+	ref_array();
+	put64(refarr + 16, 0);
+	emit("refarr-next", true);
+	ref_array();
+	put64(refarr + PG + 16, REFARR);
+	emit("refarr-loop", true);
+	ref_array();
+	put32(refarr + 8, 128);
+	emit("refarr-count", true);
+	ref_array();
+	put16(refarr + PG + 4, 2);
+	emit("refarr-newer", true);
+	ref_array();
+	put32(refarr + PG + 32 + 28, 7);
+	emit("refarr-entry-reserved", true);
+	ref_array();
+	put32(refarr + 32 + 24, 19);
+	emit("refarr-entry-order", true);
+	refarr_on = false;
+
 	/* kho_corrupt's kinds. */
 	valid();
 	make_root("kho-v1", false, "linux,luo-v1");
@@ -402,7 +479,7 @@ int main(int argc, char **argv)
 	make_root("linux,kho-physr-v9", false, "linux,luo-v1");
 	emit("kho-compatible", true);
 	valid();
-	make_root("linux,kho-physr-v4", false, "linux,luo-v1");
+	make_root("linux,kho-physr-v5", false, "linux,luo-v1");
 	emit("kho-newer", true);
 	valid();
 	root_shift = 16;

@@ -62,9 +62,20 @@ check valid-in-copy 0 "liveupdate: linux,luo-v1, version 1, 4096 bytes at 0x3000
 check valid-in-copy 0 "LUO state version 2 from kernel 6.12.0-physr-test: 2 sessions"
 check luo-copy-newer 1 "luo/state offset 0x4: live update state version 3 is newer than this kernel reads (2)"
 check valid-out-v1 0 "root: linux,kho-physr-v1, version 1, 554 bytes (before kexec: map placeholder)"
-check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v3'
-check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (3)'
-check kho-newer 1 'root /compatible: KHO root version 4 is newer than this kernel reads (3)'
+check kho-upstream 1 'root /compatible: root compatible is "kho-v1", not linux,kho-physr-v4'
+check kho-compatible 1 'root /compatible: KHO root version 9 is newer than this kernel reads (4)'
+check kho-newer 1 'root /compatible: KHO root version 5 is newer than this kernel reads (4)'
+check valid-in-v4 0 "root: linux,kho-physr-v4, version 4, page-shift 12"
+check valid-in-v4 0 "referenced lists (preserved as they are): 130"
+check valid-in-v4 0 "reference array: 130 entries in 2 pages, first page 0x3a000000"
+check valid-out-v4 0 "before kexec: map placeholder"
+check refarr-magic 1 "ref_array page 0 (offset 0x0): bad reference array magic"
+check refarr-next 1 "ref_array page 0 (offset 0x0): bad reference array next page (0x0)"
+check refarr-loop 1 "ref_array page 1 (offset 0x1000): reference array chain loops or is longer than its count (next 0x3a000000)"
+check refarr-count 1 "ref_array page 0 (offset 0x0): bad reference array count (128, not 127)"
+check refarr-newer 1 "ref_array page 1 (offset 0x1000): reference array version 2 is newer than this kernel reads (1)"
+check refarr-entry-reserved 1 "ref_array page 1 (offset 0x1000) entry 0: bad reference array entry (reserved 0x7)"
+check refarr-entry-order 1 "ref_array page 0 (offset 0x0) entry 0: bad order or address of a referenced list (order 19, first chunk 0x3b000000)"
 check kho-page-shift 1 "root /page-shift: root page-shift 16, this kernel's is 12"
 check kho-page-shift-missing 1 "root /page-shift: root page-shift -1, this kernel's is 12"
 check kho-magic 1 "maps/order-0 chunk 0 offset 0x0: bad magic 0x52534851"

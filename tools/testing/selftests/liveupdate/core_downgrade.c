@@ -8,7 +8,7 @@
  * that this kernel read each of them in version 1 (the root it received,
  * the log of KHO and LUO) and that every byte of the memfd came back; then
  * it preserves another memfd with the switch back at 0.  Stage 3 checks
- * that the same formats came in their newest version (the root 3, LUO's
+ * that the same formats came in their newest version (the root 4, LUO's
  * state and arrays 2), and the bytes.  In stages 2
  * and 3 lu-inspect (tools/liveupdate, /usr/bin/lu-inspect in the test
  * guest; skipped where it is not installed) must read the handover as
@@ -158,7 +158,7 @@ static void stage2(void)
 static void stage3(void)
 {
 	ksft_set_plan(6);
-	check("core-v2", 42, 3, 2);
+	check("core-v2", 42, 4, 2);
 }
 
 LU_TEST_MAIN("core_downgrade", stage1, stage2, stage3)

@@ -6,7 +6,10 @@
  * frame it had once preserved (the preserve moves folios out of KHO
  * scratch, so stage 1 reads the frames after it) and that the pages count
  * as shmem and are on the LRU like faulted ones (/proc/meminfo).  Preserve
- * and retrieve times are printed.
+ * and retrieve times are printed.  Every memfd's folio list goes over as a
+ * list KHO references, however many (KHO's reference array, root v4): the
+ * outgoing kernel's out/maps and the next kernel's in/stats and
+ * in/ref_array say so.
  */
 #include "memfd_common.h"
 #include "lib/libliveupdate.h"
@@ -14,6 +17,54 @@
 #define NR_MANY		500
 #define MANY_SIZE	(64 * KiB)
 #define BIG_SIZE	(512 * MiB)
+/* Entries of a 4 KiB reference array page (kexec_handover_abi.h). */
+#define REF_PER_PAGE	127
+
+/* "ref_array entries N pages K" of out/maps: N, K; -1 when absent. */
+static void out_ref_array(long long *entries, long long *pages)
+{
+	char buf[16384], *p;
+
+	*entries = *pages = -1;
+	if (read_text(KHO_DIR "/out/maps", buf, sizeof(buf)) < 0)
+		return;
+	p = strstr(buf, "ref_array entries ");
+	if (p)
+		sscanf(p, "ref_array entries %lld pages %lld", entries, pages);
+}
+
+/*
+ * Walk in/ref_array, the incoming reference array's pages: each header
+ * (magic "KHOR", version 1, count, next), full but the last; the number
+ * of entries, or -1 for a malformed one.
+ */
+static long long in_ref_array_entries(long long *pages)
+{
+	static unsigned char buf[1 << 20];
+	long long n = 0, i;
+	uint32_t count;
+	uint64_t next;
+	int fd = open(KHO_DIR "/in/ref_array", O_RDONLY);
+	ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+
+	if (fd >= 0)
+		close(fd);
+	*pages = len > 0 ? len / 4096 : 0;
+	if (len <= 0 || len % 4096)
+		return -1;
+	for (i = 0; i < *pages; i++) {
+		const unsigned char *h = buf + i * 4096;
+
+		memcpy(&count, h + 8, 4);
+		memcpy(&next, h + 16, 8);
+		if (memcmp(h, "KHOR", 4) || h[4] != 1 || h[5] ||
+		    (i + 1 < *pages ? count != REF_PER_PAGE || !next :
+		     !count || count > REF_PER_PAGE || next))
+			return -1;
+		n += count;
+	}
+	return n;
+}
 
 static void stage1(void)
 {
@@ -23,7 +74,9 @@ static void stage1(void)
 	double t;
 	void *p;
 
-	ksft_set_plan(4);
+	long long entries, pages;
+
+	ksft_set_plan(5);
 	raise_nofile(4096);
 	write_text("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
 	s = session_new("memfd-many");
@@ -78,6 +131,12 @@ static void stage1(void)
 	ksft_test_result(!ret, "big: handler record logged\n");
 	if (!ret)
 		ksft_print_msg("%s\n", line);
+	/* One list per memfd (order 0 only: no THP), all referenced. */
+	out_ref_array(&entries, &pages);
+	ksft_test_result(entries >= NR_MANY + 1 &&
+			 pages == (entries + REF_PER_PAGE - 1) / REF_PER_PAGE,
+			 "%lld referenced lists to hand over, a reference array of %lld pages\n",
+			 entries, pages);
 	close(fd);
 	free(pfn);
 }
@@ -91,8 +150,21 @@ static void stage2(void)
 	double t;
 	void *p;
 
-	ksft_set_plan(6);
+	long long lists, apages, aentries;
+
+	ksft_set_plan(8);
 	raise_nofile(4096);
+	/* Before anything is finished: in/ref_array goes at kho_finish(). */
+	lists = stat_value(KHO_DIR "/in/stats", "ref_lists");
+	apages = stat_value(KHO_DIR "/in/stats", "ref_array_pages");
+	ksft_test_result(lists >= NR_MANY + 1 &&
+			 apages == (lists + REF_PER_PAGE - 1) / REF_PER_PAGE,
+			 "%lld referenced lists (%lld ranges) came over, in a reference array of %lld pages\n",
+			 lists, stat_value(KHO_DIR "/in/stats", "ref_ranges"), apages);
+	aentries = in_ref_array_entries(&apages);
+	ksft_test_result(aentries == lists,
+			 "in/ref_array: %lld pages, headers valid, %lld entries\n",
+			 apages, aentries);
 	s = session_get("memfd-many");
 	b = session_get("memfd-big");
 	if (s < 0 || b < 0 || !pfn || !old)
