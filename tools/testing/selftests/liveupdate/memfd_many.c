@@ -23,7 +23,9 @@
 /* "ref_array entries N pages K" of out/maps: N, K; -1 when absent. */
 static void out_ref_array(long long *entries, long long *pages)
 {
-	char buf[16384], *p;
+	/* One "ref order" line per referenced list before it: 500 and more. */
+	static char buf[1 << 18];
+	char *p;
 
 	*entries = *pages = -1;
 	if (read_text(KHO_DIR "/out/maps", buf, sizeof(buf)) < 0)
