@@ -1059,9 +1059,10 @@ static int kho_build_ref_array(void)
 	return 0;
 }
 
-static int kho_build_maps(void)
+/* The preserved-memory lists for a root of @version. */
+static int kho_build_maps(unsigned int version)
 {
-	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 4;
+	bool copy_refs = version < 4;
 	unsigned int order;
 	unsigned long idx;
 	void *entry;
@@ -1135,6 +1136,7 @@ bool kho_will_hand_over(void)
  */
 int kho_kexec_prepare(void)
 {
+	unsigned int version;
 	int ret;
 
 	if (!kho_is_enabled() || !kexec_image || !kexec_image->file_mode)
@@ -1147,11 +1149,15 @@ int kho_kexec_prepare(void)
 	mutex_lock(&kho_out.lock);
 	kho_destroy_maps();
 	kho_free_ref_array();
-	ret = kho_write_version(KHO_FDT_VERSION) >= 4 ?
-	      kho_build_ref_array() : 0;
-	ret = ret ?: kho_build_maps();
+	/*
+	 * Read the switch once: the array, the maps (which copy the
+	 * referenced ranges for an older root) and the root must agree.
+	 */
+	version = kho_write_version(KHO_FDT_VERSION);
+	ret = version >= 4 ? kho_build_ref_array() : 0;
+	ret = ret ?: kho_build_maps(version);
 	if (!ret)
-		ret = kho_build_root(kho_out.root, true);
+		ret = kho_build_root_version(kho_out.root, true, version);
 	if (!ret && kho_test_refuse_kexec())
 		ret = -ECANCELED;
 	if (ret) {
