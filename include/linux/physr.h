@@ -9,6 +9,7 @@
 #define _LINUX_PHYSR_H
 
 #include <linux/bits.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/gfp_types.h>
 #include <linux/log2.h>
@@ -75,7 +76,8 @@ struct physr_range {
 /**
  * struct physr - a list of physical address ranges
  * @head: first chunk page (chunked list).
- * @tail: last chunk page (chunked list).
+ * @tail: last chunk page (chunked list); NULL for a packed list, which is
+ *	read-only (see physr_pack()).
  * @nr_chunks: number of chunk pages; 0 when the list is short.
  * @one: the range of a short list of one range.
  * @small: the ranges of a short list of 2 to %PHYSR_SMALL_MAX ranges, a
@@ -113,9 +115,15 @@ struct physr {
  * @chunk: chunk page holding @entry, NULL for a short list.
  * @skip: bytes at the start of that entry that lie before the window.
  * @remaining: bytes of the window not yet returned.
+ * @packed: in a packed chunk (version 2), the entry after the one decoded
+ *	into @buf; NULL otherwise.
+ * @packed_end: end of the entries of that packed chunk.
+ * @buf: the packed entry being returned, decoded; @entry then points here.
  *
  * A cursor over a list of one range points into the &struct physr itself:
- * the list must neither change nor move while the cursor is in use.
+ * the list must neither change nor move while the cursor is in use.  A
+ * cursor over a packed list points into itself: copy it with
+ * physr_iter_copy(), not by assignment.
  */
 struct physr_iter {
 	const struct physr_abi_range *entry;
@@ -123,6 +131,9 @@ struct physr_iter {
 	const struct physr_chunk *chunk;
 	u64 skip;
 	u64 remaining;
+	const __le64 *packed;
+	const __le64 *packed_end;
+	struct physr_abi_range buf;
 };
 
 /**
@@ -148,6 +159,9 @@ struct physr_block_iter {
  * @nr_chunks: number of chunks.
  * @kind: memory kind recorded in the chunks (%PHYSR_RAM for an empty chain).
  * @last: physical address of the last chunk, 0 for an empty chain.
+ * @nr_packed: how many of the chunks are packed (layout version 2); a
+ *	reader of chunk entries that knows only version 1 refuses a chain
+ *	with any.
  * @bad_version: after -EPROTONOSUPPORT, the layout version of the chunk
  *	refused (for the message of the caller); 0 otherwise.
  */
@@ -155,6 +169,7 @@ struct physr_walk_info {
 	u64 nr_ranges;
 	u64 total_bytes;
 	unsigned long nr_chunks;
+	unsigned long nr_packed;
 	enum physr_kind kind;
 	phys_addr_t last;
 	u16 bad_version;
@@ -185,6 +200,7 @@ void physr_reset(struct physr *pr);
 int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 			 gfp_t gfp);
 int physr_make_chunked(struct physr *pr, gfp_t gfp);
+int physr_pack(struct physr *pr, gfp_t gfp);
 
 void physr_iter_init(struct physr_iter *it, const struct physr *pr);
 int physr_iter_init_slice(struct physr_iter *it, const struct physr *pr,
@@ -254,7 +270,7 @@ static inline bool __physr_merge(struct physr_abi_range *last, u64 phys,
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
  * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
- * rejected, not ignored), -EOVERFLOW when @phys + @len does not fit in 64
+ * rejected, not ignored) or the list is packed (physr_pack()), -EOVERFLOW when @phys + @len does not fit in 64
  * bits or the list total would overflow, -ENOMEM when new storage cannot be
  * allocated.  On error the list is unchanged.
  *
@@ -277,7 +293,12 @@ static inline int physr_append(struct physr *pr, u64 phys, u64 len,
 
 	if (pr->nr_chunks) {
 		struct physr_chunk *tail = pr->tail;
-		u32 count = le32_to_cpu(tail->hdr.count);
+		u32 count;
+
+		/* A packed list is read-only: the slow path refuses it. */
+		if (unlikely(!tail))
+			goto slow;
+		count = le32_to_cpu(tail->hdr.count);
 
 		last = &tail->ranges[count - 1];
 		if (__physr_merge(last, phys, end))
@@ -334,6 +355,26 @@ static inline bool physr_iter_next(struct physr_iter *it,
 	if (++it->entry >= it->end)
 		__physr_iter_next_chunk(it);
 	return true;
+}
+
+/**
+ * physr_iter_copy() - copy a cursor
+ * @dst: receives the copy.
+ * @src: the cursor to copy.
+ *
+ * A cursor over a packed chunk points into itself, so plain assignment
+ * would leave the copy reading the original's decoded entry.
+ *
+ * Context: any.
+ */
+static inline void physr_iter_copy(struct physr_iter *dst,
+				   const struct physr_iter *src)
+{
+	*dst = *src;
+	if (src->entry == &src->buf) {
+		dst->entry = &dst->buf;
+		dst->end = &dst->buf + 1;
+	}
 }
 
 static inline struct physr_iter *__physr_iter_start(struct physr_iter *it,
@@ -432,6 +473,83 @@ static inline unsigned long physr_nr_chunks(const struct physr *pr)
 }
 
 size_t physr_metadata_bytes(const struct physr *pr);
+
+/**
+ * physr_is_packed() - whether a list is in packed chunks
+ * @pr: the list.
+ *
+ * A packed list (physr_pack(), or a chain adopted with any chunk of layout
+ * version 2) can be walked and handed over but not appended to.
+ *
+ * Context: any; the caller keeps the list from changing.
+ * Return: true for a packed list.
+ */
+static inline bool physr_is_packed(const struct physr *pr)
+{
+	return pr->nr_chunks && !pr->tail;
+}
+
+/**
+ * physr_chunk_packed() - whether a chunk is in the packed layout
+ * @chunk: a chunk page whose header was checked (physr_validate_chain()).
+ *
+ * Context: any.
+ * Return: true for layout version 2, false for version 1.
+ */
+static inline bool physr_chunk_packed(const struct physr_chunk *chunk)
+{
+	return le16_to_cpu(chunk->hdr.version) == PHYSR_CHUNK_VERSION_PACKED;
+}
+
+/**
+ * physr_chunk_packed_entries() - the entries of a packed chunk
+ * @chunk: a chunk page of layout version 2.
+ *
+ * Context: any.
+ * Return: the array of physr_chunk_hdr::count entries after the header.
+ */
+static inline const __le64 *
+physr_chunk_packed_entries(const struct physr_chunk *chunk)
+{
+	return (const __le64 *)chunk->ranges;
+}
+
+/**
+ * physr_packed_decode() - the range of a packed entry
+ * @e: the entry, as stored.
+ * @range: receives the range.
+ *
+ * Context: any.
+ */
+static inline void physr_packed_decode(__le64 e, struct physr_range *range)
+{
+	u64 v = le64_to_cpu(e);
+
+	range->phys = (v & PHYSR_PACKED_PFN_MASK) << PAGE_SHIFT;
+	range->len = ((v >> PHYSR_PACKED_PFN_BITS) + 1) << PAGE_SHIFT;
+}
+
+/**
+ * physr_chunk_entry() - read one entry of a chunk of either layout
+ * @chunk: a chunk page that physr_validate_chain() accepted.
+ * @i: index of the entry, below physr_chunk_hdr::count.
+ * @range: receives the range.
+ *
+ * For readers that look at chunk entries directly (a binary search over
+ * the chunks of a list, a tool printing a handover).
+ *
+ * Context: any.
+ */
+static inline void physr_chunk_entry(const struct physr_chunk *chunk, u32 i,
+				     struct physr_range *range)
+{
+	if (physr_chunk_packed(chunk)) {
+		physr_packed_decode(physr_chunk_packed_entries(chunk)[i], range);
+		return;
+	}
+	range->phys = le64_to_cpu(chunk->ranges[i].phys);
+	range->len = le64_to_cpu(chunk->ranges[i].len);
+}
 
 /**
  * physr_kind_of() - memory kind of a list

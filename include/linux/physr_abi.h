@@ -19,15 +19,25 @@
  *   handed over.
  * - A writer never emits a chunk without entries.
  * - @version changes whenever the meaning of any field changes.  A reader
- *   rejects a version it does not know.  Version 1 is described here.  The
- *   rules shared by every core handover format are in "Versions" of
+ *   rejects a version it does not know.  Two versions are described here;
+ *   one chain may mix them, chunk by chunk.  The rules shared by every core
+ *   handover format are in "Versions" of
  *   Documentation/core-api/kho/concepts.rst.
+ * - Version 1 ("ranges"): the entries are struct physr_abi_range, 16 bytes.
+ * - Version 2 ("packed"): the same header, then entries of one __le64 each
+ *   for page-granular ranges: bits 0-39 hold the page frame number of the
+ *   first page (pages of @chunk_size bytes, the writer's PAGE_SIZE) and
+ *   bits 40-63 the number of pages minus one, so an entry covers 1 to 2^24
+ *   pages.  A longer run takes several entries.  It halves the handover of
+ *   scattered memory (8 bytes per 4 KiB page instead of 16).
  * - @flags describes the whole list and is the same in every chunk.  A
  *   reader rejects bits it does not know, so a later version can use them to
  *   announce per-entry metadata (for example a folio order kept in a
  *   companion array) without changing the 16-byte entry.
- * - Entries may be byte granular: @phys and @len need not be page aligned.
- *   @len is never 0 and @phys + @len never exceeds 2^64 - 1.
+ * - Entries of version 1 may be byte granular: @phys and @len need not be
+ *   page aligned.  @len is never 0 and @phys + @len never exceeds 2^64 - 1.
+ *   An entry of version 2 cannot overflow (its end is below 2^53 bytes for
+ *   4 KiB pages).
  */
 #ifndef _LINUX_PHYSR_ABI_H
 #define _LINUX_PHYSR_ABI_H
@@ -38,6 +48,14 @@
 /* "PHSR" read as a little-endian u32. */
 #define PHYSR_CHUNK_MAGIC	0x52534850U
 #define PHYSR_CHUNK_VERSION	1
+#define PHYSR_CHUNK_VERSION_PACKED	2
+/* The newest layout version this kernel reads. */
+#define PHYSR_CHUNK_VERSION_MAX	PHYSR_CHUNK_VERSION_PACKED
+
+/* A version-2 entry: page frame number and page count minus one. */
+#define PHYSR_PACKED_PFN_BITS	40
+#define PHYSR_PACKED_PFN_MASK	((1ULL << PHYSR_PACKED_PFN_BITS) - 1)
+#define PHYSR_PACKED_MAX_PAGES	(1ULL << (64 - PHYSR_PACKED_PFN_BITS))
 
 /* Values of physr_chunk_hdr::kind. */
 #define PHYSR_ABI_KIND_RAM	0
@@ -81,7 +99,9 @@ struct physr_abi_range {
 /**
  * struct physr_chunk - a physr chunk page
  * @hdr: the chunk header.
- * @ranges: the range entries, physr_chunk_hdr::count of them are used.
+ * @ranges: the range entries of a version-1 chunk, physr_chunk_hdr::count
+ *	of them are used.  A version-2 chunk holds __le64 entries at the same
+ *	offset (see physr_chunk_packed_entries() in linux/physr.h).
  */
 struct physr_chunk {
 	struct physr_chunk_hdr hdr;
@@ -95,5 +115,9 @@ static_assert(sizeof(struct physr_abi_range) == 16);
 #define PHYSR_CHUNK_CAPACITY(chunk_size) \
 	(((chunk_size) - sizeof(struct physr_chunk_hdr)) / \
 	 sizeof(struct physr_abi_range))
+
+/* Number of entries that fit in a version-2 chunk of @chunk_size bytes. */
+#define PHYSR_PACKED_CAPACITY(chunk_size) \
+	(((chunk_size) - sizeof(struct physr_chunk_hdr)) / sizeof(__le64))
 
 #endif /* _LINUX_PHYSR_ABI_H */

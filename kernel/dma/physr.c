@@ -83,7 +83,7 @@ static void dma_physr_walk_init(struct dma_physr_walk *w,
 				const struct physr_iter *it)
 {
 	memset(w, 0, sizeof(*w));
-	w->it = *it;
+	physr_iter_copy(&w->it, it);
 }
 
 static bool dma_physr_next_piece(const struct dma_physr_map *map,
@@ -342,8 +342,10 @@ static bool dma_physr_try_iova(struct dma_physr_map *map,
 		map->__flags |= DMA_PHYSR_UNTRUSTED;
 	if (!(map->__flags & DMA_PHYSR_UNTRUSTED)) {
 		/* Every range is linked whole: no pieces to cut */
-		struct physr_iter cur = *it;
+		struct physr_iter cur;
 		struct physr_range r;
+
+		physr_iter_copy(&cur, it);
 
 		while (physr_iter_next(&cur, &r)) {
 			u64 span = ALIGN((r.phys & gmask) + r.len, map->__granule);
@@ -386,12 +388,13 @@ static int dma_physr_link_all(struct dma_physr_map *map,
 	u64 gran = map->__granule, gmask = gran - 1, pos = 0;
 	u64 max = map->__max_seg, mask = map->__boundary;
 	dma_addr_t base = map->state.addr;
-	struct physr_iter cur = *it;
 	struct physr_range r;
 	unsigned int nr = 0;
+	struct physr_iter cur;
 	size_t linked;
 	int ret;
 
+	physr_iter_copy(&cur, it);
 	while (physr_iter_next(&cur, &r)) {
 		u64 pad = r.phys & gmask, start = r.phys - pad;
 		u64 span = ALIGN(pad + r.len, gran);

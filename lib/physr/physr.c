@@ -4,7 +4,10 @@
  *
  * A list is a singly linked chain of chunk pages.  Each chunk starts with a
  * struct physr_chunk_hdr and holds up to PHYSR_CAPACITY entries of 16 bytes
- * (le64 phys, le64 len); see include/linux/physr_abi.h.  Chunks are linked
+ * (le64 phys, le64 len); see include/linux/physr_abi.h.  A list about to be
+ * handed over can be packed (physr_pack()): its chunks then hold up to
+ * PHYSR_PACKED_CAP entries of 8 bytes (page frame and page count, layout
+ * version 2) and it is read-only.  Chunks are linked
  * by the *physical* address of the next chunk, so the pages are complete as
  * they stand: Kexec HandOver preserves them and passes one address.
  *
@@ -62,6 +65,7 @@
 #include "physr_internal.h"
 
 #define PHYSR_CAPACITY	PHYSR_CHUNK_CAPACITY(PAGE_SIZE)
+#define PHYSR_PACKED_CAP	PHYSR_PACKED_CAPACITY(PAGE_SIZE)
 
 static_assert(PHYSR_SMALL_MAX >= 2 && PHYSR_SMALL_MAX < PHYSR_CAPACITY &&
 	      (PHYSR_SMALL_MAX & (PHYSR_SMALL_MAX - 1)) == 0);
@@ -238,7 +242,8 @@ EXPORT_SYMBOL_GPL(physr_destroy);
  * first of them, and a full chunk moves on to the next spare, so that
  * rebuilding a list of up to as many ranges as before allocates nothing
  * and cannot fail for lack of memory.  A short list frees its slab array,
- * as physr_destroy() does (its next list starts short again).
+ * and a packed list its chunk pages, as physr_destroy() does (the next
+ * list starts short again).
  *
  * The spares hang off the chain after the last chunk in use: walks of the
  * list, physr_walk_chunks() and physr_first_chunk() see only the chunks in
@@ -253,7 +258,8 @@ void physr_reset(struct physr *pr)
 	struct physr_chunk *head = pr->nr_chunks || !pr->nr_ranges ?
 					   pr->head : NULL;
 
-	if (!head) {
+	/* Packed chunks are not reused: their layout is another one. */
+	if (!head || physr_is_packed(pr)) {
 		physr_destroy(pr);
 		return;
 	}
@@ -281,6 +287,9 @@ static void physr_drop_spares(struct physr *pr)
 			physr_destroy(pr);
 		return;
 	}
+	/* A packed list has no spares. */
+	if (physr_is_packed(pr))
+		return;
 	next = physr_chunk_next(pr->tail);
 	if (!next)
 		return;
@@ -342,8 +351,8 @@ static int physr_short_to_chunk(struct physr *pr, u64 phys, u64 len,
  *
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
- * Return: 0 on success, -ENOMEM when the storage cannot be allocated, and
- * the list is then unchanged.
+ * Return: 0 on success, -ENOMEM when the storage cannot be allocated,
+ * -EINVAL when the list is packed (read-only); the list is then unchanged.
  */
 int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 			 gfp_t gfp)
@@ -353,6 +362,9 @@ int __physr_append_chunk(struct physr *pr, u64 phys, u64 len, u64 total,
 	struct physr_chunk *chunk;
 	u64 n = pr->nr_ranges;
 	int ret;
+
+	if (physr_is_packed(pr))
+		return -EINVAL;
 
 	if (!pr->nr_chunks) {
 		if (!n && pr->head) {
@@ -429,7 +441,7 @@ EXPORT_SYMBOL_GPL(__physr_append_chunk);
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
  * Return: 0 on success, also for an empty list (it needs no chunk) and for
- * a list already in chunks; -ENOMEM when the chunk page cannot be
+ * a list already in chunks (packed or not); -ENOMEM when the chunk page cannot be
  * allocated, and the list is then unchanged.
  */
 int physr_make_chunked(struct physr *pr, gfp_t gfp)
@@ -440,6 +452,118 @@ int physr_make_chunked(struct physr *pr, gfp_t gfp)
 	return physr_short_to_chunk(pr, 0, 0, gfp);
 }
 EXPORT_SYMBOL_GPL(physr_make_chunked);
+
+/* Free a chain of chunk pages that no list owns yet. */
+static void physr_free_chain(struct physr_chunk *chunk)
+{
+	while (chunk) {
+		struct physr_chunk *next = physr_chunk_next(chunk);
+
+		free_page((unsigned long)chunk);
+		chunk = next;
+	}
+}
+
+/* Can every range of @pr be a packed entry (page granular, small pfn)? */
+static bool physr_packable(const struct physr *pr)
+{
+	struct physr_iter it;
+	struct physr_range r;
+
+	physr_for_each_range(pr, &it, &r) {
+		if ((r.phys | r.len) & ~PAGE_MASK)
+			return false;
+		/* The last page's frame bounds every entry's. */
+		if (((r.phys + r.len - 1) >> PAGE_SHIFT) > PHYSR_PACKED_PFN_MASK)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * physr_pack() - rewrite a list in packed chunks, for a handover
+ * @pr: the list; every range page aligned.
+ * @gfp: allocation flags for the new chunk pages.
+ *
+ * Writes the ranges of @pr in chunk layout version 2 (include/linux/
+ * physr_abi.h): 8 bytes a range instead of 16, in new chunk pages, and
+ * frees the old storage.  A range of more than %PHYSR_PACKED_MAX_PAGES
+ * pages takes several entries, so physr_nr_ranges() may grow; the walk
+ * gives the same bytes in the same order.  The list is then packed: it can
+ * be walked, sliced, handed over (kho_preserve_physr()) and destroyed, but
+ * physr_append() refuses it.  For a list that is complete and about to be
+ * preserved, when the next kernel reads version 2.  Walking a packed list
+ * costs more per range than walking a list in version 1.
+ *
+ * Context: may sleep if @gfp allows it; the caller serialises all access to
+ * the list while it changes.
+ * Return: 0 on success, also for an empty list (it stays empty, with no
+ * chunk) and for a list already packed; -EINVAL when a range is not page
+ * aligned or lies above what an entry can address (2^40 pages); -ENOMEM
+ * when the chunk pages cannot be allocated.  On error the list is
+ * unchanged.
+ */
+int physr_pack(struct physr *pr, gfp_t gfp)
+{
+	struct physr_chunk *head = NULL, *chunk = NULL, *next;
+	unsigned long nr_chunks = 0;
+	struct physr_iter it;
+	struct physr_range r;
+	u64 nr = 0, total;
+	u32 count = 0;
+
+	if (!pr->nr_ranges || physr_is_packed(pr))
+		return 0;
+	if (!physr_packable(pr))
+		return -EINVAL;
+
+	physr_for_each_range(pr, &it, &r) {
+		u64 pfn = r.phys >> PAGE_SHIFT;
+		u64 pages = r.len >> PAGE_SHIFT;
+
+		while (pages) {
+			u64 n = min_t(u64, pages, PHYSR_PACKED_MAX_PAGES);
+			__le64 *entries;
+
+			if (!chunk || count == PHYSR_PACKED_CAP) {
+				next = physr_chunk_alloc(pr, gfp);
+				if (!next) {
+					physr_free_chain(head);
+					return -ENOMEM;
+				}
+				next->hdr.version =
+					cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
+				if (chunk) {
+					chunk->hdr.count = cpu_to_le32(count);
+					chunk->hdr.next =
+						cpu_to_le64(virt_to_phys(next));
+				} else {
+					head = next;
+				}
+				chunk = next;
+				count = 0;
+				nr_chunks++;
+			}
+			entries = (__le64 *)chunk->ranges;
+			entries[count++] = cpu_to_le64(pfn |
+				((n - 1) << PHYSR_PACKED_PFN_BITS));
+			pfn += n;
+			pages -= n;
+			nr++;
+		}
+	}
+	chunk->hdr.count = cpu_to_le32(count);
+
+	total = pr->total_bytes;
+	physr_destroy(pr);
+	pr->head = head;
+	pr->tail = NULL;
+	pr->nr_chunks = nr_chunks;
+	pr->nr_ranges = nr;
+	pr->total_bytes = total;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(physr_pack);
 
 /**
  * physr_metadata_bytes() - memory used to describe a list
@@ -457,7 +581,7 @@ size_t physr_metadata_bytes(const struct physr *pr)
 
 	if (pr->nr_chunks) {
 		bytes += pr->nr_chunks * PAGE_SIZE;
-		spare = physr_chunk_next(pr->tail);
+		spare = pr->tail ? physr_chunk_next(pr->tail) : NULL;
 	} else if (pr->nr_ranges > 1) {
 		bytes += ksize(pr->small);
 	} else if (!pr->nr_ranges) {
@@ -470,15 +594,47 @@ size_t physr_metadata_bytes(const struct physr *pr)
 }
 EXPORT_SYMBOL_GPL(physr_metadata_bytes);
 
+/* Decode the next entry of a packed chunk into the cursor's buffer. */
+static void physr_iter_unpack(struct physr_iter *it)
+{
+	struct physr_range r;
+
+	physr_packed_decode(*it->packed++, &r);
+	it->buf.phys = cpu_to_le64(r.phys);
+	it->buf.len = cpu_to_le64(r.len);
+	it->entry = &it->buf;
+	it->end = &it->buf + 1;
+}
+
+/* Point @it at the first entry of @chunk, or at nothing for NULL. */
+static void physr_iter_load(struct physr_iter *it,
+			    const struct physr_chunk *chunk)
+{
+	it->chunk = chunk;
+	it->packed = NULL;
+	it->packed_end = NULL;
+	if (!chunk) {
+		it->entry = NULL;
+		it->end = NULL;
+	} else if (physr_chunk_packed(chunk)) {
+		it->packed = physr_chunk_packed_entries(chunk);
+		it->packed_end = it->packed + physr_chunk_count(chunk);
+		physr_iter_unpack(it);
+	} else {
+		it->entry = chunk->ranges;
+		it->end = it->entry + physr_chunk_count(chunk);
+	}
+}
+
 /* Point @it at the first entry of @pr, whatever its storage. */
 static void physr_iter_start(struct physr_iter *it, const struct physr *pr)
 {
 	if (pr->nr_chunks) {
-		it->chunk = pr->head;
-		it->entry = pr->head->ranges;
-		it->end = it->entry + physr_chunk_count(pr->head);
+		physr_iter_load(it, pr->head);
 	} else {
 		it->chunk = NULL;
+		it->packed = NULL;
+		it->packed_end = NULL;
 		it->entry = physr_short_entries(pr);
 		it->end = it->entry ? it->entry + pr->nr_ranges : NULL;
 	}
@@ -546,23 +702,23 @@ EXPORT_SYMBOL_GPL(physr_iter_init_slice);
 
 /**
  * __physr_iter_next_chunk() - move a cursor to the next chunk
- * @it: a cursor that has used every entry of its chunk or slab array.
+ * @it: a cursor that has used every entry of its chunk or slab array, or
+ *	the entry it decoded from a packed chunk.
  *
  * The slow path of physr_iter_next(), out of line so the per-range path
- * stays small.
+ * stays small.  In a packed chunk it is taken for every entry: it decodes
+ * the next one into the cursor, so the inline path reads 16-byte entries
+ * only.
  *
  * Context: any.
  */
 void __physr_iter_next_chunk(struct physr_iter *it)
 {
-	it->chunk = it->chunk ? physr_chunk_next(it->chunk) : NULL;
-	if (it->chunk) {
-		it->entry = it->chunk->ranges;
-		it->end = it->entry + physr_chunk_count(it->chunk);
-	} else {
-		it->entry = NULL;
-		it->end = NULL;
+	if (it->packed && it->packed < it->packed_end) {
+		physr_iter_unpack(it);
+		return;
 	}
+	physr_iter_load(it, it->chunk ? physr_chunk_next(it->chunk) : NULL);
 }
 EXPORT_SYMBOL_GPL(__physr_iter_next_chunk);
 
@@ -594,7 +750,7 @@ int physr_block_iter_init(struct physr_block_iter *bi,
 		bi->err = -EINVAL;
 		return -EINVAL;
 	}
-	bi->it = *it;
+	physr_iter_copy(&bi->it, it);
 	bi->boundary_mask = boundary ? boundary - 1 : U64_MAX;
 	bi->max_len = max_len ? max_len : U64_MAX;
 	return 0;
@@ -696,19 +852,24 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
 {
 	const struct physr_chunk_hdr *hdr = &chunk->hdr;
 	u32 count, kind, flags, i;
+	bool packed;
+	u16 version;
 
 	if (le32_to_cpu(hdr->magic) != PHYSR_CHUNK_MAGIC)
 		return -EINVAL;
-	if (le16_to_cpu(hdr->version) != PHYSR_CHUNK_VERSION) {
-		info->bad_version = le16_to_cpu(hdr->version);
+	version = le16_to_cpu(hdr->version);
+	if (version != PHYSR_CHUNK_VERSION &&
+	    version != PHYSR_CHUNK_VERSION_PACKED) {
+		info->bad_version = version;
 		return -EPROTONOSUPPORT;
 	}
+	packed = version == PHYSR_CHUNK_VERSION_PACKED;
 	if (le16_to_cpu(hdr->hdr_size) != sizeof(*hdr) ||
 	    le32_to_cpu(hdr->chunk_size) != PAGE_SIZE)
 		return -EINVAL;
 
 	count = le32_to_cpu(hdr->count);
-	if (!count || count > PHYSR_CAPACITY)
+	if (!count || count > (packed ? PHYSR_PACKED_CAP : PHYSR_CAPACITY))
 		return -EINVAL;
 
 	kind = le32_to_cpu(hdr->kind);
@@ -724,18 +885,20 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
 		return -EINVAL;
 
 	for (i = 0; i < count; i++) {
-		u64 phys = le64_to_cpu(chunk->ranges[i].phys);
-		u64 len = le64_to_cpu(chunk->ranges[i].len);
+		struct physr_range r;
 		u64 end;
 
-		if (!len)
+		/* A packed entry is never empty and cannot wrap. */
+		physr_chunk_entry(chunk, i, &r);
+		if (!r.len)
 			return -EINVAL;
-		if (check_add_overflow(phys, len, &end) ||
-		    check_add_overflow(info->total_bytes, len,
+		if (check_add_overflow(r.phys, r.len, &end) ||
+		    check_add_overflow(info->total_bytes, r.len,
 				       &info->total_bytes))
 			return -EOVERFLOW;
 	}
 	info->nr_ranges += count;
+	info->nr_packed += packed;
 	info->kind = kind;
 	return 0;
 }
@@ -752,7 +915,9 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
  * @info: receives the totals of the chain; zeroed on error but for
  *	@info->bad_version.
  *
- * Walks the chain without trusting any of it: every chunk address is
+ * Chunks of both layouts are accepted, mixed in any order;
+ * @info->nr_packed counts those of version 2, so that a reader of version-1
+ * entries can refuse them.  Walks the chain without trusting any of it: every chunk address is
  * checked for alignment and against @chunk_ok before it is read, every
  * header field and every entry is checked, and the walk is bounded by
  * @max_chunks and guarded against cycles.  Nothing is written.
@@ -762,7 +927,8 @@ static int physr_check_chunk(const struct physr_chunk *chunk,
  * Return: 0 when the chain is well formed, otherwise:
  *
  * * -EINVAL - a chunk address that is not page aligned; a bad magic,
- *   header size or chunk size; a count of 0 or more than fits in a chunk;
+ *   header size or chunk size; a count of 0 or more than fits in a chunk
+ *   of its layout;
  *   an unknown kind or one that differs from the first chunk; flags that
  *   differ from the first chunk; a range of length 0.
  * * -EPROTONOSUPPORT - a layout version this kernel does not read (then
@@ -858,7 +1024,8 @@ EXPORT_SYMBOL_GPL(physr_validate_chain);
  * list owns the chunk pages: they must be pages free_page() can release
  * (Kexec HandOver restores preserved pages before handing them out), and
  * physr_destroy() frees them.  The list can be walked and appended to like
- * any other.
+ * any other, but a chain with a packed chunk (layout version 2) gives a
+ * packed list, which cannot be appended to (see physr_pack()).
  *
  * Context: any, as allowed by @chunk_ok.
  * Return: 0 on success, an error of physr_validate_chain(), or -EINVAL when
@@ -886,7 +1053,8 @@ int physr_adopt(struct physr *pr, phys_addr_t first,
 	pr->provider = provider;
 	if (first) {
 		pr->head = phys_to_virt(first);
-		pr->tail = phys_to_virt(info.last);
+		/* No tail: a list with packed chunks is read-only. */
+		pr->tail = info.nr_packed ? NULL : phys_to_virt(info.last);
 		pr->nr_chunks = info.nr_chunks;
 	}
 	pr->nr_ranges = info.nr_ranges;
