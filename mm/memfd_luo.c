@@ -16,9 +16,10 @@
  *   read back, every folio gets one extra reference (which also keeps
  *   migration, compaction, splitting and khugepaged away from it), the
  *   folios are put in one physr list per folio order, in file order, and
- *   each list is preserved with kho_preserve_physr_ref() (the list is
- *   KHO's only record of those folios: no per-folio entry), and the
- *   record is written in its newest version (also in
+ *   each list is packed (8 bytes a range, physr_pack()) and preserved with
+ *   kho_preserve_physr_ref() (the list is KHO's only record of those
+ *   folios: no per-folio entry), and the record is written in its newest
+ *   version (the lists stay unpacked, and the record is written also in
  *   every older version the caller, LUO, offers when the administrator
  *   asked for a downgrade-capable handover: memfd_luo.downgrade=1).
  *   Holes stay holes.  Writes into existing pages go on as usual and are
@@ -42,8 +43,9 @@
  * with a reference to the folio list of each order and lists segments
  * (file index, pages, order: one per hole or order change), each taking
  * its folios from its order's list in turn; the lists are the KHO
- * preservation itself, so a folio costs its 16-byte range in the list at
- * most (less where folios are physically adjacent).  Version 2 lists runs
+ * preservation itself, so a folio costs its 8-byte entry in the packed
+ * list at most (16 bytes unpacked, with memfd_luo.downgrade=1; less where
+ * folios are physically adjacent).  Version 2 lists runs
  * (folios contiguous in both file index and physical address, of one
  * order), version 1 lists every folio.  LUO offers the newest version this
  * kernel reads.
@@ -88,9 +90,12 @@
 /*
  * memfd_luo.downgrade=1: the administrator asks for a handover that an
  * older kernel, one that reads only record version 1, can take.  Off by
- * default: a preserve writes only the newest record (version 3), so the
- * handover carries no second copy of the folio list.  With it, versions 2
- * and 1 are written too; an older kernel also needs the KHO root in the
+ * default: a preserve writes only the newest record (version 3) and packs
+ * its folio lists (physr chunk layout version 2, 8 bytes a range), so the
+ * handover carries no second copy of the folio list and half the bytes of
+ * a list of scattered folios.  With it, the lists stay in chunk layout
+ * version 1 and record versions 2 and 1 are written too; an older kernel
+ * also needs the KHO root in the
  * version it reads (kho.write_version=2 copies the referenced lists into
  * the preserved-memory maps).  Read at preserve:
  * set it before preserving.
@@ -132,6 +137,7 @@ struct memfd_luo {
 	unsigned long nr_runs;
 	unsigned long nr_segs;
 	bool made_unevictable;
+	bool pack;			/* lists in packed chunks */
 	unsigned int nr_meta;
 	struct memfd_luo_meta meta[LIVEUPDATE_MAX_VERSIONS];
 };
@@ -545,9 +551,13 @@ static int memfd_luo_lists_preserve(struct memfd_luo_lists *l)
 
 /*
  * The lists of the folios of @list, in file order (physr_append() merges
- * physically adjacent folios of an order into one range), not preserved.
+ * physically adjacent folios of an order into one range), not preserved;
+ * with @pack, rewritten in packed chunks (8 bytes a range, physr chunk
+ * layout version 2), which only a successor that reads version 3 of the
+ * record reads anyway.
  */
-static struct memfd_luo_lists *memfd_luo_lists_build(struct memfd_luo_list *list)
+static struct memfd_luo_lists *memfd_luo_lists_build(struct memfd_luo_list *list,
+						     bool pack)
 {
 	struct memfd_luo_lists *l;
 	unsigned long i;
@@ -571,6 +581,8 @@ static struct memfd_luo_lists *memfd_luo_lists_build(struct memfd_luo_list *list
 		if (!(i % 1024))
 			cond_resched();
 	}
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS && pack && !err; o++)
+		err = physr_pack(&l->pr[o], GFP_KERNEL);
 	if (err) {
 		memfd_luo_lists_free(l);
 		return ERR_PTR(err);
@@ -866,7 +878,14 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 		err = -EIO;
 		goto out_list;
 	}
-	lists = memfd_luo_lists_build(&list);
+	/*
+	 * LUO offers every version, newest first: keep the newest only, with
+	 * its lists packed, unless asked for a downgrade-capable handover.
+	 */
+	st->pack = !READ_ONCE(memfd_luo_downgrade);
+	if (st->pack)
+		args->nr_versions = 1;
+	lists = memfd_luo_lists_build(&list, st->pack);
 	if (IS_ERR(lists)) {
 		err = PTR_ERR(lists);
 		goto out_list;
@@ -874,9 +893,6 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	err = memfd_luo_lists_preserve(lists);
 	if (err)
 		goto out_unpreserve;
-	/* LUO offers every version, newest first: keep the newest only. */
-	if (!READ_ONCE(memfd_luo_downgrade))
-		args->nr_versions = 1;
 	err = memfd_luo_write_all(st, args, st->meta, &list, lists);
 	if (err)
 		goto out_unpreserve;
@@ -972,7 +988,7 @@ static int memfd_luo_refreeze(struct memfd_luo *st,
 	 * KHO does not hand over, and the freeze fails, so no kexec happens
 	 * until a later freeze succeeds.
 	 */
-	lists = memfd_luo_lists_build(list);
+	lists = memfd_luo_lists_build(list, st->pack);
 	if (IS_ERR(lists)) {
 		err = PTR_ERR(lists);
 		goto out;

@@ -869,10 +869,11 @@ int kho_out_maps_show(struct seq_file *m)
 	}
 	if (!ret) {
 		list_for_each_entry(ref, &kho_out.refs, list) {
-			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu\n",
+			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu packed %d\n",
 				   ref->order, physr_nr_ranges(ref->pr),
 				   physr_total_bytes(ref->pr),
-				   physr_nr_chunks(ref->pr));
+				   physr_nr_chunks(ref->pr),
+				   physr_is_packed(ref->pr));
 			if (!copy_refs && physr_nr_ranges(ref->pr))
 				entries++;
 		}

@@ -2,9 +2,11 @@
 /*
  * The downgrade path for memfds (two stages).  Stage 1 preserves a memfd
  * with the downgrade switch off (memfd_luo.downgrade=0, the default): the
- * handler writes record version 3 only.  Then, with the switch on, a
+ * handler writes record version 3 only, and packs its folio list (physr
+ * chunk layout version 2, "packed 1" in kho/out/maps).  Then, with the switch on, a
  * 4 KiB page memfd and a THP-backed one (the handler writes record
- * versions 3, 2 and 1 of each), and asks for liveupdate.test_max_version=1 on
+ * versions 3, 2 and 1 of each, and their folio lists stay in chunk layout
+ * version 1), and asks for liveupdate.test_max_version=1 on
  * the next kernel, which then reads only version 1, as an older kernel
  * would.  Stage 2 checks that both came back from record v1, with every
  * byte, their size and position, on the same physical frames (as they
@@ -20,14 +22,41 @@
 
 static const char *const names[] = { "dg-4k", "dg-thp" };
 
+/*
+ * The referenced folio lists KHO would hand over now (kho/out/maps "ref"
+ * lines): how many are packed (physr chunk layout version 2) and how many
+ * are not.
+ */
+static void count_ref_lists(int *packed, int *unpacked)
+{
+	char buf[8192], *p;
+
+	*packed = *unpacked = 0;
+	if (read_text(KHO_DIR "/out/maps", buf, sizeof(buf)) <= 0)
+		return;
+	for (p = strstr(buf, "ref order "); p; p = strstr(p + 1, "ref order ")) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = 0;
+		if (strstr(p, " packed 1"))
+			(*packed)++;
+		else if (strstr(p, " packed 0"))
+			(*unpacked)++;
+		if (!nl)
+			break;
+		*nl = '\n';
+	}
+}
+
 static void stage1(void)
 {
 	uint64_t n = SIZE / PAGE, *pfn = calloc(n, 8);
 	char state[64], line[512];
-	int s, i, fd, ret;
+	int s, i, fd, ret, packed, unpacked;
 	void *p;
 
-	ksft_set_plan(7);
+	ksft_set_plan(8);
 	s = session_new("memfd-downgrade");
 	if (s < 0 || !pfn)
 		ksft_exit_fail_msg("create session: %d\n", s);
@@ -94,6 +123,10 @@ static void stage1(void)
 		      !strstr(line, ", v3 ") || strstr(line, ", v3 0 bytes");
 	}
 	ksft_test_result(!ret, "all three record versions written with the switch on\n");
+	count_ref_lists(&packed, &unpacked);
+	ksft_test_result(packed == 1 && unpacked >= 2,
+			 "folio lists: %d packed (dg-default), %d in version 1 (the switch on; want >= 2)\n",
+			 packed, unpacked);
 	free(pfn);
 }
 
