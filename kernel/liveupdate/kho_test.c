@@ -40,6 +40,9 @@
  *	The same, the list preserved with kho_preserve_physr_ref() as the
  *	only record of the folios (root v4: no copy in the preserved-memory
  *	lists, the next kernel reserves them from its bitmap).
+ *   echo "bench_scatter_packed <n>" > /sys/kernel/debug/kho_test/control
+ *	As bench_scatter_ref, the list packed first (physr_pack(), chunk
+ *	layout version 2), as memfd_luo hands its folio lists over.
  *   echo bench_release > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores that list and every folio on it, and
  *	frees them.
@@ -1123,7 +1126,7 @@ static struct folio *kho_bench_alloc(unsigned int order, bool scatter)
  * preserved and the list's chunks apart.
  */
 static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr,
-			  bool ref)
+			  bool ref, bool packed)
 {
 	unsigned long i;
 	struct kho_bench_hdr *hdr;
@@ -1155,6 +1158,14 @@ static int kho_test_bench(unsigned int order, bool scatter, unsigned long nr,
 		       scatter ? ", none adjacent" : "", ret);
 	if (ret)
 		return ret;
+	if (packed) {
+		ret = physr_pack(pr, GFP_KERNEL);
+		kho_test_check(!ret && physr_is_packed(pr),
+			       "pack the list of %llu ranges: %d",
+			       physr_nr_ranges(pr), ret);
+		if (ret)
+			return ret;
+	}
 	ret = ref ? kho_preserve_physr_ref(pr, order) : kho_preserve_physr(pr);
 	kho_test_check(!ret, "preserve the list of %llu ranges%s: %d",
 		       physr_nr_ranges(pr), ref ? ", the folios through it" : "",
@@ -1223,9 +1234,10 @@ static int kho_test_bench_release(void)
 
 /*
  * "bench_scatter <n>": @n scattered 4 KiB folios, 1 to 512 MiB of them;
- * "bench_scatter_ref <n>" (@ref) the same through a referenced list.
+ * "bench_scatter_ref <n>" (@ref) the same through a referenced list;
+ * "bench_scatter_packed <n>" (@ref, @packed) that list packed.
  */
-static int kho_test_bench_scatter(const char *arg, bool ref)
+static int kho_test_bench_scatter(const char *arg, bool ref, bool packed)
 {
 	unsigned long nr;
 	int ret;
@@ -1235,7 +1247,7 @@ static int kho_test_bench_scatter(const char *arg, bool ref)
 		return ret;
 	if (!nr || nr > KHO_BENCH_BYTES >> PAGE_SHIFT)
 		return -EINVAL;
-	return kho_test_bench(0, true, nr, ref);
+	return kho_test_bench(0, true, nr, ref, packed);
 }
 
 /* Preserved memory never lies in scratch: both preserve calls refuse it. */
@@ -1414,14 +1426,16 @@ static ssize_t kho_test_control_write(struct file *file,
 		ret = kho_test_finish();
 	else if (sysfs_streq(buf, "bench_huge"))
 		ret = kho_test_bench(PMD_SHIFT - PAGE_SHIFT, false,
-				     KHO_BENCH_BYTES >> PMD_SHIFT, false);
+				     KHO_BENCH_BYTES >> PMD_SHIFT, false, false);
 	else if (sysfs_streq(buf, "bench_small"))
 		ret = kho_test_bench(0, true, KHO_BENCH_BYTES >> PAGE_SHIFT,
-				     false);
+				     false, false);
 	else if (!strncmp(buf, "bench_scatter ", 14))
-		ret = kho_test_bench_scatter(buf + 14, false);
+		ret = kho_test_bench_scatter(buf + 14, false, false);
 	else if (!strncmp(buf, "bench_scatter_ref ", 18))
-		ret = kho_test_bench_scatter(buf + 18, true);
+		ret = kho_test_bench_scatter(buf + 18, true, false);
+	else if (!strncmp(buf, "bench_scatter_packed ", 21))
+		ret = kho_test_bench_scatter(buf + 21, true, true);
 	else if (sysfs_streq(buf, "bench_release"))
 		ret = kho_test_bench_release();
 	else if (sysfs_streq(buf, "scratch"))

@@ -12,6 +12,8 @@
  *   128K referenced: the 128K case with the folios preserved through
  *         their list (kho_preserve_physr_ref(), root v4), which the next
  *         kernel tags by test and set and reserves from its bitmap
+ *   128K packed: the same list packed first (physr_pack(), 8 bytes a
+ *         range), as memfd_luo hands its folio lists over
  *
  * measured REPS times each, in rounds: stage 1 (cold boot) preserves
  * nothing and kexecs; every later stage reads the figures of the handover
@@ -29,7 +31,7 @@
 #include "kho_tb.h"
 
 #define REPS	5
-#define NCASES	6
+#define NCASES	7
 
 static const struct bench_case {
 	const char *name;
@@ -42,6 +44,8 @@ static const struct bench_case {
 	{ "128K scattered 4 KiB", "bench_scatter 131072", 131072, 131072ULL << 12 },
 	{ "512 MiB of 2 MiB THP", "bench_huge", 1, 512ULL << 20 },
 	{ "128K scattered 4 KiB, referenced list", "bench_scatter_ref 131072",
+	  131072, 131072ULL << 12 },
+	{ "128K scattered 4 KiB, packed list", "bench_scatter_packed 131072",
 	  131072, 131072ULL << 12 },
 };
 
