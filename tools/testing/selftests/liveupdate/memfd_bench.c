@@ -218,8 +218,9 @@ static int meta_of_filled(const char *name, uint64_t seed, unsigned int order,
 /*
  * Ours: record bytes + the bytes of the entries added to KHO's map (16 a
  * range, 8 in a packed folio list) + LUO's file entry (bytes of the
- * formats; the chunk pages KHO's map grew by are shown beside).  Upstream: 16 bytes per folio plus its tree pages.  Both
- * for this file; per GiB scales the file's total linearly, which holds
+ * formats; the chunk pages KHO's map grew by are shown beside).
+ * Upstream: 16 bytes per folio plus its tree pages.  Both for this file;
+ * per GiB scales the file's total linearly, which holds
  * for ours and for upstream's 16 bytes per folio, not for its tree (a
  * larger file in the same span touches few more leaves).
  */
@@ -309,7 +310,8 @@ static void stage1(void)
 	 */
 	ok = !ret && m.folios == INTER_SIZE / PAGE && !m.v1 && !m.v2 && m.v3 &&
 	     m.map_ranges > 0 && meta_ours(&m) <= 9 * m.folios;
-	ksft_test_result(ok, "scattered 4 KiB memfd: %llu folios in %llu runs, only the v3 record by default, %.2f B per folio (at most 9: packed list)\n",
+	ksft_test_result(ok, "scattered 4 KiB memfd: %llu folios in %llu runs, only the v3 record by default, "
+			 "%.2f B per folio (at most 9: packed list)\n",
 			 (unsigned long long)m.folios, (unsigned long long)m.runs,
 			 m.folios ? (double)meta_ours(&m) / m.folios : 0);
 	/* The same file, downgrade-capable: version 1 goes over too. */
