@@ -71,8 +71,8 @@ struct meta {
 
 /*
  * Sum of "ranges" and "chunks" over the lines of kho/out/maps, and the
- * bytes of those entries: 8 a range in a packed list ("packed 1"), 16
- * otherwise.
+ * bytes of those entries: 8 a range in a packed list ("packed P", P of its
+ * chunks packed: physr_pack() packs all of them), 16 otherwise.
  */
 static int kho_out_maps(uint64_t *ranges, uint64_t *chunks, uint64_t *bytes)
 {
@@ -96,7 +96,7 @@ static int kho_out_maps(uint64_t *ranges, uint64_t *chunks, uint64_t *bytes)
 			continue;
 		*ranges += r;
 		*chunks += c > 0 ? c : 0;
-		*bytes += r * (line_value(line, "packed ") == 1 ? 8 : 16);
+		*bytes += r * (line_value(line, "packed ") > 0 ? 8 : 16);
 	}
 	return 0;
 }

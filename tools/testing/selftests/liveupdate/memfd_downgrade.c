@@ -3,7 +3,8 @@
  * The downgrade path for memfds (two stages).  Stage 1 preserves a memfd
  * with the downgrade switch off (memfd_luo.downgrade=0, the default): the
  * handler writes record version 3 only, and packs its folio list (physr
- * chunk layout version 2, "packed 1" in kho/out/maps).  Then, with the switch on, a
+ * chunk layout version 2: "packed P" in kho/out/maps counts its packed
+ * chunks).  Then, with the switch on, a
  * 4 KiB page memfd and a THP-backed one (the handler writes record
  * versions 3, 2 and 1 of each, and their folio lists stay in chunk layout
  * version 1), and asks for liveupdate.test_max_version=1 on
@@ -29,7 +30,7 @@ static const char *const names[] = { "dg-4k", "dg-thp" };
  */
 static void count_ref_lists(int *packed, int *unpacked)
 {
-	char buf[8192], *p;
+	char buf[8192], *p, *q;
 
 	*packed = *unpacked = 0;
 	if (read_text(KHO_DIR "/out/maps", buf, sizeof(buf)) <= 0)
@@ -39,9 +40,10 @@ static void count_ref_lists(int *packed, int *unpacked)
 
 		if (nl)
 			*nl = 0;
-		if (strstr(p, " packed 1"))
+		q = strstr(p, " packed ");
+		if (q && atoi(q + 8) > 0)
 			(*packed)++;
-		else if (strstr(p, " packed 0"))
+		else if (q)
 			(*unpacked)++;
 		if (!nl)
 			break;
