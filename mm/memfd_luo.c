@@ -839,6 +839,7 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	struct memfd_luo_list list = {};
 	struct memfd_luo_lists *lists;
 	struct memfd_luo *st;
+	bool downgrade;
 	int err;
 
 	/* The next kernel hands back a read-write file. */
@@ -881,9 +882,14 @@ static int memfd_luo_preserve(struct liveupdate_file_op_args *args)
 	/*
 	 * LUO offers every version, newest first: keep the newest only, with
 	 * its lists packed, unless asked for a downgrade-capable handover.
+	 * The physr chunk layout is a core format: kho.write_version=1 keeps
+	 * it at version 1 too.
 	 */
-	st->pack = !READ_ONCE(memfd_luo_downgrade);
-	if (st->pack)
+	downgrade = READ_ONCE(memfd_luo_downgrade);
+	st->pack = !downgrade &&
+		   kho_write_version(PHYSR_CHUNK_VERSION_MAX) >=
+		   PHYSR_CHUNK_VERSION_PACKED;
+	if (!downgrade)
 		args->nr_versions = 1;
 	lists = memfd_luo_lists_build(&list, st->pack);
 	if (IS_ERR(lists)) {
