@@ -834,11 +834,20 @@ int kho_out_root_copy(void *buf, size_t size)
  * Figures of the preserved-memory lists kho_build_maps() would build now,
  * for debugfs (the lists themselves exist only from kexec on): one line
  * per order that has ranges, "order O ranges R bytes B chunks C"; then one
- * line per referenced list, "ref order O ranges R bytes B chunks C", whose
+ * line per referenced list, "ref order O ranges R bytes B chunks C packed
+ * P" (P of its C chunks in the packed layout, version 2), whose
  * ranges the maps do not copy (unless a root older than 4 is written);
  * then "ref_array entries E pages P", the reference array it would write
  * (0 and 0 for a root older than 4).  The maps count no array page.
  */
+static int kho_count_packed(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *packed = arg;
+
+	*packed += physr_chunk_packed(phys_to_virt(phys));
+	return 0;
+}
+
 int kho_out_maps_show(struct seq_file *m)
 {
 	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 4;
@@ -874,10 +883,13 @@ int kho_out_maps_show(struct seq_file *m)
 	}
 	if (!ret) {
 		list_for_each_entry(ref, &kho_out.refs, list) {
-			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu\n",
+			unsigned long packed = 0;
+
+			physr_walk_chunks(ref->pr, kho_count_packed, &packed);
+			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu packed %lu\n",
 				   ref->order, physr_nr_ranges(ref->pr),
 				   physr_total_bytes(ref->pr),
-				   physr_nr_chunks(ref->pr));
+				   physr_nr_chunks(ref->pr), packed);
 			if (!copy_refs && physr_nr_ranges(ref->pr))
 				entries++;
 		}
