@@ -377,7 +377,9 @@ static int kho_unpreserve_chunk(phys_addr_t phys, size_t size, void *arg)
  * Only the pages holding the list are preserved, not the memory its ranges
  * describe.  A short list (its ranges in its head or a slab array) is first
  * moved into a chunk page with physr_make_chunked(): what goes across is
- * always the version 1 chunk layout.  Hand physr_first_chunk() to the next
+ * the version 1 chunk layout, or version 2 for a list packed with
+ * physr_pack(), which kho_restore_physr() reads too (a kernel older than
+ * version 2 refuses it).  Hand physr_first_chunk() to the next
  * kernel (for example in a sub-blob); kho_restore_physr() turns it back
  * into a list there.
  *
@@ -491,13 +493,16 @@ static int kho_mark_ref(const struct physr *pr, unsigned int order)
  * kho_preserve_physr() and a kho_preserve_folio() of every block, without
  * the copy: the root of the handover references the list (its first chunk,
  * number of ranges and bytes) instead of listing its ranges again, so a
- * list of N ranges costs its own 16 bytes per range and nothing more.  The
- * next kernel reserves every block, and hands them back with
- * kho_restore_folio() (order @order) once the owner took the list back with
- * kho_restore_physr().  The reference goes into the reference array
- * written at kexec (root version 4), which takes any number of them; with
- * ``kho.write_version=`` 3 or older the ranges are copied into the
- * preserved-memory lists instead, as an older kernel reads them.
+ * list of N ranges costs its own 16 bytes per range (8 bytes once packed
+ * with physr_pack()) and nothing more.  The next kernel reserves every
+ * block, and hands them back with kho_restore_folio() (order @order) once
+ * the owner took the list back with kho_restore_physr().  The reference
+ * goes into the reference array written at kexec (root version 4), which
+ * takes any number of them; with ``kho.write_version=`` 3 or older the
+ * ranges are copied into the preserved-memory lists instead, as an older
+ * kernel reads them: from the blocks tagged here, so a packed list is
+ * copied as any other (the copy is version 1), but its own chunks stay
+ * packed for kho_restore_physr().
  * Every block is checked against everything preserved so far, as
  * kho_preserve_folio() checks a folio.  An empty list is accepted and
  * hands nothing over (the root gets no entry for it).
@@ -829,11 +834,20 @@ int kho_out_root_copy(void *buf, size_t size)
  * Figures of the preserved-memory lists kho_build_maps() would build now,
  * for debugfs (the lists themselves exist only from kexec on): one line
  * per order that has ranges, "order O ranges R bytes B chunks C"; then one
- * line per referenced list, "ref order O ranges R bytes B chunks C", whose
+ * line per referenced list, "ref order O ranges R bytes B chunks C packed
+ * P" (P of its C chunks in the packed layout, version 2), whose
  * ranges the maps do not copy (unless a root older than 4 is written);
  * then "ref_array entries E pages P", the reference array it would write
  * (0 and 0 for a root older than 4).  The maps count no array page.
  */
+static int kho_count_packed(phys_addr_t phys, size_t size, void *arg)
+{
+	unsigned long *packed = arg;
+
+	*packed += physr_chunk_packed(phys_to_virt(phys));
+	return 0;
+}
+
 int kho_out_maps_show(struct seq_file *m)
 {
 	bool copy_refs = kho_write_version(KHO_FDT_VERSION) < 4;
@@ -869,11 +883,13 @@ int kho_out_maps_show(struct seq_file *m)
 	}
 	if (!ret) {
 		list_for_each_entry(ref, &kho_out.refs, list) {
-			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu packed %d\n",
+			unsigned long packed = 0;
+
+			physr_walk_chunks(ref->pr, kho_count_packed, &packed);
+			seq_printf(m, "ref order %u ranges %llu bytes %llu chunks %lu packed %lu\n",
 				   ref->order, physr_nr_ranges(ref->pr),
 				   physr_total_bytes(ref->pr),
-				   physr_nr_chunks(ref->pr),
-				   physr_is_packed(ref->pr));
+				   physr_nr_chunks(ref->pr), packed);
 			if (!copy_refs && physr_nr_ranges(ref->pr))
 				entries++;
 		}

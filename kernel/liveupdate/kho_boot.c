@@ -461,11 +461,14 @@ static void __init kho_reject_chain(phys_addr_t first,
 	snprintf(why, sizeof(why),
 		 "physr chunk version %u %s this kernel reads (%u)",
 		 info.bad_version,
-		 info.bad_version > PHYSR_CHUNK_VERSION ?
+		 info.bad_version > PHYSR_CHUNK_VERSION_MAX ?
 		 "is newer than" : "is not one",
-		 PHYSR_CHUNK_VERSION);
+		 PHYSR_CHUNK_VERSION_MAX);
 	kho_reject(why, err);
 }
+
+#define KHO_WHY_PACKED_MAP \
+	"packed physr chunk in a preserved-memory list, which is version 1 only"
 
 static int __init kho_adopt_maps(const void *fdt)
 {
@@ -500,6 +503,17 @@ static int __init kho_adopt_maps(const void *fdt)
 			kho_reject_chain(first, max_chunks, ret,
 					 "bad preserved-memory chunk chain");
 			return ret;
+		}
+		/*
+		 * The maps are written in chunk layout version 1 only
+		 * (kho_build_maps()), and read so: kho_build_waiting() takes
+		 * the bounds of a list from its first and last entries and
+		 * kho_lookup_index() searches the entries of its chunks in
+		 * place.  A packed chunk (version 2) here is malformed.
+		 */
+		if (physr_is_packed(pr)) {
+			kho_reject(KHO_WHY_PACKED_MAP, -EINVAL);
+			return -EINVAL;
 		}
 		ret = kho_check_ranges(pr, order);
 		if (ret) {
@@ -862,7 +876,11 @@ static int __init kho_build_waiting(void)
 	struct physr_iter it;
 	unsigned int order, i;
 
-	/* Each list is sorted: its first and last entries bound it. */
+	/*
+	 * Each list is sorted: its first and last entries bound it.  Its
+	 * chunks are version 1, read in place (kho_adopt_maps() refused a
+	 * packed one, which has no tail).
+	 */
 	for (order = 0; order < KHO_NR_ORDERS; order++) {
 		pr = &kho_in.maps[order];
 		if (!physr_nr_ranges(pr))

@@ -56,7 +56,11 @@ static bool kho_range_holds(const struct physr_abi_range *r,
 	       len <= size - (phys - start);
 }
 
-/* Binary search of one sorted list through its chunk table. */
+/*
+ * Binary search of one sorted list through its chunk table, reading the
+ * entries of its chunks in place: the maps are version 1 only, a packed
+ * chunk was refused at boot (kho_adopt_maps()).
+ */
 static bool kho_lookup_index(unsigned int order, phys_addr_t phys, u64 len)
 {
 	const struct physr_chunk **table = kho_in.index[order];

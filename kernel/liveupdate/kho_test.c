@@ -7,7 +7,9 @@
  *	with a pattern, preserves them, preserves and then unpreserves one
  *	more folio; lists folios of orders 0 and 2 (not in address order) in
  *	two physr lists preserved with kho_preserve_physr_ref(), the lists
- *	being the only record of those folios, and references an empty
+ *	being the only record of those folios, the second one packed
+ *	(physr_pack(), chunk layout version 2) unless kho.write_version= asks
+ *	for physr chunks of version 1, and references an empty
  *	list (which must not reach the handover); records all of it in the
  *	"kho-test" sub-blob.  At
  *	the kexec that follows, a reboot notifier tries to add one more
@@ -15,8 +17,8 @@
  *   echo verify > /sys/kernel/debug/kho_test/control
  *	In the next kernel: restores the sub-blob and every record, checks
  *	order and every byte (the folios of a referenced list through the
- *	list, taken back with kho_restore_physr()), checks that the
- *	unpreserved folio is not
+ *	list, taken back with kho_restore_physr(), packed as it was), checks
+ *	that the unpreserved folio is not
  *	reserved, that the late sub-blob was refused with -EBUSY and is not
  *	in the handover, frees everything and checks it went back to the
  *	allocator.
@@ -57,10 +59,14 @@
  *	the reference array: its first page's magic, its next pointer (to
  *	64 TiB), a loop back to its first page, a count above a page's
  *	capacity ("ref_array_magic", "ref_array_next", "ref_array_loop",
- *	"ref_array_count"); or replace the
+ *	"ref_array_count"); or give the first packed chunk of a referenced
+ *	list a count above a packed chunk's capacity ("packed_count"); or
+ *	rewrite the first preserved-memory chunk in the packed layout, which
+ *	those lists never use ("maps_packed"); or replace the
  *	root by one as upstream Linux writes it ("upstream"); or give the
  *	root the next version, which no kernel reads yet ("newer"), or the
- *	first chunk the next physr chunk version ("chunk_newer"); or move a
+ *	first chunk the physr chunk version after the newest this kernel
+ *	reads, PHYSR_CHUNK_VERSION_MAX + 1 ("chunk_newer"); or move a
  *	range of the order-0 list onto a range of another order's list, each
  *	list still valid on its own ("overlap"); or make the first scratch
  *	area a page shorter, a valid handover whose scratch the next kernel
@@ -128,6 +134,7 @@ enum {
 	KHO_TEST_PAGES,
 	KHO_TEST_UNPRESERVED,
 	KHO_TEST_REF,		/* phys: first chunk; nr_pages: folios */
+	KHO_TEST_REF_PACKED,	/* the same, the list packed */
 };
 
 /* Folios in each list preserved with kho_preserve_physr_ref(). */
@@ -158,7 +165,7 @@ struct kho_test_hdr {
 #define KHO_TEST_LATE_NONE	1
 
 static DEFINE_MUTEX(kho_test_lock);
-static char kho_test_status[4096];
+static char kho_test_status[16384];
 static struct seq_buf kho_test_sb;
 static unsigned int kho_test_failed;
 static u32 kho_test_generation;
@@ -300,11 +307,12 @@ static int kho_test_preserve_run(struct kho_test_hdr *hdr, unsigned int order,
 /*
  * @nr folios of @order, each filled from @seed + its place in the list, in
  * a list in the reverse order of their allocation (so, mostly, not in
- * address order), preserved with kho_preserve_physr_ref().  The list is
+ * address order), preserved with kho_preserve_physr_ref(), packed first
+ * with @pack when the physr chunk version written may be 2.  The list is
  * kept (never freed) until the kexec.
  */
 static int kho_test_preserve_ref(struct kho_test_hdr *hdr, unsigned int order,
-				 unsigned int nr)
+				 unsigned int nr, bool pack)
 {
 	struct folio *folios[KHO_TEST_REF_FOLIOS];
 	u64 seed = get_random_u64();
@@ -348,16 +356,28 @@ static int kho_test_preserve_ref(struct kho_test_hdr *hdr, unsigned int order,
 	kho_test_check(ret == -EINVAL,
 		       "reference a folio with a larger order: %d", ret);
 	physr_destroy(&one);
+	pack = pack && kho_write_version(PHYSR_CHUNK_VERSION_MAX) >=
+		       PHYSR_CHUNK_VERSION_PACKED;
+	if (pack) {
+		ret = physr_pack(pr, GFP_KERNEL);
+		kho_test_check(!ret && physr_is_packed(pr) &&
+			       physr_total_bytes(pr) == nr * (PAGE_SIZE << order),
+			       "pack the list of %u folios of order %u: %d", nr,
+			       order, ret);
+		if (ret)
+			goto fail_all;
+	}
 	ret = kho_preserve_physr_ref(pr, order);
-	kho_test_check(!ret, "reference a list of %u folios of order %u: %d",
-		       nr, order, ret);
+	kho_test_check(!ret, "reference a %slist of %u folios of order %u: %d",
+		       pack ? "packed " : "", nr, order, ret);
 	if (ret)
 		goto fail_all;
 	kho_test_check(kho_preserve_physr_ref(pr, order) == -EEXIST &&
 		       kho_preserve_folio(folios[nr - 1]) == -EEXIST &&
 		       kho_unpreserve_folio(folios[nr - 1]) == -ENOENT,
 		       "its folios are preserved, and only through the list");
-	kho_test_add(hdr, physr_first_chunk(pr), nr, order, KHO_TEST_REF, seed);
+	kho_test_add(hdr, physr_first_chunk(pr), nr, order,
+		     pack ? KHO_TEST_REF_PACKED : KHO_TEST_REF, seed);
 	return 0;
 
 fail_all:
@@ -394,6 +414,8 @@ enum kho_test_corrupt {
 	KHO_TEST_CORRUPT_REF_ARRAY_NEXT, /* its last page's next: 64 TiB */
 	KHO_TEST_CORRUPT_REF_ARRAY_LOOP, /* its last page's next: its first */
 	KHO_TEST_CORRUPT_REF_ARRAY_COUNT, /* first page's count above capacity */
+	KHO_TEST_CORRUPT_PACKED_COUNT,	/* a packed referenced chunk's count */
+	KHO_TEST_CORRUPT_MAPS_PACKED,	/* first map chunk rewritten packed */
 	KHO_TEST_CORRUPT_MAX,
 };
 
@@ -415,6 +437,8 @@ static const char * const kho_test_corrupt_names[KHO_TEST_CORRUPT_MAX] = {
 	[KHO_TEST_CORRUPT_REF_ARRAY_NEXT] = "ref_array_next",
 	[KHO_TEST_CORRUPT_REF_ARRAY_LOOP] = "ref_array_loop",
 	[KHO_TEST_CORRUPT_REF_ARRAY_COUNT] = "ref_array_count",
+	[KHO_TEST_CORRUPT_PACKED_COUNT] = "packed_count",
+	[KHO_TEST_CORRUPT_MAPS_PACKED] = "maps_packed",
 };
 
 static int kho_test_corrupt_mode;
@@ -566,6 +590,53 @@ static bool kho_test_overlap(void *root)
 	return false;
 }
 
+/* The first chunk of the first referenced list that is packed, or NULL. */
+static struct physr_chunk *kho_test_packed_ref_chunk(void)
+{
+	struct kho_ref_entry *e;
+	struct physr_chunk *c;
+	u64 i;
+
+	for (i = 0; (e = kho_test_ref_entry(i)); i++) {
+		c = e->first ? phys_to_virt(le64_to_cpu(e->first)) : NULL;
+		if (c && physr_chunk_packed(c))
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * Rewrite version-1 chunk @c in place in the packed layout (version 2),
+ * the same ranges: valid as a physr chunk, which the reader of a list
+ * that is version 1 only must refuse.  Whether it could (every range page
+ * granular, of at most PHYSR_PACKED_MAX_PAGES pages below 2^40 pages).
+ */
+static bool kho_test_pack_chunk(struct physr_chunk *c)
+{
+	u32 i, n = le32_to_cpu(c->hdr.count);
+	__le64 *e = (__le64 *)c->ranges;
+	u64 phys, pages;
+
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		if (!PAGE_ALIGNED(phys) ||
+		    !PAGE_ALIGNED(le64_to_cpu(c->ranges[i].len)) || !pages ||
+		    pages > PHYSR_PACKED_MAX_PAGES ||
+		    (phys >> PAGE_SHIFT) + pages - 1 > PHYSR_PACKED_PFN_MASK)
+			return false;
+	}
+	/* Entry i goes where entry i / 2 was: read before it is written. */
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		e[i] = cpu_to_le64((phys >> PAGE_SHIFT) |
+				   ((pages - 1) << PHYSR_PACKED_PFN_BITS));
+	}
+	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
+	return true;
+}
+
 static void kho_test_corrupt(void)
 {
 	struct physr_chunk *head, *tail;
@@ -629,7 +700,18 @@ static void kho_test_corrupt(void)
 			pr_err("test: no order-0 range could be moved onto another list's\n");
 		goto out;
 	}
-	if (kho_test_corrupt_mode >= KHO_TEST_CORRUPT_REF_ARRAY_MAGIC) {
+	if (kho_test_corrupt_mode == KHO_TEST_CORRUPT_PACKED_COUNT) {
+		struct physr_chunk *c = kho_test_packed_ref_chunk();
+
+		if (c)
+			c->hdr.count =
+				cpu_to_le32(PHYSR_PACKED_CAPACITY(PAGE_SIZE) + 1);
+		else
+			pr_err("test: no packed referenced list to damage\n");
+		goto out;
+	}
+	if (kho_test_corrupt_mode >= KHO_TEST_CORRUPT_REF_ARRAY_MAGIC &&
+	    kho_test_corrupt_mode <= KHO_TEST_CORRUPT_REF_ARRAY_COUNT) {
 		phys_addr_t first = kho_out_ref_array_final();
 		struct kho_ref_array_hdr *a, *last;
 
@@ -686,7 +768,11 @@ static void kho_test_corrupt(void)
 		head->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC ^ 1);
 		break;
 	case KHO_TEST_CORRUPT_CHUNK_NEWER:
-		head->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
+		head->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_MAX + 1);
+		break;
+	case KHO_TEST_CORRUPT_MAPS_PACKED:
+		if (!kho_test_pack_chunk(head))
+			pr_err("test: the first preserved-memory chunk cannot be packed\n");
 		break;
 	case KHO_TEST_CORRUPT_COUNT:
 		head->hdr.count =
@@ -795,8 +881,9 @@ static int kho_test_preserve(void)
 	ret = ret ?: kho_test_preserve_run(hdr, 3, 5, true);
 	ret = ret ?: kho_test_preserve_run(hdr, 3, 7, false);
 	ret = ret ?: kho_test_preserve_folio(hdr, 2, false);
-	ret = ret ?: kho_test_preserve_ref(hdr, 0, KHO_TEST_REF_FOLIOS);
-	ret = ret ?: kho_test_preserve_ref(hdr, 2, KHO_TEST_REF_FOLIOS / 2);
+	ret = ret ?: kho_test_preserve_ref(hdr, 0, KHO_TEST_REF_FOLIOS, false);
+	ret = ret ?: kho_test_preserve_ref(hdr, 2, KHO_TEST_REF_FOLIOS / 2,
+					   true);
 	if (ret)
 		return ret;
 	/* Nothing to hand over: accepted, and no entry in the root. */
@@ -832,9 +919,13 @@ static int kho_test_preserve(void)
 	return 0;
 }
 
-/* A list preserved with kho_preserve_physr_ref(), and its folios. */
+/*
+ * A list preserved with kho_preserve_physr_ref(), and its folios; @packed:
+ * the list was packed, and must come back so.
+ */
 static void kho_test_verify_ref(const struct kho_test_rec *rec,
-				unsigned int idx, unsigned long *restored)
+				unsigned int idx, bool packed,
+				unsigned long *restored)
 {
 	phys_addr_t first = le64_to_cpu(rec->phys);
 	u64 nr = le64_to_cpu(rec->nr_pages), seed = le64_to_cpu(rec->seed);
@@ -852,6 +943,10 @@ static void kho_test_verify_ref(const struct kho_test_rec *rec,
 	if (ret)
 		return;
 	*restored += physr_nr_chunks(&pr);
+	kho_test_check(physr_is_packed(&pr) == packed,
+		       "record %u: the referenced list came back %s (%lu chunks)",
+		       idx, packed ? "packed" : "in version 1",
+		       physr_nr_chunks(&pr));
 	/* Folios adjacent in the list and in memory share a range. */
 	kho_test_check(physr_nr_ranges(&pr) <= nr &&
 		       physr_total_bytes(&pr) == nr * (PAGE_SIZE << order),
@@ -931,7 +1026,10 @@ static void kho_test_verify_rec(const struct kho_test_rec *rec,
 			__free_page(page + i);
 		break;
 	case KHO_TEST_REF:
-		kho_test_verify_ref(rec, idx, restored);
+	case KHO_TEST_REF_PACKED:
+		kho_test_verify_ref(rec, idx,
+				    le32_to_cpu(rec->kind) == KHO_TEST_REF_PACKED,
+				    restored);
 		break;
 	case KHO_TEST_UNPRESERVED:
 		kho_test_check(!kho_restore_folio(phys) &&

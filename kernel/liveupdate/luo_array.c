@@ -14,7 +14,8 @@
  * version, sizes and counts, that the physr chain is valid and preserved,
  * that it lists exactly the number of preserved page-aligned pages the
  * header promises, and that no page (header, chunk or element) is named
- * twice, before it takes any page.
+ * twice, before it takes any page.  The page list is always in physr chunk
+ * layout version 1: a chain with a packed chunk (version 2) is refused.
  */
 #define pr_fmt(fmt) "liveupdate: " fmt
 
@@ -289,6 +290,15 @@ static int luo_array_check_list(struct luo_array *arr, u64 handle, u64 first)
 				   luo_array_chunk_ok, NULL, &info);
 	if (ret)
 		return ret;
+	/*
+	 * The page list is written in chunk layout version 1 only and its
+	 * entries are read in place below: a packed chunk is malformed.
+	 */
+	if (info.nr_packed) {
+		pr_warn("preserved array %#llx: %lu of its page list's chunks are packed (physr chunk version 2), an array's are version 1 only\n",
+			handle, info.nr_packed);
+		return -EINVAL;
+	}
 	if (info.kind != PHYSR_RAM ||
 	    info.total_bytes != (u64)arr->nr_pages * PAGE_SIZE)
 		return -EINVAL;
@@ -327,7 +337,8 @@ static int luo_array_check_list(struct luo_array *arr, u64 handle, u64 first)
  * Context: process context, may sleep.
  * Return: 0 on success; -ENOENT when there is no incoming handover;
  * -EINVAL when @handle does not lead to a preserved, well-formed array
- * of @elem_size elements (or it was restored already); -EPROTONOSUPPORT
+ * of @elem_size elements (or it was restored already), its page list
+ * with a packed physr chunk included (with a message); -EPROTONOSUPPORT
  * for an array format version this kernel does not read (0, or newer than
  * %LUO_ARRAY_VERSION: the message names both); -ELOOP, -ERANGE and the other
  * errors of physr_validate_chain() for a malformed page list; -ENOMEM.

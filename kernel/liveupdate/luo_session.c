@@ -869,7 +869,10 @@ static bool luo_dump_chunk_ok(phys_addr_t phys, size_t size, void *arg)
 	return size == PAGE_SIZE && luo_dump_page_ok(phys, *(bool *)arg);
 }
 
-/* A preserved array: header page, physr chunk pages, element pages. */
+/*
+ * A preserved array: header page, physr chunk pages, element pages (none
+ * when a chunk is packed, which no array's page list may be).
+ */
 static void luo_dump_array(struct luo_dump *d, u64 handle)
 {
 	const struct luo_array_hdr *hdr;
@@ -890,9 +893,20 @@ static void luo_dump_array(struct luo_dump *d, u64 handle)
 				 &d->incoming, &info) ||
 	    info.kind != PHYSR_RAM)
 		return;
+	if (info.nr_packed)
+		pr_warn_ratelimited("preserved array %#llx: %lu of its page list's chunks are packed (physr chunk version 2), an array's are version 1 only: its elements are not dumped\n",
+				    handle, info.nr_packed);
 	for (phys = first; phys && !d->err; phys = le64_to_cpu(chunk->hdr.next)) {
 		chunk = phys_to_virt(phys);
 		luo_dump_put(d, LUO_DBG_CHUNK, phys, chunk, PAGE_SIZE);
+		/*
+		 * An array's page list is version 1 only and its entries are
+		 * read in place: with a packed chunk (which
+		 * luo_array_restore() refuses) the chunks are dumped, for a
+		 * reader to say so, and no element page.
+		 */
+		if (info.nr_packed)
+			continue;
 		for (i = 0; i < le32_to_cpu(chunk->hdr.count) && !d->err; i++) {
 			u64 start = le64_to_cpu(chunk->ranges[i].phys);
 			u64 len = le64_to_cpu(chunk->ranges[i].len);

@@ -84,6 +84,7 @@ enum luo_test_corrupt {
 	LUO_TEST_CORRUPT_FOREIGN,	/* an element page not preserved */
 	LUO_TEST_CORRUPT_ZERO,		/* handle 0 */
 	LUO_TEST_CORRUPT_WRAP,		/* nr rounds up past 2^64, no pages */
+	LUO_TEST_CORRUPT_PACKED,	/* page list chunk in layout version 2 */
 	LUO_TEST_NR_CORRUPT,
 };
 
@@ -466,6 +467,37 @@ static void luo_test_array_unpreserve(struct liveupdate_file_op_args *args)
 	atomic_inc(&luo_test_stats.unpreserve);
 }
 
+/*
+ * Rewrite version-1 chunk @c in place in the packed layout (version 2),
+ * the same ranges: a valid physr chunk, which an array's page list never
+ * is.  Whether it could (page granular ranges that fit a packed entry).
+ */
+static bool luo_test_pack_chunk(struct physr_chunk *c)
+{
+	u32 i, n = le32_to_cpu(c->hdr.count);
+	__le64 *e = (__le64 *)c->ranges;
+	u64 phys, pages;
+
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		if (!PAGE_ALIGNED(phys) ||
+		    !PAGE_ALIGNED(le64_to_cpu(c->ranges[i].len)) || !pages ||
+		    pages > PHYSR_PACKED_MAX_PAGES ||
+		    (phys >> PAGE_SHIFT) + pages - 1 > PHYSR_PACKED_PFN_MASK)
+			return false;
+	}
+	/* Entry i goes where entry i / 2 was: read before it is written. */
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		e[i] = cpu_to_le64((phys >> PAGE_SHIFT) |
+				   ((pages - 1) << PHYSR_PACKED_PFN_BITS));
+	}
+	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
+	return true;
+}
+
 /* Damage the handed-over array as asked (test of the reader only). */
 static void luo_test_array_corrupt(struct luo_test_obj *obj,
 				   struct liveupdate_file_op_args *args)
@@ -512,6 +544,11 @@ static void luo_test_array_corrupt(struct luo_test_obj *obj,
 		hdr->nr = cpu_to_le64(U64_MAX - PAGE_SIZE / le32_to_cpu(hdr->elem_size) + 2);
 		hdr->nr_pages = 0;
 		hdr->pages = 0;
+		break;
+	case LUO_TEST_CORRUPT_PACKED:
+		chunk = phys_to_virt(le64_to_cpu(hdr->pages));
+		if (!luo_test_pack_chunk(chunk))
+			pr_err("test: the array's page list cannot be packed\n");
 		break;
 	}
 }

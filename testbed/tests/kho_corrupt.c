@@ -11,13 +11,18 @@
  * a handover too; they differ by 4 kB at most): the root and the chunk
  * pages (one at least per list of an order in use), or any preserved
  * range, left reserved would be missing.
+ *
+ * The handover of every stage holds a packed referenced list (physr chunk
+ * layout version 2, the test module's order-2 list); the last mode damages
+ * nothing: its next stage checks that such a handover is accepted and
+ * every byte of the packed list's folios restored.
  */
 #include <dirent.h>
 #include <stdint.h>
 
 #include "kho_tb.h"
 
-#define NR_MODES 15
+#define NR_MODES 18
 
 static const struct {
 	const char *mode, *reason;
@@ -31,9 +36,9 @@ static const struct {
 	{ "upstream", "rejected: root compatible is \"kho-v1\", not linux,kho-physr-v4 (-93)" },
 	/* A root of the version after ours, from a newer kernel. */
 	{ "newer", "rejected: KHO root version 5 is newer than this kernel reads (4) (-93)" },
-	/* A preserved-memory list in the next physr chunk version. */
+	/* A preserved-memory list in the physr chunk version after ours. */
 	{ "chunk_newer",
-	  "rejected: physr chunk version 2 is newer than this kernel reads (1) (-93)" },
+	  "rejected: physr chunk version 3 is newer than this kernel reads (2) (-93)" },
 	/* A referenced list (root v4) whose first range is a listed page. */
 	{ "ref_overlap",
 	  "rejected: referenced memory overlaps other preserved memory (-17)" },
@@ -55,7 +60,59 @@ static const struct {
 	{ "ref_array_loop",
 	  "rejected: reference array chain loops or is longer than its count (-40)" },
 	{ "ref_array_count", "rejected: bad reference array count (-22)" },
+	/*
+	 * The packed referenced list's chunk with a count above what a
+	 * packed chunk holds (508 for 4 KiB), and the first chunk of the
+	 * order-0 preserved-memory list rewritten packed, the same ranges:
+	 * a valid physr chunk in a list that is version 1 only.
+	 */
+	{ "packed_count", "rejected: bad referenced chunk chain (-22)" },
+	{ "maps_packed",
+	  "rejected: packed physr chunk in a preserved-memory list, which is version 1 only (-22)" },
+	/* No damage: the packed referenced list must come back whole. */
+	{ "none", "accepted: " },
 };
+
+/*
+ * How many lines of the test module's status start with @prefix and hold
+ * @needle.
+ */
+static int status_lines(const char *prefix, const char *needle)
+{
+	char buf[16384], *line, *save;
+	int n = 0;
+
+	if (read_file(KHO_TEST_DIR "/status", buf, sizeof(buf)) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		n += !strncmp(line, prefix, strlen(prefix)) && strstr(line, needle);
+	return n;
+}
+
+/* The checks of a stage after an undamaged handover. */
+static void check_accepted(int stage, const char *reason)
+{
+	int ret;
+
+	tap(incoming_starts_with(reason),
+	    "stage %d: the kernel accepted a handover with a packed referenced list", stage);
+	ret = kho_test_cmd("verify");
+	tap(ret == 0, "stage %d: verify: every record restored, every byte intact (%d)",
+	    stage, ret);
+	/* verify's status: one packed list, its folios each intact. */
+	tap(!status_lines("not ok", "") &&
+	    status_lines("ok record", "the referenced list came back packed") == 1 &&
+	    status_lines("ok record", "the referenced list came back in version 1") == 1 &&
+	    status_lines("ok record", "bytes intact") >= 6,
+	    "stage %d: the packed referenced list came back packed, its folios intact",
+	    stage);
+	tap(access(KHO_DIR "/in/root", F_OK) == 0,
+	    "stage %d: the incoming root is shown", stage);
+	ret = kho_test_cmd("finish");
+	tap(ret == 0, "stage %d: finish releases the rest, the page taken back kept (%d)",
+	    stage, ret);
+}
 
 /*
  * The SETUP_KEXEC_KHO (10) payload this kernel was booted with, as x86
@@ -134,12 +191,14 @@ int main(void)
 	int stage = stage_number(), stages = stage_count(), ret;
 	long long total = tb_meminfo("MemTotal"), before = state_total("r", 0);
 	uint64_t root = 0;
+	/* The mode of the previous stage's handover: damaged, or not at all. */
+	int accepted = stage > 1 &&
+		       !strcmp(modes[(stage - 2) % NR_MODES].mode, "none");
 
 	printf("TAP version 13\n");
-	printf("1..%d\n", (stage > 1 ? 5 : 0) + (stage > 2 ? 1 : 0) + (stage < stages ? 2 : 0));
+	printf("1..%d\n", (accepted ? 6 : stage > 1 ? 5 + (stage > 2) : 0) +
+	       (stage < stages ? 2 : 0));
 	if (stage > 1) {
-		const char *mode = modes[(stage - 2) % NR_MODES].mode;
-		const char *reason = modes[(stage - 2) % NR_MODES].reason;
 		char why[256];
 
 		ret = check_kho_data(why, sizeof(why), &root);
@@ -147,6 +206,17 @@ int main(void)
 		    stage, why);
 
 		show_incoming();
+	}
+	if (accepted) {
+		/*
+		 * Not a rejecting kernel: its MemTotal lacks what it reserved,
+		 * so it is not the next stage's reference.
+		 */
+		check_accepted(stage, modes[(stage - 2) % NR_MODES].reason);
+	} else if (stage > 1) {
+		const char *mode = modes[(stage - 2) % NR_MODES].mode;
+		const char *reason = modes[(stage - 2) % NR_MODES].reason;
+
 		tap(incoming_starts_with(reason),
 		    "stage %d: the kernel booted and rejected a handover with a bad %s: \"%s\"",
 		    stage, mode, reason);

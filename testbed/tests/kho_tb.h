@@ -15,7 +15,7 @@
 /* Print the test module's status as TAP comments. */
 static void show_status(void)
 {
-	char buf[8192], *line, *save;
+	char buf[16384], *line, *save;
 
 	if (read_file(KHO_TEST_DIR "/status", buf, sizeof(buf)) < 0)
 		return;

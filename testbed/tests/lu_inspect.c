@@ -5,7 +5,8 @@
  * preserves a memfd in a LUO session, runs "lu-inspect out" (printed as
  * TAP comments) and keeps its JSON; its figures must be those of the
  * kernel's own debugfs (out/maps, the sub-blob's size), and it must show
- * the session and the memfd's record.  Stage 2, after a real kexec, runs
+ * the session and the memfd's record, and count the packed chunks of the
+ * referenced lists (the test module packs one).  Stage 2, after a real kexec, runs
  * "lu-inspect in": the handover must be valid, its totals per order
  * (counted by walking the chunk pages the kernel exports) must match
  * the kernel's counters in kho/in/stats, its chunk count the kernel's
@@ -278,7 +279,7 @@ int main(void)
 	printf("TAP version 13\n");
 	snprintf(path, sizeof(path), "%s/lu_inspect_out.json", state);
 	if (stage == 1) {
-		printf("1..10\n");
+		printf("1..11\n");
 		ret = kho_test_cmd("preserve");
 		tap(!ret, "stage 1: the KHO test module preserved its folios and sub-blob (%d)",
 		    ret);
@@ -297,6 +298,18 @@ int main(void)
 		    "stage 1: its preserved-memory figures are the kernel's out/maps: %s", why);
 		tap(strstr(out, "kho-test: ") && strstr(out, ", 4096 bytes at 0x"),
 		    "stage 1: it lists the kho-test sub-blob with its size");
+		{
+			/* The test module's order-2 list is packed, one chunk. */
+			const char *p = strstr(out, "referenced lists (preserved as they are, now): ");
+			unsigned long long lists = 0, chunks = 0, packed = 0;
+
+			if (p)
+				sscanf(p, "referenced lists (preserved as they are, now): %llu, %llu chunk%*[s], %llu packed",
+				       &lists, &chunks, &packed);
+			tap(lists >= 2 && packed >= 1 && packed <= chunks,
+			    "stage 1: it counts the packed chunks of the referenced lists in out/maps: %llu lists, %llu chunks, %llu packed",
+			    lists, chunks, packed);
+		}
 		tap(strstr(out, "session \"" SESSION "\": 1 file") &&
 		    strstr(out, "token 7: handler memfd, record versions"),
 		    "stage 1: it shows the session and the memfd's record");

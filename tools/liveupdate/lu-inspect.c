@@ -74,8 +74,16 @@
  *   in/ref_array), whose pages have their own version, 1.  lu-inspect
  *   reads as a kernel of 4 KiB pages (PG), the page size of every other
  *   check here.
- * - physr chunk: hdr.version, 1 (checked by physr_validate_chain() itself,
- *   the reason from its bad_version as kho_boot.c words it).
+ * - physr chunk: hdr.version, 1 or 2 ("packed", 8-byte entries), up to
+ *   PHYSR_CHUNK_VERSION_MAX (checked by physr_validate_chain() itself, the
+ *   reason from its bad_version as kho_boot.c words it).  A chain may mix
+ *   them; the entries are read with physr_chunk_entry().  The lists KHO
+ *   and LUO write themselves are version 1 only and a packed chunk there
+ *   is refused, with the kernel's reason: KHO's preserved-memory maps
+ *   (kho_boot.c's kho_adopt_maps()) and the page list of a luo_array
+ *   (luo_array.c's luo_array_check_list()).  Packed chunks are what the
+ *   owner of a referenced list may hand over (memfd's folio lists): their
+ *   chunks are not in debugfs, but out/maps counts them ("packed P").
  * - LUO state: its version field, 1 or 2 (luo_parse.c); version 2 adds the
  *   writer's release.  The sub-blob's compatible stays "linux,luo-v1".
  * - luo_array: its version field, 1 or 2 (luo_array.c); version 2 declares
@@ -451,6 +459,8 @@ struct report {
 		unsigned long long first, ranges, bytes, chunks;
 	} map[KHO_NR_ORDERS];
 	bool maps_figures;	/* out/maps text rather than chunk pages */
+	/* out/maps: the referenced lists, their chunks, how many packed */
+	unsigned long long fig_refs, fig_ref_chunks, fig_ref_packed;
 	/* root v3: the lists referenced in place (referenced-memory) */
 	unsigned int nr_refs;
 	/* root v4: the reference array (its entries are the refs above) */
@@ -594,7 +604,8 @@ static void locate_chunk_problem(struct report *r, const char *file,
 				 const struct entry *e)
 {
 	u32 count, kind0 = 0, flags0 = 0, i;
-	unsigned long c;
+	unsigned long c, cap;
+	bool packed;
 
 	for (c = 0; c < e->len / PG; c++) {
 		const u8 *p = e->data + c * PG;
@@ -605,14 +616,16 @@ static void locate_chunk_problem(struct report *r, const char *file,
 			chunk_problem(r, file, c, off, "bad magic 0x%08x", le32(p));
 			return;
 		}
-		if (le16(p + 4) != PHYSR_CHUNK_VERSION) {
+		packed = le16(p + 4) == PHYSR_CHUNK_VERSION_PACKED;
+		if (le16(p + 4) != PHYSR_CHUNK_VERSION && !packed) {
 			/* kho_boot.c's words for physr_walk_info.bad_version */
 			chunk_problem(r, file, c, off + 4,
 				      "physr chunk version %u %s this kernel reads (%d)",
-				      le16(p + 4), le16(p + 4) > PHYSR_CHUNK_VERSION ?
-				      "is newer than" : "is not one", PHYSR_CHUNK_VERSION);
+				      le16(p + 4), le16(p + 4) > PHYSR_CHUNK_VERSION_MAX ?
+				      "is newer than" : "is not one", PHYSR_CHUNK_VERSION_MAX);
 			return;
 		}
+		cap = packed ? PHYSR_PACKED_CAPACITY(PG) : PHYSR_CHUNK_CAPACITY(PG);
 		if (le16(p + 6) != sizeof(struct physr_chunk_hdr)) {
 			chunk_problem(r, file, c, off + 6, "header size %u", le16(p + 6));
 			return;
@@ -622,9 +635,9 @@ static void locate_chunk_problem(struct report *r, const char *file,
 				      le32(p + 8), PG);
 			return;
 		}
-		if (!count || count > PHYSR_CHUNK_CAPACITY(PG)) {
-			chunk_problem(r, file, c, off + 12, "entry count %u (1 to %lu)",
-				      count, (unsigned long)PHYSR_CHUNK_CAPACITY(PG));
+		if (!count || count > cap) {
+			chunk_problem(r, file, c, off + 12, "entry count %u (1 to %lu%s)",
+				      count, cap, packed ? ", packed" : "");
 			return;
 		}
 		if (c == 0) {
@@ -646,7 +659,8 @@ static void locate_chunk_problem(struct report *r, const char *file,
 				      le32(p + 28));
 			return;
 		}
-		for (i = 0; i < count; i++) {
+		/* A packed entry is never empty and cannot wrap. */
+		for (i = 0; i < count && !packed; i++) {
 			unsigned long long len = le64(p + 32 + 16 * i + 8);
 			unsigned long long ph = le64(p + 32 + 16 * i);
 
@@ -734,6 +748,16 @@ static void check_map(struct report *r, unsigned int order,
 	if (info.nr_chunks != n)
 		problem(r, file, "the chain has %lu chunks, %lu pages were saved",
 			info.nr_chunks, n);
+	/* kho_boot.c's kho_adopt_maps(): the maps are version 1 only. */
+	if (info.nr_packed) {
+		for (i = 0; i < info.nr_chunks; i++)
+			if (physr_chunk_packed((const void *)cur_map[i].data))
+				break;
+		chunk_problem(r, file, i, i * PG + 4,
+			      "packed physr chunk in a preserved-memory list, which is version 1 only (%lu of %lu chunks packed)",
+			      info.nr_packed, info.nr_chunks);
+		goto out;
+	}
 	r->map[order].have = true;
 	r->map[order].ranges = info.nr_ranges;
 	r->map[order].bytes = info.total_bytes;
@@ -789,8 +813,8 @@ static void read_map_figures(struct report *r, const struct entry *e)
 {
 	char *text = strndup((const char *)e->data, e->len), *line, *save;
 	unsigned int order;
-	unsigned long long ranges, bytes, chunks;
-	int ln = 0;
+	unsigned long long ranges, bytes, chunks, packed;
+	int ln = 0, n;
 
 	if (!text)
 		return;
@@ -801,11 +825,22 @@ static void read_map_figures(struct report *r, const struct entry *e)
 
 		ln++;
 		snprintf(where, sizeof(where), "maps line %d", ln);
-		/* A referenced list: the root's referenced-memory says it. */
-		if (sscanf(line, "ref order %u ranges %llu bytes %llu chunks %llu",
-			   &order, &ranges, &bytes, &chunks) == 4 &&
-		    order < KHO_NR_ORDERS)
+		/*
+		 * A referenced list: the root's referenced-memory says it;
+		 * only counted here, with its packed chunks (a kernel before
+		 * physr chunk version 2 does not say: none).
+		 */
+		packed = 0;
+		n = sscanf(line, "ref order %u ranges %llu bytes %llu chunks %llu packed %llu",
+			   &order, &ranges, &bytes, &chunks, &packed);
+		if (n >= 4 && order < KHO_NR_ORDERS) {
+			if (n == 5 && packed > chunks)
+				problem(r, where, "%llu of %llu chunks packed", packed, chunks);
+			r->fig_refs++;
+			r->fig_ref_chunks += chunks;
+			r->fig_ref_packed += packed;
 			continue;
+		}
 		/* The reference array the kexec would write (root v4). */
 		if (sscanf(line, "ref_array entries %llu pages %llu",
 			   &r->ref_array_entries, &r->ref_array_pages) == 2)
@@ -1716,6 +1751,13 @@ static bool check_rec_array(struct report *r, const char *where, const char *wha
 	fv->ranges = info.nr_ranges;
 	fv->bytes = info.total_bytes;
 	fv->chunks = info.nr_chunks;
+	/* luo_array.c's luo_array_check_list(): version 1 only. */
+	if (info.nr_packed) {
+		problem(r, where,
+			"%s array rejected: %lu of its page list's chunks are packed (physr chunk version 2), an array's are version 1 only", what,
+			info.nr_packed);
+		goto out;
+	}
 	if (info.kind != PHYSR_RAM || info.total_bytes != nr_pages * PG) {
 		problem(r, where, "%s array rejected: its list holds %llu bytes, not %llu pages", what,
 			(unsigned long long)info.total_bytes, nr_pages);
@@ -2419,6 +2461,10 @@ void lu_print_text(FILE *f, const struct report *r)
 	}
 	if (r->nr_refs)
 		fprintf(f, "  referenced lists (preserved as they are): %u\n", r->nr_refs);
+	if (r->fig_refs)
+		fprintf(f, "  referenced lists (preserved as they are, now): %llu, %llu chunk%s, %llu packed (physr chunk version 2)\n",
+			r->fig_refs, r->fig_ref_chunks, r->fig_ref_chunks == 1 ? "" : "s",
+			r->fig_ref_packed);
 	if (r->ref_array_pages)
 		fprintf(f, "  reference array%s: %llu entries in %llu page%s, first page 0x%llx\n",
 			r->maps_figures ? " (as it would be written now)" : "",
@@ -2578,7 +2624,9 @@ void lu_print_json(FILE *f, const struct report *r)
 			"%s{\"order\": %u, \"ranges\": %llu, \"bytes\": %llu, \"first_chunk\": %llu}",
 			i ? ", " : "", r->ref[i].order, r->ref[i].ranges,
 			r->ref[i].bytes, r->ref[i].first);
-	fprintf(f, "],\n \"reference_array\": {\"entries\": %llu, \"pages\": %llu, \"first_page\": %llu},",
+	fprintf(f, "],\n \"referenced_figures\": {\"lists\": %llu, \"chunks\": %llu, \"packed_chunks\": %llu},",
+		r->fig_refs, r->fig_ref_chunks, r->fig_ref_packed);
+	fprintf(f, "\n \"reference_array\": {\"entries\": %llu, \"pages\": %llu, \"first_page\": %llu},",
 		r->ref_array_entries, r->ref_array_pages, r->ref_array);
 	fprintf(f, "\n \"blobs\": [");
 	for (i = 0; i < r->nr_blobs; i++) {

@@ -12,6 +12,10 @@
  * version 2 of the core formats (root v2, LUO state v2, luo_array v2; the
  * root's version 3 adds only referenced lists, whose chunks debugfs does
  * not export) and in version 1 (as kho.write_version=1 writes them).
+ * The maps and the arrays' page lists are in physr chunk layout version 1,
+ * as the kernel writes them; the damages include chunks rewritten in the
+ * packed layout (version 2), which those lists must not hold, and an
+ * outgoing handover whose out/maps counts packed referenced chunks.
  *
  *   mkcorrupt DIR     writes DIR/NAME.lu for every case, prints the names
  */
@@ -98,6 +102,38 @@ static void put16(uint8_t *p, uint16_t v)
 {
 	v = htole16(v);
 	memcpy(p, &v, 2);
+}
+
+/* Outgoing: the out/maps text to save ("maps"), or NULL for none. */
+static const char *out_maps;
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return le64toh(v);
+}
+
+/*
+ * Rewrite version-1 chunk @c in place in the packed layout (physr chunk
+ * version 2, include/linux/physr_abi.h): the same page-granular ranges,
+ * one __le64 each, page frame in bits 0-39 and pages minus one above.
+ */
+static void pack(uint8_t *c)
+{
+	uint32_t i, n;
+
+	memcpy(&n, c + 12, 4);
+	n = le32toh(n);
+	for (i = 0; i < n; i++) {
+		uint64_t phys = get64(c + 32 + 16 * i);
+		uint64_t pages = get64(c + 40 + 16 * i) / PG;
+
+		put64(c + 32 + 8 * i, phys / PG | (pages - 1) << 40);
+	}
+	memset(c + 32 + 8 * n, 0, PG - 32 - 8 * n);
+	put16(c + 4, 2);
 }
 
 static void chunk(uint8_t *c, uint64_t next, unsigned int n, uint64_t base,
@@ -378,6 +414,8 @@ static void emit(const char *name, bool with_maps)
 		if (refarr_on)
 			rec(f, "ref_array", refarr, sizeof(refarr));
 	}
+	if (!with_maps && out_maps)
+		rec(f, "maps", out_maps, strlen(out_maps));
 	if (state_copy)
 		rec(f, "luo/state", luo, 104);
 	else
@@ -448,6 +486,22 @@ int main(int argc, char **argv)
 	emit("valid-in-v4", true);
 	make_root("linux,kho-physr-v4", true, "linux,luo-v1");
 	emit("valid-out-v4", false);
+	/*
+	 * Its out/maps as a kernel shows it before the kexec: two referenced
+	 * lists, one of them packed, and a line as a kernel before physr
+	 * chunk version 2 wrote it.
+	 */
+	out_maps = "order 0 ranges 300 bytes 1228800 chunks 2\n"
+		   "ref order 0 ranges 12 bytes 49152 chunks 1 packed 0\n"
+		   "ref order 2 ranges 600 bytes 9830400 chunks 2 packed 2\n"
+		   "ref order 0 ranges 1 bytes 4096 chunks 1\n"
+		   "ref_array entries 3 pages 1\n";
+	emit("valid-out-v4-packed", false);
+	out_maps = "order 0 ranges 300 bytes 1228800 chunks 2\n"
+		   "ref order 2 ranges 600 bytes 9830400 chunks 2 packed 3\n"
+		   "ref_array entries 1 pages 1\n";
+	emit("out-maps-packed-count", false);
+	out_maps = NULL;
 	ref_array();
 	put32(refarr, 0x524f484c);
 	emit("refarr-magic", true);
@@ -508,11 +562,31 @@ int main(int argc, char **argv)
 	put64(map9 + 32, 0x40000000);
 	emit("kho-overlap", true);
 	valid();
-	put16(map9 + 4, 2);
+	put16(map9 + 4, 3);	/* PHYSR_CHUNK_VERSION_MAX + 1 */
 	emit("kho-chunk-newer", true);
 	valid();
 	put16(map9 + 4, 0);
 	emit("kho-chunk-version", true);
+	/*
+	 * Packed chunks (physr chunk version 2) in the maps, valid as chunks:
+	 * the whole order-9 list, the second chunk of the order-0 list; then
+	 * a packed chunk holding more than a packed chunk can (508), and a
+	 * version-1 chunk one above its capacity (254), which a packed one
+	 * would hold.
+	 */
+	valid();
+	pack(map9);
+	emit("kho-maps-packed", true);
+	valid();
+	pack(map0 + PG);
+	emit("kho-maps-packed-mixed", true);
+	valid();
+	pack(map0);
+	put32(map0 + 12, 509);
+	emit("kho-packed-count", true);
+	valid();
+	put32(map0 + 12, 255);
+	emit("kho-count-v1", true);
 	valid();
 	put64(map0 + PG + 16, 0x7000000);
 	emit("kho-chain-beyond", true);
@@ -631,6 +705,14 @@ int main(int argc, char **argv)
 	memcpy(mrec + 96, "guest", 6);
 	put32(mrec + 76, 5);
 	emit("memfd-name", true);
+	/*
+	 * The entry array's page list in a packed chunk: the kernel's dump
+	 * (luo_session.c) gives its header and chunk and no element page.
+	 */
+	valid();
+	pack(mchunk);
+	rec_no_elems = true;
+	emit("array-packed", true);
 
 	/* iommufd_lu_test's header kinds, and the array checks on its arrays. */
 	valid();

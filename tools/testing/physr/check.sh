@@ -34,6 +34,54 @@ if [ "$mode" != fuzz-only ]; then
 	failed=$((failed + f))
 fi
 
+# Seeds whose outcome is known (lu/mkluseeds.c), replayed with the kernel's
+# messages: "fuzz_TARGET SEED TEXT", TEXT a line of the log.  Accepted
+# handovers say so; a rejection names the kernel's reason.
+seed_outcome() {
+	target=$1 seed=$2 want=$3
+	LU_FUZZ_LOG=1 ./fuzz_$target "$corpus/$target/seed-$seed" \
+		> logs/seed-$target-$seed.log 2>&1
+	rc=$?
+	if [ $rc -ne 0 ] || ! grep -qF -- "$want" logs/seed-$target-$seed.log; then
+		echo "not ok seed $target/$seed: exit $rc, the log does not say: $want"
+		tail -n 20 logs/seed-$target-$seed.log
+		failed=$((failed + 1))
+	else
+		echo "ok seed $target/$seed: $want"
+		passed=$((passed + 1))
+	fi
+}
+
+if [ "$mode" != fuzz-only ]; then
+	# Packed physr chunks (version 2): read in referenced lists, refused
+	# where only version 1 is written (KHO's maps, a luo_array's pages).
+	seed_outcome kho kho-refarray-packed-valid \
+		"handover accepted: 12 areas, 180224 bytes reserved, root v4"
+	seed_outcome kho kho-refarray-packed-mixed \
+		"handover accepted: 12 areas, 180224 bytes reserved, root v4"
+	seed_outcome kho kho-ref-packed-valid \
+		"handover accepted: 12 areas, 176128 bytes reserved, root v3"
+	seed_outcome kho kho-refarray-packed-count \
+		"handover rejected, booting without it: bad referenced chunk chain (-22)"
+	seed_outcome kho kho-refarray-packed-extra \
+		"handover rejected, booting without it: bad referenced range (-34)"
+	seed_outcome kho kho-maps-packed \
+		"handover rejected, booting without it: packed physr chunk in a preserved-memory list, which is version 1 only (-22)"
+	seed_outcome kho kho-maps-packed-order2 \
+		"handover rejected, booting without it: packed physr chunk in a preserved-memory list, which is version 1 only (-22)"
+	seed_outcome kho kho-chunk-newer \
+		"handover rejected, booting without it: physr chunk version 3 is newer than this kernel reads (2) (-93)"
+	seed_outcome luo memfd-v3-packed-valid \
+		"memfd record v3 of token 10 restored: 3 folios, 2 packed lists"
+	seed_outcome luo memfd-v3-valid \
+		"memfd record v3 of token 10 restored: 3 folios, 0 packed lists"
+	seed_outcome luo memfd-v3-packed-count \
+		"memfd record v3 of token 10 rejected (-22)"
+	seed_outcome luo luo-array-packed \
+		"1 of its page list's chunks are packed (physr chunk version 2), an array's are version 1 only"
+	seed_outcome luo luo-array-packed "file array rejected (-22), no session restored"
+fi
+
 for target in ops validate kho luo inspect; do
 	# Op sequences stay short; validator inputs span the whole window,
 	# live update inputs the whole fake RAM (lu/lu_env.h).

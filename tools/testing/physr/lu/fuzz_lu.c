@@ -350,8 +350,9 @@ static bool lu_documented(int ret)
 static bool lu_memfd_v3(const struct luo_file *lf, struct memfd_luo_hdr *h)
 {
 	struct physr lists[MEMFD_LUO_NR_ORDERS];
-	unsigned int o, max_order = SHMEM_MAX_ORDER;
+	unsigned int o, max_order = SHMEM_MAX_ORDER, packed = 0;
 	unsigned long taken = 0;
+	u64 folios = 0;
 	struct luo_array arr;
 	bool has_arr = false;
 	u64 e, j;
@@ -424,9 +425,16 @@ static bool lu_memfd_v3(const struct luo_file *lf, struct memfd_luo_hdr *h)
 				folio_put(folio);
 				cur[o].phys += block;
 				cur[o].len -= block;
+				folios++;
 			}
 		}
 	}
+	/* The lists as their owner handed them over: packed or not. */
+	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
+		packed += physr_is_packed(&lists[o]);
+	lu_log("I fuzz: memfd record v3 of token %llu restored: %llu folios, %u packed lists\n",
+	       (unsigned long long)lf->token, (unsigned long long)folios,
+	       packed);
 	for (o = 0; o < MEMFD_LUO_NR_ORDERS; o++)
 		physr_destroy(&lists[o]);
 	if (has_arr)

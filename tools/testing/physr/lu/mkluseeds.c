@@ -27,6 +27,11 @@
  * The seeds of referenced lists (kho-ref-*: root v3, kho-refarray-*: root
  * v4) have the lists' chunks at pages 24 and 25, their ranges at 44-59,
  * and in root v4 the reference array at page 26.
+ *
+ * Chunks are written in physr chunk layout version 1; pack() rewrites one
+ * in place in the packed layout (version 2), for the seeds of referenced
+ * lists as their owners hand them over packed (memfd's folio lists), and
+ * of the lists that must stay version 1 (KHO's maps, a luo_array's pages).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +76,27 @@ static void chunk(unsigned int at, const u64 (*ranges)[2], unsigned int n,
 		c->ranges[i].phys = cpu_to_le64(PG(ranges[i][0]));
 		c->ranges[i].len = cpu_to_le64(ranges[i][1] * PAGE_SIZE);
 	}
+}
+
+/*
+ * The chunk at page @at rewritten in place in the packed layout (version
+ * 2): the same page-granular ranges, one __le64 each.
+ */
+static void pack(unsigned int at)
+{
+	struct physr_chunk *c = page(at);
+	__le64 *e = (__le64 *)c->ranges;
+	u32 i, n = le32_to_cpu(c->hdr.count);
+
+	/* Entry i goes where entry i / 2 was: read before it is written. */
+	for (i = 0; i < n; i++) {
+		u64 pfn = le64_to_cpu(c->ranges[i].phys) >> PAGE_SHIFT;
+		u64 pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+
+		e[i] = cpu_to_le64(pfn | (pages - 1) << PHYSR_PACKED_PFN_BITS);
+	}
+	memset(e + n, 0, PAGE_SIZE - sizeof(c->hdr) - n * sizeof(*e));
+	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
 }
 
 /* A luo_array of @nr elements of @size, header at @at, list at @at + 1. */
@@ -393,6 +419,12 @@ int main(int argc, char **argv)
 		chunk(24, r0, 3, 0);
 		chunk(25, r2, 2, 0);
 		emit("kho-ref-valid");
+		/* The same lists packed, as their owners may hand them over. */
+		pack(24);
+		pack(25);
+		emit("kho-ref-packed-valid");
+		chunk(24, r0, 3, 0);
+		chunk(25, r2, 2, 0);
 		/*
 		 * Two preserved-memory lists overlapping (order 0 on the
 		 * order-2 block), each valid alone, beside referenced lists:
@@ -474,6 +506,28 @@ int main(int argc, char **argv)
 
 		REFARRAY();
 		emit("kho-refarray-valid");
+		/*
+		 * Packed referenced lists: both, valid; one beside one in
+		 * version 1; a packed chunk counting more entries than a
+		 * packed chunk holds; one counting an entry more than it has
+		 * (a zero entry reads as the first page: in no list).
+		 */
+		REFARRAY();
+		pack(24);
+		pack(25);
+		emit("kho-refarray-packed-valid");
+		REFARRAY();
+		pack(25);
+		emit("kho-refarray-packed-mixed");
+		REFARRAY();
+		pack(25);
+		((struct physr_chunk *)page(25))->hdr.count =
+			cpu_to_le32(PHYSR_PACKED_CAPACITY(PAGE_SIZE) + 1);
+		emit("kho-refarray-packed-count");
+		REFARRAY();
+		pack(24);
+		((struct physr_chunk *)page(24))->hdr.count = cpu_to_le32(4);
+		emit("kho-refarray-packed-extra");
 		REFARRAY();
 		h->magic ^= cpu_to_le32(1);
 		emit("kho-refarray-magic");
@@ -543,8 +597,22 @@ int main(int argc, char **argv)
 	emit("kho-newer");
 	full();
 	((struct physr_chunk *)page(2))->hdr.version =
-		cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
+		cpu_to_le16(PHYSR_CHUNK_VERSION_MAX + 1);
 	emit("kho-chunk-newer");
+	/*
+	 * Packed chunks where only version 1 is read: a preserved-memory
+	 * list (kho_adopt_maps()), the page list of LUO's file array
+	 * (luo_array_check_list()).
+	 */
+	full();
+	pack(2);
+	emit("kho-maps-packed");
+	full();
+	pack(3);
+	emit("kho-maps-packed-order2");
+	full();
+	pack(9);
+	emit("luo-array-packed");
 	full();
 	fdt_setprop_inplace_u32(page(1), 0, KHO_FDT_PROP_PAGE_SHIFT,
 				PAGE_SHIFT + 2);
@@ -714,6 +782,20 @@ int main(int argc, char **argv)
 	/* Record v3: valid, then one damage each. */
 	full_v3();
 	emit("memfd-v3-valid");
+	/*
+	 * Its folio lists packed, as memfd_luo hands them over: valid; then
+	 * a packed chunk counting more than a packed chunk holds.
+	 */
+	full_v3();
+	pack(28);
+	pack(29);
+	emit("memfd-v3-packed-valid");
+	full_v3();
+	pack(28);
+	pack(29);
+	((struct physr_chunk *)page(29))->hdr.count =
+		cpu_to_le32(PHYSR_PACKED_CAPACITY(PAGE_SIZE) + 1);
+	emit("memfd-v3-packed-count");
 	full_v3();
 	v3_refs()->lists[0].nr_pages = cpu_to_le64(3);
 	((struct memfd_luo_hdr *)page(24))->nr_pages = cpu_to_le64(7);

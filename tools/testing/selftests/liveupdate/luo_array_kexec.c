@@ -3,10 +3,12 @@
  * Preserved arrays (luo_array) across a real kexec, through the array
  * objects of the test handler: stage 1 preserves arrays of 0, 32 (one
  * element), 1000 and 200000 bytes of blob (0 to 63 pages of elements),
- * and nine more that freeze damages in nine ways (header magic,
+ * and ten more that freeze damages in ten ways (header magic,
  * version, element size, page count, a cycle in the physr chain, an
  * unaligned handle, an element page that was never preserved, handle 0,
- * an element count near 2^64 with no pages, whose rounding up wraps).
+ * an element count near 2^64 with no pages, whose rounding up wraps, the
+ * page list's chunk rewritten in the packed physr layout, version 2,
+ * which an array's page list never uses).
  * Stage 2 gets the good ones back byte for byte, and every damaged one
  * is refused with an error (no crash, nothing half restored, a second
  * try refused the same way); finishing the session releases everything.
@@ -23,9 +25,10 @@ static const size_t good_sizes[] = { 0, 32, 1000, 200000 };
 
 static const char * const corrupt_names[] = {
 	NULL, "magic", "version", "elem_size", "nr_pages", "cycle",
-	"unaligned", "foreign", "zero", "wrap",
+	"unaligned", "foreign", "zero", "wrap", "packed",
 };
-#define NR_CORRUPT	9
+#define NR_CORRUPT	10
+#define CORRUPT_PACKED	10
 
 static void stage1(void)
 {
@@ -68,7 +71,7 @@ static void stage2(void)
 	int dev, s, o, i, ret, bad = 0;
 	char tag[64], status[256];
 
-	ksft_set_plan(8 + NR_CORRUPT);
+	ksft_set_plan(9 + NR_CORRUPT);
 	dev = open(LUO_DEV, O_RDWR);
 	s = dev < 0 ? -errno : luo_retrieve_session(dev, "arrays");
 	ksft_test_result(s >= 0, "stage 2: retrieve session (%d)\n", s);
@@ -90,7 +93,8 @@ static void stage2(void)
 		ret = luo_retrieve(s, 100 + i);
 		again = luo_retrieve(s, 100 + i);
 		ksft_test_result(ret < 0 && again == ret &&
-				 (i != 2 || ret == -EPROTONOSUPPORT),
+				 (i != 2 || ret == -EPROTONOSUPPORT) &&
+				 (i != CORRUPT_PACKED || ret == -EINVAL),
 				 "stage 2: damaged %s refused (%d, then %d)\n",
 				 corrupt_names[i], ret, again);
 		if (ret >= 0)
@@ -100,6 +104,8 @@ static void stage2(void)
 	}
 	ksft_test_result(kmsg_has("preserved array of version 3, this kernel reads 1 to 2"),
 			 "stage 2: the newer array version is named in the log\n");
+	ksft_test_result(kmsg_has("of its page list's chunks are packed (physr chunk version 2), an array's are version 1 only"),
+			 "stage 2: the packed page list is named in the log\n");
 	ksft_test_result(test_stat("array_rejected") == rej0 + 2 * NR_CORRUPT,
 			 "stage 2: the handler saw %d rejections\n", 2 * NR_CORRUPT);
 	ksft_test_result(test_stat("array_wrong_size_rejected") ==
