@@ -896,11 +896,20 @@ static void physr_test_validate_bad_version(struct kunit *test)
 
 	vfix_init(test, &f);
 	save = f.c[2]->hdr.version;
-	f.c[2]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
+	/* The first version after the newest this kernel reads. */
+	f.c[2]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_MAX + 1);
 	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)3);
+	KUNIT_EXPECT_EQ(test, f.info.nr_chunks, 0UL);
 	f.c[2]->hdr.version = cpu_to_le16(0);
 	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)0);
+	f.c[2]->hdr.version = cpu_to_le16(U16_MAX);
+	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)U16_MAX);
 	f.c[2]->hdr.version = save;
+	KUNIT_EXPECT_EQ(test, vfix_check(&f), 0);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)0);
 	physr_destroy(&f.pr);
 }
 
