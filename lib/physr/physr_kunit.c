@@ -2152,12 +2152,14 @@ static void physr_test_pack_blocks(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(bounds); i++) {
 		for (j = 0; j < ARRAY_SIZE(maxes); j++) {
+			u64 bound = bounds[i], max = maxes[j];
+
 			physr_iter_init(&ia, &a);
 			physr_iter_init(&ib, &b);
-			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&ba, &ia,
-					bounds[i], maxes[j]), 0);
-			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&bb, &ib,
-					bounds[i], maxes[j]), 0);
+			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&ba, &ia, bound,
+								    max), 0);
+			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&bb, &ib, bound,
+								    max), 0);
 			expect_same_blocks(test, &ba, &bb);
 			check_blocks(test, &b, bounds[i], maxes[j]);
 		}
@@ -2238,9 +2240,9 @@ static void physr_test_iter_copy(struct kunit *test)
 		}
 
 		/* A slice cursor half way into a range. */
-		KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&a, &pr,
-				(n - 1) * PAGE_SIZE - PAGE_SIZE / 2,
-				PAGE_SIZE), 0);
+		k = (n - 1) * PAGE_SIZE - PAGE_SIZE / 2;
+		KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&a, &pr, k,
+							    PAGE_SIZE), 0);
 		physr_iter_copy(&b, &a);
 		KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
 		KUNIT_ASSERT_TRUE(test, physr_iter_next(&b, &r));
