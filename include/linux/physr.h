@@ -270,9 +270,10 @@ static inline bool __physr_merge(struct physr_abi_range *last, u64 phys,
  * Context: may sleep if @gfp allows it; the caller serialises all access to
  * the list while it changes.
  * Return: 0 on success, -EINVAL when @len is 0 (a zero-length range is
- * rejected, not ignored) or the list is packed (physr_pack()), -EOVERFLOW when @phys + @len does not fit in 64
- * bits or the list total would overflow, -ENOMEM when new storage cannot be
- * allocated.  On error the list is unchanged.
+ * rejected, not ignored) or the list is packed (physr_pack()), -EOVERFLOW
+ * when @phys + @len does not fit in 64 bits or the list total would
+ * overflow, -ENOMEM when new storage cannot be allocated.  On error the
+ * list is unchanged.
  *
  * Inline: merging, or adding to a chunk or slab array with room, costs a
  * few instructions; only new storage takes the out-of-line path (the first
