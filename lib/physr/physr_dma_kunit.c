@@ -32,6 +32,7 @@
 #include <crypto/sha2.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-physr.h>
 #include <linux/fault-inject.h>
@@ -469,6 +470,103 @@ static void physr_dma_many_ranges(struct kunit *test)
 	}
 	dma_unmap_physr(&map);
 	free_pages_list(&pr, pages, MANY, 0);
+}
+
+#define PACKED_PAGES	700
+
+/*
+ * A packed list (chunk layout version 2, physr_pack()): hundreds of
+ * separate pages in two packed chunks, whose cursor decodes every entry
+ * into itself, so the walker must copy it with physr_iter_copy().  The
+ * mapping gives the segments of the same list unpacked, and edu moves the
+ * bytes of sampled pages, around the edge of the packed chunks too, in
+ * both directions; a slice across that edge as well.
+ */
+static void physr_dma_packed(struct kunit *test)
+{
+	u32 samples[] = { 0, 1, 253, 254, 507, 508, 509, PACKED_PAGES - 1,
+			  0, 0, 0 };
+	struct dma_physr_map map, *ref;
+	struct physr pr, unpacked;
+	struct page **pages;
+	unsigned int i;
+
+	require_edu(test);
+	pages = kunit_kcalloc(test, PACKED_PAGES, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	physr_init(&pr);
+	physr_init(&unpacked);
+	/* The first page of order-1 blocks: never adjacent, never merged. */
+	for (i = 0; i < PACKED_PAGES; i++) {
+		pages[i] = alloc_pages(GFP_KERNEL, 1);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, page_to_phys(pages[i]),
+						   PAGE_SIZE, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, physr_append(&unpacked,
+						   page_to_phys(pages[i]),
+						   PAGE_SIZE, GFP_KERNEL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_ASSERT_TRUE(test, physr_is_packed(&pr));
+	KUNIT_ASSERT_EQ(test, physr_nr_chunks(&pr), 2);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), PACKED_PAGES);
+
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &pr, DMA_BIDIRECTIONAL,
+					    0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	kunit_info(test, "%s: %d pages in %lu packed chunks -> %u segments\n",
+		   backend_name(&map), PACKED_PAGES, physr_nr_chunks(&pr),
+		   dma_physr_nr_segs(&map));
+
+	/*
+	 * As the list in version 1 maps: the same segments through the
+	 * IOMMU, the same bus address for every page that is not bounced.
+	 */
+	KUNIT_ASSERT_EQ(test, dma_map_physr(&edu.pdev->dev, &unpacked,
+					    DMA_BIDIRECTIONAL, 0, GFP_KERNEL, ref), 0);
+	if (dma_use_iova(&map.state)) {
+		KUNIT_EXPECT_EQ(test, dma_physr_nr_segs(&map), dma_physr_nr_segs(ref));
+		for (i = 0; i < min(map.nr_segs, ref->nr_segs); i++)
+			KUNIT_EXPECT_EQ(test, map.segs[i].len, ref->segs[i].len);
+	}
+	for (i = 0; i < PACKED_PAGES; i++) {
+		dma_addr_t a, b, bus = phys_to_dma(map.dev, page_to_phys(pages[i]));
+		u64 alen, blen;
+
+		a = dma_physr_addr(&map, (u64)i * PAGE_SIZE, &alen);
+		b = dma_physr_addr(ref, (u64)i * PAGE_SIZE, &blen);
+		KUNIT_ASSERT_NE(test, a, DMA_MAPPING_ERROR);
+		KUNIT_EXPECT_GE(test, alen, (u64)PAGE_SIZE);
+		if (!dma_use_iova(&map.state) && b == bus)
+			KUNIT_EXPECT_EQ(test, a, bus);
+	}
+	dma_unmap_physr(ref);
+
+	for (i = ARRAY_SIZE(samples) - 3; i < ARRAY_SIZE(samples); i++)
+		samples[i] = get_random_u32_below(PACKED_PAGES);
+	for (i = 0; i < ARRAY_SIZE(samples); i++) {
+		u64 base = (u64)samples[i] * PAGE_SIZE;
+
+		check_piece(test, &map, base, 48, i);
+		check_piece(test, &map, base + PAGE_SIZE - 48, 48, i + 100);
+	}
+	dma_unmap_physr(&map);
+
+	/* A slice from inside page 506 to inside page 510. */
+	KUNIT_ASSERT_EQ(test, dma_map_physr_slice(&edu.pdev->dev, &pr,
+						  506 * PAGE_SIZE + 100,
+						  4 * PAGE_SIZE, DMA_BIDIRECTIONAL,
+						  0, GFP_KERNEL, &map), 0);
+	check_map(test, &map);
+	for (i = 0; i < 5; i++)
+		check_piece(test, &map, i ? i * PAGE_SIZE - 100 - 24 : 0, 48,
+			    200 + i);
+	check_piece(test, &map, 4 * PAGE_SIZE - 48, 48, 210);
+	dma_unmap_physr(&map);
+	physr_destroy(&unpacked);
+	free_pages_list(&pr, pages, PACKED_PAGES, 1);
 }
 
 /* One 4 MiB range: one IOMMU run, or many bounce slots. */
@@ -1289,6 +1387,7 @@ static void physr_dma_suite_exit(struct kunit_suite *suite)
 static struct kunit_case physr_dma_cases[] = {
 	KUNIT_CASE_SLOW(physr_dma_unaligned),
 	KUNIT_CASE_SLOW(physr_dma_many_ranges),
+	KUNIT_CASE_SLOW(physr_dma_packed),
 	KUNIT_CASE_SLOW(physr_dma_huge_range),
 	KUNIT_CASE_SLOW(physr_dma_mixed_runs),
 	KUNIT_CASE_SLOW(physr_dma_bidirectional),

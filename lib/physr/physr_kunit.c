@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the physr core: building, merging, slices, blocks, the
- * chunk layout, the validator and adoption.
+ * chunk layout, the validator and adoption, and packed lists (layout
+ * version 2, physr_pack()).
  *
  * The ranges used here are addresses only and are never dereferenced; the
  * chunk pages are real.  tools/testing/physr builds this same file in
@@ -896,11 +897,20 @@ static void physr_test_validate_bad_version(struct kunit *test)
 
 	vfix_init(test, &f);
 	save = f.c[2]->hdr.version;
-	f.c[2]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION + 1);
+	/* The first version after the newest this kernel reads. */
+	f.c[2]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_MAX + 1);
 	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)3);
+	KUNIT_EXPECT_EQ(test, f.info.nr_chunks, 0UL);
 	f.c[2]->hdr.version = cpu_to_le16(0);
 	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)0);
+	f.c[2]->hdr.version = cpu_to_le16(U16_MAX);
+	KUNIT_EXPECT_EQ(test, vfix_check(&f), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)U16_MAX);
 	f.c[2]->hdr.version = save;
+	KUNIT_EXPECT_EQ(test, vfix_check(&f), 0);
+	KUNIT_EXPECT_EQ(test, f.info.bad_version, (u16)0);
 	physr_destroy(&f.pr);
 }
 
@@ -1519,6 +1529,942 @@ static void physr_test_adopt_empty(struct kunit *test)
 	physr_destroy(&copy);
 }
 
+/*
+ * Packed lists (chunk layout version 2): physr_pack() rewrites a list of
+ * page-aligned ranges in 8-byte entries, PCAP of them a chunk, and the
+ * list is read-only from then on.  The ranges are addresses only, as
+ * everywhere in this file: a list needs no memory behind its ranges.
+ */
+#define PCAP	((u32)PHYSR_PACKED_CAPACITY(PAGE_SIZE))
+#define PBIG	(PHYSR_PACKED_MAX_PAGES * PAGE_SIZE)	/* one entry at most */
+
+/* Make the @nth next allocation of list storage fail (1 = the next one). */
+static bool fail_nth_alloc(struct kunit *test, unsigned int nth)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	fail_physr_alloc.verbose = 0;
+	fail_physr_alloc.interval = 1;
+	/* should_fail() lets calls through while space > size (1 here). */
+	atomic_set(&fail_physr_alloc.space, nth);
+	atomic_set(&fail_physr_alloc.times, 1);
+	fail_physr_alloc.probability = 100;
+	return true;
+#elif !defined(__KERNEL__)
+	fakemem_fail_nth(nth);
+	return true;
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	return false;
+#endif
+}
+
+/* Whether the failure armed by fail_nth_alloc() happened. */
+static bool fail_alloc_hit(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	return !atomic_read(&fail_physr_alloc.times);
+#elif !defined(__KERNEL__)
+	return fakemem_failed();
+#else
+	return false;
+#endif
+}
+
+/* Chunk pages allocated and not freed; the userspace build counts them. */
+static long pages_in_use(void)
+{
+#if !defined(__KERNEL__) && !defined(CONFIG_FAULT_INJECTION)
+	return fakemem_pages_in_use();
+#else
+	return 0;
+#endif
+}
+
+/* Ranges of 1 to 5 pages, 8 pages apart: scattered, none merges. */
+static void append_mixed(struct kunit *test, struct physr *pr, u64 n)
+{
+	u64 i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, physr_append(pr, BASE + i * 8 * PAGE_SIZE,
+						   (1 + i % 5) * PAGE_SIZE,
+						   GFP_KERNEL), 0);
+}
+
+/* The ranges of @pr as its walk gives them, into @out[0..@max). */
+static void walk_into(struct kunit *test, const struct physr *pr,
+		      struct physr_range *out, u64 max)
+{
+	struct physr_range r;
+	struct physr_iter it;
+	u64 i = 0;
+
+	KUNIT_ASSERT_LT(test, physr_nr_ranges(pr), max + 1);
+	physr_for_each_range(pr, &it, &r) {
+		KUNIT_ASSERT_LT(test, i, max);
+		out[i++] = r;
+	}
+	KUNIT_ASSERT_EQ(test, i, physr_nr_ranges(pr));
+}
+
+/* The same, in a new test-managed array. */
+static struct physr_range *walk_ranges(struct kunit *test,
+				       const struct physr *pr)
+{
+	u64 n = physr_nr_ranges(pr);
+	struct physr_range *out;
+
+	out = kunit_kcalloc(test, n ? n : 1, sizeof(*out), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	walk_into(test, pr, out, n);
+	return out;
+}
+
+/* Gapped ranges 0..@n-1 as an array, for ref_slice(). */
+static struct physr_range *gapped_ranges(struct kunit *test, u64 n)
+{
+	struct physr_range *out;
+	u64 i;
+
+	out = kunit_kcalloc(test, n, sizeof(*out), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < n; i++) {
+		out[i].phys = gapped_phys(i);
+		out[i].len = PAGE_SIZE;
+	}
+	return out;
+}
+
+/* Round trip of scattered lists, short and chunked, across chunk sizes. */
+static void physr_test_pack_scattered(struct kunit *test)
+{
+	static const u64 sizes[] = {
+		SMALL + 1, CAP, CAP + 1, PCAP - 1, PCAP, PCAP + 1, 3 * PCAP + 7,
+	};
+	struct physr_range *exp;
+	struct physr pr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u64 n = sizes[i], total;
+
+		physr_init(&pr);
+		append_gapped(test, &pr, 0, n);
+		total = physr_total_bytes(&pr);
+		KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_TRUE(test, physr_is_packed(&pr));
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr),
+				(unsigned long)DIV_ROUND_UP(n, PCAP));
+		KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), total);
+		expect_gapped(test, &pr, n);
+		KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr) +
+				DIV_ROUND_UP(n, PCAP) * PAGE_SIZE);
+		physr_destroy(&pr);
+
+		/* Ranges of several pages: same ranges, same order. */
+		physr_init(&pr);
+		append_mixed(test, &pr, n);
+		exp = walk_ranges(test, &pr);
+		KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr),
+				(unsigned long)DIV_ROUND_UP(n, PCAP));
+		expect_list(test, &pr, exp, n);
+		physr_destroy(&pr);
+	}
+}
+
+/* The chunks as include/linux/physr_abi.h describes version 2. */
+static void physr_test_pack_layout(struct kunit *test)
+{
+	const struct physr_provider prov = { .bar = 3 };
+	const struct physr_chunk *c0, *c1;
+	struct chunk_set set = { };
+	struct physr_range r;
+	const __le64 *e;
+	struct physr pr;
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, physr_init_mmio(&pr, &prov), 0);
+	append_gapped(test, &pr, 0, PCAP + 3);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_MMIO);
+	KUNIT_EXPECT_TRUE(test, physr_provider_of(&pr) == &prov);
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set), 0);
+	KUNIT_ASSERT_EQ(test, set.n, 2U);
+	KUNIT_EXPECT_EQ(test, set.phys[0], physr_first_chunk(&pr));
+	c0 = phys_to_virt(set.phys[0]);
+	c1 = phys_to_virt(set.phys[1]);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c0->hdr.magic), PHYSR_CHUNK_MAGIC);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(c0->hdr.version),
+			(u16)PHYSR_CHUNK_VERSION_PACKED);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(c1->hdr.version), (u16)2);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(c0->hdr.hdr_size), (u16)32);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c0->hdr.chunk_size), (u32)PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c0->hdr.count), PCAP);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(c0->hdr.next), (u64)set.phys[1]);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c0->hdr.kind),
+			(u32)PHYSR_ABI_KIND_MMIO);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c1->hdr.kind),
+			(u32)PHYSR_ABI_KIND_MMIO);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c0->hdr.flags), 0U);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(c1->hdr.count), 3U);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(c1->hdr.next), 0ULL);
+	KUNIT_EXPECT_TRUE(test, physr_chunk_packed(c0));
+	/* Page frame in bits 0-39, pages - 1 (0 here) above. */
+	e = physr_chunk_packed_entries(c0);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(e[5]), gapped_phys(5) >> PAGE_SHIFT);
+	e = physr_chunk_packed_entries(c1);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(e[2]),
+			gapped_phys(PCAP + 2) >> PAGE_SHIFT);
+	physr_chunk_entry(c1, 2, &r);
+	KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(PCAP + 2));
+	KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE);
+	/* The unused tail of the last chunk is zero. */
+	for (i = 3; i < PCAP; i++)
+		KUNIT_EXPECT_EQ(test, le64_to_cpu(e[i]), 0ULL);
+	KUNIT_EXPECT_EQ(test, sizeof(struct physr_chunk_hdr) +
+			PCAP * sizeof(__le64), (size_t)PAGE_SIZE);
+	physr_destroy(&pr);
+	KUNIT_EXPECT_EQ(test, physr_kind_of(&pr), PHYSR_MMIO);
+}
+
+/* Contiguous memory: few, long ranges; the highest page frame an entry holds. */
+static void physr_test_pack_contiguous(struct kunit *test)
+{
+	const u64 top = PHYSR_PACKED_PFN_MASK << PAGE_SHIFT;
+	const struct physr_range exp[] = {
+		{ BASE, SZ_1G }, { BASE + 2ULL * SZ_1G, SZ_2M },
+		{ 0, PAGE_SIZE }, { top - SZ_2M, SZ_2M + PAGE_SIZE },
+	};
+	const struct physr_range one[] = { { BASE, 1000 * PAGE_SIZE } };
+	struct physr pr;
+	unsigned int i;
+
+	/* 1000 adjacent pages merge into one range in the list head. */
+	physr_init(&pr);
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, BASE + i * PAGE_SIZE,
+						   PAGE_SIZE, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), 1ULL);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	expect_list(test, &pr, one, 1);
+	physr_destroy(&pr);
+
+	physr_init(&pr);
+	for (i = 0; i < ARRAY_SIZE(exp); i++)
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, exp[i].phys, exp[i].len,
+						   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	expect_list(test, &pr, exp, ARRAY_SIZE(exp));
+	physr_destroy(&pr);
+}
+
+/* A short list (head or slab array) packs into one chunk. */
+static void physr_test_pack_short(struct kunit *test)
+{
+	static const u64 sizes[] = { 1, 2, 3, SMALL };
+	struct physr pr;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		physr_init(&pr);
+		append_gapped(test, &pr, 0, sizes[i]);
+		KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_TRUE(test, physr_is_packed(&pr));
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+		KUNIT_EXPECT_NE(test, physr_first_chunk(&pr), (phys_addr_t)0);
+		/* The slab array is gone: one chunk page, nothing else. */
+		KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
+				sizeof(pr) + PAGE_SIZE);
+#if !defined(__KERNEL__) && !defined(CONFIG_FAULT_INJECTION)
+		KUNIT_EXPECT_EQ(test, fakemem_slab_in_use(), 0UL);
+#endif
+		expect_gapped(test, &pr, sizes[i]);
+		physr_destroy(&pr);
+	}
+}
+
+/* An empty list stays empty, also one with spare chunks (physr_reset()). */
+static void physr_test_pack_empty(struct kunit *test)
+{
+	struct physr pr;
+
+	physr_init(&pr);
+	KUNIT_EXPECT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), (phys_addr_t)0);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
+	/* Not read-only: it was never packed. */
+	append_gapped(test, &pr, 0, 3);
+	expect_gapped(test, &pr, 3);
+	physr_destroy(&pr);
+
+	append_gapped(test, &pr, 0, CAP + 1);
+	physr_reset(&pr);
+	KUNIT_EXPECT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), (phys_addr_t)0);
+	append_gapped(test, &pr, 0, 4);
+	expect_gapped(test, &pr, 4);
+	physr_destroy(&pr);
+}
+
+/* Packing a packed list does nothing: same chunks, same ranges. */
+static void physr_test_pack_twice(struct kunit *test)
+{
+	struct physr_chunk *head;
+	struct physr pr;
+	long pages;
+
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, 2 * PCAP + 1);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	head = pr.head;
+	pages = pages_in_use();
+	/* Not even an allocation is tried. */
+	if (fail_nth_alloc(test, 1)) {
+		KUNIT_EXPECT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+		KUNIT_EXPECT_FALSE(test, fail_alloc_hit());
+		fail_alloc_off();
+	}
+	KUNIT_EXPECT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, pr.head == head);
+	KUNIT_EXPECT_EQ(test, pages_in_use(), pages);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 3UL);
+	expect_gapped(test, &pr, 2 * PCAP + 1);
+	physr_destroy(&pr);
+}
+
+/*
+ * A range longer than an entry holds (2^24 pages) takes several entries,
+ * which walk back as the same bytes in the same order; exactly 2^24 pages
+ * is one entry.
+ */
+static void physr_test_pack_split(struct kunit *test)
+{
+	const u64 p0 = 1ULL << 44;
+	const struct physr_range in[] = {
+		{ 0x1000, PAGE_SIZE },
+		{ p0, 3 * PBIG + 5 * PAGE_SIZE },
+		{ p0 + 4 * PBIG, PBIG },
+		{ p0 + 6 * PBIG, PBIG + PAGE_SIZE },
+	};
+	const struct physr_range exp[] = {
+		{ 0x1000, PAGE_SIZE },
+		{ p0, PBIG }, { p0 + PBIG, PBIG }, { p0 + 2 * PBIG, PBIG },
+		{ p0 + 3 * PBIG, 5 * PAGE_SIZE },
+		{ p0 + 4 * PBIG, PBIG },
+		{ p0 + 6 * PBIG, PBIG }, { p0 + 7 * PBIG, PAGE_SIZE },
+	};
+	const __le64 *e;
+	struct physr pr;
+	unsigned int i;
+
+	physr_init(&pr);
+	for (i = 0; i < ARRAY_SIZE(in); i++)
+		KUNIT_ASSERT_EQ(test, physr_append(&pr, in[i].phys, in[i].len,
+						   GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_ranges(&pr), 4ULL);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	/* expect_list() checks the count (8 now) and the total (same). */
+	expect_list(test, &pr, exp, ARRAY_SIZE(exp));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	e = physr_chunk_packed_entries(pr.head);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(e[1]), (p0 >> PAGE_SHIFT) |
+			((PHYSR_PACKED_MAX_PAGES - 1) << PHYSR_PACKED_PFN_BITS));
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(e[4]),
+			((p0 + 3 * PBIG) >> PAGE_SHIFT) |
+			(4ULL << PHYSR_PACKED_PFN_BITS));
+	physr_destroy(&pr);
+}
+
+/*
+ * A range that is not page aligned, or that reaches page frame 2^40, is
+ * refused with -EINVAL, and the list is left exactly as it was: same
+ * chunks, same ranges, and it can still be appended to.
+ */
+static void physr_test_pack_refused(struct kunit *test)
+{
+	const u64 top = PHYSR_PACKED_PFN_MASK << PAGE_SHIFT;
+	const struct physr_range bad[] = {
+		{ BASE + SZ_1G + 1, PAGE_SIZE },
+		{ BASE + SZ_1G, PAGE_SIZE + 1 },
+		{ BASE + SZ_1G, 0x800 },
+		{ 1ULL << 52, PAGE_SIZE },
+		{ top, 2 * PAGE_SIZE },
+		{ U64_MAX - 2 * PAGE_SIZE + 1, PAGE_SIZE },
+	};
+	static const u64 before[] = { 0, 3, CAP + 3 };
+	struct physr_range *exp;
+	struct physr_chunk *head;
+	unsigned int i, j;
+	struct physr pr;
+	u64 n;
+
+	exp = kunit_kcalloc(test, CAP + 6, sizeof(*exp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, exp);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		for (j = 0; j < ARRAY_SIZE(before); j++) {
+			unsigned long chunks;
+			size_t meta;
+
+			physr_init(&pr);
+			append_gapped(test, &pr, 0, before[j]);
+			KUNIT_ASSERT_EQ(test, physr_append(&pr, bad[i].phys,
+							   bad[i].len,
+							   GFP_KERNEL), 0);
+			append_gapped(test, &pr, before[j] + 1, 2);
+			n = physr_nr_ranges(&pr);
+			walk_into(test, &pr, exp, CAP + 6);
+			head = pr.head;
+			chunks = physr_nr_chunks(&pr);
+			meta = physr_metadata_bytes(&pr);
+
+			KUNIT_EXPECT_EQ(test, physr_pack(&pr, GFP_KERNEL),
+					-EINVAL);
+			KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+			KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), chunks);
+			KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), meta);
+			if (chunks)
+				KUNIT_EXPECT_TRUE(test, pr.head == head);
+			expect_list(test, &pr, exp, n);
+			KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1000,
+							   PAGE_SIZE,
+							   GFP_KERNEL), 0);
+			KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), n + 1);
+			physr_destroy(&pr);
+		}
+	}
+}
+
+/*
+ * An allocation failing at the first chunk or a later one gives -ENOMEM
+ * and leaves the list as it was; the chunks already written are freed.
+ */
+static void physr_test_pack_alloc_fail(struct kunit *test)
+{
+	const u64 n = 2 * PCAP + 3;	/* three packed chunks */
+	struct physr_chunk *head;
+	unsigned int nth;
+	struct physr pr;
+	long pages;
+	int ret;
+
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, n);
+	head = pr.head;
+	pages = pages_in_use();
+	for (nth = 1; nth <= 3; nth++) {
+		if (!fail_nth_alloc(test, nth))
+			return;
+		ret = physr_pack(&pr, GFP_KERNEL);
+		KUNIT_EXPECT_TRUE(test, fail_alloc_hit());
+		fail_alloc_off();
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+		KUNIT_EXPECT_TRUE(test, pr.head == head);
+		KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr),
+				(unsigned long)DIV_ROUND_UP(n, CAP));
+		KUNIT_EXPECT_EQ(test, pages_in_use(), pages);
+		expect_gapped(test, &pr, n);
+	}
+	/* The fourth allocation would be after the last chunk: none. */
+	fail_nth_alloc(test, 4);
+	ret = physr_pack(&pr, GFP_KERNEL);
+	KUNIT_EXPECT_FALSE(test, fail_alloc_hit());
+	fail_alloc_off();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, physr_is_packed(&pr));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 3UL);
+	expect_gapped(test, &pr, n);
+	physr_destroy(&pr);
+
+	/* A list of one range, in the head. */
+	append_gapped(test, &pr, 0, 1);
+	fail_nth_alloc(test, 1);
+	ret = physr_pack(&pr, GFP_KERNEL);
+	fail_alloc_off();
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+	expect_gapped(test, &pr, 1);
+	physr_destroy(&pr);
+}
+
+/*
+ * A packed list is read-only; physr_make_chunked() leaves it alone,
+ * physr_reset() frees it (packed chunks are no spares), and so does
+ * physr_destroy().
+ */
+static void physr_test_pack_read_only(struct kunit *test)
+{
+	struct chunk_set set = { };
+	struct physr_chunk *head;
+	struct physr pr;
+	long pages;
+
+	pages = pages_in_use();
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, CAP + 1);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	head = pr.head;
+	/* Growing the last range, a new range, one in a new chunk. */
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, gapped_phys(CAP) + PAGE_SIZE,
+					   PAGE_SIZE, GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, gapped_phys(CAP + 1),
+					   PAGE_SIZE, GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_append(&pr, 0x1234, 1, GFP_KERNEL),
+			-EINVAL);
+	expect_gapped(test, &pr, CAP + 1);
+	KUNIT_EXPECT_EQ(test, physr_make_chunked(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, pr.head == head);
+	KUNIT_EXPECT_TRUE(test, physr_is_packed(&pr));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 1UL);
+	expect_gapped(test, &pr, CAP + 1);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr),
+			sizeof(pr) + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set), 0);
+	KUNIT_EXPECT_EQ(test, set.n, 1U);
+	KUNIT_EXPECT_EQ(test, physr_first_chunk(&pr), virt_to_phys(head));
+
+	physr_reset(&pr);
+	KUNIT_EXPECT_FALSE(test, physr_is_packed(&pr));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_nr_ranges(&pr), 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_total_bytes(&pr), 0ULL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
+	KUNIT_EXPECT_EQ(test, pages_in_use(), pages);
+	/* Writable again, and short again. */
+	append_gapped(test, &pr, 0, 2);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	expect_gapped(test, &pr, 2);
+
+	append_gapped(test, &pr, 2, PCAP);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 2UL);
+	physr_destroy(&pr);
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&pr), 0UL);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&pr), sizeof(pr));
+	KUNIT_EXPECT_EQ(test, pages_in_use(), pages);
+	append_gapped(test, &pr, 0, 1);
+	expect_gapped(test, &pr, 1);
+	physr_destroy(&pr);
+}
+
+/* Byte windows of a packed list, starting and ending around chunk edges. */
+static void physr_test_pack_slices(struct kunit *test)
+{
+	const u64 n = 2 * PCAP + 9;
+	const u64 at[] = { 0, 1, PCAP - 1, PCAP, PCAP + 1, 2 * PCAP - 1,
+			   2 * PCAP, n - 1 };
+	const u64 delta[] = { 0, 1, PAGE_SIZE - 1 };
+	struct physr_range *ranges, *scratch;
+	unsigned int i, j;
+	struct physr pr;
+	u64 total, k;
+
+	physr_init(&pr);
+	append_mixed(test, &pr, n);
+	ranges = walk_ranges(test, &pr);
+	scratch = kunit_kcalloc(test, n, sizeof(*scratch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_chunks(&pr), 3UL);
+	total = physr_total_bytes(&pr);
+
+	for (i = 0; i < ARRAY_SIZE(at); i++) {
+		u64 start = 0;
+
+		for (k = 0; k < at[i]; k++)
+			start += ranges[k].len;
+		for (j = 0; j < ARRAY_SIZE(delta); j++) {
+			u64 off = start + delta[j];
+
+			check_slice(test, &pr, ranges, n, off, 0, scratch);
+			check_slice(test, &pr, ranges, n, off, 1, scratch);
+			check_slice(test, &pr, ranges, n, off, total - off,
+				    scratch);
+			if (off + 7 * PAGE_SIZE + 3 <= total)
+				check_slice(test, &pr, ranges, n, off,
+					    7 * PAGE_SIZE + 3, scratch);
+			/* A window ending here, from a chunk before. */
+			if (off >= 600 * PAGE_SIZE)
+				check_slice(test, &pr, ranges, n,
+					    off - 600 * PAGE_SIZE,
+					    600 * PAGE_SIZE, scratch);
+		}
+	}
+	check_slice(test, &pr, ranges, n, total - 1, 1, scratch);
+	physr_destroy(&pr);
+}
+
+/* Walk the blocks of @a and @b in step: they must be the same. */
+static void expect_same_blocks(struct kunit *test,
+			       struct physr_block_iter *a,
+			       struct physr_block_iter *b)
+{
+	struct physr_range x, y;
+	u64 nr = 0;
+
+	while (physr_block_iter_next(a, &x)) {
+		KUNIT_ASSERT_TRUE(test, physr_block_iter_next(b, &y));
+		KUNIT_ASSERT_EQ(test, x.phys, y.phys);
+		KUNIT_ASSERT_EQ(test, x.len, y.len);
+		nr++;
+	}
+	KUNIT_EXPECT_FALSE(test, physr_block_iter_next(b, &y));
+	KUNIT_EXPECT_GT(test, nr, 0ULL);
+}
+
+/*
+ * Blocks of a packed list are those of the same list unpacked.  The block
+ * cursor copies the range cursor (physr_iter_copy()): moving the range
+ * cursor afterwards, which decodes other entries into its own buffer,
+ * must not change the blocks.
+ */
+static void physr_test_pack_blocks(struct kunit *test)
+{
+	static const u64 bounds[] = { 0, SZ_4K, SZ_64K, SZ_2M, SZ_1G };
+	static const u64 maxes[] = { 0, SZ_8K, 3 * SZ_4K + 5 };
+	struct physr_block_iter ba, bb;
+	struct physr_iter ia, ib;
+	struct physr_range r;
+	struct physr a, b;
+	unsigned int i, j;
+	u64 n = PCAP + 20, off;
+
+	physr_init(&a);
+	physr_init(&b);
+	append_mixed(test, &a, n);
+	append_mixed(test, &b, n);
+	KUNIT_ASSERT_EQ(test, physr_append(&a, 1ULL << 40, SZ_2G, GFP_KERNEL),
+			0);
+	KUNIT_ASSERT_EQ(test, physr_append(&b, 1ULL << 40, SZ_2G, GFP_KERNEL),
+			0);
+	KUNIT_ASSERT_EQ(test, physr_pack(&b, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_nr_chunks(&b), 2UL);
+
+	for (i = 0; i < ARRAY_SIZE(bounds); i++) {
+		for (j = 0; j < ARRAY_SIZE(maxes); j++) {
+			u64 bound = bounds[i], max = maxes[j];
+
+			physr_iter_init(&ia, &a);
+			physr_iter_init(&ib, &b);
+			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&ba, &ia, bound,
+								    max), 0);
+			KUNIT_ASSERT_EQ(test, physr_block_iter_init(&bb, &ib, bound,
+								    max), 0);
+			expect_same_blocks(test, &ba, &bb);
+			check_blocks(test, &b, bounds[i], maxes[j]);
+		}
+	}
+
+	/* From a slice starting just before the chunk edge of b. */
+	off = physr_total_bytes(&a) - SZ_2G;
+	for (i = 0; i < 30; i++)
+		off -= (1 + (n - 1 - i) % 5) * PAGE_SIZE;
+	off -= PAGE_SIZE / 2;
+	KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&ia, &a, off, SZ_1G), 0);
+	KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&ib, &b, off, SZ_1G), 0);
+	KUNIT_ASSERT_EQ(test, physr_block_iter_init(&ba, &ia, SZ_2M, SZ_8K),
+			0);
+	KUNIT_ASSERT_EQ(test, physr_block_iter_init(&bb, &ib, SZ_2M, SZ_8K),
+			0);
+	/* Move the source cursor on: the block cursor has its own. */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, physr_iter_next(&ib, &r));
+	expect_same_blocks(test, &ba, &bb);
+	physr_destroy(&a);
+	physr_destroy(&b);
+}
+
+/*
+ * physr_iter_copy() mid-walk gives a cursor that goes on from the same
+ * range, independently of the original, for every storage form.
+ */
+static void physr_test_iter_copy(struct kunit *test)
+{
+	static const u64 sizes[] = { SMALL, CAP + 3, 2 * PCAP + 1 };
+	struct physr_iter a, b;
+	struct physr_range r;
+	unsigned int s, i;
+	struct physr pr;
+	u64 k, j;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		const u64 n = sizes[s];
+		const u64 at[] = { 0, 1, SMALL - 1, n / 2, CAP - 1, CAP,
+				   PCAP - 1, PCAP, PCAP + 1, n - 1 };
+
+		physr_init(&pr);
+		append_gapped(test, &pr, 0, n);
+		/* The last list is packed: 3 chunks. */
+		if (s == 2) {
+			KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+			KUNIT_ASSERT_EQ(test, physr_nr_chunks(&pr), 3UL);
+		}
+		for (i = 0; i < ARRAY_SIZE(at); i++) {
+			if (at[i] >= n)
+				continue;
+			physr_iter_init(&a, &pr);
+			for (k = 0; k < at[i]; k++)
+				KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
+			physr_iter_copy(&b, &a);
+			/* a moves on and decodes the next entries... */
+			KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
+			KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(at[i]));
+			if (at[i] + 1 < n) {
+				KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
+				KUNIT_EXPECT_EQ(test, r.phys,
+						gapped_phys(at[i] + 1));
+			}
+			/* ...b still starts where a was copied. */
+			for (j = at[i]; physr_iter_next(&b, &r); j++) {
+				KUNIT_ASSERT_LT(test, j, n);
+				KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(j));
+				KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE);
+			}
+			KUNIT_EXPECT_EQ(test, j, n);
+			/* And a did not move with b. */
+			for (j = at[i] + 2; j < n; j++) {
+				KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
+				KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(j));
+			}
+			KUNIT_EXPECT_FALSE(test, physr_iter_next(&a, &r));
+		}
+
+		/* A slice cursor half way into a range. */
+		k = (n - 1) * PAGE_SIZE - PAGE_SIZE / 2;
+		KUNIT_ASSERT_EQ(test, physr_iter_init_slice(&a, &pr, k,
+							    PAGE_SIZE), 0);
+		physr_iter_copy(&b, &a);
+		KUNIT_ASSERT_TRUE(test, physr_iter_next(&a, &r));
+		KUNIT_ASSERT_TRUE(test, physr_iter_next(&b, &r));
+		KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(n - 2) + PAGE_SIZE / 2);
+		KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE / 2);
+		KUNIT_ASSERT_TRUE(test, physr_iter_next(&b, &r));
+		KUNIT_EXPECT_EQ(test, r.phys, gapped_phys(n - 1));
+		KUNIT_EXPECT_EQ(test, r.len, (u64)PAGE_SIZE / 2);
+		KUNIT_EXPECT_FALSE(test, physr_iter_next(&b, &r));
+		physr_destroy(&pr);
+	}
+}
+
+/*
+ * A packed chain validates (every chunk counted in nr_packed) and adopts
+ * as a packed, read-only list with the same ranges.
+ */
+static void physr_test_pack_adopt(struct kunit *test)
+{
+	const u64 n = 2 * PCAP + 5;
+	struct physr_walk_info info;
+	struct chunk_set set = { };
+	struct physr pr, copy;
+
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, n);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set), 0);
+	KUNIT_ASSERT_EQ(test, set.n, 3U);
+	KUNIT_ASSERT_EQ(test, physr_validate_chain(set.phys[0], 16,
+						   chunk_in_set, &set, &info),
+			0);
+	KUNIT_EXPECT_EQ(test, info.nr_chunks, 3UL);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, 3UL);
+	KUNIT_EXPECT_EQ(test, info.nr_ranges, n);
+	KUNIT_EXPECT_EQ(test, info.total_bytes, n * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info.last, set.phys[2]);
+	KUNIT_EXPECT_EQ(test, info.kind, PHYSR_RAM);
+	KUNIT_EXPECT_EQ(test, physr_validate_chain(set.phys[0], 2,
+						   chunk_in_set, &set, &info),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, 0UL);
+
+	KUNIT_ASSERT_EQ(test, physr_adopt(&copy, set.phys[0], NULL, 16,
+					  chunk_in_set, &set), 0);
+	/* The pages now belong to the copy: forget the original. */
+	physr_init(&pr);
+	KUNIT_EXPECT_TRUE(test, physr_is_packed(&copy));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&copy), 3UL);
+	KUNIT_EXPECT_EQ(test, physr_first_chunk(&copy), set.phys[0]);
+	expect_gapped(test, &copy, n);
+	KUNIT_EXPECT_EQ(test, physr_append(&copy, gapped_phys(n), PAGE_SIZE,
+					   GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, physr_make_chunked(&copy, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, physr_metadata_bytes(&copy),
+			sizeof(copy) + 3 * PAGE_SIZE);
+	expect_gapped(test, &copy, n);
+	physr_destroy(&copy);
+}
+
+/*
+ * A chain may mix layouts chunk by chunk.  @first_packed: the packed
+ * chunks come first.  The whole chain walks as gapped ranges 0..N-1.
+ */
+static void check_mixed(struct kunit *test, bool first_packed)
+{
+	const u64 n1 = first_packed ? PCAP + 2 : 2 * CAP + 5;
+	const u64 n2 = first_packed ? CAP + 3 : PCAP + 2;
+	const u64 n = n1 + n2;
+	const u64 edge[] = { n1 - 1, n1, CAP, PCAP };
+	struct physr_range *ranges, *scratch;
+	struct physr_walk_info info;
+	struct physr pa, pb, copy;
+	struct chunk_set *set;
+	struct physr_chunk *last;
+	unsigned int i, na;
+
+	set = kunit_kcalloc(test, 1, sizeof(*set), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, set);
+	physr_init(&pa);
+	physr_init(&pb);
+	append_gapped(test, &pa, 0, n1);
+	append_gapped(test, &pb, n1, n2);
+	KUNIT_ASSERT_EQ(test, physr_pack(first_packed ? &pa : &pb,
+					 GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pa, collect_chunk, set), 0);
+	na = set->n;
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pb, collect_chunk, set), 0);
+	/* Link the last chunk of a to the first of b. */
+	last = phys_to_virt(set->phys[na - 1]);
+	KUNIT_ASSERT_EQ(test, le64_to_cpu(last->hdr.next), 0ULL);
+	last->hdr.next = cpu_to_le64(physr_first_chunk(&pb));
+
+	KUNIT_ASSERT_EQ(test, physr_validate_chain(set->phys[0], 16,
+						   chunk_in_set, set, &info),
+			0);
+	KUNIT_EXPECT_EQ(test, info.nr_chunks, (unsigned long)set->n);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, first_packed ?
+			physr_nr_chunks(&pa) : physr_nr_chunks(&pb));
+	KUNIT_EXPECT_EQ(test, info.nr_ranges, n);
+	KUNIT_EXPECT_EQ(test, info.total_bytes, n * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, info.last, set->phys[set->n - 1]);
+
+	KUNIT_ASSERT_EQ(test, physr_adopt(&copy, set->phys[0], NULL, 16,
+					  chunk_in_set, set), 0);
+	physr_init(&pa);
+	physr_init(&pb);
+	KUNIT_EXPECT_TRUE(test, physr_is_packed(&copy));
+	KUNIT_EXPECT_EQ(test, physr_nr_chunks(&copy), (unsigned long)set->n);
+	expect_gapped(test, &copy, n);
+	KUNIT_EXPECT_EQ(test, physr_append(&copy, gapped_phys(n), PAGE_SIZE,
+					   GFP_KERNEL), -EINVAL);
+	expect_gapped(test, &copy, n);
+
+	/* Windows across the change of layout and the chunk edges. */
+	ranges = gapped_ranges(test, n);
+	scratch = kunit_kcalloc(test, n, sizeof(*scratch), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	for (i = 0; i < ARRAY_SIZE(edge); i++) {
+		u64 off = edge[i] * PAGE_SIZE;
+
+		check_slice(test, &copy, ranges, n, off - 100,
+			    PAGE_SIZE + 200, scratch);
+		check_slice(test, &copy, ranges, n, off, PAGE_SIZE, scratch);
+		check_slice(test, &copy, ranges, n, off + 1,
+			    n * PAGE_SIZE - off - 1, scratch);
+	}
+	check_blocks(test, &copy, SZ_8K, 0);
+	physr_destroy(&copy);
+}
+
+static void physr_test_validate_mixed(struct kunit *test)
+{
+	check_mixed(test, false);
+	check_mixed(test, true);
+}
+
+/* Damage to a packed chunk: the count limit is that of its layout. */
+static void physr_test_validate_packed_bad(struct kunit *test)
+{
+	const u64 n = 2 * PCAP + 5;
+	const u64 max_entry = PHYSR_PACKED_PFN_MASK |
+			      ((PHYSR_PACKED_MAX_PAGES - 1) <<
+			       PHYSR_PACKED_PFN_BITS);
+	struct physr_walk_info info;
+	struct chunk_set set = { };
+	struct physr_chunk *c[3];
+	struct physr pr;
+	unsigned int i;
+	__le64 *e, se;
+	__le32 save;
+	__le16 s16;
+
+	physr_init(&pr);
+	append_gapped(test, &pr, 0, n);
+	KUNIT_ASSERT_EQ(test, physr_pack(&pr, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, physr_walk_chunks(&pr, collect_chunk, &set), 0);
+	KUNIT_ASSERT_EQ(test, set.n, 3U);
+	for (i = 0; i < 3; i++)
+		c[i] = phys_to_virt(set.phys[i]);
+#define PCHECK()	physr_validate_chain(set.phys[0], 16, chunk_in_set, \
+					     &set, &info)
+
+	save = c[1]->hdr.count;
+	c[1]->hdr.count = cpu_to_le32(0);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[1]->hdr.count = cpu_to_le32(PCAP + 1);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, 0UL);
+	c[1]->hdr.count = cpu_to_le32(U32_MAX);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[1]->hdr.count = save;
+	KUNIT_EXPECT_EQ(test, PCHECK(), 0);
+
+	/* More than a version-1 chunk holds, within a packed one. */
+	save = c[2]->hdr.count;
+	c[2]->hdr.count = cpu_to_le32(CAP + 1);
+	KUNIT_EXPECT_EQ(test, PCHECK(), 0);
+	KUNIT_EXPECT_EQ(test, info.nr_ranges, 2ULL * PCAP + CAP + 1);
+	c[2]->hdr.count = save;
+
+	/* The same packed chunk read as version 1: too many entries. */
+	s16 = c[0]->hdr.version;
+	c[0]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[0]->hdr.version = s16;
+
+	s16 = c[0]->hdr.hdr_size;
+	c[0]->hdr.hdr_size = cpu_to_le16(48);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[0]->hdr.hdr_size = cpu_to_le16(24);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[0]->hdr.hdr_size = s16;
+
+	save = c[2]->hdr.chunk_size;
+	c[2]->hdr.chunk_size = cpu_to_le32(2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EINVAL);
+	c[2]->hdr.chunk_size = save;
+
+	s16 = c[1]->hdr.version;
+	c[1]->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_MAX + 1);
+	KUNIT_EXPECT_EQ(test, PCHECK(), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, info.bad_version, (u16)3);
+	KUNIT_EXPECT_EQ(test, info.nr_chunks, 0UL);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, 0UL);
+	c[1]->hdr.version = s16;
+
+	/* The largest entry: the top page frame, 2^24 pages; no wrap. */
+	e = (__le64 *)c[2]->ranges;
+	se = e[0];
+	e[0] = cpu_to_le64(max_entry);
+	KUNIT_EXPECT_EQ(test, PCHECK(), 0);
+	KUNIT_EXPECT_EQ(test, info.total_bytes,
+			(n - 1) * PAGE_SIZE + PBIG);
+	e[0] = se;
+
+	KUNIT_EXPECT_EQ(test, PCHECK(), 0);
+	KUNIT_EXPECT_EQ(test, info.nr_packed, 3UL);
+#undef PCHECK
+	physr_destroy(&pr);
+}
+
 static struct kunit_case physr_test_cases[] = {
 	KUNIT_CASE(physr_test_init_empty),
 	KUNIT_CASE(physr_test_append_one),
@@ -1579,6 +2525,22 @@ static struct kunit_case physr_test_cases[] = {
 	KUNIT_CASE(physr_test_short_back),
 	KUNIT_CASE(physr_test_short_preserve),
 	KUNIT_CASE(physr_test_short_alloc_fail),
+	KUNIT_CASE(physr_test_pack_scattered),
+	KUNIT_CASE(physr_test_pack_layout),
+	KUNIT_CASE(physr_test_pack_contiguous),
+	KUNIT_CASE(physr_test_pack_short),
+	KUNIT_CASE(physr_test_pack_empty),
+	KUNIT_CASE(physr_test_pack_twice),
+	KUNIT_CASE(physr_test_pack_split),
+	KUNIT_CASE(physr_test_pack_refused),
+	KUNIT_CASE(physr_test_pack_alloc_fail),
+	KUNIT_CASE(physr_test_pack_read_only),
+	KUNIT_CASE(physr_test_pack_slices),
+	KUNIT_CASE(physr_test_pack_blocks),
+	KUNIT_CASE(physr_test_iter_copy),
+	KUNIT_CASE(physr_test_pack_adopt),
+	KUNIT_CASE(physr_test_validate_mixed),
+	KUNIT_CASE(physr_test_validate_packed_bad),
 	{}
 };
 

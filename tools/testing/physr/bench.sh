@@ -2,15 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Instructions per page to build and to walk a description of $1 pages,
-# physr against the scatterlist model, counted by callgrind around the
-# measured function only.  Figures, not a pass/fail test.
+# physr (chunk layout version 1), physr packed (version 2, physr_pack())
+# and the scatterlist model, counted by callgrind around the measured
+# function only.  Figures, not a pass/fail test.
 set -eu
 n=${1:-262144}
 mkdir -p logs
 
 if ! command -v valgrind > /dev/null; then
 	echo "valgrind not found: metadata sizes only"
-	for kind in physr sg; do
+	for kind in physr packed sg; do
 		for layout in contig scatter; do
 			./bench_physr $kind $layout build "$n"
 		done
@@ -20,7 +21,7 @@ fi
 
 printf '%-6s %-8s %-6s %14s %12s\n' what layout op instructions per-page
 for layout in contig scatter; do
-	for kind in physr sg; do
+	for kind in physr packed sg; do
 		for op in build walk; do
 			out=logs/callgrind.$kind.$layout.$op
 			valgrind --tool=callgrind --callgrind-out-file="$out" \
@@ -37,7 +38,7 @@ done
 echo
 echo "metadata for $n pages:"
 for layout in contig scatter; do
-	for kind in physr sg; do
+	for kind in physr packed sg; do
 		sed 's/^/  /' logs/bench.$kind.$layout.txt
 	done
 done

@@ -8,6 +8,9 @@
  * Lists start short (a range in the head, then a slab array); the model
  * knows when one moves to chunk pages, by growth or by
  * physr_make_chunked(), and every move is crossed with failures too.
+ * physr_pack() rewrites the list in packed chunks (layout version 2): the
+ * model splits its ranges as the packed entries do, counts 508 a chunk,
+ * and from then on expects every append to fail with -EINVAL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,8 @@
 #include "fuzz.h"
 
 #define CAP		((u64)PHYSR_CHUNK_CAPACITY(PAGE_SIZE))
+#define PCAP		((u64)PHYSR_PACKED_CAPACITY(PAGE_SIZE))
+#define PACKED_MAX_LEN	(PHYSR_PACKED_MAX_PAGES * PAGE_SIZE)
 #define MAX_RANGES	(4 * CAP + 10)
 #define MAX_BLOCKS	4096
 
@@ -36,6 +41,7 @@ struct model {
 	u64 total;
 	bool fail_armed;
 	bool chunked;	/* in chunk pages rather than short */
+	bool packed;	/* physr_pack() succeeded: read-only */
 };
 
 static struct model m;
@@ -114,6 +120,9 @@ static bool op_append(struct physr *pr, struct reader *rd)
 	else if (__builtin_add_overflow(phys, len, &end) ||
 		 __builtin_add_overflow(m.total, len, &total))
 		exp = -EOVERFLOW;
+	else if (m.packed)
+		/* Read-only, even where the range would merge. */
+		exp = -EINVAL;
 	else if (!merge && m.fail_armed &&
 		 (m.chunked ? m.n % CAP == 0 : is_power_of_2(m.n)))
 		/* A new chunk, a first or larger slab array, or the move. */
@@ -151,10 +160,14 @@ static bool check_totals(const struct physr *pr)
 			    (unsigned long long)m.n);
 	if (!(physr_total_bytes(pr) == m.total))
 		return fail("total differs");
-	if (!(physr_nr_chunks(pr) == (m.chunked ? DIV_ROUND_UP(m.n, CAP) : 0)))
+	if (!(physr_nr_chunks(pr) == (m.packed ? DIV_ROUND_UP(m.n, PCAP) :
+				      m.chunked ? DIV_ROUND_UP(m.n, CAP) : 0)))
 		return fail("nr_chunks %lu for %llu ranges (%s)",
 			    physr_nr_chunks(pr), (unsigned long long)m.n,
-			    m.chunked ? "chunked" : "short");
+			    m.packed ? "packed" : m.chunked ? "chunked" : "short");
+	if (!(physr_is_packed(pr) == m.packed))
+		return fail("packed %d, model %d", physr_is_packed(pr),
+			    m.packed);
 	if (m.chunked && !(!!physr_first_chunk(pr) == !!m.n))
 		return fail("first chunk");
 	if (!(physr_metadata_bytes(pr) >= sizeof(*pr) +
@@ -342,7 +355,8 @@ static bool op_validate(const struct physr *pr)
 	/* An empty chain records no kind; it reads as RAM. */
 	if (!(info.nr_ranges == m.n && info.total_bytes == m.total &&
 	      info.nr_chunks == chunks &&
-	      info.kind == (m.n ? physr_kind_of(pr) : PHYSR_RAM)))
+	      info.kind == (m.n ? physr_kind_of(pr) : PHYSR_RAM) &&
+	      info.nr_packed == (m.packed ? chunks : 0)))
 		return fail("walk info differs");
 	if (chunks) {
 		ret = physr_validate_chain(physr_first_chunk(pr), chunks - 1,
@@ -390,6 +404,64 @@ static bool op_adopt(struct physr *pr)
 	return check_totals(pr);
 }
 
+/*
+ * physr_pack(): all or nothing.  Ranges must be page aligned and below page
+ * frame 2^40; one of more than 2^24 pages takes several entries.
+ */
+static bool op_pack(struct physr *pr)
+{
+	u64 i, k = 0;
+	int ret, exp = 0;
+
+	for (i = 0; i < m.n && !m.packed; i++) {
+		const struct physr_range *r = &m.r[i];
+
+		if ((r->phys | r->len) % PAGE_SIZE ||
+		    (r->phys + r->len - 1) / PAGE_SIZE > PHYSR_PACKED_PFN_MASK) {
+			exp = -EINVAL;
+			break;
+		}
+		k += DIV_ROUND_UP(r->len, PACKED_MAX_LEN);
+	}
+	/* More entries than the model holds: not this time. */
+	if (!exp && k > MAX_RANGES)
+		return true;
+	/* The first chunk page is the first allocation. */
+	if (!exp && !m.packed && m.n && m.fail_armed)
+		exp = -ENOMEM;
+
+	ret = physr_pack(pr, GFP_KERNEL);
+	if (!(ret == exp))
+		return fail("pack of %llu ranges = %d, expected %d",
+			    (unsigned long long)m.n, ret, exp);
+	if (exp == -ENOMEM)
+		m.fail_armed = false;
+	/* Refused, already packed or empty: nothing changed. */
+	if (exp || m.packed || !m.n)
+		return check_iter_all(pr);
+
+	/* The model's ranges as packed entries, through scratch. */
+	k = 0;
+	for (i = 0; i < m.n; i++) {
+		u64 phys = m.r[i].phys, len = m.r[i].len;
+
+		while (len) {
+			u64 l = len < PACKED_MAX_LEN ? len : PACKED_MAX_LEN;
+
+			scratch[k].phys = phys;
+			scratch[k].len = l;
+			k++;
+			phys += l;
+			len -= l;
+		}
+	}
+	memcpy(m.r, scratch, k * sizeof(m.r[0]));
+	m.n = k;
+	m.packed = true;
+	m.chunked = true;
+	return check_iter_all(pr);
+}
+
 static const struct physr_provider fuzz_provider = { .bar = 1 };
 
 bool physr_fuzz_ops(const u8 *data, size_t size)
@@ -408,7 +480,7 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 		physr_init(&pr);
 
 	while (ok && rd.left) {
-		switch (take(&rd, 1) % 10) {
+		switch (take(&rd, 1) % 11) {
 		case 0:
 		case 1:
 		case 2:
@@ -434,18 +506,23 @@ bool physr_fuzz_ops(const u8 *data, size_t size)
 			fakemem_fail_nth(1);
 			m.fail_armed = true;
 			break;
+		case 9:
+			ok = op_pack(&pr);
+			break;
 		default:
 			if (take(&rd, 1) == 0xff) {
 				physr_destroy(&pr);
 				m.n = 0;
 				m.total = 0;
 				m.chunked = false;
+				m.packed = false;
 			} else {
 				/* Bulk growth, to cross many chunk edges. */
 				u64 i, n = take(&rd, 1) * 4;
 				u64 base = last_end() + PAGE_SIZE;
 
-				if (m.fail_armed || m.n + n > MAX_RANGES ||
+				if (m.fail_armed || m.packed ||
+				    m.n + n > MAX_RANGES ||
 				    base < PAGE_SIZE || base > (1ULL << 62) ||
 				    m.total > U64_MAX - n * PAGE_SIZE)
 					break;

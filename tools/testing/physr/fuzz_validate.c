@@ -6,7 +6,10 @@
  * a predicate that accepts exactly the window.  The validator must never
  * read outside the window (fakemem aborts if it does), must return one of
  * its documented errors, and when it accepts a chain, an independent walk,
- * adoption and iteration must agree with what it reported.
+ * adoption and iteration must agree with what it reported.  The independent
+ * walk reads both layouts: version 1 (16-byte entries) and version 2
+ * (packed: page frame in bits 0-39, pages - 1 in bits 40-63), and the
+ * adopted list must give exactly its ranges, in order.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +24,10 @@
 #define WINDOW_BYTES	(FAKE_WINDOW_PAGES * PAGE_SIZE)
 #define MAX_CHUNKS	12
 #define MAX_BLOCKS	4096
+#define MAX_RANGES	(MAX_CHUNKS * PHYSR_PACKED_CAPACITY(PAGE_SIZE))
+
+/* The ranges of an accepted chain, as the independent walk read them. */
+static struct physr_range walked[MAX_RANGES];
 
 static bool documented_error(int ret)
 {
@@ -42,7 +49,7 @@ static bool check_adopted(const struct physr_walk_info *info)
 	static const struct physr_provider prov = { .bar = 0 };
 	struct physr_block_iter bi;
 	struct physr_range r, blk;
-	struct physr_iter it;
+	struct physr_iter it, copy;
 	struct physr pr;
 	u64 n = 0, bytes = 0, nr_blocks = 0;
 	int ret;
@@ -52,14 +59,45 @@ static bool check_adopted(const struct physr_walk_info *info)
 			  fakemem_in_window, NULL);
 	if (!(ret == 0))
 		return fail("adopt of a validated chain: %d", ret);
+	/* Any packed chunk makes the list packed, and so read-only. */
+	if (!(physr_is_packed(&pr) == !!info->nr_packed))
+		return fail("adopted list packed %d, %lu packed chunks",
+			    physr_is_packed(&pr), info->nr_packed);
+	if (info->nr_packed && !(physr_append(&pr, 0x1000, 1, GFP_KERNEL) ==
+				 -EINVAL))
+		return fail("append to an adopted packed list");
 	physr_for_each_range(&pr, &it, &r) {
 		if (!(r.len && r.phys + r.len >= r.phys))
 			return fail("bad range");
+		if (!(n < info->nr_ranges && r.phys == walked[n].phys &&
+		      r.len == walked[n].len))
+			return fail("range %llu differs from the walk",
+				    (unsigned long long)n);
 		n++;
 		bytes += r.len;
 	}
 	if (!(n == info->nr_ranges && bytes == info->total_bytes))
 		return fail("iteration disagrees");
+
+	/* A copy taken mid-walk goes on alone, from the same place. */
+	physr_iter_init(&it, &pr);
+	for (n = 0; n < info->nr_ranges / 2; n++)
+		physr_iter_next(&it, &r);
+	physr_iter_copy(&copy, &it);
+	for (; physr_iter_next(&copy, &r); n++)
+		if (!(n < info->nr_ranges && r.phys == walked[n].phys &&
+		      r.len == walked[n].len))
+			return fail("copied cursor: range %llu differs",
+				    (unsigned long long)n);
+	if (!(n == info->nr_ranges))
+		return fail("copied cursor ended at %llu",
+			    (unsigned long long)n);
+	for (n = info->nr_ranges / 2; physr_iter_next(&it, &r); n++)
+		if (!(n < info->nr_ranges && r.phys == walked[n].phys &&
+		      r.len == walked[n].len))
+			return fail("cursor moved by its copy");
+	if (!(n == info->nr_ranges))
+		return fail("cursor ended at %llu", (unsigned long long)n);
 
 	if (!(!physr_iter_init_slice(&it, &pr, bytes / 3, bytes / 3)))
 		return fail("slice");
@@ -81,7 +119,7 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 	u8 *win = fakemem_window();
 	struct physr_walk_info info;
 	u64 ranges = 0, bytes = 0;
-	unsigned long chunks = 0;
+	unsigned long chunks = 0, packed = 0;
 	phys_addr_t phys;
 	int ret;
 
@@ -94,15 +132,22 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 		if (!(documented_error(ret)))
 			return fail("undocumented error %d", ret);
 		if (!(!info.nr_chunks && !info.nr_ranges && !info.total_bytes &&
-		      !info.last))
+		      !info.last && !info.nr_packed))
 			return fail("info not cleared on error");
+		/* The version refused, for the message; only for that error. */
+		if (!(ret == -EPROTONOSUPPORT ?
+		      info.bad_version != 1 && info.bad_version != 2 :
+		      !info.bad_version))
+			return fail("bad_version %u after %d", info.bad_version,
+				    ret);
 		return true;
 	}
 
 	/* Accepted: an independent walk that trusts the chain must agree. */
 	for (phys = FAKE_PHYS_BASE; phys; ) {
 		const struct physr_chunk *c;
-		u32 i;
+		u32 i, count;
+		u16 version;
 
 		if (!(fakemem_in_window(phys, PAGE_SIZE, NULL) &&
 		      !(phys % PAGE_SIZE)))
@@ -110,18 +155,45 @@ bool physr_fuzz_validate(const u8 *data, size_t size)
 		if (!(++chunks <= MAX_CHUNKS))
 			return fail("accepted too many chunks");
 		c = (const void *)(win + (phys - FAKE_PHYS_BASE));
-		if (!(le32_to_cpu(c->hdr.count) <= PHYSR_CHUNK_CAPACITY(PAGE_SIZE)))
-			return fail("count");
-		for (i = 0; i < le32_to_cpu(c->hdr.count); i++)
-			bytes += le64_to_cpu(c->ranges[i].len);
-		ranges += le32_to_cpu(c->hdr.count);
+		count = le32_to_cpu(c->hdr.count);
+		version = le16_to_cpu(c->hdr.version);
+		if (version == 2) {
+			/* Packed: one __le64 per range, 508 a 4 KiB chunk. */
+			const __le64 *e = (const void *)c->ranges;
+
+			if (!(count && count <= (PAGE_SIZE - 32) / 8))
+				return fail("packed count %u", count);
+			for (i = 0; i < count; i++) {
+				u64 v = le64_to_cpu(e[i]);
+
+				walked[ranges + i].phys =
+					(v & ((1ULL << 40) - 1)) * PAGE_SIZE;
+				walked[ranges + i].len =
+					((v >> 40) + 1) * PAGE_SIZE;
+			}
+			packed++;
+		} else {
+			if (!(version == 1 && count &&
+			      count <= (PAGE_SIZE - 32) / 16))
+				return fail("version %u count %u", version,
+					    count);
+			for (i = 0; i < count; i++) {
+				walked[ranges + i].phys =
+					le64_to_cpu(c->ranges[i].phys);
+				walked[ranges + i].len =
+					le64_to_cpu(c->ranges[i].len);
+			}
+		}
+		for (i = 0; i < count; i++)
+			bytes += walked[ranges + i].len;
+		ranges += count;
 		if (!c->hdr.next)
 			if (!(info.last == phys))
 				return fail("last chunk");
 		phys = le64_to_cpu(c->hdr.next);
 	}
 	if (!(chunks == info.nr_chunks && ranges == info.nr_ranges &&
-	      bytes == info.total_bytes))
+	      bytes == info.total_bytes && packed == info.nr_packed))
 		return fail("walk info disagrees");
 	return check_adopted(&info);
 }

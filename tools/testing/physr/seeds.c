@@ -2,7 +2,8 @@
 /*
  * Seed chains for the validator fuzzer, written with the ABI structures of
  * include/linux/physr_abi.h.  Chunk i lives in window page (7 * i) % 16, so
- * chains are not in address order.
+ * chains are not in address order.  A chain may mix layout versions 1 and 2
+ * (packed), chunk by chunk.
  */
 #include <string.h>
 #include <linux/errno.h>
@@ -23,7 +24,16 @@ const struct physr_seed physr_seeds[] = {
 	{ "loop",         4,   5, PHYSR_ABI_KIND_RAM,   1, 1, -ELOOP },
 	{ "self-loop",    1,   5, PHYSR_ABI_KIND_RAM,   0, 1, -ELOOP },
 	{ "mmio",         2,   9, PHYSR_ABI_KIND_MMIO, -1, 1, 0 },
-	{ "version-2",    2,   9, PHYSR_ABI_KIND_RAM,  -1, 2, -EPROTONOSUPPORT },
+	{ "version-3",    2,   9, PHYSR_ABI_KIND_RAM,  -1, 3, -EPROTONOSUPPORT },
+	{ "packed-one",   1,   1, PHYSR_ABI_KIND_RAM,  -1, 2, 0 },
+	{ "packed-full",  1,   0, PHYSR_ABI_KIND_RAM,  -1, 2, 0 },
+	{ "packed-three", 3,   0, PHYSR_ABI_KIND_RAM,  -1, 2, 0 },
+	{ "packed-mmio",  2,   9, PHYSR_ABI_KIND_MMIO, -1, 2, 0 },
+	{ "packed-loop",  3,   5, PHYSR_ABI_KIND_RAM,   1, 2, -ELOOP },
+	{ "mixed",        6,   7, PHYSR_ABI_KIND_RAM,  -1, 1, 0, 0x2a },
+	{ "mixed-full",   3,   0, PHYSR_ABI_KIND_RAM,  -1, 1, 0, 0x2 },
+	{ "mixed-v3",     3,   4, PHYSR_ABI_KIND_RAM,  -1, 3, -EPROTONOSUPPORT,
+	  0x3 },
 };
 
 const unsigned int physr_nr_seeds = ARRAY_SIZE(physr_seeds);
@@ -35,14 +45,17 @@ static size_t page_of(unsigned int i)
 
 size_t physr_seed_write(const struct physr_seed *seed, u8 *buf)
 {
-	const u32 cap = PHYSR_CHUNK_CAPACITY(PAGE_SIZE);
-	u32 per = seed->per_chunk ? seed->per_chunk : cap;
 	size_t used = 0;
 	unsigned int i, j;
 
 	memset(buf, 0, FAKE_WINDOW_PAGES * PAGE_SIZE);
 	for (i = 0; i < seed->nchunks; i++) {
 		struct physr_chunk *c = (void *)(buf + page_of(i) * PAGE_SIZE);
+		bool v2 = seed->version == PHYSR_CHUNK_VERSION_PACKED ||
+			  (seed->v2_mask & (1U << i));
+		u32 cap = v2 ? PHYSR_PACKED_CAPACITY(PAGE_SIZE) :
+			       PHYSR_CHUNK_CAPACITY(PAGE_SIZE);
+		u32 per = seed->per_chunk ? seed->per_chunk : cap;
 		u64 next = 0;
 
 		if (i + 1 < seed->nchunks)
@@ -51,13 +64,22 @@ size_t physr_seed_write(const struct physr_seed *seed, u8 *buf)
 			next = FAKE_PHYS_BASE + page_of(seed->loop_to) * PAGE_SIZE;
 
 		c->hdr.magic = cpu_to_le32(PHYSR_CHUNK_MAGIC);
-		c->hdr.version = cpu_to_le16(seed->version);
+		c->hdr.version = cpu_to_le16(v2 ? PHYSR_CHUNK_VERSION_PACKED :
+					     seed->version);
 		c->hdr.hdr_size = cpu_to_le16(sizeof(c->hdr));
 		c->hdr.chunk_size = cpu_to_le32(PAGE_SIZE);
 		c->hdr.count = cpu_to_le32(per);
 		c->hdr.next = cpu_to_le64(next);
 		c->hdr.kind = cpu_to_le32(seed->kind);
-		for (j = 0; j < per; j++) {
+		for (j = 0; j < per && v2; j++) {
+			/* Page frame, then pages - 1 in bits 40-63. */
+			u64 pfn = 0x100000ULL + ((u64)i * per + j) * 5;
+			__le64 *e = (__le64 *)c->ranges;
+
+			e[j] = cpu_to_le64(pfn | ((u64)(j % 4) <<
+						  PHYSR_PACKED_PFN_BITS));
+		}
+		for (j = 0; j < per && !v2; j++) {
 			u64 k = (u64)i * per + j;
 
 			c->ranges[j].phys = cpu_to_le64(0x100000000ULL +

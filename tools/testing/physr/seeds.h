@@ -11,8 +11,9 @@ struct physr_seed {
 	unsigned int per_chunk;		/* entries per chunk, 0 = full */
 	u32 kind;
 	int loop_to;			/* last chunk links here, -1 = none */
-	u16 version;
+	u16 version;			/* of every chunk but those in v2_mask */
 	int expect;			/* physr_validate_chain() result */
+	u32 v2_mask;			/* chunks written packed (version 2) */
 };
 
 extern const struct physr_seed physr_seeds[];

@@ -143,6 +143,16 @@ static void us_seeds(struct kunit *test)
 							   fakemem_in_window,
 							   NULL, &info),
 				physr_seeds[i].expect);
+		/* Packed chunks counted as the seed wrote them. */
+		if (!physr_seeds[i].expect)
+			KUNIT_EXPECT_EQ(test, info.nr_packed,
+					physr_seeds[i].version == 2 ?
+					physr_seeds[i].nchunks :
+					__builtin_popcount(physr_seeds[i].v2_mask &
+							   ((1U << physr_seeds[i].nchunks) - 1)));
+		if (physr_seeds[i].expect == -EPROTONOSUPPORT)
+			KUNIT_EXPECT_EQ(test, info.bad_version,
+					physr_seeds[i].version);
 		KUNIT_EXPECT_TRUE(test, physr_fuzz_validate(buf, n));
 		free(buf);
 	}

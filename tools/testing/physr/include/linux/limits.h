@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <linux/types.h>
+#define U16_MAX		UINT16_MAX
 #define U32_MAX		UINT32_MAX
 #define U64_MAX		UINT64_MAX
 #define PHYS_ADDR_MAX	(~(phys_addr_t)0)
