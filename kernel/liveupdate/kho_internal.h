@@ -171,4 +171,39 @@ static inline void kho_debugfs_in_remove(void)
 }
 #endif
 
+#if IS_ENABLED(CONFIG_KEXEC_HANDOVER_TEST) || IS_ENABLED(CONFIG_LIVEUPDATE_TEST)
+/*
+ * For the damage cases of the KHO and LUO test modules: rewrite version-1
+ * chunk @c in place in the packed layout (version 2), the same ranges: a
+ * valid physr chunk, which a reader of lists that are version 1 only (KHO's
+ * maps, an array's page list) must refuse.  Whether it could (every range
+ * page granular, of at most PHYSR_PACKED_MAX_PAGES pages below 2^40 pages).
+ */
+static inline bool kho_test_pack_chunk(struct physr_chunk *c)
+{
+	u32 i, n = le32_to_cpu(c->hdr.count);
+	__le64 *e = (__le64 *)c->ranges;
+	u64 phys, pages;
+
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		if ((phys | le64_to_cpu(c->ranges[i].len)) & ~PAGE_MASK ||
+		    !pages ||
+		    pages > PHYSR_PACKED_MAX_PAGES ||
+		    (phys >> PAGE_SHIFT) + pages - 1 > PHYSR_PACKED_PFN_MASK)
+			return false;
+	}
+	/* Entry i goes where entry i / 2 was: read before it is written. */
+	for (i = 0; i < n; i++) {
+		phys = le64_to_cpu(c->ranges[i].phys);
+		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
+		e[i] = cpu_to_le64((phys >> PAGE_SHIFT) |
+				   ((pages - 1) << PHYSR_PACKED_PFN_BITS));
+	}
+	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
+	return true;
+}
+#endif
+
 #endif /* _KERNEL_LIVEUPDATE_KHO_INTERNAL_H */

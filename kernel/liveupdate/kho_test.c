@@ -605,38 +605,6 @@ static struct physr_chunk *kho_test_packed_ref_chunk(void)
 	return NULL;
 }
 
-/*
- * Rewrite version-1 chunk @c in place in the packed layout (version 2),
- * the same ranges: valid as a physr chunk, which the reader of a list
- * that is version 1 only must refuse.  Whether it could (every range page
- * granular, of at most PHYSR_PACKED_MAX_PAGES pages below 2^40 pages).
- */
-static bool kho_test_pack_chunk(struct physr_chunk *c)
-{
-	u32 i, n = le32_to_cpu(c->hdr.count);
-	__le64 *e = (__le64 *)c->ranges;
-	u64 phys, pages;
-
-	for (i = 0; i < n; i++) {
-		phys = le64_to_cpu(c->ranges[i].phys);
-		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
-		if (!PAGE_ALIGNED(phys) ||
-		    !PAGE_ALIGNED(le64_to_cpu(c->ranges[i].len)) || !pages ||
-		    pages > PHYSR_PACKED_MAX_PAGES ||
-		    (phys >> PAGE_SHIFT) + pages - 1 > PHYSR_PACKED_PFN_MASK)
-			return false;
-	}
-	/* Entry i goes where entry i / 2 was: read before it is written. */
-	for (i = 0; i < n; i++) {
-		phys = le64_to_cpu(c->ranges[i].phys);
-		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
-		e[i] = cpu_to_le64((phys >> PAGE_SHIFT) |
-				   ((pages - 1) << PHYSR_PACKED_PFN_BITS));
-	}
-	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
-	return true;
-}
-
 static void kho_test_corrupt(void)
 {
 	struct physr_chunk *head, *tail;

@@ -467,37 +467,6 @@ static void luo_test_array_unpreserve(struct liveupdate_file_op_args *args)
 	atomic_inc(&luo_test_stats.unpreserve);
 }
 
-/*
- * Rewrite version-1 chunk @c in place in the packed layout (version 2),
- * the same ranges: a valid physr chunk, which an array's page list never
- * is.  Whether it could (page granular ranges that fit a packed entry).
- */
-static bool luo_test_pack_chunk(struct physr_chunk *c)
-{
-	u32 i, n = le32_to_cpu(c->hdr.count);
-	__le64 *e = (__le64 *)c->ranges;
-	u64 phys, pages;
-
-	for (i = 0; i < n; i++) {
-		phys = le64_to_cpu(c->ranges[i].phys);
-		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
-		if (!PAGE_ALIGNED(phys) ||
-		    !PAGE_ALIGNED(le64_to_cpu(c->ranges[i].len)) || !pages ||
-		    pages > PHYSR_PACKED_MAX_PAGES ||
-		    (phys >> PAGE_SHIFT) + pages - 1 > PHYSR_PACKED_PFN_MASK)
-			return false;
-	}
-	/* Entry i goes where entry i / 2 was: read before it is written. */
-	for (i = 0; i < n; i++) {
-		phys = le64_to_cpu(c->ranges[i].phys);
-		pages = le64_to_cpu(c->ranges[i].len) >> PAGE_SHIFT;
-		e[i] = cpu_to_le64((phys >> PAGE_SHIFT) |
-				   ((pages - 1) << PHYSR_PACKED_PFN_BITS));
-	}
-	c->hdr.version = cpu_to_le16(PHYSR_CHUNK_VERSION_PACKED);
-	return true;
-}
-
 /* Damage the handed-over array as asked (test of the reader only). */
 static void luo_test_array_corrupt(struct luo_test_obj *obj,
 				   struct liveupdate_file_op_args *args)
@@ -547,7 +516,7 @@ static void luo_test_array_corrupt(struct luo_test_obj *obj,
 		break;
 	case LUO_TEST_CORRUPT_PACKED:
 		chunk = phys_to_virt(le64_to_cpu(hdr->pages));
-		if (!luo_test_pack_chunk(chunk))
+		if (!kho_test_pack_chunk(chunk))
 			pr_err("test: the array's page list cannot be packed\n");
 		break;
 	}
