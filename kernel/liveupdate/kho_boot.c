@@ -1039,6 +1039,9 @@ struct kho_sorted {
 	unsigned int nr_act;
 };
 
+/* Not on the stack: 19 cursors are close to 2 KiB (more under KASAN). */
+static struct kho_sorted kho_sorted __initdata;
+
 static void __init kho_sorted_rewind(struct memblock_range_source *src)
 {
 	struct kho_sorted *s = container_of(src, struct kho_sorted, src);
@@ -1190,9 +1193,6 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 {
 	struct kho_visit meta = { .fn = kho_reserve_one,
 				  .limit = kho_nr_meta() };
-	struct kho_sorted sorted = {
-		.src = { .rewind = kho_sorted_rewind, .next = kho_sorted_next },
-	};
 	struct kho_waiting_runs runs = {
 		.src = { .rewind = kho_waiting_rewind, .next = kho_waiting_next },
 	};
@@ -1201,6 +1201,9 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 	u64 range_bytes = 0;
 	int ret;
 
+	memset(&kho_sorted, 0, sizeof(kho_sorted));
+	kho_sorted.src.rewind = kho_sorted_rewind;
+	kho_sorted.src.next = kho_sorted_next;
 	ret = kho_visit_all(&meta);
 	if (ret == 1)
 		ret = 0;
@@ -1215,7 +1218,7 @@ static int __init kho_reserve_all(u64 *count, u64 *bytes)
 			range_bytes += physr_total_bytes(&kho_refs[order].pr);
 		}
 		ret = memblock_reserve_sorted(kho_nr_refs ? &runs.src :
-					      &sorted.src, nr);
+					      &kho_sorted.src, nr);
 	}
 	if (ret) {
 		struct kho_visit undo = { .fn = kho_unreserve_one,
